@@ -1,0 +1,176 @@
+/**
+ * The physical bus: RAM regions backed by typed arrays and MMIO devices,
+ * looked up through a per-4KiB-page map. An access to an address with nothing
+ * behind it is reported to the caller as a bus error (the CPU turns that into a
+ * synchronous external abort).
+ */
+
+export interface MmioDevice {
+  readonly name: string;
+  /** size is 1, 2 or 4; offset is relative to the mapping's base. */
+  read(offset: number, size: number): number;
+  write(offset: number, size: number, value: number): void;
+}
+
+export class RamRegion {
+  readonly u8: Uint8Array;
+  readonly u16: Uint16Array;
+  readonly i32: Int32Array;
+  constructor(readonly name: string, readonly base: number, readonly size: number) {
+    const buf = new ArrayBuffer(size);
+    this.u8 = new Uint8Array(buf);
+    this.u16 = new Uint16Array(buf);
+    this.i32 = new Int32Array(buf);
+  }
+}
+
+interface MmioMapping { device: MmioDevice; base: number; size: number }
+
+/** Thrown by the bus for an access to an unmapped physical address. */
+export class BusError {
+  constructor(readonly address: number, readonly write: boolean) {}
+}
+
+const PAGE_SHIFT = 12;
+const PAGES = 1 << (32 - PAGE_SHIFT);
+
+export class Bus {
+  readonly regions: RamRegion[] = [];
+  readonly mmio: MmioMapping[] = [];
+  /** Per page: 0 = nothing, n > 0 = RAM region n-1, n < 0 = MMIO mapping -n-1. */
+  private readonly pageMap = new Int16Array(PAGES);
+  /** Pages holding decoded instructions; a write to one calls onCodeWrite. */
+  readonly codePages = new Uint8Array(PAGES);
+  onCodeWrite: (page: number) => void = () => {};
+
+  addRam(name: string, base: number, size: number): RamRegion {
+    if ((base | size) & 0xfff) throw new Error(`RAM ${name}: base and size must be 4 KiB aligned`);
+    const r = new RamRegion(name, base >>> 0, size >>> 0);
+    this.regions.push(r);
+    this.mapPages(base, size, this.regions.length);
+    return r;
+  }
+
+  addMmio(device: MmioDevice, base: number, size: number): void {
+    if (base & 0xfff) throw new Error(`MMIO ${device.name}: base must be 4 KiB aligned`);
+    this.mmio.push({ device, base: base >>> 0, size: size >>> 0 });
+    this.mapPages(base, Math.max(size, 0x1000), -this.mmio.length);
+  }
+
+  private mapPages(base: number, size: number, tag: number): void {
+    const first = base >>> PAGE_SHIFT;
+    const last = ((base >>> 0) + size - 1) >>> PAGE_SHIFT;
+    for (let p = first; p <= last; p++) {
+      if (this.pageMap[p] !== 0) throw new Error(`bus: overlapping mapping at 0x${(p << PAGE_SHIFT >>> 0).toString(16)}`);
+      this.pageMap[p] = tag;
+    }
+  }
+
+  isRam(pa: number): boolean {
+    return this.pageMap[pa >>> PAGE_SHIFT] > 0;
+  }
+
+  /** The RAM region containing pa, or undefined. */
+  ramAt(pa: number): RamRegion | undefined {
+    const t = this.pageMap[pa >>> PAGE_SHIFT];
+    return t > 0 ? this.regions[t - 1] : undefined;
+  }
+
+  // Accesses below are naturally aligned; the CPU splits unaligned ones.
+
+  read32(pa: number): number {
+    const t = this.pageMap[pa >>> PAGE_SHIFT];
+    if (t > 0) { const r = this.regions[t - 1]; return r.i32[(pa - r.base) >>> 2]; }
+    return this.mmioRead(t, pa, 4);
+  }
+
+  read16(pa: number): number {
+    const t = this.pageMap[pa >>> PAGE_SHIFT];
+    if (t > 0) { const r = this.regions[t - 1]; return r.u16[(pa - r.base) >>> 1]; }
+    return this.mmioRead(t, pa, 2) & 0xffff;
+  }
+
+  read8(pa: number): number {
+    const t = this.pageMap[pa >>> PAGE_SHIFT];
+    if (t > 0) { const r = this.regions[t - 1]; return r.u8[pa - r.base]; }
+    return this.mmioRead(t, pa, 1) & 0xff;
+  }
+
+  write32(pa: number, v: number): void {
+    const page = pa >>> PAGE_SHIFT;
+    const t = this.pageMap[page];
+    if (t > 0) {
+      const r = this.regions[t - 1]; r.i32[(pa - r.base) >>> 2] = v;
+      if (this.codePages[page] !== 0) this.onCodeWrite(page);
+      return;
+    }
+    this.mmioWrite(t, pa, 4, v);
+  }
+
+  write16(pa: number, v: number): void {
+    const page = pa >>> PAGE_SHIFT;
+    const t = this.pageMap[page];
+    if (t > 0) {
+      const r = this.regions[t - 1]; r.u16[(pa - r.base) >>> 1] = v;
+      if (this.codePages[page] !== 0) this.onCodeWrite(page);
+      return;
+    }
+    this.mmioWrite(t, pa, 2, v & 0xffff);
+  }
+
+  write8(pa: number, v: number): void {
+    const page = pa >>> PAGE_SHIFT;
+    const t = this.pageMap[page];
+    if (t > 0) {
+      const r = this.regions[t - 1]; r.u8[pa - r.base] = v;
+      if (this.codePages[page] !== 0) this.onCodeWrite(page);
+      return;
+    }
+    this.mmioWrite(t, pa, 1, v & 0xff);
+  }
+
+  private mmioRead(t: number, pa: number, size: number): number {
+    if (t === 0) throw new BusError(pa >>> 0, false);
+    const m = this.mmio[-t - 1];
+    const off = (pa >>> 0) - m.base;
+    if (off >= m.size) throw new BusError(pa >>> 0, false);
+    return m.device.read(off, size) | 0;
+  }
+
+  private mmioWrite(t: number, pa: number, size: number, v: number): void {
+    if (t === 0) throw new BusError(pa >>> 0, true);
+    const m = this.mmio[-t - 1];
+    const off = (pa >>> 0) - m.base;
+    if (off >= m.size) throw new BusError(pa >>> 0, true);
+    m.device.write(off, size, v);
+  }
+
+  /** Copies bytes into RAM (loaders); throws if any byte is not RAM. */
+  loadBytes(pa: number, data: Uint8Array): void {
+    for (let i = 0; i < data.length;) {
+      const r = this.ramAt((pa + i) >>> 0);
+      if (!r) throw new Error(`no RAM at physical address 0x${((pa + i) >>> 0).toString(16)}`);
+      const off = ((pa + i) >>> 0) - r.base;
+      const n = Math.min(data.length - i, r.size - off);
+      r.u8.set(data.subarray(i, i + n), off);
+      for (let p = (r.base + off) >>> PAGE_SHIFT; p <= ((r.base + off + n - 1) >>> PAGE_SHIFT); p++) {
+        if (this.codePages[p] !== 0) this.onCodeWrite(p);
+      }
+      i += n;
+    }
+  }
+
+  /** Reads bytes from RAM for inspection (debuggers, tests, semihosting). */
+  readBytes(pa: number, len: number): Uint8Array {
+    const out = new Uint8Array(len);
+    for (let i = 0; i < len;) {
+      const r = this.ramAt((pa + i) >>> 0);
+      if (!r) throw new Error(`no RAM at physical address 0x${((pa + i) >>> 0).toString(16)}`);
+      const off = ((pa + i) >>> 0) - r.base;
+      const n = Math.min(len - i, r.size - off);
+      out.set(r.u8.subarray(off, off + n), i);
+      i += n;
+    }
+    return out;
+  }
+}

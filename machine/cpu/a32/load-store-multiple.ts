@@ -1,0 +1,3 @@
+import type { EncodingSpec } from '../encoding';
+
+export const loadStoreMultipleRows: EncodingSpec[] = [];
