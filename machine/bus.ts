@@ -16,11 +16,13 @@ export class RamRegion {
   readonly u8: Uint8Array;
   readonly u16: Uint16Array;
   readonly i32: Int32Array;
-  constructor(readonly name: string, readonly base: number, readonly size: number) {
-    const buf = new ArrayBuffer(size);
-    this.u8 = new Uint8Array(buf);
-    this.u16 = new Uint16Array(buf);
-    this.i32 = new Int32Array(buf);
+  /** Other bus addresses at which the same storage appears (e.g. vexpress low-memory alias). */
+  readonly aliasBases: number[] = [];
+  constructor(readonly name: string, readonly base: number, readonly size: number, buffer?: ArrayBuffer) {
+    const buf = buffer ?? new ArrayBuffer(size);
+    this.u8 = new Uint8Array(buf, 0, size);
+    this.u16 = new Uint16Array(buf, 0, size >>> 1);
+    this.i32 = new Int32Array(buf, 0, size >>> 2);
   }
 }
 
@@ -49,6 +51,30 @@ export class Bus {
     this.regions.push(r);
     this.mapPages(base, size, this.regions.length);
     return r;
+  }
+
+  /** Maps the first `size` bytes of an existing region again at `base`. */
+  addRamAlias(name: string, base: number, target: RamRegion, size: number): RamRegion {
+    if ((base | size) & 0xfff) throw new Error(`RAM alias ${name}: base and size must be 4 KiB aligned`);
+    const r = new RamRegion(name, base >>> 0, Math.min(size, target.size) >>> 0, target.u8.buffer as ArrayBuffer);
+    target.aliasBases.push(r.base);
+    r.aliasBases.push(target.base);
+    this.regions.push(r);
+    this.mapPages(base, r.size, this.regions.length);
+    return r;
+  }
+
+  /** Every page number at which the storage of `page` is visible (itself first). */
+  pagesSharing(page: number): number[] {
+    const r = this.ramAt((page << PAGE_SHIFT) >>> 0);
+    if (!r || r.aliasBases.length === 0) return [page];
+    const off = ((page << PAGE_SHIFT) >>> 0) - r.base;
+    const out = [page];
+    for (const b of r.aliasBases) {
+      const other = this.ramAt(b);
+      if (other && off < other.size) out.push((b + off) >>> PAGE_SHIFT);
+    }
+    return out;
   }
 
   addMmio(device: MmioDevice, base: number, size: number): void {

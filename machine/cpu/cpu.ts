@@ -102,8 +102,10 @@ export class Cpu {
     this.mmu = new Mmu(this.cp15, bus);
     this.decoder = a32Decoder();
     bus.onCodeWrite = (page) => {
-      if (this.pages.delete(page)) this.codeGen++;
-      bus.codePages[page] = 0;
+      for (const p of bus.pagesSharing(page)) {
+        if (this.pages.delete(p)) this.codeGen++;
+        bus.codePages[p] = 0;
+      }
     };
     this.reset();
   }
@@ -411,7 +413,7 @@ export class Cpu {
     if (!p) {
       p = { pa: page << 12 >>> 0, handlers: new Array<Handler | undefined>(1024).fill(undefined), insns: new Int32Array(1024) };
       this.pages.set(page, p);
-      this.bus.codePages[page] = 1;
+      for (const q of this.bus.pagesSharing(page)) this.bus.codePages[q] = 1;
     }
     return p;
   }

@@ -1,0 +1,55 @@
+/** The `bringup` command: dispatches to one module per subcommand. */
+
+import { UsageError } from './args';
+import { EXIT } from './exit-codes';
+import { execCommand, EXEC_HELP } from './exec';
+import { disasmCommand, DISASM_HELP } from './disasm';
+import { ImageError } from '../machine/loaders/elf';
+
+const VERSION: string = require('../../package.json').version;
+
+const HELP = `bringup ${VERSION} — deterministic bring-up testing on a simulated NVIDIA Tegra2
+
+usage: bringup COMMAND [options]      (bringup COMMAND --help for details)
+
+commands:
+  exec      run a bare-metal ELF on a board (semihosting, instruction limit)
+  disasm    disassemble A32 instruction words or an ELF
+  version   print the version
+
+planned, not available in this version: run, validate, replay, diff, bisect, test
+
+exit status: 0 pass; 1 an expectation failed; 2 bad usage or invalid input;
+3 the run hit its instruction limit; 4 internal error (a bug)`;
+
+const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
+  exec: { run: execCommand, help: EXEC_HELP },
+  disasm: { run: disasmCommand, help: DISASM_HELP },
+};
+
+const PLANNED = new Set(['run', 'validate', 'replay', 'diff', 'bisect', 'test', 'record', 'bundle', 'volume']);
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    if (!cmd || cmd === 'help' || cmd === '--help' || cmd === '-h') {
+      const topic = cmd === 'help' ? rest[0] : undefined;
+      process.stdout.write((topic && COMMANDS[topic] ? COMMANDS[topic].help : HELP) + '\n');
+      return cmd ? EXIT.OK : EXIT.USAGE;
+    }
+    if (cmd === 'version' || cmd === '--version') { process.stdout.write(`bringup ${VERSION}\n`); return EXIT.OK; }
+    const c = COMMANDS[cmd];
+    if (!c) {
+      if (PLANNED.has(cmd)) throw new UsageError(`'${cmd}' is not available in this version of bringup`);
+      throw new UsageError(`unknown command '${cmd}' (see bringup --help)`);
+    }
+    return await c.run(rest);
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof ImageError) {
+      process.stderr.write(`bringup: ${e.message}\n`);
+      return EXIT.USAGE;
+    }
+    process.stderr.write(`bringup: internal error: ${(e as Error).stack ?? e}\n`);
+    return EXIT.INTERNAL;
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * ARM semihosting (A32 `SVC 0x123456`), behaving as QEMU's implementation of
+ * the "Semihosting for AArch32 and AArch64" specification.
+ *
+ * Everything that touches the outside world goes through SemihostingHost, which
+ * the caller supplies, so the machine itself stays free of I/O. Time-related
+ * calls answer from virtual time, keeping runs deterministic.
+ */
+
+import type { Cpu } from './cpu/cpu';
+
+export const SEMIHOSTING_SVC_A32 = 0x123456;
+
+export const SYS = {
+  OPEN: 0x01, CLOSE: 0x02, WRITEC: 0x03, WRITE0: 0x04, WRITE: 0x05, READ: 0x06, READC: 0x07,
+  ISERROR: 0x08, ISTTY: 0x09, SEEK: 0x0a, FLEN: 0x0c, TMPNAM: 0x0d, REMOVE: 0x0e, RENAME: 0x0f,
+  CLOCK: 0x10, TIME: 0x11, SYSTEM: 0x12, ERRNO: 0x13, GET_CMDLINE: 0x15, HEAPINFO: 0x16,
+  EXIT: 0x18, EXIT_EXTENDED: 0x20, ELAPSED: 0x30, TICKFREQ: 0x31,
+} as const;
+
+const ADP_STOPPED_APPLICATION_EXIT = 0x20026;
+const EBADF = 9;
+const ENOSYS = 38;
+
+export interface SemihostingHost {
+  /** Console output; stream 1 is stdout, 2 is stderr. */
+  console(stream: 1 | 2, bytes: Uint8Array): void;
+  /** Opens a host file (fopen-style mode string); returns a host handle or -errno. */
+  open?(path: string, mode: string): number;
+  write?(handle: number, bytes: Uint8Array): number;
+  read?(handle: number, length: number): Uint8Array | number;
+  close?(handle: number): number;
+  seek?(handle: number, position: number): number;
+  length?(handle: number): number;
+}
+
+export interface SemihostingConfig {
+  host: SemihostingHost;
+  /** Scripted console input for SYS_READC / reads of ":tt". */
+  input?: Uint8Array;
+  cmdline?: string;
+  /** Bounds reported by SYS_HEAPINFO: QEMU answers from the board's RAM. */
+  ramBase: number;
+  ramSize: number;
+}
+
+type Guest =
+  | { kind: 'console-in' }
+  | { kind: 'console-out'; stream: 1 | 2 }
+  | { kind: 'host'; handle: number };
+
+const FOPEN_MODES = ['r', 'rb', 'r+', 'r+b', 'w', 'wb', 'w+', 'w+b', 'a', 'ab', 'a+', 'a+b'];
+
+export class Semihosting {
+  /** Set by SYS_EXIT / SYS_EXIT_EXTENDED. */
+  exitCode: number | undefined;
+  private errno = 0;
+  private inputPos = 0;
+  private files = new Map<number, Guest>();
+  private nextHandle = 1;
+
+  constructor(private readonly config: SemihostingConfig, private readonly onExit: (code: number) => void) {}
+
+  /** Handles `SVC imm` if it is the semihosting call; returns true if handled. */
+  handleSvc(cpu: Cpu, imm: number): boolean {
+    if (cpu.t || imm !== SEMIHOSTING_SVC_A32) return false;
+    const op = cpu.r[0] >>> 0;
+    const arg = cpu.r[1] >>> 0;
+    cpu.r[0] = this.call(cpu, op, arg);
+    return true;
+  }
+
+  private word(cpu: Cpu, addr: number): number { return cpu.read32(addr) >>> 0; }
+
+  private bytes(cpu: Cpu, addr: number, len: number): Uint8Array {
+    const out = new Uint8Array(len);
+    for (let i = 0; i < len; i++) out[i] = cpu.read8(addr + i);
+    return out;
+  }
+
+  private cString(cpu: Cpu, addr: number): Uint8Array {
+    const out: number[] = [];
+    for (let a = addr; ; a++) {
+      const b = cpu.read8(a);
+      if (b === 0) break;
+      out.push(b);
+    }
+    return Uint8Array.from(out);
+  }
+
+  private call(cpu: Cpu, op: number, arg: number): number {
+    const host = this.config.host;
+    switch (op) {
+      case SYS.WRITEC:
+        host.console(1, Uint8Array.of(cpu.read8(arg)));
+        return cpu.r[0];
+      case SYS.WRITE0:
+        host.console(1, this.cString(cpu, arg));
+        return cpu.r[0];
+      case SYS.OPEN: {
+        const name = new TextDecoder('latin1').decode(this.bytes(cpu, this.word(cpu, arg), this.word(cpu, arg + 8)));
+        const mode = this.word(cpu, arg + 4);
+        if (mode > 11) return this.fail(22);
+        if (name === ':tt') {
+          const g: Guest = mode < 4 ? { kind: 'console-in' } : { kind: 'console-out', stream: mode < 8 ? 1 : 2 };
+          return this.allocate(g);
+        }
+        if (!host.open) return this.fail(ENOSYS);
+        const h = host.open(name, FOPEN_MODES[mode]);
+        if (h < 0) return this.fail(-h);
+        return this.allocate({ kind: 'host', handle: h });
+      }
+      case SYS.CLOSE: {
+        const g = this.files.get(this.word(cpu, arg));
+        if (!g) return this.fail(EBADF);
+        this.files.delete(this.word(cpu, arg));
+        if (g.kind === 'host' && host.close) { const r = host.close(g.handle); if (r < 0) return this.fail(-r); }
+        return 0;
+      }
+      case SYS.WRITE: {
+        const g = this.files.get(this.word(cpu, arg));
+        const len = this.word(cpu, arg + 8);
+        if (!g) { this.errno = EBADF; return len; }
+        const data = this.bytes(cpu, this.word(cpu, arg + 4), len);
+        if (g.kind === 'console-out') { host.console(g.stream, data); return 0; }
+        if (g.kind === 'console-in') { this.errno = EBADF; return len; }
+        const n = host.write ? host.write(g.handle, data) : -ENOSYS;
+        if (n < 0) { this.errno = -n; return len; }
+        return len - n;
+      }
+      case SYS.READ: {
+        const g = this.files.get(this.word(cpu, arg));
+        const buf = this.word(cpu, arg + 4);
+        const len = this.word(cpu, arg + 8);
+        if (!g) { this.errno = EBADF; return len; }
+        let data: Uint8Array;
+        if (g.kind === 'console-in') {
+          const input = this.config.input ?? new Uint8Array(0);
+          data = input.subarray(this.inputPos, this.inputPos + len);
+          this.inputPos += data.length;
+        } else if (g.kind === 'host' && host.read) {
+          const r = host.read(g.handle, len);
+          if (typeof r === 'number') { this.errno = -r; return len; }
+          data = r;
+        } else { this.errno = EBADF; return len; }
+        for (let i = 0; i < data.length; i++) cpu.write8(buf + i, data[i]);
+        return len - data.length;
+      }
+      case SYS.READC: {
+        const input = this.config.input ?? new Uint8Array(0);
+        if (this.inputPos >= input.length) return -1;
+        return input[this.inputPos++];
+      }
+      case SYS.ISERROR:
+        return (this.word(cpu, arg) | 0) < 0 ? 1 : 0;
+      case SYS.ISTTY: {
+        const g = this.files.get(this.word(cpu, arg));
+        if (!g) return this.fail(EBADF);
+        return g.kind === 'host' ? 0 : 1;
+      }
+      case SYS.SEEK: {
+        const g = this.files.get(this.word(cpu, arg));
+        if (!g) return this.fail(EBADF);
+        if (g.kind !== 'host' || !host.seek) return this.fail(29 /* ESPIPE */);
+        const r = host.seek(g.handle, this.word(cpu, arg + 4));
+        return r < 0 ? this.fail(-r) : 0;
+      }
+      case SYS.FLEN: {
+        const g = this.files.get(this.word(cpu, arg));
+        if (!g) return this.fail(EBADF);
+        if (g.kind !== 'host' || !host.length) return this.fail(EBADF);
+        const r = host.length(g.handle);
+        return r < 0 ? this.fail(-r) : r;
+      }
+      case SYS.CLOCK:
+        return Math.floor(cpu.icount / 10_000_000) | 0; // centiseconds at 1 GHz
+      case SYS.TIME:
+        return Math.floor(cpu.icount / 1_000_000_000) | 0; // seconds of virtual time since an epoch of 0
+      case SYS.ELAPSED: {
+        const t = cpu.icount;
+        cpu.write32(arg, t % 0x100000000);
+        cpu.write32(arg + 4, Math.floor(t / 0x100000000));
+        return 0;
+      }
+      case SYS.TICKFREQ:
+        return 1_000_000_000;
+      case SYS.ERRNO:
+        return this.errno;
+      case SYS.GET_CMDLINE: {
+        const buf = this.word(cpu, arg);
+        const size = this.word(cpu, arg + 4);
+        const text = new TextEncoder().encode(this.config.cmdline ?? '');
+        if (text.length + 1 > size) return -1;
+        for (let i = 0; i < text.length; i++) cpu.write8(buf + i, text[i]);
+        cpu.write8(buf + text.length, 0);
+        cpu.write32(arg + 4, text.length);
+        return 0;
+      }
+      case SYS.HEAPINFO: {
+        // QEMU (system emulation): heap in the upper half of RAM, stack at its top.
+        const block = this.word(cpu, arg);
+        const { ramBase, ramSize } = this.config;
+        cpu.write32(block, ramBase + ramSize / 2);
+        cpu.write32(block + 4, ramBase + ramSize);
+        cpu.write32(block + 8, ramBase + ramSize);
+        cpu.write32(block + 12, ramBase);
+        return 0;
+      }
+      case SYS.EXIT:
+        this.exit(arg === ADP_STOPPED_APPLICATION_EXIT ? 0 : 1);
+        return 0;
+      case SYS.EXIT_EXTENDED: {
+        const reason = this.word(cpu, arg);
+        this.exit(reason === ADP_STOPPED_APPLICATION_EXIT ? this.word(cpu, arg + 4) | 0 : 1);
+        return 0;
+      }
+      default:
+        cpu.reportOnce(`semihosting: unsupported operation 0x${op.toString(16)}`);
+        return this.fail(ENOSYS);
+    }
+  }
+
+  private allocate(g: Guest): number {
+    const h = this.nextHandle++;
+    this.files.set(h, g);
+    return h;
+  }
+
+  private fail(errno: number): number {
+    this.errno = errno;
+    return -1;
+  }
+
+  private exit(code: number): void {
+    this.exitCode = code;
+    this.onExit(code);
+  }
+}

@@ -1,0 +1,39 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventQueue } from '../../machine/events';
+
+test('events run in (time, sequence) order', () => {
+  const q = new EventQueue();
+  const order: string[] = [];
+  q.schedule(30, 'c', () => order.push('c'));
+  q.schedule(10, 'a', () => order.push('a'));
+  q.schedule(30, 'd', () => order.push('d'));
+  q.schedule(20, 'b', () => order.push('b'));
+  q.schedule(10, 'a2', () => order.push('a2'));
+  assert.equal(q.nextTime(), 10);
+  q.runDue(25);
+  assert.deepEqual(order, ['a', 'a2', 'b']);
+  q.runDue(100);
+  assert.deepEqual(order, ['a', 'a2', 'b', 'c', 'd']);
+  assert.equal(q.nextTime(), Infinity);
+});
+
+test('an event scheduled while running due events at the same time still runs in order', () => {
+  const q = new EventQueue();
+  const order: number[] = [];
+  q.schedule(5, 'first', () => { order.push(1); q.schedule(5, 'nested', () => order.push(3)); });
+  q.schedule(5, 'second', () => order.push(2));
+  q.runDue(5);
+  assert.deepEqual(order, [1, 2, 3]);
+});
+
+test('cancelled events do not run', () => {
+  const q = new EventQueue();
+  const order: number[] = [];
+  const e = q.schedule(1, 'x', () => order.push(1));
+  q.schedule(2, 'y', () => order.push(2));
+  q.schedule(3, 'z', () => order.push(3));
+  q.cancel(e);
+  q.runDue(10);
+  assert.deepEqual(order, [2, 3]);
+});
