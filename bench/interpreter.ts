@@ -1,0 +1,59 @@
+/**
+ * Interpreter speed on a CPU-bound compiled C workload (test/programs bench.elf),
+ * and QEMU's time for the same ELF with -icount shift=0 measured in the same run.
+ * Prints one JSON line per figure.
+ */
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { Machine } from '../machine/machine';
+import { parseElf } from '../machine/loaders/elf';
+
+const root = path.resolve(__dirname, '..', '..');
+const elfPath = path.join(root, 'test', 'programs', 'build', 'bench.elf');
+
+function runOurs(): { seconds: number; insns: number; output: string } {
+  const m = Machine.create('vexpress-a9');
+  m.loadElf(parseElf(fs.readFileSync(elfPath), elfPath));
+  let output = '';
+  m.enableSemihosting({ host: { console: (_s, d) => { output += Buffer.from(d).toString('latin1'); } } });
+  const t0 = process.hrtime.bigint();
+  const stop = m.runUntil(5e9);
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (stop.kind !== 'exit' || stop.code !== 0) throw new Error(`bench.elf did not exit cleanly: ${JSON.stringify(stop)}`);
+  return { seconds, insns: m.cpu.icount, output };
+}
+
+function runQemu(): { seconds: number; output: string } | { skipped: string } {
+  const probe = spawnSync('qemu-system-arm', ['--version']);
+  if (probe.error) return { skipped: 'qemu-system-arm not installed (apt-get install qemu-system-arm)' };
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('qemu-system-arm', [
+    '-M', 'vexpress-a9', '-cpu', 'cortex-a9', '-m', '1024M', '-nographic', '-monitor', 'none', '-serial', 'none',
+    '-icount', 'shift=0', '-semihosting-config', 'enable=on,target=native', '-kernel', elfPath,
+  ], { encoding: 'latin1', timeout: 600_000 });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0) return { skipped: `qemu exited with ${r.status}: ${r.stderr}` };
+  return { seconds, output: r.stdout + r.stderr };
+}
+
+function main(): void {
+  if (!fs.existsSync(elfPath)) throw new Error(`${elfPath} is missing: run make -C test/programs`);
+  runOurs(); // warm-up: let the JIT compile the interpreter's hot paths
+  const ours = runOurs();
+  const mips = ours.insns / ours.seconds / 1e6;
+  console.log(JSON.stringify({ bench: 'interpreter', workload: 'bench.elf', instructions: ours.insns, seconds: +ours.seconds.toFixed(3), mips: +mips.toFixed(1) }));
+  const q = runQemu();
+  if ('skipped' in q) {
+    console.log(JSON.stringify({ bench: 'qemu-icount', skipped: q.skipped }));
+    return;
+  }
+  const same = q.output.trim() === ours.output.trim();
+  console.log(JSON.stringify({
+    bench: 'qemu-icount', workload: 'bench.elf', seconds: +q.seconds.toFixed(3),
+    ratio_ours_over_qemu: +(ours.seconds / q.seconds).toFixed(2), same_output: same,
+  }));
+}
+
+main();
