@@ -464,7 +464,7 @@ export const dataProcessingRows: EncodingSpec[] = [
     name: 'MOVW', pattern: 'cccc 0011 0000 iiii dddd iiii iiii iiii',
     exec: (cpu, insn) => { cpu.r[(insn >>> 12) & 15] = ((insn >>> 4) & 0xf000) | (insn & 0xfff); },
     disasm: (insn) => `movw${cond(insn)}\t${rdText(insn)}, ${imm(((insn >>> 4) & 0xf000) | (insn & 0xfff))}`,
-    unpredictable: (insn) => ((insn >>> 12) & 15) === 15,
+    unpredictable: (insn) => ((insn >>> 12) & 15) === 15, gen: GEN_RD,
   },
   {
     // MOVT<c> <Rd>, #<imm16>
@@ -474,6 +474,6 @@ export const dataProcessingRows: EncodingSpec[] = [
       cpu.r[d] = (((insn << 12) & 0xf0000000) | ((insn << 16) & 0x0fff0000)) | (cpu.r[d] & 0xffff);
     },
     disasm: (insn) => `movt${cond(insn)}\t${rdText(insn)}, ${imm(((insn >>> 4) & 0xf000) | (insn & 0xfff))}`,
-    unpredictable: (insn) => ((insn >>> 12) & 15) === 15,
+    unpredictable: (insn) => ((insn >>> 12) & 15) === 15, gen: GEN_RD,
   },
 ];

@@ -44,7 +44,7 @@ function add64(lo: number, hi: number): void {
   prodHi = (prodHi + hi + (sum > 0xffffffff ? 1 : 0)) | 0;
 }
 
-/** The 64-bit value of prodHi:prodLo (tests and disassembly only). */
+/** The halves of the last product (for checking the arithmetic in isolation). */
 export function lastProduct(): { lo: number; hi: number } {
   return { lo: prodLo, hi: prodHi };
 }

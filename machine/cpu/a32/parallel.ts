@@ -14,8 +14,9 @@ import { cond, reg } from './syntax';
 // Prefixes, in the order of bits 22:20 = 001, 010, 011, 101, 110, 111.
 const S = 0, Q = 1, SH = 2, U = 3, UQ = 4, UH = 5;
 
-// Halfword operations: which lanes add (bit 0: low lane, bit 1: high lane) and
-// whether the high lane of Rm is paired with the low lane of Rn (exchange).
+// Halfword operations. ASX and SAX pair each halfword of Rn with the other
+// halfword of Rm: ASX subtracts in the low lane and adds in the high lane, SAX
+// the reverse.
 const ADD16 = 0, ASX = 1, SAX = 2, SUB16 = 3;
 
 /** Runs a halfword parallel operation of the given prefix. */
