@@ -301,6 +301,11 @@ export class Cpu {
     throw DATA_ABORT;
   }
 
+  /** Alignment fault if va is not size-aligned (exclusives check this before the monitor). */
+  checkAlignment(va: number, size: number, write: boolean): void {
+    if ((va & (size - 1)) !== 0) this.dataFault(va, FS_ALIGNMENT, write);
+  }
+
   private checkAlign(va: number, size: number, flags: number, write: boolean): void {
     if ((va & (size - 1)) !== 0 && ((flags & ACC_ALIGN) !== 0 || (this.cp15.sctlr & 2) !== 0)) {
       this.dataFault(va, FS_ALIGNMENT, write);
