@@ -1,3 +1,251 @@
-import type { EncodingSpec } from '../encoding';
+/**
+ * Coprocessor instructions: MCR, MRC, MCRR, MRRC, CDP, LDC, STC and their
+ * unconditional '2' forms.
+ *
+ * CP15 (system control) and CP14 (trivial Jazelle, ThumbEE) go to the register
+ * maps in cp15.ts, which decide what is UNDEFINED (unknown register, wrong
+ * direction, or not accessible from User mode). The Cortex-A9 has no 64-bit
+ * CP15 or CP14 registers (no LPAE, no generic timer), so MCRR/MRRC are
+ * UNDEFINED, as are LDC/STC (no debug DTR transfers are modelled), CDP and all
+ * the '2' forms. Coprocessors 10 and 11 (VFP) are UNDEFINED until VFP is
+ * implemented; every other coprocessor is absent.
+ */
 
-export const coprocessorRows: EncodingSpec[] = [];
+import type { EncodingSpec } from '../encoding';
+import type { Cpu } from '../cpu';
+import { cond, reg } from './syntax';
+
+/** Coprocessor numbers the random generator may use for the UNDEFINED rows. */
+const ABSENT_COPROCESSORS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13];
+
+function absent(cpu: Cpu, insn: number, what: string): void {
+  const cp = (insn >>> 8) & 15;
+  if (cp === 10 || cp === 11) cpu.undefinedInstruction(`${what} p${cp}: VFP is not implemented`);
+  else cpu.undefinedInstruction(`${what} p${cp}: no such coprocessor operation on Cortex-A9`);
+}
+
+function regText(insn: number): string {
+  const opc1 = (insn >>> 21) & 7, crn = (insn >>> 16) & 15, t = (insn >>> 12) & 15;
+  const crm = insn & 15, opc2 = (insn >>> 5) & 7;
+  return `${(insn >>> 8) & 15}, ${opc1}, ${t === 15 && (insn & (1 << 20)) ? 'APSR_nzcv' : reg(t)}, cr${crn}, cr${crm}, {${opc2}}`;
+}
+
+function mcrrText(insn: number): string {
+  return `${(insn >>> 8) & 15}, ${(insn >>> 4) & 15}, ${reg((insn >>> 12) & 15)}, ${reg((insn >>> 16) & 15)}, cr${insn & 15}`;
+}
+
+function cdpText(insn: number): string {
+  return `${(insn >>> 8) & 15}, ${(insn >>> 20) & 15}, cr${(insn >>> 12) & 15}, cr${(insn >>> 16) & 15}, cr${insn & 15}, {${(insn >>> 5) & 7}}`;
+}
+
+/** Operands of LDC/STC: "p, crD, [Rn, #off]" in its four addressing forms. */
+function ldcText(insn: number): string {
+  const p = (insn >>> 24) & 1, u = (insn >>> 23) & 1, w = (insn >>> 21) & 1;
+  const n = reg((insn >>> 16) & 15), off = (insn & 0xff) * 4;
+  const sign = u ? '' : '-';
+  let addr: string;
+  if (p) addr = `[${n}, #${sign}${off}]${w ? '!' : ''}`;
+  else if (w) addr = `[${n}], #${sign}${off}`;
+  else addr = `[${n}], {${insn & 0xff}}`;
+  return `${(insn >>> 8) & 15}, cr${(insn >>> 12) & 15}, ${addr}`;
+}
+
+function ldcName(insn: number): string {
+  return `${insn & (1 << 20) ? 'ldc' : 'stc'}${insn >>> 28 === 0xf ? '2' : ''}${insn & (1 << 22) ? 'l' : ''}`;
+}
+
+function coprocUndefined(cpu: Cpu): void {
+  cpu.undefinedInstruction('coprocessor load/store encoding with P=U=W=0 is UNDEFINED');
+}
+
+function undefinedText(insn: number): string {
+  return `udf\t; 0x${(insn >>> 0).toString(16).padStart(8, '0')} (undefined coprocessor encoding)`;
+}
+
+function cpReason(op: string, cp: number, insn: number): string {
+  return `${op} p${cp}, ${(insn >>> 21) & 7}, c${(insn >>> 16) & 15}, c${insn & 15}, ${(insn >>> 5) & 7}: ` +
+    'no such register, or not accessible in this mode';
+}
+
+export const coprocessorRows: EncodingSpec[] = [
+  {
+    // MCR<c> p15, <opc1>, <Rt>, <CRn>, <CRm>{, <opc2>}
+    name: 'MCR_p15', pattern: 'cccc 1110 aaa0 nnnn tttt 1111 bbb1 mmmm',
+    exec: (cpu, insn) => {
+      if (!cpu.cp15.write((insn >>> 21) & 7, (insn >>> 16) & 15, insn & 15, (insn >>> 5) & 7, cpu.r[(insn >>> 12) & 15])) {
+        cpu.undefinedInstruction(cpReason('MCR', 15, insn));
+      }
+    },
+    disasm: (insn) => `mcr${cond(insn)}\t${regText(insn)}`,
+    unpredictable: (insn) => ((insn >>> 12) & 15) === 15,
+    gen: { skip: 'writes system control registers (MMU, caches, vectors)' },
+  },
+  {
+    // MRC<c> p15, <opc1>, <Rt>, <CRn>, <CRm>{, <opc2>}   (Rt = 15: APSR.NZCV)
+    name: 'MRC_p15', pattern: 'cccc 1110 aaa1 nnnn tttt 1111 bbb1 mmmm',
+    exec: (cpu, insn) => {
+      const v = cpu.cp15.read((insn >>> 21) & 7, (insn >>> 16) & 15, insn & 15, (insn >>> 5) & 7);
+      if (v === undefined) { cpu.undefinedInstruction(cpReason('MRC', 15, insn)); return; }
+      writeMrcResult(cpu, (insn >>> 12) & 15, v);
+    },
+    disasm: (insn) => `mrc${cond(insn)}\t${regText(insn)}`,
+    gen: { skip: 'reads implementation state that differs from the reference model' },
+  },
+  {
+    // MCR<c> p14, <opc1>, <Rt>, <CRn>, <CRm>{, <opc2>}
+    name: 'MCR_p14', pattern: 'cccc 1110 aaa0 nnnn tttt 1110 bbb1 mmmm',
+    exec: (cpu, insn) => {
+      if (!cpu.cp15.write14((insn >>> 21) & 7, (insn >>> 16) & 15, insn & 15, (insn >>> 5) & 7, cpu.r[(insn >>> 12) & 15])) {
+        cpu.undefinedInstruction(cpReason('MCR', 14, insn));
+      }
+    },
+    disasm: (insn) => `mcr${cond(insn)}\t${regText(insn)}`,
+    unpredictable: (insn) => ((insn >>> 12) & 15) === 15,
+    gen: { skip: 'debug and ThumbEE registers differ from the reference model' },
+  },
+  {
+    // MRC<c> p14, <opc1>, <Rt>, <CRn>, <CRm>{, <opc2>}
+    name: 'MRC_p14', pattern: 'cccc 1110 aaa1 nnnn tttt 1110 bbb1 mmmm',
+    exec: (cpu, insn) => {
+      const v = cpu.cp15.read14((insn >>> 21) & 7, (insn >>> 16) & 15, insn & 15, (insn >>> 5) & 7);
+      if (v === undefined) { cpu.undefinedInstruction(cpReason('MRC', 14, insn)); return; }
+      writeMrcResult(cpu, (insn >>> 12) & 15, v);
+    },
+    disasm: (insn) => `mrc${cond(insn)}\t${regText(insn)}`,
+    gen: { skip: 'debug and ThumbEE registers differ from the reference model' },
+  },
+  {
+    // MCR<c> <coproc>, <opc1>, <Rt>, <CRn>, <CRm>{, <opc2>}
+    name: 'MCR', pattern: 'cccc 1110 aaa0 nnnn tttt pppp bbb1 mmmm',
+    exec: (cpu, insn) => absent(cpu, insn, 'MCR'),
+    disasm: (insn) => `mcr${cond(insn)}\t${regText(insn)}`,
+    gen: { fields: { p: ABSENT_COPROCESSORS } },
+  },
+  {
+    // MRC<c> <coproc>, <opc1>, <Rt>, <CRn>, <CRm>{, <opc2>}
+    name: 'MRC', pattern: 'cccc 1110 aaa1 nnnn tttt pppp bbb1 mmmm',
+    exec: (cpu, insn) => absent(cpu, insn, 'MRC'),
+    disasm: (insn) => `mrc${cond(insn)}\t${regText(insn)}`,
+    gen: { fields: { p: ABSENT_COPROCESSORS } },
+  },
+  {
+    // MCRR<c> <coproc>, <opc1>, <Rt>, <Rt2>, <CRm>
+    name: 'MCRR', pattern: 'cccc 1100 0100 uuuu tttt pppp oooo mmmm',
+    exec: (cpu, insn) => absent(cpu, insn, 'MCRR'),
+    disasm: (insn) => `mcrr${cond(insn)}\t${mcrrText(insn)}`,
+    unpredictable: (insn) => ((insn >>> 12) & 15) === 15 || ((insn >>> 16) & 15) === 15,
+    gen: { fields: { p: ABSENT_COPROCESSORS } },
+  },
+  {
+    // MRRC<c> <coproc>, <opc1>, <Rt>, <Rt2>, <CRm>
+    name: 'MRRC', pattern: 'cccc 1100 0101 uuuu tttt pppp oooo mmmm',
+    exec: (cpu, insn) => absent(cpu, insn, 'MRRC'),
+    disasm: (insn) => `mrrc${cond(insn)}\t${mcrrText(insn)}`,
+    unpredictable: (insn) => {
+      const t = (insn >>> 12) & 15, t2 = (insn >>> 16) & 15;
+      return t === 15 || t2 === 15 || t === t2;
+    },
+    gen: { fields: { p: ABSENT_COPROCESSORS } },
+  },
+  {
+    // CDP<c> <coproc>, <opc1>, <CRd>, <CRn>, <CRm>, <opc2>
+    name: 'CDP', pattern: 'cccc 1110 oooo nnnn dddd pppp bbb0 mmmm',
+    exec: (cpu, insn) => absent(cpu, insn, 'CDP'),
+    disasm: (insn) => `cdp${cond(insn)}\t${cdpText(insn)}`,
+    gen: { fields: { p: ABSENT_COPROCESSORS } },
+  },
+  {
+    // LDC{L}<c> <coproc>, <CRd>, [<Rn>, #+/-<imm>]{!}  (and post-indexed, unindexed, literal)
+    name: 'LDC', pattern: 'cccc 110P UDW1 nnnn dddd pppp iiii iiii',
+    exec: (cpu, insn) => absent(cpu, insn, 'LDC'),
+    disasm: (insn) => `${ldcName(insn)}${cond(insn)}\t${ldcText(insn)}`,
+    gen: { fields: { p: ABSENT_COPROCESSORS } },
+  },
+  {
+    // STC{L}<c> <coproc>, <CRd>, [<Rn>, #+/-<imm>]{!}  (and post-indexed, unindexed)
+    name: 'STC', pattern: 'cccc 110P UDW0 nnnn dddd pppp iiii iiii',
+    exec: (cpu, insn) => absent(cpu, insn, 'STC'),
+    disasm: (insn) => `${ldcName(insn)}${cond(insn)}\t${ldcText(insn)}`,
+    gen: { fields: { p: ABSENT_COPROCESSORS } },
+  },
+  {
+    // (STC encoding with P = U = W = 0, D = 0: UNDEFINED)
+    name: 'COPROC_undef_st', pattern: 'cccc 1100 0000 xxxx xxxx xxxx xxxx xxxx',
+    exec: coprocUndefined,
+    disasm: undefinedText,
+  },
+  {
+    // (LDC encoding with P = U = W = 0, D = 0: UNDEFINED)
+    name: 'COPROC_undef_ld', pattern: 'cccc 1100 0001 xxxx xxxx xxxx xxxx xxxx',
+    exec: coprocUndefined,
+    disasm: undefinedText,
+  },
+
+  // Unconditional forms.
+  {
+    // MCR2 <coproc>, <opc1>, <Rt>, <CRn>, <CRm>{, <opc2>}
+    name: 'MCR2', pattern: '1111 1110 aaa0 nnnn tttt pppp bbb1 mmmm',
+    exec: (cpu, insn) => absent(cpu, insn, 'MCR2'),
+    disasm: (insn) => `mcr2\t${regText(insn)}`,
+  },
+  {
+    // MRC2 <coproc>, <opc1>, <Rt>, <CRn>, <CRm>{, <opc2>}
+    name: 'MRC2', pattern: '1111 1110 aaa1 nnnn tttt pppp bbb1 mmmm',
+    exec: (cpu, insn) => absent(cpu, insn, 'MRC2'),
+    disasm: (insn) => `mrc2\t${regText(insn)}`,
+  },
+  {
+    // MCRR2 <coproc>, <opc1>, <Rt>, <Rt2>, <CRm>
+    name: 'MCRR2', pattern: '1111 1100 0100 uuuu tttt pppp oooo mmmm',
+    exec: (cpu, insn) => absent(cpu, insn, 'MCRR2'),
+    disasm: (insn) => `mcrr2\t${mcrrText(insn)}`,
+  },
+  {
+    // MRRC2 <coproc>, <opc1>, <Rt>, <Rt2>, <CRm>
+    name: 'MRRC2', pattern: '1111 1100 0101 uuuu tttt pppp oooo mmmm',
+    exec: (cpu, insn) => absent(cpu, insn, 'MRRC2'),
+    disasm: (insn) => `mrrc2\t${mcrrText(insn)}`,
+  },
+  {
+    // CDP2 <coproc>, <opc1>, <CRd>, <CRn>, <CRm>, <opc2>
+    name: 'CDP2', pattern: '1111 1110 oooo nnnn dddd pppp bbb0 mmmm',
+    exec: (cpu, insn) => absent(cpu, insn, 'CDP2'),
+    disasm: (insn) => `cdp2\t${cdpText(insn)}`,
+  },
+  {
+    // LDC2{L} <coproc>, <CRd>, [<Rn>, #+/-<imm>]{!}
+    name: 'LDC2', pattern: '1111 110P UDW1 nnnn dddd pppp iiii iiii',
+    exec: (cpu, insn) => absent(cpu, insn, 'LDC2'),
+    disasm: (insn) => `${ldcName(insn)}\t${ldcText(insn)}`,
+  },
+  {
+    // STC2{L} <coproc>, <CRd>, [<Rn>, #+/-<imm>]{!}
+    name: 'STC2', pattern: '1111 110P UDW0 nnnn dddd pppp iiii iiii',
+    exec: (cpu, insn) => absent(cpu, insn, 'STC2'),
+    disasm: (insn) => `${ldcName(insn)}\t${ldcText(insn)}`,
+  },
+  {
+    // (STC2 encoding with P = U = W = 0, D = 0: UNDEFINED)
+    name: 'COPROC2_undef_st', pattern: '1111 1100 0000 xxxx xxxx xxxx xxxx xxxx',
+    exec: coprocUndefined,
+    disasm: undefinedText,
+  },
+  {
+    // (LDC2 encoding with P = U = W = 0, D = 0: UNDEFINED)
+    name: 'COPROC2_undef_ld', pattern: '1111 1100 0001 xxxx xxxx xxxx xxxx xxxx',
+    exec: coprocUndefined,
+    disasm: undefinedText,
+  },
+];
+
+/** MRC result: Rt = 15 transfers bits 31:28 to APSR.N, Z, C, V. */
+function writeMrcResult(cpu: Cpu, t: number, v: number): void {
+  if (t === 15) {
+    cpu.n = (v >>> 31) & 1;
+    cpu.z = (v >>> 30) & 1;
+    cpu.c = (v >>> 29) & 1;
+    cpu.v = (v >>> 28) & 1;
+  } else {
+    cpu.r[t] = v;
+  }
+}
