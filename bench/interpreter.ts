@@ -31,11 +31,12 @@ function runQemu(): { seconds: number; output: string } | { skipped: string } {
   const t0 = process.hrtime.bigint();
   const r = spawnSync('qemu-system-arm', [
     '-M', 'vexpress-a9', '-cpu', 'cortex-a9', '-m', '1024M', '-nographic', '-monitor', 'none', '-serial', 'none',
-    '-icount', 'shift=0', '-semihosting-config', 'enable=on,target=native', '-kernel', elfPath,
-  ], { encoding: 'latin1', timeout: 600_000 });
+    '-icount', 'shift=0', '-chardev', 'stdio,id=semihosting',
+    '-semihosting-config', 'enable=on,target=native,chardev=semihosting', '-kernel', elfPath,
+  ], { encoding: 'latin1', timeout: 600_000, env: { ...process.env, QEMU_AUDIO_DRV: 'none' } });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0) return { skipped: `qemu exited with ${r.status}: ${r.stderr}` };
-  return { seconds, output: r.stdout + r.stderr };
+  return { seconds, output: r.stdout };
 }
 
 function main(): void {
@@ -49,7 +50,7 @@ function main(): void {
     console.log(JSON.stringify({ bench: 'qemu-icount', skipped: q.skipped }));
     return;
   }
-  const same = q.output.trim() === ours.output.trim();
+  const same = q.output === ours.output;
   console.log(JSON.stringify({
     bench: 'qemu-icount', workload: 'bench.elf', seconds: +q.seconds.toFixed(3),
     ratio_ours_over_qemu: +(ours.seconds / q.seconds).toFixed(2), same_output: same,

@@ -12,8 +12,8 @@
  */
 
 import { Bus, BusError } from '../bus';
-import { Cp15 } from './cp15';
-import { Mmu, ACCESS_READ, ACCESS_WRITE, ACCESS_FETCH } from '../mmu/mmu';
+import { Cp15, type Cp15Options } from './cp15';
+import { Mmu, ACCESS_READ, ACCESS_WRITE, ACCESS_FETCH, type MmuSnapshot } from '../mmu/mmu';
 import { Decoder, type Handler } from './encoding';
 import {
   MODE_USR, MODE_FIQ, MODE_IRQ, MODE_SVC, MODE_ABT, MODE_UND, bankOf, Vector,
@@ -44,6 +44,8 @@ export interface CpuSnapshot {
   icount: number; waiting: boolean; eventRegister: number;
   monitorAddr: number; monitorActive: boolean;
   cp15: Record<string, number>;
+  /** TLB contents: guests may legitimately depend on stale entries. */
+  mmu?: MmuSnapshot;
 }
 
 export class Cpu {
@@ -97,8 +99,8 @@ export class Cpu {
   codeGen = 0;
   private reportedOnce = new Set<string>();
 
-  constructor(readonly bus: Bus) {
-    this.cp15 = new Cp15(this);
+  constructor(readonly bus: Bus, cp15Options: Cp15Options = {}) {
+    this.cp15 = new Cp15(this, cp15Options);
     this.mmu = new Mmu(this.cp15, bus);
     this.decoder = a32Decoder();
     bus.onCodeWrite = (page) => {
@@ -279,6 +281,13 @@ export class Cpu {
 
   private takeDataAbort(): void {
     this.enterException(Vector.DataAbort, MODE_ABT, (this.pc + 8) | 0);
+  }
+
+  /** Prefetch Abort for the instruction at this.pc (e.g. a BKPT debug event). */
+  prefetchAbort(status: number, ifar: number): void {
+    this.cp15.ifsr = faultStatusRegister(status, 0, false);
+    this.cp15.ifar = ifar >>> 0;
+    this.takePrefetchAbort();
   }
 
   private takePrefetchAbort(): void {
@@ -467,6 +476,7 @@ export class Cpu {
     let gen = -1;
     let pageVa = 1; // never page aligned: forces the first lookup
     let page: DecodedPage | undefined;
+    let fetchUser = -1;
     const r = this.r;
     this.stopRequested = false;
     while (executed < budget) {
@@ -486,12 +496,14 @@ export class Cpu {
           this.undefinedInstruction('Thumb state is not implemented yet (branch to an odd address)');
           continue;
         }
-        if (gen !== this.codeGen || (pc & ~0xfff) !== pageVa) {
+        const user = this.mode === MODE_USR ? 1 : 0;
+        if (gen !== this.codeGen || (pc & ~0xfff) !== pageVa || user !== fetchUser) {
           pageVa = pc & ~0xfff;
+          fetchUser = user;
           let pa = pageVa >>> 0;
           if (this.mmu.enabled) {
             // Faults here set IFSR/IFAR and throw PREFETCH_ABORT.
-            pa = (this.mmu.translate(pc >>> 0, ACCESS_FETCH, this.mode === MODE_USR) & ~0xfff) >>> 0;
+            pa = (this.mmu.translate(pc >>> 0, ACCESS_FETCH, user === 1) & ~0xfff) >>> 0;
           }
           page = this.decodedPage(pa);
           gen = this.codeGen;
@@ -530,6 +542,7 @@ export class Cpu {
       icount: this.icount, waiting: this.waiting, eventRegister: this.eventRegister,
       monitorAddr: this.monitorAddr, monitorActive: this.monitorActive,
       cp15: this.cp15.snapshot(),
+      mmu: this.mmu.snapshot(),
     };
   }
 
@@ -543,7 +556,7 @@ export class Cpu {
     this.icount = s.icount; this.waiting = s.waiting; this.eventRegister = s.eventRegister;
     this.monitorAddr = s.monitorAddr; this.monitorActive = s.monitorActive;
     this.cp15.restore(s.cp15);
-    this.mmu.flush();
+    if (s.mmu) this.mmu.restore(s.mmu); else this.mmu.flush();
     this.invalidateCode();
   }
 }

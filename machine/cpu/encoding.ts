@@ -148,7 +148,7 @@ export function overlap(a: EncodingRow, b: EncodingRow): boolean {
 
 /** a's fixed bits strictly include b's: a wins wherever both match. */
 export function moreSpecific(a: EncodingRow, b: EncodingRow): boolean {
-  return (a.mask & b.mask) === b.mask && a.mask !== b.mask;
+  return ((a.mask & b.mask) >>> 0) === b.mask && a.mask !== b.mask;
 }
 
 export type DecodeResult =

@@ -14,8 +14,8 @@
 import type { EncodingSpec } from '../encoding';
 import type { Cpu } from '../cpu';
 import { ACC_ALIGN } from '../cpu';
-import { MODE_USR, MODE_SYS, MODE_ABT, bankOf, isValidMode, Vector } from '../modes';
-import { FS_DEBUG, faultStatusRegister } from '../faults';
+import { MODE_USR, MODE_SYS, bankOf, isValidMode } from '../modes';
+import { FS_DEBUG } from '../faults';
 import { cond, reg, hex } from './syntax';
 
 /** CPSR bits an MRS returns: the execution state bits other than E read as zero. */
@@ -309,9 +309,7 @@ export const systemRows: EncodingSpec[] = [
         return;
       }
       // A BKPT debug event is taken as a Prefetch Abort; IFAR is UNKNOWN (0 here, as QEMU).
-      cpu.cp15.ifsr = faultStatusRegister(FS_DEBUG, 0, false);
-      cpu.cp15.ifar = 0;
-      cpu.enterException(Vector.PrefetchAbort, MODE_ABT, (cpu.pc + 4) | 0);
+      cpu.prefetchAbort(FS_DEBUG, 0);
     },
     disasm: (insn) => `bkpt\t0x${(((insn >>> 4) & 0xfff0) | (insn & 0xf)).toString(16).padStart(4, '0')}`,
     unpredictable: (insn) => (insn >>> 28) !== 0xe,
