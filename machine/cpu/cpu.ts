@@ -144,6 +144,7 @@ export class Cpu {
     this.i = (value >>> 7) & 1;
     this.f = (value >>> 6) & 1;
     this.t = (value >>> 5) & 1;
+    if (this.t) this.codeGen++;
     this.changeMode(value & 0x1f);
   }
 
@@ -171,6 +172,7 @@ export class Cpu {
     } else if (oldMode !== MODE_FIQ && newMode === MODE_FIQ) {
       for (let k = 0; k < 5; k++) { this.usrHigh[k] = r[8 + k]; r[8 + k] = this.fiqHigh[k]; }
     }
+    if ((oldMode === MODE_USR) !== (newMode === MODE_USR)) this.codeGen++;
     this.mode = newMode;
   }
 
@@ -225,6 +227,7 @@ export class Cpu {
   bxWritePC(addr: number): void {
     if (addr & 1) {
       this.t = 1;
+      this.codeGen++;
       this.nextPc = (addr & ~1) >>> 0;
     } else {
       this.t = 0;
@@ -262,6 +265,7 @@ export class Cpu {
     if (vector !== Vector.Undefined && vector !== Vector.Svc) this.a = 1;
     this.it = 0;
     this.t = (this.cp15.sctlr >>> 30) & 1; // SCTLR.TE
+    if (this.t) this.codeGen++;
     this.e = (this.cp15.sctlr >>> 25) & 1; // SCTLR.EE
     this.nextPc = (this.vectorBase() + vector) >>> 0;
     this.pc = this.nextPc;
@@ -476,48 +480,47 @@ export class Cpu {
     let gen = -1;
     let pageVa = 1; // never page aligned: forces the first lookup
     let page: DecodedPage | undefined;
-    let fetchUser = -1;
     const r = this.r;
     this.stopRequested = false;
     while (executed < budget) {
-      if (this.irqLine || this.fiqLine) {
-        if (this.takeInterrupt()) continue;
-      }
-      if (this.waiting) {
-        if (this.irqLine || this.fiqLine) this.waiting = false;
-        else break;
-      }
-      if (this.stopRequested) break;
-      const pc = this.pc;
-      executed++;
-      this.icount++;
       try {
-        if (this.t) {
-          this.undefinedInstruction('Thumb state is not implemented yet (branch to an odd address)');
-          continue;
-        }
-        const user = this.mode === MODE_USR ? 1 : 0;
-        if (gen !== this.codeGen || (pc & ~0xfff) !== pageVa || user !== fetchUser) {
-          pageVa = pc & ~0xfff;
-          fetchUser = user;
-          let pa = pageVa >>> 0;
-          if (this.mmu.enabled) {
-            // Faults here set IFSR/IFAR and throw PREFETCH_ABORT.
-            pa = (this.mmu.translate(pc >>> 0, ACCESS_FETCH, user === 1) & ~0xfff) >>> 0;
+        while (executed < budget) {
+          if (this.irqLine || this.fiqLine) {
+            if (this.takeInterrupt()) continue;
+            if (this.waiting) this.waiting = false;
           }
-          page = this.decodedPage(pa);
-          gen = this.codeGen;
+          if (this.waiting || this.stopRequested) return executed;
+          const pc = this.pc;
+          executed++;
+          this.icount++;
+          // The fetch translation and decoded page are reused while codeGen is
+          // unchanged; entering Thumb state or changing privilege bumps it.
+          if (gen !== this.codeGen || (pc & ~0xfff) !== pageVa) {
+            pageVa = 1;
+            if (this.t) {
+              this.undefinedInstruction('Thumb state is not implemented yet (branch to an odd address)');
+              continue;
+            }
+            let pa = pc & ~0xfff;
+            if (this.mmu.enabled) {
+              // Faults here set IFSR/IFAR and throw PREFETCH_ABORT.
+              pa = this.mmu.translate(pc >>> 0, ACCESS_FETCH, this.mode === MODE_USR) & ~0xfff;
+            }
+            page = this.decodedPage(pa >>> 0);
+            pageVa = pc & ~0xfff;
+            gen = this.codeGen;
+          }
+          const index = (pc & 0xfff) >>> 2;
+          const p = page!;
+          let h = p.handlers[index];
+          if (h === undefined) h = this.decodeInto(p, index, p.pa + (pc & 0xfff));
+          const insn = p.insns[index];
+          this.nextPc = (pc + 4) >>> 0;
+          r[15] = pc + 8;
+          const cond = insn >>> 28;
+          if (cond >= 14 || this.conditionPassed(cond)) h(this, insn);
+          this.pc = this.nextPc;
         }
-        const index = (pc & 0xfff) >>> 2;
-        const p = page!;
-        let h = p.handlers[index];
-        if (h === undefined) h = this.decodeInto(p, index, p.pa + (pc & 0xfff));
-        const insn = p.insns[index];
-        this.nextPc = (pc + 4) >>> 0;
-        r[15] = pc + 8;
-        const cond = insn >>> 28;
-        if (cond >= 14 || this.conditionPassed(cond)) h(this, insn);
-        this.pc = this.nextPc;
       } catch (e) {
         pageVa = 1;
         if (e === DATA_ABORT) this.takeDataAbort();
