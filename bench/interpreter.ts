@@ -30,7 +30,7 @@ function runQemu(): { seconds: number; output: string } | { skipped: string } {
   if (probe.error) return { skipped: 'qemu-system-arm not installed (apt-get install qemu-system-arm)' };
   const t0 = process.hrtime.bigint();
   const r = spawnSync('qemu-system-arm', [
-    '-M', 'vexpress-a9', '-cpu', 'cortex-a9', '-m', '1024M', '-nographic', '-monitor', 'none', '-serial', 'none',
+    '-M', 'vexpress-a9,secure=off', '-cpu', 'cortex-a9', '-m', '1024M', '-nographic', '-monitor', 'none', '-serial', 'none',
     '-icount', 'shift=0', '-chardev', 'stdio,id=semihosting',
     '-semihosting-config', 'enable=on,target=native,chardev=semihosting', '-kernel', elfPath,
   ], { encoding: 'latin1', timeout: 600_000, env: { ...process.env, QEMU_AUDIO_DRV: 'none' } });

@@ -30,7 +30,7 @@ const DEFAULT_LIMIT = 200_000_000;
  * its own diagnostics; a stdio chardev puts it alone on stdout.
  */
 const QEMU_ARGS = [
-  '-M', 'vexpress-a9', '-cpu', 'cortex-a9', '-m', '1024M', '-nographic', '-monitor', 'none', '-serial', 'none',
+  '-M', 'vexpress-a9,secure=off', '-cpu', 'cortex-a9', '-m', '1024M', '-nographic', '-monitor', 'none', '-serial', 'none',
   '-chardev', 'stdio,id=shout', '-semihosting-config', 'enable=on,target=native,chardev=shout',
 ];
 const QEMU_TIMEOUT_MS = 120_000;

@@ -232,14 +232,14 @@ export const systemRows: EncodingSpec[] = [
       return (mode !== 0 && m === 0) || ((imod & 2) !== 0 && aif === 0) || ((imod & 2) === 0 && aif !== 0) ||
         (imod === 0 && m === 0) || imod === 1;
     },
-    gen: { skip: 'changes the interrupt masks or the mode of the harness' },
+    gen: {},
   },
   {
     // SETEND <endian_specifier>
     name: 'SETEND', pattern: '1111 0001 0000 0001 ZZZZ ZZEZ 0000 ZZZZ',
     exec: (cpu, insn) => { cpu.e = (insn >>> 9) & 1; },
     disasm: (insn) => `setend\t${insn & 0x200 ? 'be' : 'le'}`,
-    gen: { skip: 'switches the data endianness of the rest of the test' },
+    gen: {},
   },
   {
     // SRS{<amode>} SP{!}, #<mode>
@@ -262,7 +262,7 @@ export const systemRows: EncodingSpec[] = [
       }
     },
     disasm: (insn) => `srs${amode(insn)}\tsp${insn & (1 << 21) ? '!' : ''}, #${insn & 0x1f}`,
-    gen: { store: true, needsSpsr: true, skip: 'stores through the banked SP of another mode' },
+    gen: { store: true, needsSpsr: true },
   },
   {
     // RFE{<amode>} <Rn>{!}
@@ -284,7 +284,7 @@ export const systemRows: EncodingSpec[] = [
     },
     disasm: (insn) => `rfe${amode(insn)}\t${reg((insn >>> 16) & 15)}${insn & (1 << 21) ? '!' : ''}`,
     unpredictable: (insn) => ((insn >>> 16) & 15) === 15,
-    gen: { branch: true, skip: 'exception return: loads the CPSR from memory' },
+    gen: { branch: true },
   },
   {
     // SVC<c> #<imm24>
@@ -295,7 +295,7 @@ export const systemRows: EncodingSpec[] = [
       cpu.supervisorCall();
     },
     disasm: (insn) => `svc${cond(insn)}\t0x${(insn & 0xffffff).toString(16).padStart(8, '0')}`,
-    gen: { branch: true, skip: 'traps to the supervisor (semihosting in the harness)' },
+    gen: { branch: true },
   },
   {
     // BKPT #<imm16>
