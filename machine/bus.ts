@@ -39,7 +39,9 @@ const PAGES = 1 << (32 - PAGE_SHIFT);
 export class Bus {
   readonly regions: RamRegion[] = [];
   readonly mmio: MmioMapping[] = [];
-  /** Per page: 0 = nothing, n > 0 = RAM region n-1, n < 0 = MMIO mapping -n-1. */
+  /** MMIO mappings overlapping each MMIO page (several devices may share a 4 KiB page). */
+  private readonly mmioPages: MmioMapping[][] = [];
+  /** Per page: 0 = nothing, n > 0 = RAM region n-1, n < 0 = MMIO page list -n-1. */
   private readonly pageMap = new Int16Array(PAGES);
   /** Pages holding decoded instructions; a write to one calls onCodeWrite. */
   readonly codePages = new Uint8Array(PAGES);
@@ -77,10 +79,26 @@ export class Bus {
     return out;
   }
 
+  /** Maps a device window; windows may share a page but not overlap each other. */
   addMmio(device: MmioDevice, base: number, size: number): void {
-    if (base & 0xfff) throw new Error(`MMIO ${device.name}: base must be 4 KiB aligned`);
-    this.mmio.push({ device, base: base >>> 0, size: size >>> 0 });
-    this.mapPages(base, Math.max(size, 0x1000), -this.mmio.length);
+    base >>>= 0;
+    if (size <= 0) throw new Error(`MMIO ${device.name}: size must be positive`);
+    const m: MmioMapping = { device, base, size: size >>> 0 };
+    for (const o of this.mmio) {
+      if (base < o.base + o.size && o.base < base + size) {
+        throw new Error(`bus: ${device.name} at 0x${base.toString(16)} overlaps ${o.device.name} at 0x${o.base.toString(16)}`);
+      }
+    }
+    this.mmio.push(m);
+    const first = base >>> PAGE_SHIFT;
+    const last = (base + size - 1) >>> PAGE_SHIFT;
+    for (let p = first; p <= last; p++) {
+      const t = this.pageMap[p];
+      if (t > 0) throw new Error(`bus: ${device.name} at 0x${base.toString(16)} overlaps RAM`);
+      if (t < 0) { this.mmioPages[-t - 1].push(m); continue; }
+      this.mmioPages.push([m]);
+      this.pageMap[p] = -this.mmioPages.length;
+    }
   }
 
   private mapPages(base: number, size: number, tag: number): void {
@@ -155,20 +173,24 @@ export class Bus {
     this.mmioWrite(t, pa, 1, v & 0xff);
   }
 
+  private mapping(t: number, pa: number, write: boolean): MmioMapping {
+    if (t === 0) throw new BusError(pa >>> 0, write);
+    const list = this.mmioPages[-t - 1];
+    for (let i = 0; i < list.length; i++) {
+      const m = list[i];
+      if (((pa - m.base) >>> 0) < m.size) return m;
+    }
+    throw new BusError(pa >>> 0, write);
+  }
+
   private mmioRead(t: number, pa: number, size: number): number {
-    if (t === 0) throw new BusError(pa >>> 0, false);
-    const m = this.mmio[-t - 1];
-    const off = (pa >>> 0) - m.base;
-    if (off >= m.size) throw new BusError(pa >>> 0, false);
-    return m.device.read(off, size) | 0;
+    const m = this.mapping(t, pa, false);
+    return m.device.read((pa >>> 0) - m.base, size) | 0;
   }
 
   private mmioWrite(t: number, pa: number, size: number, v: number): void {
-    if (t === 0) throw new BusError(pa >>> 0, true);
-    const m = this.mmio[-t - 1];
-    const off = (pa >>> 0) - m.base;
-    if (off >= m.size) throw new BusError(pa >>> 0, true);
-    m.device.write(off, size, v);
+    const m = this.mapping(t, pa, true);
+    m.device.write((pa >>> 0) - m.base, size, v);
   }
 
   /** Copies bytes into RAM (loaders); throws if any byte is not RAM. */
