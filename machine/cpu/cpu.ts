@@ -91,6 +91,12 @@ export class Cpu {
   /** Called on BKPT; returns true to stop the run loop. */
   bkptHook: ((cpu: Cpu, imm: number) => boolean) | undefined;
   guestError: GuestErrorSink = () => {};
+  /**
+   * Executes Thumb code: called when the CPU is in Thumb state; returns the number
+   * of instructions executed (it stops when T is cleared, on WFI, a stop request
+   * or when the budget is spent, and counts icount itself).
+   */
+  thumb: { run(cpu: Cpu, budget: number): number } | undefined;
   /** Set to make the run loop return at the next instruction boundary. */
   stopRequested = false;
 
@@ -498,7 +504,12 @@ export class Cpu {
           if (gen !== this.codeGen || (pc & ~0xfff) !== pageVa) {
             pageVa = 1;
             if (this.t) {
-              this.undefinedInstruction('Thumb state is not implemented yet (branch to an odd address)');
+              if (this.thumb === undefined) {
+                this.undefinedInstruction('Thumb state is not implemented yet (branch to an odd address)');
+                continue;
+              }
+              // Thumb code runs in its own loop until it leaves Thumb state or the budget ends.
+              executed += this.thumb.run(this, budget - executed);
               continue;
             }
             let pa = pc & ~0xfff;
