@@ -508,7 +508,10 @@ export class Cpu {
                 this.undefinedInstruction('Thumb state is not implemented yet (branch to an odd address)');
                 continue;
               }
-              // Thumb code runs in its own loop until it leaves Thumb state or the budget ends.
+              // Thumb code runs in its own loop until it leaves Thumb state or the
+              // budget ends; it counts its own instructions.
+              executed--;
+              this.icount--;
               executed += this.thumb.run(this, budget - executed);
               continue;
             }
