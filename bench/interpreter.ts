@@ -7,14 +7,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { Machine } from '../machine/machine';
 import { parseElf } from '../machine/loaders/elf';
+import { createMachine } from '../scenario/boards';
 
 const root = path.resolve(__dirname, '..', '..');
 const elfPath = path.join(root, 'test', 'programs', 'build', 'bench.elf');
 
 function runOurs(): { seconds: number; insns: number; output: string } {
-  const m = Machine.create('vexpress-a9');
+  const m = createMachine('vexpress-a9');
   m.loadElf(parseElf(fs.readFileSync(elfPath), elfPath));
   let output = '';
   m.enableSemihosting({ host: { console: (_s, d) => { output += Buffer.from(d).toString('latin1'); } } });

@@ -1,12 +1,16 @@
 /**
- * A whole machine: bus, CPU, event queue and the run loop that advances
- * virtual time. Only the board builder wires devices together.
+ * A whole machine: bus, CPU, devices, event queue and the run loop that
+ * advances virtual time. The board builder wires the devices; everything from
+ * outside (console input) enters through the input log, stamped with the
+ * instruction count at which it takes effect.
  */
 
 import { Bus, RamRegion } from './bus';
 import { Cpu, type CpuSnapshot } from './cpu/cpu';
 import { EventQueue } from './events';
-import { BOARDS, type BoardSpec } from './boards/boards';
+import type { BoardSpec } from './boards/board-spec';
+import { buildBoard, type Wiring } from './boards/builder';
+import type { Device, DeviceSnapshot, DeviceType } from './devices/device';
 import type { ElfImage } from './loaders/elf';
 import { ImageError } from './loaders/elf';
 import { Semihosting, type SemihostingConfig } from './semihosting';
@@ -15,7 +19,8 @@ export type StopReason =
   | { kind: 'exit'; code: number }
   | { kind: 'limit' }
   | { kind: 'idle' }
-  | { kind: 'stopped' };
+  | { kind: 'stopped' }
+  | { kind: 'reset'; by: string };
 
 export interface MachineSnapshot {
   version: number;
@@ -23,46 +28,82 @@ export interface MachineSnapshot {
   cpu: CpuSnapshot;
   /** Non-zero 4 KiB pages of each RAM region (regions are mostly empty). */
   ram: Array<{ name: string; pages: Array<{ index: number; bytes: Uint8Array }> }>;
+  devices: Record<string, DeviceSnapshot>;
+  wiring: Record<string, string[]>;
+  inputsDelivered: number;
 }
 
-export interface GuestError { message: string; pc: number; icount: number }
+export interface GuestError { source: string; message: string; pc: number; icount: number }
+
+/** One entry of the input log: bytes for a device's receive side at a tick. */
+export interface InputEvent { time: number; device: string; data: Uint8Array }
+
+export const MACHINE_SNAPSHOT_VERSION = 2;
 
 export class Machine {
   readonly bus = new Bus();
   readonly cpu: Cpu;
   readonly events = new EventQueue();
   readonly ram = new Map<string, RamRegion>();
+  readonly devices: Map<string, Device>;
+  private readonly wiring: Wiring;
   semihosting: Semihosting | undefined;
   readonly guestErrors: GuestError[] = [];
   onGuestError: (e: GuestError) => void = () => {};
+  /** Console output of every console-capable device (UART transmit). */
+  onConsole: (device: string, data: Uint8Array) => void = () => {};
   private exitCode: number | undefined;
+  private resetBy: string | undefined;
+  private readonly inputs: InputEvent[] = [];
+  private inputsDelivered = 0;
 
-  constructor(readonly board: BoardSpec) {
-    for (const m of board.memory) {
-      if (m.aliasOf) {
-        const target = this.ram.get(m.aliasOf);
-        if (!target) throw new Error(`board ${board.name}: alias ${m.name} of unknown region ${m.aliasOf}`);
-        this.ram.set(m.name, this.bus.addRamAlias(m.name, m.base, target, m.size));
-      } else {
-        this.ram.set(m.name, this.bus.addRam(m.name, m.base, m.size));
-      }
-    }
-    this.cpu = new Cpu(this.bus);
-    this.cpu.guestError = (message, pc) => {
-      const e = { message, pc, icount: this.cpu.icount };
-      this.guestErrors.push(e);
-      this.onGuestError(e);
-    };
+  constructor(readonly board: BoardSpec, deviceTypes: ReadonlyMap<string, DeviceType>) {
+    this.cpu = new Cpu(this.bus, { cbar: board.cpu.periphbase });
+    this.cpu.guestError = (message, pc) => this.reportGuestError('cpu', message, pc);
+    const built = buildBoard(board, this.bus, this.cpu, this.events, deviceTypes, {
+      guestError: (source, message) => this.reportGuestError(source, message, this.cpu.pc >>> 0),
+      console: (device, data) => this.onConsole(device, data),
+      requestReset: (device) => { this.resetBy = device; this.cpu.stopRequested = true; },
+    });
+    this.devices = built.devices;
+    this.wiring = built.wiring;
+    for (const m of board.memory) this.ram.set(m.name, this.bus.ramAt(m.base)!);
   }
 
-  static create(boardName: string): Machine {
-    const spec = BOARDS[boardName];
-    if (!spec) throw new Error(`unknown board '${boardName}' (known: ${Object.keys(BOARDS).join(', ')})`);
-    return new Machine(spec);
+  private reportGuestError(source: string, message: string, pc: number): void {
+    const e = { source, message, pc, icount: this.cpu.icount };
+    this.guestErrors.push(e);
+    this.onGuestError(e);
+  }
+
+  device(name: string): Device {
+    const d = this.devices.get(name);
+    if (!d) throw new Error(`board ${this.board.name} has no device '${name}' (it has ${[...this.devices.keys()].join(', ')})`);
+    return d;
+  }
+
+  /** Adds console input to the input log; it reaches the device's receive side at `time`. */
+  addInput(time: number, device: string, data: Uint8Array): void {
+    const d = this.device(device);
+    if (!d.receive) throw new Error(`device '${device}' cannot receive console input`);
+    const ev = { time, device, data };
+    // Kept in time order so that "delivered so far" is a prefix of the log.
+    let i = this.inputs.length;
+    while (i > 0 && this.inputs[i - 1].time > time) i--;
+    if (i < this.inputsDelivered) throw new Error(`input for ${device} at ${time} is earlier than input already delivered`);
+    this.inputs.splice(i, 0, ev);
+    this.scheduleInput(ev);
+  }
+
+  private scheduleInput(ev: InputEvent): void {
+    this.events.schedule(Math.max(ev.time, this.cpu.icount), `input to ${ev.device}`, () => {
+      this.inputsDelivered++;
+      this.device(ev.device).receive!(ev.data);
+    });
   }
 
   enableSemihosting(config: Omit<SemihostingConfig, 'ramBase' | 'ramSize'>): Semihosting {
-    const main = this.ram.get(this.board.mainRam)!;
+    const main = this.board.memory[0];
     const sh = new Semihosting({ ...config, ramBase: main.base, ramSize: main.size }, (code) => {
       this.exitCode = code;
       this.cpu.stopRequested = true;
@@ -86,7 +127,7 @@ export class Machine {
       this.bus.loadBytes(s.paddr, s.data);
       if (s.memsz > s.data.length) this.bus.loadBytes(s.paddr + s.data.length, new Uint8Array(s.memsz - s.data.length));
     }
-    this.cpu.pc = image.entry >>> 0;
+    this.cpu.pc = (image.entry & ~1) >>> 0;
     if (image.entry & 1) this.cpu.t = 1;
   }
 
@@ -95,12 +136,14 @@ export class Machine {
     const cpu = this.cpu;
     for (;;) {
       if (this.exitCode !== undefined) return { kind: 'exit', code: this.exitCode };
+      if (this.resetBy !== undefined) return this.takeReset();
       if (cpu.icount >= limit) return { kind: 'limit' };
       const next = this.events.nextTime();
       if (cpu.icount >= next) { this.events.runDue(cpu.icount); continue; }
       const target = Math.min(limit, next);
       cpu.run(target - cpu.icount);
       if (this.exitCode !== undefined) return { kind: 'exit', code: this.exitCode };
+      if (this.resetBy !== undefined) return this.takeReset();
       if (cpu.stopRequested) return { kind: 'stopped' };
       if (cpu.waiting && !cpu.irqLine && !cpu.fiqLine) {
         // WFI with nothing pending: skip straight to the next event.
@@ -115,23 +158,35 @@ export class Machine {
     return this.runUntil(this.cpu.icount + count);
   }
 
+  /** A device asked for a system reset: the run stops and reports who asked. */
+  private takeReset(): StopReason {
+    const by = this.resetBy!;
+    this.resetBy = undefined;
+    return { kind: 'reset', by };
+  }
+
   snapshot(): MachineSnapshot {
     const ram: MachineSnapshot['ram'] = [];
-    for (const m of this.board.memory) {
-      if (m.aliasOf) continue;
-      const region = this.ram.get(m.name)!;
+    for (const [name, region] of this.ram) {
       const pages: Array<{ index: number; bytes: Uint8Array }> = [];
       for (let p = 0; p < region.size >>> 12; p++) {
         const words = region.i32.subarray(p << 10, (p + 1) << 10);
         if (words.some((w) => w !== 0)) pages.push({ index: p, bytes: region.u8.slice(p << 12, (p + 1) << 12) });
       }
-      ram.push({ name: m.name, pages });
+      ram.push({ name, pages });
     }
-    return { version: 1, board: this.board.name, cpu: this.cpu.snapshot(), ram };
+    const devices: Record<string, DeviceSnapshot> = {};
+    for (const [name, d] of this.devices) devices[name] = d.snapshot();
+    return {
+      version: MACHINE_SNAPSHOT_VERSION, board: this.board.name, cpu: this.cpu.snapshot(), ram, devices,
+      wiring: this.wiring.snapshot(), inputsDelivered: this.inputsDelivered,
+    };
   }
 
   restore(s: MachineSnapshot): void {
-    if (s.version !== 1) throw new Error(`machine snapshot version ${s.version} is not supported (expected 1)`);
+    if (s.version !== MACHINE_SNAPSHOT_VERSION) {
+      throw new Error(`machine snapshot format ${s.version} is not supported by this bringup (expects ${MACHINE_SNAPSHOT_VERSION})`);
+    }
     if (s.board !== this.board.name) throw new Error(`snapshot is of board ${s.board}, not ${this.board.name}`);
     for (const r of s.ram) {
       const region = this.ram.get(r.name);
@@ -140,6 +195,16 @@ export class Machine {
       for (const p of r.pages) region.u8.set(p.bytes, p.index << 12);
     }
     this.cpu.restore(s.cpu);
+    this.events.clear();
+    for (const [name, d] of this.devices) {
+      const ds = s.devices[name];
+      if (!ds) throw new Error(`snapshot lacks device ${name} of board ${this.board.name}`);
+      d.restore(ds);
+    }
+    this.wiring.restore(s.wiring);
+    this.inputsDelivered = s.inputsDelivered;
+    for (const ev of this.inputs.slice(this.inputsDelivered)) this.scheduleInput(ev);
     this.exitCode = undefined;
+    this.resetBy = undefined;
   }
 }

@@ -3,11 +3,11 @@
  * runs, and comparing them case by case.
  */
 
-import { Machine } from '../../machine/machine';
 import { parseElf, symbolize, type ElfImage } from '../../machine/loaders/elf';
 import { disassemble } from '../../machine/cpu/a32/table';
 import { MODE_NAMES } from '../../machine/cpu/modes';
 import type { Batch, Case } from './generate';
+import { createMachine } from '../../scenario/boards';
 import {
   BLOB_MAGIC, FLAG_WINDOW, R, REC_SIZE, REC_WORDS, RESULT_HEADER, VECTOR_NAMES, WINDOW_SIZE,
 } from './layout';
@@ -26,7 +26,7 @@ const INSNS_PER_CASE = 400;
 
 export function runSimulator(elf: Uint8Array, cases: number): SimRun {
   const started = Date.now();
-  const m = Machine.create('vexpress-a9');
+  const m = createMachine('vexpress-a9');
   m.loadElf(parseElf(elf, 'harness.elf'), 'harness.elf');
   const chunks: Uint8Array[] = [];
   let opened = false;

@@ -6,12 +6,13 @@ import { createHash } from 'node:crypto';
 import { Machine } from '../../machine/machine';
 import { parseElf } from '../../machine/loaders/elf';
 import { tinyElf } from './tiny-elf';
+import { createMachine } from '../../scenario/boards';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const programs = path.join(root, 'test', 'programs', 'build');
 
 function boot(file: string): { m: Machine; out: () => string } {
-  const m = Machine.create('vexpress-a9');
+  const m = createMachine('vexpress-a9');
   m.loadElf(parseElf(fs.readFileSync(file), file));
   let text = '';
   m.enableSemihosting({ host: { console: (_s, d) => { text += Buffer.from(d).toString('latin1'); } } });
@@ -65,12 +66,12 @@ test('the machine stops exactly at the requested instruction count', () => {
 test('WFI with nothing scheduled reports an idle machine; with an event, time skips to it', () => {
   // wfi; b .
   const elf = parseElf(tinyElf(0x60010000, [0xe320f003, 0xeafffffe]));
-  const m = Machine.create('vexpress-a9');
+  const m = createMachine('vexpress-a9');
   m.loadElf(elf);
   assert.equal(m.runUntil(1000).kind, 'idle');
   assert.equal(m.cpu.icount, 1);
 
-  const m2 = Machine.create('vexpress-a9');
+  const m2 = createMachine('vexpress-a9');
   m2.loadElf(elf);
   let fired = -1;
   m2.events.schedule(500, 'wake', () => { fired = m2.cpu.icount; m2.cpu.waiting = false; });
@@ -83,7 +84,7 @@ test('WFI with nothing scheduled reports an idle machine; with an event, time sk
 
 test('an access to an unmapped physical address is a synchronous external abort', () => {
   // ldr r0, [r1] with r1 = 0x10000000 (nothing mapped there on this board)
-  const m = Machine.create('vexpress-a9');
+  const m = createMachine('vexpress-a9');
   m.loadElf(parseElf(tinyElf(0x60010000, [0xe5910000])));
   m.cpu.r[1] = 0x10000000;
   m.cpu.cp15.vbar = 0x60020000;

@@ -14,6 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Machine } from '../../machine/machine';
 import { parseElf, symbolize } from '../../machine/loaders/elf';
+import { createMachine } from '../../scenario/boards';
 
 const ROOT = findRoot();
 const PROGRAMS = path.join(ROOT, 'test', 'programs');
@@ -74,7 +75,7 @@ function runSimulator(name: string): SimResult {
 function simulate(name: string): SimResult {
   const file = path.join(BUILD, `${name}.elf`);
   const image = parseElf(fs.readFileSync(file), file);
-  const machine = Machine.create('vexpress-a9');
+  const machine = createMachine('vexpress-a9');
   machine.loadElf(image, file);
   const chunks: Buffer[] = [];
   machine.enableSemihosting({ host: { console: (_stream, bytes) => { chunks.push(Buffer.from(bytes)); } } });

@@ -1,15 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Machine } from '../../machine/machine';
 import { parseElf } from '../../machine/loaders/elf';
 import { tinyElf } from './tiny-elf';
+import { createMachine } from '../../scenario/boards';
 
 const SVC_SEMI = 0xef123456;
 const CODE = 0x60010000;
 const DATA = 0x60020000;
 
 function machine(opts: { input?: string; cmdline?: string } = {}) {
-  const m = Machine.create('vexpress-a9');
+  const m = createMachine('vexpress-a9');
   m.loadElf(parseElf(tinyElf(CODE, [SVC_SEMI, SVC_SEMI, SVC_SEMI, SVC_SEMI])));
   const out: Array<[number, string]> = [];
   const files = new Map<number, number[]>();
@@ -103,7 +103,7 @@ test('SYS_CLOCK and SYS_ELAPSED count virtual time, not wall time', () => {
 });
 
 test('other SVCs are not semihosting calls: they take the SVC exception', () => {
-  const m = Machine.create('vexpress-a9');
+  const m = createMachine('vexpress-a9');
   m.loadElf(parseElf(tinyElf(CODE, [0xef000001])));
   m.enableSemihosting({ host: { console: () => {} } });
   m.cpu.cp15.vbar = 0x60030000;

@@ -1,0 +1,182 @@
+/**
+ * The board builder: the only place where devices are wired together.
+ * It maps RAM and device windows on the bus, creates every device with its
+ * context, connects interrupt outputs to inputs (OR-ing several outputs that
+ * drive one input) and adds read-as-zero tagged ranges.
+ */
+
+import type { Bus, MmioDevice } from '../bus';
+import type { Cpu } from '../cpu/cpu';
+import type { EventQueue } from '../events';
+import type { BoardSpec } from './board-spec';
+import type { Device, DeviceContext, DeviceType, IrqOutput } from '../devices/device';
+
+export interface BuildHooks {
+  guestError(source: string, message: string): void;
+  console(device: string, data: Uint8Array): void;
+  requestReset(device: string): void;
+}
+
+/** An interrupt input that is the OR of every output wired to it. */
+class WiredInput {
+  readonly asserted = new Set<string>();
+  constructor(readonly apply: (level: boolean) => void) {}
+  set(source: string, level: boolean): void {
+    const before = this.asserted.size > 0;
+    if (level) this.asserted.add(source); else this.asserted.delete(source);
+    const after = this.asserted.size > 0;
+    if (before !== after) this.apply(after);
+  }
+}
+
+/**
+ * The levels on every interrupt wire. Snapshots carry them so that a restored
+ * machine sees the same lines asserted without replaying edges into devices
+ * (which restore their own input state).
+ */
+export class Wiring {
+  constructor(private readonly inputs: Map<string, WiredInput>, private readonly cpu: Cpu) {}
+
+  snapshot(): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    for (const [key, w] of this.inputs) if (w.asserted.size) out[key] = [...w.asserted].sort();
+    return out;
+  }
+
+  restore(s: Record<string, string[]>): void {
+    for (const [key, w] of this.inputs) {
+      w.asserted.clear();
+      for (const src of s[key] ?? []) w.asserted.add(src);
+    }
+    this.cpu.irqLine = (this.inputs.get('cpu:0')?.asserted.size ?? 0) > 0;
+    this.cpu.fiqLine = (this.inputs.get('cpu:1')?.asserted.size ?? 0) > 0;
+  }
+}
+
+export interface BuiltBoard {
+  devices: Map<string, Device>;
+  wiring: Wiring;
+}
+
+export class BoardError extends Error {}
+
+export function buildBoard(
+  spec: BoardSpec, bus: Bus, cpu: Cpu, events: EventQueue, types: ReadonlyMap<string, DeviceType>, hooks: BuildHooks,
+): BuiltBoard {
+  for (const m of spec.memory) bus.addRam(m.name, m.base, m.size);
+
+  const devices = new Map<string, Device>();
+  const typeOf = new Map<string, DeviceType>();
+  const inputs = new Map<string, WiredInput>();
+  const pendingWiring: Array<() => void> = [];
+
+  const inputFor = (device: string, line: number): WiredInput => {
+    const key = `${device}:${line}`;
+    let w = inputs.get(key);
+    if (!w) {
+      if (device === 'cpu') {
+        if (line === 0) w = new WiredInput((l) => { cpu.irqLine = l; });
+        else if (line === 1) w = new WiredInput((l) => { cpu.fiqLine = l; });
+        else throw new BoardError(`board ${spec.name}: cpu has interrupt inputs irq and fiq only`);
+      } else {
+        const target = devices.get(device);
+        const t = typeOf.get(device);
+        if (!target || !t) throw new BoardError(`board ${spec.name}: interrupt wired to unknown device '${device}'`);
+        if (!target.setInput || !t.irqInputs) throw new BoardError(`board ${spec.name}: device '${device}' (${t.type}) is not an interrupt controller`);
+        if (line >= t.irqInputs) throw new BoardError(`board ${spec.name}: ${device} has ${t.irqInputs} interrupt inputs; line ${line} does not exist`);
+        w = new WiredInput((l) => target.setInput!(line, l));
+      }
+      inputs.set(key, w);
+    }
+    return w;
+  };
+
+  for (const d of spec.devices) {
+    const type = types.get(d.type);
+    if (!type) throw new BoardError(`board ${spec.name}: device '${d.name}' has unknown type '${d.type}' (known: ${[...types.keys()].sort().join(', ')})`);
+    if (devices.has(d.name) || d.name === 'cpu') throw new BoardError(`board ${spec.name}: device name '${d.name}' is used twice`);
+    const outputs: IrqOutput[] = [];
+    const errorsSeen = new Set<string>();
+    const ctx: DeviceContext = {
+      name: d.name,
+      ticksPerSecond: spec.cpu.clockHz,
+      now: () => cpu.icount,
+      schedule: (at, what, run) => events.schedule(at, `${d.name}: ${what}`, run),
+      cancel: (ev) => events.cancel(ev),
+      irq: (index) => outputs[index] ?? NO_IRQ,
+      guestError: (message) => {
+        if (errorsSeen.has(message)) return;
+        errorsSeen.add(message);
+        hooks.guestError(d.name, message);
+      },
+      console: (data) => hooks.console(d.name, data),
+      requestReset: () => hooks.requestReset(d.name),
+      readPhysical: (address, length) => readPhysical(bus, address, length),
+    };
+    const dev = type.create(ctx, d.props);
+    devices.set(d.name, dev);
+    typeOf.set(d.name, type);
+
+    for (const [regionName, r] of Object.entries(d.regions)) {
+      const index = type.regions.indexOf(regionName);
+      if (index < 0) throw new BoardError(`board ${spec.name}: device '${d.name}' (${type.type}) has no region '${regionName}' (it has ${type.regions.join(', ')})`);
+      const size = r.size ?? type.regionSizes[index];
+      const window: MmioDevice = {
+        name: `${d.name}.${regionName}`,
+        read: (offset, sz) => dev.read(index, offset, sz),
+        write: (offset, sz, value) => dev.write(index, offset, sz, value),
+      };
+      bus.addMmio(window, r.base, size);
+    }
+    for (const regionName of type.regions) {
+      if (!(regionName in d.regions)) throw new BoardError(`board ${spec.name}: device '${d.name}' needs an address for region '${regionName}'`);
+    }
+
+    if (d.irq.length > type.irqOutputs) {
+      throw new BoardError(`board ${spec.name}: device '${d.name}' (${type.type}) has ${type.irqOutputs} interrupt outputs, ${d.irq.length} are wired`);
+    }
+    d.irq.forEach((targets, index) => {
+      pendingWiring.push(() => {
+        const wired = targets.map((t) => inputFor(t.device, t.line));
+        const source = `${d.name}#${index}`;
+        outputs[index] = {
+          set: (level) => { for (const w of wired) w.set(source, level); },
+          pulse: () => { for (const w of wired) { w.set(source, true); w.set(source, false); } },
+        };
+      });
+    });
+  }
+  // Wire after every device exists, so the order of devices in the file does not matter.
+  for (const w of pendingWiring) w();
+
+  for (const t of spec.tagged) {
+    const logged = { read: false, write: false };
+    bus.addMmio({
+      name: t.name,
+      read: (offset) => {
+        if (!logged.read) { logged.read = true; hooks.guestError(t.name, `read at offset 0x${offset.toString(16)} of unmodelled range ${t.name} (reads as zero)`); }
+        return 0;
+      },
+      write: (offset) => {
+        if (!logged.write) { logged.write = true; hooks.guestError(t.name, `write at offset 0x${offset.toString(16)} of unmodelled range ${t.name} (ignored)`); }
+      },
+    }, t.base, t.size);
+  }
+  return { devices, wiring: new Wiring(inputs, cpu) };
+}
+
+const NO_IRQ: IrqOutput = { set: () => {}, pulse: () => {} };
+
+function readPhysical(bus: Bus, address: number, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length;) {
+    const a = (address + i) >>> 0;
+    const r = bus.ramAt(a);
+    if (!r) { i++; continue; }
+    const off = a - r.base;
+    const n = Math.min(length - i, r.size - off);
+    out.set(r.u8.subarray(off, off + n), i);
+    i += n;
+  }
+  return out;
+}

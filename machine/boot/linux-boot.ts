@@ -1,0 +1,142 @@
+/**
+ * Boot protocols: what a boot loader does before jumping to a kernel.
+ * - ATAG (tegra2 boards): images in RAM, an ATAG list at RAM base + 0x100,
+ *   r0 = 0, r1 = machine type, r2 = ATAG address.
+ * - DTB (vexpress-a9, as QEMU's -kernel/-dtb/-initrd/-append does it): the
+ *   DTB's /chosen gets bootargs and linux,initrd-start/end, /memory the RAM,
+ *   r2 = DTB address.
+ * Both enter in SVC mode with IRQ/FIQ masked and the MMU off (the CPU's reset
+ * state). Layout follows QEMU: a kernel image at RAM base + 0x10000, the
+ * initrd at RAM base + min(RAM/2, 128 MiB) (or after the kernel), the DTB after
+ * the initrd.
+ */
+
+import type { Machine } from '../machine';
+import { parseElf, ImageError, type ElfImage } from '../loaders/elf';
+import { buildAtags } from './atag';
+import { parseFdt, serializeFdt, ensureNode, findNode, cells, stringProp, readCell, FdtError } from './fdt';
+
+export interface BootImages {
+  kernel: Uint8Array;
+  kernelName: string;
+  dtb?: Uint8Array;
+  dtbName?: string;
+  initrd?: Uint8Array;
+  cmdline?: string;
+}
+
+export interface BootLayout {
+  kind: 'elf' | 'zimage' | 'raw';
+  entry: number;
+  kernelStart: number;
+  kernelEnd: number;
+  initrd?: { base: number; size: number };
+  tags?: number;
+  dtb?: number;
+  /** The ELF, when the kernel was one (its symbols symbolise addresses). */
+  elf?: ElfImage;
+}
+
+const ZIMAGE_MAGIC = 0x016f2818;
+const KERNEL_LOAD_OFFSET = 0x10000;
+const ATAG_OFFSET = 0x100;
+const MiB = 1 << 20;
+
+export function isZImage(b: Uint8Array): boolean {
+  return b.length >= 0x30 && new DataView(b.buffer, b.byteOffset).getUint32(0x24, true) === ZIMAGE_MAGIC;
+}
+
+function isElf(b: Uint8Array): boolean {
+  return b.length >= 4 && b[0] === 0x7f && b[1] === 0x45 && b[2] === 0x4c && b[3] === 0x46;
+}
+
+export function bootKernel(machine: Machine, images: BootImages): BootLayout {
+  const board = machine.board;
+  const ramBase = board.boot.ramBase;
+  const bank = board.memory.find((m) => ramBase >= m.base && ramBase < m.base + m.size);
+  if (!bank) throw new ImageError(`board ${board.name}: boot RAM base 0x${ramBase.toString(16)} is not in any memory bank`);
+  const ramSize = bank.base + bank.size - ramBase;
+  const put = (addr: number, data: Uint8Array, what: string) => {
+    if (addr + data.length > ramBase + ramSize) {
+      throw new ImageError(`${what} (${data.length} bytes at 0x${addr.toString(16)}) does not fit in RAM bank ${bank.name} of board ${board.name}`);
+    }
+    machine.bus.loadBytes(addr, data);
+  };
+
+  let layout: BootLayout;
+  if (isElf(images.kernel)) {
+    const elf = parseElf(images.kernel, images.kernelName);
+    machine.loadElf(elf, images.kernelName);
+    const lo = Math.min(...elf.segments.map((s) => s.paddr));
+    const hi = Math.max(...elf.segments.map((s) => s.paddr + s.memsz));
+    layout = { kind: 'elf', entry: elf.entry, kernelStart: lo, kernelEnd: hi, elf };
+  } else {
+    const at = ramBase + KERNEL_LOAD_OFFSET;
+    put(at, images.kernel, `kernel ${images.kernelName}`);
+    layout = { kind: isZImage(images.kernel) ? 'zimage' : 'raw', entry: at, kernelStart: at, kernelEnd: at + images.kernel.length };
+    machine.cpu.pc = at;
+  }
+  if (layout.kernelStart < ramBase + ATAG_OFFSET + 0x4000 && layout.kernelEnd > ramBase && board.boot.protocol === 'atag') {
+    throw new ImageError(`${images.kernelName}: loads at 0x${layout.kernelStart.toString(16)}, over the ATAG area at RAM base + 0x100`);
+  }
+
+  let next = Math.max(ramBase + Math.min(ramSize / 2, 128 * MiB), align(layout.kernelEnd, 4096));
+  if (images.initrd) {
+    put(next, images.initrd, 'initrd');
+    layout.initrd = { base: next, size: images.initrd.length };
+    next = align(next + images.initrd.length, 4096);
+  }
+
+  const cpu = machine.cpu;
+  cpu.r[0] = 0;
+  cpu.r[1] = board.boot.machineType ?? -1;
+  if (board.boot.protocol === 'atag') {
+    if (images.dtb) throw new ImageError(`board ${board.name} boots with ATAGs; --dtb is not used by this protocol`);
+    const tags = buildAtags({
+      memory: board.memory.filter((m) => m.size >= MiB).map((m) => ({ base: m.base, size: m.size })),
+      cmdline: images.cmdline,
+      initrd: layout.initrd,
+    });
+    put(ramBase + ATAG_OFFSET, tags, 'ATAG list');
+    layout.tags = ramBase + ATAG_OFFSET;
+    cpu.r[2] = layout.tags;
+  } else if (images.dtb) {
+    let blob: Uint8Array;
+    try {
+      blob = patchDtb(images.dtb, ramBase, ramSize, images.cmdline, layout.initrd);
+    } catch (e) {
+      if (e instanceof FdtError) throw new ImageError(`${images.dtbName ?? 'dtb'}: ${e.message}`);
+      throw e;
+    }
+    put(next, blob, 'device tree');
+    layout.dtb = next;
+    cpu.r[2] = next;
+  } else {
+    cpu.r[2] = 0;
+  }
+  return layout;
+}
+
+/** Sets /memory, /chosen bootargs and the initrd location, as QEMU's arm_load_dtb does. */
+function patchDtb(dtb: Uint8Array, ramBase: number, ramSize: number, cmdline?: string, initrd?: { base: number; size: number }): Uint8Array {
+  const fdt = parseFdt(dtb);
+  const acells = readCell(fdt.root.props.get('#address-cells'), 1);
+  const scells = readCell(fdt.root.props.get('#size-cells'), 1);
+  const memory = findNode(fdt.root, '/memory') ?? ensureNode(fdt.root, 'memory');
+  memory.props.set('device_type', stringProp('memory'));
+  const reg = new Uint8Array(4 * (acells + scells));
+  reg.set(cells([ramBase], acells), 0);
+  reg.set(cells([ramSize], scells), 4 * acells);
+  memory.props.set('reg', reg);
+  const chosen = ensureNode(fdt.root, 'chosen');
+  if (cmdline !== undefined) chosen.props.set('bootargs', stringProp(cmdline));
+  if (initrd) {
+    chosen.props.set('linux,initrd-start', cells([initrd.base], acells));
+    chosen.props.set('linux,initrd-end', cells([initrd.base + initrd.size], acells));
+  }
+  return serializeFdt(fdt);
+}
+
+function align(v: number, a: number): number {
+  return Math.ceil(v / a) * a;
+}

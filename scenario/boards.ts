@@ -1,0 +1,151 @@
+/**
+ * Board files: machine/boards/NAME.yaml (or any path), validated against
+ * schemas/board.schema.json, turned into the BoardSpec the board builder
+ * consumes, and machines created from them.
+ */
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { BoardSpec, DeviceSpec, IrqTarget } from '../machine/boards/board-spec';
+import { Machine } from '../machine/machine';
+import { DEVICE_TYPES } from '../machine/devices/registry';
+import { loadYamlFile, InputFileError } from './yaml-file';
+
+export function boardsDir(): string {
+  for (const c of [path.resolve(__dirname, '..', 'machine', 'boards'), path.resolve(__dirname, '..', '..', 'machine', 'boards')]) {
+    if (fs.existsSync(path.join(c, 'vexpress-a9.yaml'))) return c;
+  }
+  throw new Error('machine/boards/ with the board files not found');
+}
+
+/** Names of the boards shipped in machine/boards/. */
+export function boardNames(): string[] {
+  return fs.readdirSync(boardsDir()).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, '')).sort();
+}
+
+/** A board by name (machine/boards/NAME.yaml) or by path to a board file. */
+export function resolveBoardFile(nameOrPath: string): string {
+  if (nameOrPath.endsWith('.yaml') || nameOrPath.endsWith('.yml') || nameOrPath.includes('/')) return nameOrPath;
+  const file = path.join(boardsDir(), `${nameOrPath}.yaml`);
+  if (!fs.existsSync(file)) throw new InputFileError(nameOrPath, 0, 0, `unknown board (known: ${boardNames().join(', ')})`);
+  return file;
+}
+
+interface RawBoard {
+  name: string;
+  description?: string;
+  cpu: { model: string; count?: number; 'clock-hz'?: number; periphbase?: number };
+  memory: Array<{ name: string; base: number; size: number | string }>;
+  devices?: Array<{ name: string; type: string; regions: Record<string, number | { base: number; size?: number | string }>; props?: Record<string, unknown>; irq?: Array<string | string[] | null> }>;
+  tagged?: Array<{ name: string; base: number; size: number | string }>;
+  boot: { protocol: 'atag' | 'dtb'; 'ram-base'?: number; 'machine-type'?: number; console?: string };
+}
+
+const UNITS: Record<string, number> = { '': 1, B: 1, K: 1024, KiB: 1024, M: 1 << 20, MiB: 1 << 20, G: 1 << 30, GiB: 1 << 30 };
+
+export function parseSize(v: number | string): number {
+  if (typeof v === 'number') return v;
+  const m = /^(0x[0-9a-fA-F]+|[0-9]+)\s*(B|K|KiB|M|MiB|G|GiB)?$/.exec(v.trim());
+  if (!m) throw new Error(`bad size '${v}'`);
+  return Number(m[1]) * UNITS[m[2] ?? ''];
+}
+
+export function loadBoard(nameOrPath: string): BoardSpec {
+  const file = resolveBoardFile(nameOrPath);
+  const y = loadYamlFile<RawBoard>(file, 'board.schema.json');
+  const raw = y.data;
+  const ranges: Array<{ what: string; base: number; size: number; at: Array<string | number> }> = [];
+  const addRange = (what: string, base: number, size: number, at: Array<string | number>) => {
+    if (base + size > 0x100000000) throw y.error(at, `${what} ends past the 4 GiB address space`);
+    for (const r of ranges) {
+      if (base < r.base + r.size && r.base < base + size) {
+        throw y.error(at, `${what} (0x${base.toString(16)}..0x${(base + size - 1).toString(16)}) overlaps ${r.what}`);
+      }
+    }
+    ranges.push({ what, base, size, at });
+  };
+
+  const memory = raw.memory.map((m, i) => {
+    const size = parseSize(m.size);
+    if ((m.base | size) & 0xfff) throw y.error(['memory', i], `memory ${m.name}: base and size must be multiples of 4 KiB`);
+    addRange(`memory ${m.name}`, m.base, size, ['memory', i, 'base']);
+    return { name: m.name, base: m.base, size };
+  });
+
+  const names = new Set<string>(['cpu']);
+  const devices: DeviceSpec[] = (raw.devices ?? []).map((d, i) => {
+    if (names.has(d.name)) throw y.error(['devices', i, 'name'], `device name '${d.name}' is used twice (or is reserved)`);
+    names.add(d.name);
+    const type = DEVICE_TYPES.get(d.type);
+    if (!type) throw y.error(['devices', i, 'type'], `unknown device type '${d.type}' (known: ${[...DEVICE_TYPES.keys()].sort().join(', ')})`);
+    const regions: DeviceSpec['regions'] = {};
+    for (const [rn, rv] of Object.entries(d.regions)) {
+      const index = type.regions.indexOf(rn);
+      if (index < 0) throw y.error(['devices', i, 'regions', rn], `a ${d.type} has no region '${rn}' (it has ${type.regions.join(', ')})`);
+      const base = typeof rv === 'number' ? rv : rv.base;
+      const size = typeof rv === 'number' || rv.size === undefined ? type.regionSizes[index] : parseSize(rv.size);
+      addRange(`${d.name}.${rn}`, base, size, ['devices', i, 'regions', rn]);
+      regions[rn] = { base, size };
+    }
+    for (const rn of type.regions) {
+      if (!(rn in regions)) throw y.error(['devices', i, 'regions'], `a ${d.type} needs an address for its region '${rn}'`);
+    }
+    const irq: IrqTarget[][] = (d.irq ?? []).map((entry, k) => {
+      const list = entry === null ? [] : Array.isArray(entry) ? entry : [entry];
+      return list.map((t, j) => {
+        const [dev, line] = t.split(':');
+        const at = Array.isArray(entry) ? ['devices', i, 'irq', k, j] : ['devices', i, 'irq', k];
+        if (dev === 'cpu') {
+          if (line !== 'irq' && line !== 'fiq') throw y.error(at, `the cpu's interrupt inputs are cpu:irq and cpu:fiq`);
+          return { device: 'cpu', line: line === 'irq' ? 0 : 1 };
+        }
+        if (line === 'irq' || line === 'fiq') throw y.error(at, `only the cpu has inputs named irq/fiq; use ${dev}:NUMBER`);
+        return { device: dev, line: Number(line) };
+      });
+    });
+    if (irq.length > type.irqOutputs) throw y.error(['devices', i, 'irq'], `a ${d.type} has ${type.irqOutputs} interrupt outputs, ${irq.length} are wired`);
+    return { name: d.name, type: d.type, regions, props: d.props ?? {}, irq };
+  });
+
+  // Interrupt targets must exist and be interrupt controllers with that input.
+  devices.forEach((d, i) => d.irq.forEach((targets, k) => targets.forEach((t) => {
+    if (t.device === 'cpu') return;
+    const target = devices.find((x) => x.name === t.device);
+    const at = ['devices', i, 'irq', k];
+    if (!target) throw y.error(at, `interrupt wired to unknown device '${t.device}'`);
+    const tt = DEVICE_TYPES.get(target.type)!;
+    if (!tt.irqInputs) throw y.error(at, `'${t.device}' (${target.type}) is not an interrupt controller`);
+    if (t.line >= tt.irqInputs) throw y.error(at, `'${t.device}' has ${tt.irqInputs} interrupt inputs; ${t.line} does not exist`);
+  })));
+
+  const tagged = (raw.tagged ?? []).map((t, i) => {
+    const size = parseSize(t.size);
+    addRange(`tagged range ${t.name}`, t.base, size, ['tagged', i, 'base']);
+    return { name: t.name, base: t.base, size };
+  });
+
+  if (raw.boot.console && !devices.some((d) => d.name === raw.boot.console)) {
+    throw y.error(['boot', 'console'], `console device '${raw.boot.console}' is not on this board`);
+  }
+  return {
+    name: raw.name,
+    description: raw.description ?? raw.name,
+    cpu: { model: raw.cpu.model, count: raw.cpu.count ?? 1, clockHz: raw.cpu['clock-hz'] ?? 1_000_000_000, periphbase: raw.cpu.periphbase },
+    memory, devices, tagged,
+    boot: {
+      protocol: raw.boot.protocol,
+      ramBase: raw.boot['ram-base'] ?? memory[0].base,
+      machineType: raw.boot['machine-type'],
+      console: raw.boot.console,
+    },
+  };
+}
+
+const boardCache = new Map<string, BoardSpec>();
+
+/** A fresh machine for a board name or board file path. */
+export function createMachine(nameOrPath: string): Machine {
+  let spec = boardCache.get(nameOrPath);
+  if (!spec) { spec = loadBoard(nameOrPath); boardCache.set(nameOrPath, spec); }
+  return new Machine(spec, DEVICE_TYPES);
+}
