@@ -4,6 +4,8 @@ import { UsageError } from './args';
 import { EXIT } from './exit-codes';
 import { execCommand, EXEC_HELP } from './exec';
 import { disasmCommand, DISASM_HELP } from './disasm';
+import { volumeCommand, VOLUME_HELP } from './volume';
+import { InputFileError } from '../scenario/yaml-file';
 import { ImageError } from '../machine/loaders/elf';
 
 const VERSION: string = require('../../package.json').version;
@@ -13,8 +15,9 @@ const HELP = `bringup ${VERSION} — deterministic bring-up testing on a simulat
 usage: bringup COMMAND [options]      (bringup COMMAND --help for details)
 
 commands:
-  exec      run a bare-metal ELF on a board (semihosting, instruction limit)
+  exec      run a bare-metal ELF, or boot a kernel with the board's boot protocol
   disasm    disassemble A32 instruction words or an ELF
+  volume    pack, list and extract boot volumes (images + domain configuration)
   version   print the version
 
 planned, not available in this version: run, validate, replay, diff, bisect, test
@@ -25,9 +28,10 @@ exit status: 0 pass; 1 an expectation failed; 2 bad usage or invalid input;
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
   exec: { run: execCommand, help: EXEC_HELP },
   disasm: { run: disasmCommand, help: DISASM_HELP },
+  volume: { run: volumeCommand, help: VOLUME_HELP },
 };
 
-const PLANNED = new Set(['run', 'validate', 'replay', 'diff', 'bisect', 'test', 'record', 'bundle', 'volume']);
+const PLANNED = new Set(['run', 'validate', 'replay', 'diff', 'bisect', 'test', 'record', 'bundle']);
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -45,7 +49,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     return await c.run(rest);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ImageError) {
+    if (e instanceof UsageError || e instanceof ImageError || e instanceof InputFileError) {
       process.stderr.write(`bringup: ${e.message}\n`);
       return EXIT.USAGE;
     }

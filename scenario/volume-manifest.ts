@@ -1,0 +1,72 @@
+/**
+ * Boot volume manifests (schemas/boot-volume.schema.json): which files go into
+ * a volume under which names, and the domain configuration, which is written
+ * into the volume as a text image (docs/boot-volume.md) for the hypervisor.
+ */
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { packVolume, type VolumeImage } from '../machine/boot/volume';
+import { loadYamlFile } from './yaml-file';
+import { parseSize } from './boards';
+
+interface RawManifest {
+  images: Array<{ name: string; role: string; file: string }>;
+  domains?: Array<{ name: string; image: string; memory?: number | string; priority?: number; console?: boolean; 'on-fault'?: string; args?: string }>;
+  events?: Array<[string, string]>;
+}
+
+export const DOMAINS_IMAGE = 'domains';
+
+/** Reads a manifest and the files it names; returns the images to pack. */
+export function manifestImages(manifestFile: string): VolumeImage[] {
+  const y = loadYamlFile<RawManifest>(manifestFile, 'boot-volume.schema.json');
+  const m = y.data;
+  const dir = path.dirname(manifestFile);
+  const names = new Set<string>();
+  const images: VolumeImage[] = m.images.map((im, i) => {
+    if (names.has(im.name)) throw y.error(['images', i, 'name'], `image name '${im.name}' is used twice`);
+    names.add(im.name);
+    const file = path.resolve(dir, im.file);
+    if (!fs.existsSync(file)) throw y.error(['images', i, 'file'], `image file ${im.file} does not exist (resolved to ${file})`);
+    return { name: im.name, role: im.role, data: fs.readFileSync(file) };
+  });
+  if (m.domains) {
+    if (names.has(DOMAINS_IMAGE)) throw y.error(['domains'], `an image is already named '${DOMAINS_IMAGE}', which the domain configuration needs`);
+    const domainNames = new Set<string>();
+    m.domains.forEach((d, i) => {
+      if (!names.has(d.image)) throw y.error(['domains', i, 'image'], `domain ${d.name} runs image '${d.image}', which is not in this volume`);
+      if (domainNames.has(d.name)) throw y.error(['domains', i, 'name'], `domain name '${d.name}' is used twice`);
+      domainNames.add(d.name);
+    });
+    (m.events ?? []).forEach((pair, i) => pair.forEach((port, j) => {
+      const dom = port.split(':')[0];
+      if (!domainNames.has(dom)) throw y.error(['events', i, j], `event channel end ${port}: no domain '${dom}'`);
+    }));
+    images.push({ name: DOMAINS_IMAGE, role: 'config', data: new TextEncoder().encode(domainConfigText(m)) });
+  }
+  return images;
+}
+
+/**
+ * The domain configuration as the hypervisor reads it: one record per line,
+ * "domain NAME key=value ..." and "event DOM:PORT DOM:PORT"; '#' starts a comment.
+ */
+export function domainConfigText(m: RawManifest): string {
+  const lines = ['# bringup domain configuration v1'];
+  for (const d of m.domains ?? []) {
+    const fields = [`image=${d.image}`];
+    if (d.memory !== undefined) fields.push(`memory=${parseSize(d.memory)}`);
+    if (d.priority !== undefined) fields.push(`priority=${d.priority}`);
+    if (d.console !== undefined) fields.push(`console=${d.console ? 'on' : 'off'}`);
+    if (d['on-fault'] !== undefined) fields.push(`on-fault=${d['on-fault']}`);
+    if (d.args !== undefined) fields.push(`args=${JSON.stringify(d.args)}`);
+    lines.push(`domain ${d.name} ${fields.join(' ')}`);
+  }
+  for (const [a, b] of m.events ?? []) lines.push(`event ${a} ${b}`);
+  return lines.join('\n') + '\n';
+}
+
+export function packManifest(manifestFile: string): Uint8Array {
+  return packVolume(manifestImages(manifestFile));
+}
