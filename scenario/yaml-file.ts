@@ -70,12 +70,22 @@ export function parseYamlText<T>(text: string, file: string, schemaFile: string)
   if (!validate(data)) {
     const best = pickError(validate.errors ?? []);
     const parts = instancePath(best);
-    throw error(parts, describe(best));
+    const p = positionOf(doc, lc, parts, best.keyword === 'additionalProperties');
+    throw new InputFileError(file, p.line, p.column, describe(best));
   }
   return { file, data, where, error };
 }
 
-function positionOf(doc: Document, lc: LineCounter, parts: Array<string | number>): { line: number; column: number } {
+function positionOf(doc: Document, lc: LineCounter, parts: Array<string | number>, atKey = false): { line: number; column: number } {
+  if (atKey && parts.length) {
+    const parent = parts.length === 1 ? doc.contents : doc.getIn(parts.slice(0, -1), true);
+    const items = (parent as { items?: Array<{ key?: { value?: unknown; range?: number[] } }> } | null)?.items;
+    const pair = items?.find((it) => it.key && it.key.value === parts[parts.length - 1]);
+    if (pair?.key?.range) {
+      const p = lc.linePos(pair.key.range[0]);
+      return { line: p.line, column: p.col };
+    }
+  }
   // Walk down as far as the path exists; report the deepest node found.
   for (let n = parts.length; n >= 0; n--) {
     const node = n === 0 ? doc.contents : doc.getIn(parts.slice(0, n), true);
