@@ -32,6 +32,7 @@ initrd, r2 = DTB address). The console UART's output goes to stdout.
   --console DEVICE  UART whose output goes to stdout (default: the board's console)
   --input TEXT      console input, typed at the start of the run (\\n for Enter)
   --cmdline TEXT    command line returned by SYS_GET_CMDLINE
+  --until TEXT      stop (exit 0) as soon as the console has printed TEXT
 
 Ctrl-C stops the run at the next instruction boundary and reports where.
 Exit status: 0 the program exited with 0; the program's code otherwise;
@@ -48,7 +49,7 @@ export async function execCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
     board: { value: true }, semihosting: {}, 'max-insns': { value: true },
     kernel: { value: true }, dtb: { value: true }, initrd: { value: true }, append: { value: true },
-    console: { value: true }, input: { value: true }, cmdline: { value: true }, help: {},
+    console: { value: true }, input: { value: true }, cmdline: { value: true }, until: { value: true }, help: {},
   });
   if (args.flags.has('help')) { process.stdout.write(EXEC_HELP + '\n'); return EXIT.OK; }
   const board = args.options.get('board')?.[0];
@@ -90,7 +91,17 @@ export async function execCommand(argv: string[]): Promise<number> {
   if (consoleDevice !== undefined && !machine.devices.has(consoleDevice)) {
     throw new UsageError(`exec: --console ${consoleDevice}: board ${machine.board.name} has no such device`);
   }
-  machine.onConsole = (device, data) => { if (device === consoleDevice) out.write(1, data); };
+  const until = opt('until');
+  let seen = '';
+  let untilMatched = false;
+  machine.onConsole = (device, data) => {
+    if (device !== consoleDevice) return;
+    out.write(1, data);
+    if (until !== undefined && !untilMatched) {
+      seen = (seen + Buffer.from(data).toString('latin1')).slice(-(until.length + 4096));
+      if (seen.includes(until)) { untilMatched = true; machine.cpu.stopRequested = true; }
+    }
+  };
   const where = (pc: number) => {
     const sym = symbolize(symbols, pc);
     return `pc=0x${(pc >>> 0).toString(16).padStart(8, '0')}${sym ? ` (${sym})` : ''}`;
@@ -133,6 +144,10 @@ export async function execCommand(argv: string[]): Promise<number> {
       process.stderr.write(`bringup: ${stop.by} reset the machine after ${cpu.icount} instructions at ${where(cpu.pc)}\n`);
       return EXIT.OK;
     default:
+      if (untilMatched && !interrupted) {
+        process.stderr.write(`bringup: '${until}' appeared after ${cpu.icount} instructions\n`);
+        return EXIT.OK;
+      }
       process.stderr.write(`bringup: ${interrupted ? 'interrupted' : 'stopped'} after ${cpu.icount} instructions at ${where(cpu.pc)}\n`);
       return interrupted ? 130 : EXIT.OK;
   }
