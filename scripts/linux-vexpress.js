@@ -30,12 +30,15 @@ function fetchKernel() {
   if (existing && fs.existsSync(path.join(cache, 'vexpress-v2p-ca9.dtb'))) return path.join(cache, existing);
   console.error('fetching the Debian armmp kernel (apt-get download) ...');
   const arches = sh('dpkg --print-foreign-architectures');
+  // A partly failed update (e.g. a mirror mid-sync) still leaves usable indexes.
+  const update = () => spawnSync('sh', ['-c', 'apt-get update -qq'], { stdio: 'ignore' });
   if (!arches.split('\n').includes('armhf')) {
-    sh('dpkg --add-architecture armhf && apt-get update -qq');
+    sh('dpkg --add-architecture armhf');
+    update();
   }
   let pkg = '';
   try { pkg = sh("apt-cache depends linux-image-armmp:armhf | awk '/Depends: linux-image-[0-9]/ {print $2; exit}'"); } catch { /* fall through */ }
-  if (!pkg) { sh('apt-get update -qq'); pkg = sh("apt-cache depends linux-image-armmp:armhf | awk '/Depends: linux-image-[0-9]/ {print $2; exit}'"); }
+  if (!pkg) { update(); pkg = sh("apt-cache depends linux-image-armmp:armhf | awk '/Depends: linux-image-[0-9]/ {print $2; exit}'"); }
   if (!pkg) throw new Error('could not find the armmp kernel package (apt-cache depends linux-image-armmp:armhf)');
   pkg = pkg.replace(/:armhf$/, '');
   sh(`cd '${cache}' && apt-get download ${pkg}:armhf`);
