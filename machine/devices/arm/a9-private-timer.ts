@@ -1,0 +1,337 @@
+/**
+ * Cortex-A9 MPCore private timer and watchdog (TWD) of CPU0, at PERIPHBASE+0x600.
+ *
+ * Both are 32-bit down counters clocked by PERIPHCLK / (prescaler + 1). When
+ * the counter reaches zero the event flag is set; in auto-reload mode the
+ * counter shows the load value one count later (period = load + 1 counts), in
+ * single-shot mode it stays at zero. The interrupt outputs are level: event
+ * flag AND interrupt enable (as QEMU's arm_mptimer). In watchdog mode the
+ * watchdog instead sets its reset flag and resets the machine; only the
+ * 0x12345678, 0x87654321 sequence written to the disable register leaves
+ * watchdog mode.
+ *
+ * Counter values are computed from virtual time on read; one event is
+ * scheduled for the next time a counter reaches zero.
+ *
+ * Corner cases follow QEMU's arm_mptimer: writing Load also loads the counter;
+ * enabling (or writing 0 to the counter of) an auto-reload timer whose counter
+ * is 0 reloads it from Load; a single-shot timer at 0 does not fire; an
+ * auto-reload timer with load 0 and prescaler 0 stops after the first event.
+ */
+
+import type { ScheduledEvent } from '../../events';
+import type { Device, DeviceContext, DeviceProps, DeviceSnapshot, DeviceType } from '../device';
+import { checkSnapshot, numberProp } from '../device';
+import { RegisterMap } from '../register-map';
+
+const TYPE = 'arm,cortex-a9-twd-timer';
+const VERSION = 1;
+
+const CTRL_ENABLE = 1 << 0;
+const CTRL_AUTO_RELOAD = 1 << 1;
+const CTRL_IRQ_ENABLE = 1 << 2;
+const CTRL_WATCHDOG_MODE = 1 << 3;
+
+/** One down counter: the private timer or the watchdog. */
+class DownCounter {
+  load = 0;
+  control = 0;
+  status = 0;
+  /** Counter value while stopped. */
+  frozen = 0;
+  running = false;
+  /** While running: the counter was `anchorCount` at `anchorTime`. */
+  anchorTime = 0;
+  anchorCount = 0;
+  /** Index of the next zero crossing since the anchor (0 = the first time it reaches zero). */
+  nextZero = 0;
+  event: ScheduledEvent | null = null;
+  eventDue = -1;
+
+  constructor(
+    private readonly ctx: DeviceContext,
+    private readonly clockHz: number,
+    readonly label: string,
+    private readonly controlMask: number,
+    private readonly onZero: () => void,
+  ) {}
+
+  get prescaler(): number { return (this.control >>> 8) & 0xff; }
+  get periodic(): boolean { return (this.control & CTRL_AUTO_RELOAD) !== 0; }
+
+  /** Counts elapsed since the anchor at time `t`. */
+  private countsAt(t: number): bigint {
+    const num = BigInt(t - this.anchorTime) * BigInt(this.clockHz);
+    return num / (BigInt(this.ctx.ticksPerSecond) * BigInt(this.prescaler + 1));
+  }
+
+  /** First time at which `n` counts have elapsed since the anchor. */
+  private timeOfCount(n: bigint): number {
+    const den = BigInt(this.clockHz);
+    const num = n * BigInt(this.ctx.ticksPerSecond) * BigInt(this.prescaler + 1);
+    return this.anchorTime + Number((num + den - 1n) / den);
+  }
+
+  /** Count index (since the anchor) of zero crossing number `j`. */
+  private zeroIndex(j: number): bigint {
+    return BigInt(this.anchorCount) + BigInt(j) * (BigInt(this.load) + 1n);
+  }
+
+  value(): number {
+    if (!this.running) return this.frozen;
+    const n = this.countsAt(this.ctx.now());
+    const c = BigInt(this.anchorCount);
+    if (n <= c) return Number(c - n);
+    if (!this.periodic) return 0;
+    const period = BigInt(this.load) + 1n;
+    const k = (n - c - 1n) % period;
+    return Number(BigInt(this.load) - k);
+  }
+
+  private cancel(): void {
+    if (this.event) this.ctx.cancel(this.event);
+    this.event = null;
+    this.eventDue = -1;
+  }
+
+  private scheduleAt(due: number): void {
+    this.eventDue = due;
+    this.event = this.ctx.schedule(due, `${this.label} reaches zero`, () => this.fire());
+  }
+
+  private stop(value: number): void {
+    this.cancel();
+    this.running = false;
+    this.frozen = value >>> 0;
+  }
+
+  /** (Re)starts counting down from `count` now, or leaves the counter stopped at `count`. */
+  private start(count: number): void {
+    this.cancel();
+    count >>>= 0;
+    if (!(this.control & CTRL_ENABLE)) { this.stop(count); return; }
+    if (count === 0) {
+      // A single-shot timer at zero has nothing to count; an auto-reload one reloads,
+      // except that with a prescaler the reload happens one count later (below).
+      if (!this.periodic) { this.stop(0); return; }
+      if (this.prescaler === 0) {
+        count = this.load;
+        if (count === 0) { this.stop(0); return; }
+      }
+    }
+    this.running = true;
+    this.anchorTime = this.ctx.now();
+    this.anchorCount = count;
+    // Starting at zero is not itself an event.
+    this.nextZero = count === 0 ? 1 : 0;
+    this.scheduleAt(this.timeOfCount(this.zeroIndex(this.nextZero)));
+  }
+
+  private fire(): void {
+    this.event = null;
+    this.eventDue = -1;
+    this.onZero();
+    if (!this.running) return; // onZero may have stopped it (watchdog reset)
+    if (this.periodic && !(this.load === 0 && this.prescaler === 0)) {
+      this.nextZero++;
+      this.scheduleAt(this.timeOfCount(this.zeroIndex(this.nextZero)));
+    } else {
+      this.stop(0);
+    }
+  }
+
+  writeLoad(v: number): void {
+    this.load = v >>> 0;
+    this.start(this.load);
+  }
+
+  writeCounter(v: number): void {
+    this.start(v);
+  }
+
+  writeControl(v: number, keepBits = 0): void {
+    const old = this.control;
+    const current = this.value();
+    this.control = ((v & this.controlMask) | (old & keepBits)) >>> 0;
+    const changed = (old ^ this.control) & (CTRL_ENABLE | CTRL_AUTO_RELOAD | 0xff00);
+    if (!(this.control & CTRL_ENABLE)) {
+      if (this.running) this.stop(current);
+    } else if (changed) {
+      this.start(current);
+    }
+  }
+
+  reset(): void {
+    this.cancel();
+    this.load = 0;
+    this.control = 0;
+    this.status = 0;
+    this.frozen = 0;
+    this.running = false;
+    this.anchorTime = 0;
+    this.anchorCount = 0;
+    this.nextZero = 0;
+  }
+
+  snapshot(): Record<string, unknown> {
+    return {
+      load: this.load,
+      control: this.control,
+      status: this.status,
+      frozen: this.frozen,
+      running: this.running,
+      anchorTime: this.anchorTime,
+      anchorCount: this.anchorCount,
+      nextZero: this.nextZero,
+      eventDue: this.eventDue,
+    };
+  }
+
+  restore(s: Record<string, unknown>, device: string): void {
+    if (!s || typeof s !== 'object') throw new Error(`device ${device}: snapshot lacks the ${this.label} state`);
+    this.cancel();
+    this.load = Number(s.load) >>> 0;
+    this.control = Number(s.control) >>> 0;
+    this.status = Number(s.status) & 1;
+    this.frozen = Number(s.frozen) >>> 0;
+    this.running = Boolean(s.running);
+    this.anchorTime = Number(s.anchorTime);
+    this.anchorCount = Number(s.anchorCount) >>> 0;
+    this.nextZero = Number(s.nextZero);
+    const due = Number(s.eventDue);
+    if (due >= 0) this.scheduleAt(due);
+  }
+}
+
+class A9PrivateTimer implements Device {
+  readonly type = TYPE;
+  readonly name: string;
+  private readonly timer: DownCounter;
+  private readonly wdt: DownCounter;
+  /** Watchdog reset flag: kept across the reset it causes (only power-on clears it). */
+  private resetFlag = 0;
+  /** Progress through the disable sequence: 1 after 0x12345678. */
+  private disableStep = 0;
+  private readonly regs: RegisterMap;
+
+  constructor(private readonly ctx: DeviceContext, props: DeviceProps) {
+    this.name = ctx.name;
+    const clockHz = numberProp(props, 'clock-hz', 250_000_000);
+    if (!(clockHz > 0) || !Number.isInteger(clockHz)) throw new Error(`${ctx.name}: clock-hz must be a positive integer`);
+    this.timer = new DownCounter(ctx, clockHz, 'private timer', 0xff07, () => {
+      this.timer.status = 1;
+      this.updateIrq();
+    });
+    this.wdt = new DownCounter(ctx, clockHz, 'watchdog', 0xff0f, () => {
+      if (this.wdt.control & CTRL_WATCHDOG_MODE) {
+        this.resetFlag = 1;
+        this.wdt.writeControl(this.wdt.control & ~CTRL_ENABLE, CTRL_WATCHDOG_MODE);
+        this.ctx.requestReset();
+      } else {
+        this.wdt.status = 1;
+        this.updateIrq();
+      }
+    });
+
+    const t = this.timer;
+    const w = this.wdt;
+    this.regs = new RegisterMap(ctx, [
+      { offset: 0x00, name: 'Timer Load', read: () => t.load, write: (v) => t.writeLoad(v) },
+      { offset: 0x04, name: 'Timer Counter', read: () => t.value(), write: (v) => t.writeCounter(v) },
+      { offset: 0x08, name: 'Timer Control', read: () => t.control, write: (v) => { t.writeControl(v); this.updateIrq(); } },
+      {
+        offset: 0x0c, name: 'Timer Interrupt Status', access: 'w1c', writeMask: 1,
+        read: () => t.status, write: (v) => { t.status &= ~v & 1; this.updateIrq(); },
+      },
+      { offset: 0x20, name: 'Watchdog Load', read: () => w.load, write: (v) => w.writeLoad(v) },
+      { offset: 0x24, name: 'Watchdog Counter', read: () => w.value(), write: (v) => w.writeCounter(v) },
+      {
+        offset: 0x28, name: 'Watchdog Control', read: () => w.control,
+        // The watchdog mode bit can be set here but only cleared through the disable register.
+        write: (v) => { w.writeControl(v, CTRL_WATCHDOG_MODE); this.updateIrq(); },
+      },
+      {
+        offset: 0x2c, name: 'Watchdog Interrupt Status', access: 'w1c', writeMask: 1,
+        read: () => w.status, write: (v) => { w.status &= ~v & 1; this.updateIrq(); },
+      },
+      {
+        offset: 0x30, name: 'Watchdog Reset Status', access: 'w1c', writeMask: 1,
+        read: () => this.resetFlag, write: (v) => { this.resetFlag &= ~v & 1; },
+      },
+      { offset: 0x34, name: 'Watchdog Disable', access: 'wo', write: (v) => this.disableWrite(v) },
+    ]);
+  }
+
+  private disableWrite(v: number): void {
+    if (v === 0x12345678) {
+      this.disableStep = 1;
+    } else if (v === 0x87654321 && this.disableStep === 1) {
+      this.disableStep = 0;
+      this.wdt.control &= ~CTRL_WATCHDOG_MODE;
+    } else {
+      this.disableStep = 0;
+    }
+  }
+
+  private updateIrq(): void {
+    this.ctx.irq(0).set(this.timer.status === 1 && (this.timer.control & CTRL_IRQ_ENABLE) !== 0);
+    this.ctx.irq(1).set(this.wdt.status === 1 && (this.wdt.control & CTRL_IRQ_ENABLE) !== 0
+      && !(this.wdt.control & CTRL_WATCHDOG_MODE));
+  }
+
+  read(_region: number, offset: number, size: number): number {
+    if (size !== 4) {
+      this.ctx.guestError(`${size}-byte read at offset 0x${offset.toString(16)} (registers are 32-bit only)`);
+      return 0;
+    }
+    return this.regs.read(offset, 4);
+  }
+
+  write(_region: number, offset: number, size: number, value: number): void {
+    if (size !== 4) {
+      this.ctx.guestError(`${size}-byte write at offset 0x${offset.toString(16)} ignored (registers are 32-bit only)`);
+      return;
+    }
+    this.regs.write(offset, 4, value >>> 0);
+  }
+
+  reset(): void {
+    this.timer.reset();
+    this.wdt.reset();
+    this.disableStep = 0;
+    this.updateIrq();
+  }
+
+  snapshot(): DeviceSnapshot {
+    return {
+      type: TYPE,
+      version: VERSION,
+      state: {
+        timer: this.timer.snapshot(),
+        watchdog: this.wdt.snapshot(),
+        resetFlag: this.resetFlag,
+        disableStep: this.disableStep,
+      },
+    };
+  }
+
+  restore(s: DeviceSnapshot): void {
+    checkSnapshot(s, TYPE, VERSION, this.name);
+    this.timer.restore(s.state.timer as Record<string, unknown>, this.name);
+    this.wdt.restore(s.state.watchdog as Record<string, unknown>, this.name);
+    this.resetFlag = Number(s.state.resetFlag) & 1;
+    this.disableStep = Number(s.state.disableStep) ? 1 : 0;
+    this.updateIrq();
+  }
+}
+
+export const a9PrivateTimer: DeviceType = {
+  type: TYPE,
+  description: 'Cortex-A9 MPCore private timer and watchdog of CPU0 (PERIPHBASE+0x600)',
+  regions: ['registers'],
+  regionSizes: [0x100],
+  irqOutputs: 2,
+  create(ctx: DeviceContext, props: DeviceProps): Device {
+    return new A9PrivateTimer(ctx, props);
+  },
+};

@@ -1,0 +1,73 @@
+/**
+ * Cortex-A9 MPCore Snoop Control Unit (PERIPHBASE+0x000).
+ *
+ * Without caches to keep coherent this is a register file: the configuration
+ * register reports the cluster (CPU count - 1 in bits 1:0, one SMP bit per CPU
+ * in bits 7:4, no tag RAM size bits, as QEMU's a9scu: 0x31 for two cores),
+ * control bit 0 enables the SCU (Linux's scu_enable() reads it back), the CPU
+ * power status bytes are read/write, invalidate-all completes at once.
+ * The diagnostic control register at 0x30 (undocumented in the TRM) is kept
+ * because Linux touches it for erratum 764369 on every Cortex-A9.
+ */
+
+import type { Device, DeviceContext, DeviceProps, DeviceSnapshot, DeviceType } from '../device';
+import { checkSnapshot, numberProp } from '../device';
+import { RegisterMap } from '../register-map';
+
+const TYPE = 'arm,cortex-a9-scu';
+const VERSION = 1;
+
+class A9Scu implements Device {
+  readonly type = TYPE;
+  readonly name: string;
+  private readonly regs: RegisterMap;
+
+  constructor(ctx: DeviceContext, props: DeviceProps) {
+    this.name = ctx.name;
+    const cpus = numberProp(props, 'cpus', 2);
+    if (!Number.isInteger(cpus) || cpus < 1 || cpus > 4) throw new Error(`${ctx.name}: cpus must be 1..4 (got ${cpus})`);
+    const config = (((1 << cpus) - 1) << 4) | (cpus - 1);
+    this.regs = new RegisterMap(ctx, [
+      { offset: 0x00, name: 'SCU Control', access: 'rw', writeMask: 0x1 },
+      { offset: 0x04, name: 'SCU Configuration', access: 'ro', reset: config },
+      { offset: 0x08, name: 'SCU CPU Power Status', access: 'rw', writeMask: 0x03030303 },
+      // Invalidation is immediate: nothing is cached here.
+      { offset: 0x0c, name: 'SCU Invalidate All Registers in Secure State', access: 'wo', writeMask: 0 },
+      { offset: 0x30, name: 'SCU Diagnostic Control', access: 'rw' },
+      { offset: 0x40, name: 'Filtering Start Address', access: 'rw', writeMask: 0xfff00000 },
+      { offset: 0x44, name: 'Filtering End Address', access: 'rw', writeMask: 0xfff00000 },
+      // All CPUs may access the SCU registers after reset.
+      { offset: 0x50, name: 'SCU Access Control', access: 'rw', writeMask: 0xf, reset: 0xf },
+      { offset: 0x54, name: 'SCU Non-secure Access Control', access: 'rw', writeMask: 0xfff },
+    ]);
+  }
+
+  read(_region: number, offset: number, size: number): number { return this.regs.read(offset, size); }
+  write(_region: number, offset: number, size: number, value: number): void { this.regs.write(offset, size, value); }
+  reset(): void { this.regs.reset(); }
+
+  snapshot(): DeviceSnapshot {
+    return { type: TYPE, version: VERSION, state: { registers: this.regs.snapshot() } };
+  }
+
+  restore(s: DeviceSnapshot): void {
+    checkSnapshot(s, TYPE, VERSION, this.name);
+    const saved = (s.state.registers ?? {}) as Record<string, unknown>;
+    const config = this.regs.get('SCU Configuration');
+    if (Number(saved['SCU Configuration']) !== config) {
+      throw new Error(`device ${this.name}: snapshot is of an SCU configured as 0x${Number(saved['SCU Configuration']).toString(16)}, this one is 0x${config.toString(16)}`);
+    }
+    this.regs.restore(saved);
+  }
+}
+
+export const a9Scu: DeviceType = {
+  type: TYPE,
+  description: 'Cortex-A9 MPCore Snoop Control Unit (PERIPHBASE+0x000)',
+  regions: ['registers'],
+  regionSizes: [0x100],
+  irqOutputs: 0,
+  create(ctx: DeviceContext, props: DeviceProps): Device {
+    return new A9Scu(ctx, props);
+  },
+};
