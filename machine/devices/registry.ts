@@ -6,9 +6,21 @@ import { a9Scu } from './arm/a9-scu';
 import { a9GlobalTimer } from './arm/a9-global-timer';
 import { a9PrivateTimer } from './arm/a9-private-timer';
 import { pl310 } from './arm/pl310';
+import { ns16550 } from './ns16550';
+import { tegraTimer } from './tegra/timer';
+import { tegraLic } from './tegra/legacy-irq';
+import { tegraCar } from './tegra/car';
+import { tegraPmc } from './tegra/pmc';
+import { tegraApbMisc } from './tegra/apbmisc';
+import { tegraFlow } from './tegra/flow';
+import { tegraEvp } from './tegra/evp';
+import { tegraFuse } from './tegra/fuse';
+import { tegraRtc } from './tegra/rtc';
 
 const ALL: DeviceType[] = [
   gic, a9Scu, a9GlobalTimer, a9PrivateTimer, pl310,
+  ns16550,
+  tegraTimer, tegraLic, tegraCar, tegraPmc, tegraApbMisc, tegraFlow, tegraEvp, tegraFuse, tegraRtc,
 ];
 
 export const DEVICE_TYPES: ReadonlyMap<string, DeviceType> = new Map(ALL.map((t) => [t.type, t]));

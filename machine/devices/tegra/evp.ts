@@ -1,0 +1,71 @@
+/**
+ * Tegra20 exception vector processor registers (EVP) at 0x6000_F000.
+ *
+ * 0x000-0x01C are the COP (AVP) exception vectors, 0x100-0x11C the CPU ones;
+ * EVP_CPU_RESET_VECTOR (+0x100) is where a CPU released from reset starts
+ * (Linux writes the address of its IRAM reset handler there before releasing
+ * CPU1). Every word in 0x000-0x1FF is plain read/write; the CPU reset vector
+ * resets to prop 'reset-vector' (default 0), all others to 0. Offsets above
+ * 0x1FF are unknown registers.
+ */
+
+import type { Device, DeviceContext, DeviceProps, DeviceSnapshot, DeviceType } from '../device';
+import { checkSnapshot, numberProp } from '../device';
+import { RegisterMap, type RegisterDef } from '../register-map';
+
+const TYPE = 'nvidia,tegra20-evp';
+const VERSION = 1;
+const CPU_RESET_VECTOR = 0x100;
+const VECTORS = ['RESET', 'UNDEF', 'SWI', 'PREFETCH_ABORT', 'DATA_ABORT', 'RSVD', 'IRQ', 'FIQ'];
+
+function vectorName(offset: number): string {
+  const i = (offset & 0xff) >>> 2;
+  if (i < VECTORS.length && (offset & 0xf00) <= 0x100) {
+    return `EVP_${offset < 0x100 ? 'COP' : 'CPU'}_${VECTORS[i]}_VECTOR`;
+  }
+  return `EVP_0x${offset.toString(16).padStart(3, '0')}`;
+}
+
+export class TegraEvp implements Device {
+  readonly type = TYPE;
+  readonly name: string;
+  private readonly regs: RegisterMap;
+
+  constructor(ctx: DeviceContext, props: DeviceProps) {
+    this.name = ctx.name;
+    const resetVector = numberProp(props, 'reset-vector', 0);
+    const defs: RegisterDef[] = Array.from({ length: 0x200 / 4 }, (_, i) => {
+      const offset = i * 4;
+      return { offset, name: vectorName(offset), reset: offset === CPU_RESET_VECTOR ? resetVector : 0 };
+    });
+    this.regs = new RegisterMap(ctx, defs);
+  }
+
+  /** Where a CPU leaving reset starts executing. */
+  cpuResetVector(): number { return this.regs.getAt(CPU_RESET_VECTOR); }
+
+  read(_region: number, offset: number, size: number): number { return this.regs.read(offset, size); }
+  write(_region: number, offset: number, size: number, value: number): void { this.regs.write(offset, size, value); }
+
+  reset(): void { this.regs.reset(); }
+
+  snapshot(): DeviceSnapshot {
+    return { type: TYPE, version: VERSION, state: { registers: this.regs.snapshot() } };
+  }
+
+  restore(s: DeviceSnapshot): void {
+    checkSnapshot(s, TYPE, VERSION, this.name);
+    const st = s.state as { registers?: Record<string, unknown> };
+    if (!st.registers) throw new Error(`device ${this.name}: snapshot lacks registers`);
+    this.regs.restore(st.registers);
+  }
+}
+
+export const tegraEvp: DeviceType = {
+  type: TYPE,
+  description: 'Tegra20 exception vector registers: COP and CPU vectors, CPU reset vector at +0x100',
+  regions: ['registers'],
+  regionSizes: [0x1000],
+  irqOutputs: 0,
+  create: (ctx, props) => new TegraEvp(ctx, props),
+};

@@ -1,0 +1,79 @@
+/**
+ * Tegra20 flow controller at 0x6000_7000.
+ *
+ * Read/write registers: HALT_CPU0_EVENTS, HALT_COP_EVENTS, CPU0_CSR, COP_CSR,
+ * XRQ_EVENTS, HALT_CPU1_EVENTS, CPU1_CSR. In the CSRs bit 14 (event flag) and
+ * bit 15 (interrupt flag) are write-1-to-clear and every other bit is plain
+ * read/write. Halting has no effect on the CPUs here: the model keeps what
+ * software programs so that it reads back, and the flags are raised only
+ * through setFlag() by whatever models CPU halts.
+ */
+
+import type { Device, DeviceContext, DeviceSnapshot, DeviceType } from '../device';
+import { checkSnapshot } from '../device';
+import { RegisterMap, type RegisterDef } from '../register-map';
+
+const TYPE = 'nvidia,tegra20-flowctrl';
+const VERSION = 1;
+const CSR_W1C = (1 << 14) | (1 << 15);
+const CSR_OFFSETS = new Set([0x08, 0x0c, 0x18]);
+
+export class TegraFlow implements Device {
+  readonly type = TYPE;
+  readonly name: string;
+  private readonly regs: RegisterMap;
+
+  constructor(ctx: DeviceContext) {
+    this.name = ctx.name;
+    const csr = (offset: number, name: string): RegisterDef => ({ offset, name, writeMask: ~CSR_W1C >>> 0 });
+    this.regs = new RegisterMap(ctx, [
+      { offset: 0x00, name: 'HALT_CPU0_EVENTS' },
+      { offset: 0x04, name: 'HALT_COP_EVENTS' },
+      csr(0x08, 'CPU0_CSR'),
+      csr(0x0c, 'COP_CSR'),
+      { offset: 0x10, name: 'XRQ_EVENTS' },
+      { offset: 0x14, name: 'HALT_CPU1_EVENTS' },
+      csr(0x18, 'CPU1_CSR'),
+    ]);
+  }
+
+  read(_region: number, offset: number, size: number): number { return this.regs.read(offset, size); }
+
+  write(_region: number, offset: number, size: number, value: number): void {
+    const word = offset & ~3;
+    this.regs.write(offset, size, value);
+    if (CSR_OFFSETS.has(word)) {
+      const shift = (offset & 3) * 8;
+      const laneMask = size === 4 ? 0xffffffff : ((size === 2 ? 0xffff : 0xff) << shift) >>> 0;
+      const clear = (value << shift) & laneMask & CSR_W1C;
+      if (clear) this.regs.setAt(word, this.regs.getAt(word) & ~clear);
+    }
+  }
+
+  /** Hardware side: a CPU halted on an event / interrupt sets its CSR flag (bit 14 / 15). */
+  setFlag(csrOffset: number, bit: 14 | 15): void {
+    if (CSR_OFFSETS.has(csrOffset)) this.regs.setAt(csrOffset, this.regs.getAt(csrOffset) | (1 << bit));
+  }
+
+  reset(): void { this.regs.reset(); }
+
+  snapshot(): DeviceSnapshot {
+    return { type: TYPE, version: VERSION, state: { registers: this.regs.snapshot() } };
+  }
+
+  restore(s: DeviceSnapshot): void {
+    checkSnapshot(s, TYPE, VERSION, this.name);
+    const st = s.state as { registers?: Record<string, unknown> };
+    if (!st.registers) throw new Error(`device ${this.name}: snapshot lacks registers`);
+    this.regs.restore(st.registers);
+  }
+}
+
+export const tegraFlow: DeviceType = {
+  type: TYPE,
+  description: 'Tegra20 flow controller: halt-event and CSR registers (CSR bits 14/15 write-1-to-clear)',
+  regions: ['registers'],
+  regionSizes: [0x100],
+  irqOutputs: 0,
+  create: (ctx) => new TegraFlow(ctx),
+};
