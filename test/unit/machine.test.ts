@@ -83,15 +83,15 @@ test('WFI with nothing scheduled reports an idle machine; with an event, time sk
 });
 
 test('an access to an unmapped physical address is a synchronous external abort', () => {
-  // ldr r0, [r1] with r1 = 0x10000000 (nothing mapped there on this board)
+  // ldr r0, [r1] with r1 = 0xf0000000 (nothing mapped there on this board)
   const m = createMachine('vexpress-a9');
   m.loadElf(parseElf(tinyElf(0x60010000, [0xe5910000])));
-  m.cpu.r[1] = 0x10000000;
+  m.cpu.r[1] = 0xf0000000;
   m.cpu.cp15.vbar = 0x60020000;
   m.run(1);
   assert.equal(m.cpu.mode, 0x17);
   assert.equal(m.cpu.pc, 0x60020010);
   assert.equal(m.cpu.cp15.dfsr & 0x40f, 0b01000);
-  assert.equal(m.cpu.cp15.dfar, 0x10000000);
+  assert.equal(m.cpu.cp15.dfar, 0xf0000000);
   assert.equal(m.cpu.r[14] >>> 0, 0x60010008);
 });
