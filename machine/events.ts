@@ -14,6 +14,8 @@ export interface ScheduledEvent {
 export class EventQueue {
   private heap: ScheduledEvent[] = [];
   private seq = 0;
+  /** Told of every newly scheduled event's time (the machine shortens a running slice). */
+  onSchedule: (time: number) => void = () => {};
 
   get size(): number { return this.heap.length; }
 
@@ -33,6 +35,7 @@ export class EventQueue {
       [h[i], h[parent]] = [h[parent], h[i]];
       i = parent;
     }
+    this.onSchedule(time);
     return ev;
   }
 

@@ -68,6 +68,9 @@ export class Machine {
     this.devices = built.devices;
     this.wiring = built.wiring;
     for (const m of board.memory) this.ram.set(m.name, this.bus.ramAt(m.base)!);
+    // An event scheduled while the CPU runs (e.g. by a device register write)
+    // must take effect at its time, not at the end of the current run.
+    this.events.onSchedule = (time) => this.cpu.shortenRun(time);
   }
 
   private reportGuestError(source: string, message: string, pc: number): void {
@@ -146,9 +149,11 @@ export class Machine {
       if (this.resetBy !== undefined) return this.takeReset();
       if (cpu.stopRequested) return { kind: 'stopped' };
       if (cpu.waiting && !cpu.irqLine && !cpu.fiqLine) {
-        // WFI with nothing pending: skip straight to the next event.
-        if (next === Infinity) return { kind: 'idle' };
-        cpu.icount = Math.max(cpu.icount, Math.min(next, limit));
+        // WFI with nothing pending: skip straight to the next event (which the
+        // run itself may have scheduled).
+        const wake = this.events.nextTime();
+        if (wake === Infinity) return { kind: 'idle' };
+        cpu.icount = Math.max(cpu.icount, Math.min(wake, limit));
       }
     }
   }

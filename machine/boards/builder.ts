@@ -95,7 +95,9 @@ export function buildBoard(
     const type = types.get(d.type);
     if (!type) throw new BoardError(`board ${spec.name}: device '${d.name}' has unknown type '${d.type}' (known: ${[...types.keys()].sort().join(', ')})`);
     if (devices.has(d.name) || d.name === 'cpu') throw new BoardError(`board ${spec.name}: device name '${d.name}' is used twice`);
-    const outputs: IrqOutput[] = [];
+    // Devices may keep their IrqOutput objects from creation on, so every output
+    // exists before wiring and forwards to whatever the wiring step connects.
+    const outputs: WiredOutput[] = Array.from({ length: type.irqOutputs }, (_, i) => new WiredOutput(`${d.name}#${i}`));
     const errorsSeen = new Set<string>();
     const ctx: DeviceContext = {
       name: d.name,
@@ -137,12 +139,7 @@ export function buildBoard(
     }
     d.irq.forEach((targets, index) => {
       pendingWiring.push(() => {
-        const wired = targets.map((t) => inputFor(t.device, t.line));
-        const source = `${d.name}#${index}`;
-        outputs[index] = {
-          set: (level) => { for (const w of wired) w.set(source, level); },
-          pulse: () => { for (const w of wired) { w.set(source, true); w.set(source, false); } },
-        };
+        outputs[index].connect(targets.map((t) => inputFor(t.device, t.line)));
       });
     });
   }
@@ -166,6 +163,24 @@ export function buildBoard(
 }
 
 const NO_IRQ: IrqOutput = { set: () => {}, pulse: () => {} };
+
+/** A device's interrupt output: drives every input it is wired to. */
+class WiredOutput implements IrqOutput {
+  private targets: WiredInput[] = [];
+  private level = false;
+  constructor(private readonly source: string) {}
+  connect(targets: WiredInput[]): void {
+    this.targets = targets;
+    if (this.level) for (const w of targets) w.set(this.source, true);
+  }
+  set(level: boolean): void {
+    this.level = level;
+    for (const w of this.targets) w.set(this.source, level);
+  }
+  pulse(): void {
+    for (const w of this.targets) { w.set(this.source, true); w.set(this.source, false); }
+  }
+}
 
 function readPhysical(bus: Bus, address: number, length: number): Uint8Array {
   const out = new Uint8Array(length);

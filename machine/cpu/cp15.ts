@@ -245,8 +245,48 @@ export const CP15_REGS: RegSpec[] = [
   reg('CBAR', 4, 15, 0, 0, 'ro', { read: (cp) => cp.cbar }),
 ];
 
-/** CP14 registers: trivial Jazelle (RAZ) and ThumbEE. */
+/** v7 debug registers (CP14, opc1 0) as QEMU's cortex-a9 exposes them; storage only, no debug events. */
+export const DBGDIDR = 0x35141000; // 6 breakpoints, 4 watchpoints, 2 context comparators
+const DEBUG_BREAKPOINTS = 6;
+const DEBUG_WATCHPOINTS = 4;
+/** Slots of Cp15.dbg: per-register storage of the debug registers. */
+const DBG_DSCR = 0, DBG_WFAR = 1, DBG_VCR = 2, DBG_CLAIM = 3, DBG_BVR = 4, DBG_BCR = DBG_BVR + DEBUG_BREAKPOINTS,
+  DBG_WVR = DBG_BCR + DEBUG_BREAKPOINTS, DBG_WCR = DBG_WVR + DEBUG_WATCHPOINTS;
+export const DEBUG_SLOTS = DBG_WCR + DEBUG_WATCHPOINTS;
+
+function dbgReg(name: string, crn: number, crm: number, opc2: number, slot: number, user?: Access): RegSpec {
+  return reg(name, 0, crn, crm, opc2, 'rw', {
+    user, read: (cp) => cp.dbg[slot], write: (cp, v) => { cp.dbg[slot] = v; },
+  });
+}
+
+function debugRegs(): RegSpec[] {
+  const regs: RegSpec[] = [
+    reg('DBGDIDR', 0, 0, 0, 0, 'ro', { user: 'ro', value: DBGDIDR }),
+    reg('DBGDSCRint', 0, 0, 1, 0, 'ro', { user: 'ro', read: (cp) => cp.dbg[DBG_DSCR] }),
+    reg('DBGDRAR', 0, 1, 0, 0, 'ro', { value: 0 }),
+    reg('DBGDSAR', 0, 2, 0, 0, 'ro', { value: 0 }),
+    dbgReg('DBGDSCRext', 0, 2, 2, DBG_DSCR),
+    dbgReg('DBGWFAR', 0, 6, 0, DBG_WFAR),
+    dbgReg('DBGVCR', 0, 7, 0, DBG_VCR),
+    reg('DBGOSLAR', 0, 1, 0, 4, 'wo', { write: nop }),
+    reg('DBGOSLSR', 0, 1, 1, 4, 'ro', { value: 0 }),
+    reg('DBGPRCR', 0, 1, 4, 4, 'rw', { read: () => 0, write: nop }),
+    reg('DBGCLAIMSET', 0, 7, 8, 6, 'rw', { read: () => 0xff, write: (cp, v) => { cp.dbg[DBG_CLAIM] |= v & 0xff; } }),
+    reg('DBGCLAIMCLR', 0, 7, 9, 6, 'rw', { read: (cp) => cp.dbg[DBG_CLAIM], write: (cp, v) => { cp.dbg[DBG_CLAIM] &= ~v; } }),
+  ];
+  for (let n = 0; n < DEBUG_BREAKPOINTS; n++) {
+    regs.push(dbgReg(`DBGBVR${n}`, 0, n, 4, DBG_BVR + n), dbgReg(`DBGBCR${n}`, 0, n, 5, DBG_BCR + n));
+  }
+  for (let n = 0; n < DEBUG_WATCHPOINTS; n++) {
+    regs.push(dbgReg(`DBGWVR${n}`, 0, n, 6, DBG_WVR + n), dbgReg(`DBGWCR${n}`, 0, n, 7, DBG_WCR + n));
+  }
+  return regs;
+}
+
+/** CP14 registers: v7 debug (storage), trivial Jazelle (RAZ) and ThumbEE. */
 export const CP14_REGS: RegSpec[] = [
+  ...debugRegs(),
   reg('JIDR', 7, 0, 0, 0, 'ro', { value: 0 }),
   reg('JOSCR', 7, 1, 0, 0, 'rw', { read: () => 0, write: nop }),
   reg('JMCR', 7, 2, 0, 0, 'rw', { read: () => 0, write: nop }),
@@ -302,6 +342,8 @@ export class Cp15 {
   readonly pmevcntr = new Int32Array(PMU_COUNTERS);
   // CP14 ThumbEE state.
   teecr = 0; teehbr = 0;
+  /** CP14 debug register storage (see the DBG_* slots). */
+  readonly dbg = new Int32Array(DEBUG_SLOTS);
 
   readonly cbar: number;
   readonly mpidr: number;
@@ -317,6 +359,7 @@ export class Cp15 {
     for (const f of STATE_FIELDS) this[f] = resetValue(f);
     this.pmevtyper.fill(0);
     this.pmevcntr.fill(0);
+    this.dbg.fill(0);
   }
 
   /** MRC p15: the register's value, or undefined if the access is UNDEFINED. */
@@ -384,6 +427,7 @@ export class Cp15 {
       s[`pmevtyper${k}`] = this.pmevtyper[k] >>> 0;
       s[`pmevcntr${k}`] = this.pmevcntr[k] >>> 0;
     }
+    for (let k = 0; k < DEBUG_SLOTS; k++) if (this.dbg[k] !== 0) s[`dbg${k}`] = this.dbg[k] >>> 0;
     return s;
   }
 
@@ -395,5 +439,6 @@ export class Cp15 {
       if (typeof s[`pmevtyper${k}`] === 'number') this.pmevtyper[k] = s[`pmevtyper${k}`];
       if (typeof s[`pmevcntr${k}`] === 'number') this.pmevcntr[k] = s[`pmevcntr${k}`];
     }
+    for (let k = 0; k < DEBUG_SLOTS; k++) if (typeof s[`dbg${k}`] === 'number') this.dbg[k] = s[`dbg${k}`];
   }
 }

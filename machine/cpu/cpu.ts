@@ -97,6 +97,8 @@ export class Cpu {
    * or when the budget is spent, and counts icount itself).
    */
   thumb: { run(cpu: Cpu, budget: number): number } | undefined;
+  /** Instruction count at which the current run() returns. */
+  runEnd = 0;
   /** Set to make the run loop return at the next instruction boundary. */
   stopRequested = false;
 
@@ -482,22 +484,22 @@ export class Cpu {
    * Stops early on WFI (with nothing pending), a stop request or a breakpoint hook.
    */
   run(budget: number): number {
-    let executed = 0;
+    const start = this.icount;
+    this.runEnd = start + budget;
     let gen = -1;
     let pageVa = 1; // never page aligned: forces the first lookup
     let page: DecodedPage | undefined;
     const r = this.r;
     this.stopRequested = false;
-    while (executed < budget) {
+    while (this.icount < this.runEnd) {
       try {
-        while (executed < budget) {
+        while (this.icount < this.runEnd) {
           if (this.irqLine || this.fiqLine) {
             if (this.takeInterrupt()) continue;
             if (this.waiting) this.waiting = false;
           }
-          if (this.waiting || this.stopRequested) return executed;
+          if (this.waiting || this.stopRequested) return this.icount - start;
           const pc = this.pc;
-          executed++;
           this.icount++;
           // The fetch translation and decoded page are reused while codeGen is
           // unchanged; entering Thumb state or changing privilege bumps it.
@@ -510,9 +512,8 @@ export class Cpu {
               }
               // Thumb code runs in its own loop until it leaves Thumb state or the
               // budget ends; it counts its own instructions.
-              executed--;
               this.icount--;
-              executed += this.thumb.run(this, budget - executed);
+              this.thumb.run(this, this.runEnd - this.icount);
               continue;
             }
             let pa = pc & ~0xfff;
@@ -542,7 +543,15 @@ export class Cpu {
         else throw e;
       }
     }
-    return executed;
+    return this.icount - start;
+  }
+
+  /**
+   * Ends the current run() at `time` (an absolute instruction count) if it would
+   * otherwise go past it: an event was scheduled during the run.
+   */
+  shortenRun(time: number): void {
+    if (time < this.runEnd) this.runEnd = Math.max(time, this.icount);
   }
 
   // ---- snapshots ------------------------------------------------------------

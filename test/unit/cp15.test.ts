@@ -198,13 +198,24 @@ test('CP14: trivial Jazelle reads zero; ThumbEE TEEHBR is User-accessible unless
 test('other coprocessors, MCRR, CDP, LDC and the VFP coprocessors are UNDEFINED', () => {
   const words = [
     mcr(0, 1, 0, 0, 0, 10), mrc(7, 0, 0, 0, 0, 11), mcr(0, 0, 0, 0, 0, 5), 0xec410f02, 0xee1325a4,
-    0xed905e01, 0xec921603, 0xfe010510, 0xec000e00, mrc(0, 0, 0, 0, 0, 14),
+    0xed905e01, 0xec921603, 0xfe010510, 0xec000e00,
   ];
   for (const w of words) {
     const cpu = makeCpu();
     exec(cpu, [w]);
     assert.equal(cpu.mode, MODE_UND, `0x${(w >>> 0).toString(16)}`);
   }
+});
+
+test('the v7 debug ID register reads as on QEMU\'s Cortex-A9; breakpoint registers hold their values', () => {
+  const cpu = makeCpu();
+  assert.equal(cpu.cp15.read14(0, 0, 0, 0), 0x35141000);
+  assert.equal(cpu.cp15.write14(0, 0, 3, 4, 0xc0001234), true); // DBGBVR3
+  assert.equal(cpu.cp15.read14(0, 0, 3, 4), 0xc0001234);
+  const restored = makeCpu();
+  restored.cp15.restore(cpu.cp15.snapshot());
+  assert.equal(restored.cp15.read14(0, 0, 3, 4), 0xc0001234);
+  assert.equal(cpu.cp15.read14(0, 0, 9, 4), undefined, 'only six breakpoints');
 });
 
 test('snapshot and restore round trip', () => {
