@@ -80,7 +80,7 @@ function runBringup(kernel, dtb, initrd) {
     '--kernel', kernel, '--dtb', dtb, '--initrd', initrd, '--append', cmdline, '--until', until, '--max-insns', maxInsns],
   { encoding: 'latin1', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  process.stdout.write(r.stdout);
+  process.stdout.write(r.stdout.endsWith('\n') ? r.stdout : r.stdout + '\n');
   const m = /after (\d+) instructions/.exec(r.stderr);
   return { seconds, status: r.status, insns: m ? Number(m[1]) : undefined, reached: r.stdout.includes(until), stderr: r.stderr };
 }
