@@ -8,6 +8,7 @@ import { parseArgs, parseCount, UsageError } from './args';
 import { nodeSemihostingHost } from './semihosting-host';
 import { EXIT } from './exit-codes';
 import { createMachine, boardNames } from '../scenario/boards';
+import { encodePng } from '../scenario/png';
 
 export const EXEC_HELP = `usage: bringup exec --board NAME [--semihosting] [--max-insns N] IMAGE.elf
        bringup exec --board NAME --kernel IMAGE [--dtb F] [--initrd F] [--append CMDLINE]
@@ -33,6 +34,7 @@ initrd, r2 = DTB address). The console UART's output goes to stdout.
   --input TEXT      console input, typed at the start of the run (\\n for Enter)
   --cmdline TEXT    command line returned by SYS_GET_CMDLINE
   --until TEXT      stop (exit 0) as soon as the console has printed TEXT
+  --screenshot PNG  at the end, save the display (frame buffer scan-out) as PNG
 
 Ctrl-C stops the run at the next instruction boundary and reports where.
 Exit status: 0 the program exited with 0; the program's code otherwise;
@@ -49,7 +51,7 @@ export async function execCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
     board: { value: true }, semihosting: {}, 'max-insns': { value: true },
     kernel: { value: true }, dtb: { value: true }, initrd: { value: true }, append: { value: true },
-    console: { value: true }, input: { value: true }, cmdline: { value: true }, until: { value: true }, help: {},
+    console: { value: true }, input: { value: true }, cmdline: { value: true }, until: { value: true }, screenshot: { value: true }, help: {},
   });
   if (args.flags.has('help')) { process.stdout.write(EXEC_HELP + '\n'); return EXIT.OK; }
   const board = args.options.get('board')?.[0];
@@ -131,6 +133,8 @@ export async function execCommand(argv: string[]): Promise<number> {
     process.off('SIGINT', onSigint);
     out.flush();
   }
+  const shot = opt('screenshot');
+  if (shot !== undefined) saveScreenshot(machine, shot);
   const cpu = machine.cpu;
   switch (stop.kind) {
     case 'exit': return stop.code & 0xff;
@@ -151,6 +155,16 @@ export async function execCommand(argv: string[]): Promise<number> {
       process.stderr.write(`bringup: ${interrupted ? 'interrupted' : 'stopped'} after ${cpu.icount} instructions at ${where(cpu.pc)}\n`);
       return interrupted ? 130 : EXIT.OK;
   }
+}
+
+function saveScreenshot(machine: Machine, file: string): void {
+  const display = [...machine.devices.values()].find((d) => d.render !== undefined && d.render() !== undefined);
+  if (!display) {
+    process.stderr.write(`bringup: no display is scanning out a frame buffer; ${file} not written\n`);
+    return;
+  }
+  fs.writeFileSync(file, encodePng(display.render!()!));
+  process.stderr.write(`bringup: ${display.name} screenshot saved to ${file}\n`);
 }
 
 /** Runs in slices so that Ctrl-C and output flushing get a turn between them. */

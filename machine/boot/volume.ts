@@ -81,7 +81,7 @@ export function readVolume(blob: Uint8Array, what = 'volume'): VolumeEntry[] {
   if (total > blob.length) throw new VolumeError(`${what}: truncated (${blob.length} of ${total} bytes)`);
   const tableEnd = HEADER_SIZE + count * ENTRY_SIZE;
   if (tableEnd > blob.length) throw new VolumeError(`${what}: truncated entry table`);
-  const header = blob.slice(0, tableEnd);
+  const header = new Uint8Array(blob.subarray(0, tableEnd)); // a copy: the checksum field is zeroed
   new DataView(header.buffer).setUint32(32, 0, true);
   if (crc32(header) !== dv.getUint32(32, true)) throw new VolumeError(`${what}: header checksum mismatch (corrupted)`);
   const str = (o: number, n: number) => {
