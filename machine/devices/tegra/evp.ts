@@ -9,9 +9,10 @@
  * 0x1FF are unknown registers.
  */
 
-import type { Device, DeviceContext, DeviceProps, DeviceSnapshot, DeviceType } from '../device';
-import { checkSnapshot, numberProp } from '../device';
-import { RegisterMap, type RegisterDef } from '../register-map';
+import type { DeviceContext, DeviceProps, DeviceType } from '../device';
+import { numberProp } from '../device';
+import type { RegisterDef } from '../register-map';
+import { RegisterDevice } from '../register-device';
 
 const TYPE = 'nvidia,tegra20-evp';
 const VERSION = 1;
@@ -26,39 +27,20 @@ function vectorName(offset: number): string {
   return `EVP_0x${offset.toString(16).padStart(3, '0')}`;
 }
 
-export class TegraEvp implements Device {
-  readonly type = TYPE;
-  readonly name: string;
-  private readonly regs: RegisterMap;
+export class TegraEvp extends RegisterDevice {
 
   constructor(ctx: DeviceContext, props: DeviceProps) {
-    this.name = ctx.name;
     const resetVector = numberProp(props, 'reset-vector', 0);
     const defs: RegisterDef[] = Array.from({ length: 0x200 / 4 }, (_, i) => {
       const offset = i * 4;
       return { offset, name: vectorName(offset), reset: offset === CPU_RESET_VECTOR ? resetVector : 0 };
     });
-    this.regs = new RegisterMap(ctx, defs);
+    super(ctx, TYPE, VERSION, defs);
   }
 
   /** Where a CPU leaving reset starts executing. */
   cpuResetVector(): number { return this.regs.getAt(CPU_RESET_VECTOR); }
 
-  read(_region: number, offset: number, size: number): number { return this.regs.read(offset, size); }
-  write(_region: number, offset: number, size: number, value: number): void { this.regs.write(offset, size, value); }
-
-  reset(): void { this.regs.reset(); }
-
-  snapshot(): DeviceSnapshot {
-    return { type: TYPE, version: VERSION, state: { registers: this.regs.snapshot() } };
-  }
-
-  restore(s: DeviceSnapshot): void {
-    checkSnapshot(s, TYPE, VERSION, this.name);
-    const st = s.state as { registers?: Record<string, unknown> };
-    if (!st.registers) throw new Error(`device ${this.name}: snapshot lacks registers`);
-    this.regs.restore(st.registers);
-  }
 }
 
 export const tegraEvp: DeviceType = {

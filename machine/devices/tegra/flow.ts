@@ -9,24 +9,19 @@
  * through setFlag() by whatever models CPU halts.
  */
 
-import type { Device, DeviceContext, DeviceSnapshot, DeviceType } from '../device';
-import { checkSnapshot } from '../device';
-import { RegisterMap, type RegisterDef } from '../register-map';
+import type { DeviceContext, DeviceType } from '../device';
+import type { RegisterDef } from '../register-map';
+import { RegisterDevice } from '../register-device';
 
 const TYPE = 'nvidia,tegra20-flowctrl';
 const VERSION = 1;
 const CSR_W1C = (1 << 14) | (1 << 15);
 const CSR_OFFSETS = new Set([0x08, 0x0c, 0x18]);
 
-export class TegraFlow implements Device {
-  readonly type = TYPE;
-  readonly name: string;
-  private readonly regs: RegisterMap;
-
+export class TegraFlow extends RegisterDevice {
   constructor(ctx: DeviceContext) {
-    this.name = ctx.name;
     const csr = (offset: number, name: string): RegisterDef => ({ offset, name, writeMask: ~CSR_W1C >>> 0 });
-    this.regs = new RegisterMap(ctx, [
+    super(ctx, TYPE, VERSION, [
       { offset: 0x00, name: 'HALT_CPU0_EVENTS' },
       { offset: 0x04, name: 'HALT_COP_EVENTS' },
       csr(0x08, 'CPU0_CSR'),
@@ -37,9 +32,7 @@ export class TegraFlow implements Device {
     ]);
   }
 
-  read(_region: number, offset: number, size: number): number { return this.regs.read(offset, size); }
-
-  write(_region: number, offset: number, size: number, value: number): void {
+  override write(_region: number, offset: number, size: number, value: number): void {
     const word = offset & ~3;
     this.regs.write(offset, size, value);
     if (CSR_OFFSETS.has(word)) {
@@ -55,18 +48,6 @@ export class TegraFlow implements Device {
     if (CSR_OFFSETS.has(csrOffset)) this.regs.setAt(csrOffset, this.regs.getAt(csrOffset) | (1 << bit));
   }
 
-  reset(): void { this.regs.reset(); }
-
-  snapshot(): DeviceSnapshot {
-    return { type: TYPE, version: VERSION, state: { registers: this.regs.snapshot() } };
-  }
-
-  restore(s: DeviceSnapshot): void {
-    checkSnapshot(s, TYPE, VERSION, this.name);
-    const st = s.state as { registers?: Record<string, unknown> };
-    if (!st.registers) throw new Error(`device ${this.name}: snapshot lacks registers`);
-    this.regs.restore(st.registers);
-  }
 }
 
 export const tegraFlow: DeviceType = {

@@ -11,9 +11,10 @@
  * - Other offsets are unknown registers (logged once, read 0).
  */
 
-import type { Device, DeviceContext, DeviceProps, DeviceSnapshot, DeviceType } from '../device';
-import { checkSnapshot, numberProp } from '../device';
-import { RegisterMap, subword, type RegisterDef } from '../register-map';
+import type { DeviceContext, DeviceProps, DeviceType } from '../device';
+import { numberProp } from '../device';
+import { subword, type RegisterDef } from '../register-map';
+import { RegisterDevice } from '../register-device';
 
 const TYPE = 'nvidia,tegra20-fuse';
 const VERSION = 1;
@@ -30,17 +31,12 @@ const NAMED_WORDS: Array<[string, number]> = [
   ['production-mode', 0x100], ['uid-low', 0x108], ['uid-high', 0x10c], ['sku-info', 0x110],
 ];
 
-export class TegraFuse implements Device {
-  readonly type = TYPE;
-  readonly name: string;
-  private readonly regs: RegisterMap;
+export class TegraFuse extends RegisterDevice {
   /** Fuse word cache: fixed by the board, never changed by the guest. */
   private readonly words = new Uint32Array((CACHE_END - CACHE_START) / 4);
 
-  constructor(private readonly ctx: DeviceContext, props: DeviceProps) {
-    this.name = ctx.name;
-    const defs: RegisterDef[] = CONTROL.map((n, i) => ({ offset: i * 4, name: `FUSE_${n}` }));
-    this.regs = new RegisterMap(ctx, defs);
+  constructor(ctx: DeviceContext, props: DeviceProps) {
+    super(ctx, TYPE, VERSION, CONTROL.map((n, i): RegisterDef => ({ offset: i * 4, name: `FUSE_${n}` })));
     for (const [key, offset] of NAMED_WORDS) this.words[(offset - CACHE_START) / 4] = numberProp(props, key, 0) >>> 0;
     for (const key of Object.keys(props)) {
       const m = /^word-0x([0-9a-f]+)$/i.exec(key);
@@ -53,12 +49,12 @@ export class TegraFuse implements Device {
     }
   }
 
-  read(_region: number, offset: number, size: number): number {
+  override read(_region: number, offset: number, size: number): number {
     if (offset >= CACHE_START && offset < CACHE_END) return subword(this.words[(offset - CACHE_START) >>> 2], offset, size);
     return this.regs.read(offset, size);
   }
 
-  write(_region: number, offset: number, size: number, value: number): void {
+  override write(_region: number, offset: number, size: number, value: number): void {
     if (offset >= CACHE_START && offset < CACHE_END) {
       this.ctx.guestError('write to the fuse word cache ignored');
       return;
@@ -66,18 +62,6 @@ export class TegraFuse implements Device {
     this.regs.write(offset, size, value);
   }
 
-  reset(): void { this.regs.reset(); }
-
-  snapshot(): DeviceSnapshot {
-    return { type: TYPE, version: VERSION, state: { registers: this.regs.snapshot() } };
-  }
-
-  restore(s: DeviceSnapshot): void {
-    checkSnapshot(s, TYPE, VERSION, this.name);
-    const st = s.state as { registers?: Record<string, unknown> };
-    if (!st.registers) throw new Error(`device ${this.name}: snapshot lacks registers`);
-    this.regs.restore(st.registers);
-  }
 }
 
 export const tegraFuse: DeviceType = {
