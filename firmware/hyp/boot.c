@@ -1,0 +1,67 @@
+/*
+ * Boot: banner, ATAGs (memory map, command line, initrd), the boot volume and
+ * its domain configuration, devices, then the first world switch.
+ *
+ * Command line options:
+ *   console=gdb      console output as GDB remote-protocol O packets
+ *   sched=preempt    timer-driven preemption (default: cooperative)
+ *   evtwd=MS         event watchdog: report events pending MS ms with no upcall (0: off; default 100)
+ */
+#include "hyp.h"
+
+static struct config config;
+
+static int opt_is(const char *cmdline, const char *key, const char *value)
+{
+    unsigned n;
+    const char *v = cmdline_get(cmdline, key, &n);
+    return v && n == strlen(value) && !strncmp(v, value, n);
+}
+
+void hyp_main(u32 atags)
+{
+    struct bootinfo bi;
+    uart_init();
+    atags_parse(atags ? atags : 0x100, &bi);
+    if (opt_is(bi.cmdline, "console", "gdb"))
+        con_set_gdb(1);
+    kprintf("\nbringup reference hypervisor " HYP_VERSION " (ARMv7 paravirtual, Tegra2)\n");
+    kprintf("memory map (ATAG_MEM):\n");
+    for (u32 i = 0; i < bi.nmem; i++)
+        kprintf("  bank %u: 0x%08x - 0x%08x (%u MiB)\n", i, bi.mem[i].base, bi.mem[i].base + bi.mem[i].size - 1,
+                bi.mem[i].size >> 20);
+    kprintf("command line: \"%s\"\n", bi.cmdline);
+    if (!bi.initrd_size)
+        panic("no initrd: the boot volume is handed over as the initrd (ATAG_INITRD2)");
+    kprintf("initrd: 0x%08x - 0x%08x (%u bytes)\n", bi.initrd_base, bi.initrd_base + bi.initrd_size - 1, bi.initrd_size);
+
+    unsigned n;
+    const char *v;
+    sched_preempt = opt_is(bi.cmdline, "sched", "preempt");
+    if ((v = cmdline_get(bi.cmdline, "evtwd", &n)) && !parse_uint(v, n, &evt_watchdog_ms))
+        kprintf("evtwd: bad value (kept %u ms)\n", evt_watchdog_ms);
+    kprintf("scheduler: %s; event watchdog: %u ms\n", sched_preempt ? "preemptive" : "cooperative", evt_watchdog_ms);
+
+    if (volume_open((const u8 *)bi.initrd_base, bi.initrd_size))
+        panic("boot volume unusable");
+    const struct image *cfg = volume_find("domains");
+    if (!cfg)
+        panic("the boot volume has no 'domains' configuration image");
+    if (config_parse((const char *)cfg->data, cfg->size, &config))
+        panic("bad domain configuration");
+    kprintf("configuration: %u domains, %u event channels\n", config.ndom, config.nev);
+
+    mmu_init();
+    kprintf("mmu: on (short descriptors, AFE=1, ASIDs per domain)\n");
+    gic_init();
+    timer_init();
+    uart_enable_rx_irq();
+    kprintf("gic: timer TMR1 (ID %u, %u us tick), console RX (ID %u)\n", IRQ_TMR1, TICK_US, IRQ_UARTD);
+
+    domains_create(&config);
+    if (!ndomains)
+        panic("no domain could be started");
+    event_connect(&config);
+    kprintf("starting %u domains\n", ndomains);
+    sched_start();
+}

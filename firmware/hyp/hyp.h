@@ -1,0 +1,195 @@
+/* Reference hypervisor: shared declarations. */
+#ifndef HYP_H
+#define HYP_H
+
+typedef unsigned int u32;
+typedef unsigned short u16;
+typedef unsigned char u8;
+typedef int s32;
+
+#define HYP_VERSION "0.1.0"
+#define NULL ((void *)0)
+
+#define MODE_USR 0x10
+#define MODE_FIQ 0x11
+#define MODE_IRQ 0x12
+#define MODE_SVC 0x13
+#define MODE_ABT 0x17
+#define MODE_UND 0x1b
+#define MODE_SYS 0x1f
+
+#define MAX_DOMAINS 8
+#define MAX_IMAGES  16
+#define MiB (1u << 20)
+
+/* The complete interrupted context, as entry.S saves it (68 bytes). */
+struct frame {
+    u32 r[13];
+    u32 sp, lr;     /* banked registers of the interrupted mode */
+    u32 pc, spsr;
+};
+
+/* lib.c */
+void *memcpy(void *d, const void *s, unsigned n);
+void *memset(void *d, int c, unsigned n);
+int memcmp(const void *a, const void *b, unsigned n);
+unsigned strlen(const char *s);
+int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, unsigned n);
+void strlcpy(char *d, const char *s, unsigned n);
+u32 crc32(const u8 *p, u32 n);
+int parse_uint(const char *s, unsigned n, u32 *out);
+
+/* console.c */
+void kprintf(const char *fmt, ...);
+#include <stdarg.h>
+int vformat_ap(char *buf, unsigned size, const char *fmt, va_list ap);
+int ksnprintf(char *buf, unsigned size, const char *fmt, ...);
+void con_write(const char *s, unsigned n);
+void con_set_gdb(int on);
+void con_domain_write(int dom, const char *s, unsigned n);
+void con_domain_flush(int dom);
+void con_input(u8 c);
+
+/* uart.c */
+void uart_init(void);
+void uart_putc(char c);
+void uart_enable_rx_irq(void);
+void uart_irq(void);
+
+/* gic.c */
+#define IRQ_TMR1   32
+#define IRQ_UARTD  122
+#define IRQ_SPURIOUS 1023
+void gic_init(void);
+void gic_enable(u32 id);
+u32 gic_ack(void);
+void gic_eoi(u32 id);
+
+/* timer.c */
+#define TICK_US 1000
+void timer_init(void);
+void timer_stop(void);
+void timer_irq(void);
+extern volatile u32 ticks;
+
+/* atags.c */
+struct bootinfo {
+    u32 nmem;
+    struct { u32 base, size; } mem[8];
+    const char *cmdline;
+    u32 initrd_base, initrd_size;
+};
+void atags_parse(u32 addr, struct bootinfo *bi);
+const char *cmdline_get(const char *cmdline, const char *key, unsigned *len);
+
+/* volume.c */
+struct image {
+    char name[32];
+    char role[16];
+    const u8 *data;
+    u32 size;
+};
+int volume_open(const u8 *base, u32 size);
+const struct image *volume_find(const char *name);
+
+/* config.c */
+enum { FAULT_KILL, FAULT_RESTART, FAULT_PANIC };
+struct domcfg {
+    char name[16];
+    char image[32];
+    char args[64];
+    u32 memory, priority;
+    int console, on_fault;
+};
+struct evcfg { char a[16]; u32 pa; char b[16]; u32 pb; };
+struct config {
+    u32 ndom, nev;
+    struct domcfg dom[MAX_DOMAINS];
+    struct evcfg ev[MAX_DOMAINS * 4];
+};
+int config_parse(const char *text, u32 len, struct config *cfg);
+
+/* domain.c */
+enum dstate { D_FREE, D_RUNNABLE, D_BLOCKED, D_DEAD };
+struct domain {
+    u32 id, asid;
+    struct domcfg cfg;
+    const struct image *img;
+    u32 pa;                   /* physical base of its memory */
+    u32 *l1;                  /* first-level table (16 KiB) */
+    u32 (*l2)[256];           /* second-level tables, one per MiB */
+    enum dstate state;
+    struct frame ctx;         /* saved context while not running */
+    /* events */
+    s32 peer_dom[32];         /* per port: peer domain, -1 none */
+    u32 peer_port[32];
+    u32 pending, mask, bound, reported;
+    u32 pending_since[32];
+    u32 cb_entry, cb_stack;
+    int in_upcall, woken;
+    struct frame upcall_saved;
+    /* statistics */
+    u32 af_faults, upcalls, restarts, hypercalls;
+    int exit_code;
+};
+extern struct domain domains[MAX_DOMAINS];
+extern u32 ndomains;
+void domains_create(const struct config *cfg);
+int domain_load(struct domain *d);
+void domain_fault(struct domain *d);
+void domain_shutdown(struct domain *d, int code);
+u32 *guest_ptr(struct domain *d, u32 va, u32 len);
+const char *domain_symbol(struct domain *d, u32 addr, u32 *offset);
+
+/* mmu.c */
+void mmu_init(void);
+void mmu_build_domain(struct domain *d, u32 text_lo, u32 text_hi);
+void mmu_switch(struct domain *d);
+int mmu_access_flag_fault(struct domain *d, u32 va);
+
+/* sched.c */
+extern struct domain *current;
+extern int sched_preempt;
+void sched_need_resched(int yield);
+void sched_tick(void);
+void sched_return(struct frame *f);
+void sched_start(void);          /* entry.S: first world switch */
+void hyp_halt(const char *why) __attribute__((noreturn));
+
+/* hypercall.c */
+void hypercall(struct frame *f);
+
+/* event.c */
+extern u32 evt_watchdog_ms;
+void event_connect(const struct config *cfg);
+int evtchn_bind(struct domain *d, u32 port);
+int evtchn_send(struct domain *d, u32 port);
+int evtchn_deliverable(struct domain *d);
+void deliver_upcall(struct domain *d, struct frame *f);
+int upcall_return(struct domain *d, struct frame *f);
+void event_watchdog(void);
+
+/* panic.c */
+const char *symbol_lookup(u32 addr, u32 *offset);
+void dump_frame(const char *kind, struct frame *f, struct domain *d);
+void panic(const char *fmt, ...) __attribute__((noreturn));
+
+/* traps (C side of entry.S) */
+void trap_svc(struct frame *f);
+void trap_irq(struct frame *f);
+void trap_dabt(struct frame *f);
+void trap_pabt(struct frame *f);
+void trap_und(struct frame *f);
+void trap_fiq(struct frame *f);
+
+/* CP15 and barriers */
+#define CP15_READ(crn, op1, crm, op2) ({ u32 _v; __asm__ volatile("mrc p15, " #op1 ", %0, " #crn ", " #crm ", " #op2 : "=r"(_v)); _v; })
+#define CP15_WRITE(crn, op1, crm, op2, v) __asm__ volatile("mcr p15, " #op1 ", %0, " #crn ", " #crm ", " #op2 :: "r"(v) : "memory")
+static inline void dsb(void) { __asm__ volatile("dsb" ::: "memory"); }
+static inline void isb(void) { __asm__ volatile("isb" ::: "memory"); }
+static inline void wfi(void) { __asm__ volatile("wfi" ::: "memory"); }
+static inline u32 read32(u32 a) { return *(volatile u32 *)a; }
+static inline void write32(u32 a, u32 v) { *(volatile u32 *)a = v; }
+
+#endif
