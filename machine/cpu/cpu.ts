@@ -97,6 +97,14 @@ export class Cpu {
    * or when the budget is spent, and counts icount itself).
    */
   thumb: { run(cpu: Cpu, budget: number): number } | undefined;
+  /**
+   * Execution hooks by instruction address (fault injection, breakpoints): called
+   * before the instruction at that address executes; returning true means the hook
+   * took the instruction's place (it set nextPc, or raised an exception).
+   */
+  readonly execHooks = new Map<number, (cpu: Cpu) => boolean>();
+  /** Data access watchers over address ranges; a watcher may raise a data abort. */
+  readonly accessWatchers: Array<{ lo: number; hi: number; fn: (va: number, write: boolean) => void }> = [];
   /** Instruction count at which the current run() returns. */
   runEnd = 0;
   /** Set to make the run loop return at the next instruction boundary. */
@@ -322,6 +330,25 @@ export class Cpu {
     throw DATA_ABORT;
   }
 
+  private watch(va: number, write: boolean): void {
+    const a = va >>> 0;
+    for (const w of this.accessWatchers) if (a >= w.lo && a <= w.hi) w.fn(a, write);
+  }
+
+  /** Abandons the current instruction with a data abort of the given fault status (fault injection). */
+  injectDataAbort(va: number, status: number, write: boolean, domain = 0): never {
+    this.cp15.dfsr = faultStatusRegister(status, domain, write);
+    this.cp15.dfar = va >>> 0;
+    throw DATA_ABORT;
+  }
+
+  /** Abandons the current instruction with a prefetch abort of the given fault status (fault injection). */
+  injectPrefetchAbort(va: number, status: number): never {
+    this.cp15.ifsr = faultStatusRegister(status, 0, false);
+    this.cp15.ifar = va >>> 0;
+    throw PREFETCH_ABORT;
+  }
+
   /** Alignment fault if va is not size-aligned (exclusives check this before the monitor). */
   checkAlignment(va: number, size: number, write: boolean): void {
     if ((va & (size - 1)) !== 0) this.dataFault(va, FS_ALIGNMENT, write);
@@ -334,6 +361,7 @@ export class Cpu {
   }
 
   private translate(va: number, kind: number, flags: number): number {
+    if (this.accessWatchers.length !== 0) this.watch(va, kind === ACCESS_WRITE);
     if (!this.mmu.enabled) return va >>> 0;
     const user = (flags & ACC_UNPRIV) !== 0 || this.mode === MODE_USR;
     return this.mmu.translate(va >>> 0, kind, user);
@@ -501,6 +529,14 @@ export class Cpu {
           if (this.waiting || this.stopRequested) return this.icount - start;
           const pc = this.pc;
           this.icount++;
+          if (this.execHooks.size !== 0) {
+            const hook = this.execHooks.get(pc);
+            if (hook !== undefined) {
+              this.nextPc = (pc + 4) >>> 0;
+              r[15] = pc + 8;
+              if (hook(this)) { this.pc = this.nextPc; pageVa = 1; continue; }
+            }
+          }
           // The fetch translation and decoded page are reused while codeGen is
           // unchanged; entering Thumb state or changing privilege bumps it.
           if (gen !== this.codeGen || (pc & ~0xfff) !== pageVa) {
