@@ -10,6 +10,7 @@
 import type { Cpu } from './cpu/cpu';
 
 export const SEMIHOSTING_SVC_A32 = 0x123456;
+export const SEMIHOSTING_SVC_T32 = 0xab;
 
 export const SYS = {
   OPEN: 0x01, CLOSE: 0x02, WRITEC: 0x03, WRITE0: 0x04, WRITE: 0x05, READ: 0x06, READC: 0x07,
@@ -63,7 +64,7 @@ export class Semihosting {
 
   /** Handles `SVC imm` if it is the semihosting call; returns true if handled. */
   handleSvc(cpu: Cpu, imm: number): boolean {
-    if (cpu.t || imm !== SEMIHOSTING_SVC_A32) return false;
+    if (cpu.t ? imm !== SEMIHOSTING_SVC_T32 : imm !== SEMIHOSTING_SVC_A32) return false;
     const op = cpu.r[0] >>> 0;
     const arg = cpu.r[1] >>> 0;
     cpu.r[0] = this.call(cpu, op, arg);

@@ -96,7 +96,7 @@ export class Cpu {
    * of instructions executed (it stops when T is cleared, on WFI, a stop request
    * or when the budget is spent, and counts icount itself).
    */
-  thumb: { run(cpu: Cpu, budget: number): number } | undefined;
+  thumb: { run(cpu: Cpu, budget: number): number; invalidate?(cpu: Cpu): void } | undefined;
   /**
    * Execution hooks by instruction address (fault injection, breakpoints): called
    * before the instruction at that address executes; returning true means the hook
@@ -454,6 +454,7 @@ export class Cpu {
     for (const page of this.pages.keys()) this.bus.codePages[page] = 0;
     this.pages.clear();
     this.codeGen++;
+    this.thumb?.invalidate?.(this);
   }
 
   /** Called when translations change (TLB maintenance, SCTLR, TTBR, DACR, ASID). */

@@ -50,7 +50,7 @@ export function cpsrWriteByInstr(cpu: Cpu, value: number, mask: number, excRetur
       const nmfi = (cpu.cp15.sctlr >>> 27) & 1;
       if (!nmfi || (value & 0x40) === 0) cpu.f = (value >>> 6) & 1;
     }
-    if (excReturn) cpu.t = (value >>> 5) & 1;
+    if (excReturn) { cpu.t = (value >>> 5) & 1; if (cpu.t) cpu.codeGen++; }
     if (priv) {
       cpu.changeMode(value & 0x1f);
       // Fetch permissions depend on the privilege the cached fetch translation was made with.
