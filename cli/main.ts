@@ -5,6 +5,9 @@ import { EXIT } from './exit-codes';
 import { execCommand, EXEC_HELP } from './exec';
 import { disasmCommand, DISASM_HELP } from './disasm';
 import { volumeCommand, VOLUME_HELP } from './volume';
+import { runCommand, RUN_HELP } from './run';
+import { validateCommand, VALIDATE_HELP } from './validate';
+import { testCommand, TEST_HELP } from './test';
 import { InputFileError } from '../scenario/yaml-file';
 import { ImageError } from '../machine/loaders/elf';
 
@@ -18,9 +21,12 @@ commands:
   exec      run a bare-metal ELF, or boot a kernel with the board's boot protocol
   disasm    disassemble A32 instruction words or an ELF
   volume    pack, list and extract boot volumes (images + domain configuration)
+  run       run a scenario (YAML): boot, inject faults, check the console
+  validate  check scenario, boot volume and board files without running them
+  test      run the Cucumber features (features/*.feature)
   version   print the version
 
-planned, not available in this version: run, validate, replay, diff, bisect, test
+planned, not available in this version: replay, diff, bisect
 
 exit status: 0 pass; 1 an expectation failed; 2 bad usage or invalid input;
 3 the run hit its instruction limit; 4 internal error (a bug)`;
@@ -29,9 +35,12 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help:
   exec: { run: execCommand, help: EXEC_HELP },
   disasm: { run: disasmCommand, help: DISASM_HELP },
   volume: { run: volumeCommand, help: VOLUME_HELP },
+  run: { run: runCommand, help: RUN_HELP },
+  validate: { run: validateCommand, help: VALIDATE_HELP },
+  test: { run: testCommand, help: TEST_HELP },
 };
 
-const PLANNED = new Set(['run', 'validate', 'replay', 'diff', 'bisect', 'test', 'record', 'bundle']);
+const PLANNED = new Set(['replay', 'diff', 'bisect', 'record', 'bundle']);
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Runs every test suite (node:test files compiled into dist/test) and ends with
+// Runs every test suite (node:test files compiled into dist/test, then the
+// Cucumber features) and ends with
 // one line counting all of them together: "N passed, N failed, N skipped".
 'use strict';
 const { spawnSync } = require('node:child_process');
@@ -39,11 +40,44 @@ if (fs.existsSync(tap)) {
     if (m) counts[m[1]] = Number(m[2]);
   }
 }
+// The Cucumber features (features/*.feature), counted by scenario.
+const cuke = { pass: 0, fail: 0, skipped: 0 };
+const runCucumber = !filter.length || filter.some((x) => /feature|cucumber/.test(x));
+if (runCucumber) {
+  const report = path.join(path.dirname(tap), 'cucumber.json');
+  const { cucumberArgs } = require('../dist/cli/test');
+  console.log('\n# Cucumber features');
+  const c = spawnSync(process.execPath, cucumberArgs(['--format', 'progress', '--format', `json:${report}`]), { stdio: 'inherit', cwd: root });
+  let counted = false;
+  if (fs.existsSync(report)) {
+    try {
+      for (const feature of JSON.parse(fs.readFileSync(report, 'utf8'))) {
+        for (const el of feature.elements ?? []) {
+          if (el.type !== 'scenario') continue;
+          const statuses = [...(el.before ?? []), ...(el.steps ?? []), ...(el.after ?? [])].map((st) => st.result?.status);
+          if (statuses.some((x) => x === 'failed' || x === 'undefined' || x === 'ambiguous')) cuke.fail++;
+          else if (statuses.some((x) => x === 'skipped' || x === 'pending')) cuke.skipped++;
+          else cuke.pass++;
+        }
+      }
+      counted = true;
+    } catch (e) {
+      console.log(`cannot read the Cucumber report ${report}: ${e.message}`);
+    }
+  }
+  if (c.status !== 0 && cuke.fail === 0) {
+    console.log(`cucumber-js exited with status ${c.status}${counted ? '' : ' without a report'}`);
+    cuke.fail++;
+  }
+}
+
 const failed = counts.fail + counts.cancelled;
+const passed = counts.pass + cuke.pass;
+const skipped = counts.skipped + counts.todo + cuke.skipped;
 if (res.status !== 0 && failed === 0) {
   console.log(`test runner exited with status ${res.status} (signal ${res.signal ?? 'none'})`);
-  console.log(`${counts.pass} passed, 1 failed, ${counts.skipped + counts.todo} skipped`);
+  console.log(`${passed} passed, ${1 + cuke.fail} failed, ${skipped} skipped`);
   process.exit(1);
 }
-console.log(`${counts.pass} passed, ${failed} failed, ${counts.skipped + counts.todo} skipped`);
-process.exit(failed === 0 && res.status === 0 ? 0 : 1);
+console.log(`${passed} passed, ${failed + cuke.fail} failed, ${skipped} skipped`);
+process.exit(failed + cuke.fail === 0 && res.status === 0 ? 0 : 1);

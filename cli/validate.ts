@@ -1,0 +1,35 @@
+/** `bringup validate`: checks scenario (and other bringup YAML) files without running anything. */
+
+import { parseArgs, UsageError } from './args';
+import { EXIT } from './exit-codes';
+import { validateFile } from '../scenario/validate';
+import { InputFileError } from '../scenario/yaml-file';
+import { ImageError } from '../machine/loaders/elf';
+
+export const VALIDATE_HELP = `usage: bringup validate FILE...
+
+Checks each file without running it and prints "FILE: ok" or every problem as
+FILE:LINE:COLUMN: what is wrong. The kind of file follows from its
+yaml-language-server $schema comment (or its content): scenarios
+(schemas/scenario.schema.json — including unknown symbols, missing image
+files and faults that can never fire), boot volume manifests and board files.
+
+Exit status: 0 all files are valid; 2 a file is invalid or bad usage.`;
+
+export async function validateCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, { help: {} });
+  if (args.flags.has('help')) { process.stdout.write(VALIDATE_HELP + '\n'); return EXIT.OK; }
+  if (!args.positionals.length) throw new UsageError('validate: give at least one FILE (see bringup validate --help)');
+  let bad = 0;
+  for (const file of args.positionals) {
+    try {
+      const what = validateFile(file);
+      process.stdout.write(`${file}: ok (${what})\n`);
+    } catch (e) {
+      if (!(e instanceof InputFileError || e instanceof ImageError)) throw e;
+      bad++;
+      process.stderr.write(`${e.message}\n`);
+    }
+  }
+  return bad ? EXIT.USAGE : EXIT.OK;
+}

@@ -1,0 +1,90 @@
+/**
+ * Scenarios assembled piece by piece (what Cucumber steps do): start from a
+ * scenario file or from the reference hypervisor with a boot volume, add
+ * faults, input and limits, then build — through the same schema validation
+ * and resolution as a scenario file — and run.
+ */
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse, stringify } from 'yaml';
+import { scenarioFromText, type RawScenario, type Scenario } from './scenario-file';
+import { runScenario, type ScenarioResult } from './runner';
+
+export function repoRoot(): string {
+  for (const c of [path.resolve(__dirname, '..'), path.resolve(__dirname, '..', '..')]) {
+    if (fs.existsSync(path.join(c, 'firmware', 'build', 'hypervisor.elf'))) return c;
+  }
+  throw new Error('repository root (with firmware/build/hypervisor.elf) not found');
+}
+
+/** Where feature files' scenarios live: features/scenarios/. */
+export function scenariosDir(): string {
+  return path.join(repoRoot(), 'features', 'scenarios');
+}
+
+type RawFault = NonNullable<RawScenario['faults']>[number];
+
+export class ScenarioDraft {
+  private constructor(private raw: RawScenario, private readonly label: string, private readonly baseDir: string) {}
+
+  /** A scenario file (a bare name is looked up in features/scenarios/). */
+  static fromFile(file: string): ScenarioDraft {
+    const full = path.isAbsolute(file) || file.includes('/') ? path.resolve(file) : path.join(scenariosDir(), file);
+    return new ScenarioDraft(parse(fs.readFileSync(full, 'utf8')) as RawScenario, full, path.dirname(full));
+  }
+
+  /** The reference hypervisor on tegra2-xoom with a boot volume manifest (a bare name is looked up in firmware/volumes/). */
+  static referenceHypervisor(volume: string, cmdline = 'console=ttyS0'): ScenarioDraft {
+    const root = repoRoot();
+    const manifest = volume.includes('/') ? path.resolve(root, volume) : path.join(root, 'firmware', 'volumes', volume);
+    return new ScenarioDraft({
+      name: `reference hypervisor with ${path.basename(volume)}`,
+      board: 'tegra2-xoom',
+      boot: { kernel: path.join(root, 'firmware', 'build', 'hypervisor.elf'), cmdline, volume: manifest },
+    }, `${path.basename(volume)} (scenario assembled by steps)`, scenariosDir());
+  }
+
+  get data(): RawScenario { return this.raw; }
+
+  appendCmdline(text: string): this {
+    this.raw.boot.cmdline = [this.raw.boot.cmdline, text].filter(Boolean).join(' ');
+    return this;
+  }
+
+  addFault(f: RawFault): this {
+    (this.raw.faults ??= []).push(f);
+    return this;
+  }
+
+  addInput(at: string | number, text: string): this {
+    (this.raw.input ??= []).push({ at, text });
+    return this;
+  }
+
+  /** Stop the run as soon as this console pattern has appeared (expect.end: matched). */
+  stopWhenConsoleShows(pattern: string): this {
+    const ex = (this.raw.expect ??= {});
+    (ex.console ??= []).push(pattern);
+    ex.end = 'matched';
+    return this;
+  }
+
+  limit(time: string | number): this {
+    this.raw.limits = { time };
+    return this;
+  }
+
+  /** Validates and resolves (throws InputFileError, located in the YAML the draft amounts to). */
+  build(): Scenario {
+    return scenarioFromText(this.yaml(), this.label, this.baseDir);
+  }
+
+  yaml(): string {
+    return stringify(this.raw);
+  }
+
+  run(): ScenarioResult {
+    return runScenario(this.build());
+  }
+}

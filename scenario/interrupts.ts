@@ -1,0 +1,50 @@
+/**
+ * Driving interrupt lines from a scenario: the wire into an interrupt
+ * controller (machine.device(NAME).setInput) raised and lowered at virtual
+ * times through the machine's event queue, so it is as deterministic as any
+ * device. Used for IRQ storms; a line a device also drives is simply
+ * overridden while a pulse lasts.
+ */
+
+import type { Machine } from '../machine/machine';
+
+export interface PulseTrain {
+  /** Instruction count of the first rising edge. */
+  start: number;
+  /** Instructions from one rising edge to the next. */
+  period: number;
+  /** Number of pulses. */
+  count: number;
+  /** Instructions the line stays high in each pulse (< period). */
+  width: number;
+}
+
+/** Sets an interrupt controller's input line now. */
+export function setInterruptLine(machine: Machine, controller: string, line: number, high: boolean): void {
+  const dev = machine.device(controller);
+  if (!dev.setInput) throw new Error(`device '${controller}' has no interrupt inputs`);
+  dev.setInput(line, high);
+}
+
+/**
+ * Schedules a train of pulses on an interrupt line. Only the next edge is ever
+ * in the event queue, however long the train. onPulse is told of each rising edge.
+ */
+export function schedulePulseTrain(machine: Machine, controller: string, line: number, train: PulseTrain,
+  onPulse: (pulse: number, icount: number) => void = () => {}): void {
+  if (train.width < 1 || train.width >= train.period) throw new Error('pulse width must be at least 1 and shorter than the period');
+  machine.device(controller); // fails early with the board's device list
+  const label = `${controller}:${line} pulse`;
+  const rise = (k: number) => {
+    const t = train.start + k * train.period;
+    machine.events.schedule(t, `${label} ${k + 1} high`, () => {
+      setInterruptLine(machine, controller, line, true);
+      onPulse(k, machine.cpu.icount);
+      machine.events.schedule(t + train.width, `${label} ${k + 1} low`, () => {
+        setInterruptLine(machine, controller, line, false);
+        if (k + 1 < train.count) rise(k + 1);
+      });
+    });
+  };
+  if (train.count > 0) rise(0);
+}

@@ -1,0 +1,90 @@
+/**
+ * Firmware profiles (scenario/profiles/NAME.yaml): facts about a particular
+ * hypervisor or kernel that scenarios rely on — its console device, the
+ * function whose skipped call is a lost upcall, and how its fault dumps and
+ * panics read on the console.
+ */
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import { InputFileError } from './yaml-file';
+
+export interface FirmwareProfile {
+  name: string;
+  file: string;
+  console?: string;
+  lostUpcall?: string;
+  dumps: {
+    hypervisorFault?: RegExp;
+    domainFault?: RegExp;
+    status?: RegExp;
+    pc?: RegExp;
+    panic?: RegExp;
+    lines: number;
+  };
+}
+
+export const DEFAULT_PROFILE = 'reference-hypervisor';
+
+export function profilesDir(): string {
+  for (const c of [path.resolve(__dirname, 'profiles'), path.resolve(__dirname, '..', '..', 'scenario', 'profiles')]) {
+    if (fs.existsSync(path.join(c, `${DEFAULT_PROFILE}.yaml`))) return c;
+  }
+  throw new Error('scenario/profiles/ not found');
+}
+
+/** Names of the profiles shipped in scenario/profiles/. */
+export function profileNames(): string[] {
+  return fs.readdirSync(profilesDir()).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, '')).sort();
+}
+
+const cache = new Map<string, FirmwareProfile>();
+
+/** A profile by name or by path (relative paths are resolved against baseDir). */
+export function loadProfile(nameOrPath: string, baseDir = process.cwd()): FirmwareProfile {
+  const isPath = /[/\\]|\.ya?ml$/.test(nameOrPath);
+  const file = isPath ? path.resolve(baseDir, nameOrPath) : path.join(profilesDir(), `${nameOrPath}.yaml`);
+  const hit = cache.get(file);
+  if (hit) return hit;
+  if (!fs.existsSync(file)) {
+    throw new InputFileError(nameOrPath, 0, 0, isPath ? 'no such profile file' : `unknown firmware profile (known: ${profileNames().join(', ')})`);
+  }
+  const lc = new LineCounter();
+  const doc = parseDocument(fs.readFileSync(file, 'utf8'), { lineCounter: lc });
+  const at = (parts: string[], problem: string) => {
+    const node = doc.getIn(parts, true) as { range?: number[] } | undefined;
+    const p = node?.range ? lc.linePos(node.range[0]) : { line: 1, col: 1 };
+    return new InputFileError(file, p.line, p.col, problem);
+  };
+  if (doc.errors.length) throw at([], `YAML syntax: ${doc.errors[0].message.split('\n')[0]}`);
+  const raw = (doc.toJS() ?? {}) as Record<string, unknown>;
+  const known = new Set(['name', 'console', 'lost-upcall', 'dumps']);
+  for (const k of Object.keys(raw)) if (!known.has(k)) throw at([k], `unknown key '${k}' (known: ${[...known].join(', ')})`);
+  const str = (k: string): string | undefined => {
+    const v = raw[k];
+    if (v !== undefined && typeof v !== 'string') throw at([k], `'${k}' must be a string`);
+    return v as string | undefined;
+  };
+  const dumpsRaw = (raw.dumps ?? {}) as Record<string, unknown>;
+  const re = (k: string): RegExp | undefined => {
+    const v = dumpsRaw[k];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string') throw at(['dumps', k], `dumps.${k} must be a regular expression (string)`);
+    try { return new RegExp(v); } catch (e) { throw at(['dumps', k], `dumps.${k}: ${(e as Error).message}`); }
+  };
+  const dumpKeys = new Set(['hypervisor-fault', 'domain-fault', 'status', 'pc', 'panic', 'lines']);
+  for (const k of Object.keys(dumpsRaw)) if (!dumpKeys.has(k)) throw at(['dumps', k], `unknown key '${k}' in dumps (known: ${[...dumpKeys].join(', ')})`);
+  const profile: FirmwareProfile = {
+    name: str('name') ?? path.basename(file, '.yaml'),
+    file,
+    console: str('console'),
+    lostUpcall: str('lost-upcall'),
+    dumps: {
+      hypervisorFault: re('hypervisor-fault'), domainFault: re('domain-fault'), status: re('status'),
+      pc: re('pc'), panic: re('panic'), lines: typeof dumpsRaw.lines === 'number' ? dumpsRaw.lines : 12,
+    },
+  };
+  cache.set(file, profile);
+  return profile;
+}

@@ -1,0 +1,40 @@
+/** Human-readable reports of scenario runs (what `bringup run` prints at the end). */
+
+import { symbolize } from '../machine/loaders/elf';
+import type { ScenarioResult } from './runner';
+import { describeStop } from './runner';
+import { formatTime } from './virtual-time';
+
+export function formatReport(r: ScenarioResult): string {
+  const s = r.scenario;
+  const t = (n: number) => formatTime(n, s.clockHz);
+  const sym = (pc: number) => {
+    const name = symbolize(s.symbols.get('') ?? [], pc);
+    return `0x${pc.toString(16).padStart(8, '0')}${name ? ` (${name})` : ''}`;
+  };
+  const out: string[] = [];
+  out.push(`scenario ${s.name} (${s.file})`);
+  for (const f of s.faults) {
+    const fired = r.faults.filter((x) => x.index === f.index);
+    if (!fired.length) { out.push(`  fault  ${f.description}: never fired`); continue; }
+    const first = fired[0], last = fired[fired.length - 1];
+    out.push(`  fault  ${f.description}: fired at ${t(first.icount)}, pc ${sym(first.pc)}: ${first.detail}`);
+    if (fired.length > 2) out.push(`         ... ${fired.length - 2} more firings ...`);
+    if (fired.length > 1) out.push(`         and at ${t(last.icount)}, pc ${sym(last.pc)}: ${last.detail}`);
+  }
+  for (const e of r.expectations) {
+    if (e.ok) {
+      out.push(`  ok     ${e.what}${e.icount !== undefined ? `: at ${t(e.icount)}${e.line !== undefined ? `, line ${e.line + 1}` : ''}` : ''}`);
+    } else {
+      out.push(`  FAILED ${e.what}`);
+      if (e.problem) out.push(`         ${e.problem}`);
+      for (const c of e.context ?? []) out.push(`         ${c}`);
+    }
+  }
+  const verdict = r.verdict === 'pass' ? 'PASS' : r.verdict === 'limit' ? 'LIMIT' : 'FAIL';
+  const failed = r.expectations.filter((e) => !e.ok).length;
+  const why = r.verdict === 'limit' ? `: the run hit its limit at ${t(r.icount)} (expect.end is ${s.expect.end})`
+    : r.verdict === 'fail' ? `: ${failed} of ${r.expectations.length} expectations failed` : '';
+  out.push(`${verdict} ${s.name}${why} — ended with ${describeStop(r.stop)} at ${t(r.icount)}, ${Math.round(r.wallMs)} ms wall`);
+  return out.join('\n');
+}

@@ -1,0 +1,382 @@
+/**
+ * Scenario files (schemas/scenario.schema.json): loaded, validated and
+ * resolved into everything a run needs — board, images, the packed boot
+ * volume, console input and faults at absolute instruction counts, symbols
+ * turned into addresses, expectations as regular expressions. Every problem
+ * is reported as file:line:column with what is wrong, before anything runs.
+ */
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseElf, ImageError, type ElfSymbol } from '../machine/loaders/elf';
+import { packVolume, type VolumeImage } from '../machine/boot/volume';
+import * as F from '../machine/cpu/faults';
+import type { BoardSpec } from '../machine/boards/board-spec';
+import { loadYamlFile, parseYamlText, InputFileError, type LoadedYaml } from './yaml-file';
+import { loadBoard, parseSize } from './boards';
+import { manifestImages, domainConfigText, DOMAINS_IMAGE } from './volume-manifest';
+import { parseVirtualTime, formatTime } from './virtual-time';
+import { loadProfile, DEFAULT_PROFILE, type FirmwareProfile } from './profile';
+
+export const SCENARIO_SCHEMA = 'scenario.schema.json';
+
+// ---- the file as written (follows schemas/scenario.schema.json) -------------
+
+type RawTime = number | string;
+type RawAddress = number | string;
+interface RawVolume {
+  images: Array<{ name: string; role: string; file: string }>;
+  domains?: Array<{ name: string; image: string; memory?: number | string; priority?: number; console?: boolean; 'on-fault'?: string; args?: string }>;
+  events?: Array<[string, string]>;
+}
+interface RawFault {
+  type: 'data-abort' | 'prefetch-abort' | 'lost-upcall' | 'irq-storm';
+  status?: string; level?: 'section' | 'page'; address?: RawAddress; write?: boolean;
+  at?: RawTime; 'on-exec'?: { at: RawAddress; nth?: number }; 'on-access'?: { from: RawAddress; to?: RawAddress; nth?: number; write?: boolean };
+  function?: string; nth?: number; count?: number | 'all';
+  controller?: string; line?: number; start?: RawTime; period?: RawTime; width?: RawTime;
+}
+interface RawDump { domain?: string; kind?: string; status?: string; symbol?: string; message?: string }
+export interface RawScenario {
+  $schema?: string;
+  name?: string;
+  description?: string;
+  board: string;
+  profile?: string;
+  console?: string;
+  boot: { kernel: string; cmdline?: string; volume?: string | RawVolume };
+  input?: Array<{ at: RawTime; text: string; device?: string }>;
+  faults?: RawFault[];
+  expect?: {
+    console?: Array<string | { text: string; by?: RawTime }>;
+    never?: string[];
+    end?: EndKind;
+    panic?: RawDump;
+    'domain-faults'?: RawDump[];
+  };
+  limits?: { time?: RawTime; instructions?: RawTime };
+}
+
+// ---- the resolved scenario ------------------------------------------------
+
+export type EndKind = 'halt' | 'exit' | 'reset' | 'limit' | 'matched';
+
+export type FaultTrigger =
+  | { kind: 'at'; icount: number }
+  | { kind: 'exec'; address: number; nth: number; label: string }
+  | { kind: 'access'; lo: number; hi: number; nth: number; write?: boolean; label: string };
+
+export type FaultSpec =
+  | { type: 'data-abort' | 'prefetch-abort'; index: number; status: number; statusName: string; address?: number; write?: boolean; trigger: FaultTrigger; description: string }
+  | { type: 'lost-upcall'; index: number; function: string; address: number; nth: number; count: number; description: string }
+  | { type: 'irq-storm'; index: number; controller: string; line: number; start: number; period: number; count: number; width: number; description: string };
+
+export interface Pattern { source: string; regex: RegExp }
+export interface DumpExpectation { domain?: string; kind?: string; status?: string; symbol?: string; message?: Pattern }
+
+export interface Scenario {
+  file: string;
+  name: string;
+  board: BoardSpec;
+  /** Board name or resolved board file path (for createMachine). */
+  boardName: string;
+  clockHz: number;
+  profile: FirmwareProfile;
+  console: string;
+  kernel: { file: string; data: Uint8Array };
+  cmdline?: string;
+  volume?: Uint8Array;
+  /** ELF symbols per image: '' is the kernel, other keys are volume image names. */
+  symbols: Map<string, ElfSymbol[]>;
+  inputs: Array<{ icount: number; device: string; data: Uint8Array }>;
+  faults: FaultSpec[];
+  expect: {
+    console: Array<Pattern & { by?: number }>;
+    never: Pattern[];
+    end: EndKind;
+    panic?: DumpExpectation;
+    domainFaults: DumpExpectation[];
+  };
+  /** Instruction count at which the run stops. */
+  limit: number;
+}
+
+const DEFAULT_LIMIT_S = 1;
+
+/** Loads, validates and resolves a scenario file. Throws InputFileError. */
+export function loadScenario(file: string): Scenario {
+  const y = loadYamlFile<RawScenario>(file, SCENARIO_SCHEMA);
+  return resolveScenario(y, path.dirname(path.resolve(file)));
+}
+
+/** The same from text (e.g. a scenario assembled by Cucumber steps); paths resolve against baseDir. */
+export function scenarioFromText(text: string, label: string, baseDir: string): Scenario {
+  return resolveScenario(parseYamlText<RawScenario>(text, label, SCENARIO_SCHEMA), baseDir);
+}
+
+function resolveScenario(y: LoadedYaml<RawScenario>, dir: string): Scenario {
+  const raw = y.data;
+  const err = (at: Array<string | number>, problem: string) => y.error(at, problem);
+
+  // Board and clock.
+  let board: BoardSpec;
+  const boardRef = /[/\\]|\.ya?ml$/.test(raw.board) ? path.resolve(dir, raw.board) : raw.board;
+  try {
+    board = loadBoard(boardRef);
+  } catch (e) {
+    if (e instanceof InputFileError && e.line === 0) throw err(['board'], `board '${raw.board}': ${e.problem}`);
+    throw e;
+  }
+  const clockHz = board.cpu.clockHz;
+  const time = (v: RawTime, at: Array<string | number>): number => {
+    const t = parseVirtualTime(v, clockHz);
+    if (typeof t === 'string') throw err(at, t);
+    return t;
+  };
+
+  // Limits first: other times are checked against them.
+  let limit = Math.round(DEFAULT_LIMIT_S * clockHz);
+  if (raw.limits?.time !== undefined) limit = time(raw.limits.time, ['limits', 'time']);
+  if (raw.limits?.instructions !== undefined) {
+    const n = time(raw.limits.instructions, ['limits', 'instructions']);
+    limit = raw.limits.time !== undefined ? Math.min(limit, n) : n;
+  }
+  if (limit <= 0) throw err(['limits'], 'the limit must be above zero');
+  const beforeLimit = (t: number, at: Array<string | number>, what: string) => {
+    if (t >= limit) throw err(at, `${what} at ${formatTime(t, clockHz)} can never happen: the run stops at ${formatTime(limit, clockHz)} (limits)`);
+  };
+
+  // Profile and console.
+  let profile: FirmwareProfile;
+  try { profile = loadProfile(raw.profile ?? DEFAULT_PROFILE, dir); } catch (e) {
+    if (e instanceof InputFileError && e.line === 0) throw err(['profile'], `profile '${raw.profile}': ${e.problem}`);
+    throw e;
+  }
+  const deviceNames = new Set(board.devices.map((d) => d.name));
+  const consoleDevice = raw.console ?? profile.console ?? board.boot.console;
+  if (!consoleDevice) throw err(raw.console ? ['console'] : [], `board ${board.name} names no console device; set 'console'`);
+  if (!deviceNames.has(consoleDevice)) {
+    throw err(raw.console ? ['console'] : ['board'], `console device '${consoleDevice}' is not on board ${board.name}`);
+  }
+
+  // Images.
+  const readImage = (rel: string, at: Array<string | number>, what: string): { file: string; data: Uint8Array } => {
+    const file = path.resolve(dir, rel);
+    let st: fs.Stats | undefined;
+    try { st = fs.statSync(file); } catch { /* reported below */ }
+    if (!st) throw err(at, `${what} file ${rel} does not exist (resolved to ${file})`);
+    if (st.isDirectory()) throw err(at, `${what} ${rel} is a directory`);
+    return { file, data: new Uint8Array(fs.readFileSync(file)) };
+  };
+  const kernel = readImage(raw.boot.kernel, ['boot', 'kernel'], 'kernel');
+  const symbols = new Map<string, ElfSymbol[]>();
+  const elfSymbols = (data: Uint8Array, name: string, at: Array<string | number>): ElfSymbol[] | undefined => {
+    if (!(data[0] === 0x7f && data[1] === 0x45 && data[2] === 0x4c && data[3] === 0x46)) return undefined;
+    try { return parseElf(data, name).symbols; } catch (e) {
+      if (e instanceof ImageError) throw err(at, e.message);
+      throw e;
+    }
+  };
+  symbols.set('', elfSymbols(kernel.data, raw.boot.kernel, ['boot', 'kernel']) ?? []);
+
+  let volume: Uint8Array | undefined;
+  const v = raw.boot.volume;
+  if (typeof v === 'string') {
+    const manifest = path.resolve(dir, v);
+    if (!fs.existsSync(manifest)) throw err(['boot', 'volume'], `boot volume manifest ${v} does not exist (resolved to ${manifest})`);
+    const images = manifestImages(manifest);
+    for (const im of images) if (im.role !== 'config') symbols.set(im.name, elfSymbols(im.data, im.name, ['boot', 'volume']) ?? []);
+    volume = packVolume(images);
+  } else if (v) {
+    const images: VolumeImage[] = [];
+    v.images.forEach((im, i) => {
+      const at = ['boot', 'volume', 'images', i];
+      if (images.some((x) => x.name === im.name)) throw err([...at, 'name'], `image name '${im.name}' is used twice`);
+      const { data } = readImage(im.file, [...at, 'file'], 'image');
+      images.push({ name: im.name, role: im.role, data });
+      if (im.role !== 'config') symbols.set(im.name, elfSymbols(data, im.file, [...at, 'file']) ?? []);
+    });
+    if (v.domains) {
+      if (images.some((x) => x.name === DOMAINS_IMAGE)) throw err(['boot', 'volume', 'domains'], `an image is already named '${DOMAINS_IMAGE}', which the domain configuration needs`);
+      const names = new Set<string>();
+      v.domains.forEach((d, i) => {
+        if (!images.some((x) => x.name === d.image)) throw err(['boot', 'volume', 'domains', i, 'image'], `domain ${d.name} runs image '${d.image}', which is not in this volume`);
+        if (names.has(d.name)) throw err(['boot', 'volume', 'domains', i, 'name'], `domain name '${d.name}' is used twice`);
+        if (d.memory !== undefined) parseSize(d.memory);
+        names.add(d.name);
+      });
+      (v.events ?? []).forEach((pair, i) => pair.forEach((port, j) => {
+        const dom = port.split(':')[0];
+        if (!names.has(dom)) throw err(['boot', 'volume', 'events', i, j], `event channel end ${port}: no domain '${dom}'`);
+      }));
+      images.push({ name: DOMAINS_IMAGE, role: 'config', data: new TextEncoder().encode(domainConfigText(v)) });
+    }
+    volume = packVolume(images);
+  }
+
+  // Symbols: 'name', 'name+0x10', 'IMAGE:name'; integers are addresses.
+  const address = (a: RawAddress, at: Array<string | number>): { value: number; label: string } => {
+    if (typeof a === 'number') {
+      if (!Number.isInteger(a) || a < 0 || a > 0xffffffff) throw err(at, `address ${a} is outside the 32-bit address space`);
+      return { value: a >>> 0, label: `0x${a.toString(16)}` };
+    }
+    const m = /^(?:([A-Za-z0-9_.-]+):)?([A-Za-z_.$][A-Za-z0-9_.$]*)(?:\s*\+\s*(0x[0-9a-fA-F]+|[0-9]+))?$/.exec(a.trim());
+    if (!m) {
+      if (/^0x[0-9a-fA-F]+$/.test(a.trim())) return { value: Number(a.trim()) >>> 0, label: a.trim() };
+      throw err(at, `'${a}' is neither an address nor a symbol (name, name+0x10 or IMAGE:name)`);
+    }
+    const [, image, name, off] = m;
+    const table = symbols.get(image ?? '');
+    const where = image ? `image '${image}'` : `the kernel ${raw.boot.kernel}`;
+    if (!table) throw err(at, `no image '${image}' in the boot volume (images: ${[...symbols.keys()].filter((k) => k).join(', ') || 'none'})`);
+    if (!table.length) throw err(at, `unknown symbol '${name}': ${where} has no ELF symbol table`);
+    const sym = table.find((s) => s.name === name && s.type === 2) ?? table.find((s) => s.name === name);
+    if (!sym) {
+      const near = table.filter((s) => s.name.includes(name) || name.includes(s.name) && s.name.length > 3).slice(0, 5).map((s) => s.name);
+      throw err(at, `unknown symbol '${name}' in ${where}${near.length ? ` (similar: ${near.join(', ')})` : ''}`);
+    }
+    const value = (sym.value + (off ? Number(off) : 0)) >>> 0;
+    return { value: value & ~1, label: `${image ? `${image}:` : ''}${name}${off ? `+${off}` : ''}` };
+  };
+
+  // Console input.
+  const inputs = (raw.input ?? []).map((inp, i) => {
+    const icount = time(inp.at, ['input', i, 'at']);
+    beforeLimit(icount, ['input', i, 'at'], 'console input');
+    const device = inp.device ?? consoleDevice;
+    if (!deviceNames.has(device)) throw err(['input', i, 'device'], `device '${device}' is not on board ${board.name}`);
+    return { icount, device, data: new Uint8Array(Buffer.from(inp.text, 'latin1')) };
+  });
+
+  // Faults.
+  const faults = (raw.faults ?? []).map((f, i): FaultSpec => {
+    const at = ['faults', i];
+    if (f.type === 'data-abort' || f.type === 'prefetch-abort') {
+      const triggers = (['at', 'on-exec', 'on-access'] as const).filter((k) => f[k] !== undefined);
+      if (triggers.length !== 1) {
+        throw err(triggers.length ? [...at, triggers[1]] : at, triggers.length
+          ? `a fault has one trigger; this one has ${triggers.join(' and ')}`
+          : `this ${f.type} never fires: give it a trigger (at, on-exec${f.type === 'data-abort' ? ' or on-access' : ''})`);
+      }
+      const { code, name } = statusCode(f.status!, f.level, f.type === 'data-abort');
+      let trigger: FaultTrigger;
+      if (f.at !== undefined) {
+        const icount = time(f.at, [...at, 'at']);
+        beforeLimit(icount, [...at, 'at'], `the ${f.type}`);
+        trigger = { kind: 'at', icount };
+      } else if (f['on-exec']) {
+        const a = address(f['on-exec'].at, [...at, 'on-exec', 'at']);
+        trigger = { kind: 'exec', address: a.value, nth: f['on-exec'].nth ?? 1, label: a.label };
+      } else {
+        const acc = f['on-access']!;
+        const lo = address(acc.from, [...at, 'on-access', 'from']);
+        const hi = acc.to !== undefined ? address(acc.to, [...at, 'on-access', 'to']) : lo;
+        if (hi.value < lo.value) throw err([...at, 'on-access', 'to'], `the range ends (${hi.label}) before it starts (${lo.label}): no access can ever be in it`);
+        trigger = { kind: 'access', lo: lo.value, hi: hi.value, nth: acc.nth ?? 1, write: acc.write, label: acc.to !== undefined ? `${lo.label}..${hi.label}` : lo.label };
+      }
+      const addr = f.address !== undefined ? address(f.address, [...at, 'address']).value : undefined;
+      return { type: f.type, index: i, status: code, statusName: name, address: addr, write: f.write, trigger, description: describeAbort(f.type, name, trigger, clockHz) };
+    }
+    if (f.type === 'lost-upcall') {
+      const fn = f.function ?? profile.lostUpcall;
+      if (!fn) throw err(at, `profile ${profile.name} names no lost-upcall function; give 'function'`);
+      const a = address(fn, f.function !== undefined ? [...at, 'function'] : [...at, 'type']);
+      const nth = f.nth ?? 1;
+      const rawCount = f.count;
+      const count = rawCount === 'all' ? Infinity : rawCount ?? 1;
+      const which = count === Infinity ? `every call from the ${ordinal(nth)} on` : count === 1 ? `the ${ordinal(nth)} call` : `${count} calls from the ${ordinal(nth)} on`;
+      return { type: 'lost-upcall', index: i, function: a.label, address: a.value, nth, count, description: `lost upcall: ${which} of ${a.label} skipped` };
+    }
+    // irq-storm
+    const controller = f.controller ?? 'gic';
+    const ctl = board.devices.find((d) => d.name === controller);
+    if (!ctl) throw err([...at, f.controller ? 'controller' : 'type'], `interrupt controller '${controller}' is not on board ${board.name}`);
+    const numIrqs = Number((ctl.props as Record<string, unknown>)['num-irqs'] ?? 1020);
+    if (f.line! >= numIrqs) throw err([...at, 'line'], `${controller} has interrupt IDs 0-${numIrqs - 1}; line ${f.line} does not exist`);
+    if (controller === 'gic' && f.line! < 16) throw err([...at, 'line'], `GIC IDs 0-15 are software-generated interrupts and have no input line`);
+    const start = time(f.start!, [...at, 'start']);
+    beforeLimit(start, [...at, 'start'], 'the IRQ storm');
+    const period = time(f.period!, [...at, 'period']);
+    if (period < 2) throw err([...at, 'period'], 'the period must be at least 2 instructions');
+    const width = f.width !== undefined ? time(f.width, [...at, 'width']) : Math.max(1, Math.floor(period / 2));
+    if (width < 1 || width >= period) throw err([...at, 'width'], `the pulse width must be at least 1 instruction and shorter than the period (${period})`);
+    return {
+      type: 'irq-storm', index: i, controller, line: f.line!, start, period, count: f.count as number, width,
+      description: `IRQ storm: ${f.count} pulses on ${controller} line ${f.line} every ${formatTime(period, clockHz)} from ${formatTime(start, clockHz)}`,
+    };
+  });
+
+  // Expectations.
+  const pattern = (s: string, at: Array<string | number>): Pattern => {
+    const p = compilePattern(s);
+    if (typeof p === 'string') throw err(at, p);
+    return p;
+  };
+  const ex = raw.expect ?? {};
+  const consoleExp = (ex.console ?? []).map((c, i) => {
+    const at = ['expect', 'console', i];
+    if (typeof c === 'string') return pattern(c, at);
+    const p = pattern(c.text, [...at, 'text']);
+    if (c.by === undefined) return p;
+    const by = time(c.by, [...at, 'by']);
+    if (by > limit) throw err([...at, 'by'], `the deadline ${formatTime(by, clockHz)} is after the end of the run at ${formatTime(limit, clockHz)} (limits)`);
+    return { ...p, by };
+  });
+  const dump = (d: RawDump, at: Array<string | number>): DumpExpectation => ({
+    domain: d.domain, kind: d.kind, status: d.status, symbol: d.symbol,
+    message: d.message !== undefined ? pattern(d.message, [...at, 'message']) : undefined,
+  });
+  if (ex.panic && !profile.dumps.panic && !profile.dumps.hypervisorFault) throw err(['expect', 'panic'], `profile ${profile.name} does not say how a panic reads (dumps.panic)`);
+  if (ex.panic?.domain !== undefined) throw err(['expect', 'panic', 'domain'], `a hypervisor panic has no domain; use domain-faults`);
+  if (ex['domain-faults'] && !profile.dumps.domainFault) throw err(['expect', 'domain-faults'], `profile ${profile.name} does not say how a domain fault dump reads (dumps.domain-fault)`);
+
+  return {
+    file: y.file,
+    name: raw.name ?? path.basename(y.file).replace(/\.ya?ml$/, ''),
+    board, boardName: boardRef, clockHz, profile, console: consoleDevice,
+    kernel, cmdline: raw.boot.cmdline, volume, symbols, inputs, faults,
+    expect: {
+      console: consoleExp,
+      never: (ex.never ?? []).map((s, i) => pattern(s, ['expect', 'never', i])),
+      end: ex.end ?? 'halt',
+      panic: ex.panic ? dump(ex.panic, ['expect', 'panic']) : undefined,
+      domainFaults: (ex['domain-faults'] ?? []).map((d, i) => dump(d, ['expect', 'domain-faults', i])),
+    },
+    limit,
+  };
+}
+
+/** A console pattern: plain text, or /regex/flags. Returns a problem description if the regex is bad. */
+export function compilePattern(s: string): Pattern | string {
+  const m = /^\/(.*)\/([a-z]*)$/s.exec(s);
+  if (!m) return { source: JSON.stringify(s), regex: new RegExp(s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) };
+  try { return { source: s, regex: new RegExp(m[1], m[2].replace(/g/g, '')) }; } catch (e) {
+    return `bad regular expression ${s}: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`;
+  }
+}
+
+/** Short-descriptor fault status (machine/cpu/faults.ts) for a status name and level. */
+export function statusCode(status: string, level: 'section' | 'page' | undefined, data: boolean): { code: number; name: string } {
+  const page = level === 'page';
+  switch (status) {
+    case 'translation': return page ? { code: F.FS_TRANSLATION_PAGE, name: 'translation fault, page' } : { code: F.FS_TRANSLATION_SECTION, name: 'translation fault, section' };
+    case 'permission': return page ? { code: F.FS_PERMISSION_PAGE, name: 'permission fault, page' } : { code: F.FS_PERMISSION_SECTION, name: 'permission fault, section' };
+    case 'access-flag': return page ? { code: F.FS_ACCESS_FLAG_PAGE, name: 'access flag fault, page' } : { code: F.FS_ACCESS_FLAG_SECTION, name: 'access flag fault, section' };
+    case 'domain': return page ? { code: F.FS_DOMAIN_PAGE, name: 'domain fault, page' } : { code: F.FS_DOMAIN_SECTION, name: 'domain fault, section' };
+    case 'external': return { code: F.FS_SYNC_EXTERNAL, name: 'synchronous external abort' };
+    case 'alignment': return { code: F.FS_ALIGNMENT, name: data ? 'alignment fault' : 'alignment fault (not architected for prefetch aborts)' };
+    default: throw new Error(`unknown fault status ${status}`);
+  }
+}
+
+function describeAbort(type: string, status: string, t: FaultTrigger, clockHz: number): string {
+  const when = t.kind === 'at' ? `at ${formatTime(t.icount, clockHz)}`
+    : t.kind === 'exec' ? `at the ${ordinal(t.nth)} execution of ${t.label}`
+      : `on the ${ordinal(t.nth)} ${t.write === true ? 'write' : t.write === false ? 'read' : 'access'} to ${t.label}`;
+  return `${type} (${status}) ${when}`;
+}
+
+export function ordinal(n: number): string {
+  const s = n % 100 >= 11 && n % 100 <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
+  return `${n}${s}`;
+}

@@ -1,0 +1,43 @@
+/**
+ * Validation of bringup's YAML files without running them: scenarios (fully
+ * resolved: symbols, image files, faults that can never fire), boot volume
+ * manifests and board files. The kind follows from the file's
+ * yaml-language-server $schema comment, else from its top-level keys.
+ */
+
+import * as fs from 'node:fs';
+import { loadScenario } from './scenario-file';
+import { manifestImages } from './volume-manifest';
+import { loadBoard } from './boards';
+import { InputFileError } from './yaml-file';
+
+export type FileKind = 'scenario' | 'boot volume manifest' | 'board';
+
+export function fileKind(file: string): FileKind {
+  let text: string;
+  try { text = fs.readFileSync(file, 'utf8'); } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputFileError(file, 0, 0, code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (e as Error).message);
+  }
+  const schema = /\$schema=\S*?([a-z-]+)\.schema\.json/.exec(text)?.[1];
+  if (schema === 'scenario') return 'scenario';
+  if (schema === 'boot-volume') return 'boot volume manifest';
+  if (schema === 'board') return 'board';
+  if (/^boot:\s*$/m.test(text) && /^board:/m.test(text)) return 'scenario';
+  if (/^images:/m.test(text)) return 'boot volume manifest';
+  if (/^cpu:/m.test(text) && /^memory:/m.test(text)) return 'board';
+  return 'scenario';
+}
+
+/** Throws InputFileError (or ImageError) for an invalid file; returns what kind of file it was. */
+export function validateFile(file: string): string {
+  const kind = fileKind(file);
+  switch (kind) {
+    case 'scenario': {
+      const s = loadScenario(file);
+      return `scenario '${s.name}': ${s.faults.length} fault(s), ${s.expect.console.length + s.expect.never.length} console pattern(s)`;
+    }
+    case 'boot volume manifest': return `boot volume manifest, ${manifestImages(file).length} images`;
+    case 'board': return `board ${loadBoard(file).name}`;
+  }
+}

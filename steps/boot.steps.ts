@@ -1,0 +1,39 @@
+/** Steps about what boots: scenario files, boot volumes, command lines, limits, running. */
+
+import { Given, When, Then } from '@cucumber/cucumber';
+import { ScenarioDraft } from '../scenario/draft';
+import { assertMet, scenarioPasses, endsWith } from '../scenario/checks';
+import type { BringupWorld } from './world';
+import './parameters';
+
+Given('the scenario {string}', function (this: BringupWorld, file: string) {
+  this.draft = ScenarioDraft.fromFile(file);
+});
+
+Given('the reference hypervisor with the boot volume {string}', function (this: BringupWorld, volume: string) {
+  this.draft = ScenarioDraft.referenceHypervisor(volume);
+});
+
+Given('the command line also has {string}', function (this: BringupWorld, text: string) {
+  this.scenario.appendCmdline(text);
+});
+
+Given('the run is limited to {duration}', function (this: BringupWorld, time: string) {
+  this.scenario.limit(time);
+});
+
+Given('{string} is typed at {duration}', function (this: BringupWorld, text: string, at: string) {
+  this.scenario.addInput(at, text.replace(/\\n/g, '\n'));
+});
+
+When('it runs', function (this: BringupWorld) {
+  this.result = this.scenario.run();
+});
+
+Then('the scenario passes', function (this: BringupWorld) {
+  assertMet(scenarioPasses(this.run));
+});
+
+Then('the machine halts', function (this: BringupWorld) {
+  assertMet(endsWith(this.run, 'idle'));
+});
