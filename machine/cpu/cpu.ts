@@ -19,6 +19,7 @@ import {
   MODE_USR, MODE_FIQ, MODE_IRQ, MODE_SVC, MODE_ABT, MODE_UND, bankOf, Vector,
 } from './modes';
 import { a32Decoder } from './a32/table';
+import { VfpState, type VfpSnapshot } from './vfp/state';
 import { DATA_ABORT, PREFETCH_ABORT, FS_ALIGNMENT, FS_SYNC_EXTERNAL, faultStatusRegister } from './faults';
 
 
@@ -46,6 +47,7 @@ export interface CpuSnapshot {
   cp15: Record<string, number>;
   /** TLB contents: guests may legitimately depend on stale entries. */
   mmu?: MmuSnapshot;
+  vfp?: VfpSnapshot;
 }
 
 export class Cpu {
@@ -83,6 +85,8 @@ export class Cpu {
   fiqLine = false;
 
   readonly cp15: Cp15;
+  /** VFPv3-D16 registers and control (FPSCR, FPEXC, ID registers). */
+  readonly vfp = new VfpState();
   readonly mmu: Mmu;
   readonly decoder: Decoder;
 
@@ -137,6 +141,7 @@ export class Cpu {
     this.icount = 0; this.waiting = false; this.eventRegister = 0;
     this.monitorAddr = -1; this.monitorActive = false;
     this.cp15.reset();
+    this.vfp.reset();
     this.mmu.flush();
     this.pc = this.vectorBase() >>> 0;
     this.invalidateCode();
@@ -606,6 +611,7 @@ export class Cpu {
       monitorAddr: this.monitorAddr, monitorActive: this.monitorActive,
       cp15: this.cp15.snapshot(),
       mmu: this.mmu.snapshot(),
+      vfp: this.vfp.snapshot(),
     };
   }
 
@@ -619,6 +625,7 @@ export class Cpu {
     this.icount = s.icount; this.waiting = s.waiting; this.eventRegister = s.eventRegister;
     this.monitorAddr = s.monitorAddr; this.monitorActive = s.monitorActive;
     this.cp15.restore(s.cp15);
+    if (s.vfp) this.vfp.restore(s.vfp); else this.vfp.reset();
     if (s.mmu) this.mmu.restore(s.mmu); else this.mmu.flush();
     this.invalidateCode();
   }

@@ -7,8 +7,9 @@
  * direction, or not accessible from User mode). The Cortex-A9 has no 64-bit
  * CP15 or CP14 registers (no LPAE, no generic timer), so MCRR/MRRC are
  * UNDEFINED, as are LDC/STC (no debug DTR transfers are modelled), CDP and all
- * the '2' forms. Coprocessors 10 and 11 (VFP) are UNDEFINED until VFP is
- * implemented; every other coprocessor is absent.
+ * the '2' forms. Coprocessors 10 and 11 are decoded by vfp/rows.ts; the
+ * cp10/cp11 encodings that reach these rows (Advanced SIMD transfers, VDUP, the
+ * '2' forms) are UNDEFINED. Every other coprocessor is absent.
  */
 
 import type { EncodingSpec } from '../encoding';
@@ -20,7 +21,7 @@ const ABSENT_COPROCESSORS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13];
 
 function absent(cpu: Cpu, insn: number, what: string): void {
   const cp = (insn >>> 8) & 15;
-  if (cp === 10 || cp === 11) cpu.undefinedInstruction(`${what} p${cp}: VFP is not implemented`);
+  if (cp === 10 || cp === 11) cpu.undefinedInstruction(`${what} p${cp}: not a VFPv3-D16 encoding (no Advanced SIMD)`);
   else cpu.undefinedInstruction(`${what} p${cp}: no such coprocessor operation on Cortex-A9`);
 }
 

@@ -14,6 +14,7 @@ import { loadStoreMultipleRows } from './load-store-multiple';
 import { exclusiveRows } from './exclusive';
 import { systemRows } from './system';
 import { coprocessorRows } from './coprocessor';
+import { vfpRows } from '../vfp/rows';
 
 export function a32Specs(): EncodingSpec[] {
   return [
@@ -27,6 +28,7 @@ export function a32Specs(): EncodingSpec[] {
     ...exclusiveRows,
     ...systemRows,
     ...coprocessorRows,
+    ...vfpRows,
   ];
 }
 
