@@ -15,6 +15,7 @@ import { t16Rows } from './t16';
 import { t32DataRows } from './data';
 import { t32MemoryRows } from './memory';
 import { t32ControlRows } from './control';
+import { vfpT32Rows } from '../vfp/rows';
 
 /** T16 rows with their patterns widened to 32 bits (bits 31:16 zero). */
 export function t16Specs(): EncodingSpec[] {
@@ -26,7 +27,7 @@ export function t16Specs(): EncodingSpec[] {
 }
 
 export function t32Specs(): EncodingSpec[] {
-  return [...t32DataRows, ...t32MemoryRows, ...t32ControlRows];
+  return [...t32DataRows, ...t32MemoryRows, ...t32ControlRows, ...vfpT32Rows];
 }
 
 let t16Shared: Decoder | undefined;
