@@ -131,7 +131,7 @@ export async function execCommand(argv: string[]): Promise<number> {
     stop = await runInSlices(machine, maxInsns, () => interrupted);
   } finally {
     process.off('SIGINT', onSigint);
-    out.flush();
+    out.endLine();
   }
   const shot = opt('screenshot');
   if (shot !== undefined) saveScreenshot(machine, shot);
@@ -188,7 +188,10 @@ function unescape(s: string): string {
 class OutputBuffer {
   private chunks: Array<{ stream: 1 | 2; data: Buffer }> = [];
   private size = 0;
+  /** Whether the console's last byte ended a line (so our own messages start on a fresh one). */
+  private atLineStart = true;
   write(stream: 1 | 2, data: Uint8Array): void {
+    if (data.length) this.atLineStart = data[data.length - 1] === 10;
     this.chunks.push({ stream, data: Buffer.from(data) });
     this.size += data.length;
     if (stream === 2 || this.size > 1 << 16 || data.includes(10)) this.flush();
@@ -197,5 +200,11 @@ class OutputBuffer {
     for (const c of this.chunks) fs.writeSync(c.stream, c.data);
     this.chunks = [];
     this.size = 0;
+  }
+
+  /** Ends an unterminated console line, so a following message is not glued to it. */
+  endLine(): void {
+    this.flush();
+    if (!this.atLineStart) { fs.writeSync(1, '\n'); this.atLineStart = true; }
   }
 }
