@@ -549,7 +549,7 @@ export class Cpu {
             pageVa = 1;
             if (this.t) {
               if (this.thumb === undefined) {
-                this.undefinedInstruction('Thumb state is not implemented yet (branch to an odd address)');
+                this.undefinedInstruction('Thumb state, but this CPU has no Thumb executor (branch to an odd address)');
                 continue;
               }
               // Thumb code runs in its own loop until it leaves Thumb state or the
