@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import { parseElf } from '../../machine/loaders/elf';
 import { generate, type Batch } from './generate';
+import { generateThumb } from './thumb';
 import { batchDir, linkBatch, removeDir, runQemu, type QemuRun } from './toolchain';
 import { compareRuns, parseResults, runSimulator, type Mismatch, type SimRun } from './results';
 
@@ -15,6 +16,8 @@ export interface RunOptions {
   countPerSeed: number;
   rows?: string[];
   unskip?: string[];
+  /** Instruction set of the cases: A32 (default) or Thumb (T16 and T32). */
+  isa?: 'arm' | 'thumb';
   /** Keep the batch directories (ELF, blob, QEMU results) for inspection. */
   keep?: boolean;
   log?: (line: string) => void;
@@ -53,9 +56,10 @@ export async function runDifferential(opts: RunOptions): Promise<RunSummary> {
   for (const seed of opts.seeds) {
     while (running.size >= MAX_QEMU_RUNNING) await Promise.race(running);
     const g0 = Date.now();
-    const batch = generate({ seed, count: opts.countPerSeed, rows: opts.rows, unskip: opts.unskip });
+    const gopts = { seed, count: opts.countPerSeed, rows: opts.rows, unskip: opts.unskip };
+    const batch = opts.isa === 'thumb' ? generateThumb(gopts) : generate(gopts);
     const genSeconds = (Date.now() - g0) / 1000;
-    const dir = batchDir(String(seed));
+    const dir = batchDir(`${opts.isa === 'thumb' ? 't' : ''}${seed}`);
     const elfPath = await linkBatch(dir, batch.blob);
     const qemuP = runQemu(elfPath, Math.max(QEMU_TIMEOUT_MS_MIN, batch.cases.length * QEMU_TIMEOUT_MS_PER_CASE));
     running.add(qemuP);

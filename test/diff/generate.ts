@@ -47,6 +47,17 @@ export interface Case {
   /** Exclusive monitor armed before the case (MONITOR kind; 0 = open) and its address. */
   monitorKind: number;
   monitorAddr: number;
+  /** Thumb cases (thumb.ts): the instructions of the case and the slot's halfwords. */
+  thumb?: ThumbCode;
+}
+
+export interface ThumbInsn { row: EncodingRow; insn: number; size: number; addr: number }
+
+export interface ThumbCode {
+  /** The instructions from c.addr on: one, or an IT instruction and the 1-4 instructions of its block. */
+  insns: ThumbInsn[];
+  slotAddr: number;
+  halfwords: number[];
 }
 
 export interface RowFailure { row: string; reason: string }
@@ -66,11 +77,11 @@ export interface Batch {
 
 const SVC_WORD = (imm: number) => (0xef000000 | imm) >>> 0;
 
-const MODES = [MODE_USR, MODE_SYS, MODE_SVC, MODE_FIQ, MODE_IRQ, MODE_ABT, MODE_UND];
-const MODE_WEIGHTS = [3, 3, 3, 2, 2, 2, 2];
-const SPSR_MODES = [MODE_FIQ, MODE_IRQ, MODE_SVC, MODE_ABT, MODE_UND];
+export const MODES = [MODE_USR, MODE_SYS, MODE_SVC, MODE_FIQ, MODE_IRQ, MODE_ABT, MODE_UND];
+export const MODE_WEIGHTS = [3, 3, 3, 2, 2, 2, 2];
+export const SPSR_MODES = [MODE_FIQ, MODE_IRQ, MODE_SVC, MODE_ABT, MODE_UND];
 
-const POOL_IMAGES = 64;
+export const POOL_IMAGES = 64;
 const WORD_TRIES = 48;
 const STATE_TRIES = 6;
 const STEER_STEPS = 4;
@@ -101,7 +112,7 @@ export function randomValue(rng: Rng): number {
   }
 }
 
-function randomImage(rng: Rng): Uint8Array {
+export function randomImage(rng: Rng): Uint8Array {
   const img = new Uint8Array(WINDOW_SIZE);
   const dv = new DataView(img.buffer);
   for (let i = 0; i < WINDOW_SIZE; i += 4) dv.setUint32(i, randomValue(rng), true);
@@ -119,7 +130,7 @@ function landingImage(rng: Rng, addr: number): Uint8Array {
 }
 
 /** A CPSR/SPSR value an exception return may load: valid mode, ARM state, no IT, no J. */
-function randomPsr(rng: Rng, modes: number[]): number {
+export function randomPsr(rng: Rng, modes: number[]): number {
   const flags = rng.below(32) << 27;
   const ge = rng.below(16) << 16;
   const e = rng.chance(0.15) ? 1 << 9 : 0;
@@ -127,7 +138,7 @@ function randomPsr(rng: Rng, modes: number[]): number {
   return (flags | ge | e | aif | rng.pick(modes)) >>> 0;
 }
 
-class ProbeBus extends Bus {
+export class ProbeBus extends Bus {
   recording = false;
   wrote = false;
   badAddr = -1;

@@ -5,6 +5,7 @@
 
 import { parseElf, symbolize, type ElfImage } from '../../machine/loaders/elf';
 import { disassemble } from '../../machine/cpu/a32/table';
+import { disassembleThumb } from '../../machine/cpu/t32/table';
 import { MODE_NAMES } from '../../machine/cpu/modes';
 import type { Batch, Case } from './generate';
 import { createMachine } from '../../scenario/boards';
@@ -115,7 +116,9 @@ const hex8 = (v: number) => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
 /** Where the case ended, from the vector and the exception's LR. */
 export function endText(c: Case, rec: ResultRecord): string {
   const name = VECTOR_NAMES[rec.vector] ?? `vector 0x${rec.vector.toString(16)}`;
-  const at = (rec.lr - (rec.vector === 0x10 ? 8 : 4)) >>> 0;
+  // SVC and UNDEFINED in Thumb state (SPSR.T) leave LR = address + 2; aborts +4/+8 in both states.
+  const thumb = (rec.cpsr & 0x20) !== 0 && (rec.vector === 0x04 || rec.vector === 0x08);
+  const at = (rec.lr - (rec.vector === 0x10 ? 8 : thumb ? 2 : 4)) >>> 0;
   const rel = (at - c.addr) | 0;
   const relText = rel === 0 ? 'the instruction' : `insn${rel > 0 ? '+' : ''}${rel}`;
   return `${name} at ${hex8(at)} (${relText})`;
@@ -225,8 +228,15 @@ function psrDiff(a: number, b: number): string {
 export function formatMismatch(mm: Mismatch): string {
   const { c, q, s } = mm;
   const lines: string[] = [];
-  lines.push(`MISMATCH seed ${mm.batchSeed} case ${c.index}: row ${c.row.name}, word ${hex8(c.word)} at ${hex8(c.addr)}`);
-  lines.push(`  ${disassemble(c.word, c.addr)}`);
+  lines.push(`MISMATCH seed ${mm.batchSeed} case ${c.index}: row ${c.row.name}, ${c.thumb ? 'Thumb ' : ''}word ${hex8(c.word)} at ${hex8(c.addr)}`);
+  if (c.thumb) {
+    for (const i of c.thumb.insns) {
+      const enc = i.size === 4 ? `${hex4(i.insn >>> 16)} ${hex4(i.insn & 0xffff)}` : hex4(i.insn);
+      lines.push(`  ${hex8(i.addr)}: ${enc.padEnd(10)} ${disassembleThumb(i.insn, i.addr, i.size)}${i.row !== c.row ? `   [${i.row.name}]` : ''}`);
+    }
+  } else {
+    lines.push(`  ${disassemble(c.word, c.addr)}`);
+  }
   lines.push(`  input: mode ${MODE_NAMES[c.cpsr & 0x1f]}, cpsr ${psrText(c.cpsr)}, spsr ${psrText(c.spsr)}`);
   lines.push(`  differs: ${mm.fields.join(', ')}`);
   lines.push(`          ${'input'.padEnd(12)}${'qemu'.padEnd(12)}${'simulator'.padEnd(12)}`);
@@ -262,6 +272,10 @@ export function formatMismatch(mm: Mismatch): string {
     }
   }
   return lines.join('\n');
+}
+
+function hex4(v: number): string {
+  return v.toString(16).padStart(4, '0');
 }
 
 function hex2(v: number): string {
