@@ -476,7 +476,7 @@ function disasmVfp(insn: number): string {
 
 const missing = toolsPresent();
 const required = process.env.BRINGUP_REQUIRE_TOOLS === '1';
-const CASES = Number(process.env.VFP_DIFF_CASES ?? 20000);
+const CASES = Number(process.env.VFP_DIFF_CASES ?? 100000);
 const SEED = Number(process.env.VFP_DIFF_SEED ?? 1);
 const BATCH = 20000;
 
