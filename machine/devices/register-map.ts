@@ -92,6 +92,23 @@ export class RegisterMap {
     if (d.write) d.write(d.access === 'w1c' ? v : next, old);
   }
 
+  /** For blocks that decode only 32-bit accesses: other sizes are guest errors and read 0. */
+  readWord(offset: number, size: number): number {
+    if (size !== 4) {
+      this.ctx.guestError(`${size}-byte read at offset 0x${offset.toString(16)} (registers are 32-bit only)`);
+      return 0;
+    }
+    return this.read(offset, 4);
+  }
+
+  writeWord(offset: number, size: number, value: number): void {
+    if (size !== 4) {
+      this.ctx.guestError(`${size}-byte write at offset 0x${offset.toString(16)} ignored (registers are 32-bit only)`);
+      return;
+    }
+    this.write(offset, 4, value >>> 0);
+  }
+
   snapshot(): Record<string, number> {
     const out: Record<string, number> = {};
     for (const d of this.defs) out[d.name] = this.values.get(d.offset)!;

@@ -3,8 +3,10 @@
  * address, set registers, run N instructions, inspect state.
  */
 
+import assert from 'node:assert/strict';
 import { Bus } from '../../machine/bus';
 import { Cpu } from '../../machine/cpu/cpu';
+import type { Decoder } from '../../machine/cpu/encoding';
 
 export const RAM_BASE = 0;
 export const RAM_SIZE = 1 << 20;
@@ -27,5 +29,21 @@ export function place(cpu: Cpu, addr: number, words: number[]): void {
 export function exec(cpu: Cpu, words: number[], n = words.length): Cpu {
   place(cpu, 0x1000, words);
   cpu.run(n);
+  return cpu;
+}
+
+/**
+ * Executes one word through a family's own decoder with r0.. preset (no fetch):
+ * the decode must succeed; returns the CPU.
+ */
+export function execRow(decoder: Decoder, word: number, regs: number[], setup?: (cpu: Cpu) => void): Cpu {
+  const cpu = makeCpu();
+  regs.forEach((v, i) => { cpu.r[i] = v | 0; });
+  if (setup) setup(cpu);
+  const d = decoder.decode(word >>> 0);
+  assert.equal(d.kind, 'ok', `0x${(word >>> 0).toString(16)} decodes as ${d.kind}`);
+  if (d.kind !== 'ok') throw new Error('unreachable');
+  cpu.r[15] = cpu.pc + 8;
+  d.row.exec(cpu, word >>> 0);
   return cpu;
 }

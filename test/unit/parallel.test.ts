@@ -5,21 +5,13 @@ import type { Cpu } from '../../machine/cpu/cpu';
 import { branchRows } from '../../machine/cpu/a32/branch';
 import { parallelRows } from '../../machine/cpu/a32/parallel';
 import { miscArithmeticRows } from '../../machine/cpu/a32/misc-arithmetic';
-import { makeCpu, exec } from './cpu-harness';
+import { makeCpu, exec, execRow } from './cpu-harness';
 
 const decoder = new Decoder([...branchRows, ...parallelRows, ...miscArithmeticRows]);
 
 /** Executes one word through this family's decoder with r0..r3 preset; returns the CPU. */
 function run(word: number, regs: number[], setup?: (cpu: Cpu) => void): Cpu {
-  const cpu = makeCpu();
-  regs.forEach((v, i) => { cpu.r[i] = v | 0; });
-  if (setup) setup(cpu);
-  const d = decoder.decode(word >>> 0);
-  assert.equal(d.kind, 'ok', `0x${(word >>> 0).toString(16)} decodes as ${d.kind}`);
-  if (d.kind !== 'ok') throw new Error('unreachable');
-  cpu.r[15] = cpu.pc + 8;
-  d.row.exec(cpu, word >>> 0);
-  return cpu;
+  return execRow(decoder, word, regs, setup);
 }
 
 const u = (v: number): number => v >>> 0;

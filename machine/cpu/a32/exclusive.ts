@@ -28,7 +28,7 @@ function fn(insn: number): number { return (insn >>> 16) & 15; }
 function ft(insn: number): number { return (insn >>> 12) & 15; }
 
 /** Marks the physical address of va in the local monitor (after the load has succeeded). */
-function markExclusive(cpu: Cpu, va: number): void {
+export function markExclusive(cpu: Cpu, va: number): void {
   cpu.monitorAddr = cpu.translateData(va, false);
   cpu.monitorActive = true;
 }
@@ -37,7 +37,7 @@ function markExclusive(cpu: Cpu, va: number): void {
  * ExclusiveMonitorsPass: alignment fault, then translation (which may fault),
  * then the monitor check; the monitor is closed in every case that gets that far.
  */
-function exclusivePass(cpu: Cpu, va: number, size: number): boolean {
+export function exclusivePass(cpu: Cpu, va: number, size: number): boolean {
   cpu.checkAlignment(va, size, true);
   const pa = cpu.translateData(va, true);
   const pass = cpu.monitorActive && cpu.monitorAddr === pa;

@@ -18,6 +18,7 @@
 import type { EncodingSpec, Handler } from '../encoding';
 import { type Cpu, ACC_ALIGN, ACC_UNPRIV } from '../cpu';
 import { popcount } from '../encoding';
+import { markExclusive, exclusivePass } from '../a32/exclusive';
 import {
   inITNotLast, itUnpredictable, itWritten, a32Row, a32Base, badReg, hwRn, hwRt, hwRd, hwRm, reg, hex, listText, GOOD,
 } from './common';
@@ -448,22 +449,6 @@ const dualRows: EncodingSpec[] = [
 ];
 
 // ---- exclusives and table branches ---------------------------------------------------------------
-
-/** Marks the physical address of va in the local monitor (after the load has succeeded). */
-function markExclusive(cpu: Cpu, va: number): void {
-  cpu.monitorAddr = cpu.translateData(va, false);
-  cpu.monitorActive = true;
-}
-
-/** ExclusiveMonitorsPass: alignment, then translation, then the monitor; the monitor closes. */
-function exclusivePass(cpu: Cpu, va: number, size: number): boolean {
-  cpu.checkAlignment(va, size, true);
-  const pa = cpu.translateData(va, true);
-  const pass = cpu.monitorActive && cpu.monitorAddr === pa;
-  cpu.monitorActive = false;
-  cpu.monitorAddr = -1;
-  return pass;
-}
 
 const exAddr = (cpu: Cpu, insn: number): number => (cpu.r[hwRn(insn)] + ((insn & 0xff) << 2)) | 0;
 

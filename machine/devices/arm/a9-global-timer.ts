@@ -145,21 +145,9 @@ class A9GlobalTimer implements Device {
     });
   }
 
-  read(_region: number, offset: number, size: number): number {
-    if (size !== 4) {
-      this.ctx.guestError(`${size}-byte read at offset 0x${offset.toString(16)} (registers are 32-bit only)`);
-      return 0;
-    }
-    return this.regs.read(offset, 4);
-  }
+  read(_region: number, offset: number, size: number): number { return this.regs.readWord(offset, size); }
 
-  write(_region: number, offset: number, size: number, value: number): void {
-    if (size !== 4) {
-      this.ctx.guestError(`${size}-byte write at offset 0x${offset.toString(16)} ignored (registers are 32-bit only)`);
-      return;
-    }
-    this.regs.write(offset, 4, value >>> 0);
-  }
+  write(_region: number, offset: number, size: number, value: number): void { this.regs.writeWord(offset, size, value); }
 
   reset(): void {
     this.control = 0;
