@@ -46,6 +46,13 @@ export class Bus {
   /** Pages holding decoded instructions; a write to one calls onCodeWrite. */
   readonly codePages = new Uint8Array(PAGES);
   onCodeWrite: (page: number) => void = () => {};
+  /**
+   * Pages of RAM written since the owner last cleared them (checkpoints save
+   * only those). Marked by bus address: an aliased page is marked where it was written.
+   */
+  readonly dirtyPages = new Uint8Array(PAGES);
+  /** Observer of MMIO writes (recordings of different builds compare them). */
+  onMmioWrite: ((pa: number, size: number, value: number) => void) | undefined;
 
   addRam(name: string, base: number, size: number): RamRegion {
     if ((base | size) & 0xfff) throw new Error(`RAM ${name}: base and size must be 4 KiB aligned`);
@@ -145,6 +152,7 @@ export class Bus {
     const t = this.pageMap[page];
     if (t > 0) {
       const r = this.regions[t - 1]; r.i32[(pa - r.base) >>> 2] = v;
+      this.dirtyPages[page] = 1;
       if (this.codePages[page] !== 0) this.onCodeWrite(page);
       return;
     }
@@ -156,6 +164,7 @@ export class Bus {
     const t = this.pageMap[page];
     if (t > 0) {
       const r = this.regions[t - 1]; r.u16[(pa - r.base) >>> 1] = v;
+      this.dirtyPages[page] = 1;
       if (this.codePages[page] !== 0) this.onCodeWrite(page);
       return;
     }
@@ -167,6 +176,7 @@ export class Bus {
     const t = this.pageMap[page];
     if (t > 0) {
       const r = this.regions[t - 1]; r.u8[pa - r.base] = v;
+      this.dirtyPages[page] = 1;
       if (this.codePages[page] !== 0) this.onCodeWrite(page);
       return;
     }
@@ -190,6 +200,7 @@ export class Bus {
 
   private mmioWrite(t: number, pa: number, size: number, v: number): void {
     const m = this.mapping(t, pa, true);
+    if (this.onMmioWrite !== undefined) this.onMmioWrite(pa >>> 0, size, v);
     m.device.write((pa >>> 0) - m.base, size, v);
   }
 
@@ -202,6 +213,7 @@ export class Bus {
       const n = Math.min(data.length - i, r.size - off);
       r.u8.set(data.subarray(i, i + n), off);
       for (let p = (r.base + off) >>> PAGE_SHIFT; p <= ((r.base + off + n - 1) >>> PAGE_SHIFT); p++) {
+        this.dirtyPages[p] = 1;
         if (this.codePages[p] !== 0) this.onCodeWrite(p);
       }
       i += n;

@@ -15,6 +15,10 @@ import type { Device, DeviceSnapshot, DeviceType } from './devices/device';
 import type { ElfImage } from './loaders/elf';
 import { ImageError } from './loaders/elf';
 import { Semihosting, type SemihostingConfig } from './semihosting';
+import { ExecHookSet } from './exec-hooks';
+import type { Injection, InjectionEntry, InjectionPoint } from './injections';
+import { Vector, MODE_ABT } from './cpu/modes';
+import { faultStatusRegister } from './cpu/faults';
 
 export type StopReason =
   | { kind: 'exit'; code: number }
@@ -31,15 +35,11 @@ export interface MachineSnapshot {
   ram: Array<{ name: string; pages: Array<{ index: number; bytes: Uint8Array }> }>;
   devices: Record<string, DeviceSnapshot>;
   wiring: Record<string, string[]>;
-  inputsDelivered: number;
 }
 
 export interface GuestError { source: string; message: string; pc: number; icount: number }
 
-/** One entry of the input log: bytes for a device's receive side at a tick. */
-export interface InputEvent { time: number; device: string; data: Uint8Array }
-
-export const MACHINE_SNAPSHOT_VERSION = 2;
+export const MACHINE_SNAPSHOT_VERSION = 3;
 
 export class Machine {
   readonly bus = new Bus();
@@ -53,10 +53,18 @@ export class Machine {
   onGuestError: (e: GuestError) => void = () => {};
   /** Console output of every console-capable device (UART transmit). */
   onConsole: (device: string, data: Uint8Array) => void = () => {};
+  /** Execution hooks by address, shared by everyone who needs one (faults, replay targets). */
+  readonly hooks: ExecHookSet;
+  /** The input log so far: every injection that has taken effect, in order. */
+  readonly injected: InjectionEntry[] = [];
+  /** Told of each injection as it takes effect (recorders stream the input log). */
+  onInjection: (e: InjectionEntry) => void = () => {};
   private exitCode: number | undefined;
   private resetBy: string | undefined;
-  private readonly inputs: InputEvent[] = [];
-  private inputsDelivered = 0;
+  /** Injections scheduled ahead (console input, a replayed log), in time order. */
+  private readonly scheduled: InjectionEntry[] = [];
+  /** One-shot hooks and watchers armed for scheduled exec/access injections. */
+  private armed: Array<() => void> = [];
 
   constructor(readonly board: BoardSpec, deviceTypes: ReadonlyMap<string, DeviceType>) {
     this.cpu = new Cpu(this.bus, { cbar: board.cpu.periphbase });
@@ -73,6 +81,7 @@ export class Machine {
     // An event scheduled while the CPU runs (e.g. by a device register write)
     // must take effect at its time, not at the end of the current run.
     this.events.onSchedule = (time) => this.cpu.shortenRun(time);
+    this.hooks = new ExecHookSet(this.cpu);
   }
 
   private reportGuestError(source: string, message: string, pc: number): void {
@@ -88,23 +97,94 @@ export class Machine {
   }
 
   /** Adds console input to the input log; it reaches the device's receive side at `time`. */
-  addInput(time: number, device: string, data: Uint8Array): void {
+  addInput(time: number, device: string, data: Uint8Array, cause = 'console input'): void {
     const d = this.device(device);
     if (!d.receive) throw new Error(`device '${device}' cannot receive console input`);
-    const ev = { time, device, data };
-    // Kept in time order so that "delivered so far" is a prefix of the log.
-    let i = this.inputs.length;
-    while (i > 0 && this.inputs[i - 1].time > time) i--;
-    if (i < this.inputsDelivered) throw new Error(`input for ${device} at ${time} is earlier than input already delivered`);
-    this.inputs.splice(i, 0, ev);
-    this.scheduleInput(ev);
+    this.inject({ icount: time, point: { at: 'boundary' }, injection: { kind: 'console-input', device, data }, cause });
   }
 
-  private scheduleInput(ev: InputEvent): void {
-    this.events.schedule(Math.max(ev.time, this.cpu.icount), `input to ${ev.device}`, () => {
-      this.inputsDelivered++;
-      this.device(ev.device).receive!(ev.data);
+  /**
+   * Schedules an entry of the input log. It takes effect at its instruction count
+   * (or now, if that has passed: the entry is stamped with when it really acts).
+   */
+  inject(entry: InjectionEntry): void {
+    const e = { ...entry, icount: Math.max(entry.icount, this.cpu.icount) };
+    this.checkInjection(e.injection);
+    let i = this.scheduled.length;
+    while (i > 0 && this.scheduled[i - 1].icount > e.icount) i--;
+    this.scheduled.splice(i, 0, e);
+    this.schedule(e);
+  }
+
+  private schedule(e: InjectionEntry): void {
+    this.events.schedule(e.icount, `input: ${e.cause}`, () => {
+      const p = e.point;
+      if (p.at === 'boundary') { this.takeEffect(e); return; }
+      // Armed now, acts during the next instruction.
+      let disarm: () => void;
+      if (p.at === 'exec') {
+        disarm = this.hooks.add(p.pc, () => { disarm(); return this.takeEffect(e); });
+      } else {
+        const w = {
+          lo: p.address >>> 0, hi: p.address >>> 0,
+          fn: (_va: number, write: boolean) => { if (write === p.write) { disarm(); this.takeEffect(e); } },
+        };
+        this.cpu.accessWatchers.push(w);
+        disarm = () => { const k = this.cpu.accessWatchers.indexOf(w); if (k >= 0) this.cpu.accessWatchers.splice(k, 1); };
+      }
+      this.armed.push(disarm);
     });
+  }
+
+  /**
+   * Makes an injection take effect right now and logs it: from an event
+   * (boundary), from an execution hook (exec: returns true when it took the
+   * instruction's place) or from an access watcher (access). Aborts at exec or
+   * access points abandon the current instruction (they throw to the CPU loop).
+   */
+  fire(point: InjectionPoint, injection: Injection, cause: string): boolean {
+    const icount = point.at === 'boundary' ? this.cpu.icount : this.cpu.icount - 1;
+    return this.takeEffect({ icount, point, injection, cause });
+  }
+
+  private takeEffect(e: InjectionEntry): boolean {
+    this.injected.push(e);
+    this.onInjection(e);
+    const cpu = this.cpu;
+    const inj = e.injection;
+    const inInstruction = e.point.at !== 'boundary';
+    switch (inj.kind) {
+      case 'console-input': this.device(inj.device).receive!(inj.data); return false;
+      case 'irq-line': {
+        const dev = this.device(inj.controller);
+        dev.setInput!(inj.line, inj.high);
+        return false;
+      }
+      case 'bit-flip': this.bus.write8(inj.address >>> 0, this.bus.read8(inj.address >>> 0) ^ (1 << inj.bit)); return false;
+      case 'skip-call':
+        if (e.point.at !== 'exec') throw new Error('a skipped call must be injected at an instruction (exec point)');
+        cpu.bxWritePC(cpu.r[14]);
+        return true;
+      case 'data-abort':
+        if (inInstruction) cpu.injectDataAbort(inj.address, inj.status, inj.write);
+        cpu.cp15.dfsr = faultStatusRegister(inj.status, 0, inj.write);
+        cpu.cp15.dfar = inj.address >>> 0;
+        cpu.enterException(Vector.DataAbort, MODE_ABT, (cpu.pc + 8) | 0);
+        return false;
+      case 'prefetch-abort':
+        if (inInstruction) cpu.injectPrefetchAbort(inj.address, inj.status);
+        cpu.cp15.ifsr = faultStatusRegister(inj.status, 0, false);
+        cpu.cp15.ifar = inj.address >>> 0;
+        cpu.enterException(Vector.PrefetchAbort, MODE_ABT, (cpu.pc + 4) | 0);
+        return false;
+    }
+  }
+
+  /** Fails early (when scheduled, not when it acts) for an injection this board cannot take. */
+  private checkInjection(inj: Injection): void {
+    if (inj.kind === 'console-input' && !this.device(inj.device).receive) throw new Error(`device '${inj.device}' cannot receive console input`);
+    if (inj.kind === 'irq-line' && !this.device(inj.controller).setInput) throw new Error(`device '${inj.controller}' has no interrupt inputs`);
+    if (inj.kind === 'bit-flip' && !this.bus.isRam(inj.address >>> 0)) throw new Error(`bit flip at 0x${(inj.address >>> 0).toString(16)}: no RAM there`);
   }
 
   enableSemihosting(config: Omit<SemihostingConfig, 'ramBase' | 'ramSize'>): Semihosting {
@@ -186,7 +266,7 @@ export class Machine {
     for (const [name, d] of this.devices) devices[name] = d.snapshot();
     return {
       version: MACHINE_SNAPSHOT_VERSION, board: this.board.name, cpu: this.cpu.snapshot(), ram, devices,
-      wiring: this.wiring.snapshot(), inputsDelivered: this.inputsDelivered,
+      wiring: this.wiring.snapshot(),
     };
   }
 
@@ -209,8 +289,12 @@ export class Machine {
       d.restore(ds);
     }
     this.wiring.restore(s.wiring);
-    this.inputsDelivered = s.inputsDelivered;
-    for (const ev of this.inputs.slice(this.inputsDelivered)) this.scheduleInput(ev);
+    // Entries stamped before the snapshot's instruction count had taken effect;
+    // those at it or later are still to come (events at a tick run after a run stops there).
+    for (const disarm of this.armed) disarm();
+    this.armed = [];
+    while (this.injected.length && this.injected[this.injected.length - 1].icount >= this.cpu.icount) this.injected.pop();
+    for (const e of this.scheduled) if (e.icount >= this.cpu.icount) this.schedule(e);
     this.exitCode = undefined;
     this.resetBy = undefined;
   }

@@ -19,29 +19,28 @@ export interface PulseTrain {
   width: number;
 }
 
-/** Sets an interrupt controller's input line now. */
-export function setInterruptLine(machine: Machine, controller: string, line: number, high: boolean): void {
-  const dev = machine.device(controller);
-  if (!dev.setInput) throw new Error(`device '${controller}' has no interrupt inputs`);
-  dev.setInput(line, high);
+/** Sets an interrupt controller's input line now, as an entry of the input log. */
+export function setInterruptLine(machine: Machine, controller: string, line: number, high: boolean, cause: string): void {
+  machine.fire({ at: 'boundary' }, { kind: 'irq-line', controller, line, high }, cause);
 }
 
 /**
  * Schedules a train of pulses on an interrupt line. Only the next edge is ever
  * in the event queue, however long the train. onPulse is told of each rising edge.
  */
-export function schedulePulseTrain(machine: Machine, controller: string, line: number, train: PulseTrain,
+export function schedulePulseTrain(machine: Machine, controller: string, line: number, train: PulseTrain, cause: string,
   onPulse: (pulse: number, icount: number) => void = () => {}): void {
   if (train.width < 1 || train.width >= train.period) throw new Error('pulse width must be at least 1 and shorter than the period');
-  machine.device(controller); // fails early with the board's device list
+  // Fails early with the board's device list.
+  if (!machine.device(controller).setInput) throw new Error(`device '${controller}' has no interrupt inputs`);
   const label = `${controller}:${line} pulse`;
   const rise = (k: number) => {
     const t = train.start + k * train.period;
     machine.events.schedule(t, `${label} ${k + 1} high`, () => {
-      setInterruptLine(machine, controller, line, true);
+      setInterruptLine(machine, controller, line, true, cause);
       onPulse(k, machine.cpu.icount);
       machine.events.schedule(t + train.width, `${label} ${k + 1} low`, () => {
-        setInterruptLine(machine, controller, line, false);
+        setInterruptLine(machine, controller, line, false, cause);
         if (k + 1 < train.count) rise(k + 1);
       });
     });

@@ -44,7 +44,22 @@ export interface ScenarioResult {
   wallMs: number;
 }
 
+/** Watches a run from the side (a recorder): told of the machine, every console byte and the end. */
+export interface RunObserver {
+  /** Called once the machine is booted and armed, before the first instruction. */
+  start(machine: Machine, scenario: Scenario): void;
+  /** Console output of any device, when it is written. */
+  console(device: string, data: Uint8Array, icount: number): void;
+  /** The run loop stops at every multiple of this many instructions and calls step. */
+  readonly interval: number;
+  step(machine: Machine): void;
+  /** Called with the result, also when it failed. */
+  end(result: ScenarioResult, machine: Machine): void;
+}
+
 export interface RunOptions {
+  /** A recorder or any other observer of the run. */
+  observer?: RunObserver;
   /** Console output as it is printed (raw text, for a live console). */
   onOutput?: (text: string) => void;
   /** Instructions per slice of the run loop. */
@@ -64,6 +79,8 @@ export function runScenario(s: Scenario, options: RunOptions = {}): ScenarioResu
   const t0 = performance.now();
   const { machine, faults } = prepareScenario(s);
   const cpu = machine.cpu;
+  const observer = options.observer;
+  observer?.start(machine, s);
   const lines: ConsoleLine[] = [];
   let partial = '';
   const ordered = s.expect.console;
@@ -86,6 +103,7 @@ export function runScenario(s: Scenario, options: RunOptions = {}): ScenarioResu
     if (s.expect.end === 'matched' && next === ordered.length) cpu.stopRequested = true;
   };
   machine.onConsole = (device, data) => {
+    observer?.console(device, data, cpu.icount);
     if (device !== s.console) return;
     const text = Buffer.from(data).toString('latin1');
     options.onOutput?.(text);
@@ -98,7 +116,10 @@ export function runScenario(s: Scenario, options: RunOptions = {}): ScenarioResu
   const slice = options.slice ?? 50_000_000;
   let stop: StopReason;
   for (;;) {
-    stop = machine.runUntil(Math.min(s.limit, cpu.icount + slice));
+    let until = Math.min(s.limit, cpu.icount + slice);
+    if (observer) until = Math.min(until, (Math.floor(cpu.icount / observer.interval) + 1) * observer.interval);
+    stop = machine.runUntil(until);
+    if (observer && stop.kind === 'limit' && cpu.icount % observer.interval === 0) observer.step(machine);
     if (stop.kind !== 'limit' || cpu.icount >= s.limit) break;
   }
   if (partial) { onLine(partial, cpu.icount); partial = ''; }
@@ -107,7 +128,9 @@ export function runScenario(s: Scenario, options: RunOptions = {}): ScenarioResu
   const failed = expectations.some((e) => !e.ok);
   const hitLimit = stop.kind === 'limit' && s.expect.end !== 'limit';
   const verdict: Verdict = hitLimit ? 'limit' : failed ? 'fail' : 'pass';
-  return { scenario: s, verdict, stop, icount: cpu.icount, expectations, faults, lines, wallMs: performance.now() - t0 };
+  const result: ScenarioResult = { scenario: s, verdict, stop, icount: cpu.icount, expectations, faults, lines, wallMs: performance.now() - t0 };
+  observer?.end(result, machine);
+  return result;
 }
 
 function evaluate(s: Scenario, stop: StopReason, end: number, lines: ConsoleLine[],

@@ -109,6 +109,8 @@ export class Cpu {
   readonly execHooks = new Map<number, (cpu: Cpu) => boolean>();
   /** Data access watchers over address ranges; a watcher may raise a data abort. */
   readonly accessWatchers: Array<{ lo: number; hi: number; fn: (va: number, write: boolean) => void }> = [];
+  /** Observer of exception entries (recordings log exceptions, IRQs and hypercalls). */
+  onException: ((vector: Vector, fromPc: number, fromMode: number) => void) | undefined;
   /** Instruction count at which the current run() returns. */
   runEnd = 0;
   /** Set to make the run loop return at the next instruction boundary. */
@@ -277,6 +279,7 @@ export class Cpu {
    * masks interrupts as the architecture requires and continues at the vector.
    */
   enterException(vector: Vector, newMode: number, lr: number): void {
+    if (this.onException !== undefined) this.onException(vector, this.pc >>> 0, this.mode);
     const saved = this.cpsr;
     this.changeMode(newMode);
     this.spsr[bankOf(newMode)] = saved;

@@ -1,0 +1,69 @@
+/**
+ * Everything the machine does not compute itself: console input and injected
+ * faults. Each one is an entry of the input log, stamped with the instruction
+ * count at which it takes effect, so that the same images plus the same log
+ * give the same execution.
+ *
+ * Where an entry takes effect:
+ * - `boundary`: between instructions, once `icount` instructions have retired;
+ * - `exec`: in place of the next instruction (number icount + 1), which is at `pc`;
+ * - `access`: during the next instruction's access to `address` (it aborts).
+ * A fault trigger (Nth execution of a symbol, Nth access to a range) decides
+ * *when*; the entry it logs says *what*, so a replay needs no trigger at all.
+ */
+
+export type Injection =
+  | { kind: 'console-input'; device: string; data: Uint8Array }
+  | { kind: 'data-abort'; address: number; status: number; write: boolean }
+  | { kind: 'prefetch-abort'; address: number; status: number }
+  /** The instruction is not executed: the called function returns at once to LR. */
+  | { kind: 'skip-call' }
+  | { kind: 'irq-line'; controller: string; line: number; high: boolean }
+  /** One bit of RAM inverted (physical address). */
+  | { kind: 'bit-flip'; address: number; bit: number };
+
+export type InjectionPoint =
+  | { at: 'boundary' }
+  | { at: 'exec'; pc: number }
+  | { at: 'access'; address: number; write: boolean };
+
+export interface InjectionEntry {
+  icount: number;
+  point: InjectionPoint;
+  injection: Injection;
+  /** Why it happened, for people (e.g. "fault 2: data-abort at the 3rd execution of __divdi3"). */
+  cause: string;
+}
+
+const hex = (v: number) => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
+
+export function describeInjection(i: Injection): string {
+  switch (i.kind) {
+    case 'console-input': return `${i.data.length} byte(s) of console input to ${i.device}`;
+    case 'data-abort': return `data abort (status 0x${i.status.toString(16)}, ${i.write ? 'write' : 'read'}) at ${hex(i.address)}`;
+    case 'prefetch-abort': return `prefetch abort (status 0x${i.status.toString(16)}) at ${hex(i.address)}`;
+    case 'skip-call': return 'call skipped (returned to LR)';
+    case 'irq-line': return `${i.controller} line ${i.line} ${i.high ? 'raised' : 'lowered'}`;
+    case 'bit-flip': return `bit ${i.bit} of physical ${hex(i.address)} flipped`;
+  }
+}
+
+export function describePoint(p: InjectionPoint): string {
+  switch (p.at) {
+    case 'boundary': return 'between instructions';
+    case 'exec': return `at pc ${hex(p.pc)}`;
+    case 'access': return `on the ${p.write ? 'write' : 'read'} of ${hex(p.address)}`;
+  }
+}
+
+/** JSON form (bytes as arrays) for recordings. */
+export function injectionToJson(e: InjectionEntry): unknown {
+  const inj = e.injection.kind === 'console-input' ? { ...e.injection, data: Array.from(e.injection.data) } : e.injection;
+  return { icount: e.icount, point: e.point, injection: inj, cause: e.cause };
+}
+
+export function injectionFromJson(v: unknown): InjectionEntry {
+  const o = v as { icount: number; point: InjectionPoint; injection: Injection & { data?: number[] }; cause: string };
+  const inj = o.injection.kind === 'console-input' ? { ...o.injection, data: Uint8Array.from(o.injection.data as unknown as number[]) } : o.injection;
+  return { icount: o.icount, point: o.point, injection: inj as Injection, cause: o.cause };
+}
