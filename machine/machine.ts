@@ -27,14 +27,18 @@ export type StopReason =
   | { kind: 'stopped' }
   | { kind: 'reset'; by: string };
 
-export interface MachineSnapshot {
+/** Everything but RAM. */
+export interface MachineState {
   version: number;
   board: string;
   cpu: CpuSnapshot;
-  /** Non-zero 4 KiB pages of each RAM region (regions are mostly empty). */
-  ram: Array<{ name: string; pages: Array<{ index: number; bytes: Uint8Array }> }>;
   devices: Record<string, DeviceSnapshot>;
   wiring: Record<string, string[]>;
+}
+
+export interface MachineSnapshot extends MachineState {
+  /** Non-zero 4 KiB pages of each RAM region (regions are mostly empty). */
+  ram: Array<{ name: string; pages: Array<{ index: number; bytes: Uint8Array }> }>;
 }
 
 export interface GuestError { source: string; message: string; pc: number; icount: number }
@@ -262,25 +266,30 @@ export class Machine {
       }
       ram.push({ name, pages });
     }
-    const devices: Record<string, DeviceSnapshot> = {};
-    for (const [name, d] of this.devices) devices[name] = d.snapshot();
-    return {
-      version: MACHINE_SNAPSHOT_VERSION, board: this.board.name, cpu: this.cpu.snapshot(), ram, devices,
-      wiring: this.wiring.snapshot(),
-    };
+    return { ...this.stateSnapshot(), ram };
   }
 
   restore(s: MachineSnapshot): void {
-    if (s.version !== MACHINE_SNAPSHOT_VERSION) {
-      throw new Error(`machine snapshot format ${s.version} is not supported by this bringup (expects ${MACHINE_SNAPSHOT_VERSION})`);
-    }
-    if (s.board !== this.board.name) throw new Error(`snapshot is of board ${s.board}, not ${this.board.name}`);
+    this.checkSnapshot(s);
     for (const r of s.ram) {
       const region = this.ram.get(r.name);
       if (!region) throw new Error(`snapshot has RAM region ${r.name} that board ${this.board.name} lacks`);
       region.u8.fill(0);
       for (const p of r.pages) region.u8.set(p.bytes, p.index << 12);
     }
+    this.restoreState(s);
+  }
+
+  /** The state without RAM (checkpoints store RAM as the pages dirtied since the previous one). */
+  stateSnapshot(): MachineState {
+    const devices: Record<string, DeviceSnapshot> = {};
+    for (const [name, d] of this.devices) devices[name] = d.snapshot();
+    return { version: MACHINE_SNAPSHOT_VERSION, board: this.board.name, cpu: this.cpu.snapshot(), devices, wiring: this.wiring.snapshot() };
+  }
+
+  /** Restores CPU, devices, wiring and pending input; RAM is left as it is. */
+  restoreState(s: MachineState): void {
+    this.checkSnapshot(s);
     this.cpu.restore(s.cpu);
     this.events.clear();
     for (const [name, d] of this.devices) {
@@ -297,5 +306,12 @@ export class Machine {
     for (const e of this.scheduled) if (e.icount >= this.cpu.icount) this.schedule(e);
     this.exitCode = undefined;
     this.resetBy = undefined;
+  }
+
+  private checkSnapshot(s: MachineState): void {
+    if (s.version !== MACHINE_SNAPSHOT_VERSION) {
+      throw new Error(`machine snapshot format ${s.version} is not supported by this bringup (expects ${MACHINE_SNAPSHOT_VERSION})`);
+    }
+    if (s.board !== this.board.name) throw new Error(`snapshot is of board ${s.board}, not ${this.board.name}`);
   }
 }

@@ -1,0 +1,243 @@
+/**
+ * First divergence between two recorded runs.
+ *
+ * Same images: the chained chunk hashes are equal up to the chunk where the
+ * runs part, so a binary search finds that chunk; both runs are then replayed
+ * to its start and stepped one instruction at a time until their registers,
+ * input log or console output differ. The instruction count reported is the
+ * number of instructions both runs executed identically.
+ *
+ * Different builds: instruction counts mean nothing across builds, so the
+ * observable event streams (console lines, MMIO writes, exceptions, inputs)
+ * are compared in order and the first differing event is reported.
+ */
+
+import type { Machine } from '../machine/machine';
+import type { ElfSymbol } from '../machine/loaders/elf';
+import { describeInjection, describePoint, injectionFromJson } from '../machine/injections';
+import type { RecordingReader } from './reader';
+import type { Replayer } from './replayer';
+import { cpuView, consoleLinesUntil, disassembleAround, symbolFor, type CpuView } from './inspect';
+
+export interface Side { rec: RecordingReader; replayer?: Replayer; symbols: Map<string, ElfSymbol[]> }
+
+export interface StreamEvent { icount: number; kind: 'console' | 'mmio' | 'exception' | 'input'; text: string }
+
+export interface InstructionDivergence {
+  mode: 'instruction';
+  /** Instructions both runs executed identically. */
+  icount: number;
+  chunk: number;
+  a: SideState; b: SideState;
+  differing: string[];
+  commonConsole: Array<{ icount: number; text: string }>;
+  firstEvent?: EventDivergence;
+}
+
+export interface SideState { pc: number; symbol?: string; disassembly: string[]; cpu: CpuView; inputs: string[]; console: string }
+
+export interface EventDivergence {
+  mode: 'events';
+  /** Index of the first differing event in both streams. */
+  index: number;
+  a?: StreamEvent; b?: StreamEvent;
+  common: StreamEvent[];
+  afterA: StreamEvent[]; afterB: StreamEvent[];
+  kinds: string[];
+}
+
+export interface Identical { mode: 'identical'; icount: number; chunks: number; compared: 'hashes' | 'events'; events?: number }
+
+export type DiffResult = InstructionDivergence | EventDivergence | Identical;
+
+/** Whether two recordings ran the same board and images (then instruction counts are comparable). */
+export function sameImages(a: RecordingReader, b: RecordingReader): boolean {
+  const key = (r: RecordingReader) => JSON.stringify([r.header.board.sha256, r.header.images.map((i) => [i.role, i.name, i.sha256])]);
+  return key(a) === key(b);
+}
+
+/** Index of the first chunk whose chained hash differs (binary search), or -1. */
+export function firstDifferingChunk(a: RecordingReader, b: RecordingReader): number {
+  const n = Math.min(a.chunks.length, b.chunks.length);
+  if (a.header.chunkInstructions !== b.header.chunkInstructions) return 0;
+  let lo = 0, hi = n; // invariant: chunks < lo are equal; the first differing one is < hi or none
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a.chunks[mid].hash === b.chunks[mid].hash) lo = mid + 1; else hi = mid;
+  }
+  if (lo < n) return lo;
+  return a.chunks.length === b.chunks.length ? -1 : n;
+}
+
+export function diffInstructions(A: Side & { replayer: Replayer }, B: Side & { replayer: Replayer }, options: { kinds?: string[] } = {}): DiffResult {
+  const k = firstDifferingChunk(A.rec, B.rec);
+  if (k < 0) return { mode: 'identical', icount: A.rec.lastIcount, chunks: A.rec.chunks.length, compared: 'hashes' };
+  const start = k < A.rec.chunks.length ? A.rec.chunks[k].from : A.rec.lastIcount;
+  const startB = k < B.rec.chunks.length ? B.rec.chunks[k].from : B.rec.lastIcount;
+  const from = Math.min(start, startB);
+  A.replayer.runTo(from);
+  B.replayer.runTo(from);
+  const end = Math.max(A.rec.lastIcount, B.rec.lastIcount);
+  const watch = (m: Machine) => {
+    const out: string[] = [];
+    const prev = m.onConsole;
+    m.onConsole = (d, data) => { prev(d, data); out.push(`${d}:${Buffer.from(data).toString('latin1')}`); };
+    return out;
+  };
+  const ca = watch(A.replayer.machine), cb = watch(B.replayer.machine);
+  for (;;) {
+    const icount = A.replayer.icount;
+    if (B.replayer.icount !== icount) return divergence(A, B, Math.min(icount, B.replayer.icount), k, ['instruction count'], options);
+    const ia = A.replayer.machine.injected.length, ib = B.replayer.machine.injected.length;
+    const la = ca.length, lb = cb.length;
+    const moveA = icount < A.rec.lastIcount && A.replayer.step();
+    const moveB = icount < B.replayer.rec.lastIcount && B.replayer.step();
+    const differing = compareStep(A.replayer.machine, B.replayer.machine, ia, ib, ca.slice(la).join(''), cb.slice(lb).join(''));
+    if (moveA !== moveB) differing.push(moveA ? 'run B ended here' : 'run A ended here');
+    if (differing.length) {
+      // Show the state before the differing instruction: step back to it.
+      A.replayer.runTo(icount);
+      B.replayer.runTo(icount);
+      return divergence(A, B, icount, k, differing, options);
+    }
+    if (!moveA || icount >= end) {
+      return { mode: 'identical', icount, chunks: Math.max(A.rec.chunks.length, B.rec.chunks.length), compared: 'hashes' };
+    }
+  }
+}
+
+function compareStep(a: Machine, b: Machine, ia: number, ib: number, consoleA: string, consoleB: string): string[] {
+  const out: string[] = [];
+  const va = cpuView(a), vb = cpuView(b);
+  if (va.pc !== vb.pc) out.push('pc');
+  if (va.cpsr !== vb.cpsr) out.push('cpsr');
+  for (let i = 0; i < 15; i++) if (va.r[i] !== vb.r[i]) out.push(`r${i}`);
+  const inA = a.injected.slice(ia).map((e) => JSON.stringify([e.point, describeInjection(e.injection)]));
+  const inB = b.injected.slice(ib).map((e) => JSON.stringify([e.point, describeInjection(e.injection)]));
+  if (inA.join() !== inB.join()) out.push('input log');
+  if (consoleA !== consoleB) out.push('console output');
+  return out;
+}
+
+function sideState(s: Side & { replayer: Replayer }, from: number): SideState {
+  const m = s.replayer.machine;
+  const cpu = cpuView(m);
+  const inputs = s.replayer.inputs.filter((e) => e.icount === from)
+    .map((e) => `${describeInjection(e.injection)} ${describePoint(e.point)} (${e.cause})`);
+  return { pc: cpu.pc, symbol: symbolFor(s.symbols, cpu.pc), disassembly: disassembleAround(m, s.symbols, 2, 2), cpu, inputs, console: '' };
+}
+
+function divergence(A: Side & { replayer: Replayer }, B: Side & { replayer: Replayer }, icount: number, chunk: number, differing: string[], options: { kinds?: string[] }): InstructionDivergence {
+  const device = A.rec.header.boot.console;
+  const all = A.rec.chunks.flatMap((c) => c.console);
+  const ev = diffEvents(A.rec, B.rec, options.kinds);
+  return {
+    mode: 'instruction', icount, chunk, a: sideState(A, icount), b: sideState(B, icount), differing,
+    commonConsole: consoleLinesUntil(all, device, icount, 5),
+    firstEvent: ev.mode === 'events' ? ev : undefined,
+  };
+}
+
+// ---- event streams ------------------------------------------------------------
+
+const hex = (v: number) => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
+
+/** The observable events of a recording, in order; console output as whole lines per device. */
+export function eventStream(rec: RecordingReader, kinds?: string[]): StreamEvent[] {
+  const want = (k: string) => !kinds || kinds.includes(k);
+  const out: StreamEvent[] = [];
+  const partial = new Map<string, { text: string }>();
+  for (const c of rec.chunks) {
+    const items: StreamEvent[] = [];
+    if (want('input')) for (const j of c.inputs) {
+      const e = injectionFromJson(j);
+      items.push({ icount: e.icount, kind: 'input', text: `${describeInjection(e.injection)} ${describePoint(e.point)}` });
+    }
+    for (const e of c.events) {
+      if (e.kind === 'exception' && want('exception')) {
+        items.push({ icount: e.icount, kind: 'exception', text: `${e.vector} from ${e.mode} at ${hex(e.pc)}${e.regs ? ` (r0-r3 ${e.regs.slice(0, 4).map(hex).join(' ')}, r7 ${hex(e.regs[4])})` : ''}` });
+      } else if (e.kind === 'mmio' && want('mmio')) {
+        items.push({ icount: e.icount, kind: 'mmio', text: `write${e.size * 8} ${hex(e.address)} = ${hex(e.value)}` });
+      }
+    }
+    if (want('console')) for (const e of c.console) {
+      const p = partial.get(e.device) ?? { text: '' };
+      partial.set(e.device, p);
+      for (const ch of e.text) {
+        if (ch === '\r') continue;
+        if (ch === '\n') { items.push({ icount: e.icount, kind: 'console', text: `${e.device}: ${p.text}` }); p.text = ''; } else p.text += ch;
+      }
+    }
+    items.sort((x, y) => x.icount - y.icount); // stable: same-tick events keep their kind order
+    out.push(...items);
+  }
+  if (want('console')) for (const [device, p] of partial) if (p.text) out.push({ icount: rec.lastIcount, kind: 'console', text: `${device}: ${p.text}` });
+  return out;
+}
+
+/** First differing event of two recordings (optionally only at or after instruction `near` for context). */
+export function diffEvents(a: RecordingReader, b: RecordingReader, kinds?: string[]): DiffResult {
+  const ea = eventStream(a, kinds), eb = eventStream(b, kinds);
+  const n = Math.min(ea.length, eb.length);
+  let i = 0;
+  while (i < n && ea[i].kind === eb[i].kind && ea[i].text === eb[i].text) i++;
+  const used = kinds ?? ['console', 'mmio', 'exception', 'input'];
+  if (i === n && ea.length === eb.length) return { mode: 'identical', icount: a.lastIcount, chunks: a.chunks.length, compared: 'events', events: n };
+  return {
+    mode: 'events', index: i, a: ea[i], b: eb[i], common: ea.slice(Math.max(0, i - 5), i),
+    afterA: ea.slice(i + 1, i + 4), afterB: eb.slice(i + 1, i + 4), kinds: used,
+  };
+}
+
+// ---- text ---------------------------------------------------------------------
+
+export function formatDiff(d: DiffResult, labels: [string, string]): string[] {
+  const [la, lb] = labels;
+  if (d.mode === 'identical') {
+    return d.compared === 'hashes'
+      ? [`no divergence: the runs are identical (${d.chunks} chunk hashes equal, ${d.icount} instructions)`]
+      : [`no divergence: the event streams are identical (${d.events} events)`];
+  }
+  if (d.mode === 'events') return formatEvents(d, la, lb);
+  const out: string[] = [];
+  out.push(`first divergence after ${d.icount} identical instructions (in chunk ${d.chunk}): ${d.differing.join(', ')} differ`);
+  out.push('');
+  for (const [label, s] of [[la, d.a], [lb, d.b]] as Array<[string, SideState]>) {
+    out.push(`${label}: pc ${hex(s.pc)}${s.symbol ? ` <${s.symbol}>` : ''}, mode ${s.cpu.mode}`);
+    for (const l of s.disassembly) out.push(`  ${l}`);
+    for (const inp of s.inputs) out.push(`  input at ${d.icount}: ${inp}`);
+  }
+  out.push('');
+  out.push(`registers at instruction ${d.icount} (${'*'} marks a difference):`);
+  out.push(`       ${la.slice(0, 10).padEnd(10)}  ${lb.slice(0, 10)}`);
+  const names = [...Array.from({ length: 13 }, (_, i) => `r${i}`), 'sp', 'lr', 'pc', 'cpsr'];
+  const val = (s: SideState, i: number) => i < 15 ? s.cpu.r[i] : i === 15 ? s.pc : s.cpu.cpsr;
+  names.forEach((n, i) => {
+    const x = val(d.a, i), y = val(d.b, i);
+    out.push(`  ${x !== y ? '*' : ' '} ${n.padEnd(4)} ${hex(x).slice(2)}    ${hex(y).slice(2)}`);
+  });
+  out.push('');
+  out.push('last common console output:');
+  for (const l of d.commonConsole) out.push(`  [${String(l.icount).padStart(10)}] ${l.text}`);
+  if (!d.commonConsole.length) out.push('  (none)');
+  if (d.firstEvent) {
+    out.push('');
+    out.push(...formatEvents(d.firstEvent, la, lb));
+  }
+  return out;
+}
+
+function formatEvents(d: EventDivergence, la: string, lb: string): string[] {
+  const line = (e: StreamEvent) => `[${String(e.icount).padStart(10)}] ${e.kind.padEnd(9)} ${e.text}`;
+  const out = [`first differing event: #${d.index + 1} of the ${d.kinds.join('/')} streams`];
+  out.push('  common before it:');
+  for (const e of d.common) out.push(`      ${line(e)}`);
+  if (!d.common.length) out.push('      (none)');
+  out.push(`  ${la}:`);
+  out.push(`    > ${d.a ? line(d.a) : '(the stream ends)'}`);
+  for (const e of d.afterA) out.push(`      ${line(e)}`);
+  out.push(`  ${lb}:`);
+  out.push(`    > ${d.b ? line(d.b) : '(the stream ends)'}`);
+  for (const e of d.afterB) out.push(`      ${line(e)}`);
+  return out;
+}

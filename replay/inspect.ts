@@ -1,0 +1,95 @@
+/**
+ * What a person wants to see where a replay stops: registers, the
+ * instructions around the PC with symbols, the current address space, the
+ * last console lines and the last trace entries.
+ */
+
+import type { Machine } from '../machine/machine';
+import { MODE_NAMES } from '../machine/cpu/modes';
+import { disassemble } from '../machine/cpu/a32/table';
+import { disassembleThumb } from '../machine/cpu/t32/table';
+import { symbolize, type ElfSymbol } from '../machine/loaders/elf';
+import type { ConsoleEntry } from './format';
+import { readVirtualWord, type TraceEntry } from './trace';
+
+const hex = (v: number) => (v >>> 0).toString(16).padStart(8, '0');
+
+export interface CpuView { pc: number; cpsr: number; mode: string; thumb: boolean; r: number[]; asid: number; ttbr0: number }
+
+export function cpuView(m: Machine): CpuView {
+  const c = m.cpu;
+  return {
+    pc: c.pc >>> 0, cpsr: c.cpsr >>> 0, mode: MODE_NAMES[c.mode] ?? String(c.mode), thumb: c.t === 1,
+    r: Array.from({ length: 15 }, (_, i) => c.r[i] >>> 0), asid: c.cp15.contextidr & 0xff, ttbr0: c.cp15.ttbr0 >>> 0,
+  };
+}
+
+/** The symbol for an address: the kernel's if it has one, else every guest image's that does. */
+export function symbolFor(symbols: Map<string, ElfSymbol[]>, address: number): string | undefined {
+  const kernel = symbolize(symbols.get('') ?? [], address >>> 0);
+  if (kernel) return kernel;
+  const guest: string[] = [];
+  for (const [image, syms] of symbols) {
+    if (!image) continue;
+    const s = symbolize(syms, address >>> 0);
+    if (s) guest.push(`${image}:${s}`);
+  }
+  return guest.length ? guest.join(' or ') : undefined;
+}
+
+export function formatRegisters(v: CpuView): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < 15; i += 4) {
+    out.push(v.r.slice(i, i + 4).map((x, k) => `${(i + k < 13 ? `r${i + k}` : ['sp', 'lr'][i + k - 13]).padStart(3)} ${hex(x)}`).join('  ') + (i + 4 > 15 ? `   pc ${hex(v.pc)}` : ''));
+  }
+  const f = v.cpsr >>> 0;
+  const flags = `${f & 0x80000000 ? 'N' : 'n'}${f & 0x40000000 ? 'Z' : 'z'}${f & 0x20000000 ? 'C' : 'c'}${f & 0x10000000 ? 'V' : 'v'}`;
+  out.push(`cpsr ${hex(f)} (${flags}, mode ${v.mode}${v.thumb ? ', Thumb' : ''}${f & 0x80 ? ', IRQs masked' : ''})   asid ${v.asid}  ttbr0 ${hex(v.ttbr0)}`);
+  return out;
+}
+
+/** Instructions around the PC, disassembled, the PC's line marked. */
+export function disassembleAround(m: Machine, symbols: Map<string, ElfSymbol[]>, before = 4, after = 4): string[] {
+  const c = m.cpu;
+  const pc = c.pc >>> 0;
+  const out: string[] = [];
+  const size = c.t ? 2 : 4;
+  for (let a = (pc - before * size) >>> 0; out.length < before + after + 1; a = (a + size) >>> 0) {
+    const word = readVirtualWord(m, a);
+    const marker = a === pc ? '=>' : '  ';
+    const sym = symbolFor(symbols, a);
+    if (word === undefined) { out.push(`${marker} ${hex(a)}  (not mapped)`); continue; }
+    let text: string;
+    if (c.t) {
+      const hw = (a & 2) ? word >>> 16 : word & 0xffff;
+      text = `${hw.toString(16).padStart(4, '0')}      ${disassembleThumb(hw, a, 2)}`;
+    } else text = `${hex(word)}  ${disassemble(word, a)}`;
+    out.push(`${marker} ${hex(a)}  ${text}${sym ? `   <${sym}>` : ''}`);
+  }
+  return out;
+}
+
+/** The last `n` console lines of a device written at or before `icount`. */
+export function consoleLinesUntil(entries: ConsoleEntry[], device: string, icount: number, n = 8): Array<{ icount: number; text: string }> {
+  const lines: Array<{ icount: number; text: string }> = [];
+  let partial = '';
+  let at = 0;
+  for (const e of entries) {
+    if (e.device !== device || e.icount > icount) continue;
+    for (const ch of e.text) {
+      if (ch === '\r') continue;
+      if (ch === '\n') { lines.push({ icount: e.icount, text: partial }); partial = ''; } else { partial += ch; at = e.icount; }
+    }
+  }
+  if (partial) lines.push({ icount: at, text: partial });
+  return lines.slice(-n);
+}
+
+export function formatTraceEntries(entries: TraceEntry[], symbols: Map<string, ElfSymbol[]>): string[] {
+  return entries.map((e) => {
+    const regs = e.regs.map(([r, v]) => `${r === 16 ? 'cpsr' : `r${r}`}=${hex(v)}`).join(' ');
+    const mem = e.mem.map(([a, v]) => `[${hex(a)}]=${hex(v)}`).join(' ');
+    const sym = symbolFor(symbols, e.pc);
+    return `${String(e.icount).padStart(12)}  ${hex(e.pc)}${sym ? ` <${sym}>` : ''}  ${regs}${mem ? `  ${mem}` : ''}`.trimEnd();
+  });
+}

@@ -1,0 +1,121 @@
+/**
+ * Records a run as it happens: the input log, console output, observable
+ * events, a chained state hash per chunk of execution, incremental
+ * checkpoints and (optionally) the instruction trace. It is a run observer:
+ * the scenario runner calls it at every chunk boundary (or every instruction
+ * for a full trace) and at the end.
+ */
+
+import type { Machine } from '../machine/machine';
+import { MODE_NAMES } from '../machine/cpu/modes';
+import { injectionToJson } from '../machine/injections';
+import { RecordType, encodeCheckpoint, type ChunkRecord, type ConsoleEntry, type RecordingHeader, type RunEvent } from './format';
+import { GENESIS, chunkHash, clearDirtyPages, pageBytes, takeDirtyPages } from './state-hash';
+import { RecordingWriter } from './writer';
+import { TraceCollector } from './trace';
+
+export const VECTOR_NAMES: Record<number, string> = {
+  0x00: 'reset', 0x04: 'undefined', 0x08: 'svc', 0x0c: 'prefetch-abort', 0x10: 'data-abort', 0x18: 'irq', 0x1c: 'fiq',
+};
+
+export interface RunSummary { verdict: string; stop: { kind: string; code?: number; by?: string }; icount: number }
+
+export class Recorder {
+  readonly writer: RecordingWriter;
+  readonly interval: number;
+  private machine!: Machine;
+  private hash = GENESIS;
+  private chunkIndex = 0;
+  private chunkFrom = 0;
+  private inputs: unknown[] = [];
+  private consoleOut: ConsoleEntry[] = [];
+  private events: RunEvent[] = [];
+  /** Pages written since the last checkpoint. */
+  private sinceCheckpoint = new Set<number>();
+  private trace: TraceCollector | undefined;
+  private ended = false;
+
+  constructor(file: string, readonly header: RecordingHeader) {
+    this.writer = new RecordingWriter(file);
+    this.writer.json(RecordType.Header, 0, header);
+    this.interval = header.trace === 'full' ? 1 : header.chunkInstructions;
+  }
+
+  get file(): string { return this.writer.file; }
+
+  start(machine: Machine): void {
+    this.machine = machine;
+    const cpu = machine.cpu;
+    this.chunkFrom = cpu.icount;
+    clearDirtyPages(machine);
+    const previous = machine.onInjection;
+    machine.onInjection = (e) => { previous(e); this.inputs.push(injectionToJson(e)); };
+    if (this.header.trace !== 'off') {
+      cpu.onException = (vector, pc, mode) => {
+        const ev: RunEvent = { icount: cpu.icount, kind: 'exception', vector: VECTOR_NAMES[vector] ?? String(vector), pc, mode: MODE_NAMES[mode] ?? String(mode) };
+        // Hypercall arguments: the ABI passes them in r0-r3 and the number in r7 (docs/hypercalls.md).
+        if (vector === 0x08) ev.regs = [cpu.r[0] >>> 0, cpu.r[1] >>> 0, cpu.r[2] >>> 0, cpu.r[3] >>> 0, cpu.r[7] >>> 0];
+        this.events.push(ev);
+        this.trace?.exception(vector, cpu);
+      };
+      machine.bus.onMmioWrite = (address, size, value) => {
+        this.events.push({ icount: cpu.icount, kind: 'mmio', address, size, value: value >>> 0 });
+      };
+    }
+    if (this.header.trace === 'full') this.trace = new TraceCollector(machine);
+  }
+
+  console(device: string, data: Uint8Array, icount: number): void {
+    const last = this.consoleOut[this.consoleOut.length - 1];
+    const text = Buffer.from(data).toString('latin1');
+    if (last && last.device === device && last.icount === icount) last.text += text;
+    else this.consoleOut.push({ device, icount, text });
+  }
+
+  step(machine: Machine): void {
+    this.trace?.step();
+    if (machine.cpu.icount - this.chunkFrom >= this.header.chunkInstructions) this.flushChunk();
+  }
+
+  /** Ends the recording: the last partial chunk, then the end record with an index of every record. */
+  end(result: RunSummary): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.machine) {
+      if (this.machine.cpu.icount > this.chunkFrom || this.chunkIndex === 0 || this.inputs.length || this.consoleOut.length) this.flushChunk();
+      this.writer.json(RecordType.End, this.machine.cpu.icount, {
+        icount: this.machine.cpu.icount, verdict: result.verdict, stop: result.stop, pc: this.machine.cpu.pc >>> 0,
+        index: this.writer.index.slice(),
+      });
+    }
+    this.writer.close();
+  }
+
+  private flushChunk(): void {
+    const m = this.machine;
+    const to = m.cpu.icount;
+    const pages = takeDirtyPages(m);
+    for (const p of pages) this.sinceCheckpoint.add(p);
+    this.hash = chunkHash(this.hash, m, pages);
+    const chunk: ChunkRecord = {
+      index: this.chunkIndex, from: this.chunkFrom, to, hash: this.hash,
+      inputs: this.inputs, console: this.consoleOut, events: this.events,
+    };
+    this.writer.json(RecordType.Chunk, this.chunkFrom, chunk);
+    if (this.trace) this.writer.binary(RecordType.Trace, this.chunkFrom, this.trace.take());
+    this.chunkIndex++;
+    this.chunkFrom = to;
+    this.inputs = [];
+    this.consoleOut = [];
+    this.events = [];
+    if (this.chunkIndex % this.header.checkpointEvery === 0) this.checkpoint();
+  }
+
+  /** A checkpoint at a chunk boundary: the state and the pages written since the previous one. */
+  private checkpoint(): void {
+    const m = this.machine;
+    const pages = [...this.sinceCheckpoint].sort((a, b) => a - b).map((page) => ({ page, bytes: pageBytes(m, page) }));
+    this.sinceCheckpoint.clear();
+    this.writer.binary(RecordType.Checkpoint, m.cpu.icount, encodeCheckpoint({ chunk: this.chunkIndex, hash: this.hash, state: m.stateSnapshot() }, pages));
+  }
+}

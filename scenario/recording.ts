@@ -1,0 +1,212 @@
+/**
+ * Recording scenarios and getting their images back for a replay: the
+ * header names every image with its sha256, and a replay boots only from
+ * images whose hashes match — from the scenario's own files, from a folder
+ * the user names, or from the images embedded in a bundle.
+ */
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createHash, randomUUID } from 'node:crypto';
+import { bootKernel } from '../machine/boot/linux-boot';
+import { packVolume, readVolume, volumeImage } from '../machine/boot/volume';
+import { parseElf, type ElfSymbol } from '../machine/loaders/elf';
+import type { Machine } from '../machine/machine';
+import { FORMAT_VERSION, type RecordingHeader, type TraceLevel } from '../replay/format';
+import { Recorder } from '../replay/recorder';
+import type { RecordingReader } from '../replay/reader';
+import { Replayer } from '../replay/replayer';
+import { createMachine, resolveBoardFile } from './boards';
+import { loadScenario, scenarioFromText, type Scenario } from './scenario-file';
+import { runScenario, type RunOptions, type ScenarioResult } from './runner';
+
+const VERSION: string = require('../../package.json').version;
+
+export interface RecordOptions {
+  trace?: TraceLevel;
+  /** Instructions per chunk (one state hash each). */
+  chunk?: number;
+  /** A checkpoint every this many chunks. */
+  checkpointEvery?: number;
+  /** The scenario's YAML when it is not a file (scenarios assembled by steps). */
+  text?: string;
+}
+
+export const DEFAULT_CHUNK = 250_000;
+export const DEFAULT_CHECKPOINT_EVERY = 8;
+
+const sha256 = (data: Uint8Array | string) => createHash('sha256').update(data).digest('hex');
+
+export function recordingHeader(s: Scenario, options: RecordOptions = {}): RecordingHeader {
+  const boardFile = path.resolve(resolveBoardFile(s.boardName));
+  const images: RecordingHeader['images'] = [
+    { role: 'kernel', name: path.basename(s.kernel.file), file: path.resolve(s.kernel.file), sha256: sha256(s.kernel.data), size: s.kernel.data.length },
+  ];
+  if (s.volume) {
+    images.push({ role: 'volume', name: 'boot volume', file: '', sha256: sha256(s.volume), size: s.volume.length });
+    for (const e of readVolume(s.volume)) {
+      const data = volumeImage(s.volume, e.name);
+      images.push({ role: e.role, name: e.name, file: '', sha256: sha256(data), size: data.length });
+    }
+  }
+  let text = options.text ?? '';
+  if (!text && fs.existsSync(s.file)) text = fs.readFileSync(s.file, 'utf8');
+  return {
+    format: FORMAT_VERSION, uuid: randomUUID(), bringup: VERSION,
+    tick: `1 tick = 1 retired instruction = ${1e9 / s.clockHz} ns of virtual time at ${s.clockHz} Hz`,
+    clockHz: s.clockHz,
+    board: { name: s.board.name, file: boardFile, sha256: sha256(fs.readFileSync(boardFile)) },
+    images,
+    boot: { cmdline: s.cmdline, console: s.console },
+    scenario: { file: path.resolve(s.file), text },
+    trace: options.trace ?? 'events',
+    chunkInstructions: options.chunk ?? DEFAULT_CHUNK,
+    checkpointEvery: options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY,
+  };
+}
+
+/**
+ * Runs a scenario and records it into `file`. The recording is complete when
+ * this returns; if the process dies first, it is readable up to its last chunk.
+ */
+export function runRecorded(s: Scenario, file: string, options: RunOptions & RecordOptions = {}): ScenarioResult & { recording: string } {
+  const recorder = new Recorder(file, recordingHeader(s, options));
+  try {
+    const result = runScenario(s, { ...options, observer: recorder });
+    return Object.assign(result, { recording: file });
+  } finally {
+    recorder.writer.close();
+  }
+}
+
+// ---- replay -----------------------------------------------------------------
+
+export class ImageMismatchError extends Error {}
+
+export interface BootImages { kernel: Uint8Array; kernelName: string; volume?: Uint8Array; cmdline?: string }
+
+export interface ReplaySession {
+  replayer: Replayer;
+  boot: BootImages;
+  /** Symbols per image: '' is the kernel, others are volume image names. */
+  symbols: Map<string, ElfSymbol[]>;
+  /** Where the images came from. */
+  source: string;
+}
+
+export interface ReplaySources {
+  /** The scenario in memory (features replay the run they just made). */
+  scenario?: Scenario;
+  /** A folder holding the right images, by name. */
+  imagesDir?: string;
+}
+
+/** Images for a replay, checked against the recording's hashes. */
+export function replayImages(rec: RecordingReader, sources: ReplaySources = {}): { boot: BootImages; source: string } {
+  const h = rec.header;
+  const embedded = rec.embeddedImages();
+  let boot: BootImages;
+  let source: string;
+  if (embedded.size || sources.imagesDir) {
+    const dir = sources.imagesDir;
+    source = embedded.size ? `the images embedded in ${rec.file}` : `the images in ${dir}`;
+    const find = (role: string, name: string): Uint8Array | undefined => {
+      const e = embedded.get(`${role}:${name}`);
+      if (e) return e;
+      if (!dir) return undefined;
+      for (const candidate of [name, `${name}.elf`]) {
+        const f = path.join(dir, candidate);
+        if (fs.existsSync(f)) return fs.readFileSync(f);
+      }
+      return undefined;
+    };
+    boot = rebuildBoot(h, find);
+  } else if (sources.scenario) {
+    source = 'the scenario in memory';
+    boot = fromScenario(sources.scenario);
+  } else {
+    const s = h.scenario;
+    source = `the scenario ${s.file}`;
+    let scenario: Scenario;
+    if (fs.existsSync(s.file)) scenario = loadScenario(s.file);
+    else if (s.text) scenario = scenarioFromText(s.text, s.file, path.dirname(s.file));
+    else throw new ImageMismatchError(`the recorded scenario ${s.file} no longer exists; give --images DIR with the recorded images, or replay a bundle`);
+    boot = fromScenario(scenario);
+  }
+  const problems = checkImages(h, boot);
+  if (problems.length) {
+    throw new ImageMismatchError(`${rec.file}: images from ${source} differ from the recording:\n${problems.map((p) => `  ${p}`).join('\n')}\n` +
+      'give --images DIR with the recorded images (matched by name), or replay a bundle made with `bringup bundle`');
+  }
+  return { boot, source };
+}
+
+function fromScenario(s: Scenario): BootImages {
+  return { kernel: s.kernel.data, kernelName: path.basename(s.kernel.file), volume: s.volume, cmdline: s.cmdline };
+}
+
+/** The volume is rebuilt entry by entry from the images found, in the recorded order. */
+function rebuildBoot(h: RecordingHeader, find: (role: string, name: string) => Uint8Array | undefined): BootImages {
+  const k = h.images.find((i) => i.role === 'kernel')!;
+  const missing: string[] = [];
+  const kernel = find('kernel', k.name);
+  if (!kernel) missing.push(`kernel ${k.name}`);
+  let volume: Uint8Array | undefined;
+  const entries = h.images.filter((i) => i.role !== 'kernel' && i.role !== 'volume');
+  if (h.images.some((i) => i.role === 'volume')) {
+    const parts = entries.map((e) => {
+      const data = find(e.role, e.name);
+      if (!data) missing.push(`volume image ${e.name} (${e.role})`);
+      return { name: e.name, role: e.role, data: data ?? new Uint8Array(0) };
+    });
+    if (!missing.length) volume = packVolume(parts);
+  }
+  if (missing.length) throw new ImageMismatchError(`images not found: ${missing.join(', ')}`);
+  return { kernel: kernel!, kernelName: k.name, volume, cmdline: h.boot.cmdline };
+}
+
+function checkImages(h: RecordingHeader, boot: BootImages): string[] {
+  const out: string[] = [];
+  const check = (want: RecordingHeader['images'][number], data: Uint8Array | undefined) => {
+    if (!data) { out.push(`${want.role} ${want.name}: missing`); return; }
+    const got = sha256(data);
+    if (got !== want.sha256) out.push(`${want.role} ${want.name}: sha256 ${got.slice(0, 16)}..., recorded ${want.sha256.slice(0, 16)}... (${data.length} bytes, recorded ${want.size})`);
+  };
+  for (const want of h.images) {
+    if (want.role === 'kernel') check(want, boot.kernel);
+    else if (want.role === 'volume') check(want, boot.volume);
+    else {
+      let data: Uint8Array | undefined;
+      try { data = boot.volume && volumeImage(boot.volume, want.name); } catch { data = undefined; }
+      check(want, data);
+    }
+  }
+  return out;
+}
+
+function boardFor(h: RecordingHeader): string {
+  if (fs.existsSync(h.board.file) && sha256(fs.readFileSync(h.board.file)) === h.board.sha256) return h.board.file;
+  throw new ImageMismatchError(`board file ${h.board.file} is missing or differs from the one recorded (sha256 ${h.board.sha256.slice(0, 16)}...)`);
+}
+
+/** A replayer over a recording, with its images found and checked. */
+export function openReplay(rec: RecordingReader, sources: ReplaySources = {}): ReplaySession {
+  const { boot, source } = replayImages(rec, sources);
+  const board = boardFor(rec.header);
+  const factory = (): Machine => {
+    const m = createMachine(board);
+    bootKernel(m, { kernel: boot.kernel, kernelName: boot.kernelName, initrd: boot.volume, cmdline: boot.cmdline });
+    return m;
+  };
+  return { replayer: new Replayer(rec, factory), boot, symbols: imageSymbols(boot), source };
+}
+
+export function imageSymbols(boot: BootImages): Map<string, ElfSymbol[]> {
+  const out = new Map<string, ElfSymbol[]>();
+  const add = (key: string, data: Uint8Array) => {
+    try { out.set(key, parseElf(data, key).symbols); } catch { /* not an ELF (a zImage, a config text) */ }
+  };
+  add('', boot.kernel);
+  if (boot.volume) for (const e of readVolume(boot.volume)) if (e.role !== 'config') add(e.name, volumeImage(boot.volume, e.name));
+  return out;
+}
