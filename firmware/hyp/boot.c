@@ -6,6 +6,8 @@
  *   console=gdb      console output as GDB remote-protocol O packets
  *   sched=preempt    timer-driven preemption (default: cooperative)
  *   evtwd=MS         event watchdog: report events pending MS ms with no upcall (0: off; default 100)
+ *   fbcon=off        no framebuffer console (default: on)
+ *   poweroff=reset   power-off ends with a PMC main reset (default: the CPU halts)
  */
 #include "hyp.h"
 
@@ -25,6 +27,10 @@ void hyp_main(u32 atags)
     atags_parse(atags ? atags : 0x100, &bi);
     if (opt_is(bi.cmdline, "console", "gdb"))
         con_set_gdb(1);
+    int fb = !opt_is(bi.cmdline, "fbcon", "off") && bi.nmem && bi.mem[0].base <= FB_PA &&
+             bi.mem[0].base + bi.mem[0].size >= FB_PA + FB_SIZE;
+    if (fb)
+        fb_init();
     kprintf("\nbringup reference hypervisor " HYP_VERSION " (ARMv7 paravirtual, Tegra2)\n");
     kprintf("memory map (ATAG_MEM):\n");
     for (u32 i = 0; i < bi.nmem; i++)
@@ -38,6 +44,7 @@ void hyp_main(u32 atags)
     unsigned n;
     const char *v;
     sched_preempt = opt_is(bi.cmdline, "sched", "preempt");
+    poweroff_by_reset = opt_is(bi.cmdline, "poweroff", "reset");
     if ((v = cmdline_get(bi.cmdline, "evtwd", &n)) && !parse_uint(v, n, &evt_watchdog_ms))
         kprintf("evtwd: bad value (kept %u ms)\n", evt_watchdog_ms);
     kprintf("scheduler: %s; event watchdog: %u ms\n", sched_preempt ? "preemptive" : "cooperative", evt_watchdog_ms);
@@ -53,10 +60,18 @@ void hyp_main(u32 atags)
 
     mmu_init();
     kprintf("mmu: on (short descriptors, AFE=1, ASIDs per domain)\n");
+    cache_init();
+    if (fb)
+        kprintf("fb: %ux%u B5G6R5 at 0x%08x, %ux%u text console (8x8 font), display window A\n", FB_WIDTH, FB_HEIGHT,
+                FB_PA, FB_WIDTH / 8, FB_HEIGHT / 8);
+    clock_init();
     gic_init();
     timer_init();
-    uart_enable_rx_irq();
-    kprintf("gic: timer TMR1 (ID %u, %u us tick), console RX (ID %u)\n", IRQ_TMR1, TICK_US, IRQ_UARTD);
+    fiq_init();
+    kprintf("gic: timer TMR1 (ID %u, %u us tick); clock: global timer, %u MHz, 64-bit\n", IRQ_TMR1, TICK_US,
+            clock_hz / 1000000);
+    kprintf("fiq: console RX (UARTD, SPI %u) routed as FIQ by the LIC: debugger on (type help)\n", SPI_UARTD);
+    kprintf("power: off when all domains have shut down%s\n", poweroff_by_reset ? " (by PMC main reset)" : "");
 
     domains_create(&config);
     if (!ndomains)

@@ -1,8 +1,10 @@
 /*
  * Console: formatted output, the domain output mux ("[name] " before every
  * line of a domain) and the GDB remote-protocol mode (console=gdb), where every
- * write becomes one `$O<hex>#<checksum>` packet. Input arrives by the UART RX
- * interrupt and drives single-key debug commands.
+ * write becomes one `$O<hex>#<checksum>` packet. Every write also goes, as
+ * plain text, to the framebuffer console (fb.c). Writes hold a lock that
+ * masks FIQ, so the FIQ debugger's output never lands inside another line.
+ * Input arrives as FIQ and is handled by the FIQ debugger (fiq.c).
  */
 #include <stdarg.h>
 #include "hyp.h"
@@ -40,14 +42,19 @@ static void gdb_packet(const char *s, unsigned n)
     uart_putc(hex[sum & 15]);
 }
 
+static spinlock_t con_lock;
+
 void con_write(const char *s, unsigned n)
 {
     if (!n)
         return;
+    u32 flags = spin_lock_irqsave(&con_lock);
     if (gdb_mode)
         gdb_packet(s, n);
     else
         raw_write(s, n);
+    fb_write(s, n);
+    spin_unlock_irqrestore(&con_lock, flags);
 }
 
 /* ---- formatting ---- */
@@ -166,44 +173,8 @@ void con_domain_write(int dom, const char *s, unsigned n)
     }
 }
 
-/* ---- input: debug keys, as Xen's console has them ---- */
-
-static const char *state_name(enum dstate s)
+void con_flush_all(void)
 {
-    static const char *const names[] = { "free", "runnable", "blocked", "dead" };
-    return names[s];
-}
-
-void con_input(u8 c)
-{
-    switch (c) {
-    case 'h':
-        kprintf("(hyp) keys: h help, d domains, e event channels, t ticks\n");
-        break;
-    case 'd':
-        for (u32 i = 0; i < ndomains; i++) {
-            struct domain *d = &domains[i];
-            kprintf("(hyp) dom%u %s: %s prio %u mem %uK at 0x%08x asid %u af-faults %u upcalls %u restarts %u\n",
-                    d->id, d->cfg.name, state_name(d->state), d->cfg.priority, d->cfg.memory >> 10,
-                    d->pa, d->asid, d->af_faults, d->upcalls, d->restarts);
-        }
-        break;
-    case 'e':
-        for (u32 i = 0; i < ndomains; i++)
-            for (u32 p = 0; p < 32; p++)
-                if (domains[i].peer_dom[p] >= 0)
-                    kprintf("(hyp) %s:%u -> %s:%u pending %u masked %u bound %u\n", domains[i].cfg.name, p,
-                            domains[domains[i].peer_dom[p]].cfg.name, domains[i].peer_port[p],
-                            (domains[i].pending >> p) & 1, (domains[i].mask >> p) & 1, (domains[i].bound >> p) & 1);
-        break;
-    case 't':
-        kprintf("(hyp) ticks %u (%u us each)\n", ticks, TICK_US);
-        break;
-    case '\r':
-    case '\n':
-        break;
-    default:
-        kprintf("(hyp) key '%c': press h for help\n", c >= ' ' && c < 127 ? c : '?');
-        break;
-    }
+    for (u32 i = 0; i < ndomains; i++)
+        con_domain_flush(i);
 }

@@ -73,6 +73,8 @@ int domain_load(struct domain *d)
             text_hi = (ph->vaddr + ph->memsz + 0xfff) & ~0xfffu;
         }
     }
+    if (text_hi)
+        cache_sync_icache(d->pa + text_lo - GUEST_VA_BASE, text_hi - text_lo);
     mmu_build_domain(d, text_lo, text_hi);
     memset(&d->ctx, 0, sizeof d->ctx);
     d->ctx.pc = eh->entry;
@@ -81,6 +83,7 @@ int domain_load(struct domain *d)
     d->pending = d->mask = d->bound = d->reported = 0;
     d->cb_entry = d->cb_stack = 0;
     d->in_upcall = d->woken = 0;
+    d->in_head = d->in_tail = 0;
     d->state = D_RUNNABLE;
     return 0;
 }
@@ -88,7 +91,7 @@ int domain_load(struct domain *d)
 void domains_create(const struct config *cfg)
 {
     pool_next = ((u32)_end + MiB - 1) & ~(MiB - 1);
-    pool_end = 0x08000000;                    /* the initrd is placed at 128 MiB */
+    pool_end = FB_PA;                         /* then the framebuffer; the initrd is placed at 128 MiB */
     for (u32 i = 0; i < cfg->ndom; i++) {
         struct domain *d = &domains[ndomains];
         memset(d, 0, sizeof *d);
@@ -129,10 +132,44 @@ u32 *guest_ptr(struct domain *d, u32 va, u32 len)
     return (u32 *)(d->pa + off);
 }
 
-static void report(struct domain *d)
+const char *domain_state_name(enum dstate s)
 {
-    kprintf("dom%u %s: %u first-touch (access flag) faults, %u upcalls, %u hypercalls\n", d->id, d->cfg.name,
-            d->af_faults, d->upcalls, d->hypercalls);
+    static const char *const names[] = { "free", "runnable", "blocked", "dead" };
+    return names[s];
+}
+
+void domain_report(struct domain *d)
+{
+    kprintf("dom%u %s: %u first-touch (access flag) faults, %u upcalls, %u hypercalls, %u preemptions, cpu %d us\n",
+            d->id, d->cfg.name, d->af_faults, d->upcalls, d->hypercalls, d->preemptions,
+            (s32)cycles_to_us((s64)d->cpu_cycles));
+}
+
+/* Console input for d (FIQ debugger -> HYP_CONSOLE_READ): a ring under a lock that masks FIQ. */
+static spinlock_t input_lock;
+
+int domain_input_put(struct domain *d, u8 c)
+{
+    u32 flags = spin_lock_irqsave(&input_lock);
+    int ok = d->in_head - d->in_tail < INPUT_BUF;
+    if (ok)
+        d->input[d->in_head++ % INPUT_BUF] = c;
+    spin_unlock_irqrestore(&input_lock, flags);
+    return ok;
+}
+
+u32 domain_input_get(struct domain *d, u8 *buf, u32 len)
+{
+    u32 flags = spin_lock_irqsave(&input_lock), n = 0;
+    while (n < len && d->in_tail != d->in_head)
+        buf[n++] = d->input[d->in_tail++ % INPUT_BUF];
+    spin_unlock_irqrestore(&input_lock, flags);
+    return n;
+}
+
+int domain_input_pending(struct domain *d)
+{
+    return d->in_head != d->in_tail;
 }
 
 void domain_shutdown(struct domain *d, int code)
@@ -141,7 +178,7 @@ void domain_shutdown(struct domain *d, int code)
     d->state = D_DEAD;
     d->exit_code = code;
     kprintf("dom%u %s: shut down (code %d)\n", d->id, d->cfg.name, code);
-    report(d);
+    domain_report(d);
 }
 
 #define MAX_RESTARTS 3
@@ -161,5 +198,5 @@ void domain_fault(struct domain *d)
     d->state = D_DEAD;
     d->exit_code = -1;
     kprintf("dom%u %s: killed\n", d->id, d->cfg.name);
-    report(d);
+    domain_report(d);
 }

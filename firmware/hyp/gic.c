@@ -42,3 +42,11 @@ void gic_eoi(u32 id)
 {
     write32(GICC + GICC_EOIR, id);
 }
+
+void gic_disable_all(void)
+{
+    for (u32 i = 0; i < 160 / 32; i++)
+        write32(GICD + GICD_ICENABLER + 4 * i, 0xffffffffu);
+    write32(GICD + GICD_CTLR, 0);
+    write32(GICC + GICC_CTLR, 0);
+}

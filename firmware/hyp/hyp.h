@@ -6,8 +6,10 @@ typedef unsigned int u32;
 typedef unsigned short u16;
 typedef unsigned char u8;
 typedef int s32;
+typedef unsigned long long u64;
+typedef long long s64;
 
-#define HYP_VERSION "0.1.0"
+#define HYP_VERSION "0.2.0"
 #define NULL ((void *)0)
 
 #define MODE_USR 0x10
@@ -29,6 +31,15 @@ struct frame {
     u32 pc, spsr;
 };
 
+/* lock.c: LDREX/STREX spinlocks; the _irqsave forms also mask IRQ and FIQ */
+typedef struct { volatile u32 locked; } spinlock_t;
+u32 irq_save(void);
+void irq_restore(u32 flags);
+void spin_lock(spinlock_t *l);
+void spin_unlock(spinlock_t *l);
+u32 spin_lock_irqsave(spinlock_t *l);
+void spin_unlock_irqrestore(spinlock_t *l, u32 flags);
+
 /* lib.c */
 void *memcpy(void *d, const void *s, unsigned n);
 void *memset(void *d, int c, unsigned n);
@@ -49,13 +60,33 @@ void con_write(const char *s, unsigned n);
 void con_set_gdb(int on);
 void con_domain_write(int dom, const char *s, unsigned n);
 void con_domain_flush(int dom);
-void con_input(u8 c);
+void con_flush_all(void);
+
+/* fb.c: the framebuffer console (display controller window A) */
+void fb_init(void);
+void fb_write(const char *s, unsigned n);
+int fb_active(void);
+extern const u8 font8x8[95][8];
+#define FB_PA     0x07c00000u        /* 4 MiB below the boot volume, mapped non-cacheable */
+#define FB_SIZE   (4 * MiB)
+#define FB_WIDTH  1280                /* the Xoom panel */
+#define FB_HEIGHT 800
+
+/* fiq.c: the FIQ debugger on the console UART (LIC-routed FIQ) */
+struct fiq_cmd {
+    const char *name, *args, *help;
+    void (*fn)(struct frame *f, int argc, char **argv);
+};
+void fiq_init(void);
+extern u32 irq_counts[160];
+extern u32 fiq_count;
 
 /* uart.c */
 void uart_init(void);
 void uart_putc(char c);
-void uart_enable_rx_irq(void);
-void uart_irq(void);
+void uart_enable_rx(void);
+void uart_disable(void);
+int uart_getc(void);             /* -1 if nothing received */
 
 /* gic.c */
 #define IRQ_TMR1   32
@@ -65,6 +96,30 @@ void gic_init(void);
 void gic_enable(u32 id);
 u32 gic_ack(void);
 void gic_eoi(u32 id);
+void gic_disable_all(void);
+
+/* lic.c: Tegra legacy interrupt controller (0x60004000) */
+#define SPI_UARTD 90                 /* GIC ID 122 = 32 + SPI 90 = LIC bank 2 bit 26 */
+void lic_route_fiq(u32 spi);
+u32 lic_fiq_pending(u32 spi);
+void lic_disable_all(void);
+
+/* cache.c: L1 caches and the PL310 L2 */
+void cache_init(void);
+void cache_clean_dcache(void);
+void cache_sync_icache(u32 va, u32 len);
+void cache_off(void);
+
+/* clock.c: the Cortex-A9 global timer as a 64-bit clock */
+void clock_init(void);
+u64 clock_cycles(void);
+s64 cycles_to_us(s64 cycles);
+extern u32 clock_hz;
+
+/* power.c: board power-off and reboot through the PMC */
+extern int poweroff_by_reset;
+void board_power_off(void) __attribute__((noreturn));
+void board_reboot(void) __attribute__((noreturn));
 
 /* timer.c */
 #define TICK_US 1000
@@ -112,6 +167,7 @@ int config_parse(const char *text, u32 len, struct config *cfg);
 
 /* domain.c */
 enum dstate { D_FREE, D_RUNNABLE, D_BLOCKED, D_DEAD };
+#define INPUT_BUF 256
 struct domain {
     u32 id, asid;
     struct domcfg cfg;
@@ -129,8 +185,12 @@ struct domain {
     u32 cb_entry, cb_stack;
     int in_upcall, woken;
     struct frame upcall_saved;
+    /* console input: written by the FIQ debugger, read by HYP_CONSOLE_READ */
+    u8 input[INPUT_BUF];
+    u32 in_head, in_tail;
     /* statistics */
-    u32 af_faults, upcalls, restarts, hypercalls;
+    u32 af_faults, upcalls, restarts, hypercalls, preemptions;
+    u64 cpu_cycles;           /* global timer cycles spent running it */
     int exit_code;
 };
 extern struct domain domains[MAX_DOMAINS];
@@ -139,6 +199,11 @@ void domains_create(const struct config *cfg);
 int domain_load(struct domain *d);
 void domain_fault(struct domain *d);
 void domain_shutdown(struct domain *d, int code);
+void domain_report(struct domain *d);
+const char *domain_state_name(enum dstate s);
+int domain_input_put(struct domain *d, u8 c);
+u32 domain_input_get(struct domain *d, u8 *buf, u32 len);
+int domain_input_pending(struct domain *d);
 u32 *guest_ptr(struct domain *d, u32 va, u32 len);
 const char *domain_symbol(struct domain *d, u32 addr, u32 *offset);
 
@@ -154,6 +219,7 @@ extern int sched_preempt;
 void sched_need_resched(int yield);
 void sched_tick(void);
 void sched_return(struct frame *f);
+void sched_wake_input(void);
 void sched_start(void);          /* entry.S: first world switch */
 void hyp_halt(const char *why) __attribute__((noreturn));
 
@@ -174,6 +240,10 @@ void event_watchdog(void);
 const char *symbol_lookup(u32 addr, u32 *offset);
 void dump_frame(const char *kind, struct frame *f, struct domain *d);
 void panic(const char *fmt, ...) __attribute__((noreturn));
+void print_addr(const char *label, u32 addr, struct domain *d);
+void backtrace(u32 fp, struct domain *d);
+void print_regs(struct frame *f);
+const char *mode_name(u32 m);
 
 /* traps (C side of entry.S) */
 void trap_svc(struct frame *f);

@@ -37,10 +37,24 @@ static s32 hc_set_callback(struct domain *d, u32 entry, u32 stack)
     return 0;
 }
 
-/* Block until an event: returns at once if an upcall was delivered since the last block or one is due. */
+/* Console input typed for d (the FIQ debugger queues it while d has the input). */
+static s32 hc_console_read(struct domain *d, u32 va, u32 len)
+{
+    u8 *p = (u8 *)guest_ptr(d, va, len);
+    if (!p)
+        return HYP_EFAULT;
+    if (!d->cfg.console)
+        return HYP_ENOENT;
+    return domain_input_get(d, p, len);
+}
+
+/*
+ * Block until an event or console input: returns at once if an upcall was
+ * delivered since the last block, one is due, or input is waiting.
+ */
 static s32 hc_block(struct domain *d)
 {
-    if (d->woken || evtchn_deliverable(d)) {
+    if (d->woken || evtchn_deliverable(d) || domain_input_pending(d)) {
         d->woken = 0;
         return 0;
     }
@@ -69,7 +83,21 @@ void hypercall(struct frame *f)
         ret = 0;
         break;
     case HYP_DOMAIN_INFO: ret = hc_domain_info(d, a[0]); break;
-    case HYP_SHUTDOWN: domain_shutdown(d, (s32)a[0]); ret = 0; break;
+    case HYP_SHUTDOWN:
+        domain_shutdown(d, (s32)a[0]);
+        if (a[1] == HYP_SHUTDOWN_POWEROFF || a[1] == HYP_SHUTDOWN_REBOOT) {
+            int off = a[1] == HYP_SHUTDOWN_POWEROFF;
+            if (d->id == 0) {
+                kprintf("dom0 %s: asks for %s\n", d->cfg.name, off ? "power off" : "reboot");
+                if (off)
+                    board_power_off();
+                board_reboot();
+            }
+            kprintf("dom%u %s: only dom0 may ask for %s (ignored)\n", d->id, d->cfg.name, off ? "power off" : "reboot");
+        }
+        ret = 0;
+        break;
+    case HYP_CONSOLE_READ: ret = hc_console_read(d, a[0], a[1]); break;
     case HYP_UPCALL_RETURN:
         if (upcall_return(d, f) == 0) {      /* the frame is the interrupted context again */
             sched_return(f);

@@ -21,6 +21,8 @@
 #define SECT_TEX1 (1u << 12)
 #define SECT_NORMAL (SECT | SECT_TEX1 | SECT_C | SECT_B | SECT_AP0)
 #define SECT_DEVICE (SECT | SECT_B | SECT_XN | SECT_AP0)
+#define SECT_UNCACHED (SECT | SECT_TEX1 | SECT_XN | SECT_AP0)   /* Normal, non-cacheable: the framebuffer */
+#define TTBR_WALK_WBWA ((1u << 6) | (1u << 3))                /* IRGN = RGN = write-back write-allocate */
 
 #define PAGE 0x2u
 #define PAGE_XN (1u << 0)
@@ -41,16 +43,26 @@ static u32 dom_l2[MAX_DOMAINS][L2_PER_DOMAIN][256] __attribute__((aligned(1024))
 
 static const u32 device_sections[] = { 0x500, 0x542, 0x600, 0x700 };
 
+/* Table entries written with the data cache on: cleaned to where the walker reads (PoU). */
+static void clean_tables(const void *p, u32 len)
+{
+    for (u32 a = (u32)p & ~31u; a < (u32)p + len; a += 32)
+        CP15_WRITE(c7, 0, c11, 1, a);             /* DCCMVAU */
+    dsb();
+}
+
 void mmu_init(void)
 {
     for (u32 i = 1; i < 448; i++)             /* DRAM bank 0 from 1 MiB */
         hyp_l1[i] = (i << 20) | SECT_NORMAL;
     for (u32 i = 0; i < sizeof device_sections / sizeof device_sections[0]; i++)
         hyp_l1[device_sections[i]] = (device_sections[i] << 20) | SECT_DEVICE;
+    for (u32 a = FB_PA; a < FB_PA + FB_SIZE; a += MiB)
+        hyp_l1[a >> 20] = a | SECT_UNCACHED;
     dsb();
     CP15_WRITE(c2, 0, c0, 2, 0);              /* TTBCR: TTBR0 only */
     CP15_WRITE(c3, 0, c0, 0, 1);              /* DACR: domain 0 client */
-    CP15_WRITE(c2, 0, c0, 0, (u32)hyp_l1);    /* TTBR0 */
+    CP15_WRITE(c2, 0, c0, 0, (u32)hyp_l1 | TTBR_WALK_WBWA);    /* TTBR0 */
     CP15_WRITE(c13, 0, c0, 1, 0);             /* CONTEXTIDR: ASID 0 = hypervisor only */
     CP15_WRITE(c8, 0, c7, 0, 0);              /* TLBIALL */
     dsb();
@@ -75,7 +87,8 @@ void mmu_build_domain(struct domain *d, u32 text_lo, u32 text_hi)
     }
     for (u32 m = 0; m < (pages + 255) / 256; m++)
         d->l1[(GUEST_VA_BASE >> 20) + m] = (u32)d->l2[m] | 1;         /* page table, domain 0 */
-    dsb();
+    clean_tables(d->l1, sizeof hyp_l1);
+    clean_tables(d->l2, pages * 4);
     CP15_WRITE(c8, 0, c7, 2, d->asid);        /* TLBIASID: forget a previous life */
     CP15_WRITE(c7, 0, c5, 0, 0);              /* ICIALLU: new code */
     dsb();
@@ -87,7 +100,7 @@ void mmu_switch(struct domain *d)
 {
     CP15_WRITE(c13, 0, c0, 1, 0);
     isb();
-    CP15_WRITE(c2, 0, c0, 0, d ? (u32)d->l1 : (u32)hyp_l1);
+    CP15_WRITE(c2, 0, c0, 0, (d ? (u32)d->l1 : (u32)hyp_l1) | TTBR_WALK_WBWA);
     isb();
     CP15_WRITE(c13, 0, c0, 1, d ? d->asid : 0);
     isb();
@@ -100,7 +113,7 @@ int mmu_access_flag_fault(struct domain *d, u32 va)
         return 0;
     u32 p = (va - GUEST_VA_BASE) >> 12;
     d->l2[p >> 8][p & 255] |= PAGE_AF;
-    dsb();
+    clean_tables(&d->l2[p >> 8][p & 255], 4);
     CP15_WRITE(c8, 0, c7, 1, (va & ~0xfffu) | d->asid);   /* TLBIMVA */
     dsb();
     isb();

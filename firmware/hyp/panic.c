@@ -48,7 +48,7 @@ static const char *fault_name(u32 fsr)
     }
 }
 
-static const char *mode_name(u32 m)
+const char *mode_name(u32 m)
 {
     switch (m & 0x1f) {
     case MODE_USR: return "USR";
@@ -62,7 +62,7 @@ static const char *mode_name(u32 m)
     }
 }
 
-static void print_addr(const char *label, u32 addr, struct domain *d)
+void print_addr(const char *label, u32 addr, struct domain *d)
 {
     u32 off;
     const char *sym = d ? domain_symbol(d, addr, &off) : symbol_lookup(addr, &off);
@@ -90,7 +90,7 @@ static int read_word(struct domain *d, u32 va, u32 *v)
 }
 
 /* APCS frames (-mapcs-frame): fp -> saved pc; [fp-4] lr, [fp-8] sp, [fp-12] caller's fp. */
-static void backtrace(u32 fp, struct domain *d)
+void backtrace(u32 fp, struct domain *d)
 {
     kprintf("  backtrace (frame pointers):\n");
     for (int depth = 0; depth < 16 && fp; depth++) {
@@ -101,6 +101,20 @@ static void backtrace(u32 fp, struct domain *d)
         if (next <= fp)
             break;
         fp = next;
+    }
+}
+
+/* r0-r12, sp, lr, pc of a frame, four to a line (one kprintf per line). */
+void print_regs(struct frame *f)
+{
+    for (int i = 0; i < 13; i += 4) {
+        char buf[96];
+        u32 n = 0;
+        for (int j = i; j < i + 4 && j < 13; j++)
+            n += ksnprintf(buf + n, sizeof buf - n, "%sr%d %08x  ", j < 10 ? " " : "", j, f->r[j]);
+        if (i == 12)
+            ksnprintf(buf + n, sizeof buf - n, " sp %08x   lr %08x   pc %08x", f->sp, f->lr, f->pc);
+        kprintf("  %s\n", buf);
     }
 }
 
@@ -131,14 +145,7 @@ void dump_frame(const char *kind, struct frame *f, struct domain *d)
     }
     print_addr("  pc ", f->pc, d);
     print_addr("  lr ", f->lr, d);
-    for (int i = 0; i < 13; i += 4) {
-        kprintf("  ");
-        for (int j = i; j < i + 4 && j < 13; j++)
-            kprintf("%sr%d %08x  ", j < 10 ? " " : "", j, f->r[j]);
-        if (i == 12)
-            kprintf(" sp %08x   lr %08x   pc %08x", f->sp, f->lr, f->pc);
-        kprintf("\n");
-    }
+    print_regs(f);
     kprintf("  cpsr %08x  mode %s%s%s  (%s)\n", f->spsr, mode_name(f->spsr), f->spsr & 0x80 ? " I" : "",
             f->spsr & 0x40 ? " F" : "", d ? "interrupted domain" : "interrupted hypervisor");
     backtrace(f->r[11], d);

@@ -25,8 +25,18 @@ void sched_need_resched(int yield)
 
 void sched_tick(void)
 {
-    if (sched_preempt && current && current->state == D_RUNNABLE && ++slice >= SLICE_TICKS)
+    if (sched_preempt && current && current->state == D_RUNNABLE && ++slice >= SLICE_TICKS) {
+        current->preemptions++;
         sched_need_resched(1);
+    }
+}
+
+/* A blocked domain with console input waiting becomes runnable (its HYP_BLOCK returns). */
+void sched_wake_input(void)
+{
+    for (u32 i = 0; i < ndomains; i++)
+        if (domains[i].state == D_BLOCKED && domain_input_pending(&domains[i]))
+            domains[i].state = D_RUNNABLE;
 }
 
 /* Highest priority runnable domain; round robin after `after`; `avoid` only if alone. */
@@ -54,6 +64,8 @@ static int all_dead(void)
     return 1;
 }
 
+u32 irq_counts[160];
+
 /* Handles interrupts with IRQs masked: the CPU wakes from WFI on a pending IRQ. */
 static void irq_poll(void)
 {
@@ -61,10 +73,10 @@ static void irq_poll(void)
         u32 id = gic_ack();
         if (id == IRQ_SPURIOUS)
             return;
+        if (id < sizeof irq_counts / sizeof irq_counts[0])
+            irq_counts[id]++;
         if (id == IRQ_TMR1)
             timer_irq();
-        else if (id == IRQ_UARTD)
-            uart_irq();
         else
             kprintf("irq: unexpected interrupt %u\n", id);
         gic_eoi(id);
@@ -79,30 +91,47 @@ void trap_irq(struct frame *f)
 
 void hyp_halt(const char *why)
 {
-    for (u32 i = 0; i < ndomains; i++)
-        con_domain_flush(i);
+    con_flush_all();
     kprintf("hyp: %s; halting\n", why);
     timer_stop();
     for (;;)
         wfi();
 }
 
+/* Global timer cycles since the running domain was last switched in or charged. */
+static u64 charged_at;
+
+static void charge(struct domain *d)
+{
+    u64 now = clock_cycles();
+    if (d)
+        d->cpu_cycles += now - charged_at;
+    charged_at = now;
+}
+
 void sched_return(struct frame *f)
 {
     struct domain *next = current;
+    charge(current);
+    sched_wake_input();
     if (resched || !current || current->state != D_RUNNABLE) {
         next = pick(current, yielder);
         resched = 0;
         yielder = NULL;
     }
     while (!next) {
-        if (all_dead())
-            hyp_halt("all domains have shut down");
+        if (all_dead()) {
+            con_flush_all();
+            kprintf("hyp: all domains have shut down; halting\n");
+            board_power_off();
+        }
         mmu_switch(NULL);
         wfi();
         irq_poll();
+        sched_wake_input();
         next = pick(current, NULL);
     }
+    charged_at = clock_cycles();            /* idle time is nobody's */
     if (next != current) {
         if (current && current->state != D_DEAD)
             current->ctx = *f;

@@ -1,4 +1,4 @@
-/* Exception dispatch: hypercalls, aborts, undefined instructions, FIQ. */
+/* Exception dispatch: hypercalls, aborts, undefined instructions (FIQ: fiq.c). */
 #include "hyp.h"
 
 static int from_domain(struct frame *f)
@@ -59,10 +59,4 @@ void trap_svc(struct frame *f)
         panic("SVC in the hypervisor");
     }
     hypercall(f);
-}
-
-void trap_fiq(struct frame *f)
-{
-    dump_frame("FIQ", f, NULL);
-    panic("unexpected FIQ");
 }

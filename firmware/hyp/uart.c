@@ -1,4 +1,8 @@
-/* NS16550 UARTD (0x70006300, registers on a 4-byte stride): the console. */
+/*
+ * NS16550 UARTD (0x70006300, registers on a 4-byte stride): the console.
+ * Output is polled. Input raises the UART's receive interrupt, which the
+ * legacy interrupt controller delivers as FIQ to the FIQ debugger (fiq.c).
+ */
 #include "hyp.h"
 
 #define UART_BASE 0x70006300u
@@ -25,15 +29,20 @@ void uart_putc(char c)
     write32(UART_BASE + RBR, (u8)c);
 }
 
-/* Interrupt-driven receive: GIC ID 122. */
-void uart_enable_rx_irq(void)
+int uart_getc(void)
 {
-    write32(UART_BASE + IER, IER_RDI);
-    gic_enable(IRQ_UARTD);
+    if (!(read32(UART_BASE + LSR) & LSR_DR))
+        return -1;
+    return (u8)read32(UART_BASE + RBR);
 }
 
-void uart_irq(void)
+/* Receive-data interrupt on: SPI 90, routed by the caller (FIQ through the LIC). */
+void uart_enable_rx(void)
 {
-    while (read32(UART_BASE + LSR) & LSR_DR)
-        con_input((u8)read32(UART_BASE + RBR));
+    write32(UART_BASE + IER, IER_RDI);
+}
+
+void uart_disable(void)
+{
+    write32(UART_BASE + IER, 0);
 }

@@ -17,9 +17,15 @@
 #define HYP_EVTCHN_UNMASK   6   /* (port) -> 0 */
 #define HYP_EVTCHN_MASK     7   /* (port) -> 0 */
 #define HYP_DOMAIN_INFO     8   /* (struct hyp_domain_info *) -> 0 */
-#define HYP_SHUTDOWN        9   /* (code) -> does not return */
+#define HYP_SHUTDOWN        9   /* (code, reason) -> does not return */
 #define HYP_UPCALL_RETURN  10   /* () -> resumes the context the upcall interrupted */
-#define HYP_NR             11
+#define HYP_CONSOLE_READ   11   /* (char *buf, unsigned len) -> bytes read, 0 if none */
+#define HYP_NR             12
+
+/* HYP_SHUTDOWN reasons (r1). Power-off and reboot are honoured from dom0 only. */
+#define HYP_SHUTDOWN_EXIT      0   /* this domain is done */
+#define HYP_SHUTDOWN_POWEROFF  1   /* dom0: power the board off */
+#define HYP_SHUTDOWN_REBOOT    2   /* dom0: reset the board */
 
 #define HYP_EINVAL  (-22)
 #define HYP_ENOENT  (-2)

@@ -7,6 +7,7 @@
 _start:
     mov     fp, #0
     bl      main
+    mov     r1, #HYP_SHUTDOWN_EXIT
     mov     r7, #HYP_SHUTDOWN
     svc     #0
     b       .

@@ -17,5 +17,6 @@ static inline int hyp_bind(unsigned port) { return hypercall(HYP_EVTCHN_BIND, po
 static inline int hyp_send(unsigned port) { return hypercall(HYP_EVTCHN_SEND, port, 0); }
 static inline int hyp_unmask(unsigned port) { return hypercall(HYP_EVTCHN_UNMASK, port, 0); }
 static inline int hyp_info(struct hyp_domain_info *i) { return hypercall(HYP_DOMAIN_INFO, (unsigned)i, 0); }
-static inline void hyp_shutdown(int code) { hypercall(HYP_SHUTDOWN, code, 0); for (;;) ; }
+static inline void hyp_shutdown(int code, int reason) { hypercall(HYP_SHUTDOWN, code, reason); for (;;) ; }
+static inline int hyp_console_read(char *buf, unsigned len) { return hypercall(HYP_CONSOLE_READ, (unsigned)buf, len); }
 #endif
