@@ -8,8 +8,13 @@ import { volumeCommand, VOLUME_HELP } from './volume';
 import { runCommand, RUN_HELP } from './run';
 import { validateCommand, VALIDATE_HELP } from './validate';
 import { testCommand, TEST_HELP } from './test';
+import { recordCommand, RECORD_HELP } from './record';
+import { replayCommand, REPLAY_HELP } from './replay';
+import { diffCommand, DIFF_HELP } from './diff';
+import { bundleCommand, BUNDLE_HELP } from './bundle';
 import { InputFileError } from '../scenario/yaml-file';
 import { ImageError } from '../machine/loaders/elf';
+import { ImageMismatchError } from '../scenario/recording';
 
 const VERSION: string = require('../../package.json').version;
 
@@ -24,9 +29,13 @@ commands:
   run       run a scenario (YAML): boot, inject faults, check the console
   validate  check scenario, boot volume and board files without running them
   test      run the Cucumber features (features/*.feature)
+  record    run a scenario and record it
+  replay    replay a recording to an instruction, symbol, crash or console line; --verify
+  diff      the first divergence between two recordings
+  bundle    pack a recording with its images to replay anywhere
   version   print the version
 
-planned, not available in this version: replay, diff, bisect
+planned, not available in this version: bisect
 
 exit status: 0 pass; 1 an expectation failed; 2 bad usage or invalid input;
 3 the run hit its instruction limit; 4 internal error (a bug)`;
@@ -38,9 +47,13 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help:
   run: { run: runCommand, help: RUN_HELP },
   validate: { run: validateCommand, help: VALIDATE_HELP },
   test: { run: testCommand, help: TEST_HELP },
+  record: { run: recordCommand, help: RECORD_HELP },
+  replay: { run: replayCommand, help: REPLAY_HELP },
+  diff: { run: diffCommand, help: DIFF_HELP },
+  bundle: { run: bundleCommand, help: BUNDLE_HELP },
 };
 
-const PLANNED = new Set(['replay', 'diff', 'bisect', 'record', 'bundle']);
+const PLANNED = new Set(['bisect']);
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -58,7 +71,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     return await c.run(rest);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ImageError || e instanceof InputFileError) {
+    if (e instanceof UsageError || e instanceof ImageError || e instanceof InputFileError || e instanceof ImageMismatchError) {
       process.stderr.write(`bringup: ${e.message}\n`);
       return EXIT.USAGE;
     }

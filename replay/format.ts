@@ -45,7 +45,7 @@ export interface RecordingHeader {
   clockHz: number;
   board: { name: string; file: string; sha256: string };
   /** Every image the run used: the kernel, the packed boot volume and each image inside it. */
-  images: Array<{ role: string; name: string; file: string; sha256: string; size: number }>;
+  images: Array<{ role: string; name: string; file: string; sha256: string; size: number; text?: string }>;
   boot: { cmdline?: string; console: string };
   scenario: { file: string; text: string };
   trace: TraceLevel;

@@ -24,14 +24,19 @@ export function cpuView(m: Machine): CpuView {
   };
 }
 
-/** The symbol for an address: the kernel's if it has one, else every guest image's that does. */
+/**
+ * The symbol for an address: the kernel's if one contains it, else every
+ * guest image's that does (domains share virtual addresses). Sizeless symbols
+ * (linker markers such as __bss_end) only name addresses within a page of them.
+ */
 export function symbolFor(symbols: Map<string, ElfSymbol[]>, address: number): string | undefined {
-  const kernel = symbolize(symbols.get('') ?? [], address >>> 0);
+  const near = (syms: ElfSymbol[]) => symbolize(syms.filter((s) => s.size > 0 || (address >>> 0) - s.value < 0x1000), address >>> 0);
+  const kernel = near(symbols.get('') ?? []);
   if (kernel) return kernel;
   const guest: string[] = [];
   for (const [image, syms] of symbols) {
     if (!image) continue;
-    const s = symbolize(syms, address >>> 0);
+    const s = near(syms);
     if (s) guest.push(`${image}:${s}`);
   }
   return guest.length ? guest.join(' or ') : undefined;

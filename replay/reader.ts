@@ -22,6 +22,8 @@ export class RecordingReader {
   readonly checkpoints: CheckpointRef[] = [];
   readonly traces: Frame[] = [];
   readonly images: Frame[] = [];
+  /** Every intact record, in file order. */
+  readonly frames: Frame[] = [];
   end: EndRecord | undefined;
   /** What is wrong with the file (empty for a complete, intact recording). */
   readonly problems: string[] = [];
@@ -62,6 +64,7 @@ export class RecordingReader {
         this.problems.push(`corrupted: record ${n + 1} (${name}) at byte ${offset}: ${(e as Error).message}`);
         break;
       }
+      this.frames.push(f);
       offset = start + f.length;
       n++;
     }

@@ -6,13 +6,15 @@
  */
 
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHash, randomUUID } from 'node:crypto';
 import { bootKernel } from '../machine/boot/linux-boot';
 import { packVolume, readVolume, volumeImage } from '../machine/boot/volume';
 import { parseElf, type ElfSymbol } from '../machine/loaders/elf';
 import type { Machine } from '../machine/machine';
-import { FORMAT_VERSION, type RecordingHeader, type TraceLevel } from '../replay/format';
+import { FORMAT_VERSION, RecordType, type RecordingHeader, type TraceLevel } from '../replay/format';
+import { RecordingWriter } from '../replay/writer';
 import { Recorder } from '../replay/recorder';
 import type { RecordingReader } from '../replay/reader';
 import { Replayer } from '../replay/replayer';
@@ -46,7 +48,9 @@ export function recordingHeader(s: Scenario, options: RecordOptions = {}): Recor
     images.push({ role: 'volume', name: 'boot volume', file: '', sha256: sha256(s.volume), size: s.volume.length });
     for (const e of readVolume(s.volume)) {
       const data = volumeImage(s.volume, e.name);
-      images.push({ role: e.role, name: e.name, file: '', sha256: sha256(data), size: data.length });
+      // The generated domain configuration has no file of its own: it travels in the header.
+      const text = e.role === 'config' ? Buffer.from(data).toString('utf8') : undefined;
+      images.push({ role: e.role, name: e.name, file: '', sha256: sha256(data), size: data.length, ...(text !== undefined ? { text } : {}) });
     }
   }
   let text = options.text ?? '';
@@ -111,7 +115,7 @@ export function replayImages(rec: RecordingReader, sources: ReplaySources = {}):
     const dir = sources.imagesDir;
     source = embedded.size ? `the images embedded in ${rec.file}` : `the images in ${dir}`;
     const find = (role: string, name: string): Uint8Array | undefined => {
-      const e = embedded.get(`${role}:${name}`);
+      const e = embedded.get(`${role === 'kernel' ? 'kernel' : role}:${name}`);
       if (e) return e;
       if (!dir) return undefined;
       for (const candidate of [name, `${name}.elf`]) {
@@ -155,7 +159,7 @@ function rebuildBoot(h: RecordingHeader, find: (role: string, name: string) => U
   const entries = h.images.filter((i) => i.role !== 'kernel' && i.role !== 'volume');
   if (h.images.some((i) => i.role === 'volume')) {
     const parts = entries.map((e) => {
-      const data = find(e.role, e.name);
+      const data = find(e.role, e.name) ?? (e.text !== undefined ? Buffer.from(e.text, 'utf8') : undefined);
       if (!data) missing.push(`volume image ${e.name} (${e.role})`);
       return { name: e.name, role: e.role, data: data ?? new Uint8Array(0) };
     });
@@ -184,15 +188,24 @@ function checkImages(h: RecordingHeader, boot: BootImages): string[] {
   return out;
 }
 
-function boardFor(h: RecordingHeader): string {
-  if (fs.existsSync(h.board.file) && sha256(fs.readFileSync(h.board.file)) === h.board.sha256) return h.board.file;
+/** The recorded board file: where it was, the shipped one of that name, or the copy in a bundle. */
+function boardFor(h: RecordingHeader, rec?: RecordingReader): string {
+  const candidates = [h.board.file];
+  try { candidates.push(path.resolve(resolveBoardFile(h.board.name))); } catch { /* not a shipped board */ }
+  for (const f of candidates) if (fs.existsSync(f) && sha256(fs.readFileSync(f)) === h.board.sha256) return f;
+  const embedded = rec?.embeddedImages().get(`board:${h.board.name}`);
+  if (embedded && sha256(embedded) === h.board.sha256) {
+    const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-board-')), `${h.board.name}.yaml`);
+    fs.writeFileSync(f, embedded);
+    return f;
+  }
   throw new ImageMismatchError(`board file ${h.board.file} is missing or differs from the one recorded (sha256 ${h.board.sha256.slice(0, 16)}...)`);
 }
 
 /** A replayer over a recording, with its images found and checked. */
 export function openReplay(rec: RecordingReader, sources: ReplaySources = {}): ReplaySession {
   const { boot, source } = replayImages(rec, sources);
-  const board = boardFor(rec.header);
+  const board = boardFor(rec.header, rec);
   const factory = (): Machine => {
     const m = createMachine(board);
     bootKernel(m, { kernel: boot.kernel, kernelName: boot.kernelName, initrd: boot.volume, cmdline: boot.cmdline });
@@ -209,4 +222,37 @@ export function imageSymbols(boot: BootImages): Map<string, ElfSymbol[]> {
   add('', boot.kernel);
   if (boot.volume) for (const e of readVolume(boot.volume)) if (e.role !== 'config') add(e.name, volumeImage(boot.volume, e.name));
   return out;
+}
+
+// ---- bundles ------------------------------------------------------------------
+
+/**
+ * Writes a bundle: the recording with its images, board file and scenario
+ * embedded, so it replays on a machine that has only bringup.
+ */
+export function bundleRecording(rec: RecordingReader, out: string, sources: ReplaySources = {}): { images: number; bytes: number } {
+  const { boot } = replayImages(rec, sources);
+  const h = rec.header;
+  const w = new RecordingWriter(out);
+  const embed = (name: string, data: Uint8Array) => {
+    const n = Buffer.from(name, 'utf8');
+    const head = Buffer.alloc(4);
+    head.writeUInt32LE(n.length, 0);
+    w.binary(RecordType.Image, 0, Buffer.concat([head, n, data]));
+  };
+  let images = 0;
+  for (const f of rec.frames) {
+    if (f.type === RecordType.End || f.type === RecordType.Image) continue;
+    w.raw(f.type, f.icount, rec.rawRecord(f));
+    if (f.type !== RecordType.Header) continue;
+    const k = h.images.find((i) => i.role === 'kernel')!;
+    embed(`kernel:${k.name}`, boot.kernel); images++;
+    if (boot.volume) {
+      for (const e of readVolume(boot.volume)) { embed(`${e.role}:${e.name}`, volumeImage(boot.volume, e.name)); images++; }
+    }
+    embed(`board:${h.board.name}`, fs.readFileSync(boardFor(rec.header))); images++;
+  }
+  if (rec.end) w.json(RecordType.End, rec.end.icount, { ...rec.end, index: w.index.slice() });
+  w.close();
+  return { images, bytes: fs.statSync(out).size };
 }

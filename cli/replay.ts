@@ -1,0 +1,93 @@
+/** `bringup replay`: replays a recording to a point, or verifies all of it. */
+
+import { parseArgs, parseCount, UsageError } from './args';
+import { EXIT } from './exit-codes';
+import { RecordingReader } from '../replay/reader';
+import { ReplayDivergence } from '../replay/replayer';
+import { resolveTarget, describeStop, TargetError, type ReplayTarget } from '../replay/targets';
+import { openReplay } from '../scenario/recording';
+import { parseVirtualTime } from '../scenario/virtual-time';
+import { compilePattern } from '../scenario/scenario-file';
+
+export const REPLAY_HELP = `usage: bringup replay RECORDING [--to N | --to-symbol S | --to-crash | --to-console PATTERN]
+                      [--verify] [--images DIR]
+
+Replays a recorded run (docs/recording-format.md) from the nearest checkpoint,
+checking the state hash of every chunk it passes, and stops at the target:
+registers, the code around the PC with symbols, the current mode and address
+space, the last console lines and the last trace entries (or exceptions).
+
+  --to N               an instruction count, or a virtual time (250us, 10ms)
+  --to-symbol S        the first execution of symbol S (any recorded image)
+  --to-crash           the first data abort, prefetch abort or undefined instruction
+  --to-console PAT     the first console line matching PAT (text, or /regex/)
+  --verify             replay the whole run from the boot and prove it identical
+  --images DIR         take the images from DIR (by name) instead of the scenario's files
+
+Without a target, the replay runs to the end of the recording. The images
+must have the sha256 recorded in the header; replay names any that differ.
+A recording cut short (a killed run) replays up to its last complete chunk.
+
+Exit status: 0 done (for --verify: identical); 1 the replay diverged from the
+recording; 2 bad usage, unreadable recording or images that differ.`;
+
+export async function replayCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, {
+    to: { value: true }, 'to-symbol': { value: true }, 'to-crash': {}, 'to-console': { value: true },
+    verify: {}, images: { value: true }, help: {},
+  });
+  if (args.flags.has('help')) { process.stdout.write(REPLAY_HELP + '\n'); return EXIT.OK; }
+  if (args.positionals.length !== 1) throw new UsageError('replay: give exactly one RECORDING (see bringup replay --help)');
+  const targets = ['to', 'to-symbol', 'to-console'].filter((o) => args.options.has(o)).length + (args.flags.has('to-crash') ? 1 : 0);
+  if (targets > 1) throw new UsageError('replay: give at most one of --to, --to-symbol, --to-crash, --to-console');
+  if (targets && args.flags.has('verify')) throw new UsageError('replay: --verify replays the whole run; it takes no target');
+
+  const rec = openRecording(args.positionals[0]);
+  const session = openReplay(rec, { imagesDir: args.options.get('images')?.[0] });
+  process.stderr.write(`replaying ${rec.file} (${rec.header.board.name}, ${rec.chunks.length} chunks, ${rec.lastIcount} instructions) with ${session.source}\n`);
+  try {
+    if (args.flags.has('verify')) {
+      const t0 = performance.now();
+      const pos = session.replayer.verify();
+      process.stdout.write(`replay identical: ${pos.chunksVerified} of ${rec.chunks.length} chunk hashes match, ${pos.icount} instructions, ` +
+        `ends with ${pos.stop.kind === 'limit' ? 'the recording' : pos.stop.kind} (${((performance.now() - t0) / 1000).toFixed(2)} s)\n`);
+      return EXIT.OK;
+    }
+    const target = parseTarget(args.options, args.flags.has('to-crash'), rec.header.clockHz);
+    const resolved = resolveTarget(target, rec, session.replayer, session.symbols);
+    session.replayer.runTo(resolved.icount);
+    process.stdout.write(describeStop(rec, session.replayer, session.symbols, resolved.why).join('\n') + '\n');
+    return EXIT.OK;
+  } catch (e) {
+    if (e instanceof ReplayDivergence) { process.stderr.write(`bringup: ${e.message}\n`); return EXIT.EXPECTATION_FAILED; }
+    if (e instanceof TargetError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+/** Opens a recording, warning about a cut-short or damaged file but using what is intact. */
+export function openRecording(file: string): RecordingReader {
+  let rec: RecordingReader;
+  try { rec = RecordingReader.open(file); } catch (e) { throw new UsageError((e as Error).message); }
+  for (const p of rec.problems) process.stderr.write(`bringup: ${file}: ${p}; usable: ${rec.describeUsable()}\n`);
+  return rec;
+}
+
+function parseTarget(options: Map<string, string[]>, crash: boolean, clockHz: number): ReplayTarget {
+  const to = options.get('to')?.[0];
+  if (to !== undefined) {
+    const t = /^[0-9_]+$/.test(to) ? parseCount(to, '--to') : parseVirtualTime(to, clockHz);
+    if (typeof t === 'string') throw new UsageError(`--to: ${t}`);
+    return { kind: 'icount', icount: t };
+  }
+  const sym = options.get('to-symbol')?.[0];
+  if (sym !== undefined) return { kind: 'symbol', name: sym };
+  if (crash) return { kind: 'crash' };
+  const pat = options.get('to-console')?.[0];
+  if (pat !== undefined) {
+    const p = compilePattern(pat);
+    if (typeof p === 'string') throw new UsageError(`--to-console: ${p}`);
+    return { kind: 'console', pattern: p.regex, source: p.source };
+  }
+  return { kind: 'end' };
+}
