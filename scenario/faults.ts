@@ -8,8 +8,9 @@
 import type { Machine } from '../machine/machine';
 import type { Injection } from '../machine/injections';
 import { faultStatusRegister } from '../machine/cpu/faults';
-import type { FaultSpec } from './scenario-file';
-import { schedulePulseTrain } from './interrupts';
+import { Vector } from '../machine/cpu/modes';
+import type { FaultSpec, Scenario } from './scenario-file';
+import { schedulePulseTrain, watchDeviceEdges } from './interrupts';
 
 export interface FiredFault {
   /** Index of the fault in the scenario's faults list. */
@@ -91,6 +92,46 @@ export function armFaults(machine: Machine, faults: FaultSpec[]): FiredFault[] {
         });
         break;
       }
+      case 'bit-flip': {
+        machine.events.schedule(f.icount, `fault ${f.index}: bit flip`, () => {
+          const before = machine.bus.read8(f.address);
+          machine.fire({ at: 'boundary' }, { kind: 'bit-flip', address: f.address, bit: f.bit }, cause(f));
+          record(f, `byte ${hex(f.address)}: 0x${before.toString(16).padStart(2, '0')} -> 0x${machine.bus.read8(f.address).toString(16).padStart(2, '0')}`);
+        });
+        break;
+      }
+      case 'corrupt-input':
+        // Acts on the scripted input before it is injected (deliveredInput);
+        // recorded here when the corrupted byte is (or would have been) delivered.
+        break;
+      case 'lost-interrupt': {
+        // When: the nth rising edge a device drives into the controller's line.
+        // What: that line lowered at the controller just before the next
+        // instruction (an exec-point irq-line entry at the instruction the CPU
+        // executes next: the IRQ/FIQ vector if it takes an exception there, else
+        // pc), so the handler finds nothing pending and the controller sees no
+        // new edge until the device lowers and raises its output again.
+        let edges = 0;
+        watchDeviceEdges(machine, f.controller, f.line, () => {
+          edges++;
+          if (edges < f.nth || edges >= f.nth + f.count) return;
+          const edge = edges;
+          // Mid-instruction (a device register write) the next pc is not known yet: decide at the boundary.
+          machine.events.schedule(cpu.icount, `fault ${f.index}: lost interrupt`, () => {
+            const pc = nextInstruction(machine);
+            machine.inject({ icount: cpu.icount, point: { at: 'exec', pc }, injection: { kind: 'irq-line', controller: f.controller, line: f.line, high: false }, cause: cause(f) });
+            const exc = pc !== (cpu.pc >>> 0) ? ` (taken as ${cpu.fiqLine && !cpu.f ? 'FIQ' : 'IRQ'}: lowered at the vector)` : '';
+            record(f, `assertion ${edge} of ${f.controller}:${f.line} lost${exc}`, pc);
+          });
+        });
+        break;
+      }
+      case 'spurious-interrupt': {
+        schedulePulseTrain(machine, f.controller, f.line, { start: f.icount, period: f.width + 1, count: 1, width: f.width }, cause(f), (_k, icount) => {
+          record(f, `${f.controller}:${f.line} high for ${f.width} instruction(s)`, cpu.pc, icount);
+        });
+        break;
+      }
       case 'irq-storm': {
         let first = true;
         schedulePulseTrain(machine, f.controller, f.line, f, cause(f), (k, icount) => {
@@ -103,4 +144,49 @@ export function armFaults(machine: Machine, faults: FaultSpec[]): FiredFault[] {
     }
   }
   return fired;
+}
+
+/** Address of the instruction the CPU executes next: the FIQ or IRQ vector if it takes one now, else pc. */
+function nextInstruction(machine: Machine): number {
+  const cpu = machine.cpu;
+  if (cpu.fiqLine && !cpu.f) return (cpu.vectorBase() + Vector.Fiq) >>> 0;
+  if (cpu.irqLine && !cpu.i) return (cpu.vectorBase() + Vector.Irq) >>> 0;
+  return cpu.pc >>> 0;
+}
+
+/**
+ * The console input as delivered: the scenario's scripted input with its
+ * corrupt-input faults applied (bytes counted per device, in time order). What
+ * this returns is what gets injected, so the input log holds the bytes that
+ * really arrived. `corrupted` says where each fault acted.
+ */
+export function deliveredInput(s: Pick<Scenario, 'inputs' | 'faults'>): {
+  inputs: Scenario['inputs'];
+  corrupted: Array<{ fault: Extract<FaultSpec, { type: 'corrupt-input' }>; icount: number; detail: string }>;
+} {
+  const faults = s.faults.filter((f): f is Extract<FaultSpec, { type: 'corrupt-input' }> => f.type === 'corrupt-input');
+  const order = s.inputs.map((inp, k) => ({ inp, k })).sort((a, b) => a.inp.icount - b.inp.icount || a.k - b.k);
+  const out: Scenario['inputs'] = s.inputs.map((x) => ({ ...x, data: x.data.slice() }));
+  const drop = out.map(() => new Set<number>());
+  const corrupted: ReturnType<typeof deliveredInput>['corrupted'] = [];
+  const seen = new Map<string, number>();
+  for (const { inp, k } of order) {
+    const before = seen.get(inp.device) ?? 0;
+    seen.set(inp.device, before + inp.data.length);
+    for (const f of faults) {
+      if (f.device !== inp.device || f.byte <= before || f.byte > before + inp.data.length) continue;
+      const j = f.byte - before - 1;
+      const was = out[k].data[j];
+      const show = (b: number) => `0x${b.toString(16).padStart(2, '0')}${b >= 0x20 && b < 0x7f ? ` '${String.fromCharCode(b)}'` : ''}`;
+      let detail: string;
+      if ('drop' in f.action) { drop[k].add(j); detail = `byte ${f.byte} (${show(was)}) on ${f.device} dropped`; }
+      else {
+        out[k].data[j] = 'replace' in f.action ? f.action.replace : was ^ f.action.xor;
+        detail = `byte ${f.byte} on ${f.device}: ${show(was)} delivered as ${show(out[k].data[j])}`;
+      }
+      corrupted.push({ fault: f, icount: inp.icount, detail });
+    }
+  }
+  out.forEach((x, k) => { if (drop[k].size) x.data = x.data.filter((_b, j) => !drop[k].has(j)); });
+  return { inputs: out.filter((x) => x.data.length > 0), corrupted };
 }

@@ -47,3 +47,26 @@ export function schedulePulseTrain(machine: Machine, controller: string, line: n
   };
   if (train.count > 0) rise(0);
 }
+
+/**
+ * Calls onEdge for every rising edge the board's wiring (a device output)
+ * drives into a controller's input line. Only observes: the edge reaches the
+ * controller as before. Input-log entries that set the line (irq-line
+ * injections: storms, spurious pulses, a replay) are not device edges and are
+ * not reported.
+ */
+export function watchDeviceEdges(machine: Machine, controller: string, line: number, onEdge: () => void): void {
+  const dev = machine.device(controller);
+  const setInput = dev.setInput?.bind(dev);
+  if (!setInput) throw new Error(`device '${controller}' has no interrupt inputs`);
+  let lastEntry: unknown;
+  dev.setInput = (l: number, high: boolean) => {
+    // An injection logs its entry, then sets the line: the newest entry, not yet seen, is this call.
+    const e = machine.injected[machine.injected.length - 1];
+    const injected = e !== undefined && e !== lastEntry && e.injection.kind === 'irq-line'
+      && e.injection.controller === controller && e.injection.line === l && e.injection.high === high;
+    if (injected) lastEntry = e;
+    setInput(l, high);
+    if (!injected && l === line && high) onEdge();
+  };
+}

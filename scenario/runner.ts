@@ -9,10 +9,12 @@
 import { bootKernel } from '../machine/boot/linux-boot';
 import { symbolize } from '../machine/loaders/elf';
 import type { Machine, StopReason } from '../machine/machine';
+import * as fs from 'node:fs';
 import { createMachine } from './boards';
-import type { Scenario, DumpExpectation } from './scenario-file';
-import { armFaults, type FiredFault } from './faults';
+import type { Scenario, DumpExpectation, Pattern } from './scenario-file';
+import { armFaults, deliveredInput, type FiredFault } from './faults';
 import { formatTime } from './virtual-time';
+import { comparePng, decodePng, encodePng } from './png';
 
 export interface ConsoleLine { text: string; icount: number }
 
@@ -28,7 +30,11 @@ export interface ExpectationResult {
   problem?: string;
   /** Console lines around where it was expected. */
   context?: string[];
+  /** A file that shows what happened (e.g. the actual picture of a framebuffer mismatch), to save next to the report. */
+  artifact?: Artifact;
 }
+
+export interface Artifact { name: string; mediaType: string; data: Buffer }
 
 export type Verdict = 'pass' | 'fail' | 'limit';
 
@@ -39,9 +45,16 @@ export interface ScenarioResult {
   icount: number;
   expectations: ExpectationResult[];
   faults: FiredFault[];
+  /** Lines of the main console (the scenario's console device). */
   lines: ConsoleLine[];
+  /** Lines of every console device that printed (the main one too; 'semihosting' for semihosting output). */
+  consoles: Map<string, ConsoleLine[]>;
   /** Wall time of the run in ms (reported, never asserted). */
   wallMs: number;
+  /** The machine as the run left it (final CPU registers, memory, devices), for checks after the run. */
+  machine?: Machine;
+  /** Path of the recording of this run, when it was recorded (set by the recorder). */
+  recording?: string;
 }
 
 /** Watches a run from the side (a recorder): told of the machine, every console byte and the end. */
@@ -70,9 +83,59 @@ export interface RunOptions {
 export function prepareScenario(s: Scenario): { machine: Machine; faults: FiredFault[] } {
   const machine = createMachine(s.boardName);
   bootKernel(machine, { kernel: s.kernel.data, kernelName: s.kernel.file, initrd: s.volume, cmdline: s.cmdline });
-  for (const inp of s.inputs) machine.addInput(inp.icount, inp.device, inp.data);
+  if (s.semihosting) {
+    machine.enableSemihosting({ cmdline: s.cmdline, host: { console: (_stream, bytes) => machine.onConsole('semihosting', bytes) } });
+  }
+  // Console input as delivered (corrupt-input faults applied), so the input log holds what arrived.
+  const { inputs, corrupted } = deliveredInput(s);
+  for (const inp of inputs) machine.addInput(inp.icount, inp.device, inp.data);
   const faults = armFaults(machine, s.faults);
+  for (const c of corrupted) {
+    machine.events.schedule(c.icount, `fault ${c.fault.index}: corrupt input`, () => {
+      faults.push({ index: c.fault.index, type: c.fault.type, description: c.fault.description, icount: machine.cpu.icount, pc: machine.cpu.pc >>> 0, detail: c.detail });
+    });
+  }
   return { machine, faults };
+}
+
+/**
+ * One console device's output split into lines (\r dropped), each stamped with
+ * the instruction count of its newline, matched against that device's
+ * ordered patterns and never-patterns as it is printed.
+ */
+class ConsoleTracker {
+  readonly lines: ConsoleLine[] = [];
+  readonly matches: Array<{ icount: number; line: number } | undefined>;
+  readonly neverHits: Array<{ icount: number; line: number } | undefined>;
+  next = 0;
+  private partial = '';
+  constructor(readonly ordered: Array<Pattern & { by?: number }>, readonly never: Pattern[]) {
+    this.matches = ordered.map(() => undefined);
+    this.neverHits = never.map(() => undefined);
+  }
+  get done(): boolean { return this.next === this.ordered.length; }
+  write(text: string, icount: number): void {
+    for (const ch of text) {
+      if (ch === '\r') continue;
+      if (ch === '\n') { this.line(this.partial, icount); this.partial = ''; } else this.partial += ch;
+    }
+  }
+  flush(icount: number): void {
+    if (this.partial) { this.line(this.partial, icount); this.partial = ''; }
+  }
+  private line(text: string, icount: number): void {
+    const index = this.lines.length;
+    this.lines.push({ text, icount });
+    let from = 0;
+    while (this.next < this.ordered.length) {
+      const m = this.ordered[this.next].regex.exec(text.slice(from));
+      if (!m) break;
+      this.matches[this.next] = { icount, line: index };
+      from += m.index + Math.max(m[0].length, 1);
+      this.next++;
+    }
+    this.never.forEach((p, i) => { if (!this.neverHits[i] && p.regex.test(text)) this.neverHits[i] = { icount, line: index }; });
+  }
 }
 
 export function runScenario(s: Scenario, options: RunOptions = {}): ScenarioResult {
@@ -81,36 +144,18 @@ export function runScenario(s: Scenario, options: RunOptions = {}): ScenarioResu
   const cpu = machine.cpu;
   const observer = options.observer;
   observer?.start(machine, s);
-  const lines: ConsoleLine[] = [];
-  let partial = '';
-  const ordered = s.expect.console;
-  const matches: Array<{ icount: number; line: number } | undefined> = ordered.map(() => undefined);
-  let next = 0; // index of the next ordered pattern
-  const neverHits: Array<{ icount: number; line: number } | undefined> = s.expect.never.map(() => undefined);
-
-  const onLine = (text: string, icount: number) => {
-    const index = lines.length;
-    lines.push({ text, icount });
-    let from = 0;
-    while (next < ordered.length) {
-      const m = ordered[next].regex.exec(text.slice(from));
-      if (!m) break;
-      matches[next] = { icount, line: index };
-      from += m.index + Math.max(m[0].length, 1);
-      next++;
-    }
-    s.expect.never.forEach((p, i) => { if (!neverHits[i] && p.regex.test(text)) neverHits[i] = { icount, line: index }; });
-    if (s.expect.end === 'matched' && next === ordered.length) cpu.stopRequested = true;
-  };
+  const main = new ConsoleTracker(s.expect.console, s.expect.never);
+  const trackers = new Map<string, ConsoleTracker>([[s.console, main]]);
+  for (const [device, c] of s.expect.consoles) trackers.set(device, new ConsoleTracker(c.console, c.never));
+  const matchedEnd = s.expect.end === 'matched';
   machine.onConsole = (device, data) => {
     observer?.console(device, data, cpu.icount);
-    if (device !== s.console) return;
     const text = Buffer.from(data).toString('latin1');
-    options.onOutput?.(text);
-    for (const ch of text) {
-      if (ch === '\r') continue;
-      if (ch === '\n') { onLine(partial, cpu.icount); partial = ''; } else partial += ch;
-    }
+    if (device === s.console) options.onOutput?.(text);
+    let t = trackers.get(device);
+    if (!t) trackers.set(device, t = new ConsoleTracker([], []));
+    t.write(text, cpu.icount);
+    if (matchedEnd && t.ordered.length && [...trackers.values()].every((x) => x.done)) cpu.stopRequested = true;
   };
 
   const slice = options.slice ?? 50_000_000;
@@ -122,76 +167,38 @@ export function runScenario(s: Scenario, options: RunOptions = {}): ScenarioResu
     if (observer && stop.kind === 'limit' && cpu.icount % observer.interval === 0) observer.step(machine);
     if (stop.kind !== 'limit' || cpu.icount >= s.limit) break;
   }
-  if (partial) { onLine(partial, cpu.icount); partial = ''; }
+  for (const t of trackers.values()) t.flush(cpu.icount);
 
-  const expectations = evaluate(s, stop, cpu.icount, lines, matches, neverHits, machine);
+  const expectations = evaluate(s, stop, cpu.icount, trackers, machine);
   const failed = expectations.some((e) => !e.ok);
   const hitLimit = stop.kind === 'limit' && s.expect.end !== 'limit';
   const verdict: Verdict = hitLimit ? 'limit' : failed ? 'fail' : 'pass';
-  const result: ScenarioResult = { scenario: s, verdict, stop, icount: cpu.icount, expectations, faults, lines, wallMs: performance.now() - t0 };
+  const consoles = new Map([...trackers].filter(([d, t]) => d === s.console || t.lines.length).map(([d, t]) => [d, t.lines]));
+  const result: ScenarioResult = {
+    scenario: s, verdict, stop, icount: cpu.icount, expectations, faults, lines: main.lines, consoles, wallMs: performance.now() - t0, machine,
+  };
   observer?.end(result, machine);
   return result;
 }
 
-function evaluate(s: Scenario, stop: StopReason, end: number, lines: ConsoleLine[],
-  matches: Array<{ icount: number; line: number } | undefined>, neverHits: Array<{ icount: number; line: number } | undefined>,
-  machine: Machine): ExpectationResult[] {
+function evaluate(s: Scenario, stop: StopReason, end: number, trackers: Map<string, ConsoleTracker>, machine: Machine): ExpectationResult[] {
   const out: ExpectationResult[] = [];
   const t = (icount: number) => formatTime(icount, s.clockHz);
+  const lines = trackers.get(s.console)!.lines;
   const around = (line: number, before = 4, after = 4) => lines.slice(Math.max(0, line - before), line + after + 1)
     .map((l, k) => `${String(Math.max(0, line - before) + k + 1).padStart(5)} | ${l.text}`);
-  const tail = (from: number, n = 8) => {
-    const start = Math.max(from, lines.length - n);
-    const shown = lines.slice(start).map((l, k) => `${String(start + k + 1).padStart(5)} | ${l.text}`);
-    return start > from ? [`      | ... ${start - from} line(s) after the previous match not shown`, ...shown] : shown;
-  };
 
-  // Ordered console patterns.
-  let prevLine = -1;
-  let broken: string | undefined; // an earlier ordered pattern that was never printed
-  s.expect.console.forEach((p, i) => {
-    const what = `console shows ${p.source}${p.by !== undefined ? ` by ${t(p.by)}` : ''}`;
-    const m = matches[i];
-    if (!m) {
-      const anywhere = lines.findIndex((l) => p.regex.test(l.text));
-      let problem: string;
-      if (broken !== undefined) {
-        problem = `not checked: ${broken} before it was never printed${anywhere >= 0 ? ` (this one appears on line ${anywhere + 1})` : ''}`;
-      } else if (anywhere >= 0) {
-        problem = `printed only before ${s.expect.console[i - 1].source} (line ${anywhere + 1}), not after it: the order is wrong`;
-      } else {
-        const after = i > 0 ? `after ${s.expect.console[i - 1].source} (line ${prevLine + 1})` : 'at all';
-        problem = `never printed ${after}; the run ended at ${t(end)} with ${describeStop(stop)}`;
-      }
-      out.push({
-        what, ok: false, problem,
-        context: broken !== undefined ? undefined : prevLine + 1 >= lines.length ? ['      | (nothing was printed after that)'] : tail(prevLine + 1),
-      });
-      broken ??= p.source;
-      return;
-    }
-    if (p.by !== undefined && m.icount > p.by) {
-      const atDeadline = lines.findIndex((l) => l.icount > p.by!);
-      out.push({
-        what, ok: false, icount: m.icount, line: m.line,
-        problem: `printed at ${t(m.icount)} (line ${m.line + 1}), after the deadline ${t(p.by)}; the console up to the deadline:`,
-        context: around(atDeadline < 0 ? lines.length - 1 : atDeadline - 1, 6, 0),
-      });
-    } else out.push({ what, ok: true, icount: m.icount, line: m.line });
-    prevLine = m.line;
-  });
-
-  // Patterns that must never appear.
-  s.expect.never.forEach((p, i) => {
-    const h = neverHits[i];
-    const what = `console never shows ${p.source}`;
-    if (h) out.push({ what, ok: false, icount: h.icount, line: h.line, problem: `printed at ${t(h.icount)} (line ${h.line + 1})`, context: around(h.line) });
-    else out.push({ what, ok: true, icount: end });
-  });
+  for (const [device, tracker] of trackers) {
+    if (device !== s.console && !s.expect.consoles.has(device)) continue;
+    out.push(...evaluateConsole(tracker, device === s.console ? '' : `${device} `, s, stop, end));
+  }
 
   // Fault dumps.
   if (s.expect.panic) out.push(checkDump(s, lines, s.expect.panic, 'hypervisor', around, t));
   for (const d of s.expect.domainFaults) out.push(checkDump(s, lines, d, 'domain', around, t));
+
+  // The picture on the display.
+  if (s.expect.framebuffer) out.push(checkFramebuffer(s, machine));
 
   // How the run ended.
   const wanted = s.expect.end;
@@ -209,6 +216,84 @@ function evaluate(s: Scenario, stop: StopReason, end: number, lines: ConsoleLine
     });
   }
   return out;
+}
+
+/** Ordered patterns and never-patterns of one console device ('' prefix for the main console, else 'NAME '). */
+function evaluateConsole(tr: ConsoleTracker, prefix: string, s: Scenario, stop: StopReason, end: number): ExpectationResult[] {
+  const out: ExpectationResult[] = [];
+  const lines = tr.lines;
+  const t = (icount: number) => formatTime(icount, s.clockHz);
+  const around = (line: number, before = 4, after = 4) => lines.slice(Math.max(0, line - before), line + after + 1)
+    .map((l, k) => `${String(Math.max(0, line - before) + k + 1).padStart(5)} | ${l.text}`);
+  const tail = (from: number, n = 8) => {
+    const start = Math.max(from, lines.length - n);
+    const shown = lines.slice(start).map((l, k) => `${String(start + k + 1).padStart(5)} | ${l.text}`);
+    return start > from ? [`      | ... ${start - from} line(s) after the previous match not shown`, ...shown] : shown;
+  };
+
+  // Ordered console patterns.
+  let prevLine = -1;
+  let broken: string | undefined; // an earlier ordered pattern that was never printed
+  tr.ordered.forEach((p, i) => {
+    const what = `${prefix}console shows ${p.source}${p.by !== undefined ? ` by ${t(p.by)}` : ''}`;
+    const m = tr.matches[i];
+    if (!m) {
+      const anywhere = lines.findIndex((l) => p.regex.test(l.text));
+      let problem: string;
+      if (broken !== undefined) {
+        problem = `not checked: ${broken} before it was never printed${anywhere >= 0 ? ` (this one appears on line ${anywhere + 1})` : ''}`;
+      } else if (anywhere >= 0) {
+        problem = `printed only before ${tr.ordered[i - 1].source} (line ${anywhere + 1}), not after it: the order is wrong`;
+      } else {
+        const after = i > 0 ? `after ${tr.ordered[i - 1].source} (line ${prevLine + 1})` : 'at all';
+        problem = `never printed ${after}; the run ended at ${t(end)} with ${describeStop(stop)}`;
+      }
+      out.push({
+        what, ok: false, problem,
+        context: broken !== undefined ? undefined : prevLine + 1 >= lines.length ? [`      | (nothing was printed${prevLine >= 0 ? ' after that' : ''})`] : tail(prevLine + 1),
+      });
+      broken ??= p.source;
+      return;
+    }
+    if (p.by !== undefined && m.icount > p.by) {
+      const atDeadline = lines.findIndex((l) => l.icount > p.by!);
+      out.push({
+        what, ok: false, icount: m.icount, line: m.line,
+        problem: `printed at ${t(m.icount)} (line ${m.line + 1}), after the deadline ${t(p.by)}; the console up to the deadline:`,
+        context: around(atDeadline < 0 ? lines.length - 1 : atDeadline - 1, 6, 0),
+      });
+    } else out.push({ what, ok: true, icount: m.icount, line: m.line });
+    prevLine = m.line;
+  });
+
+  // Patterns that must never appear.
+  tr.never.forEach((p, i) => {
+    const h = tr.neverHits[i];
+    const what = `${prefix}console never shows ${p.source}`;
+    if (h) out.push({ what, ok: false, icount: h.icount, line: h.line, problem: `printed at ${t(h.icount)} (line ${h.line + 1})`, context: around(h.line) });
+    else out.push({ what, ok: true, icount: end });
+  });
+  return out;
+}
+
+/** The display scans out exactly the golden picture (compared pixel by pixel). */
+export function checkFramebuffer(s: Scenario, machine: Machine): ExpectationResult {
+  const fb = s.expect.framebuffer!;
+  const what = `${fb.device} shows the picture ${fb.golden}`;
+  const picture = machine.device(fb.device).render?.();
+  if (!picture) return { what, ok: false, problem: `${fb.device} is not scanning out a frame buffer at the end of the run` };
+  const golden = decodePng(fs.readFileSync(fb.golden));
+  const c = comparePng(picture, golden);
+  if (c.equal) return { what, ok: true, icount: machine.cpu.icount };
+  const d = c.firstDifference!;
+  const px = (p: number[] | null) => (p ? `rgba(${p.join(', ')})` : 'nothing');
+  const size = picture.width !== golden.width || picture.height !== golden.height
+    ? `; the picture is ${picture.width}x${picture.height}, the golden one ${golden.width}x${golden.height}` : '';
+  return {
+    what, ok: false, icount: machine.cpu.icount,
+    problem: `${c.differentPixels} pixel(s) differ${size}; the first at (${d.x}, ${d.y}): ${px(d.actual)} where the golden picture has ${px(d.expected)}`,
+    artifact: { name: `${s.name.replace(/[^A-Za-z0-9_.-]+/g, '-')}.${fb.device}.actual.png`, mediaType: 'image/png', data: encodePng(picture) },
+  };
 }
 
 export function checkDump(s: Scenario, lines: ConsoleLine[], d: DumpExpectation, who: 'hypervisor' | 'domain',

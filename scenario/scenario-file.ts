@@ -17,6 +17,10 @@ import { loadBoard, parseSize } from './boards';
 import { manifestImages, domainConfigText, DOMAINS_IMAGE } from './volume-manifest';
 import { parseVirtualTime, formatTime } from './virtual-time';
 import { loadProfile, DEFAULT_PROFILE, type FirmwareProfile } from './profile';
+import { decodePng } from './png';
+
+/** Device types that scan out a frame buffer (render()). */
+const DISPLAY_TYPES = /tegra20-dc|pl111|display|lcd/i;
 
 export const SCENARIO_SCHEMA = 'scenario.schema.json';
 
@@ -30,12 +34,14 @@ interface RawVolume {
   events?: Array<[string, string]>;
 }
 interface RawFault {
-  type: 'data-abort' | 'prefetch-abort' | 'lost-upcall' | 'irq-storm';
+  type: 'data-abort' | 'prefetch-abort' | 'lost-upcall' | 'irq-storm' | 'bit-flip' | 'corrupt-input' | 'lost-interrupt' | 'spurious-interrupt';
   status?: string; level?: 'section' | 'page'; address?: RawAddress; write?: boolean;
   at?: RawTime; 'on-exec'?: { at: RawAddress; nth?: number }; 'on-access'?: { from: RawAddress; to?: RawAddress; nth?: number; write?: boolean };
   function?: string; nth?: number; count?: number | 'all';
   controller?: string; line?: number; start?: RawTime; period?: RawTime; width?: RawTime;
+  bit?: number; device?: string; byte?: number; drop?: true; replace?: number; xor?: number;
 }
+type RawOrdered = Array<string | { text: string; by?: RawTime }>;
 interface RawDump { domain?: string; kind?: string; status?: string; symbol?: string; message?: string }
 export interface RawScenario {
   $schema?: string;
@@ -44,12 +50,14 @@ export interface RawScenario {
   board: string;
   profile?: string;
   console?: string;
-  boot: { kernel: string; cmdline?: string; volume?: string | RawVolume };
+  boot: { kernel: string; cmdline?: string; volume?: string | RawVolume; semihosting?: boolean };
   input?: Array<{ at: RawTime; text: string; device?: string }>;
   faults?: RawFault[];
   expect?: {
-    console?: Array<string | { text: string; by?: RawTime }>;
+    console?: RawOrdered;
     never?: string[];
+    consoles?: Record<string, RawOrdered | { console?: RawOrdered; never?: string[] }>;
+    framebuffer?: { golden: string; device?: string };
     end?: EndKind;
     panic?: RawDump;
     'domain-faults'?: RawDump[];
@@ -69,7 +77,15 @@ export type FaultTrigger =
 export type FaultSpec =
   | { type: 'data-abort' | 'prefetch-abort'; index: number; status: number; statusName: string; address?: number; write?: boolean; trigger: FaultTrigger; description: string }
   | { type: 'lost-upcall'; index: number; function: string; address: number; nth: number; count: number; description: string }
-  | { type: 'irq-storm'; index: number; controller: string; line: number; start: number; period: number; count: number; width: number; description: string };
+  | { type: 'irq-storm'; index: number; controller: string; line: number; start: number; period: number; count: number; width: number; description: string }
+  | { type: 'bit-flip'; index: number; icount: number; address: number; bit: number; description: string }
+  /** The byte-th byte (1-based) of the device's scripted input dropped, replaced or XORed. */
+  | { type: 'corrupt-input'; index: number; device: string; byte: number; action: { drop: true } | { replace: number } | { xor: number }; description: string }
+  | { type: 'lost-interrupt'; index: number; controller: string; line: number; nth: number; count: number; description: string }
+  | { type: 'spurious-interrupt'; index: number; controller: string; line: number; icount: number; width: number; description: string };
+
+/** Console expectations of one device: patterns in order (each optionally by a deadline) and patterns never shown. */
+export interface ConsoleExpectations { console: Array<Pattern & { by?: number }>; never: Pattern[] }
 
 export interface Pattern { source: string; regex: RegExp }
 export interface DumpExpectation { domain?: string; kind?: string; status?: string; symbol?: string; message?: Pattern }
@@ -88,11 +104,17 @@ export interface Scenario {
   volume?: Uint8Array;
   /** ELF symbols per image: '' is the kernel, other keys are volume image names. */
   symbols: Map<string, ElfSymbol[]>;
+  /** Console input as scripted (before any corrupt-input fault acts on it). */
   inputs: Array<{ icount: number; device: string; data: Uint8Array }>;
+  /** Serve semihosting calls (output goes to the console device 'semihosting'). */
+  semihosting: boolean;
   faults: FaultSpec[];
   expect: {
     console: Array<Pattern & { by?: number }>;
     never: Pattern[];
+    /** Other console devices (and 'semihosting'), by name. */
+    consoles: Map<string, ConsoleExpectations>;
+    framebuffer?: { golden: string; device: string };
     end: EndKind;
     panic?: DumpExpectation;
     domainFaults: DumpExpectation[];
@@ -287,13 +309,70 @@ function resolveScenario(y: LoadedYaml<RawScenario>, dir: string): Scenario {
       const which = count === Infinity ? `every call from the ${ordinal(nth)} on` : count === 1 ? `the ${ordinal(nth)} call` : `${count} calls from the ${ordinal(nth)} on`;
       return { type: 'lost-upcall', index: i, function: a.label, address: a.value, nth, count, description: `lost upcall: ${which} of ${a.label} skipped` };
     }
-    // irq-storm
+    if (f.type === 'bit-flip') {
+      const icount = time(f.at!, [...at, 'at']);
+      beforeLimit(icount, [...at, 'at'], 'the bit flip');
+      const a = address(f.address!, [...at, 'address']);
+      const bit = f.bit!;
+      // Bits 8-31 are bits of the little-endian word at the address.
+      const byteAddress = (a.value + (bit >> 3)) >>> 0;
+      const bank = board.memory.find((m) => byteAddress >= m.base && byteAddress - m.base < m.size);
+      if (!bank) {
+        const banks = board.memory.map((m) => `${m.name} 0x${m.base.toString(16)}-0x${(m.base + m.size - 1).toString(16)}`).join(', ');
+        throw err([...at, 'address'], `bit flip at ${a.label}${bit >= 8 ? ` (byte 0x${byteAddress.toString(16)})` : ''}: no RAM there on board ${board.name} (RAM: ${banks})`);
+      }
+      return {
+        type: 'bit-flip', index: i, icount, address: byteAddress, bit: bit & 7,
+        description: `bit flip: bit ${bit} of ${a.label}${bit >= 8 ? ` (bit ${bit & 7} of byte 0x${byteAddress.toString(16)})` : ''} at ${formatTime(icount, clockHz)}`,
+      };
+    }
+    if (f.type === 'corrupt-input') {
+      const device = f.device ?? consoleDevice;
+      if (!deviceNames.has(device)) throw err([...at, 'device'], `device '${device}' is not on board ${board.name}`);
+      const actions = (['drop', 'replace', 'xor'] as const).filter((k) => f[k] !== undefined);
+      if (actions.length !== 1) {
+        throw err(actions.length ? [...at, actions[1]] : at, actions.length
+          ? `corrupt-input does one thing to the byte; this one has ${actions.join(' and ')}`
+          : `this corrupt-input does nothing: give drop: true, replace: BYTE or xor: MASK`);
+      }
+      const total = inputs.filter((x) => x.device === device).reduce((n, x) => n + x.data.length, 0);
+      if (f.byte! > total) {
+        throw err([...at, 'byte'], `byte ${f.byte} of the input to ${device} can never be corrupted: the scenario types only ${total} byte(s) there`);
+      }
+      const hex2 = (v: number) => `0x${v.toString(16).padStart(2, '0')}`;
+      const action = f.drop ? { drop: true as const } : f.replace !== undefined ? { replace: f.replace } : { xor: f.xor! };
+      const what = f.drop ? 'dropped' : f.replace !== undefined ? `replaced by ${hex2(f.replace)}` : `XORed with ${hex2(f.xor!)}`;
+      return { type: 'corrupt-input', index: i, device, byte: f.byte!, action, description: `corrupt input: the ${ordinal(f.byte!)} byte typed on ${device} ${what}` };
+    }
+    // Interrupt faults.
     const controller = f.controller ?? 'gic';
     const ctl = board.devices.find((d) => d.name === controller);
     if (!ctl) throw err([...at, f.controller ? 'controller' : 'type'], `interrupt controller '${controller}' is not on board ${board.name}`);
     const numIrqs = Number((ctl.props as Record<string, unknown>)['num-irqs'] ?? 1020);
     if (f.line! >= numIrqs) throw err([...at, 'line'], `${controller} has interrupt IDs 0-${numIrqs - 1}; line ${f.line} does not exist`);
     if (controller === 'gic' && f.line! < 16) throw err([...at, 'line'], `GIC IDs 0-15 are software-generated interrupts and have no input line`);
+    if (f.type === 'lost-interrupt') {
+      const drivers = board.devices.filter((d) => d.irq.some((outs) => outs.some((t) => t.device === controller && t.line === f.line)));
+      if (!drivers.length) throw err([...at, 'line'], `no device of board ${board.name} drives ${controller} line ${f.line}, so no assertion of it can ever be lost`);
+      const nth = f.nth ?? 1;
+      const count = f.count === 'all' ? Infinity : f.count ?? 1;
+      const which = count === Infinity ? `every assertion from the ${ordinal(nth)} on` : count === 1 ? `the ${ordinal(nth)} assertion` : `${count} assertions from the ${ordinal(nth)} on`;
+      return {
+        type: 'lost-interrupt', index: i, controller, line: f.line!, nth, count,
+        description: `lost interrupt: ${which} of ${controller} line ${f.line} (${drivers.map((d) => d.name).join(', ')})`,
+      };
+    }
+    if (f.type === 'spurious-interrupt') {
+      const icount = time(f.at!, [...at, 'at']);
+      beforeLimit(icount, [...at, 'at'], 'the spurious interrupt');
+      const width = f.width !== undefined ? time(f.width, [...at, 'width']) : 1;
+      if (width < 1) throw err([...at, 'width'], 'the pulse must last at least 1 instruction');
+      return {
+        type: 'spurious-interrupt', index: i, controller, line: f.line!, icount, width,
+        description: `spurious interrupt: one ${formatTime(width, clockHz)} pulse on ${controller} line ${f.line} at ${formatTime(icount, clockHz)}`,
+      };
+    }
+    // irq-storm
     const start = time(f.start!, [...at, 'start']);
     beforeLimit(start, [...at, 'start'], 'the IRQ storm');
     const period = time(f.period!, [...at, 'period']);
@@ -313,8 +392,8 @@ function resolveScenario(y: LoadedYaml<RawScenario>, dir: string): Scenario {
     return p;
   };
   const ex = raw.expect ?? {};
-  const consoleExp = (ex.console ?? []).map((c, i) => {
-    const at = ['expect', 'console', i];
+  const ordered = (list: RawOrdered, at0: Array<string | number>) => list.map((c, i) => {
+    const at = [...at0, i];
     if (typeof c === 'string') return pattern(c, at);
     const p = pattern(c.text, [...at, 'text']);
     if (c.by === undefined) return p;
@@ -322,10 +401,46 @@ function resolveScenario(y: LoadedYaml<RawScenario>, dir: string): Scenario {
     if (by > limit) throw err([...at, 'by'], `the deadline ${formatTime(by, clockHz)} is after the end of the run at ${formatTime(limit, clockHz)} (limits)`);
     return { ...p, by };
   });
+  const consoleExp = ordered(ex.console ?? [], ['expect', 'console']);
+  const consoles = new Map<string, ConsoleExpectations>();
+  for (const [device, c] of Object.entries(ex.consoles ?? {})) {
+    const at = ['expect', 'consoles', device];
+    if (device === 'semihosting') {
+      if (!raw.boot.semihosting) throw err(at, `the semihosting console needs boot.semihosting: true`);
+    } else if (!deviceNames.has(device)) {
+      throw err(at, `device '${device}' is not on board ${board.name}`);
+    } else if (!board.devices.some((d) => d.name === device && /uart|ns16550|pl011|serial/i.test(`${d.type} ${d.name}`))) {
+      throw err(at, `device '${device}' of board ${board.name} is not a UART; it prints nothing`);
+    }
+    if (device === consoleDevice) throw err(at, `${device} is the main console: put these under expect.console and expect.never`);
+    const list = Array.isArray(c) ? { console: c } : c;
+    consoles.set(device, {
+      console: ordered(list.console ?? [], Array.isArray(c) ? at : [...at, 'console']),
+      never: (list.never ?? []).map((s, i) => pattern(s, [...at, 'never', i])),
+    });
+  }
+  let framebuffer: Scenario['expect']['framebuffer'];
+  if (ex.framebuffer) {
+    const at = ['expect', 'framebuffer'];
+    const golden = path.resolve(dir, ex.framebuffer.golden);
+    if (!fs.existsSync(golden)) throw err([...at, 'golden'], `golden picture ${ex.framebuffer.golden} does not exist (resolved to ${golden})`);
+    try { decodePng(fs.readFileSync(golden)); } catch (e) {
+      throw err([...at, 'golden'], `golden picture ${ex.framebuffer.golden}: ${(e as Error).message}`);
+    }
+    const displays = board.devices.filter((d) => DISPLAY_TYPES.test(d.type));
+    const device = ex.framebuffer.device ?? (displays.length === 1 ? displays[0].name : undefined);
+    if (!device) {
+      throw err(at, displays.length ? `board ${board.name} has several displays (${displays.map((d) => d.name).join(', ')}); give 'device'` : `board ${board.name} has no display`);
+    }
+    if (!board.devices.some((d) => d.name === device)) throw err([...at, 'device'], `device '${device}' is not on board ${board.name}`);
+    if (!DISPLAY_TYPES.test(board.devices.find((d) => d.name === device)!.type)) throw err([...at, 'device'], `device '${device}' of board ${board.name} is not a display`);
+    framebuffer = { golden, device };
+  }
   const dump = (d: RawDump, at: Array<string | number>): DumpExpectation => ({
     domain: d.domain, kind: d.kind, status: d.status, symbol: d.symbol,
     message: d.message !== undefined ? pattern(d.message, [...at, 'message']) : undefined,
   });
+  if (ex.end === 'exit' && !raw.boot.semihosting) throw err(['expect', 'end'], `a run can only end with an exit through semihosting (SYS_EXIT); set boot.semihosting: true`);
   if (ex.panic && !profile.dumps.panic && !profile.dumps.hypervisorFault) throw err(['expect', 'panic'], `profile ${profile.name} does not say how a panic reads (dumps.panic)`);
   if (ex.panic?.domain !== undefined) throw err(['expect', 'panic', 'domain'], `a hypervisor panic has no domain; use domain-faults`);
   if (ex['domain-faults'] && !profile.dumps.domainFault) throw err(['expect', 'domain-faults'], `profile ${profile.name} does not say how a domain fault dump reads (dumps.domain-fault)`);
@@ -334,10 +449,12 @@ function resolveScenario(y: LoadedYaml<RawScenario>, dir: string): Scenario {
     file: y.file,
     name: raw.name ?? path.basename(y.file).replace(/\.ya?ml$/, ''),
     board, boardName: boardRef, clockHz, profile, console: consoleDevice,
-    kernel, cmdline: raw.boot.cmdline, volume, symbols, inputs, faults,
+    kernel, cmdline: raw.boot.cmdline, volume, symbols, inputs, semihosting: raw.boot.semihosting ?? false, faults,
     expect: {
       console: consoleExp,
       never: (ex.never ?? []).map((s, i) => pattern(s, ['expect', 'never', i])),
+      consoles,
+      framebuffer,
       end: ex.end ?? 'halt',
       panic: ex.panic ? dump(ex.panic, ['expect', 'panic']) : undefined,
       domainFaults: (ex['domain-faults'] ?? []).map((d, i) => dump(d, ['expect', 'domain-faults', i])),

@@ -59,9 +59,9 @@ expect: { end: halt }`,
   'data abort on the Nth access to an address range': `faults:
   - { type: data-abort, status: external, on-access: { from: ticks, nth: 3 } }`,
   'access-flag data abort on the Nth write to a range': `faults:
-  - { type: data-abort, status: access-flag, on-access: { from: domains, to: 0x150100, nth: 2, write: true } }`,
+  - { type: data-abort, status: access-flag, on-access: { from: domains, to: domains+0x100, nth: 2, write: true } }`,
   'prefetch abort at the Nth execution of an address': `faults:
-  - { type: prefetch-abort, status: translation, on-exec: { at: 0x102ddc, nth: 2 } }`,
+  - { type: prefetch-abort, status: translation, on-exec: { at: kprintf+0x8, nth: 2 } }`,
   'prefetch abort at a virtual time': `faults:
   - { type: prefetch-abort, status: permission, level: page, at: 2500us }`,
   'lost upcall (the 3rd call of deliver_upcall skipped)': `faults:
@@ -192,7 +192,7 @@ limits: { time: 100ms }`, 'console=ttyS0 evtwd=100'));
 test('a missed deadline reports when it appeared and the console up to the deadline', () => {
   const r = runText(text(`expect:\n  console: [{ text: "[dom0] pong 10/10", by: 2ms }]\nlimits: { time: 100ms }`));
   assert.equal(r.verdict, 'fail');
-  assert.match(formatReport(r), /printed at 3\.\d+ ms \(\d+ insns\) \(line \d+\), after the deadline 2 ms/);
+  assert.match(formatReport(r), /printed at [\d.]+ ms \(\d+ insns\) \(line \d+\), after the deadline 2 ms/);
 });
 
 test('a run that hits its limit is a limit verdict, unless the limit is the expected end', () => {
