@@ -2,9 +2,13 @@
  * The reference hypervisor (firmware/): the committed ELFs boot on tegra2-xoom
  * from a boot volume packed by the repository's own code, run the domains the
  * volume's configuration names, bounce events between them, and report a
- * domain's NULL dereference with a dump that matches the machine's real state.
- * With arm-none-eabi-gcc present, firmware/ is rebuilt and must match the
- * committed ELFs byte for byte.
+ * domain's NULL dereference with a dump that matches the machine's real state,
+ * mirror the console on the display (checked pixel for pixel against
+ * test/golden/hypervisor-pingpong.png), take FIQ debugger commands and console
+ * input for a domain, and power the board off. With arm-none-eabi-gcc present,
+ * firmware/ is rebuilt and must match the committed ELFs byte for byte.
+ *
+ * BRINGUP_UPDATE_GOLDEN=1 rewrites the golden picture from this run.
  */
 
 import { test } from 'node:test';
@@ -19,11 +23,13 @@ import { parseElf } from '../../machine/loaders/elf';
 import { packVolume } from '../../machine/boot/volume';
 import { MODE_ABT } from '../../machine/cpu/modes';
 import { createMachine } from '../../scenario/boards';
+import { comparePng, decodePng, encodePng } from '../../scenario/png';
 
 const ROOT = findRoot();
 const FIRMWARE = path.join(ROOT, 'firmware');
 const BUILD = path.join(FIRMWARE, 'build');
-const ELFS = ['hypervisor.elf', 'guests/pingpong.elf', 'guests/nullderef.elf'];
+const ELFS = ['hypervisor.elf', 'guests/pingpong.elf', 'guests/nullderef.elf', 'guests/echo.elf', 'guests/spin.elf'];
+const GOLDEN = path.join(ROOT, 'test', 'golden', 'hypervisor-pingpong.png');
 const REQUIRE_TOOLS = process.env.BRINGUP_REQUIRE_TOOLS === '1';
 const LIMIT = 100_000_000;
 
@@ -45,6 +51,8 @@ function volume(domains: string): Uint8Array {
   return packVolume([
     { name: 'pingpong', role: 'domu', data: read('guests/pingpong.elf') },
     { name: 'nullderef', role: 'domu', data: read('guests/nullderef.elf') },
+    { name: 'echo', role: 'domu', data: read('guests/echo.elf') },
+    { name: 'spin', role: 'domu', data: read('guests/spin.elf') },
     { name: 'domains', role: 'config', data: new TextEncoder().encode(domains) },
   ]);
 }
@@ -82,7 +90,7 @@ test('firmware: boots with banner and ATAG memory map, starts the configured dom
   assert.match(out, /bank 1: 0x20000000 - 0x3ffbffff \(511 MiB\)/);
   assert.match(out, /command line: "console=ttyS0 evtwd=100"/);
   assert.match(out, /initrd: 0x08000000 - /);
-  assert.match(out, /volume: BRVOLUME v1, 3 images, .*header CRC-32 0x[0-9a-f]{8} ok/);
+  assert.match(out, /volume: BRVOLUME v1, 5 images, .*header CRC-32 0x[0-9a-f]{8} ok/);
   assert.match(out, /pingpong +domu .* ok\n/);
   assert.match(out, /dom0 dom0: starting image pingpong, 1024K/);
   assert.match(out, /dom1 dom1: starting image pingpong, 2048K/);
@@ -136,13 +144,119 @@ test('firmware: console=gdb emits the console as GDB O packets with valid checks
   assert.match(text, /\[solo\] pingpong: no event channel/);
 });
 
-test('firmware: console input arrives by the UART RX interrupt (debug key d lists the domains)', () => {
-  const run = boot(TWO);
-  runUntil(run, 'starting 2 domains');
-  run.machine.addInput(run.machine.cpu.icount, 'uartd', new TextEncoder().encode('d'));
+/** Types text on UARTD now and runs until `until` appears. */
+function type(run: Run, text: string, until: string): string {
+  run.machine.addInput(run.machine.cpu.icount, 'uartd', new TextEncoder().encode(text));
+  return runUntil(run, until);
+}
+
+const SHELL = `domain shell image=echo memory=1M priority=10 console=on on-fault=kill
+domain ping image=pingpong memory=1M priority=5 console=on on-fault=kill args="rounds=2"
+domain pong image=pingpong memory=1M priority=5 console=off on-fault=kill args="rounds=2"
+event ping:1 pong:1
+`;
+
+test('firmware: console input arrives as FIQ (UARTD routed by the LIC) and drives the FIQ debugger', () => {
+  const run = boot(SHELL);
+  runUntil(run, '[shell] echo: dom0 ready');
+  assert.match(run.out(), /fiq: console RX \(UARTD, SPI 90\) routed as FIQ by the LIC/);
+  // The LIC classes SPI 90 (bank 2 bit 26) as FIQ; the GIC keeps ID 122 disabled.
+  const lic = run.machine.bus.read32(0x60004000 + 0x200 + 0x2c) >>> 0;
+  assert.equal(lic & (1 << 26), 1 << 26, 'CPU_IEP_CLASS_3 has UARTD as FIQ');
+  assert.equal(run.machine.bus.read32(0x50041000 + 0x100 + 4 * 3) & (1 << 26), 0, 'GIC ID 122 disabled');
+  let out = type(run, 'help\r', 'Ctrl-A');
+  for (const cmd of ['help', 'regs', 'bt', 'domains', 'events', 'irqs', 'mem', 'console', 'poweroff', 'reboot']) {
+    assert.match(out, new RegExp(`^  ${cmd} .* \\S`, 'm'), `help lists ${cmd}`);
+  }
+  out = type(run, 'regs\r', '  lr 0x');
+  assert.match(out, /fiq> regs\n  interrupted: (the hypervisor \(SVC mode\)|dom\d \w+ \(USR mode\))\n/);
+  assert.match(out, /^ +r0 [0-9a-f]{8} +r1 [0-9a-f]{8}/m);
+  assert.match(out, /^  r12 [0-9a-f]{8} +sp [0-9a-f]{8} +lr [0-9a-f]{8} +pc [0-9a-f]{8}$/m);
+  out = type(run, 'bt\r', 'backtrace (frame pointers)');
+  out = type(run, 'domains\r', 'dom2 pong');
+  assert.match(out, /^  dom0 shell: blocked .*console on$/m);
+  out = type(run, 'events\r', 'dom2 pong: callback');
+  assert.match(out, /^  ping:1 -> pong:1 bound idle unmasked$/m);
+  out = type(run, 'irqs\r', 'global timer');
+  assert.match(out, /^  GIC  32 \(TMR1 tick\): [1-9]\d* IRQs$/m);
+  assert.match(out, /^  LIC SPI 90 \(UARTD receive\): 6 FIQs$/m);
+  // mem shows what the bus holds.
+  out = type(run, 'mem 0x100000 16\r', '00100000:');
+  const bytes = [...Array(16).keys()].map((i) => run.machine.bus.read8(0x100000 + i).toString(16).padStart(2, '0')).join(' ');
+  assert.ok(out.includes(`  00100000: ${bytes} `), 'hex dump of 0x100000');
+  out = type(run, 'mem 0x40 4\r', 'not RAM');
+  out = type(run, 'nonsense\r', "unknown command 'nonsense'");
+  // Console input to the domain that owns the console, then back to the debugger.
+  out = type(run, 'console\r', 'console input to dom0 shell');
+  out = type(run, 'abc\r', 'reversed');
+  assert.match(out, /\[shell\] echo: line 1: "abc" \(3 bytes\), reversed "cba"/);
+  assert.ok(!out.includes('fiq> abc'), 'the domain got the line, not the debugger');
+  out = type(run, '\x01', 'console input to the debugger');
+  out = type(run, 'quit\r', "unknown command 'quit'");
+  assert.ok(!out.includes('[shell] echo: quit'));
+});
+
+test('firmware: dom0 asking for power-off powers the board off (halt, or a PMC reset with poweroff=reset)', () => {
+  const halt = boot(SHELL);
+  runUntil(halt, '[shell] echo: dom0 ready');
+  let out = type(halt, 'console shell\rpoweroff\r', 'bringup-hyp: power off');
+  assert.match(out, /dom0 shell: asks for power off\nbringup-hyp: power off\n$/);
+  assert.equal(halt.machine.run(10_000_000).kind, 'idle', 'the CPU stays halted');
+
+  const reset = boot(SHELL, 'console=ttyS0 poweroff=reset');
+  runUntil(reset, '[shell] echo: dom0 ready');
+  reset.machine.addInput(reset.machine.cpu.icount, 'uartd', new TextEncoder().encode('console\rpoweroff\r'));
+  let stop;
+  do stop = reset.machine.run(1_000_000); while (stop.kind === 'limit' && reset.machine.cpu.icount < LIMIT);
+  assert.deepEqual(stop, { kind: 'reset', by: 'pmc' });
+  out = reset.out();
+  assert.match(out, /PMC main reset instead \(poweroff=reset\)\nbringup-hyp: power off\n$/);
+
+  const reboot = boot(SHELL);
+  runUntil(reboot, '[shell] echo: dom0 ready');
+  reboot.machine.addInput(reboot.machine.cpu.icount, 'uartd', new TextEncoder().encode('reboot\r'));
+  do stop = reboot.machine.run(1_000_000); while (stop.kind === 'limit' && reboot.machine.cpu.icount < LIMIT);
+  assert.deepEqual(stop, { kind: 'reset', by: 'pmc' });
+  assert.match(reboot.out(), /fiq> reboot\nbringup-hyp: reboot \(PMC main reset\)\n$/);
+});
+
+test('firmware: the framebuffer console mirrors the serial console (golden picture)', () => {
+  const run = boot(TWO, 'console=ttyS0 evtwd=100');
   const out = runUntil(run);
-  assert.match(out, /\(hyp\) dom0 dom0: \w+ prio 10 mem 1024K at 0x[0-9a-f]{8} asid 1/);
-  assert.match(out, /\(hyp\) dom1 dom1: \w+ prio 5 mem 2048K/);
+  assert.match(out, /fb: 1280x800 B5G6R5 at 0x07c00000, 160x100 text console/);
+  assert.match(out, /l2: PL310 \(cache id 0x410000c4\) 8 ways x 128 KiB = 1024 KiB, enabled/);
+  const picture = run.machine.device('dc').render?.();
+  assert.ok(picture, 'the display scans out a frame buffer');
+  assert.equal(picture.width, 1280);
+  assert.equal(picture.height, 800);
+  // Not blank: most of it is the background, a good part is text.
+  let fg = 0;
+  for (let i = 0; i < picture.data.length; i += 4) if (picture.data[i] > 64 || picture.data[i + 1] > 64) fg++;
+  assert.ok(fg > 20_000, `${fg} foreground pixels`);
+  // The banner's first row of glyph pixels is on text row 1 (the banner starts with a newline).
+  let bannerRow = 0;
+  for (let y = 8; y < 16; y++) for (let x = 0; x < 8 * 20; x++) if (picture.data[(y * 1280 + x) * 4] > 64) bannerRow++;
+  assert.ok(bannerRow > 100, `the banner is drawn (${bannerRow} pixels in its first 20 characters)`);
+  if (process.env.BRINGUP_UPDATE_GOLDEN === '1') {
+    fs.mkdirSync(path.dirname(GOLDEN), { recursive: true });
+    fs.writeFileSync(GOLDEN, encodePng(picture));
+  }
+  const cmp = comparePng(picture, decodePng(fs.readFileSync(GOLDEN)));
+  assert.ok(cmp.equal, `${cmp.differentPixels} pixels differ from ${GOLDEN}; first at ${JSON.stringify(cmp.firstDifference)}`);
+});
+
+test('firmware: preemption interleaves CPU-bound domains; 64-bit division by libgcc gives exact quotients', () => {
+  const spin = `domain spin0 image=spin memory=1M priority=5 console=on on-fault=kill args="rounds=2"
+domain spin1 image=spin memory=1M priority=5 console=on on-fault=kill args="rounds=2"
+`;
+  const pre = runUntil(boot(spin, 'sched=preempt'));
+  assert.match(pre, /\[spin0\] spin: 64-bit division: 18446744073709551615 \/ 10 = 1844674407370955161 remainder 5/);
+  assert.match(pre, /\[spin1\] spin: signed 64-bit division: -9000000000000000000 \/ 7 = -1285714285714285714 remainder -2/);
+  assert.ok(pre.indexOf('[spin1] spin: dom1 round 1/2') < pre.indexOf('[spin0] spin: done'), 'spin1 ran before spin0 finished');
+  assert.match(pre, /dom0 spin0: .* [1-9]\d* preemptions, cpu [1-9]\d* us/);
+  const coop = runUntil(boot(spin));
+  assert.ok(coop.indexOf('[spin0] spin: done') < coop.indexOf('[spin1] spin: dom1 round 1/2'), 'cooperative: spin0 first, to its end');
+  assert.match(coop, /dom0 spin0: .* 0 preemptions/);
 });
 
 test('firmware: a domain NULL dereference produces a dump matching the machine state at the fault', () => {
