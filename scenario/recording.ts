@@ -132,8 +132,9 @@ export function replayImages(rec: RecordingReader, sources: ReplaySources = {}):
     const s = h.scenario;
     source = `the scenario ${s.file}`;
     let scenario: Scenario;
-    if (fs.existsSync(s.file)) scenario = loadScenario(s.file);
-    else if (s.text) scenario = scenarioFromText(s.text, s.file, path.dirname(s.file));
+    // The text recorded is what ran, even if the file has changed since.
+    if (s.text) scenario = scenarioFromText(s.text, s.file, path.dirname(s.file));
+    else if (fs.existsSync(s.file)) scenario = loadScenario(s.file);
     else throw new ImageMismatchError(`the recorded scenario ${s.file} no longer exists; give --images DIR with the recorded images, or replay a bundle`);
     boot = fromScenario(scenario);
   }
