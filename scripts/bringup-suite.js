@@ -60,7 +60,7 @@ function runHypervisor(run) {
   return ok;
 }
 
-function runProgram(file, expectedFile) {
+function runProgram(file, expectedFile, variant) {
   const m = createMachine('vexpress-a9');
   m.loadElf(parseElf(fs.readFileSync(file), file));
   let out = '';
@@ -68,7 +68,7 @@ function runProgram(file, expectedFile) {
   const t0 = Date.now();
   const stop = m.runUntil(2e9);
   const ok = stop.kind === 'exit' && stop.code === 0 && out === fs.readFileSync(expectedFile, 'latin1');
-  const name = `vexpress-a9: ${path.basename(file, '.elf')} matches QEMU`;
+  const name = `vexpress-a9: ${variant ? `${variant}/` : ''}${path.basename(file, '.elf')} matches QEMU`;
   console.log(`${ok ? 'PASS' : 'FAIL'} ${name.padEnd(62)} ${String(m.cpu.icount).padStart(10)} insns ${Date.now() - t0} ms`);
   return ok;
 }
@@ -76,10 +76,15 @@ function runProgram(file, expectedFile) {
 let passed = 0, failed = 0;
 const count = (ok) => { if (ok) passed++; else failed++; };
 for (const run of RUNS) count(runHypervisor(run));
-const build = path.join(root, 'test', 'programs', 'build');
-for (const f of fs.readdirSync(build).filter((x) => x.endsWith('.elf')).sort()) {
-  const expected = path.join(root, 'test', 'programs', 'expected', f.replace(/\.elf$/, '.txt'));
-  if (fs.existsSync(expected)) count(runProgram(path.join(build, f), expected));
+// The program variants of test/programs/Makefile: A32 (build/), Thumb-2
+// (build/thumb/) and Thumb-2 hard-float VFPv3-D16 (build/vfp/).
+const programs = path.join(root, 'test', 'programs');
+for (const variant of ['', 'thumb', 'vfp']) {
+  const build = path.join(programs, 'build', variant);
+  for (const f of fs.readdirSync(build).filter((x) => x.endsWith('.elf')).sort()) {
+    const expected = path.join(programs, 'expected', variant, f.replace(/\.elf$/, '.txt'));
+    if (fs.existsSync(expected)) count(runProgram(path.join(build, f), expected, variant));
+  }
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -1,9 +1,12 @@
 /**
- * The bare-metal test programs of test/programs: each committed ELF runs in the
- * simulator and must exit with 0 and print exactly test/programs/expected/<name>.txt
- * (recorded from QEMU). With qemu-system-arm present the same ELF also runs in
- * QEMU and the outputs must be byte-identical; with arm-none-eabi-gcc present the
- * programs are rebuilt and must match the committed ELFs byte for byte.
+ * The bare-metal test programs of test/programs, in three variants built from
+ * the same sources: A32 soft-float (build/), Thumb-2 soft-float (build/thumb/)
+ * and Thumb-2 hard-float on VFPv3-D16 (build/vfp/). Each committed ELF runs in
+ * the simulator and must exit with 0 and print exactly
+ * test/programs/expected/[<variant>/]<name>.txt (recorded from QEMU running that
+ * same ELF). With qemu-system-arm present the same ELF also runs in QEMU and the
+ * outputs must be byte-identical; with arm-none-eabi-gcc present the programs
+ * are rebuilt and must match the committed ELFs byte for byte.
  */
 
 import { test } from 'node:test';
@@ -21,6 +24,16 @@ const PROGRAMS = path.join(ROOT, 'test', 'programs');
 const BUILD = path.join(PROGRAMS, 'build');
 const EXPECTED = path.join(PROGRAMS, 'expected');
 const REQUIRE_TOOLS = process.env.BRINGUP_REQUIRE_TOOLS === '1';
+
+/** The variants of test/programs/Makefile: where their ELFs and expected outputs live. */
+interface Variant { name: string; build: string; expected: string; what: string }
+const VARIANTS: Variant[] = [
+  { name: 'arm', build: BUILD, expected: EXPECTED, what: 'A32, soft-float' },
+  { name: 'thumb', build: path.join(BUILD, 'thumb'), expected: path.join(EXPECTED, 'thumb'), what: 'Thumb-2, soft-float' },
+  { name: 'vfp', build: path.join(BUILD, 'vfp'), expected: path.join(EXPECTED, 'vfp'), what: 'Thumb-2, hard-float VFPv3-D16' },
+];
+/** Programs every variant must have (the others may leave out A32-only programs, see the Makefile). */
+const IN_EVERY_VARIANT = ['bench', 'cp15', 'div64', 'exclusives', 'fp', 'mmu', 'sp804_gic'];
 
 /** Instruction budget per program: far above what each needs, low enough to stop a runaway guest. */
 const LIMITS: Record<string, number> = { bench: 2_000_000_000 };
@@ -56,9 +69,14 @@ function toolSkip(cmd: string, pkg: string): string | undefined {
   return `${cmd} not found: install ${pkg} (apt-get install ${pkg})`;
 }
 
-function programNames(): string[] {
-  if (!fs.existsSync(BUILD)) return [];
-  return fs.readdirSync(BUILD).filter((f) => f.endsWith('.elf')).map((f) => f.slice(0, -4)).sort();
+function programNames(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.elf')).map((f) => f.slice(0, -4)).sort();
+}
+
+/** "div64" for A32, "thumb/div64" for the other variants: the ELF's path below build/. */
+function programId(v: Variant, name: string): string {
+  return v.name === 'arm' ? name : `${v.name}/${name}`;
 }
 
 interface SimResult { output: Buffer; stop: string; code: number | undefined; detail: string }
@@ -66,14 +84,15 @@ interface SimResult { output: Buffer; stop: string; code: number | undefined; de
 const simResults = new Map<string, SimResult>();
 
 /** Runs a program once in the simulator; the QEMU comparison reuses the result. */
-function runSimulator(name: string): SimResult {
-  let r = simResults.get(name);
-  if (!r) { r = simulate(name); simResults.set(name, r); }
+function runSimulator(v: Variant, name: string): SimResult {
+  const id = programId(v, name);
+  let r = simResults.get(id);
+  if (!r) { r = simulate(v, name); simResults.set(id, r); }
   return r;
 }
 
-function simulate(name: string): SimResult {
-  const file = path.join(BUILD, `${name}.elf`);
+function simulate(v: Variant, name: string): SimResult {
+  const file = path.join(v.build, `${name}.elf`);
   const image = parseElf(fs.readFileSync(file), file);
   const machine = createMachine('vexpress-a9');
   machine.loadElf(image, file);
@@ -120,34 +139,64 @@ function firstDifference(got: Buffer, want: Buffer): string {
   return 'outputs differ';
 }
 
-const names = programNames();
+const names = new Map(VARIANTS.map((v) => [v.name, programNames(v.build)]));
+const allPrograms = (): Array<[Variant, string]> => VARIANTS.flatMap((v) => names.get(v.name)!.map((n): [Variant, string] => [v, n]));
 
-test('test programs: committed ELFs and expected outputs pair up', () => {
-  assert.ok(names.length > 0, `no ELFs in ${BUILD}: run make -C test/programs`);
-  const expected = fs.readdirSync(EXPECTED).filter((f) => f.endsWith('.txt')).map((f) => f.slice(0, -4)).sort();
-  assert.deepEqual(expected, names, 'every build/<name>.elf needs expected/<name>.txt and vice versa');
+test('test programs: committed ELFs and expected outputs pair up in every variant', () => {
+  for (const v of VARIANTS) {
+    const elfs = names.get(v.name)!;
+    assert.ok(elfs.length > 0, `no ELFs in ${v.build}: run make -C test/programs`);
+    const expected = fs.existsSync(v.expected) ? fs.readdirSync(v.expected).filter((f) => f.endsWith('.txt')).map((f) => f.slice(0, -4)).sort() : [];
+    assert.deepEqual(expected, elfs, `${v.name} (${v.what}): every ELF in ${path.relative(ROOT, v.build)} needs a .txt in ${path.relative(ROOT, v.expected)} and vice versa`);
+    for (const n of IN_EVERY_VARIANT) assert.ok(elfs.includes(n), `${v.name} (${v.what}): ${n}.elf is missing`);
+  }
 });
 
-for (const name of names) {
-  test(`test program ${name}: bringup output matches QEMU's`, () => {
-    const want = fs.readFileSync(path.join(EXPECTED, `${name}.txt`));
-    const r = runSimulator(name);
-    if (!r.output.equals(want)) assert.fail(`${name}: ${firstDifference(r.output, want)}\n(${r.detail})`);
-    assert.equal(r.stop, 'exit', `${name}: ${r.detail}`);
-    assert.equal(r.code, 0, `${name}: exit code ${r.code}`);
+test('test programs: the variants are what they claim (A32, Thumb-2, hard-float VFP code)', () => {
+  // Thumb functions have odd symbol values; hard-float objects carry Tag_ABI_VFP_args = VFP registers.
+  for (const v of VARIANTS) {
+    for (const name of names.get(v.name)!) {
+      const file = path.join(v.build, `${name}.elf`);
+      const bytes = fs.readFileSync(file);
+      const image = parseElf(bytes, file);
+      const main = image.symbols.find((s) => s.name === 'main');
+      if (!main) continue; // a program written in assembly
+      assert.equal(main.value & 1, v.name === 'arm' ? 0 : 1, `${programId(v, name)}: main is ${main.value & 1 ? 'Thumb' : 'A32'} code`);
+    }
+  }
+  const fp = fs.readFileSync(path.join(BUILD, 'vfp', 'fp.elf'));
+  const text = Buffer.concat(parseElf(fp, 'vfp/fp.elf').segments.map((s) => Buffer.from(s.data)));
+  // VSQRT.F64 in T32: EEB1 0BC0 (Vd/Vm vary); look for any VSQRT.F64 halfword pair.
+  let vsqrt = false;
+  for (let i = 0; i + 4 <= text.length && !vsqrt; i += 2) {
+    const hw1 = text.readUInt16LE(i), hw2 = text.readUInt16LE(i + 2);
+    if ((hw1 & 0xffbf) === 0xeeb1 && (hw2 & 0x0fd0) === 0x0bc0) vsqrt = true;
+  }
+  assert.ok(vsqrt, 'vfp/fp.elf contains no VSQRT.F64: it is not a hard-float VFP build');
+});
+
+for (const [v, name] of allPrograms()) {
+  const id = programId(v, name);
+  test(`test program ${id}: bringup output matches QEMU's`, () => {
+    const want = fs.readFileSync(path.join(v.expected, `${name}.txt`));
+    const r = runSimulator(v, name);
+    if (!r.output.equals(want)) assert.fail(`${id}: ${firstDifference(r.output, want)}\n(${r.detail})`);
+    assert.equal(r.stop, 'exit', `${id}: ${r.detail}`);
+    assert.equal(r.code, 0, `${id}: exit code ${r.code}`);
   });
 }
 
 test('test programs: QEMU prints the expected outputs', { skip: toolSkip('qemu-system-arm', 'qemu-system-arm') }, async (t) => {
   assert.ok(hasTool('qemu-system-arm'), 'qemu-system-arm is required (BRINGUP_REQUIRE_TOOLS=1): apt-get install qemu-system-arm');
-  for (const name of names) {
-    await t.test(name, () => {
-      const q = runQemu(path.join(BUILD, `${name}.elf`));
-      const want = fs.readFileSync(path.join(EXPECTED, `${name}.txt`));
-      if (!q.output.equals(want)) assert.fail(`${name} under QEMU: ${firstDifference(q.output, want)}\n${q.stderr}`);
-      assert.equal(q.status, 0, `${name}: QEMU exit status ${q.status}\n${q.stderr}`);
-      const ours = runSimulator(name);
-      if (!ours.output.equals(q.output)) assert.fail(`${name}: bringup vs QEMU: ${firstDifference(ours.output, q.output)}\n(${ours.detail})`);
+  for (const [v, name] of allPrograms()) {
+    const id = programId(v, name);
+    await t.test(id, () => {
+      const q = runQemu(path.join(v.build, `${name}.elf`));
+      const want = fs.readFileSync(path.join(v.expected, `${name}.txt`));
+      if (!q.output.equals(want)) assert.fail(`${id} under QEMU: ${firstDifference(q.output, want)}\n${q.stderr}`);
+      assert.equal(q.status, 0, `${id}: QEMU exit status ${q.status}\n${q.stderr}`);
+      const ours = runSimulator(v, name);
+      if (!ours.output.equals(q.output)) assert.fail(`${id}: bringup vs QEMU: ${firstDifference(ours.output, q.output)}\n(${ours.detail})`);
     });
   }
 });
@@ -166,10 +215,16 @@ test('test programs: the build is reproducible', { skip: toolSkip('arm-none-eabi
       t.skip(`the committed ELFs were built with ${recorded.trim().replace(/\n/g, ', ')}; this toolchain is ${current.trim().replace(/\n/g, ', ')}`);
       return;
     }
-    for (const name of names) {
-      const a = fs.readFileSync(path.join(BUILD, `${name}.elf`));
-      const b = fs.readFileSync(path.join(tmp, `${name}.elf`));
-      assert.ok(a.equals(b), `${name}.elf rebuilt differs from the committed one (run make -C test/programs and commit, or check for non-determinism)`);
+    for (const [v, name] of allPrograms()) {
+      const rel = path.relative(BUILD, path.join(v.build, `${name}.elf`));
+      const a = fs.readFileSync(path.join(BUILD, rel));
+      const b = fs.readFileSync(path.join(tmp, rel));
+      assert.ok(a.equals(b), `${rel} rebuilt differs from the committed one (run make -C test/programs and commit, or check for non-determinism)`);
+    }
+    // Nothing committed that the Makefile no longer builds, nothing built that is not committed.
+    for (const v of VARIANTS) {
+      const rebuilt = programNames(path.join(tmp, path.relative(BUILD, v.build)));
+      assert.deepEqual(rebuilt, names.get(v.name), `${v.name}: the Makefile builds ${rebuilt.join(' ')}; committed: ${names.get(v.name)!.join(' ')}`);
     }
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });

@@ -24,6 +24,20 @@ _start:
 	mcr	p15, 0, r0, c1, c0, 0
 	isb
 
+#ifdef __ARM_PCS_VFP
+	/*
+	 * Hard-float builds: VFP instructions are UNDEFINED until CPACR grants
+	 * full access to cp10 and cp11 and FPEXC.EN is set. Nothing before this
+	 * point, and nothing in the vectors, touches the VFP.
+	 */
+	mrc	p15, 0, r0, c1, c0, 2		@ CPACR
+	orr	r0, r0, #(0xf << 20)		@ cp10, cp11: full access
+	mcr	p15, 0, r0, c1, c0, 2
+	isb
+	mov	r0, #(1 << 30)			@ FPEXC.EN
+	vmsr	fpexc, r0
+#endif
+
 	/*
 	 * Stacks, and SPSRs holding a valid mode: the reset value of an SPSR is
 	 * UNKNOWN, and writing back an invalid mode is UNPREDICTABLE.

@@ -6,7 +6,11 @@ int semihost_call(int op, const void *arg)
 {
   register int r0 __asm__("r0") = op;
   register const void *r1 __asm__("r1") = arg;
+#ifdef __thumb__
+  __asm__ volatile("svc 0xab" : "+r"(r0) : "r"(r1) : "memory");  /* the Thumb semihosting SVC */
+#else
   __asm__ volatile("svc 0x123456" : "+r"(r0) : "r"(r1) : "memory");
+#endif
   return r0;
 }
 

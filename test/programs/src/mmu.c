@@ -110,7 +110,12 @@ static void on_dabt(struct exc_frame *f)
   void (*fix)(uint32_t) = fixup;
   fixup = 0;
   if (fix) fix(far); /* then retry the access */
+#ifdef __thumb__
+  /* give up on it: skip a 16- or 32-bit Thumb instruction */
+  else f->pc += (*(volatile uint16_t *)f->pc >> 11) >= 0x1d ? 4 : 2;
+#else
   else f->pc += 4;   /* give up on it */
+#endif
 }
 
 /* Fetch tests keep the address to resume at in r3. */
@@ -120,6 +125,10 @@ static void on_pabt(struct exc_frame *f)
   far = read_ifar();
   pabts++;
   f->pc = f->r[3];
+#ifdef __thumb__
+  /* BLX to a word-aligned address switched to ARM state; resume in Thumb. */
+  f->spsr |= PSR_T;
+#endif
 }
 
 static const char *status_name(unsigned st)
