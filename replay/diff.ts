@@ -28,7 +28,10 @@ export interface InstructionDivergence {
   /** Instructions both runs executed identically. */
   icount: number;
   chunk: number;
+  /** Both sides at the last common state (before the differing step). */
   a: SideState; b: SideState;
+  /** Both sides' registers after the differing step. */
+  after: { a: CpuView; b: CpuView };
   differing: string[];
   commonConsole: Array<{ icount: number; text: string }>;
   firstEvent?: EventDivergence;
@@ -87,7 +90,9 @@ export function diffInstructions(A: Side & { replayer: Replayer }, B: Side & { r
   const ca = watch(A.replayer.machine), cb = watch(B.replayer.machine);
   for (;;) {
     const icount = A.replayer.icount;
-    if (B.replayer.icount !== icount) return divergence(A, B, Math.min(icount, B.replayer.icount), k, ['instruction count'], options);
+    if (B.replayer.icount !== icount) {
+      return divergence(A, B, Math.min(icount, B.replayer.icount), k, ['instruction count'], options, [cpuView(A.replayer.machine), cpuView(B.replayer.machine)]);
+    }
     const ia = A.replayer.machine.injected.length, ib = B.replayer.machine.injected.length;
     const la = ca.length, lb = cb.length;
     const moveA = icount < A.rec.lastIcount && A.replayer.step();
@@ -95,10 +100,12 @@ export function diffInstructions(A: Side & { replayer: Replayer }, B: Side & { r
     const differing = compareStep(A.replayer.machine, B.replayer.machine, ia, ib, ca.slice(la).join(''), cb.slice(lb).join(''));
     if (moveA !== moveB) differing.push(moveA ? 'run B ended here' : 'run A ended here');
     if (differing.length) {
-      // Show the state before the differing instruction: step back to it.
+      // Registers as they came out of the differing step; code and inputs as
+      // they were at the last common state (step back to it).
+      const after: [CpuView, CpuView] = [cpuView(A.replayer.machine), cpuView(B.replayer.machine)];
       A.replayer.runTo(icount);
       B.replayer.runTo(icount);
-      return divergence(A, B, icount, k, differing, options);
+      return divergence(A, B, icount, k, differing, options, after);
     }
     if (!moveA || icount >= end) {
       return { mode: 'identical', icount, chunks: Math.max(A.rec.chunks.length, B.rec.chunks.length), compared: 'hashes' };
@@ -127,12 +134,13 @@ function sideState(s: Side & { replayer: Replayer }, from: number): SideState {
   return { pc: cpu.pc, symbol: symbolFor(s.symbols, cpu.pc), disassembly: disassembleAround(m, s.symbols, 2, 2), cpu, inputs, console: '' };
 }
 
-function divergence(A: Side & { replayer: Replayer }, B: Side & { replayer: Replayer }, icount: number, chunk: number, differing: string[], options: { kinds?: string[] }): InstructionDivergence {
+function divergence(A: Side & { replayer: Replayer }, B: Side & { replayer: Replayer }, icount: number, chunk: number, differing: string[],
+  options: { kinds?: string[] }, after: [CpuView, CpuView]): InstructionDivergence {
   const device = A.rec.header.boot.console;
   const all = A.rec.chunks.flatMap((c) => c.console);
   const ev = diffEvents(A.rec, B.rec, options.kinds);
   return {
-    mode: 'instruction', icount, chunk, a: sideState(A, icount), b: sideState(B, icount), differing,
+    mode: 'instruction', icount, chunk, a: sideState(A, icount), b: sideState(B, icount), differing, after: { a: after[0], b: after[1] },
     commonConsole: consoleLinesUntil(all, device, icount, 5),
     firstEvent: ev.mode === 'events' ? ev : undefined,
   };
@@ -208,12 +216,12 @@ export function formatDiff(d: DiffResult, labels: [string, string]): string[] {
     for (const inp of s.inputs) out.push(`  input at ${d.icount}: ${inp}`);
   }
   out.push('');
-  out.push(`registers at instruction ${d.icount} (${'*'} marks a difference):`);
-  out.push(`       ${la.slice(0, 10).padEnd(10)}  ${lb.slice(0, 10)}`);
+  out.push(`registers after the differing step (* marks a difference):`);
+  out.push(`         ${'A'.padEnd(8)}    B`);
   const names = [...Array.from({ length: 13 }, (_, i) => `r${i}`), 'sp', 'lr', 'pc', 'cpsr'];
-  const val = (s: SideState, i: number) => i < 15 ? s.cpu.r[i] : i === 15 ? s.pc : s.cpu.cpsr;
+  const val = (v: CpuView, i: number) => i < 15 ? v.r[i] : i === 15 ? v.pc : v.cpsr;
   names.forEach((n, i) => {
-    const x = val(d.a, i), y = val(d.b, i);
+    const x = val(d.after.a, i), y = val(d.after.b, i);
     out.push(`  ${x !== y ? '*' : ' '} ${n.padEnd(4)} ${hex(x).slice(2)}    ${hex(y).slice(2)}`);
   });
   out.push('');
