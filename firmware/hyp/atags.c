@@ -40,7 +40,7 @@ void atags_parse(u32 addr, struct bootinfo *bi)
 const char *cmdline_get(const char *cmdline, const char *key, unsigned *len)
 {
     unsigned kl = strlen(key);
-    const char *p = cmdline;
+    const char *p = cmdline, *found = NULL;
     while (*p) {
         while (*p == ' ')
             p++;
@@ -48,9 +48,9 @@ const char *cmdline_get(const char *cmdline, const char *key, unsigned *len)
         while (*p && *p != ' ')
             p++;
         if ((unsigned)(p - w) > kl && !strncmp(w, key, kl) && w[kl] == '=') {
-            *len = p - w - kl - 1;
-            return w + kl + 1;
+            *len = p - w - kl - 1;          /* the last occurrence wins, as on Linux */
+            found = w + kl + 1;
         }
     }
-    return NULL;
+    return found;
 }

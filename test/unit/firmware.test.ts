@@ -24,6 +24,9 @@ import { packVolume } from '../../machine/boot/volume';
 import { MODE_ABT } from '../../machine/cpu/modes';
 import { createMachine } from '../../scenario/boards';
 import { comparePng, decodePng, encodePng } from '../../scenario/png';
+import { ScenarioDraft } from '../../scenario/draft';
+import { runScenario, type RunObserver } from '../../scenario/runner';
+import type { RgbaImage } from '../../machine/devices/device';
 
 const ROOT = findRoot();
 const FIRMWARE = path.join(ROOT, 'firmware');
@@ -221,11 +224,17 @@ test('firmware: dom0 asking for power-off powers the board off (halt, or a PMC r
 });
 
 test('firmware: the framebuffer console mirrors the serial console (golden picture)', () => {
-  const run = boot(TWO, 'console=ttyS0 evtwd=100');
-  const out = runUntil(run);
+  // The run of features/hypervisor-console.feature: firmware/volumes/pingpong.yaml, evtwd=100.
+  let picture: RgbaImage | undefined;
+  const observer: RunObserver = {
+    interval: Number.MAX_SAFE_INTEGER, start() {}, console() {}, step() {},
+    end(_r, machine) { picture = machine.device('dc').render?.(); },
+  };
+  const result = runScenario(ScenarioDraft.referenceHypervisor('pingpong.yaml').appendCmdline('evtwd=100').build(), { observer });
+  const out = result.lines.map((l) => l.text).join('\n');
+  assert.equal(result.stop.kind, 'idle');
   assert.match(out, /fb: 1280x800 B5G6R5 at 0x07c00000, 160x100 text console/);
   assert.match(out, /l2: PL310 \(cache id 0x410000c4\) 8 ways x 128 KiB = 1024 KiB, enabled/);
-  const picture = run.machine.device('dc').render?.();
   assert.ok(picture, 'the display scans out a frame buffer');
   assert.equal(picture.width, 1280);
   assert.equal(picture.height, 800);
@@ -233,7 +242,7 @@ test('firmware: the framebuffer console mirrors the serial console (golden pictu
   let fg = 0;
   for (let i = 0; i < picture.data.length; i += 4) if (picture.data[i] > 64 || picture.data[i + 1] > 64) fg++;
   assert.ok(fg > 20_000, `${fg} foreground pixels`);
-  // The banner's first row of glyph pixels is on text row 1 (the banner starts with a newline).
+  // The banner is on text row 1 (it starts with a newline): its first 20 characters are drawn.
   let bannerRow = 0;
   for (let y = 8; y < 16; y++) for (let x = 0; x < 8 * 20; x++) if (picture.data[(y * 1280 + x) * 4] > 64) bannerRow++;
   assert.ok(bannerRow > 100, `the banner is drawn (${bannerRow} pixels in its first 20 characters)`);
