@@ -11,6 +11,7 @@ import {
 } from './format';
 import { crc32 } from '../machine/boot/volume';
 import { decodeTrace, type TraceEntry } from './trace';
+import { headerProblems } from './header-schema';
 
 export class RecordingError extends Error {}
 
@@ -72,6 +73,8 @@ export class RecordingReader {
     if (header.format !== FORMAT_VERSION) {
       throw new RecordingError(`${file}: recording format ${header.format} is not supported by this bringup (it reads format ${FORMAT_VERSION})`);
     }
+    const wrong = headerProblems(header);
+    if (wrong.length) throw new RecordingError(`${file}: the header does not follow schemas/recording.schema.json: ${wrong.join('; ')}`);
     this.header = header;
     if (!this.end && this.problems.length === 0) this.problems.push('incomplete: the recording has no end record (the run was interrupted)');
   }

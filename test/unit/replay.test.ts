@@ -192,3 +192,26 @@ test('a recording run killed with SIGKILL mid-way is read and replayed up to its
   assert.equal(entries[0].pc, 0x00100000);
   assert.deepEqual(entries.map((e) => e.icount), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
 });
+
+test('the committed recording of the hypervisor crashing in __divdi3 replays to the crash with nothing but bringup', () => {
+  const file = path.join(root, 'recordings', 'divdi3-crash.bur');
+  const r = bringup('replay', file, '--to-crash');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /with the images embedded in/);
+  assert.match(r.stdout, /^stopped at instruction \d+ \(the data-abort from svc mode at pc 0x[0-9a-f]{8} \(__divdi3\)\)/);
+  assert.match(r.stdout, /^=> [0-9a-f]{8}  [0-9a-f]{8}  \S.*<__divdi3>$/m);
+  const v = bringup('replay', file, '--verify');
+  assert.equal(v.status, 0, v.stderr);
+  assert.match(v.stdout, /^replay identical: (\d+) of \1 chunk hashes match/);
+});
+
+test('a header that breaks the schema is refused with the schema rule', () => {
+  const bytes = fs.readFileSync(path.join(root, 'recordings', 'divdi3-crash.bur'));
+  const rec = RecordingReader.open(path.join(root, 'recordings', 'divdi3-crash.bur'));
+  const header = { ...rec.header, trace: 'everything' };
+  const { encodeJson, RecordType } = require('../../replay/format') as typeof import('../../replay/format');
+  const first = rec.frames[0];
+  const f = path.join(tmp, 'bad-header.bur');
+  fs.writeFileSync(f, Buffer.concat([MAGIC, encodeJson(RecordType.Header, 0, header), bytes.subarray(first.offset + FRAME_BYTES + first.length)]));
+  assert.throws(() => RecordingReader.open(f), /does not follow schemas\/recording.schema.json: \/trace: must be equal to one of the allowed values/);
+});
