@@ -1,10 +1,17 @@
 #!/usr/bin/env node
-// Boots Debian's armmp Linux kernel on the simulated vexpress-a9 and, for
-// comparison, on qemu-system-arm -M vexpress-a9 with the same kernel, DTB and
-// initramfs. The kernel and DTB are fetched with `apt-get download` into
-// .cache/linux (never committed). Prints instructions executed and wall times.
+// Boots Debian's armmp Linux kernel on the simulated vexpress-a9 to a busybox
+// shell, types `uname -a; cat /proc/cpuinfo; echo done` on the console once the
+// prompt appears, and checks what the shell prints. For comparison, the same
+// kernel, DTB, initramfs and typed input run on qemu-system-arm -M vexpress-a9.
 //
-//   npm run linux:vexpress [-- --max-insns N] [--until TEXT] [--no-qemu]
+// The kernel (linux-image-*-armmp:armhf, with the vexpress DTB) and busybox
+// (busybox-static:armhf: Thumb-2, hard-float userspace) are fetched with
+// `apt-get download` into .cache/linux (never committed); the initramfs is
+// built from them here. Prints JSON lines: bringup's instructions and wall
+// seconds, QEMU's wall seconds from the same run, and with --twice whether two
+// complete runs gave identical console output and instruction counts.
+//
+//   npm run linux:vexpress [-- --max-insns N] [--no-qemu] [--twice]
 'use strict';
 const { spawnSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -14,9 +21,20 @@ const root = path.resolve(__dirname, '..');
 const cache = path.join(root, '.cache', 'linux');
 const args = process.argv.slice(2);
 const argValue = (name, fallback) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : fallback; };
-const until = argValue('--until', 'Run /init as init process');
-const maxInsns = argValue('--max-insns', '20G');
 const cmdline = 'console=ttyAMA0 rdinit=/init panic=-1';
+
+/** The shell's prompt (set by /init), what is typed after it, and when the session is over. */
+const PROMPT = 'busybox# ';
+const COMMANDS = 'uname -a; cat /proc/cpuinfo; echo done\n';
+/** Virtual time between the prompt appearing and the first typed byte: 10 ms at 1 GHz. */
+const TYPE_DELAY = 10_000_000;
+
+/** What the shell must print in answer (the console has \r\n line ends). */
+const CHECKS = {
+  uname: /^Linux \S+ \d+\.\d+\.\d+\S* #.* armv7l( GNU\/Linux)?\r?$/m,
+  cpuinfo: /^model name\s*:\s*ARMv7 Processor/m,
+  done: /^done\r?$/m,
+};
 
 function sh(cmd, opts = {}) {
   const r = spawnSync('sh', ['-c', cmd], { encoding: 'utf8', ...opts });
@@ -24,18 +42,22 @@ function sh(cmd, opts = {}) {
   return r.stdout.trim();
 }
 
+/** dpkg knows armhf and apt has its package lists (a partly failed update still leaves usable ones). */
+function ensureArmhf() {
+  const update = () => spawnSync('sh', ['-c', 'apt-get update -qq'], { stdio: 'ignore' });
+  if (!sh('dpkg --print-foreign-architectures').split('\n').includes('armhf')) {
+    sh('dpkg --add-architecture armhf');
+    update();
+  }
+  return update;
+}
+
 function fetchKernel() {
   fs.mkdirSync(cache, { recursive: true });
   const existing = fs.readdirSync(cache).find((f) => /^vmlinuz-.*-armmp$/.test(f));
   if (existing && fs.existsSync(path.join(cache, 'vexpress-v2p-ca9.dtb'))) return path.join(cache, existing);
   console.error('fetching the Debian armmp kernel (apt-get download) ...');
-  const arches = sh('dpkg --print-foreign-architectures');
-  // A partly failed update (e.g. a mirror mid-sync) still leaves usable indexes.
-  const update = () => spawnSync('sh', ['-c', 'apt-get update -qq'], { stdio: 'ignore' });
-  if (!arches.split('\n').includes('armhf')) {
-    sh('dpkg --add-architecture armhf');
-    update();
-  }
+  const update = ensureArmhf();
   let pkg = '';
   try { pkg = sh("apt-cache depends linux-image-armmp:armhf | awk '/Depends: linux-image-[0-9]/ {print $2; exit}'"); } catch { /* fall through */ }
   if (!pkg) { update(); pkg = sh("apt-cache depends linux-image-armmp:armhf | awk '/Depends: linux-image-[0-9]/ {print $2; exit}'"); }
@@ -54,69 +76,201 @@ function fetchKernel() {
   return path.join(cache, vmlinuz);
 }
 
-/** A newc cpio archive holding /init; the kernel says "Run /init as init process" before executing it. */
-function initramfs() {
-  const file = path.join(cache, 'initramfs.cpio');
+/** Debian's statically linked busybox for armhf, extracted from busybox-static:armhf. */
+function fetchBusybox() {
+  fs.mkdirSync(cache, { recursive: true });
+  const bin = path.join(cache, 'busybox');
+  const debOf = () => fs.readdirSync(cache).find((f) => f.startsWith('busybox-static_') && f.endsWith('_armhf.deb'));
+  if (!debOf()) {
+    console.error('fetching busybox-static:armhf (apt-get download) ...');
+    const update = ensureArmhf();
+    const r = spawnSync('sh', ['-c', `cd '${cache}' && apt-get download busybox-static:armhf`], { encoding: 'utf8' });
+    if (r.status !== 0) { update(); sh(`cd '${cache}' && apt-get download busybox-static:armhf`); }
+  }
+  const deb = debOf();
+  if (!deb) throw new Error('busybox-static:armhf was not downloaded');
+  const version = deb.replace(/^busybox-static_/, '').replace(/_armhf\.deb$/, '').replace(/%3a/g, ':');
+  if (!fs.existsSync(bin)) {
+    const x = path.join(cache, 'busybox-extract');
+    sh(`rm -rf '${x}' && dpkg-deb -x '${path.join(cache, deb)}' '${x}'`);
+    fs.copyFileSync(path.join(x, 'bin', 'busybox'), bin);
+    sh(`rm -rf '${x}'`);
+  }
+  return { file: bin, version };
+}
+
+/*
+ * /init: busybox installs its applet links, mounts proc, sysfs and devtmpfs,
+ * then runs an interactive shell on the console as the session leader with
+ * the console as its controlling terminal (setsid cttyhack).
+ */
+const INIT = `#!/bin/sh
+/bin/busybox --install -s
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+echo "init: busybox $(busybox | head -n 1 | cut -d ' ' -f 2) on $(uname -m), starting a shell"
+export PS1='${PROMPT}' HOME=/root PATH=/bin:/sbin:/usr/bin:/usr/sbin
+cd /root
+exec setsid cttyhack sh
+`;
+
+/** A newc cpio archive: /init, /bin/busybox with /bin/sh, the mount points and /dev/console. */
+function initramfs(busybox) {
+  const file = path.join(cache, 'initramfs-busybox.cpio');
+  const dir = (name) => ({ name, mode: 0o040755, data: Buffer.alloc(0) });
   const entries = [
-    { name: 'init', mode: 0o100755, data: Buffer.from('#!/bin/sh\necho init\n') },
+    ...['bin', 'sbin', 'usr', 'usr/bin', 'usr/sbin', 'proc', 'sys', 'dev', 'root', 'tmp'].map(dir),
+    { name: 'dev/console', mode: 0o020600, data: Buffer.alloc(0), rdev: [5, 1] },
+    { name: 'bin/busybox', mode: 0o100755, data: fs.readFileSync(busybox) },
+    { name: 'bin/sh', mode: 0o120777, data: Buffer.from('busybox') },
+    { name: 'init', mode: 0o100755, data: Buffer.from(INIT) },
     { name: 'TRAILER!!!', mode: 0, data: Buffer.alloc(0) },
   ];
   const parts = [];
   let ino = 1;
+  const pad = (n) => Buffer.alloc((4 - (n % 4)) % 4);
   for (const e of entries) {
     const name = Buffer.from(e.name + '\0');
-    const fields = [0x070701, ino++, e.mode, 0, 0, 1, 0, e.data.length, 0, 0, 0, 0, name.length, 0];
-    const header = Buffer.from(fields.map((v, i) => (i === 0 ? '070701' : v.toString(16).padStart(8, '0'))).join(''));
-    const pad = (n) => Buffer.alloc((4 - (n % 4)) % 4);
+    const [rmaj, rmin] = e.rdev ?? [0, 0];
+    const fields = [ino++, e.mode, 0, 0, e.mode & 0o040000 ? 2 : 1, 0, e.data.length, 0, 0, rmaj, rmin, name.length, 0];
+    const header = Buffer.from('070701' + fields.map((v) => v.toString(16).padStart(8, '0')).join(''));
     parts.push(header, name, pad(header.length + name.length), e.data, pad(e.data.length));
   }
   fs.writeFileSync(file, Buffer.concat(parts));
   return file;
 }
 
-function runBringup(kernel, dtb, initrd) {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'bringup'), 'exec', '--board', 'vexpress-a9',
-    '--kernel', kernel, '--dtb', dtb, '--initrd', initrd, '--append', cmdline, '--until', until, '--max-insns', maxInsns],
-  { encoding: 'latin1', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 });
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  process.stdout.write(r.stdout.endsWith('\n') ? r.stdout : r.stdout + '\n');
-  const m = /after (\d+) instructions/.exec(r.stderr);
-  return { seconds, status: r.status, insns: m ? Number(m[1]) : undefined, reached: r.stdout.includes(until), stderr: r.stderr };
+const checkOutput = (out) => Object.fromEntries(Object.entries(CHECKS).map(([k, re]) => [k, re.test(out)]));
+
+/** After the typed commands: "done" on a line of its own, then the next prompt. */
+function sessionOver(out, typedAt) {
+  const after = out.slice(typedAt);
+  const m = CHECKS.done.exec(after);
+  return m !== null && after.indexOf(PROMPT, m.index) >= 0;
 }
 
-function runQemu(kernel, dtb, initrd) {
+/**
+ * One complete run in this process: boot, wait for the prompt, type the
+ * commands TYPE_DELAY instructions later (through the machine's input log),
+ * stop at the prompt that follows "done". Deterministic: the same images and
+ * input give the same output and instruction count.
+ */
+function runBringup(images, { echo, limit }) {
+  const { createMachine } = require('../dist/scenario/boards');
+  const { bootKernel } = require('../dist/machine/boot/linux-boot');
+  const m = createMachine('vexpress-a9');
+  bootKernel(m, {
+    kernel: fs.readFileSync(images.kernel), kernelName: images.kernel, dtb: fs.readFileSync(images.dtb), dtbName: images.dtb,
+    initrd: fs.readFileSync(images.initrd), cmdline,
+  });
+  const consoleDevice = m.board.boot.console;
+  let out = '';
+  let typedAt = -1; // offset in `out` where the typed session starts
+  let phase = 'boot';
+  m.onConsole = (device, data) => {
+    if (device !== consoleDevice) return;
+    const s = Buffer.from(data).toString('latin1');
+    out += s;
+    if (echo) process.stdout.write(s);
+    if (phase === 'boot' && out.includes(PROMPT)) { phase = 'prompt'; m.cpu.stopRequested = true; }
+    if (phase === 'typed' && sessionOver(out, typedAt)) { phase = 'over'; m.cpu.stopRequested = true; }
+  };
+  const guestErrors = [];
+  m.onGuestError = (e) => { if (guestErrors.length < 20) guestErrors.push(`${e.source} at pc=0x${(e.pc >>> 0).toString(16)}: ${e.message}`); };
+  const t0 = process.hrtime.bigint();
+  let promptAt, inputAt, stop;
+  for (;;) {
+    stop = m.runUntil(limit);
+    if (stop.kind !== 'stopped') break;
+    if (phase === 'prompt') {
+      promptAt = m.cpu.icount;
+      inputAt = promptAt + TYPE_DELAY;
+      m.addInput(inputAt, consoleDevice, Buffer.from(COMMANDS, 'latin1'), 'typed commands');
+      typedAt = out.length;
+      phase = 'typed';
+      continue;
+    }
+    break; // 'over'
+  }
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (echo && !out.endsWith('\n')) process.stdout.write('\n');
+  return {
+    out, seconds, instructions: m.cpu.icount, promptAt, inputAt, stop: stop.kind, guestErrors,
+    reached: phase === 'over', checks: checkOutput(typedAt >= 0 ? out.slice(typedAt) : ''),
+  };
+}
+
+/** The same images and typed input on qemu-system-arm; its wall time from start to the prompt after "done". */
+function runQemu(images) {
   return new Promise((resolve) => {
-    if (spawnSync('qemu-system-arm', ['--version']).error) { resolve({ skipped: 'qemu-system-arm not installed' }); return; }
+    if (spawnSync('qemu-system-arm', ['--version']).error) { resolve({ skipped: 'qemu-system-arm not installed (apt-get install qemu-system-arm)' }); return; }
     const t0 = process.hrtime.bigint();
     const q = spawn('qemu-system-arm', ['-M', 'vexpress-a9,secure=off', '-m', '1024M', '-nographic', '-monitor', 'none',
-      '-kernel', kernel, '-dtb', dtb, '-initrd', initrd, '-append', cmdline], { env: { ...process.env, QEMU_AUDIO_DRV: 'none' } });
+      '-serial', 'stdio', '-kernel', images.kernel, '-dtb', images.dtb, '-initrd', images.initrd, '-append', cmdline],
+    { env: { ...process.env, QEMU_AUDIO_DRV: 'none' }, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
+    let typedAt = -1;
+    let finished = false;
     const done = (reached) => {
+      if (finished) return;
+      finished = true;
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      clearTimeout(timer);
       q.kill('SIGKILL');
-      resolve({ seconds, reached });
+      resolve({ seconds, reached, checks: checkOutput(typedAt >= 0 ? out.slice(typedAt) : '') });
     };
-    const timer = setTimeout(() => done(false), 300_000);
-    q.stdout.on('data', (d) => { out += d.toString('latin1'); if (out.includes(until)) { clearTimeout(timer); done(true); } });
-    q.on('exit', () => { clearTimeout(timer); done(out.includes(until)); });
+    const timer = setTimeout(() => done(false), 600_000);
+    q.stdin.on('error', () => {});
+    q.stdout.on('data', (d) => {
+      out += d.toString('latin1');
+      if (typedAt < 0 && out.includes(PROMPT)) { typedAt = out.length; q.stdin.write(COMMANDS); }
+      if (typedAt >= 0 && sessionOver(out, typedAt)) done(true);
+    });
+    q.on('exit', () => done(false));
   });
 }
 
 async function main() {
+  const limit = (() => {
+    const v = argValue('--max-insns', '40G');
+    const m = /^(\d+(?:\.\d+)?)([KMG]?)$/i.exec(v);
+    if (!m) throw new Error(`--max-insns ${v}: give a count such as 40G`);
+    return Number(m[1]) * { '': 1, K: 1e3, M: 1e6, G: 1e9 }[m[2].toUpperCase()];
+  })();
   const kernel = fetchKernel();
-  const dtb = path.join(cache, 'vexpress-v2p-ca9.dtb');
-  const initrd = initramfs();
-  console.error(`kernel ${path.basename(kernel)}, dtb ${path.basename(dtb)}, initramfs with /init`);
-  const ours = runBringup(kernel, dtb, initrd);
-  if (!ours.reached) process.stderr.write(ours.stderr);
-  const report = { bench: 'linux-vexpress', kernel: path.basename(kernel), reached: ours.reached, instructions: ours.insns, seconds: +ours.seconds.toFixed(2) };
-  console.log(JSON.stringify(report));
+  const busybox = fetchBusybox();
+  const images = { kernel, dtb: path.join(cache, 'vexpress-v2p-ca9.dtb'), initrd: initramfs(busybox.file) };
+  console.error(`kernel ${path.basename(kernel)}, dtb ${path.basename(images.dtb)}, initramfs with busybox ${busybox.version}; typing ${JSON.stringify(COMMANDS)} after '${PROMPT}'`);
+
+  const ours = runBringup(images, { echo: true, limit });
+  if (!ours.reached) {
+    console.error(`bringup: the session did not finish (${ours.stop} after ${ours.instructions} instructions)`);
+    for (const g of ours.guestErrors) console.error(`  guest error: ${g}`);
+  }
+  const ok = ours.reached && Object.values(ours.checks).every(Boolean);
+  console.log(JSON.stringify({
+    bench: 'linux-vexpress', kernel: path.basename(kernel), busybox: busybox.version, shell: ours.reached, checks: ours.checks,
+    instructions: ours.instructions, prompt_at: ours.promptAt, input_at: ours.inputAt, seconds: +ours.seconds.toFixed(2),
+    mips: +(ours.instructions / ours.seconds / 1e6).toFixed(1),
+  }));
+  let same = true;
+  if (args.includes('--twice')) {
+    const again = runBringup(images, { echo: false, limit });
+    const identicalOutput = again.out === ours.out;
+    const identicalCount = again.instructions === ours.instructions && again.promptAt === ours.promptAt;
+    same = identicalOutput && identicalCount;
+    console.log(JSON.stringify({
+      bench: 'linux-vexpress-determinism', identical_console: identicalOutput, identical_instructions: identicalCount,
+      instructions: [ours.instructions, again.instructions], console_bytes: [ours.out.length, again.out.length],
+      seconds: +again.seconds.toFixed(2),
+    }));
+  }
   if (!args.includes('--no-qemu')) {
-    const q = await runQemu(kernel, dtb, initrd);
+    const q = await runQemu(images);
     console.log(JSON.stringify({ bench: 'linux-vexpress-qemu', ...q, seconds: q.seconds !== undefined ? +q.seconds.toFixed(2) : undefined }));
   }
-  process.exit(ours.reached ? 0 : 1);
+  process.exit(ok && same ? 0 : 1);
 }
 
-main().catch((e) => { console.error(e.message); process.exit(2); });
+main().catch((e) => { console.error(e.stack || e.message); process.exit(2); });
