@@ -20,7 +20,7 @@ import type { RecordingReader } from '../replay/reader';
 import { Replayer } from '../replay/replayer';
 import { createMachine, resolveBoardFile } from './boards';
 import { loadScenario, scenarioFromText, type Scenario } from './scenario-file';
-import { runScenario, type RunOptions, type ScenarioResult } from './runner';
+import { runScenario, type RunObserver, type RunOptions, type ScenarioResult } from './runner';
 
 const VERSION: string = require('../../package.json').version;
 
@@ -76,11 +76,49 @@ export function recordingHeader(s: Scenario, options: RecordOptions = {}): Recor
 export function runRecorded(s: Scenario, file: string, options: RunOptions & RecordOptions = {}): ScenarioResult & { recording: string } {
   const recorder = new Recorder(file, recordingHeader(s, options));
   try {
-    const result = runScenario(s, { ...options, observer: recorder });
+    const result = runScenario(s, { ...options, observer: options.observer ? bothObservers(recorder, options.observer) : recorder });
     return Object.assign(result, { recording: file });
   } finally {
     recorder.writer.close();
   }
+}
+
+/** Where runs keep their recordings: $BRINGUP_RECORDINGS_DIR, else .bringup/recordings in the working directory. */
+export function recordingsDir(): string {
+  return path.resolve(process.env.BRINGUP_RECORDINGS_DIR ?? path.join('.bringup', 'recordings'));
+}
+
+/**
+ * Runs a scenario recorded into recordingsDir(); the recording is kept when
+ * the scenario does not pass (the result names it) or when `keep` says so,
+ * and deleted otherwise.
+ */
+export function runKeepingFailures(s: Scenario, options: RunOptions & RecordOptions & { keep?: boolean } = {}): ScenarioResult & { recording?: string } {
+  const dir = recordingsDir();
+  fs.mkdirSync(dir, { recursive: true });
+  const slug = (s.name || path.basename(s.file)).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'run';
+  const file = path.join(dir, `${slug}-${randomUUID().slice(0, 8)}.bur`);
+  const result: ScenarioResult & { recording?: string } = runRecorded(s, file, options);
+  if (result.verdict === 'pass' && !options.keep) {
+    fs.rmSync(file, { force: true });
+    result.recording = undefined;
+  }
+  return result;
+}
+
+/** Two observers of one run: each is stepped at its own interval. */
+export function bothObservers(a: RunObserver, b: RunObserver): RunObserver {
+  const gcd = (x: number, y: number): number => (y === 0 ? x : gcd(y, x % y));
+  return {
+    interval: gcd(a.interval, b.interval),
+    start: (m, sc) => { a.start(m, sc); b.start(m, sc); },
+    console: (d, data, icount) => { a.console(d, data, icount); b.console(d, data, icount); },
+    step: (m) => {
+      if (m.cpu.icount % a.interval === 0) a.step(m);
+      if (m.cpu.icount % b.interval === 0) b.step(m);
+    },
+    end: (r, m) => { a.end(r, m); b.end(r, m); },
+  };
 }
 
 // ---- replay -----------------------------------------------------------------
