@@ -57,8 +57,8 @@ export class ScenarioDraft {
     return this;
   }
 
-  addInput(at: string | number, text: string): this {
-    (this.raw.input ??= []).push({ at, text });
+  addInput(at: string | number, text: string, device?: string): this {
+    (this.raw.input ??= []).push(device ? { at, text, device } : { at, text });
     return this;
   }
 

@@ -23,8 +23,17 @@ Given('the run is limited to {duration}', function (this: BringupWorld, time: st
 });
 
 Given('{string} is typed at {duration}', function (this: BringupWorld, text: string, at: string) {
-  this.scenario.addInput(at, text.replace(/\\n/g, '\n'));
+  this.scenario.addInput(at, unescape(text));
 });
+
+Given('{string} is typed on {word} at {duration}', function (this: BringupWorld, text: string, device: string, at: string) {
+  this.scenario.addInput(at, unescape(text), device);
+});
+
+/** \\n, \\r and \\xNN in step text. */
+function unescape(text: string): string {
+  return text.replace(/\\(n|r|x[0-9a-fA-F]{2})/g, (_m, c: string) => (c === 'n' ? '\n' : c === 'r' ? '\r' : String.fromCharCode(parseInt(c.slice(1), 16))));
+}
 
 When('it runs', function (this: BringupWorld) {
   this.result = this.scenario.run();

@@ -1,9 +1,13 @@
-/** Steps about faults: injecting aborts and lost upcalls, and the dumps and panics they cause. */
+/**
+ * Steps about faults: aborts, lost upcalls, bit flips, corrupted console input,
+ * lost, spurious and stormy interrupts, and the dumps and panics they cause.
+ */
 
 import { Given, Then } from '@cucumber/cucumber';
 import * as assert from 'node:assert/strict';
-import { assertMet, hypervisorPanics, domainFaults, fired } from '../scenario/checks';
+import { assertMet, hypervisorPanics, domainFaults, fired, faultFiredAt } from '../scenario/checks';
 import type { BringupWorld } from './world';
+import type { IrqLine } from './parameters';
 import './parameters';
 
 Given('a {abort} \\({status} fault) at the {ordinal} execution of {symbol}', function (this: BringupWorld, type: 'data-abort' | 'prefetch-abort', status: string, nth: number, symbol: string) {
@@ -26,6 +30,42 @@ Given('the {ordinal} upcall is lost', function (this: BringupWorld, nth: number)
   this.scenario.addFault({ type: 'lost-upcall', nth });
 });
 
+Given('bit {int} of {address} flips at {duration}', function (this: BringupWorld, bit: number, address: number | string, at: string) {
+  this.scenario.addFault({ type: 'bit-flip', address, bit, at });
+});
+
+Given('the {ordinal} byte typed is dropped', function (this: BringupWorld, byte: number) {
+  this.scenario.addFault({ type: 'corrupt-input', byte, drop: true });
+});
+
+Given('the {ordinal} byte typed is replaced by {hex}', function (this: BringupWorld, byte: number, replace: number) {
+  this.scenario.addFault({ type: 'corrupt-input', byte, replace });
+});
+
+Given('the {ordinal} byte typed is XORed with {hex}', function (this: BringupWorld, byte: number, xor: number) {
+  this.scenario.addFault({ type: 'corrupt-input', byte, xor });
+});
+
+Given('the {ordinal} assertion of {irq} is lost', function (this: BringupWorld, nth: number, irq: IrqLine) {
+  this.scenario.addFault({ type: 'lost-interrupt', ...irq, nth });
+});
+
+Given('every assertion of {irq} from the {ordinal} on is lost', function (this: BringupWorld, irq: IrqLine, nth: number) {
+  this.scenario.addFault({ type: 'lost-interrupt', ...irq, nth, count: 'all' });
+});
+
+Given('a spurious interrupt on {irq} at {duration}', function (this: BringupWorld, irq: IrqLine, at: string) {
+  this.scenario.addFault({ type: 'spurious-interrupt', ...irq, at });
+});
+
+Given('a spurious interrupt on {irq} at {duration} lasting {duration}', function (this: BringupWorld, irq: IrqLine, at: string, width: string) {
+  this.scenario.addFault({ type: 'spurious-interrupt', ...irq, at, width });
+});
+
+Given('an interrupt storm on {irq}: {int} pulses every {duration} from {duration}', function (this: BringupWorld, irq: IrqLine, count: number, period: string, start: string) {
+  this.scenario.addFault({ type: 'irq-storm', ...irq, count, period, start });
+});
+
 Then('the hypervisor panics with a {abort} in {symbol}', function (this: BringupWorld, kind: string, symbol: string) {
   assertMet(hypervisorPanics(this.run, { kind, symbol }));
 });
@@ -36,4 +76,12 @@ Then('domain {string} is killed by a {abort} {string} in {symbol}', function (th
 
 Then('{int} fault(s) fired', function (this: BringupWorld, n: number) {
   assert.equal(fired(this.run).length, n, 'faults fired');
+});
+
+Then('{int} {word} fault(s) fired', function (this: BringupWorld, n: number, type: string) {
+  assert.equal(fired(this.run, type as never).length, n, `${type} faults fired`);
+});
+
+Then('a {word} fault fired at {duration}', function (this: BringupWorld, type: string, at: string) {
+  assertMet(faultFiredAt(this.run, type, at));
 });
