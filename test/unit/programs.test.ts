@@ -33,7 +33,7 @@ const VARIANTS: Variant[] = [
   { name: 'vfp', build: path.join(BUILD, 'vfp'), expected: path.join(EXPECTED, 'vfp'), what: 'Thumb-2, hard-float VFPv3-D16' },
 ];
 /** Programs every variant must have (the others may leave out A32-only programs, see the Makefile). */
-const IN_EVERY_VARIANT = ['bench', 'cp15', 'div64', 'exclusives', 'fp', 'mmu', 'sp804_gic'];
+const IN_EVERY_VARIANT = ['arith', 'bench', 'cp15', 'div64', 'exclusives', 'fp', 'mmu', 'sp804_gic'];
 
 /** Instruction budget per program: far above what each needs, low enough to stop a runaway guest. */
 const LIMITS: Record<string, number> = { bench: 2_000_000_000 };

@@ -7,6 +7,17 @@
 
 #include "asmtest.h"
 
+/*
+ * Built for Thumb-2 as well: A32-only forms (RSC, flag-setting long
+ * multiplies, register-shifted register operands, some immediates) are left
+ * out there or replaced by their Thumb-2 counterparts, which the output names.
+ */
+#ifdef __thumb__
+#define A32_ONLY(stmt) do { } while (0)
+#else
+#define A32_ONLY(stmt) stmt
+#endif
+
 static const uint32_t vals[] = {
   0x00000000, 0x00000001, 0x7fffffff, 0x80000000, 0xffffffff, 0x12345678, 0xfedcba98, 0x00008000, 0x7fff8001,
 };
@@ -30,7 +41,7 @@ static void addsub(void)
         if ((i * 7 + j + (c ? 1 : 0)) % 2) continue;
         T2("adcs", "adcs %[r], %[x], %[y]", a, b, c);
         T2("sbcs", "sbcs %[r], %[x], %[y]", a, b, c);
-        T2("rscs", "rscs %[r], %[x], %[y]", a, b, c);
+        A32_ONLY(T2("rscs", "rscs %[r], %[x], %[y]", a, b, c));
       }
     }
   }
@@ -38,7 +49,7 @@ static void addsub(void)
   T2("add", "add %[r], %[x], %[y]", 0xffffffff, 1, PSR_N | PSR_V);
   T2("adc", "adc %[r], %[x], %[y]", 0x7fffffff, 0, PSR_C);
   T2("sbc", "sbc %[r], %[x], %[y]", 5, 3, 0);
-  T2("rsc", "rsc %[r], %[x], %[y]", 5, 3, PSR_C);
+  A32_ONLY(T2("rsc", "rsc %[r], %[x], %[y]", 5, 3, PSR_C));
   T2("addimm", "adds %[r], %[x], #0xff000000", 0x01000000, 0, 0);
   T2("subimm", "subs %[r], %[x], #0x3fc", 0x3fc, 0, PSR_N);
   T2("cmpimm", "mov %[r], #0\n\tcmp %[x], #0x80000000", 0x7fffffff, 0, 0);
@@ -52,10 +63,17 @@ static void shifter(void)
       uint32_t a = sv[i], s = shifts[j];
       for (uint32_t c = 0; c <= PSR_C; c += PSR_C) {
         if ((i + j + (c ? 1 : 0)) % 2) continue;
+#ifdef __thumb__
+        T2("lsls", "lsls %[r], %[x], %[y]", a, s, c);
+        T2("lsrs", "lsrs %[r], %[x], %[y]", a, s, c);
+        T2("asrs", "asrs %[r], %[x], %[y]", a, s, c);
+        T2("rors", "rors %[r], %[x], %[y]", a, s, c);
+#else
         T2("lslr", "movs %[r], %[x], lsl %[y]", a, s, c);
         T2("lsrr", "movs %[r], %[x], lsr %[y]", a, s, c);
         T2("asrr", "movs %[r], %[x], asr %[y]", a, s, c);
         T2("rorr", "movs %[r], %[x], ror %[y]", a, s, c);
+#endif
       }
     }
     for (uint32_t c = 0; c <= PSR_C; c += PSR_C) {
@@ -70,9 +88,9 @@ static void shifter(void)
       T2("rrx", "movs %[r], %[x], rrx", sv[i], 0, c);
       T2("mvns", "mvns %[r], %[x], ror #31", sv[i], 0, c);
       T2("ands", "ands %[r], %[x], %[y], lsr #3", sv[i], 0xf0f0f0f0, c);
-      T2("orrs", "orrs %[r], %[x], %[y], asr %[y]", sv[i], 0x8000001f, c);
+      A32_ONLY(T2("orrs", "orrs %[r], %[x], %[y], asr %[y]", sv[i], 0x8000001f, c));
       T2("eors", "eors %[r], %[x], #0x80000000", sv[i], 0, c);
-      T2("bics", "bics %[r], %[x], #0xf000000f", sv[i], 0, c);
+      A32_ONLY(T2("bics", "bics %[r], %[x], #0xf000000f", sv[i], 0, c));
       T2("addsh", "adds %[r], %[x], %[y], ror #16", sv[i], 0xffff0001, c);
       T2("movimm", "movs %[r], #0xf0000000", 0, 0, c);
       T2("movimm2", "movs %[r], #0x3f0", 0, 0, c);
@@ -86,13 +104,24 @@ static void multiply(void)
   for (unsigned i = 0; i < N_ELEMS(mv); i++) {
     for (unsigned j = i; j < N_ELEMS(mv); j++) {
       uint32_t a = mv[i], b = mv[j];
+#ifdef __thumb__
+      T2("mul", "mul %[r], %[x], %[y]", a, b, PSR_C | PSR_V);
+#else
       T2("muls", "muls %[r], %[x], %[y]", a, b, PSR_C | PSR_V);
+#endif
       T3("mla", "mla %[r], %[x], %[y], %[z]", a, b, 0x11111111, 0);
       T3("mls", "mls %[r], %[x], %[y], %[z]", a, b, 0x11111111, 0);
+#ifdef __thumb__
+      T64("umull", "umull %[lo], %[hi], %[x], %[y]", a, b, 0, 0, PSR_C | PSR_V);
+      T64("smull", "smull %[lo], %[hi], %[x], %[y]", a, b, 0, 0, 0);
+      T64("umlal", "umlal %[lo], %[hi], %[x], %[y]", a, b, 0xffffffff, 0x00000001, 0);
+      T64("smlal", "smlal %[lo], %[hi], %[x], %[y]", a, b, 0x80000000, 0xffffffff, 0);
+#else
       T64("umull", "umulls %[lo], %[hi], %[x], %[y]", a, b, 0, 0, PSR_C | PSR_V);
       T64("smull", "smulls %[lo], %[hi], %[x], %[y]", a, b, 0, 0, 0);
       T64("umlal", "umlal %[lo], %[hi], %[x], %[y]", a, b, 0xffffffff, 0x00000001, 0);
       T64("smlals", "smlals %[lo], %[hi], %[x], %[y]", a, b, 0x80000000, 0xffffffff, 0);
+#endif
       T64("umaal", "umaal %[lo], %[hi], %[x], %[y]", a, b, 0xffffffff, 0xffffffff, 0);
     }
   }
