@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadScenario, scenarioFromText } from '../../scenario/scenario-file';
-import { runScenario } from '../../scenario/runner';
+import { runScenario, prepareScenario } from '../../scenario/runner';
 import { formatReport } from '../../scenario/report';
 import { parseVirtualTime } from '../../scenario/virtual-time';
 import { InputFileError } from '../../scenario/yaml-file';
@@ -68,7 +68,35 @@ expect: { end: halt }`,
   - { type: lost-upcall, nth: 3 }`,
   'IRQ storm on the UART interrupt line': `faults:
   - { type: irq-storm, line: 122, start: 1ms, period: 20us, count: 50 }`,
+  'bit flip in RAM at a virtual time': `faults:
+  - { type: bit-flip, address: ticks, bit: 3, at: 6ms }
+  - { type: bit-flip, address: 0x01000000, bit: 17, at: 1234567 }`,
+  'corrupted console input (dropped, replaced, XORed bytes)': `input:
+  - { at: 5ms, text: "hexp" }
+  - { at: 5500us, text: "\r" }
+faults:
+  - { type: corrupt-input, byte: 2, xor: 0x20 }
+  - { type: corrupt-input, byte: 3, replace: 0x6c }
+  - { type: corrupt-input, byte: 5, drop: true }`,
+  'lost interrupt (the 1st assertion of the timer line)': `faults:
+  - { type: lost-interrupt, line: 32, nth: 1 }`,
+  'spurious interrupt (one short pulse on the timer line)': `faults:
+  - { type: spurious-interrupt, line: 32, at: 6ms, width: 50 }`,
 };
+
+/** Replays a run's input log on a fresh machine with no triggers: same console, same log, same end. */
+function replayLog(r: ReturnType<typeof runText>): void {
+  const s = { ...r.scenario, inputs: [], faults: [] };
+  const { machine } = prepareScenario(s);
+  let out = '';
+  machine.onConsole = (device, data) => { if (device === s.console) out += Buffer.from(data).toString('latin1'); };
+  for (const e of r.machine!.injected) machine.inject(e);
+  machine.runUntil(r.icount);
+  assert.equal(machine.cpu.icount, r.icount, 'the replay ends at the same instruction');
+  assert.deepEqual(machine.injected, r.machine!.injected, 'the replay logs the same entries');
+  const lines = out.replace(/\r/g, '').split('\n');
+  assert.deepEqual(lines.slice(0, r.lines.length), r.lines.map((l) => l.text), 'the replay prints the same console');
+}
 
 for (const [name, yaml] of Object.entries(FAULTS)) {
   test(`fault determinism: ${name} fires at the same instruction in two runs`, () => {
@@ -78,9 +106,77 @@ for (const [name, yaml] of Object.entries(FAULTS)) {
     assert.deepEqual(a.faults, b.faults);
     assert.equal(a.icount, b.icount);
     assert.deepEqual(a.lines, b.lines);
+    assert.deepEqual(a.machine!.injected, b.machine!.injected, 'the input logs are the same');
     for (const f of a.faults) assert.ok(Number.isInteger(f.icount) && f.icount > 0);
+    replayLog(a);
   });
 }
+
+test('fault determinism: every fault kind in one scenario, twice: the same fired list and input log', () => {
+  const t = text(`input:
+  - { at: 5ms, text: "irqs\r" }
+faults:
+  - { type: data-abort, status: translation, on-access: { from: 0x01000000, nth: 1 } }
+  - { type: prefetch-abort, status: translation, at: 6900us }
+  - { type: lost-upcall, nth: 1 }
+  - { type: irq-storm, line: 122, start: 1ms, period: 20us, count: 20 }
+  - { type: bit-flip, address: 0x01000000, bit: 1, at: 2ms }
+  - { type: corrupt-input, byte: 1, xor: 0x20 }
+  - { type: lost-interrupt, line: 32, nth: 1 }
+  - { type: spurious-interrupt, line: 32, at: 5500us, width: 100 }
+  - { type: data-abort, status: permission, at: 7ms }
+limits: { time: 20ms }`, 'console=ttyS0 evtwd=5');
+  const a = runText(t), b = runText(t);
+  const kinds = new Set(a.faults.map((f) => f.type));
+  // The first abort that hits the hypervisor panics it; the data abort on access and the one at 7 ms may come too late.
+  for (const k of ['lost-upcall', 'irq-storm', 'bit-flip', 'corrupt-input', 'lost-interrupt', 'spurious-interrupt', 'prefetch-abort']) {
+    assert.ok(kinds.has(k as never), `${k} fired (${formatReport(a)})`);
+  }
+  assert.deepEqual(a.faults, b.faults);
+  assert.deepEqual(a.machine!.injected, b.machine!.injected);
+  assert.equal(a.icount, b.icount);
+  replayLog(a);
+});
+
+test('corrupted input: the input log holds the bytes actually delivered', () => {
+  const r = runText(text(`input:
+  - { at: 5ms, text: "abc" }
+  - { at: 6ms, text: "de" }
+faults:
+  - { type: corrupt-input, byte: 2, drop: true }
+  - { type: corrupt-input, byte: 4, replace: 0x58 }
+  - { type: corrupt-input, byte: 5, xor: 0x01 }
+limits: { time: 20ms }`));
+  const delivered = r.machine!.injected.filter((e) => e.injection.kind === 'console-input')
+    .map((e) => ({ icount: e.icount, text: Buffer.from((e.injection as { data: Uint8Array }).data).toString('latin1') }));
+  assert.deepEqual(delivered, [{ icount: 5_000_000, text: 'ac' }, { icount: 6_000_000, text: 'Xd' }]);
+  assert.deepEqual(r.faults.map((f) => [f.icount, f.detail]), [
+    [5_000_000, "byte 2 (0x62 'b') on uartd dropped"],
+    [6_000_000, "byte 4 on uartd: 0x64 'd' delivered as 0x58 'X'"],
+    [6_000_000, "byte 5 on uartd: 0x65 'e' delivered as 0x64 'd'"],
+  ]);
+});
+
+test('a bit flip inverts exactly one bit of RAM at its time', () => {
+  const r = runText(text(`faults:
+  - { type: bit-flip, address: 0x01000004, bit: 9, at: 1ms }
+limits: { time: 20ms }`));
+  assert.equal(r.faults.length, 1);
+  assert.equal(r.faults[0].icount, 1_000_000);
+  assert.equal(r.machine!.bus.read32(0x01000004), 1 << 9);
+});
+
+test('a lost interrupt lowers the line at the instruction the CPU executes next, and the device stays unheard', () => {
+  const r = runText(text(`faults:
+  - { type: lost-interrupt, line: 32, nth: 1 }
+limits: { time: 20ms }`));
+  const lost = r.faults.filter((f) => f.type === 'lost-interrupt');
+  assert.equal(lost.length, 1);
+  const entry = r.machine!.injected.find((e) => e.injection.kind === 'irq-line');
+  assert.ok(entry && entry.point.at === 'exec', 'an exec-point irq-line entry');
+  assert.equal(entry.icount, lost[0].icount);
+  assert.equal((entry.point as { pc: number }).pc, lost[0].pc);
+}); 
 
 test('an injected abort at an instruction count fires exactly there', () => {
   const r = runText(text(`faults:\n  - { type: data-abort, status: translation, at: 2000000 }\nlimits: { time: 50ms }`));
@@ -199,4 +295,80 @@ test('a run that hits its limit is a limit verdict, unless the limit is the expe
   const t = text('limits: { instructions: 1M }\n');
   assert.equal(runText(t).verdict, 'limit');
   assert.equal(runText(text('expect: { end: limit }\nlimits: { instructions: 1M }\n')).verdict, 'pass');
+});
+
+/** The error a scenario text gives, checked to be at the line holding `needle` (file:line:column in the message). */
+function badAt(name: string, t: string, needle: string, problem: RegExp): void {
+  const e = badInput(name, t);
+  assert.equal(e.line, lineOf(t, needle), `line of ${needle}: ${e.message}`);
+  assert.ok(e.column >= 1, 'a column');
+  assert.match(e.problem, problem);
+}
+
+test('bad input: a bit flip outside the RAM of the board', () => {
+  badAt('flip-outside.yaml', text('faults:\n  - { type: bit-flip, address: 0x70006300, bit: 0, at: 1ms }\n'), '0x70006300',
+    /bit flip at 0x70006300: no RAM there on board tegra2-xoom \(RAM: dram-bank0/);
+  badAt('flip-bit.yaml', text('faults:\n  - { type: bit-flip, address: 0x1000, bit: 32, at: 1ms }\n'), 'bit: 32', /'bit' must be <= 31/);
+  badAt('flip-late.yaml', text('faults:\n  - { type: bit-flip, address: 0x1000, bit: 1, at: 2s }\nlimits: { time: 1s }\n'), 'at: 2s', /the bit flip at 2 s .* can never happen/);
+});
+
+test('bad input: a corrupted input byte that is never typed, or a corruption doing two things', () => {
+  badAt('corrupt-beyond.yaml', text('input:\n  - { at: 1ms, text: "ab" }\nfaults:\n  - { type: corrupt-input, byte: 3, drop: true }\n'), 'byte: 3',
+    /byte 3 of the input to uartd can never be corrupted: the scenario types only 2 byte\(s\) there/);
+  badAt('corrupt-two.yaml', text('input:\n  - { at: 1ms, text: "ab" }\nfaults:\n  - { type: corrupt-input, byte: 1, drop: true, xor: 1 }\n'), 'xor: 1',
+    /does one thing to the byte; this one has drop and xor/);
+  badAt('corrupt-device.yaml', text('faults:\n  - { type: corrupt-input, device: uartz, byte: 1, drop: true }\n'), 'uartz', /device 'uartz' is not on board/);
+});
+
+test('bad input: a lost interrupt on a line no device drives, a spurious interrupt after the end', () => {
+  badAt('lost-undriven.yaml', text('faults:\n  - { type: lost-interrupt, line: 150 }\n'), 'line: 150', /no device of board tegra2-xoom drives gic line 150, so no assertion of it can ever be lost/);
+  badAt('lost-sgi.yaml', text('faults:\n  - { type: lost-interrupt, line: 3 }\n'), 'line: 3', /software-generated interrupts/);
+  badAt('spurious-late.yaml', text('faults:\n  - { type: spurious-interrupt, line: 32, at: 3s }\n'), 'at: 3s', /spurious interrupt at 3 s .* can never happen/);
+  badAt('spurious-controller.yaml', text('faults:\n  - { type: spurious-interrupt, controller: pic, line: 32, at: 1ms }\n'), 'pic', /interrupt controller 'pic' is not on board/);
+});
+
+test('bad input: a bad time unit in a fault', () => {
+  badAt('bad-unit.yaml', text('faults:\n  - { type: spurious-interrupt, line: 32, at: 5 fortnights }\n'), 'fortnights', /'5 fortnights' is not a time or an instruction count/);
+});
+
+test('bad input: per-device consoles and the framebuffer', () => {
+  badAt('console-unknown.yaml', text('expect:\n  consoles:\n    uartq: ["x"]\n'), 'uartq', /device 'uartq' is not on board tegra2-xoom/);
+  badAt('console-not-uart.yaml', text('expect:\n  consoles:\n    gic: ["x"]\n'), 'gic:', /not a UART/);
+  badAt('console-main.yaml', text('expect:\n  consoles:\n    uartd: ["x"]\n'), 'uartd:', /is the main console/);
+  badAt('console-semihosting.yaml', text('expect:\n  consoles:\n    semihosting: ["x"]\n'), 'semihosting:', /needs boot.semihosting: true/);
+  badAt('golden-missing.yaml', text('expect:\n  framebuffer: { golden: nowhere.png }\n'), 'nowhere.png', /golden picture nowhere\.png does not exist/);
+  const notPng = path.join(tmp, 'not.png');
+  fs.writeFileSync(notPng, 'not a picture');
+  badAt('golden-bad.yaml', text(`expect:\n  framebuffer: { golden: ${notPng} }\n`), 'not.png', /not a readable PNG/);
+  badAt('exit-no-semihosting.yaml', text('expect:\n  end: exit\n'), 'end: exit', /only end with an exit through semihosting/);
+});
+
+test('a framebuffer mismatch reports the differing pixels and carries the actual picture', () => {
+  const golden = path.join(ROOT, 'test', 'programs-tegra', 'expected', 'tegra_devices.png');
+  const other = path.join(tmp, 'other.png');
+  const { decodePng, encodePng } = require('../../scenario/png') as typeof import('../../scenario/png');
+  const img = decodePng(fs.readFileSync(golden));
+  for (let i = 0; i < 10; i++) img.data[i * 4] ^= 0xff;
+  fs.writeFileSync(other, encodePng(img));
+  const t = fs.readFileSync(path.join(SCENARIOS, 'tegra-devices.yaml'), 'utf8').replace(/\.\.\/\.\.\//g, `${ROOT}/`)
+    .replace(/golden: .*tegra_devices\.png/, `golden: ${other}`);
+  const r = runText(t);
+  assert.equal(r.verdict, 'fail');
+  const fb = r.expectations.find((e) => /shows the picture/.test(e.what))!;
+  assert.equal(fb.ok, false);
+  assert.match(fb.problem!, /^10 pixel\(s\) differ; the first at \(0, 0\)/);
+  assert.ok(fb.artifact && fb.artifact.mediaType === 'image/png');
+  assert.equal(decodePng(fb.artifact.data).width, img.width);
+});
+
+test('per-device console expectations see only that device', () => {
+  const r = runText(text(`expect:
+  console: ["starting 2 domains"]
+  consoles:
+    uarta: ["starting 2 domains"]
+limits: { time: 50ms }`));
+  const a = r.expectations.find((e) => e.what.startsWith('uarta console shows'))!;
+  assert.equal(a.ok, false);
+  assert.match(a.problem!, /never printed at all/);
+  assert.ok(r.expectations.find((e) => e.what === 'console shows "starting 2 domains"')!.ok);
 });
