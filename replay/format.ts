@@ -46,7 +46,7 @@ export interface RecordingHeader {
   board: { name: string; file: string; sha256: string };
   /** Every image the run used: the kernel, the packed boot volume and each image inside it. */
   images: Array<{ role: string; name: string; file: string; sha256: string; size: number; text?: string }>;
-  boot: { cmdline?: string; console: string };
+  boot: { cmdline?: string; console: string; semihosting?: boolean };
   scenario: { file: string; text: string };
   trace: TraceLevel;
   chunkInstructions: number;

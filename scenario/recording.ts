@@ -16,7 +16,7 @@ import type { Machine } from '../machine/machine';
 import { FORMAT_VERSION, RecordType, type RecordingHeader, type TraceLevel } from '../replay/format';
 import { RecordingWriter } from '../replay/writer';
 import { Recorder } from '../replay/recorder';
-import type { RecordingReader } from '../replay/reader';
+import { RecordingReader } from '../replay/reader';
 import { Replayer } from '../replay/replayer';
 import { createMachine, resolveBoardFile } from './boards';
 import { loadScenario, scenarioFromText, type Scenario } from './scenario-file';
@@ -61,7 +61,7 @@ export function recordingHeader(s: Scenario, options: RecordOptions = {}): Recor
     clockHz: s.clockHz,
     board: { name: s.board.name, file: boardFile, sha256: sha256(fs.readFileSync(boardFile)) },
     images,
-    boot: { cmdline: s.cmdline, console: s.console },
+    boot: { cmdline: s.cmdline, console: s.console, ...(s.semihosting ? { semihosting: true } : {}) },
     scenario: { file: path.resolve(s.file), text },
     trace: options.trace ?? 'events',
     chunkInstructions: options.chunk ?? DEFAULT_CHUNK,
@@ -248,6 +248,8 @@ export function openReplay(rec: RecordingReader, sources: ReplaySources = {}): R
   const factory = (): Machine => {
     const m = createMachine(board);
     bootKernel(m, { kernel: boot.kernel, kernelName: boot.kernelName, initrd: boot.volume, cmdline: boot.cmdline });
+    // As the scenario runner sets it up: semihosting output is console output.
+    if (rec.header.boot.semihosting) m.enableSemihosting({ cmdline: boot.cmdline, host: { console: (_stream, bytes) => m.onConsole('semihosting', bytes) } });
     return m;
   };
   return { replayer: new Replayer(rec, factory), boot, symbols: imageSymbols(boot), source };
@@ -294,4 +296,42 @@ export function bundleRecording(rec: RecordingReader, out: string, sources: Repl
   if (rec.end) w.json(RecordType.End, rec.end.icount, { ...rec.end, index: w.index.slice() });
   w.close();
   return { images, bytes: fs.statSync(out).size };
+}
+
+// ---- replay identity ------------------------------------------------------------
+
+export interface ReplayIdentity { ok: boolean; problem?: string; chunks: number; icount: number; recording?: string }
+
+/**
+ * The determinism self-check on a finished run: the same scenario run again
+ * with a recorder must give the same console (line by line, at the same
+ * instruction counts), the same faults at the same instructions and the same
+ * end; then the recording, replayed from the boot, must match every chunk
+ * hash. The recording is deleted when all holds and kept (and named) when not.
+ */
+export function checkReplayIdentity(first: ScenarioResult): ReplayIdentity {
+  const dir = recordingsDir();
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `replay-check-${randomUUID().slice(0, 8)}.bur`);
+  const second = runRecorded(first.scenario, file);
+  const fail = (problem: string): ReplayIdentity => ({ ok: false, problem: `${problem} (recording kept: ${file})`, chunks: 0, icount: second.icount, recording: file });
+  if (second.icount !== first.icount || second.stop.kind !== first.stop.kind) {
+    return fail(`a second run ended at instruction ${second.icount} (${second.stop.kind}), the first at ${first.icount} (${first.stop.kind})`);
+  }
+  const line = first.lines.findIndex((l, i) => l.text !== second.lines[i]?.text || l.icount !== second.lines[i]?.icount);
+  if (line >= 0 || first.lines.length !== second.lines.length) {
+    const i = line >= 0 ? line : Math.min(first.lines.length, second.lines.length);
+    return fail(`console line ${i + 1} differs between two runs: ${JSON.stringify(first.lines[i])} / ${JSON.stringify(second.lines[i])}`);
+  }
+  const faults = (r: ScenarioResult) => JSON.stringify(r.faults.map((f) => [f.index, f.icount, f.pc, f.detail]));
+  if (faults(first) !== faults(second)) return fail(`faults fired differently: ${faults(first)} / ${faults(second)}`);
+  const rec = RecordingReader.open(file);
+  try {
+    const pos = openReplay(rec, { scenario: first.scenario }).replayer.verify();
+    if (pos.icount !== first.icount) return fail(`the replay ended at instruction ${pos.icount}, the run at ${first.icount}`);
+    fs.rmSync(file, { force: true });
+    return { ok: true, chunks: pos.chunksVerified, icount: pos.icount };
+  } catch (e) {
+    return fail((e as Error).message);
+  }
 }
