@@ -44,6 +44,16 @@ static void gdb_packet(const char *s, unsigned n)
 
 static spinlock_t con_lock;
 
+/*
+ * A fault in the hypervisor may have interrupted a console write that holds
+ * the lock: the dump and the panic must still be printed (single CPU, so
+ * nobody else is inside).
+ */
+void con_force_unlock(void)
+{
+    con_lock.locked = 0;
+}
+
 void con_write(const char *s, unsigned n)
 {
     if (!n)

@@ -61,6 +61,7 @@ void con_set_gdb(int on);
 void con_domain_write(int dom, const char *s, unsigned n);
 void con_domain_flush(int dom);
 void con_flush_all(void);
+void con_force_unlock(void);
 
 /* fb.c: the framebuffer console (display controller window A) */
 void fb_init(void);

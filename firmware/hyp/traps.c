@@ -10,6 +10,7 @@ static int from_domain(struct frame *f)
 static void fault(struct frame *f, const char *kind)
 {
     if (!from_domain(f)) {
+        con_force_unlock();
         dump_frame(kind, f, NULL);
         panic("%s in the hypervisor", kind);
     }
