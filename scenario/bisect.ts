@@ -19,7 +19,7 @@ import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { parseDocument } from 'yaml';
 import { ImageError } from '../machine/loaders/elf';
-import { bisectSearch, type Outcome } from '../replay/bisect-search';
+import { bisectSearch, estimateSteps, type Outcome } from '../replay/bisect-search';
 import { runScenario, type ScenarioResult } from './runner';
 import { loadScenario, scenarioFromText, type Scenario, type RawScenario } from './scenario-file';
 import { InputFileError, loadYamlFile } from './yaml-file';
@@ -280,6 +280,14 @@ export async function bisectCommits(o: CommitBisectOptions): Promise<BisectOutco
     cache.set(id, candidate!);
     return candidate!;
   };
+  /** Untested, unskipped commits that could still be the first bad one (besides the known bad one). */
+  const suspectsLeft = async (): Promise<number> => {
+    const refs = (await git(wt, ['for-each-ref', '--format=%(refname)', 'refs/bisect/'], signal)).trim().split('\n').filter(Boolean);
+    const goods = refs.filter((r) => r.startsWith('refs/bisect/good-'));
+    const skips = new Set(await Promise.all(refs.filter((r) => r.startsWith('refs/bisect/skip-')).map(async (r) => (await git(wt, ['rev-parse', r], signal)).trim())));
+    const range = (await git(wt, ['rev-list', 'refs/bisect/bad', '--not', ...goods], signal)).trim().split('\n').filter(Boolean);
+    return Math.max(0, range.filter((h) => !skips.has(h)).length - 1);
+  };
   const verdictText = (c: TestedCandidate) => (c.result ? `${c.result.verdict}` : 'skipped');
   const describe = (c: TestedCandidate, as?: Outcome) => `${c.id.slice(0, 12)} "${c.label}": ${verdictText(c)}${c.problem ? ` (${c.problem.split('\n')[0]})` : ''}${as ? ` -> ${as}` : ''}`;
 
@@ -334,12 +342,11 @@ export async function bisectCommits(o: CommitBisectOptions): Promise<BisectOutco
         say(`bisect: only skipped commits are left`);
         return { kind: 'ambiguous', candidates, lastGood: { id: lastGoodId, label: await subject(lastGoodId) }, tests };
       }
-      const left = /Bisecting: (\d+) revisions? left to test after this \(roughly (\d+) steps?\)/.exec(out);
       step++;
       const c = await testHead();
-      const outcome = c.outcome;
-      say(`bisect: step ${step}: ${describe(c, outcome)}${left ? `; ${left[1]} revision(s) left after this, roughly ${left[2]} step(s)` : ''}`);
-      out = await git(wt, ['bisect', outcome, c.id], signal, [0, 1, 2]);
+      out = await git(wt, ['bisect', c.outcome, c.id], signal, [0, 1, 2]);
+      const left = await suspectsLeft();
+      say(`bisect: step ${step}: ${describe(c, c.outcome)}; ${left} commit(s) left to test, roughly ${estimateSteps(left)} step(s)`);
     }
   } finally {
     // Clean up whatever happened: the bisect state, the worktree, the temporary directory.

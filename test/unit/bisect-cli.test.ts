@@ -112,7 +112,7 @@ test('bringup bisect: finds the planted commit in a git repository, leaving the 
   // Progress on stderr: the ends, then numbered steps with the commit, subject, verdict and what is left.
   assert.match(r.stderr, /bisect: bad end [0-9a-f]{12} "more notes again": fail/);
   assert.match(r.stderr, /bisect: good end [0-9a-f]{12} "initial boot volume and scenario": pass/);
-  assert.match(r.stderr, /bisect: step 1: [0-9a-f]{12} ".*": (pass|fail|skipped).* -> (good|bad|skip); \d+ revision\(s\) left after this, roughly \d+ step\(s\)/);
+  assert.match(r.stderr, /bisect: step 1: [0-9a-f]{12} ".*": (pass|fail|skipped).* -> (good|bad|skip); \d+ commit\(s\) left to test, roughly \d+ step\(s\)/);
   // The user's repository: same HEAD, no bisect state, no leftover worktree, their files untouched.
   assert.equal(git(dir, 'rev-parse', 'HEAD'), headBefore);
   assert.equal(git(dir, 'worktree', 'list', '--porcelain').split('\n').filter((l) => l.startsWith('worktree ')).length, 1);
