@@ -1,12 +1,15 @@
 /** `bringup run`: runs a scenario with its console live and prints the verdict. */
 
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { parseArgs, UsageError } from './args';
 import { EXIT } from './exit-codes';
 import { loadScenario } from '../scenario/scenario-file';
 import { runScenario } from '../scenario/runner';
 import { formatReport } from '../scenario/report';
+import { formatTime } from '../scenario/virtual-time';
 
-export const RUN_HELP = `usage: bringup run SCENARIO.yaml [--quiet]
+export const RUN_HELP = `usage: bringup run SCENARIO.yaml [--quiet] [--artifacts DIR]
 
 Runs a scenario (schemas/scenario.schema.json; docs/scenarios.md): boots the
 board with the scenario's kernel, command line and boot volume, types its
@@ -14,26 +17,77 @@ console input, injects its faults, and checks its expectations. The console is
 shown as it is printed; the verdict follows, with the virtual time and
 instruction count at which each expectation was met, when each fault fired,
 and for a failure the console around where the expectation was not met.
+On a terminal, a progress line on stderr shows the virtual time and
+instructions against the run's limit.
 
-  --quiet    do not show the console, only the report
+  --quiet           do not show the console or the progress line, only the report
+  --artifacts DIR   where files a failed expectation produces go, e.g. the
+                    actual picture of a framebuffer mismatch (default: reports)
 
 Exit status: 0 every expectation met; 1 an expectation failed; 2 bad usage or
 an invalid scenario (file:line:column: what is wrong); 3 the run hit its limit
 (limits.time / limits.instructions) without the expected end; 4 internal error.`;
 
+/** A one-line progress bar on a terminal, redrawn at most ten times a second. */
+export class ProgressLine {
+  private last = 0;
+  private shown = false;
+  constructor(private readonly out: NodeJS.WriteStream, private readonly clockHz: number, private readonly now: () => number = () => performance.now()) {}
+
+  update(icount: number, limit: number, force = false): void {
+    const t = this.now();
+    if (!force && t - this.last < 100) return;
+    this.last = t;
+    this.out.write(`\r${progressText(icount, limit, this.clockHz, this.out.columns || 80)}\x1b[K`);
+    this.shown = true;
+  }
+
+  /** Erases the line (before console output, and at the end). */
+  clear(): void {
+    if (this.shown) this.out.write('\r\x1b[K');
+    this.shown = false;
+  }
+}
+
+/** "[#####.....]  42% 4.2 ms / 10 ms virtual, 4200000 / 10000000 insns" fitted to a width. */
+export function progressText(icount: number, limit: number, clockHz: number, columns: number): string {
+  const frac = limit > 0 ? Math.min(1, icount / limit) : 0;
+  const t = (n: number) => formatTime(n, clockHz).replace(/ \(.*\)$/, '');
+  const tail = ` ${String(Math.floor(frac * 100)).padStart(3)}% ${t(icount)} / ${t(limit)} virtual, ${icount} / ${limit} insns`;
+  const width = Math.max(10, Math.min(40, columns - tail.length - 3));
+  const filled = Math.round(frac * width);
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]${tail}`.slice(0, Math.max(1, columns - 1));
+}
+
 export async function runCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { quiet: {}, help: {} });
+  const args = parseArgs(argv, { quiet: {}, help: {}, artifacts: { value: true } });
   if (args.flags.has('help')) { process.stdout.write(RUN_HELP + '\n'); return EXIT.OK; }
   if (args.positionals.length !== 1) throw new UsageError('run: give exactly one SCENARIO.yaml (see bringup run --help)');
   const scenario = loadScenario(args.positionals[0]);
   const quiet = args.flags.has('quiet');
+  const progress = !quiet && process.stderr.isTTY ? new ProgressLine(process.stderr, scenario.clockHz) : undefined;
   let atLineStart = true;
   const result = runScenario(scenario, {
     onOutput: quiet ? undefined : (text) => {
+      progress?.clear();
       process.stdout.write(text);
       if (text.length) atLineStart = text.endsWith('\n');
     },
+    // Slices short enough for the progress line to move about ten times a second.
+    slice: progress ? 2_000_000 : undefined,
+    onProgress: progress ? (icount, limit) => { if (atLineStart) progress.update(icount, limit); } : undefined,
   });
+  progress?.clear();
   process.stdout.write(`${atLineStart ? '' : '\n'}${quiet ? '' : '\n'}${formatReport(result)}\n`);
+  const artifacts = result.expectations.filter((e) => e.artifact);
+  if (artifacts.length) {
+    const dir = path.resolve(args.options.get('artifacts')?.[0] ?? 'reports');
+    fs.mkdirSync(dir, { recursive: true });
+    for (const e of artifacts) {
+      const file = path.join(dir, e.artifact!.name);
+      fs.writeFileSync(file, e.artifact!.data);
+      process.stdout.write(`${e.what}: the actual ${e.artifact!.mediaType === 'image/png' ? 'picture' : 'output'} is in ${path.relative(process.cwd(), file) || file}\n`);
+    }
+  }
   return result.verdict === 'pass' ? EXIT.OK : result.verdict === 'limit' ? EXIT.LIMIT : EXIT.EXPECTATION_FAILED;
 }

@@ -77,6 +77,8 @@ export interface RunOptions {
   onOutput?: (text: string) => void;
   /** Instructions per slice of the run loop. */
   slice?: number;
+  /** Told after every slice how far the run is (instruction count and the run's limit). */
+  onProgress?: (icount: number, limit: number) => void;
 }
 
 /** Creates the machine, boots the scenario's images and arms input and faults, without running. */
@@ -165,6 +167,7 @@ export function runScenario(s: Scenario, options: RunOptions = {}): ScenarioResu
     if (observer) until = Math.min(until, (Math.floor(cpu.icount / observer.interval) + 1) * observer.interval);
     stop = machine.runUntil(until);
     if (observer && stop.kind === 'limit' && cpu.icount % observer.interval === 0) observer.step(machine);
+    options.onProgress?.(cpu.icount, s.limit);
     if (stop.kind !== 'limit' || cpu.icount >= s.limit) break;
   }
   for (const t of trackers.values()) t.flush(cpu.icount);

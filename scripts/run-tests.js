@@ -45,9 +45,17 @@ const cuke = { pass: 0, fail: 0, skipped: 0 };
 const runCucumber = !filter.length || filter.some((x) => /feature|cucumber/.test(x));
 if (runCucumber) {
   const report = path.join(path.dirname(tap), 'cucumber.json');
-  const { cucumberArgs } = require('../dist/cli/test');
-  console.log('\n# Cucumber features');
-  const c = spawnSync(process.execPath, cucumberArgs(['--format', 'progress', '--format', `json:${report}`]), { stdio: 'inherit', cwd: root });
+  const { cucumberArgs, testOptions } = require('../dist/cli/test');
+  // Scenarios in as many workers as there are cores (at most 4); HTML and
+  // JUnit reports in reports/, with a failed scenario's console log, display
+  // and recording path attached.
+  const workers = Math.max(1, Math.min(4, os.availableParallelism ? os.availableParallelism() : os.cpus().length));
+  const reports = path.join(root, 'reports');
+  const { cucumber } = testOptions(['--parallel', String(workers), '--reports', reports]);
+  console.log(`\n# Cucumber features (${workers} worker${workers > 1 ? 's' : ''}; reports in ${path.relative(root, reports)}/)`);
+  const c = spawnSync(process.execPath, cucumberArgs([...cucumber, '--format', 'progress', '--format', `json:${report}`]), {
+    stdio: 'inherit', cwd: root, env: { ...process.env, BRINGUP_REPORTS_DIR: reports },
+  });
   let counted = false;
   if (fs.existsSync(report)) {
     try {

@@ -79,3 +79,105 @@ test('bringup help lists run, validate and test', () => {
   assert.match(r.stdout, /\n  test +run the Cucumber features/);
   assert.match(bringup('run', '--help').stdout, /usage: bringup run SCENARIO\.yaml \[--quiet\]/);
 });
+
+test('bringup run: the progress line fits the terminal and is redrawn at most ten times a second', () => {
+  const { progressText, ProgressLine } = require('../../cli/run') as typeof import('../../cli/run');
+  const line = progressText(4_200_000, 10_000_000, 1e9, 80);
+  assert.match(line, /^\[#+\.+\] +42% 4\.2 ms \/ 10 ms virtual, 4200000 \/ 10000000 insns$/);
+  assert.ok(line.length < 80);
+  assert.ok(progressText(1, 2, 1e9, 30).length < 30);
+  const written: string[] = [];
+  let now = 1000;
+  const out = { write: (s: string) => { written.push(s); return true; }, columns: 100 } as unknown as NodeJS.WriteStream;
+  const p = new ProgressLine(out, 1e9, () => now);
+  p.update(1, 100);
+  now += 50; p.update(2, 100);
+  now += 60; p.update(3, 100);
+  assert.equal(written.length, 2, 'the update 50 ms after the first is not drawn');
+  p.clear();
+  assert.equal(written[2], '\r\x1b[K');
+});
+
+test('bringup run: no progress line when stderr is not a terminal', () => {
+  const r = bringup('run', pingpong);
+  assert.equal(r.status, 0);
+  assert.doesNotMatch(r.stderr, /insns/);
+});
+
+test('bringup run: a framebuffer mismatch names the differing pixels and writes the actual picture', () => {
+  const golden = path.join(tmp, 'wrong.png');
+  const { decodePng, encodePng } = require('../../scenario/png') as typeof import('../../scenario/png');
+  const img = decodePng(fs.readFileSync(path.join(root, 'test', 'programs-tegra', 'expected', 'tegra_devices.png')));
+  img.data[4 * 7] ^= 1;
+  fs.writeFileSync(golden, encodePng(img));
+  const t = fs.readFileSync(path.join(root, 'features', 'scenarios', 'tegra-devices.yaml'), 'utf8')
+    .replace(/\.\.\/\.\.\//g, `${root}/`).replace(/golden: [^ }]+/, `golden: ${golden}`);
+  const f = path.join(tmp, 'fb.yaml');
+  fs.writeFileSync(f, t);
+  const dir = path.join(tmp, 'artifacts');
+  const r = bringup('run', '--quiet', '--artifacts', dir, f);
+  assert.equal(r.status, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /FAILED dc shows the picture .*wrong\.png\n {9}1 pixel\(s\) differ; the first at \(7, 0\)/);
+  const written = fs.readdirSync(dir);
+  assert.deepEqual(written, ['the-Tegra20-device-program.dc.actual.png']);
+  assert.equal(decodePng(fs.readFileSync(path.join(dir, written[0]))).width, img.width);
+});
+
+test('bringup test: --shard and --parallel are checked; reports go to html and junit', () => {
+  const { testOptions } = require('../../cli/test') as typeof import('../../cli/test');
+  assert.throws(() => testOptions(['--shard', '3/2']), /--shard needs I\/N with 1 <= I <= N/);
+  assert.throws(() => testOptions(['--shard', 'two']), /--shard needs I\/N/);
+  assert.throws(() => testOptions(['--parallel', '0']), /--parallel needs a number of workers/);
+  assert.deepEqual(testOptions(['--tags', '@x', '--shard=1/2', '--reports', 'out']).cucumber,
+    ['--tags', '@x', '--shard', '1/2', '--format', 'html:out/cucumber.html', '--format', 'junit:out/junit.xml']);
+  assert.deepEqual(testOptions(['--no-reports', 'a.feature']).cucumber, ['a.feature']);
+  const r = bringup('test', '--shard', '0/2');
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--shard needs I\/N/);
+});
+
+test('bringup test: the shards of a run together hold every scenario once', () => {
+  const names = (shard: string) => {
+    const msgs = path.join(tmp, `shard-${shard.replace('/', '-')}.ndjson`);
+    const r = bringup('test', '--dry-run', '--no-reports', '--shard', shard, '--format', `message:${msgs}`, path.join(root, 'features'));
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^timing: \d+ scenario\(s\) in [\d.]+ s wall/m);
+    const pickles = new Map<string, string>();
+    const started: string[] = [];
+    const cases = new Map<string, string>();
+    for (const line of fs.readFileSync(msgs, 'utf8').split('\n').filter(Boolean)) {
+      const m = JSON.parse(line);
+      if (m.pickle) pickles.set(m.pickle.id, `${m.pickle.uri}: ${m.pickle.name}`);
+      if (m.testCase) cases.set(m.testCase.id, m.testCase.pickleId);
+      if (m.testCaseStarted) started.push(pickles.get(cases.get(m.testCaseStarted.testCaseId)!)!);
+    }
+    return started;
+  };
+  const all = names('1/1');
+  const a = names('1/3'), b = names('2/3'), c = names('3/3');
+  assert.ok(all.length > 10);
+  assert.ok(a.length && b.length && c.length);
+  assert.deepEqual([...a, ...b, ...c].sort(), [...all].sort());
+  assert.deepEqual(names('2/3'), b, 'the same shard twice is the same scenarios');
+});
+
+test('bringup test: the timing report adds up scenario times per worker', () => {
+  const { timingFromMessages, formatTiming } = require('../../cli/test') as typeof import('../../cli/test');
+  const ts = (ms: number) => ({ seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 });
+  const msgs = [
+    { testRunStarted: { timestamp: ts(10_000) } },
+    { testCaseStarted: { id: 'a', workerId: '0', timestamp: ts(10_100) } },
+    { testCaseStarted: { id: 'b', workerId: '1', timestamp: ts(10_200) } },
+    { testCaseFinished: { testCaseStartedId: 'a', timestamp: ts(12_100), willBeRetried: false } },
+    { testCaseStarted: { id: 'c', workerId: '0', timestamp: ts(12_150) } },
+    { testCaseFinished: { testCaseStartedId: 'b', timestamp: ts(13_200), willBeRetried: false } },
+    { testCaseFinished: { testCaseStartedId: 'c', timestamp: ts(13_160), willBeRetried: false } },
+  ].map((m) => JSON.stringify(m)).join('\n');
+  const t = timingFromMessages(msgs);
+  assert.equal(t.scenarios, 3);
+  assert.equal(Math.round(t.sumMs), 6010);
+  assert.deepEqual(t.workers.map((w) => [w.worker, w.scenarios, Math.round(w.busyMs), Math.round(w.firstMs), Math.round(w.lastMs)]),
+    [['0', 2, 3010, 100, 3160], ['1', 1, 3000, 200, 3200]]);
+  assert.equal(formatTiming(t, 3300), 'timing: 3 scenario(s) in 3.3 s wall; their run times add up to 6.0 s (1.82x)\n'
+    + '  worker 0: 2 scenario(s), busy 3.0 s, from +0.1 s to +3.2 s\n  worker 1: 1 scenario(s), busy 3.0 s, from +0.2 s to +3.2 s');
+});
