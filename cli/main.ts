@@ -12,6 +12,8 @@ import { recordCommand, RECORD_HELP } from './record';
 import { replayCommand, REPLAY_HELP } from './replay';
 import { diffCommand, DIFF_HELP } from './diff';
 import { bundleCommand, BUNDLE_HELP } from './bundle';
+import { bisectCommand, BISECT_HELP } from './bisect';
+import { minimizeCommand, MINIMIZE_HELP } from './minimize';
 import { InputFileError } from '../scenario/yaml-file';
 import { ImageError } from '../machine/loaders/elf';
 import { ImageMismatchError } from '../scenario/recording';
@@ -33,9 +35,9 @@ commands:
   replay    replay a recording to an instruction, symbol, crash or console line; --verify
   diff      the first divergence between two recordings
   bundle    pack a recording with its images to replay anywhere
+  bisect    find the commit (or image) that broke a scenario
+  minimize  reduce a failing scenario's faults to a minimal failing set
   version   print the version
-
-planned, not available in this version: bisect
 
 exit status: 0 pass; 1 an expectation failed; 2 bad usage or invalid input;
 3 the run hit its instruction limit; 4 internal error (a bug)`;
@@ -51,9 +53,10 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help:
   replay: { run: replayCommand, help: REPLAY_HELP },
   diff: { run: diffCommand, help: DIFF_HELP },
   bundle: { run: bundleCommand, help: BUNDLE_HELP },
+  bisect: { run: bisectCommand, help: BISECT_HELP },
+  minimize: { run: minimizeCommand, help: MINIMIZE_HELP },
 };
 
-const PLANNED = new Set(['bisect']);
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -66,7 +69,6 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === 'version' || cmd === '--version') { process.stdout.write(`bringup ${VERSION}\n`); return EXIT.OK; }
     const c = COMMANDS[cmd];
     if (!c) {
-      if (PLANNED.has(cmd)) throw new UsageError(`'${cmd}' is not available in this version of bringup`);
       throw new UsageError(`unknown command '${cmd}' (see bringup --help)`);
     }
     return await c.run(rest);

@@ -20,9 +20,13 @@ import { spawn } from 'node:child_process';
 import { parseDocument } from 'yaml';
 import { ImageError } from '../machine/loaders/elf';
 import { bisectSearch, estimateSteps, type Outcome } from '../replay/bisect-search';
-import { runScenario, type ScenarioResult } from './runner';
+import type { ScenarioResult } from './runner';
 import { loadScenario, scenarioFromText, type Scenario, type RawScenario } from './scenario-file';
 import { InputFileError, loadYamlFile } from './yaml-file';
+
+import { runKeepingFailures } from './recording';
+import { RecordingReader } from '../replay/reader';
+import { diffEvents, formatDiff } from '../replay/diff';
 
 // ---- classification and comparison -------------------------------------------
 
@@ -65,7 +69,8 @@ export function testScenario(id: string, label: string, load: () => Scenario): T
     throw e;
   }
   let result: ScenarioResult;
-  try { result = runScenario(scenario); } catch (e) {
+  // Recorded (and kept), so the report can compare the last good and first bad runs event by event.
+  try { result = runKeepingFailures(scenario, { keep: true }); } catch (e) {
     if (e instanceof ImageError) return { id, label, outcome: 'skip', problem: `the images cannot be booted: ${e.message}` };
     throw e;
   }
@@ -94,6 +99,11 @@ export function explainDifference(goodRun: ScenarioResult, badRun: ScenarioResul
     out.push(`first differing console line: line ${i + 1}`);
     out.push(`  good: ${show(g, 'good')}`);
     out.push(`  bad:  ${show(b, 'bad')}`);
+  }
+  if (goodRun.recording && badRun.recording) {
+    const d = diffEvents(RecordingReader.open(goodRun.recording), RecordingReader.open(badRun.recording), ['console', 'mmio', 'exception', 'input']);
+    out.push(...formatDiff(d, ['last good', 'first bad']));
+    out.push(`recordings: ${goodRun.recording} (last good), ${badRun.recording} (first bad); \`bringup diff\` compares them further`);
   }
   const failed = badRun.expectations.filter((e) => !e.ok);
   if (badRun.verdict === 'limit') out.push(`the bad run hit its limit (expect.end is ${badRun.scenario.expect.end})`);

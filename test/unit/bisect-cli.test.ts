@@ -108,6 +108,8 @@ test('bringup bisect: finds the planted commit in a git repository, leaving the 
   // The comparison: the first console line that differs, and what failed.
   assert.match(r.stdout, /first differing console line: line \d+\n {4}good: ".*"\n {4}bad: {2}".*"/);
   assert.match(r.stdout, /verdict: PASS \(last good\) -> FAIL \(first bad\)/);
+  assert.match(r.stdout, /first differing event: #\d+ of the console\/mmio\/exception\/input streams/);
+  assert.match(r.stdout, /recordings: \S+\.bur \(last good\), \S+\.bur \(first bad\)/);
   assert.match(r.stdout, /FAILED console shows "\[ping\] pingpong: done after 3 rounds"/);
   // Progress on stderr: the ends, then numbered steps with the commit, subject, verdict and what is left.
   assert.match(r.stderr, /bisect: bad end [0-9a-f]{12} "more notes again": fail/);
