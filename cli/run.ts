@@ -5,11 +5,12 @@ import * as path from 'node:path';
 import { parseArgs, UsageError } from './args';
 import { EXIT } from './exit-codes';
 import { loadScenario } from '../scenario/scenario-file';
-import { runScenario } from '../scenario/runner';
+import type { RunOptions } from '../scenario/runner';
+import { runKeepingFailures, runRecorded } from '../scenario/recording';
 import { formatReport } from '../scenario/report';
 import { formatTime } from '../scenario/virtual-time';
 
-export const RUN_HELP = `usage: bringup run SCENARIO.yaml [--quiet] [--artifacts DIR]
+export const RUN_HELP = `usage: bringup run SCENARIO.yaml [--quiet] [--artifacts DIR] [--record FILE]
 
 Runs a scenario (schemas/scenario.schema.json; docs/scenarios.md): boots the
 board with the scenario's kernel, command line and boot volume, types its
@@ -23,6 +24,10 @@ instructions against the run's limit.
   --quiet           do not show the console or the progress line, only the report
   --artifacts DIR   where files a failed expectation produces go, e.g. the
                     actual picture of a framebuffer mismatch (default: reports)
+  --record FILE     record the run into FILE (docs/recording-format.md). Without
+                    it the run is recorded anyway and the recording is kept only
+                    when the scenario does not pass: the report names it
+                    (.bringup/recordings, or $BRINGUP_RECORDINGS_DIR)
 
 Exit status: 0 every expectation met; 1 an expectation failed; 2 bad usage or
 an invalid scenario (file:line:column: what is wrong); 3 the run hit its limit
@@ -60,14 +65,16 @@ export function progressText(icount: number, limit: number, clockHz: number, col
 }
 
 export async function runCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { quiet: {}, help: {}, artifacts: { value: true } });
+  const args = parseArgs(argv, { quiet: {}, help: {}, artifacts: { value: true }, record: { value: true } });
   if (args.flags.has('help')) { process.stdout.write(RUN_HELP + '\n'); return EXIT.OK; }
   if (args.positionals.length !== 1) throw new UsageError('run: give exactly one SCENARIO.yaml (see bringup run --help)');
   const scenario = loadScenario(args.positionals[0]);
   const quiet = args.flags.has('quiet');
   const progress = !quiet && process.stderr.isTTY ? new ProgressLine(process.stderr, scenario.clockHz) : undefined;
   let atLineStart = true;
-  const result = runScenario(scenario, {
+  const recordTo = args.options.get('record')?.[0];
+  const run = (options: RunOptions) => (recordTo ? runRecorded(scenario, recordTo, options) : runKeepingFailures(scenario, options));
+  const result = run({
     onOutput: quiet ? undefined : (text) => {
       progress?.clear();
       process.stdout.write(text);
@@ -79,6 +86,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   });
   progress?.clear();
   process.stdout.write(`${atLineStart ? '' : '\n'}${quiet ? '' : '\n'}${formatReport(result)}\n`);
+  if (result.recording) process.stdout.write(`recording: ${path.relative(process.cwd(), result.recording) || result.recording} (bringup replay ${result.verdict === 'pass' ? '--verify' : '--to-crash'} FILE)\n`);
   const artifacts = result.expectations.filter((e) => e.artifact);
   if (artifacts.length) {
     const dir = path.resolve(args.options.get('artifacts')?.[0] ?? 'reports');

@@ -215,3 +215,23 @@ test('a header that breaks the schema is refused with the schema rule', () => {
   fs.writeFileSync(f, Buffer.concat([MAGIC, encodeJson(RecordType.Header, 0, header), bytes.subarray(first.offset + FRAME_BYTES + first.length)]));
   assert.throws(() => RecordingReader.open(f), /does not follow schemas\/recording.schema.json: \/trace: must be equal to one of the allowed values/);
 });
+
+test('bringup run --record FILE writes a recording; a failing run keeps one and the report names it', () => {
+  const file = path.join(tmp, 'run-record.bur');
+  const ok = spawnSync(process.execPath, [path.join(root, 'bin', 'bringup'), 'run', '--quiet', '--record', file, path.join(scenarios, 'pingpong.yaml')], { encoding: 'utf8', cwd: tmp });
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout, /^recording: run-record\.bur/m);
+  assert.equal(bringup('replay', file, '--verify').status, 0);
+
+  const failing = path.join(tmp, 'failing.yaml');
+  fs.writeFileSync(failing, PINGPONG.replace(/\.\.\/\.\.\//g, `${root}/`).replace('[dom1] ping 10/10', '[dom1] ping 11/10'));
+  const dir = fs.mkdtempSync(path.join(tmp, 'kept-'));
+  const bad = spawnSync(process.execPath, [path.join(root, 'bin', 'bringup'), 'run', '--quiet', failing], { encoding: 'utf8', cwd: tmp, env: { ...process.env, BRINGUP_RECORDINGS_DIR: dir } });
+  assert.equal(bad.status, 1);
+  const kept = fs.readdirSync(dir);
+  assert.equal(kept.length, 1);
+  assert.match(bad.stdout, new RegExp(`^recording: .*${kept[0]} \\(bringup replay --to-crash FILE\\)$`, 'm'));
+  const passing = spawnSync(process.execPath, [path.join(root, 'bin', 'bringup'), 'run', '--quiet', path.join(scenarios, 'pingpong.yaml')], { encoding: 'utf8', cwd: tmp, env: { ...process.env, BRINGUP_RECORDINGS_DIR: dir } });
+  assert.equal(passing.status, 0);
+  assert.equal(fs.readdirSync(dir).length, 1, 'a passing run leaves no recording behind');
+});
