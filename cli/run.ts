@@ -2,15 +2,16 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs, UsageError } from './args';
+import { parseArgs, parseCount, UsageError } from './args';
 import { EXIT } from './exit-codes';
 import { loadScenario } from '../scenario/scenario-file';
 import type { RunOptions } from '../scenario/runner';
-import { runKeepingFailures, runRecorded } from '../scenario/recording';
+import { runKeepingFailures, runRecorded, type RecordOptions } from '../scenario/recording';
+import type { TraceLevel } from '../replay/format';
 import { formatReport } from '../scenario/report';
 import { formatTime } from '../scenario/virtual-time';
 
-export const RUN_HELP = `usage: bringup run SCENARIO.yaml [--quiet] [--artifacts DIR] [--record FILE]
+export const RUN_HELP = `usage: bringup run SCENARIO.yaml [--quiet] [--artifacts DIR] [--record FILE] [--trace LEVEL] [--chunk N]
 
 Runs a scenario (schemas/scenario.schema.json; docs/scenarios.md): boots the
 board with the scenario's kernel, command line and boot volume, types its
@@ -28,6 +29,10 @@ instructions against the run's limit.
                     it the run is recorded anyway and the recording is kept only
                     when the scenario does not pass: the report names it
                     (.bringup/recordings, or $BRINGUP_RECORDINGS_DIR)
+  --trace LEVEL     what the recording holds besides inputs, console and state
+                    hashes: off; events (default): exceptions, IRQs, hypercalls,
+                    MMIO writes; full: also every instruction (slow)
+  --chunk N         instructions per recorded chunk (state hash; default 250000)
 
 Exit status: 0 every expectation met; 1 an expectation failed; 2 bad usage or
 an invalid scenario (file:line:column: what is wrong); 3 the run hit its limit
@@ -65,7 +70,7 @@ export function progressText(icount: number, limit: number, clockHz: number, col
 }
 
 export async function runCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { quiet: {}, help: {}, artifacts: { value: true }, record: { value: true } });
+  const args = parseArgs(argv, { quiet: {}, help: {}, artifacts: { value: true }, record: { value: true }, trace: { value: true }, chunk: { value: true } });
   if (args.flags.has('help')) { process.stdout.write(RUN_HELP + '\n'); return EXIT.OK; }
   if (args.positionals.length !== 1) throw new UsageError('run: give exactly one SCENARIO.yaml (see bringup run --help)');
   const scenario = loadScenario(args.positionals[0]);
@@ -73,7 +78,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   const progress = !quiet && process.stderr.isTTY ? new ProgressLine(process.stderr, scenario.clockHz) : undefined;
   let atLineStart = true;
   const recordTo = args.options.get('record')?.[0];
-  const run = (options: RunOptions) => (recordTo ? runRecorded(scenario, recordTo, options) : runKeepingFailures(scenario, options));
+  const recording = recordOptions(args.options);
+  const run = (options: RunOptions) => (recordTo ? runRecorded(scenario, recordTo, { ...options, ...recording }) : runKeepingFailures(scenario, { ...options, ...recording }));
   const result = run({
     onOutput: quiet ? undefined : (text) => {
       progress?.clear();
@@ -98,4 +104,13 @@ export async function runCommand(argv: string[]): Promise<number> {
     }
   }
   return result.verdict === 'pass' ? EXIT.OK : result.verdict === 'limit' ? EXIT.LIMIT : EXIT.EXPECTATION_FAILED;
+}
+
+function recordOptions(options: Map<string, string[]>): RecordOptions {
+  const trace = (options.get('trace')?.[0] ?? 'events') as TraceLevel;
+  if (!['off', 'events', 'full'].includes(trace)) throw new UsageError(`--trace: '${trace}' is not one of off, events, full`);
+  const chunkText = options.get('chunk')?.[0];
+  const chunk = chunkText ? parseCount(chunkText, '--chunk') : undefined;
+  if (chunk === 0) throw new UsageError('--chunk: must be at least 1');
+  return { trace, chunk };
 }

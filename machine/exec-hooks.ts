@@ -23,8 +23,8 @@ export class ExecHookSet {
       this.handlers.set(key, list);
       const all = list;
       this.cpu.execHooks.set(key, (cpu) => {
-        // A copy: a handler may remove itself (one-shot hooks).
-        for (const h of all.slice()) if (h(cpu)) return true;
+        // A handler may remove itself (one-shot hooks): iterate a copy when there are several.
+        for (const h of all.length === 1 ? all : all.slice()) if (h(cpu)) return true;
         return false;
       });
     }

@@ -37,7 +37,7 @@ export interface InstructionDivergence {
   firstEvent?: EventDivergence;
 }
 
-export interface SideState { pc: number; symbol?: string; disassembly: string[]; cpu: CpuView; inputs: string[]; console: string }
+export interface SideState { pc: number; symbol?: string; disassembly: string[]; cpu: CpuView; inputs: string[] }
 
 export interface EventDivergence {
   mode: 'events';
@@ -131,7 +131,7 @@ function sideState(s: Side & { replayer: Replayer }, from: number): SideState {
   const cpu = cpuView(m);
   const inputs = s.replayer.inputs.filter((e) => e.icount === from)
     .map((e) => `${describeInjection(e.injection)} ${describePoint(e.point)} (${e.cause})`);
-  return { pc: cpu.pc, symbol: symbolFor(s.symbols, cpu.pc), disassembly: disassembleAround(m, s.symbols, 2, 2), cpu, inputs, console: '' };
+  return { pc: cpu.pc, symbol: symbolFor(s.symbols, cpu.pc), disassembly: disassembleAround(m, s.symbols, 2, 2), cpu, inputs };
 }
 
 function divergence(A: Side & { replayer: Replayer }, B: Side & { replayer: Replayer }, icount: number, chunk: number, differing: string[],
@@ -154,33 +154,27 @@ const hex = (v: number) => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
 export function eventStream(rec: RecordingReader, kinds?: string[]): StreamEvent[] {
   const want = (k: string) => !kinds || kinds.includes(k);
   const out: StreamEvent[] = [];
-  const partial = new Map<string, { text: string }>();
   for (const c of rec.chunks) {
-    const items: StreamEvent[] = [];
     if (want('input')) for (const j of c.inputs) {
       const e = injectionFromJson(j);
-      items.push({ icount: e.icount, kind: 'input', text: `${describeInjection(e.injection)} ${describePoint(e.point)}` });
+      out.push({ icount: e.icount, kind: 'input', text: `${describeInjection(e.injection)} ${describePoint(e.point)}` });
     }
     for (const e of c.events) {
       if (e.kind === 'exception' && want('exception')) {
-        items.push({ icount: e.icount, kind: 'exception', text: `${e.vector} from ${e.mode} at ${hex(e.pc)}${e.regs ? ` (r0-r3 ${e.regs.slice(0, 4).map(hex).join(' ')}, r7 ${hex(e.regs[4])})` : ''}` });
+        out.push({ icount: e.icount, kind: 'exception', text: `${e.vector} from ${e.mode} at ${hex(e.pc)}${e.regs ? ` (r0-r3 ${e.regs.slice(0, 4).map(hex).join(' ')}, r7 ${hex(e.regs[4])})` : ''}` });
       } else if (e.kind === 'mmio' && want('mmio')) {
-        items.push({ icount: e.icount, kind: 'mmio', text: `write${e.size * 8} ${hex(e.address)} = ${hex(e.value)}` });
+        out.push({ icount: e.icount, kind: 'mmio', text: `write${e.size * 8} ${hex(e.address)} = ${hex(e.value)}` });
       }
     }
-    if (want('console')) for (const e of c.console) {
-      const p = partial.get(e.device) ?? { text: '' };
-      partial.set(e.device, p);
-      for (const ch of e.text) {
-        if (ch === '\r') continue;
-        if (ch === '\n') { items.push({ icount: e.icount, kind: 'console', text: `${e.device}: ${p.text}` }); p.text = ''; } else p.text += ch;
-      }
-    }
-    items.sort((x, y) => x.icount - y.icount); // stable: same-tick events keep their kind order
-    out.push(...items);
   }
-  if (want('console')) for (const [device, p] of partial) if (p.text) out.push({ icount: rec.lastIcount, kind: 'console', text: `${device}: ${p.text}` });
-  return out;
+  if (want('console')) {
+    const entries = rec.chunks.flatMap((c) => c.console);
+    for (const device of new Set(entries.map((e) => e.device))) {
+      for (const l of consoleLinesUntil(entries, device, Infinity, Infinity)) out.push({ icount: l.icount, kind: 'console', text: `${device}: ${l.text}` });
+    }
+  }
+  // Stable: events of the same tick keep their order (inputs, then exceptions and MMIO, then console).
+  return out.sort((x, y) => x.icount - y.icount);
 }
 
 /** First differing event of two recordings (optionally only at or after instruction `near` for context). */

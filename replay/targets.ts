@@ -95,7 +95,11 @@ export function describeStop(rec: RecordingReader, replayer: Replayer, symbols: 
     if (events.length) {
       out.push('');
       out.push('last exceptions:');
-      for (const e of events) if (e.kind === 'exception') out.push(`  [${String(e.icount).padStart(10)}] ${e.vector} from ${e.mode} at ${e.pc.toString(16).padStart(8, '0')}${symbolFor(symbols, e.pc) ? ` <${symbolFor(symbols, e.pc)}>` : ''}`);
+      for (const e of events) {
+        if (e.kind !== 'exception') continue;
+        const sym = symbolFor(symbols, e.pc);
+        out.push(`  [${String(e.icount).padStart(10)}] ${e.vector} from ${e.mode} at ${e.pc.toString(16).padStart(8, '0')}${sym ? ` <${sym}>` : ''}`);
+      }
     }
   }
   return out;

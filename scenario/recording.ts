@@ -153,7 +153,7 @@ export function replayImages(rec: RecordingReader, sources: ReplaySources = {}):
     const dir = sources.imagesDir;
     source = embedded.size ? `the images embedded in ${rec.file}` : `the images in ${dir}`;
     const find = (role: string, name: string): Uint8Array | undefined => {
-      const e = embedded.get(`${role === 'kernel' ? 'kernel' : role}:${name}`);
+      const e = embedded.get(`${role}:${name}`);
       if (e) return e;
       if (!dir) return undefined;
       for (const candidate of [name, `${name}.elf`]) {
