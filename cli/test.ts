@@ -28,8 +28,11 @@ Everything else is passed to cucumber-js (paths, --name, --format, ...), e.g.
   bringup test --parallel 2 --shard 1/3
 
 At the end a timing line shows the wall time against the sum of the scenario
-times, and how long each worker ran. A failed scenario's report carries its
-console log, the display as PNG and the path of its recording (when recorded).
+times, and how long each worker ran. Every "When it runs" is recorded; a
+failed scenario's report carries its console log, the display as PNG and the
+path of its recording (in \$BRINGUP_RECORDINGS_DIR, default .bringup/recordings;
+replay it with \`bringup replay FILE\`). A passing scenario's recording is
+deleted once it has replayed identically.
 
 Exit status: 0 every scenario passed; 1 a scenario failed; 2 bad usage.`;
 

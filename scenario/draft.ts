@@ -9,7 +9,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { scenarioFromText, type RawScenario, type Scenario } from './scenario-file';
-import { runScenario, type ScenarioResult } from './runner';
 
 export function repoRoot(): string {
   for (const c of [path.resolve(__dirname, '..'), path.resolve(__dirname, '..', '..')]) {
@@ -82,9 +81,5 @@ export class ScenarioDraft {
 
   yaml(): string {
     return stringify(this.raw);
-  }
-
-  run(): ScenarioResult {
-    return runScenario(this.build());
   }
 }

@@ -304,17 +304,27 @@ export interface ReplayIdentity { ok: boolean; problem?: string; chunks: number;
 
 /**
  * The determinism self-check on a finished run: the same scenario run again
- * with a recorder must give the same console (line by line, at the same
- * instruction counts), the same faults at the same instructions and the same
- * end; then the recording, replayed from the boot, must match every chunk
- * hash. The recording is deleted when all holds and kept (and named) when not.
+ * must give the same console (line by line, at the same instruction counts),
+ * the same faults at the same instructions and the same end; then a
+ * recording, replayed from the boot, must match every chunk hash. The
+ * recording replayed is the first run's when it was recorded (the second run
+ * then goes unrecorded), else the second run's. A recording this makes is
+ * deleted when all holds and kept (and named) when not.
  */
-export function checkReplayIdentity(first: ScenarioResult): ReplayIdentity {
-  const dir = recordingsDir();
-  fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `replay-check-${randomUUID().slice(0, 8)}.bur`);
-  const second = runRecorded(first.scenario, file);
-  const fail = (problem: string): ReplayIdentity => ({ ok: false, problem: `${problem} (recording kept: ${file})`, chunks: 0, icount: second.icount, recording: file });
+export function checkReplayIdentity(first: ScenarioResult & { recording?: string }): ReplayIdentity {
+  let file = first.recording && fs.existsSync(first.recording) ? first.recording : undefined;
+  const own = !file;
+  let second: ScenarioResult;
+  if (!file) {
+    const dir = recordingsDir();
+    fs.mkdirSync(dir, { recursive: true });
+    file = path.join(dir, `replay-check-${randomUUID().slice(0, 8)}.bur`);
+    second = runRecorded(first.scenario, file);
+  } else {
+    second = runScenario(first.scenario);
+  }
+  const recording = file;
+  const fail = (problem: string): ReplayIdentity => ({ ok: false, problem: `${problem} (recording kept: ${recording})`, chunks: 0, icount: second.icount, recording });
   if (second.icount !== first.icount || second.stop.kind !== first.stop.kind) {
     return fail(`a second run ended at instruction ${second.icount} (${second.stop.kind}), the first at ${first.icount} (${first.stop.kind})`);
   }
@@ -329,7 +339,7 @@ export function checkReplayIdentity(first: ScenarioResult): ReplayIdentity {
   try {
     const pos = openReplay(rec, { scenario: first.scenario }).replayer.verify();
     if (pos.icount !== first.icount) return fail(`the replay ended at instruction ${pos.icount}, the run at ${first.icount}`);
-    fs.rmSync(file, { force: true });
+    if (own) fs.rmSync(file, { force: true });
     return { ok: true, chunks: pos.chunksVerified, icount: pos.icount };
   } catch (e) {
     return fail((e as Error).message);

@@ -3,6 +3,7 @@
 import { Given, When, Then } from '@cucumber/cucumber';
 import { ScenarioDraft } from '../scenario/draft';
 import { assertMet, scenarioPasses, endsWith } from '../scenario/checks';
+import { runKeepingFailures } from '../scenario/recording';
 import type { BringupWorld } from './world';
 import './parameters';
 
@@ -35,8 +36,13 @@ function unescape(text: string): string {
   return text.replace(/\\(n|r|x[0-9a-fA-F]{2})/g, (_m, c: string) => (c === 'n' ? '\n' : c === 'r' ? '\r' : String.fromCharCode(parseInt(c.slice(1), 16))));
 }
 
+/**
+ * Every run is recorded and the recording kept for now: whether the Gherkin
+ * scenario fails is known only after the Then steps. The After hooks name it
+ * in the report of a failure and delete it after a pass.
+ */
 When('it runs', function (this: BringupWorld) {
-  this.result = this.scenario.run();
+  this.result = runKeepingFailures(this.scenario.build(), { text: this.scenario.yaml(), keep: true });
 });
 
 Then('the scenario passes', function (this: BringupWorld) {

@@ -1,13 +1,16 @@
 /**
- * Replay identity: every scenario that ran is run again with a recorder and
- * the recording replayed from the boot; both must match the first run
- * exactly (console, faults, end, every chunk hash). As a step for features
- * that want to say it, and as an After hook for all the others.
+ * Replay identity: every scenario that ran is run a second time, and the
+ * first run's recording (made by "When it runs") is replayed from the boot;
+ * both must match the first run exactly (console, faults, end, every chunk
+ * hash). As a step for features that want to say it, and as an After hook
+ * for all the others.
  */
 
 import { Then, After, Status } from '@cucumber/cucumber';
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import { checkReplayIdentity } from '../scenario/recording';
+import type { ScenarioResult } from '../scenario/runner';
 import type { BringupWorld } from './world';
 
 const checked = new WeakSet<object>();
@@ -19,8 +22,13 @@ Then('the run replays identically', function (this: BringupWorld) {
   this.attach(`replayed identically: ${r.chunks} chunk hashes, ${r.icount} instructions`, 'text/plain');
 });
 
+/** A passing scenario's recording has served its purpose once the check is done; a failing one's stays for the report. */
 After(function (this: BringupWorld, { result }) {
-  if (result?.status !== Status.PASSED || !this.result || checked.has(this.result)) return;
-  const r = checkReplayIdentity(this.result);
-  assert.ok(r.ok, `the run does not replay identically: ${r.problem}`);
+  const run = this.result as (ScenarioResult & { recording?: string }) | undefined;
+  if (result?.status !== Status.PASSED || !run) return;
+  if (!checked.has(run)) {
+    const r = checkReplayIdentity(run);
+    assert.ok(r.ok, `the run does not replay identically: ${r.problem}`);
+  }
+  if (run.recording) fs.rmSync(run.recording, { force: true });
 });

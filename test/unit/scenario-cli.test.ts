@@ -181,3 +181,44 @@ test('bringup test: the timing report adds up scenario times per worker', () => 
   assert.equal(formatTiming(t, 3300), 'timing: 3 scenario(s) in 3.3 s wall; their run times add up to 6.0 s (1.82x)\n'
     + '  worker 0: 2 scenario(s), busy 3.0 s, from +0.1 s to +3.2 s\n  worker 1: 1 scenario(s), busy 3.0 s, from +0.2 s to +3.2 s');
 });
+
+test('bringup test: a broken expectation fails with a report carrying the console log and a recording that replays', () => {
+  const dir = path.join(tmp, 'broken-feature');
+  const recordings = path.join(dir, 'recordings');
+  fs.mkdirSync(dir, { recursive: true });
+  const feature = path.join(dir, 'broken.feature');
+  fs.writeFileSync(feature, `Feature: a deliberately broken expectation
+
+  Scenario: ping-pong counts one round too many
+    Given the reference hypervisor with the boot volume "pingpong.yaml"
+    When it runs
+    Then the console shows "[dom0] pong 11/10"
+
+  Scenario: ping-pong as it is
+    Given the reference hypervisor with the boot volume "pingpong.yaml"
+    When it runs
+    Then the console shows "[dom0] pong 10/10"
+`);
+  const messages = path.join(dir, 'messages.ndjson');
+  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'bringup'), 'test', '--reports', dir, '--format', `message:${messages}`, feature],
+    { encoding: 'utf8', env: { ...process.env, BRINGUP_RECORDINGS_DIR: recordings, BRINGUP_REPORTS_DIR: dir } });
+  assert.equal(r.status, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /console shows "\[dom0\] pong 11\/10"/);
+
+  const junit = fs.readFileSync(path.join(dir, 'junit.xml'), 'utf8');
+  assert.match(junit, /tests="2"/);
+  assert.match(junit, /failures="1"/);
+  assert.match(junit, /<testcase[^>]*name="ping-pong counts one round too many"[^>]*>\s*<failure/);
+
+  const attachments = fs.readFileSync(messages, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((m) => m.attachment).map((m) => m.attachment);
+  const named = (suffix: string) => attachments.find((a) => (a.fileName ?? '').endsWith(suffix));
+  assert.match(named('.uartd.log')?.body ?? '', /\[dom0\] pong 10\/10/, 'the console log is attached');
+  const recorded = /^recording: (.+\.bur)$/.exec(named('.recording')?.body ?? '');
+  assert.ok(recorded, `the recording path is attached: ${JSON.stringify(attachments.map((a) => a.fileName))}`);
+  assert.equal(path.dirname(recorded[1]), recordings);
+  assert.deepEqual(fs.readdirSync(recordings), [path.basename(recorded[1])], 'the passing scenario leaves no recording');
+  assert.ok(fs.readFileSync(path.join(dir, 'cucumber.html'), 'utf8').includes(path.basename(recorded[1])), 'the HTML report names it');
+
+  const replay = bringup('replay', recorded[1], '--verify');
+  assert.equal(replay.status, 0, replay.stdout + replay.stderr);
+});
