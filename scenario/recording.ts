@@ -44,6 +44,9 @@ export function recordingHeader(s: Scenario, options: RecordOptions = {}): Recor
   const images: RecordingHeader['images'] = [
     { role: 'kernel', name: path.basename(s.kernel.file), file: path.resolve(s.kernel.file), sha256: sha256(s.kernel.data), size: s.kernel.data.length },
   ];
+  for (const [role, image] of [['dtb', s.dtb], ['initrd', s.initrd]] as const) {
+    if (image) images.push({ role, name: path.basename(image.file), file: path.resolve(image.file), sha256: sha256(image.data), size: image.data.length });
+  }
   if (s.volume) {
     images.push({ role: 'volume', name: 'boot volume', file: '', sha256: sha256(s.volume), size: s.volume.length });
     for (const e of readVolume(s.volume)) {
@@ -125,7 +128,12 @@ export function bothObservers(a: RunObserver, b: RunObserver): RunObserver {
 
 export class ImageMismatchError extends Error {}
 
-export interface BootImages { kernel: Uint8Array; kernelName: string; volume?: Uint8Array; cmdline?: string }
+export interface BootImages {
+  kernel: Uint8Array; kernelName: string; cmdline?: string;
+  /** A boot volume, or else a plain initrd. */
+  volume?: Uint8Array; initrd?: Uint8Array;
+  dtb?: Uint8Array; dtbName?: string;
+}
 
 export interface ReplaySession {
   replayer: Replayer;
@@ -185,8 +193,14 @@ export function replayImages(rec: RecordingReader, sources: ReplaySources = {}):
 }
 
 function fromScenario(s: Scenario): BootImages {
-  return { kernel: s.kernel.data, kernelName: path.basename(s.kernel.file), volume: s.volume, cmdline: s.cmdline };
+  return {
+    kernel: s.kernel.data, kernelName: path.basename(s.kernel.file), volume: s.volume, cmdline: s.cmdline,
+    initrd: s.initrd?.data, dtb: s.dtb?.data, dtbName: s.dtb && path.basename(s.dtb.file),
+  };
 }
+
+/** Header image roles that are not entries of a boot volume. */
+const BOOT_ROLES = new Set(['kernel', 'volume', 'dtb', 'initrd']);
 
 /** The volume is rebuilt entry by entry from the images found, in the recorded order. */
 function rebuildBoot(h: RecordingHeader, find: (role: string, name: string) => Uint8Array | undefined): BootImages {
@@ -195,7 +209,17 @@ function rebuildBoot(h: RecordingHeader, find: (role: string, name: string) => U
   const kernel = find('kernel', k.name);
   if (!kernel) missing.push(`kernel ${k.name}`);
   let volume: Uint8Array | undefined;
-  const entries = h.images.filter((i) => i.role !== 'kernel' && i.role !== 'volume');
+  const plain = (role: 'dtb' | 'initrd') => {
+    const want = h.images.find((i) => i.role === role);
+    if (!want) return undefined;
+    const data = find(role, want.name);
+    if (!data) missing.push(`${role} ${want.name}`);
+    return data;
+  };
+  const initrd = plain('initrd');
+  const dtb = plain('dtb');
+  const dtbName = h.images.find((i) => i.role === 'dtb')?.name;
+  const entries = h.images.filter((i) => !BOOT_ROLES.has(i.role));
   if (h.images.some((i) => i.role === 'volume')) {
     const parts = entries.map((e) => {
       const data = find(e.role, e.name) ?? (e.text !== undefined ? Buffer.from(e.text, 'utf8') : undefined);
@@ -205,7 +229,7 @@ function rebuildBoot(h: RecordingHeader, find: (role: string, name: string) => U
     if (!missing.length) volume = packVolume(parts);
   }
   if (missing.length) throw new ImageMismatchError(`images not found: ${missing.join(', ')}`);
-  return { kernel: kernel!, kernelName: k.name, volume, cmdline: h.boot.cmdline };
+  return { kernel: kernel!, kernelName: k.name, volume, initrd, dtb, dtbName, cmdline: h.boot.cmdline };
 }
 
 function checkImages(h: RecordingHeader, boot: BootImages): string[] {
@@ -218,6 +242,8 @@ function checkImages(h: RecordingHeader, boot: BootImages): string[] {
   for (const want of h.images) {
     if (want.role === 'kernel') check(want, boot.kernel);
     else if (want.role === 'volume') check(want, boot.volume);
+    else if (want.role === 'dtb') check(want, boot.dtb);
+    else if (want.role === 'initrd') check(want, boot.initrd);
     else {
       let data: Uint8Array | undefined;
       try { data = boot.volume && volumeImage(boot.volume, want.name); } catch { data = undefined; }
@@ -247,7 +273,7 @@ export function openReplay(rec: RecordingReader, sources: ReplaySources = {}): R
   const board = boardFor(rec.header, rec);
   const factory = (): Machine => {
     const m = createMachine(board);
-    bootKernel(m, { kernel: boot.kernel, kernelName: boot.kernelName, initrd: boot.volume, cmdline: boot.cmdline });
+    bootKernel(m, { kernel: boot.kernel, kernelName: boot.kernelName, initrd: boot.volume ?? boot.initrd, cmdline: boot.cmdline, dtb: boot.dtb, dtbName: boot.dtbName });
     // As the scenario runner sets it up: semihosting output is console output.
     if (rec.header.boot.semihosting) m.enableSemihosting({ cmdline: boot.cmdline, host: { console: (_stream, bytes) => m.onConsole('semihosting', bytes) } });
     return m;
@@ -288,6 +314,11 @@ export function bundleRecording(rec: RecordingReader, out: string, sources: Repl
     if (f.type !== RecordType.Header) continue;
     const k = h.images.find((i) => i.role === 'kernel')!;
     embed(`kernel:${k.name}`, boot.kernel); images++;
+    for (const role of ['dtb', 'initrd'] as const) {
+      const want = h.images.find((i) => i.role === role);
+      const data = boot[role];
+      if (want && data) { embed(`${role}:${want.name}`, data); images++; }
+    }
     if (boot.volume) {
       for (const e of readVolume(boot.volume)) { embed(`${e.role}:${e.name}`, volumeImage(boot.volume, e.name)); images++; }
     }

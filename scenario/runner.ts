@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import { createMachine } from './boards';
 import type { Scenario, DumpExpectation, Pattern } from './scenario-file';
 import { armFaults, deliveredInput, type FiredFault } from './faults';
+import { InputAfterOutput } from './input-after-output';
 import { formatTime } from './virtual-time';
 import { comparePng, decodePng, encodePng } from './png';
 
@@ -84,7 +85,10 @@ export interface RunOptions {
 /** Creates the machine, boots the scenario's images and arms input and faults, without running. */
 export function prepareScenario(s: Scenario): { machine: Machine; faults: FiredFault[] } {
   const machine = createMachine(s.boardName);
-  bootKernel(machine, { kernel: s.kernel.data, kernelName: s.kernel.file, initrd: s.volume, cmdline: s.cmdline });
+  bootKernel(machine, {
+    kernel: s.kernel.data, kernelName: s.kernel.file, initrd: s.volume ?? s.initrd?.data, cmdline: s.cmdline,
+    dtb: s.dtb?.data, dtbName: s.dtb?.file,
+  });
   if (s.semihosting) {
     machine.enableSemihosting({ cmdline: s.cmdline, host: { console: (_stream, bytes) => machine.onConsole('semihosting', bytes) } });
   }
@@ -150,9 +154,11 @@ export function runScenario(s: Scenario, options: RunOptions = {}): ScenarioResu
   const trackers = new Map<string, ConsoleTracker>([[s.console, main]]);
   for (const [device, c] of s.expect.consoles) trackers.set(device, new ConsoleTracker(c.console, c.never));
   const matchedEnd = s.expect.end === 'matched';
+  const typing = new InputAfterOutput(machine, s.inputsAfterOutput);
   machine.onConsole = (device, data) => {
     observer?.console(device, data, cpu.icount);
     const text = Buffer.from(data).toString('latin1');
+    typing.output(device, text);
     if (device === s.console) options.onOutput?.(text);
     let t = trackers.get(device);
     if (!t) trackers.set(device, t = new ConsoleTracker([], []));

@@ -50,8 +50,8 @@ export interface RawScenario {
   board: string;
   profile?: string;
   console?: string;
-  boot: { kernel: string; cmdline?: string; volume?: string | RawVolume; semihosting?: boolean };
-  input?: Array<{ at: RawTime; text: string; device?: string }>;
+  boot: { kernel: string; cmdline?: string; dtb?: string; initrd?: string; volume?: string | RawVolume; semihosting?: boolean };
+  input?: Array<{ at?: RawTime; after?: string; delay?: RawTime; text: string; device?: string }>;
   faults?: RawFault[];
   expect?: {
     console?: RawOrdered;
@@ -101,11 +101,20 @@ export interface Scenario {
   console: string;
   kernel: { file: string; data: Uint8Array };
   cmdline?: string;
+  /** A device tree for the kernel (boards booting with a DTB). */
+  dtb?: { file: string; data: Uint8Array };
+  /** An initrd handed over as it is (a scenario has this or a volume, not both). */
+  initrd?: { file: string; data: Uint8Array };
   volume?: Uint8Array;
   /** ELF symbols per image: '' is the kernel, other keys are volume image names. */
   symbols: Map<string, ElfSymbol[]>;
-  /** Console input as scripted (before any corrupt-input fault acts on it). */
+  /** Console input at virtual times, as scripted (before any corrupt-input fault acts on it). */
   inputs: Array<{ icount: number; device: string; data: Uint8Array }>;
+  /**
+   * Console input typed once a pattern has appeared in the device's output,
+   * `delay` instructions later; per device, in the order written.
+   */
+  inputsAfterOutput: Array<{ after: Pattern; delay: number; device: string; data: Uint8Array }>;
   /** Serve semihosting calls (output goes to the console device 'semihosting'). */
   semihosting: boolean;
   faults: FaultSpec[];
@@ -200,6 +209,18 @@ function resolveScenario(y: LoadedYaml<RawScenario>, dir: string): Scenario {
     }
   };
   symbols.set('', elfSymbols(kernel.data, raw.boot.kernel, ['boot', 'kernel']) ?? []);
+  let dtb: { file: string; data: Uint8Array } | undefined;
+  if (raw.boot.dtb !== undefined) {
+    if (board.boot.protocol !== 'dtb') throw err(['boot', 'dtb'], `board ${board.name} boots with ${board.boot.protocol.toUpperCase()}s, not a device tree`);
+    dtb = readImage(raw.boot.dtb, ['boot', 'dtb'], 'device tree');
+    const magic = dtb.data.length >= 4 ? Buffer.from(dtb.data.subarray(0, 4)).readUInt32BE(0) : 0;
+    if (magic !== 0xd00dfeed) throw err(['boot', 'dtb'], `${raw.boot.dtb} is not a flattened device tree (no 0xd00dfeed magic)`);
+  }
+  let initrd: { file: string; data: Uint8Array } | undefined;
+  if (raw.boot.initrd !== undefined) {
+    if (raw.boot.volume !== undefined) throw err(['boot', 'initrd'], `a boot has an initrd or a boot volume (the volume is the initrd), not both`);
+    initrd = readImage(raw.boot.initrd, ['boot', 'initrd'], 'initrd');
+  }
 
   let volume: Uint8Array | undefined;
   const v = raw.boot.volume;
@@ -261,13 +282,26 @@ function resolveScenario(y: LoadedYaml<RawScenario>, dir: string): Scenario {
     return { value: value & ~1, label: `${image ? `${image}:` : ''}${name}${off ? `+${off}` : ''}` };
   };
 
-  // Console input.
-  const inputs = (raw.input ?? []).map((inp, i) => {
-    const icount = time(inp.at, ['input', i, 'at']);
-    beforeLimit(icount, ['input', i, 'at'], 'console input');
+  // Console input: at a time, or after a pattern in the output.
+  const inputs: Scenario['inputs'] = [];
+  const inputsAfterOutput: Scenario['inputsAfterOutput'] = [];
+  (raw.input ?? []).forEach((inp, i) => {
     const device = inp.device ?? consoleDevice;
     if (!deviceNames.has(device)) throw err(['input', i, 'device'], `device '${device}' is not on board ${board.name}`);
-    return { icount, device, data: new Uint8Array(Buffer.from(inp.text, 'latin1')) };
+    const data = new Uint8Array(Buffer.from(inp.text, 'latin1'));
+    if (inp.at !== undefined && inp.after !== undefined) throw err(['input', i, 'after'], `console input is typed at a time or after a pattern; this one has at and after`);
+    if (inp.at === undefined && inp.after === undefined) throw err(['input', i], `this console input is never typed: give it 'at' (a time) or 'after' (a pattern in the output)`);
+    if (inp.at !== undefined) {
+      if (inp.delay !== undefined) throw err(['input', i, 'delay'], `'delay' counts from the 'after' match; with 'at', put the time in 'at'`);
+      const icount = time(inp.at, ['input', i, 'at']);
+      beforeLimit(icount, ['input', i, 'at'], 'console input');
+      inputs.push({ icount, device, data });
+      return;
+    }
+    const after = compilePattern(inp.after!);
+    if (typeof after === 'string') throw err(['input', i, 'after'], after);
+    const delay = inp.delay !== undefined ? time(inp.delay, ['input', i, 'delay']) : 0;
+    inputsAfterOutput.push({ after, delay, device, data });
   });
 
   // Faults.
@@ -334,6 +368,9 @@ function resolveScenario(y: LoadedYaml<RawScenario>, dir: string): Scenario {
         throw err(actions.length ? [...at, actions[1]] : at, actions.length
           ? `corrupt-input does one thing to the byte; this one has ${actions.join(' and ')}`
           : `this corrupt-input does nothing: give drop: true, replace: BYTE or xor: MASK`);
+      }
+      if (inputsAfterOutput.some((x) => x.device === device)) {
+        throw err([...at, 'byte'], `corrupt-input counts the bytes typed on ${device} in time order, but some of that input waits for console output and has no time before the run`);
       }
       const total = inputs.filter((x) => x.device === device).reduce((n, x) => n + x.data.length, 0);
       if (f.byte! > total) {
@@ -449,7 +486,7 @@ function resolveScenario(y: LoadedYaml<RawScenario>, dir: string): Scenario {
     file: y.file,
     name: raw.name ?? path.basename(y.file).replace(/\.ya?ml$/, ''),
     board, boardName: boardRef, clockHz, profile, console: consoleDevice,
-    kernel, cmdline: raw.boot.cmdline, volume, symbols, inputs, semihosting: raw.boot.semihosting ?? false, faults,
+    kernel, cmdline: raw.boot.cmdline, dtb, initrd, volume, symbols, inputs, inputsAfterOutput, semihosting: raw.boot.semihosting ?? false, faults,
     expect: {
       console: consoleExp,
       never: (ex.never ?? []).map((s, i) => pattern(s, ['expect', 'never', i])),
