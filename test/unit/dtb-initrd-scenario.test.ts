@@ -15,6 +15,7 @@ import { RecordingReader } from '../../replay/reader';
 import { prepareScenario } from '../../scenario/runner';
 import { serializeFdt, parseFdt, findNode, stringProp, cells, readCell, type FdtNode } from '../../machine/boot/fdt';
 import { InputFileError } from '../../scenario/yaml-file';
+import { loadProfile } from '../../scenario/profile';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-dtb-'));
@@ -104,4 +105,15 @@ test('dtb and initrd: bad input is reported at its line', () => {
   bad(SCENARIO.replace('dtb: board.dtb', 'dtb: initrd.img'), /initrd\.img is not a flattened device tree/, 'dtb: initrd.img');
   bad(SCENARIO.replace('dtb: board.dtb', 'dtb: missing.dtb'), /device tree file missing\.dtb does not exist/, 'missing.dtb');
   bad(SCENARIO.replace('  initrd: initrd.img', `  initrd: initrd.img\n  volume: ${path.join(ROOT, 'firmware', 'volumes', 'pingpong.yaml')}`), /an initrd or a boot volume .* not both/, 'initrd: initrd.img');
+});
+
+test('the linux profile reads an oops and a panic as Linux 6.1 prints them, with and without printk times', () => {
+  const p = loadProfile('linux');
+  assert.equal(p.console, undefined, "the board's console");
+  for (const stamp of ['', '[   12.345678] ']) {
+    assert.equal(p.dumps.hypervisorFault!.exec(`${stamp}Internal error: Oops: 5 [#1] SMP ARM`)?.groups?.kind, 'Oops: 5');
+    assert.equal(p.dumps.pc!.exec(`${stamp}PC is at do_thing+0x10/0x40`)?.groups?.symbol, 'do_thing');
+    assert.equal(p.dumps.panic!.exec(`${stamp}Kernel panic - not syncing: Fatal exception`)?.groups?.message, 'Fatal exception');
+  }
+  assert.equal(p.dumps.panic!.exec('echo Kernel panic - not syncing: x'), null, 'only at the start of a line');
 });
