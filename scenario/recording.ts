@@ -342,7 +342,7 @@ export interface ReplayIdentity { ok: boolean; problem?: string; chunks: number;
  * then goes unrecorded), else the second run's. A recording this makes is
  * deleted when all holds and kept (and named) when not.
  */
-export function checkReplayIdentity(first: ScenarioResult & { recording?: string }): ReplayIdentity {
+export function checkReplayIdentity(first: ScenarioResult): ReplayIdentity {
   let file = first.recording && fs.existsSync(first.recording) ? first.recording : undefined;
   const own = !file;
   let second: ScenarioResult;

@@ -10,7 +10,6 @@ import { Then, After, Status } from '@cucumber/cucumber';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { checkReplayIdentity } from '../scenario/recording';
-import type { ScenarioResult } from '../scenario/runner';
 import type { BringupWorld } from './world';
 
 const checked = new WeakSet<object>();
@@ -24,7 +23,7 @@ Then('the run replays identically', function (this: BringupWorld) {
 
 /** A passing scenario's recording has served its purpose once the check is done; a failing one's stays for the report. */
 After(function (this: BringupWorld, { result }) {
-  const run = this.result as (ScenarioResult & { recording?: string }) | undefined;
+  const run = this.result;
   if (result?.status !== Status.PASSED || !run) return;
   if (!checked.has(run)) {
     const r = checkReplayIdentity(run);
