@@ -77,6 +77,28 @@ export function testScenario(id: string, label: string, load: () => Scenario): T
   return { id, label, outcome: classify(result), result };
 }
 
+/**
+ * Every tested run is recorded, so that the report can compare the last good
+ * and the first bad run event by event. Once the search is over only the
+ * recordings the report names stay (those two, or a failing end's); after an
+ * error or an interruption none does.
+ */
+async function pruningRecordings(tested: () => Iterable<TestedCandidate>, search: () => Promise<BisectOutcome>): Promise<BisectOutcome> {
+  let outcome: BisectOutcome | undefined;
+  try {
+    outcome = await search();
+    return outcome;
+  } finally {
+    const keep = new Set<string>();
+    if (outcome?.kind === 'found') for (const r of [outcome.firstBad.result, outcome.lastGood.result]) if (r.recording) keep.add(r.recording);
+    if (outcome?.kind === 'ends' && outcome.candidate.result?.recording) keep.add(outcome.candidate.result.recording);
+    for (const c of tested()) {
+      const file = c.result?.recording;
+      if (file && !keep.has(file)) fs.rmSync(file, { force: true });
+    }
+  }
+}
+
 const verdictWord = (r: ScenarioResult) => (r.verdict === 'pass' ? 'PASS' : r.verdict === 'limit' ? 'LIMIT' : 'FAIL');
 
 /**
@@ -142,7 +164,8 @@ export function formatBisectOutcome(o: BisectOutcome, what: 'commit' | 'image'):
       if (!r || r.verdict === 'pass') return [o.problem];
       const failed = r.expectations.filter((e) => !e.ok);
       return [o.problem, ...(r.verdict === 'limit' ? [`  the run hit its limit (expect.end is ${r.scenario.expect.end})`] : []),
-        ...failed.flatMap((e) => [`  FAILED ${e.what}`, ...(e.problem ? [`         ${e.problem}`] : [])])];
+        ...failed.flatMap((e) => [`  FAILED ${e.what}`, ...(e.problem ? [`         ${e.problem}`] : [])]),
+        ...(r.recording ? [`  recording: ${r.recording}`] : [])];
     }
   }
 }
@@ -224,6 +247,12 @@ export interface CommitBisectOptions {
  * Throws GitError for git problems and BisectInterrupted when aborted.
  */
 export async function bisectCommits(o: CommitBisectOptions): Promise<BisectOutcome> {
+  const cache = new Map<string, TestedCandidate>();
+  return pruningRecordings(() => cache.values(), () => searchCommits(o, cache));
+}
+
+/** bisectCommits with the tested commits in `cache` (by hash). */
+async function searchCommits(o: CommitBisectOptions, cache: Map<string, TestedCandidate>): Promise<BisectOutcome> {
   const say = o.progress ?? (() => {});
   const signal = o.signal;
   const scenarioAbs = fs.realpathSync(path.resolve(o.scenario));
@@ -247,7 +276,6 @@ export async function bisectCommits(o: CommitBisectOptions): Promise<BisectOutco
   const wt = path.join(tmp, 'worktree');
   let worktreeAdded = false;
   let bisecting = false;
-  const cache = new Map<string, TestedCandidate>();
   let tests = 0;
 
   const subject = async (hash: string) => (await git(wt, ['log', '-1', '--format=%s', hash], signal)).trim();
@@ -480,8 +508,13 @@ export interface ImageBisectOptions {
 
 /** Binary search for the first image (of the list) with which the scenario fails. Both ends are tested first. */
 export async function bisectImages(o: ImageBisectOptions): Promise<BisectOutcome> {
-  const say = o.progress ?? (() => {});
   const tested = new Map<number, TestedCandidate>();
+  return pruningRecordings(() => tested.values(), () => searchImages(o, tested));
+}
+
+/** bisectImages with the tested images in `tested` (by index). */
+async function searchImages(o: ImageBisectOptions, tested: Map<number, TestedCandidate>): Promise<BisectOutcome> {
+  const say = o.progress ?? (() => {});
   const label = (i: number) => `#${i + 1} ${path.basename(o.images[i])}`;
   say(`bisect: ${o.images.length} images as ${describeImageRole(o.scenario, o.role)} of ${o.scenario}`);
   const r = await bisectSearch(o.images, (image, index) => {

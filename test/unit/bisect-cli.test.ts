@@ -91,7 +91,10 @@ function makeRepo(): { dir: string; commits: string[] } {
 
 /** Runs `bringup bisect ARGS` (the exported command) in a child process. */
 function bisect(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['-e', script, '--', ...args], { encoding: 'utf8' });
+  return bisectIn({}, ...args);
+}
+function bisectIn(env: NodeJS.ProcessEnv, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['-e', script, '--', ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 const script = `require(${JSON.stringify(path.join(root, 'dist', 'cli', 'bisect.js'))}).bisectCommand(process.argv.slice(1)).then((c) => process.exit(c), (e) => { console.error(e.constructor.name + ': ' + e.message); process.exit(e.constructor.name === 'UsageError' || e.constructor.name === 'InputFileError' ? 2 : 4); })`;
@@ -101,7 +104,8 @@ test('bringup bisect: finds the planted commit in a git repository, leaving the 
   const scenario = path.join(dir, 'scenarios', 'three-rounds.yaml');
   const headBefore = git(dir, 'rev-parse', 'HEAD');
   fs.writeFileSync(path.join(dir, 'untracked-work.txt'), 'mine\n');
-  const r = bisect('--good', commits[0], '--bad', 'main', '--build', 'sh build.sh', '--scenario', scenario);
+  const recordings = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-bisect-recordings-'));
+  const r = bisectIn({ BRINGUP_RECORDINGS_DIR: recordings }, '--good', commits[0], '--bad', 'main', '--build', 'sh build.sh', '--scenario', scenario);
   assert.equal(r.status, 0, r.stderr + r.stdout);
   assert.match(r.stdout, new RegExp(`^first bad commit: ${commits[6]} tune the domain configuration$`, 'm'));
   assert.match(r.stdout, new RegExp(`^last good commit: ${commits[5]} more notes$`, 'm'));
@@ -109,7 +113,9 @@ test('bringup bisect: finds the planted commit in a git repository, leaving the 
   assert.match(r.stdout, /first differing console line: line \d+\n {4}good: ".*"\n {4}bad: {2}".*"/);
   assert.match(r.stdout, /verdict: PASS \(last good\) -> FAIL \(first bad\)/);
   assert.match(r.stdout, /first differing event: #\d+ of the console\/mmio\/exception\/input streams/);
-  assert.match(r.stdout, /recordings: \S+\.bur \(last good\), \S+\.bur \(first bad\)/);
+  const named = /recordings: (\S+\.bur) \(last good\), (\S+\.bur) \(first bad\)/.exec(r.stdout);
+  assert.ok(named, r.stdout);
+  assert.deepEqual(fs.readdirSync(recordings).sort(), [path.basename(named[1]), path.basename(named[2])].sort(), 'only the two compared runs keep their recordings');
   assert.match(r.stdout, /FAILED console shows "\[ping\] pingpong: done after 3 rounds"/);
   // Progress on stderr: the ends, then numbered steps with the commit, subject, verdict and what is left.
   assert.match(r.stderr, /bisect: bad end [0-9a-f]{12} "more notes again": fail/);
