@@ -2,6 +2,7 @@
 
 import { parseArgs, parseCount, UsageError } from './args';
 import { EXIT } from './exit-codes';
+import { ProgressLine } from './progress';
 import { RecordingReader } from '../replay/reader';
 import { ReplayDivergence } from '../replay/replayer';
 import { resolveTarget, describeStop, TargetError, type ReplayTarget } from '../replay/targets';
@@ -24,7 +25,8 @@ space, the last console lines and the last trace entries (or exceptions).
   --verify             replay the whole run from the boot and prove it identical
   --images DIR         take the images from DIR (by name) instead of the scenario's files
 
-Without a target, the replay runs to the end of the recording. The images
+Without a target, the replay runs to the end of the recording. On a
+terminal, a progress line on stderr shows how far it is. The images
 must have the sha256 recorded in the header; replay names any that differ.
 A recording cut short (a killed run) replays up to its last complete chunk.
 
@@ -45,10 +47,13 @@ export async function replayCommand(argv: string[]): Promise<number> {
   const rec = openRecording(args.positionals[0]);
   const session = openReplay(rec, { imagesDir: args.options.get('images')?.[0] });
   process.stderr.write(`replaying ${rec.file} (${rec.header.board.name}, ${rec.chunks.length} chunks, ${rec.lastIcount} instructions) with ${session.source}\n`);
+  const progress = process.stderr.isTTY ? new ProgressLine(process.stderr, rec.header.clockHz) : undefined;
+  if (progress) session.replayer.onProgress = (icount, last) => progress.update(icount, last);
   try {
     if (args.flags.has('verify')) {
       const t0 = performance.now();
       const pos = session.replayer.verify();
+      progress?.clear();
       process.stdout.write(`replay identical: ${pos.chunksVerified} of ${rec.chunks.length} chunk hashes match, ${pos.icount} instructions, ` +
         `ends with ${pos.stop.kind === 'limit' ? 'the recording' : pos.stop.kind} (${((performance.now() - t0) / 1000).toFixed(2)} s)\n`);
       return EXIT.OK;
@@ -56,9 +61,11 @@ export async function replayCommand(argv: string[]): Promise<number> {
     const target = parseTarget(args.options, args.flags.has('to-crash'), rec.header.clockHz);
     const resolved = resolveTarget(target, rec, session.replayer, session.symbols);
     session.replayer.runTo(resolved.icount);
+    progress?.clear();
     process.stdout.write(describeStop(rec, session.replayer, session.symbols, resolved.why).join('\n') + '\n');
     return EXIT.OK;
   } catch (e) {
+    progress?.clear();
     if (e instanceof ReplayDivergence) { process.stderr.write(`bringup: ${e.message}\n`); return EXIT.EXPECTATION_FAILED; }
     if (e instanceof TargetError) throw new UsageError(e.message);
     throw e;

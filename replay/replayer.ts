@@ -27,6 +27,8 @@ export class Replayer {
   readonly inputs: InjectionEntry[];
   /** Chunks whose hash has been checked in this replayer's life. */
   chunksVerified = 0;
+  /** Told after every chunk checked (for a progress line): where the replay is and where the recording ends. */
+  onProgress?: (icount: number, last: number) => void;
   private hash = GENESIS;
   /** Index of the chunk being executed. */
   private chunk = 0;
@@ -88,6 +90,7 @@ export class Replayer {
     this.hash = actual;
     this.chunk++;
     this.chunksVerified++;
+    this.onProgress?.(c.to, this.rec.lastIcount);
   }
 
   /** Replays the whole run from the boot state, checking every chunk: the determinism self-check. */

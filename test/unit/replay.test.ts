@@ -46,9 +46,13 @@ test('record then replay --verify: every chunk hash matches and the run ends whe
   assert.ok(rec.checkpoints.length >= 2, `checkpoints: ${rec.checkpoints.length}`);
   assert.equal(rec.end?.icount, icount);
   assert.equal(rec.header.images[0].role, 'kernel');
-  const pos = openReplay(rec).replayer.verify();
+  const replayer = openReplay(rec).replayer;
+  const progress: number[] = [];
+  replayer.onProgress = (at, last) => { assert.equal(last, icount); progress.push(at); };
+  const pos = replayer.verify();
   assert.equal(pos.icount, icount);
   assert.equal(pos.chunksVerified, rec.chunks.length);
+  assert.deepEqual(progress, rec.chunks.map((c) => c.to), 'progress after every chunk checked');
 });
 
 test('replay seeks from checkpoints: the state at N is the same from the boot and from a checkpoint', () => {

@@ -81,7 +81,7 @@ test('bringup help lists run, validate and test', () => {
 });
 
 test('bringup run: the progress line fits the terminal and is redrawn at most ten times a second', () => {
-  const { progressText, ProgressLine } = require('../../cli/run') as typeof import('../../cli/run');
+  const { progressText, ProgressLine } = require('../../cli/progress') as typeof import('../../cli/progress');
   const line = progressText(4_200_000, 10_000_000, 1e9, 80);
   assert.match(line, /^\[#+\.+\] +42% 4\.2 ms \/ 10 ms virtual, 4200000 \/ 10000000 insns$/);
   assert.ok(line.length < 80);
