@@ -77,7 +77,7 @@ export async function bisectCommand(argv: string[]): Promise<number> {
   const onSigint = () => {
     interrupts++;
     if (interrupts === 1) process.stderr.write('\nbisect: interrupted; cleaning up (Ctrl-C again to leave at once)\n');
-    else process.exit(130);
+    else process.exit(EXIT.INTERRUPTED);
     controller.abort();
   };
   const progress = (line: string) => process.stderr.write(line + '\n');
@@ -105,7 +105,7 @@ export async function bisectCommand(argv: string[]): Promise<number> {
       });
     }
   } catch (e) {
-    if (e instanceof BisectInterrupted) { process.stderr.write('bisect: stopped; the worktree and the bisect state were removed\n'); return 130; }
+    if (e instanceof BisectInterrupted) { process.stderr.write('bisect: stopped; the worktree and the bisect state were removed\n'); return EXIT.INTERRUPTED; }
     if (e instanceof GitError) throw new UsageError(`bisect: ${e.message}`);
     throw e;
   } finally {

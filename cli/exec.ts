@@ -153,7 +153,7 @@ export async function execCommand(argv: string[]): Promise<number> {
         return EXIT.OK;
       }
       process.stderr.write(`bringup: ${interrupted ? 'interrupted' : 'stopped'} after ${cpu.icount} instructions at ${where(cpu.pc)}\n`);
-      return interrupted ? 130 : EXIT.OK;
+      return interrupted ? EXIT.INTERRUPTED : EXIT.OK;
   }
 }
 

@@ -5,4 +5,6 @@ export const EXIT = {
   USAGE: 2,
   LIMIT: 3,
   INTERNAL: 4,
+  /** Stopped by Ctrl-C (128 + SIGINT, as shells report it). */
+  INTERRUPTED: 130,
 } as const;

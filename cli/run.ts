@@ -7,7 +7,7 @@ import { EXIT } from './exit-codes';
 import { ProgressLine } from './progress';
 import { loadScenario } from '../scenario/scenario-file';
 import type { RunOptions } from '../scenario/runner';
-import { runKeepingFailures, runRecorded, type RecordOptions } from '../scenario/recording';
+import { runKeepingFailuresYielding, runRecordedYielding, type RecordOptions } from '../scenario/recording';
 import type { TraceLevel } from '../replay/format';
 import { formatReport } from '../scenario/report';
 
@@ -36,7 +36,9 @@ instructions against the run's limit.
 
 Exit status: 0 every expectation met; 1 an expectation failed; 2 bad usage or
 an invalid scenario (file:line:column: what is wrong); 3 the run hit its limit
-(limits.time / limits.instructions) without the expected end; 4 internal error.`;
+(limits.time / limits.instructions) without the expected end; 4 internal error;
+130 interrupted (Ctrl-C): the run stops where it is, the report covers it so
+far and the recording is complete up to there (kept, and named).`;
 
 export async function runCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, { quiet: {}, help: {}, artifacts: { value: true }, record: { value: true }, trace: { value: true }, chunk: { value: true } });
@@ -48,8 +50,16 @@ export async function runCommand(argv: string[]): Promise<number> {
   let atLineStart = true;
   const recordTo = args.options.get('record')?.[0];
   const recording = recordOptions(args.options);
-  const run = (options: RunOptions) => (recordTo ? runRecorded(scenario, recordTo, { ...options, ...recording }) : runKeepingFailures(scenario, { ...options, ...recording }));
-  const result = run({
+  // Ctrl-C ends the run where it is: the report covers the run so far and the recording is complete up to there.
+  // A second Ctrl-C does not wait.
+  const interrupt = new AbortController();
+  const onSigint = () => { if (interrupt.signal.aborted) process.exit(EXIT.INTERRUPTED); interrupt.abort(); };
+  process.on('SIGINT', onSigint);
+  const run = (options: RunOptions) => {
+    const o = { ...options, ...recording, signal: interrupt.signal };
+    return recordTo ? runRecordedYielding(scenario, recordTo, o) : runKeepingFailuresYielding(scenario, o);
+  };
+  const result = await run({
     onOutput: quiet ? undefined : (text) => {
       progress?.clear();
       process.stdout.write(text);
@@ -58,10 +68,10 @@ export async function runCommand(argv: string[]): Promise<number> {
     // Slices short enough for the progress line to move about ten times a second.
     slice: progress ? 2_000_000 : undefined,
     onProgress: progress ? (icount, limit) => { if (atLineStart) progress.update(icount, limit); } : undefined,
-  });
+  }).finally(() => process.off('SIGINT', onSigint));
   progress?.clear();
   process.stdout.write(`${atLineStart ? '' : '\n'}${quiet ? '' : '\n'}${formatReport(result)}\n`);
-  if (result.recording) process.stdout.write(`recording: ${path.relative(process.cwd(), result.recording) || result.recording} (bringup replay ${result.verdict === 'pass' ? '--verify' : '--to-crash'} FILE)\n`);
+  if (result.recording) process.stdout.write(`recording: ${path.relative(process.cwd(), result.recording) || result.recording} (bringup replay ${result.verdict === 'pass' ? '--verify ' : result.verdict === 'interrupted' ? '' : '--to-crash '}FILE)\n`);
   const artifacts = result.expectations.filter((e) => e.artifact);
   if (artifacts.length) {
     const dir = path.resolve(args.options.get('artifacts')?.[0] ?? 'reports');
@@ -72,7 +82,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       process.stdout.write(`${e.what}: the actual ${e.artifact!.mediaType === 'image/png' ? 'picture' : 'output'} is in ${path.relative(process.cwd(), file) || file}\n`);
     }
   }
-  return result.verdict === 'pass' ? EXIT.OK : result.verdict === 'limit' ? EXIT.LIMIT : EXIT.EXPECTATION_FAILED;
+  return result.verdict === 'pass' ? EXIT.OK : result.verdict === 'limit' ? EXIT.LIMIT : result.verdict === 'interrupted' ? EXIT.INTERRUPTED : EXIT.EXPECTATION_FAILED;
 }
 
 function recordOptions(options: Map<string, string[]>): RecordOptions {

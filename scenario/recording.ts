@@ -20,7 +20,7 @@ import { RecordingReader } from '../replay/reader';
 import { Replayer } from '../replay/replayer';
 import { createMachine, resolveBoardFile } from './boards';
 import { loadScenario, scenarioFromText, type Scenario } from './scenario-file';
-import { runScenario, type RunObserver, type RunOptions, type ScenarioResult } from './runner';
+import { runScenario, runScenarioYielding, type RunObserver, type RunOptions, type ScenarioResult } from './runner';
 
 const VERSION: string = require('../../package.json').version;
 
@@ -77,13 +77,30 @@ export function recordingHeader(s: Scenario, options: RecordOptions = {}): Recor
  * this returns; if the process dies first, it is readable up to its last chunk.
  */
 export function runRecorded(s: Scenario, file: string, options: RunOptions & RecordOptions = {}): ScenarioResult & { recording: string } {
-  const recorder = new Recorder(file, recordingHeader(s, options));
+  const recording = startRecording(s, file, options);
   try {
-    const result = runScenario(s, { ...options, observer: options.observer ? bothObservers(recorder, options.observer) : recorder });
-    return Object.assign(result, { recording: file });
+    return Object.assign(runScenario(s, recording.options), { recording: file });
   } finally {
-    recorder.writer.close();
+    recording.close();
   }
+}
+
+/** runRecorded with runScenarioYielding: Ctrl-C (`signal`) ends the run, and the recording, where it is. */
+export async function runRecordedYielding(s: Scenario, file: string, options: RunOptions & RecordOptions & { signal?: AbortSignal } = {}): Promise<ScenarioResult & { recording: string }> {
+  const recording = startRecording(s, file, options);
+  try {
+    return Object.assign(await runScenarioYielding(s, recording.options), { recording: file });
+  } finally {
+    recording.close();
+  }
+}
+
+function startRecording<O extends RunOptions & RecordOptions>(s: Scenario, file: string, options: O): { options: O; close: () => void } {
+  const recorder = new Recorder(file, recordingHeader(s, options));
+  return {
+    options: { ...options, observer: options.observer ? bothObservers(recorder, options.observer) : recorder },
+    close: () => recorder.writer.close(),
+  };
 }
 
 /** Where runs keep their recordings: $BRINGUP_RECORDINGS_DIR, else .bringup/recordings in the working directory. */
@@ -97,13 +114,25 @@ export function recordingsDir(): string {
  * and deleted otherwise.
  */
 export function runKeepingFailures(s: Scenario, options: RunOptions & RecordOptions & { keep?: boolean } = {}): ScenarioResult & { recording?: string } {
+  return keepIfNotPassed(runRecorded(s, recordingFileFor(s), options), options.keep);
+}
+
+/** runKeepingFailures with runScenarioYielding (an interrupted run keeps its recording). */
+export async function runKeepingFailuresYielding(s: Scenario, options: RunOptions & RecordOptions & { keep?: boolean; signal?: AbortSignal } = {}): Promise<ScenarioResult & { recording?: string }> {
+  return keepIfNotPassed(await runRecordedYielding(s, recordingFileFor(s), options), options.keep);
+}
+
+/** A new file in recordingsDir() named after the scenario. */
+function recordingFileFor(s: Scenario): string {
   const dir = recordingsDir();
   fs.mkdirSync(dir, { recursive: true });
   const slug = (s.name || path.basename(s.file)).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'run';
-  const file = path.join(dir, `${slug}-${randomUUID().slice(0, 8)}.bur`);
-  const result: ScenarioResult & { recording?: string } = runRecorded(s, file, options);
-  if (result.verdict === 'pass' && !options.keep) {
-    fs.rmSync(file, { force: true });
+  return path.join(dir, `${slug}-${randomUUID().slice(0, 8)}.bur`);
+}
+
+function keepIfNotPassed(result: ScenarioResult & { recording?: string }, keep?: boolean): ScenarioResult & { recording?: string } {
+  if (result.verdict === 'pass' && !keep && result.recording) {
+    fs.rmSync(result.recording, { force: true });
     result.recording = undefined;
   }
   return result;

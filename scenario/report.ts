@@ -31,10 +31,11 @@ export function formatReport(r: ScenarioResult): string {
       for (const c of e.context ?? []) out.push(`         ${c}`);
     }
   }
-  const verdict = r.verdict === 'pass' ? 'PASS' : r.verdict === 'limit' ? 'LIMIT' : 'FAIL';
+  const verdict = r.verdict === 'pass' ? 'PASS' : r.verdict === 'limit' ? 'LIMIT' : r.verdict === 'interrupted' ? 'INTERRUPTED' : 'FAIL';
   const failed = r.expectations.filter((e) => !e.ok).length;
   const why = r.verdict === 'limit' ? `: the run hit its limit at ${t(r.icount)} (expect.end is ${s.expect.end})`
-    : r.verdict === 'fail' ? `: ${failed} of ${r.expectations.length} expectations failed` : '';
+    : r.verdict === 'fail' ? `: ${failed} of ${r.expectations.length} expectations failed`
+      : r.verdict === 'interrupted' ? `: the checks above cover the run up to there (its limit: ${t(s.limit)})` : '';
   out.push(`${verdict} ${s.name}${why} — ended with ${describeStop(r.stop)} at ${t(r.icount)}, ${Math.round(r.wallMs)} ms wall`);
   return out.join('\n');
 }

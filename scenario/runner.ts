@@ -37,12 +37,16 @@ export interface ExpectationResult {
 
 export interface Artifact { name: string; mediaType: string; data: Buffer }
 
-export type Verdict = 'pass' | 'fail' | 'limit';
+/** 'interrupted': stopped from outside (Ctrl-C) before it ended; expectations are evaluated as far as it got. */
+export type Verdict = 'pass' | 'fail' | 'limit' | 'interrupted';
+
+/** How a run ended: the machine stopped, or the run was interrupted from outside (Ctrl-C). */
+export type RunStop = StopReason | { kind: 'interrupted' };
 
 export interface ScenarioResult {
   scenario: Scenario;
   verdict: Verdict;
-  stop: StopReason;
+  stop: RunStop;
   icount: number;
   expectations: ExpectationResult[];
   faults: FiredFault[];
@@ -145,52 +149,98 @@ class ConsoleTracker {
 }
 
 export function runScenario(s: Scenario, options: RunOptions = {}): ScenarioResult {
-  const t0 = performance.now();
-  const { machine, faults } = prepareScenario(s);
-  const cpu = machine.cpu;
-  const observer = options.observer;
-  observer?.start(machine, s);
-  const main = new ConsoleTracker(s.expect.console, s.expect.never);
-  const trackers = new Map<string, ConsoleTracker>([[s.console, main]]);
-  for (const [device, c] of s.expect.consoles) trackers.set(device, new ConsoleTracker(c.console, c.never));
-  const matchedEnd = s.expect.end === 'matched';
-  const typing = new InputAfterOutput(machine, s.inputsAfterOutput);
-  machine.onConsole = (device, data) => {
-    observer?.console(device, data, cpu.icount);
-    const text = Buffer.from(data).toString('latin1');
-    typing.output(device, text);
-    if (device === s.console) options.onOutput?.(text);
-    let t = trackers.get(device);
-    if (!t) trackers.set(device, t = new ConsoleTracker([], []));
-    t.write(text, cpu.icount);
-    if (matchedEnd && t.ordered.length && [...trackers.values()].every((x) => x.done)) cpu.stopRequested = true;
-  };
-
-  const slice = options.slice ?? 50_000_000;
-  let stop: StopReason;
-  for (;;) {
-    let until = Math.min(s.limit, cpu.icount + slice);
-    if (observer) until = Math.min(until, (Math.floor(cpu.icount / observer.interval) + 1) * observer.interval);
-    stop = machine.runUntil(until);
-    if (observer && stop.kind === 'limit' && cpu.icount % observer.interval === 0) observer.step(machine);
-    options.onProgress?.(cpu.icount, s.limit);
-    if (stop.kind !== 'limit' || cpu.icount >= s.limit) break;
-  }
-  for (const t of trackers.values()) t.flush(cpu.icount);
-
-  const expectations = evaluate(s, stop, cpu.icount, trackers, machine);
-  const failed = expectations.some((e) => !e.ok);
-  const hitLimit = stop.kind === 'limit' && s.expect.end !== 'limit';
-  const verdict: Verdict = hitLimit ? 'limit' : failed ? 'fail' : 'pass';
-  const consoles = new Map([...trackers].filter(([d, t]) => d === s.console || t.lines.length).map(([d, t]) => [d, t.lines]));
-  const result: ScenarioResult = {
-    scenario: s, verdict, stop, icount: cpu.icount, expectations, faults, lines: main.lines, consoles, wallMs: performance.now() - t0, machine,
-  };
-  observer?.end(result, machine);
-  return result;
+  const run = new ScenarioRun(s, options);
+  while (run.advance()) { /* to the end */ }
+  return run.finish();
 }
 
-function evaluate(s: Scenario, stop: StopReason, end: number, trackers: Map<string, ConsoleTracker>, machine: Machine): ExpectationResult[] {
+/**
+ * The same, giving the event loop a turn every 50 ms of wall time so that
+ * Ctrl-C (an aborted `signal`) is seen: the run then stops where it is and
+ * is evaluated as far as it got, with the verdict 'interrupted'.
+ */
+export async function runScenarioYielding(s: Scenario, options: RunOptions & { signal?: AbortSignal } = {}): Promise<ScenarioResult> {
+  const run = new ScenarioRun(s, options);
+  let turn = performance.now();
+  while (run.advance()) {
+    if (performance.now() - turn < 50) continue;
+    await new Promise((resolve) => setImmediate(resolve));
+    turn = performance.now();
+    if (options.signal?.aborted) { run.interrupt(); break; }
+  }
+  return run.finish();
+}
+
+/** One run, advanced a slice (or an observer interval) at a time. */
+class ScenarioRun {
+  private readonly t0 = performance.now();
+  private readonly machine: Machine;
+  private readonly faults: FiredFault[];
+  private readonly trackers: Map<string, ConsoleTracker>;
+  private readonly main: ConsoleTracker;
+  private stop: RunStop | undefined;
+
+  constructor(private readonly s: Scenario, private readonly options: RunOptions) {
+    ({ machine: this.machine, faults: this.faults } = prepareScenario(s));
+    const machine = this.machine, cpu = machine.cpu;
+    const observer = options.observer;
+    observer?.start(machine, s);
+    this.main = new ConsoleTracker(s.expect.console, s.expect.never);
+    const trackers = this.trackers = new Map<string, ConsoleTracker>([[s.console, this.main]]);
+    for (const [device, c] of s.expect.consoles) trackers.set(device, new ConsoleTracker(c.console, c.never));
+    const matchedEnd = s.expect.end === 'matched';
+    const typing = new InputAfterOutput(machine, s.inputsAfterOutput);
+    machine.onConsole = (device, data) => {
+      observer?.console(device, data, cpu.icount);
+      const text = Buffer.from(data).toString('latin1');
+      typing.output(device, text);
+      if (device === s.console) options.onOutput?.(text);
+      let t = trackers.get(device);
+      if (!t) trackers.set(device, t = new ConsoleTracker([], []));
+      t.write(text, cpu.icount);
+      if (matchedEnd && t.ordered.length && [...trackers.values()].every((x) => x.done)) cpu.stopRequested = true;
+    };
+  }
+
+  /** Runs on to the next slice or observer step; false once the run is over. */
+  advance(): boolean {
+    if (this.stop) return false;
+    const { s, machine, options } = this;
+    const cpu = machine.cpu, observer = options.observer;
+    let until = Math.min(s.limit, cpu.icount + (options.slice ?? 50_000_000));
+    if (observer) until = Math.min(until, (Math.floor(cpu.icount / observer.interval) + 1) * observer.interval);
+    const stop = machine.runUntil(until);
+    if (observer && stop.kind === 'limit' && cpu.icount % observer.interval === 0) observer.step(machine);
+    options.onProgress?.(cpu.icount, s.limit);
+    if (stop.kind !== 'limit' || cpu.icount >= s.limit) this.stop = stop;
+    return !this.stop;
+  }
+
+  /** Ends the run here (between two advances). */
+  interrupt(): void {
+    this.stop ??= { kind: 'interrupted' };
+  }
+
+  finish(): ScenarioResult {
+    const { s, machine, trackers } = this;
+    const cpu = machine.cpu;
+    const stop: RunStop = this.stop ?? { kind: 'interrupted' };
+    for (const t of trackers.values()) t.flush(cpu.icount);
+    const expectations = evaluate(s, stop, cpu.icount, trackers, machine);
+    const failed = expectations.some((e) => !e.ok);
+    const hitLimit = stop.kind === 'limit' && s.expect.end !== 'limit';
+    const verdict: Verdict = stop.kind === 'interrupted' ? 'interrupted' : hitLimit ? 'limit' : failed ? 'fail' : 'pass';
+    const consoles = new Map([...trackers].filter(([d, t]) => d === s.console || t.lines.length).map(([d, t]) => [d, t.lines]));
+    const result: ScenarioResult = {
+      scenario: s, verdict, stop, icount: cpu.icount, expectations, faults: this.faults, lines: this.main.lines, consoles,
+      wallMs: performance.now() - this.t0, machine,
+    };
+    this.options.observer?.end(result, machine);
+    return result;
+  }
+}
+
+function evaluate(s: Scenario, stop: RunStop, end: number, trackers: Map<string, ConsoleTracker>, machine: Machine): ExpectationResult[] {
   const out: ExpectationResult[] = [];
   const t = (icount: number) => formatTime(icount, s.clockHz);
   const lines = trackers.get(s.console)!.lines;
@@ -228,7 +278,7 @@ function evaluate(s: Scenario, stop: StopReason, end: number, trackers: Map<stri
 }
 
 /** Ordered patterns and never-patterns of one console device ('' prefix for the main console, else 'NAME '). */
-function evaluateConsole(tr: ConsoleTracker, prefix: string, s: Scenario, stop: StopReason, end: number): ExpectationResult[] {
+function evaluateConsole(tr: ConsoleTracker, prefix: string, s: Scenario, stop: RunStop, end: number): ExpectationResult[] {
   const out: ExpectationResult[] = [];
   const lines = tr.lines;
   const t = (icount: number) => formatTime(icount, s.clockHz);
@@ -353,8 +403,9 @@ export function checkDump(s: Scenario, lines: ConsoleLine[], d: DumpExpectation,
   };
 }
 
-export function describeStop(stop: StopReason): string {
+export function describeStop(stop: RunStop): string {
   switch (stop.kind) {
+    case 'interrupted': return 'Ctrl-C (interrupted)';
     case 'idle': return 'a halt (WFI with nothing scheduled)';
     case 'limit': return 'the limit';
     case 'exit': return `exit code ${stop.code}`;

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { RecordingReader } from '../../replay/reader';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-scenario-cli-'));
@@ -221,4 +222,38 @@ test('bringup test: a broken expectation fails with a report carrying the consol
 
   const replay = bringup('replay', recorded[1], '--verify');
   assert.equal(replay.status, 0, replay.stdout + replay.stderr);
+});
+
+test('bringup run: Ctrl-C stops the run where it is, reports it so far and leaves a complete recording (exit 130)', async () => {
+  const scenario = path.join(tmp, 'long.yaml');
+  fs.writeFileSync(scenario, `board: tegra2-xoom
+boot:
+  kernel: ${path.join(root, 'firmware', 'build', 'hypervisor.elf')}
+  cmdline: console=ttyS0
+  volume:
+    images: [ { name: spin, role: domu, file: ${path.join(root, 'firmware', 'build', 'guests', 'spin.elf')} } ]
+    domains: [ { name: spin0, image: spin, memory: 1MiB, console: true, args: "rounds=1000000" } ]
+expect:
+  console: ["[spin0] spin: dom0 round 1/1000000", "never printed"]
+limits: { time: 60s }
+`);
+  const recording = path.join(tmp, 'interrupted.bur');
+  const child = spawn(process.execPath, [path.join(root, 'bin', 'bringup'), 'run', '--record', recording, scenario], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout.on('data', (d) => { stdout += d; });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // Interrupt once the console (live on stdout) shows the run well under way.
+  while (!stdout.includes('round 3/1000000') && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+  child.kill('SIGINT');
+  assert.equal(await exited, 130, stdout);
+  assert.match(stdout, /ok {5}console shows "\[spin0\] spin: dom0 round 1\/1000000": at /);
+  assert.match(stdout, /^INTERRUPTED long: the checks above cover the run up to there .* — ended with Ctrl-C \(interrupted\) at /m);
+  assert.match(stdout, /^recording: .*interrupted\.bur \(bringup replay FILE\)$/m);
+  const rec = RecordingReader.open(recording);
+  assert.deepEqual(rec.problems, [], 'the recording is complete');
+  assert.equal(rec.end?.stop.kind, 'interrupted');
+  assert.ok(rec.end!.icount > 0 && rec.end!.icount < 60e9);
+  const replay = bringup('replay', recording, '--verify');
+  assert.equal(replay.status, 0, replay.stderr);
+  assert.match(replay.stdout, new RegExp(`replay identical: \\d+ of \\d+ chunk hashes match, ${rec.end!.icount} instructions`));
 });
