@@ -35,3 +35,24 @@ Feature: Faults in domains and in the hypervisor
     Given the scenario "hyp-data-abort.yaml"
     When it runs
     Then the scenario passes
+
+  Scenario: a data abort inside __divdi3 panics the hypervisor with a backtrace
+    Given the reference hypervisor with the boot volume "pingpong.yaml"
+    And a data abort (translation fault) at the 2nd execution of __divdi3
+    When it runs
+    Then 1 fault fired
+    And the hypervisor panics with a data abort in __divdi3
+    And the console shows "<cycles_to_us+"
+    And the console shows "backtrace (frame pointers):" before "*** HYPERVISOR PANIC: data abort in the hypervisor"
+    And the machine halts
+
+  Scenario: a jump into an execute-never data page is a prefetch abort that kills the domain
+    Given the reference hypervisor with the boot volume "xn.yaml"
+    And the command line also has "sched=preempt"
+    When it runs
+    Then domain "jumper" is killed by a prefetch abort "Permission fault, page" at 0x80001000
+    And the console shows "IFAR 0x80001000"
+    And the console shows "dom2 jumper: killed"
+    And the console shows "[ping] pingpong: done after 3 rounds"
+    And the console never shows "returned from a data page"
+    And the machine halts

@@ -74,6 +74,11 @@ Then('domain {string} is killed by a {abort} {string} in {symbol}', function (th
   assertMet(domainFaults(this.run, { domain, kind, status, symbol }));
 });
 
+/** For a pc with no symbol in the dump (code that is not in any function: a data page, a wild jump). */
+Then('domain {string} is killed by a {abort} {string} at {hex}', function (this: BringupWorld, domain: string, kind: string, status: string, pc: number) {
+  assertMet(domainFaults(this.run, { domain, kind, status, symbol: `0x${pc.toString(16).padStart(8, '0')}` }));
+});
+
 Then('{int} fault(s) fired', function (this: BringupWorld, n: number) {
   assert.equal(fired(this.run).length, n, 'faults fired');
 });

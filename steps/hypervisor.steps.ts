@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { assertMet, consoleShows, endsWith } from '../scenario/checks';
 import { repoRoot } from '../scenario/draft';
-import { runScenario, type RunObserver } from '../scenario/runner';
+import type { RunObserver } from '../scenario/runner';
+import { runKeepingFailures } from '../scenario/recording';
 import { comparePng, decodePng } from '../scenario/png';
 import type { RgbaImage } from '../machine/devices/device';
 import type { BringupWorld } from './world';
@@ -14,7 +15,8 @@ import './parameters';
 
 When('it runs with the display captured', function (this: BringupWorld) {
   const shot = screenshotObserver();
-  this.result = runScenario(this.scenario.build(), { observer: shot.observer });
+  // Recorded like "When it runs", with the screenshot observer beside the recorder.
+  this.result = runKeepingFailures(this.scenario.build(), { text: this.scenario.yaml(), keep: true, observer: shot.observer });
   pictures.set(this, shot.picture());
 });
 

@@ -31,7 +31,7 @@ import type { RgbaImage } from '../../machine/devices/device';
 const ROOT = findRoot();
 const FIRMWARE = path.join(ROOT, 'firmware');
 const BUILD = path.join(FIRMWARE, 'build');
-const ELFS = ['hypervisor.elf', 'guests/pingpong.elf', 'guests/nullderef.elf', 'guests/echo.elf', 'guests/spin.elf'];
+const ELFS = ['hypervisor.elf', 'guests/pingpong.elf', 'guests/nullderef.elf', 'guests/echo.elf', 'guests/spin.elf', 'guests/xnexec.elf'];
 const GOLDEN = path.join(ROOT, 'test', 'golden', 'hypervisor-pingpong.png');
 const REQUIRE_TOOLS = process.env.BRINGUP_REQUIRE_TOOLS === '1';
 const LIMIT = 100_000_000;
