@@ -5,7 +5,8 @@ import { parseArgs, UsageError } from './args';
 import { EXIT } from './exit-codes';
 import { runCommand } from './run';
 
-export const RECORD_HELP = `usage: bringup record SCENARIO.yaml [-o FILE] [--trace off|events|full] [--chunk N] [--quiet]
+export const RECORD_HELP = `usage: bringup record SCENARIO.yaml [-o FILE] [--trace off|events|full] [--chunk N]
+                      [--checkpoint-every N] [--quiet]
 
 Runs a scenario like \`bringup run\` and records it (docs/recording-format.md):
 the input log, console output, a state hash per chunk of execution, periodic
@@ -19,16 +20,19 @@ leaves a recording that replays up to its last complete chunk.
                    events (default): also exceptions, IRQs, hypercalls and MMIO writes;
                    full: also every instruction's PC, register and memory writes (slow)
   --chunk N        instructions per chunk (state hash granularity; default 250000)
+  --checkpoint-every N
+                   a checkpoint every N chunks (default 8; more: a smaller file,
+                   fewer: faster seeks)
   --quiet          do not show the console
 
 Exit status as for \`bringup run\`; the recording is kept whatever the verdict.`;
 
 export async function recordCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv.map((a) => (a === '-o' ? '--output' : a)), { output: { value: true }, trace: { value: true }, chunk: { value: true }, quiet: {}, help: {} });
+  const args = parseArgs(argv.map((a) => (a === '-o' ? '--output' : a)), { output: { value: true }, trace: { value: true }, chunk: { value: true }, 'checkpoint-every': { value: true }, quiet: {}, help: {} });
   if (args.flags.has('help')) { process.stdout.write(RECORD_HELP + '\n'); return EXIT.OK; }
   if (args.positionals.length !== 1) throw new UsageError('record: give exactly one SCENARIO.yaml (see bringup record --help)');
   const file = args.positionals[0];
   const out = args.options.get('output')?.[0] ?? `${path.basename(file).replace(/\.ya?ml$/, '')}.bur`;
-  const passOn = ['trace', 'chunk'].flatMap((o) => (args.options.has(o) ? [`--${o}`, args.options.get(o)![0]] : []));
+  const passOn = ['trace', 'chunk', 'checkpoint-every'].flatMap((o) => (args.options.has(o) ? [`--${o}`, args.options.get(o)![0]] : []));
   return runCommand([file, '--record', out, ...passOn, ...(args.flags.has('quiet') ? ['--quiet'] : [])]);
 }

@@ -12,6 +12,7 @@ import type { TraceLevel } from '../replay/format';
 import { formatReport } from '../scenario/report';
 
 export const RUN_HELP = `usage: bringup run SCENARIO.yaml [--quiet] [--artifacts DIR] [--record FILE] [--trace LEVEL] [--chunk N]
+                   [--checkpoint-every N]
 
 Runs a scenario (schemas/scenario.schema.json; docs/scenarios.md): boots the
 board with the scenario's kernel, command line and boot volume, types its
@@ -33,6 +34,10 @@ instructions against the run's limit.
                     hashes: off; events (default): exceptions, IRQs, hypercalls,
                     MMIO writes; full: also every instruction (slow)
   --chunk N         instructions per recorded chunk (state hash; default 250000)
+  --checkpoint-every N
+                    a checkpoint (the pages written since the previous one and
+                    the machine state) every N chunks (default 8): more means a
+                    smaller file, fewer means faster seeks in a replay
 
 Exit status: 0 every expectation met; 1 an expectation failed; 2 bad usage or
 an invalid scenario (file:line:column: what is wrong); 3 the run hit its limit
@@ -41,7 +46,7 @@ an invalid scenario (file:line:column: what is wrong); 3 the run hit its limit
 far and the recording is complete up to there (kept, and named).`;
 
 export async function runCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { quiet: {}, help: {}, artifacts: { value: true }, record: { value: true }, trace: { value: true }, chunk: { value: true } });
+  const args = parseArgs(argv, { quiet: {}, help: {}, artifacts: { value: true }, record: { value: true }, trace: { value: true }, chunk: { value: true }, 'checkpoint-every': { value: true } });
   if (args.flags.has('help')) { process.stdout.write(RUN_HELP + '\n'); return EXIT.OK; }
   if (args.positionals.length !== 1) throw new UsageError('run: give exactly one SCENARIO.yaml (see bringup run --help)');
   const scenario = loadScenario(args.positionals[0]);
@@ -91,5 +96,8 @@ function recordOptions(options: Map<string, string[]>): RecordOptions {
   const chunkText = options.get('chunk')?.[0];
   const chunk = chunkText ? parseCount(chunkText, '--chunk') : undefined;
   if (chunk === 0) throw new UsageError('--chunk: must be at least 1');
-  return { trace, chunk };
+  const everyText = options.get('checkpoint-every')?.[0];
+  const checkpointEvery = everyText ? parseCount(everyText, '--checkpoint-every') : undefined;
+  if (checkpointEvery === 0) throw new UsageError('--checkpoint-every: must be at least 1');
+  return { trace, chunk, checkpointEvery };
 }

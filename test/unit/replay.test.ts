@@ -222,10 +222,16 @@ test('a header that breaks the schema is refused with the schema rule', () => {
 
 test('bringup run --record FILE writes a recording; a failing run keeps one and the report names it', () => {
   const file = path.join(tmp, 'run-record.bur');
-  const ok = spawnSync(process.execPath, [path.join(root, 'bin', 'bringup'), 'run', '--quiet', '--record', file, path.join(scenarios, 'pingpong.yaml')], { encoding: 'utf8', cwd: tmp });
+  const ok = spawnSync(process.execPath, [path.join(root, 'bin', 'bringup'), 'run', '--quiet', '--record', file, '--chunk', '100000', '--checkpoint-every', '3', path.join(scenarios, 'pingpong.yaml')], { encoding: 'utf8', cwd: tmp });
   assert.equal(ok.status, 0, ok.stderr);
   assert.match(ok.stdout, /^recording: run-record\.bur/m);
+  const rec = RecordingReader.open(file);
+  assert.equal(rec.header.chunkInstructions, 100_000);
+  assert.equal(rec.header.checkpointEvery, 3);
+  assert.ok(rec.checkpoints.length >= Math.floor(rec.chunks.length / 3) - 1 && rec.checkpoints.length <= Math.ceil(rec.chunks.length / 3),
+    `${rec.checkpoints.length} checkpoints for ${rec.chunks.length} chunks`);
   assert.equal(bringup('replay', file, '--verify').status, 0);
+  assert.match(bringup('run', '--checkpoint-every', '0', path.join(scenarios, 'pingpong.yaml')).stderr, /--checkpoint-every: must be at least 1/);
 
   const failing = path.join(tmp, 'failing.yaml');
   fs.writeFileSync(failing, PINGPONG.replace(/\.\.\/\.\.\//g, `${root}/`).replace('[dom1] ping 10/10', '[dom1] ping 11/10'));
