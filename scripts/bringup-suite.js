@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // The bring-up suite: the reference hypervisor on the simulated Xoom with the
 // boot volumes in firmware/volumes/, each run checked against what its console
-// must (and must not) show; then the bare-metal programs on vexpress-a9
-// against QEMU's recorded output. Ends with "N passed, N failed".
+// must (and must not) show; then the bring-up features (features/*.feature:
+// faults injected into the hypervisor and its domains, console, FIQ debugger,
+// scheduling, each run replayed to prove it deterministic); then the
+// bare-metal programs on vexpress-a9 against QEMU's recorded output. Ends with
+// "N passed, N failed".
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -10,6 +13,7 @@ const { createMachine } = require('../dist/scenario/boards');
 const { bootKernel } = require('../dist/machine/boot/linux-boot');
 const { packManifest } = require('../dist/scenario/volume-manifest');
 const { parseElf } = require('../dist/machine/loaders/elf');
+const { runFeatures } = require('./run-features');
 
 const root = path.resolve(__dirname, '..');
 const firmware = path.join(root, 'firmware');
@@ -33,6 +37,20 @@ const RUNS = [
     volume: 'crash.yaml', cmdline: 'console=ttyS0 sched=preempt',
     expect: [/scheduler: preemptive/, /crash: killed/, /\[ping\] pingpong: done after 3 rounds/, /all domains have shut down/],
     never: [/hyp: PANIC/],
+  },
+  {
+    name: 'xoom: a jump into execute-never data is a prefetch abort',
+    volume: 'xn.yaml', cmdline: 'console=ttyS0 sched=preempt',
+    expect: [/DOMAIN FAULT: dom2 jumper: prefetch abort/, /IFSR 0x0000000f: Permission fault, page/, /jumper: killed/,
+      /\[ping\] pingpong: done after 3 rounds/, /all domains have shut down/],
+    never: [/returned from a data page/, /HYPERVISOR PANIC/],
+  },
+  {
+    name: 'xoom: two CPU-bound domains are preempted by the tick',
+    volume: 'spin.yaml', cmdline: 'console=ttyS0 sched=preempt',
+    expect: [/scheduler: preemptive/, /\[spin0\] spin: done after 3 rounds/, /\[spin1\] spin: done after 3 rounds/,
+      /dom0 spin0: .* [1-9]\d* preemptions/, /all domains have shut down/],
+    never: [/FAULT|PANIC/],
   },
 ];
 
@@ -76,6 +94,9 @@ function runProgram(file, expectedFile, variant) {
 let passed = 0, failed = 0;
 const count = (ok) => { if (ok) passed++; else failed++; };
 for (const run of RUNS) count(runHypervisor(run));
+const features = runFeatures();
+passed += features.pass;
+failed += features.fail;
 // The program variants of test/programs/Makefile: A32 (build/), Thumb-2
 // (build/thumb/) and Thumb-2 hard-float VFPv3-D16 (build/vfp/).
 const programs = path.join(root, 'test', 'programs');

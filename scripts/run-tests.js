@@ -7,6 +7,7 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { runFeatures } = require('./run-features');
 
 const root = path.resolve(__dirname, '..');
 const filter = process.argv.slice(2);
@@ -41,43 +42,8 @@ if (fs.existsSync(tap)) {
   }
 }
 // The Cucumber features (features/*.feature), counted by scenario.
-const cuke = { pass: 0, fail: 0, skipped: 0 };
 const runCucumber = !filter.length || filter.some((x) => /feature|cucumber/.test(x));
-if (runCucumber) {
-  const report = path.join(path.dirname(tap), 'cucumber.json');
-  const { cucumberArgs, testOptions } = require('../dist/cli/test');
-  // Scenarios in as many workers as there are cores (at most 4); HTML and
-  // JUnit reports in reports/, with a failed scenario's console log, display
-  // and recording path attached.
-  const workers = Math.max(1, Math.min(4, os.availableParallelism ? os.availableParallelism() : os.cpus().length));
-  const reports = path.join(root, 'reports');
-  const { cucumber } = testOptions(['--parallel', String(workers), '--reports', reports]);
-  console.log(`\n# Cucumber features (${workers} worker${workers > 1 ? 's' : ''}; reports in ${path.relative(root, reports)}/)`);
-  const c = spawnSync(process.execPath, cucumberArgs([...cucumber, '--format', 'progress', '--format', `json:${report}`]), {
-    stdio: 'inherit', cwd: root, env: { ...process.env, BRINGUP_REPORTS_DIR: reports },
-  });
-  let counted = false;
-  if (fs.existsSync(report)) {
-    try {
-      for (const feature of JSON.parse(fs.readFileSync(report, 'utf8'))) {
-        for (const el of feature.elements ?? []) {
-          if (el.type !== 'scenario') continue;
-          const statuses = [...(el.before ?? []), ...(el.steps ?? []), ...(el.after ?? [])].map((st) => st.result?.status);
-          if (statuses.some((x) => x === 'failed' || x === 'undefined' || x === 'ambiguous')) cuke.fail++;
-          else if (statuses.some((x) => x === 'skipped' || x === 'pending')) cuke.skipped++;
-          else cuke.pass++;
-        }
-      }
-      counted = true;
-    } catch (e) {
-      console.log(`cannot read the Cucumber report ${report}: ${e.message}`);
-    }
-  }
-  if (c.status !== 0 && cuke.fail === 0) {
-    console.log(`cucumber-js exited with status ${c.status}${counted ? '' : ' without a report'}`);
-    cuke.fail++;
-  }
-}
+const cuke = runCucumber ? runFeatures() : { pass: 0, fail: 0, skipped: 0 };
 
 const failed = counts.fail + counts.cancelled;
 const passed = counts.pass + cuke.pass;

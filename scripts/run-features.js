@@ -1,0 +1,50 @@
+// Runs the Cucumber features (features/*.feature) in as many workers as there
+// are cores (at most 4), with the HTML and JUnit reports in reports/ (a
+// failed scenario's console log, display and recording path attached), and
+// counts the scenarios from cucumber-js's JSON report. Shared by `npm test`
+// and the bring-up suite (`npm start`).
+'use strict';
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+
+/** Returns { pass, fail, skipped } counted by scenario. */
+function runFeatures({ progressFormat = 'progress' } = {}) {
+  const counts = { pass: 0, fail: 0, skipped: 0 };
+  const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-features-')), 'cucumber.json');
+  const { cucumberArgs, testOptions } = require('../dist/cli/test');
+  const workers = Math.max(1, Math.min(4, os.availableParallelism ? os.availableParallelism() : os.cpus().length));
+  const reports = path.join(root, 'reports');
+  const { cucumber } = testOptions(['--parallel', String(workers), '--reports', reports]);
+  console.log(`\n# Cucumber features (${workers} worker${workers > 1 ? 's' : ''}; reports in ${path.relative(root, reports)}/)`);
+  const c = spawnSync(process.execPath, cucumberArgs([...cucumber, '--format', progressFormat, '--format', `json:${report}`]), {
+    stdio: 'inherit', cwd: root, env: { ...process.env, BRINGUP_REPORTS_DIR: reports },
+  });
+  let counted = false;
+  if (fs.existsSync(report)) {
+    try {
+      for (const feature of JSON.parse(fs.readFileSync(report, 'utf8'))) {
+        for (const el of feature.elements ?? []) {
+          if (el.type !== 'scenario') continue;
+          const statuses = [...(el.before ?? []), ...(el.steps ?? []), ...(el.after ?? [])].map((st) => st.result?.status);
+          if (statuses.some((x) => x === 'failed' || x === 'undefined' || x === 'ambiguous')) counts.fail++;
+          else if (statuses.some((x) => x === 'skipped' || x === 'pending')) counts.skipped++;
+          else counts.pass++;
+        }
+      }
+      counted = true;
+    } catch (e) {
+      console.log(`cannot read the Cucumber report ${report}: ${e.message}`);
+    }
+  }
+  if (c.status !== 0 && counts.fail === 0) {
+    console.log(`cucumber-js exited with status ${c.status}${counted ? '' : ' without a report'}`);
+    counts.fail++;
+  }
+  return counts;
+}
+
+module.exports = { runFeatures };
