@@ -1,11 +1,25 @@
 /**
- * The one event queue of a machine, ordered by (time, sequence). Time is in
- * ticks (instructions at 1 GHz = nanoseconds of virtual time). Events scheduled
- * for the same tick run in the order they were scheduled.
+ * The one event queue of a machine, ordered by (time, phase, sequence). Time
+ * is in ticks (instructions at 1 GHz = nanoseconds of virtual time). Within a
+ * tick the devices' events run first, then the input phase: the entries of
+ * the input log and the scenario triggers that make them. Events of one phase
+ * and tick run in the order they were scheduled.
+ *
+ * Why the phases: a replay schedules the whole input log at the boot, the
+ * recorded run made some entries mid-run (a fault trigger, input typed after
+ * console output). By sequence alone such an entry would replay ahead of a
+ * device event of its tick that it followed in the recorded run; in a phase
+ * of their own the entries run after the devices' events in both runs, and
+ * among themselves in log order.
  */
+
+/** 'input': after the devices' events of the same tick (see above). */
+export type EventPhase = 'device' | 'input';
 
 export interface ScheduledEvent {
   time: number;
+  /** 0 device, 1 input. */
+  phase: number;
   seq: number;
   name: string;
   run: () => void;
@@ -24,8 +38,8 @@ export class EventQueue {
     return this.heap.length ? this.heap[0].time : Infinity;
   }
 
-  schedule(time: number, name: string, run: () => void): ScheduledEvent {
-    const ev = { time, seq: this.seq++, name, run };
+  schedule(time: number, name: string, run: () => void, phase: EventPhase = 'device'): ScheduledEvent {
+    const ev = { time, phase: phase === 'input' ? 1 : 0, seq: this.seq++, name, run };
     const h = this.heap;
     h.push(ev);
     let i = h.length - 1;
@@ -81,9 +95,9 @@ export class EventQueue {
 }
 
 function before(a: ScheduledEvent, b: ScheduledEvent): boolean {
-  return a.time < b.time || (a.time === b.time && a.seq < b.seq);
+  return a.time < b.time || (a.time === b.time && (a.phase < b.phase || (a.phase === b.phase && a.seq < b.seq)));
 }
 
 function compare(a: ScheduledEvent, b: ScheduledEvent): number {
-  return a.time - b.time || a.seq - b.seq;
+  return a.time - b.time || a.phase - b.phase || a.seq - b.seq;
 }

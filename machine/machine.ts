@@ -135,7 +135,7 @@ export class Machine {
         disarm = () => { const k = this.cpu.accessWatchers.indexOf(w); if (k >= 0) this.cpu.accessWatchers.splice(k, 1); };
       }
       this.armed.push(disarm);
-    });
+    }, 'input');
   }
 
   /**

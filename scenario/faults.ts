@@ -58,7 +58,7 @@ export function armFaults(machine: Machine, faults: FaultSpec[]): FiredFault[] {
             const va = f.address ?? (data ? 0 : cpu.pc);
             record(f, detail(va, f.write ?? false));
             machine.fire({ at: 'boundary' }, abort(va, f.write ?? false), cause(f));
-          });
+          }, 'input');
         } else if (t.kind === 'exec') {
           let n = 0;
           machine.hooks.add(t.address, () => {
@@ -97,7 +97,7 @@ export function armFaults(machine: Machine, faults: FaultSpec[]): FiredFault[] {
           const before = machine.bus.read8(f.address);
           machine.fire({ at: 'boundary' }, { kind: 'bit-flip', address: f.address, bit: f.bit }, cause(f));
           record(f, `byte ${hex(f.address)}: 0x${before.toString(16).padStart(2, '0')} -> 0x${machine.bus.read8(f.address).toString(16).padStart(2, '0')}`);
-        });
+        }, 'input');
         break;
       }
       case 'corrupt-input':
@@ -122,7 +122,7 @@ export function armFaults(machine: Machine, faults: FaultSpec[]): FiredFault[] {
             machine.inject({ icount: cpu.icount, point: { at: 'exec', pc }, injection: { kind: 'irq-line', controller: f.controller, line: f.line, high: false }, cause: cause(f) });
             const exc = pc !== (cpu.pc >>> 0) ? ` (taken as ${cpu.fiqLine && !cpu.f ? 'FIQ' : 'IRQ'}: lowered at the vector)` : '';
             record(f, `assertion ${edge} of ${f.controller}:${f.line} lost${exc}`, pc);
-          });
+          }, 'input');
         });
         break;
       }

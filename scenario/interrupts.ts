@@ -42,8 +42,8 @@ export function schedulePulseTrain(machine: Machine, controller: string, line: n
       machine.events.schedule(t + train.width, `${label} ${k + 1} low`, () => {
         setInterruptLine(machine, controller, line, false, cause);
         if (k + 1 < train.count) rise(k + 1);
-      });
-    });
+      }, 'input');
+    }, 'input');
   };
   if (train.count > 0) rise(0);
 }

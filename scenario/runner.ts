@@ -103,7 +103,7 @@ export function prepareScenario(s: Scenario): { machine: Machine; faults: FiredF
   for (const c of corrupted) {
     machine.events.schedule(c.icount, `fault ${c.fault.index}: corrupt input`, () => {
       faults.push({ index: c.fault.index, type: c.fault.type, description: c.fault.description, icount: machine.cpu.icount, pc: machine.cpu.pc >>> 0, detail: c.detail });
-    });
+    }, 'input');
   }
   return { machine, faults };
 }
