@@ -9,7 +9,7 @@ import type { Machine } from '../machine/machine';
 import type { Injection } from '../machine/injections';
 import { faultStatusRegister } from '../machine/cpu/faults';
 import { Vector } from '../machine/cpu/modes';
-import type { FaultSpec, Scenario } from './scenario-file';
+import type { FaultSpec } from './scenario-file';
 import { schedulePulseTrain, watchDeviceEdges } from './interrupts';
 
 export interface FiredFault {
@@ -101,8 +101,7 @@ export function armFaults(machine: Machine, faults: FaultSpec[]): FiredFault[] {
         break;
       }
       case 'corrupt-input':
-        // Acts on the scripted input before it is injected (deliveredInput);
-        // recorded here when the corrupted byte is (or would have been) delivered.
+        // Acts on the typed bytes as they are delivered (console-typing.ts).
         break;
       case 'lost-interrupt': {
         // When: the nth rising edge a device drives into the controller's line.
@@ -154,39 +153,3 @@ function nextInstruction(machine: Machine): number {
   return cpu.pc >>> 0;
 }
 
-/**
- * The console input as delivered: the scenario's scripted input with its
- * corrupt-input faults applied (bytes counted per device, in time order). What
- * this returns is what gets injected, so the input log holds the bytes that
- * really arrived. `corrupted` says where each fault acted.
- */
-export function deliveredInput(s: Pick<Scenario, 'inputs' | 'faults'>): {
-  inputs: Scenario['inputs'];
-  corrupted: Array<{ fault: Extract<FaultSpec, { type: 'corrupt-input' }>; icount: number; detail: string }>;
-} {
-  const faults = s.faults.filter((f): f is Extract<FaultSpec, { type: 'corrupt-input' }> => f.type === 'corrupt-input');
-  const order = s.inputs.map((inp, k) => ({ inp, k })).sort((a, b) => a.inp.icount - b.inp.icount || a.k - b.k);
-  const out: Scenario['inputs'] = s.inputs.map((x) => ({ ...x, data: x.data.slice() }));
-  const drop = out.map(() => new Set<number>());
-  const corrupted: ReturnType<typeof deliveredInput>['corrupted'] = [];
-  const seen = new Map<string, number>();
-  for (const { inp, k } of order) {
-    const before = seen.get(inp.device) ?? 0;
-    seen.set(inp.device, before + inp.data.length);
-    for (const f of faults) {
-      if (f.device !== inp.device || f.byte <= before || f.byte > before + inp.data.length) continue;
-      const j = f.byte - before - 1;
-      const was = out[k].data[j];
-      const show = (b: number) => `0x${b.toString(16).padStart(2, '0')}${b >= 0x20 && b < 0x7f ? ` '${String.fromCharCode(b)}'` : ''}`;
-      let detail: string;
-      if ('drop' in f.action) { drop[k].add(j); detail = `byte ${f.byte} (${show(was)}) on ${f.device} dropped`; }
-      else {
-        out[k].data[j] = 'replace' in f.action ? f.action.replace : was ^ f.action.xor;
-        detail = `byte ${f.byte} on ${f.device}: ${show(was)} delivered as ${show(out[k].data[j])}`;
-      }
-      corrupted.push({ fault: f, icount: inp.icount, detail });
-    }
-  }
-  out.forEach((x, k) => { if (drop[k].size) x.data = x.data.filter((_b, j) => !drop[k].has(j)); });
-  return { inputs: out.filter((x) => x.data.length > 0), corrupted };
-}

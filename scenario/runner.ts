@@ -12,8 +12,8 @@ import type { Machine, StopReason } from '../machine/machine';
 import * as fs from 'node:fs';
 import { createMachine } from './boards';
 import type { Scenario, DumpExpectation, Pattern } from './scenario-file';
-import { armFaults, deliveredInput, type FiredFault } from './faults';
-import { InputAfterOutput } from './input-after-output';
+import { armFaults, type FiredFault } from './faults';
+import { ConsoleTyping } from './console-typing';
 import { formatTime } from './virtual-time';
 import { comparePng, decodePng, encodePng } from './png';
 
@@ -87,7 +87,7 @@ export interface RunOptions {
 }
 
 /** Creates the machine, boots the scenario's images and arms input and faults, without running. */
-export function prepareScenario(s: Scenario): { machine: Machine; faults: FiredFault[] } {
+export function prepareScenario(s: Scenario): { machine: Machine; faults: FiredFault[]; typing: ConsoleTyping } {
   const machine = createMachine(s.boardName);
   bootKernel(machine, {
     kernel: s.kernel.data, kernelName: s.kernel.file, initrd: s.volume ?? s.initrd?.data, cmdline: s.cmdline,
@@ -96,16 +96,9 @@ export function prepareScenario(s: Scenario): { machine: Machine; faults: FiredF
   if (s.semihosting) {
     machine.enableSemihosting({ cmdline: s.cmdline, host: { console: (_stream, bytes) => machine.onConsole('semihosting', bytes) } });
   }
-  // Console input as delivered (corrupt-input faults applied), so the input log holds what arrived.
-  const { inputs, corrupted } = deliveredInput(s);
-  for (const inp of inputs) machine.addInput(inp.icount, inp.device, inp.data);
   const faults = armFaults(machine, s.faults);
-  for (const c of corrupted) {
-    machine.events.schedule(c.icount, `fault ${c.fault.index}: corrupt input`, () => {
-      faults.push({ index: c.fault.index, type: c.fault.type, description: c.fault.description, icount: machine.cpu.icount, pc: machine.cpu.pc >>> 0, detail: c.detail });
-    }, 'input');
-  }
-  return { machine, faults };
+  const typing = new ConsoleTyping(machine, s, faults);
+  return { machine, faults, typing };
 }
 
 /**
@@ -176,12 +169,13 @@ class ScenarioRun {
   private readonly t0 = performance.now();
   private readonly machine: Machine;
   private readonly faults: FiredFault[];
+  private readonly typing: ConsoleTyping;
   private readonly trackers: Map<string, ConsoleTracker>;
   private readonly main: ConsoleTracker;
   private stop: RunStop | undefined;
 
   constructor(private readonly s: Scenario, private readonly options: RunOptions) {
-    ({ machine: this.machine, faults: this.faults } = prepareScenario(s));
+    ({ machine: this.machine, faults: this.faults, typing: this.typing } = prepareScenario(s));
     const machine = this.machine, cpu = machine.cpu;
     const observer = options.observer;
     observer?.start(machine, s);
@@ -189,7 +183,7 @@ class ScenarioRun {
     const trackers = this.trackers = new Map<string, ConsoleTracker>([[s.console, this.main]]);
     for (const [device, c] of s.expect.consoles) trackers.set(device, new ConsoleTracker(c.console, c.never));
     const matchedEnd = s.expect.end === 'matched';
-    const typing = new InputAfterOutput(machine, s.inputsAfterOutput);
+    const typing = this.typing;
     machine.onConsole = (device, data) => {
       observer?.console(device, data, cpu.icount);
       const text = Buffer.from(data).toString('latin1');

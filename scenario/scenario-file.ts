@@ -108,7 +108,7 @@ export interface Scenario {
   volume?: Uint8Array;
   /** ELF symbols per image: '' is the kernel, other keys are volume image names. */
   symbols: Map<string, ElfSymbol[]>;
-  /** Console input at virtual times, as scripted (before any corrupt-input fault acts on it). */
+  /** Console input at virtual times, as scripted (corrupt-input faults act on it as it is delivered). */
   inputs: Array<{ icount: number; device: string; data: Uint8Array }>;
   /**
    * Console input typed once a pattern has appeared in the device's output,
@@ -369,10 +369,7 @@ function resolveScenario(y: LoadedYaml<RawScenario>, dir: string): Scenario {
           ? `corrupt-input does one thing to the byte; this one has ${actions.join(' and ')}`
           : `this corrupt-input does nothing: give drop: true, replace: BYTE or xor: MASK`);
       }
-      if (inputsAfterOutput.some((x) => x.device === device)) {
-        throw err([...at, 'byte'], `corrupt-input counts the bytes typed on ${device} in time order, but some of that input waits for console output and has no time before the run`);
-      }
-      const total = inputs.filter((x) => x.device === device).reduce((n, x) => n + x.data.length, 0);
+      const total = [...inputs, ...inputsAfterOutput].filter((x) => x.device === device).reduce((n, x) => n + x.data.length, 0);
       if (f.byte! > total) {
         throw err([...at, 'byte'], `byte ${f.byte} of the input to ${device} can never be corrupted: the scenario types only ${total} byte(s) there`);
       }

@@ -93,6 +93,20 @@ test('input after output: bad combinations are reported at their line', () => {
   bad(text('input:\n  - { at: 1ms, delay: 2ms, text: "y" }\n'), /'delay' counts from the 'after' match/, 'delay: 2ms');
   bad(text('input:\n  - { after: "/(/", text: "y" }\n'), /bad regular expression/, 'after: "/(/"');
   bad(text('input:\n  - { after: "x", delay: 3 parsecs, text: "y" }\n'), /'3 parsecs' is not a time/, 'parsecs');
-  bad(text('input:\n  - { after: "x", text: "y" }\nfaults:\n  - { type: corrupt-input, byte: 1, drop: true }\n'),
-    /some of that input waits for console output/, 'byte: 1');
+  bad(text('input:\n  - { after: "x", text: "yz" }\nfaults:\n  - { type: corrupt-input, byte: 3, drop: true }\n'),
+    /byte 3 of the input to uartd can never be corrupted: the scenario types only 2 byte\(s\) there/, 'byte: 3');
+});
+
+test('input after output: corrupt-input counts its bytes in delivery order, and the run replays from the log', () => {
+  // "console shell\n" is bytes 1-14; byte 15 is the "h" of "hello world", typed after the hand-over.
+  const r = run(SESSION.replace('expect:', `faults:
+  - { type: corrupt-input, byte: 15, xor: 0x20 }
+expect:`).replace(/"\[shell\] echo: line 1: .*\n/, '"[shell] echo: line 1: \\"Hello world\\" (11 bytes), reversed \\"dlrow olleH\\""\n')
+    .replace('/reversed "dlrow olleh"/', '/reversed "dlrow olleH"/'));
+  assert.equal(r.verdict, 'pass', r.expectations.filter((e) => !e.ok).map((e) => `${e.what}: ${e.problem}`).join('\n'));
+  assert.equal(receivedInput(r, 'uartd'), 'console shell\nHello world\nquit\n');
+  assert.deepEqual(r.faults.map((f) => [f.type, f.detail]), [['corrupt-input', "byte 15 on uartd: 0x68 'h' delivered as 0x48 'H'"]]);
+  assert.equal(r.faults[0].icount, typed(r)[1][0], 'recorded where the corrupted line was delivered');
+  const identity = checkReplayIdentity(r);
+  assert.ok(identity.ok, identity.problem);
 });

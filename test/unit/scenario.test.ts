@@ -86,7 +86,7 @@ faults:
 
 /** Replays a run's input log on a fresh machine with no triggers: same console, same log, same end. */
 function replayLog(r: ReturnType<typeof runText>): void {
-  const s = { ...r.scenario, inputs: [], faults: [] };
+  const s = { ...r.scenario, inputs: [], inputsAfterOutput: [], faults: [] };
   const { machine } = prepareScenario(s);
   let out = '';
   machine.onConsole = (device, data) => { if (device === s.console) out += Buffer.from(data).toString('latin1'); };
