@@ -31,7 +31,8 @@ must have the sha256 recorded in the header; replay names any that differ.
 A recording cut short (a killed run) replays up to its last complete chunk.
 
 Exit status: 0 done (for --verify: identical); 1 the replay diverged from the
-recording; 2 bad usage, unreadable recording or images that differ.`;
+recording; 2 bad usage, unreadable recording or images that differ;
+130 --verify interrupted by Ctrl-C (it says how many chunks matched so far).`;
 
 export async function replayCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
@@ -52,8 +53,16 @@ export async function replayCommand(argv: string[]): Promise<number> {
   try {
     if (args.flags.has('verify')) {
       const t0 = performance.now();
-      const pos = session.replayer.verify();
+      // Ctrl-C stops the check where it is and says how far it got.
+      const interrupt = new AbortController();
+      const onSigint = () => interrupt.abort();
+      process.on('SIGINT', onSigint);
+      const pos = await session.replayer.verifyYielding(interrupt.signal).finally(() => process.off('SIGINT', onSigint));
       progress?.clear();
+      if (!pos) {
+        process.stdout.write(`replay interrupted at instruction ${session.replayer.icount}: ${session.replayer.chunksVerified} of ${rec.chunks.length} chunk hashes checked, all matching\n`);
+        return EXIT.INTERRUPTED;
+      }
       process.stdout.write(`replay identical: ${pos.chunksVerified} of ${rec.chunks.length} chunk hashes match, ${pos.icount} instructions, ` +
         `ends with ${pos.stop.kind === 'limit' ? 'the recording' : pos.stop.kind} (${((performance.now() - t0) / 1000).toFixed(2)} s)\n`);
       return EXIT.OK;

@@ -96,7 +96,27 @@ export class Replayer {
   /** Replays the whole run from the boot state, checking every chunk: the determinism self-check. */
   verify(): ReplayPosition {
     this.resetTo(0, false);
-    const pos = this.runTo(this.rec.lastIcount);
+    return this.complete(this.runTo(this.rec.lastIcount));
+  }
+
+  /**
+   * verify() in slices, giving the event loop a turn between them (Ctrl-C,
+   * a progress line); when `signal` is aborted it stops there and returns
+   * undefined, every chunk passed so far having matched.
+   */
+  async verifyYielding(signal?: AbortSignal, slice = 20_000_000): Promise<ReplayPosition | undefined> {
+    this.resetTo(0, false);
+    const last = this.rec.lastIcount;
+    for (;;) {
+      const target = Math.min(last, this.icount + slice);
+      const pos = this.runTo(target);
+      if (target >= last || pos.icount < target) return this.complete(pos);
+      await new Promise((resolve) => setImmediate(resolve));
+      if (signal?.aborted) return undefined;
+    }
+  }
+
+  private complete(pos: ReplayPosition): ReplayPosition {
     if (this.chunk !== this.rec.chunks.length) {
       throw new Error(`the replay ended at instruction ${pos.icount} after ${this.chunk} of ${this.rec.chunks.length} chunks (stop: ${pos.stop.kind})`);
     }

@@ -55,6 +55,20 @@ test('record then replay --verify: every chunk hash matches and the run ends whe
   assert.deepEqual(progress, rec.chunks.map((c) => c.to), 'progress after every chunk checked');
 });
 
+test('verify in slices: the same answer as verify(); an abort stops it between slices with what matched so far', async () => {
+  const { file, icount } = pingpongRecording();
+  const rec = RecordingReader.open(file);
+  const pos = await openReplay(rec).replayer.verifyYielding(undefined, 1_000_000);
+  assert.equal(pos?.icount, icount);
+  assert.equal(pos?.chunksVerified, rec.chunks.length);
+  const stopped = openReplay(rec).replayer;
+  const abort = new AbortController();
+  stopped.onProgress = (at) => { if (at >= 2_000_000) abort.abort(); };
+  assert.equal(await stopped.verifyYielding(abort.signal, 1_000_000), undefined);
+  assert.ok(stopped.chunksVerified > 0 && stopped.chunksVerified < rec.chunks.length, `${stopped.chunksVerified} chunks`);
+  assert.ok(stopped.icount >= 2_000_000 && stopped.icount < icount);
+});
+
 test('replay seeks from checkpoints: the state at N is the same from the boot and from a checkpoint', () => {
   const { file, icount } = pingpongRecording();
   const rec = RecordingReader.open(file);
