@@ -47,12 +47,35 @@ export class Bus {
   readonly codePages = new Uint8Array(PAGES);
   onCodeWrite: (page: number) => void = () => {};
   /**
-   * Pages of RAM written since the owner last cleared them (checkpoints save
-   * only those). Marked by bus address: an aliased page is marked where it was written.
+   * Pages of RAM written since the last takeDirtyPages (chunk hashes and
+   * checkpoints cover only those), as marks and as a list, so that taking
+   * them costs the pages written, not the size of RAM. Marked by bus address:
+   * an aliased page is marked where it was written.
    */
-  readonly dirtyPages = new Uint8Array(PAGES);
+  private readonly dirtyMarks = new Uint8Array(PAGES);
+  private dirtyList: number[] = [];
   /** Observer of MMIO writes (recordings of different builds compare them). */
   onMmioWrite: ((pa: number, size: number, value: number) => void) | undefined;
+
+  private markDirty(page: number): void {
+    this.dirtyMarks[page] = 1;
+    this.dirtyList.push(page);
+  }
+
+  /** The RAM pages written since the last call, by region (in the order added) then address; clears the marks. */
+  takeDirtyPages(): number[] {
+    const pages = this.dirtyList;
+    this.dirtyList = [];
+    for (const p of pages) this.dirtyMarks[p] = 0;
+    const map = this.pageMap;
+    return pages.sort((a, b) => map[a] - map[b] || a - b);
+  }
+
+  /** Forgets the writes so far (after boot, after a checkpoint restore). */
+  clearDirtyPages(): void {
+    for (const p of this.dirtyList) this.dirtyMarks[p] = 0;
+    this.dirtyList = [];
+  }
 
   addRam(name: string, base: number, size: number): RamRegion {
     if ((base | size) & 0xfff) throw new Error(`RAM ${name}: base and size must be 4 KiB aligned`);
@@ -152,7 +175,7 @@ export class Bus {
     const t = this.pageMap[page];
     if (t > 0) {
       const r = this.regions[t - 1]; r.i32[(pa - r.base) >>> 2] = v;
-      this.dirtyPages[page] = 1;
+      if (this.dirtyMarks[page] === 0) this.markDirty(page);
       if (this.codePages[page] !== 0) this.onCodeWrite(page);
       return;
     }
@@ -164,7 +187,7 @@ export class Bus {
     const t = this.pageMap[page];
     if (t > 0) {
       const r = this.regions[t - 1]; r.u16[(pa - r.base) >>> 1] = v;
-      this.dirtyPages[page] = 1;
+      if (this.dirtyMarks[page] === 0) this.markDirty(page);
       if (this.codePages[page] !== 0) this.onCodeWrite(page);
       return;
     }
@@ -176,7 +199,7 @@ export class Bus {
     const t = this.pageMap[page];
     if (t > 0) {
       const r = this.regions[t - 1]; r.u8[pa - r.base] = v;
-      this.dirtyPages[page] = 1;
+      if (this.dirtyMarks[page] === 0) this.markDirty(page);
       if (this.codePages[page] !== 0) this.onCodeWrite(page);
       return;
     }
@@ -213,7 +236,7 @@ export class Bus {
       const n = Math.min(data.length - i, r.size - off);
       r.u8.set(data.subarray(i, i + n), off);
       for (let p = (r.base + off) >>> PAGE_SHIFT; p <= ((r.base + off + n - 1) >>> PAGE_SHIFT); p++) {
-        this.dirtyPages[p] = 1;
+        if (this.dirtyMarks[p] === 0) this.markDirty(p);
         if (this.codePages[p] !== 0) this.onCodeWrite(p);
       }
       i += n;

@@ -12,6 +12,8 @@
  * *when*; the entry it logs says *what*, so a replay needs no trigger at all.
  */
 
+import { hexWord as hex } from './hex';
+
 export type Injection =
   | { kind: 'console-input'; device: string; data: Uint8Array }
   | { kind: 'data-abort'; address: number; status: number; write: boolean }
@@ -34,8 +36,6 @@ export interface InjectionEntry {
   /** Why it happened, for people (e.g. "fault 2: data-abort at the 3rd execution of __divdi3"). */
   cause: string;
 }
-
-const hex = (v: number) => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
 
 export function describeInjection(i: Injection): string {
   switch (i.kind) {

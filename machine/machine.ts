@@ -67,8 +67,8 @@ export class Machine {
   private resetBy: string | undefined;
   /** Injections scheduled ahead (console input, a replayed log), in time order. */
   private readonly scheduled: InjectionEntry[] = [];
-  /** One-shot hooks and watchers armed for scheduled exec/access injections. */
-  private armed: Array<() => void> = [];
+  /** Disarmers of the one-shot hooks and watchers armed for scheduled exec/access injections (each leaves when it fires). */
+  private readonly armed = new Set<() => void>();
 
   constructor(readonly board: BoardSpec, deviceTypes: ReadonlyMap<string, DeviceType>) {
     this.cpu = new Cpu(this.bus, { cbar: board.cpu.periphbase });
@@ -125,16 +125,17 @@ export class Machine {
       // Armed now, acts during the next instruction.
       let disarm: () => void;
       if (p.at === 'exec') {
-        disarm = this.hooks.add(p.pc, () => { disarm(); return this.takeEffect(e); });
+        const remove = this.hooks.add(p.pc, () => { disarm(); return this.takeEffect(e); });
+        disarm = () => { remove(); this.armed.delete(disarm); };
       } else {
         const w = {
           lo: p.address >>> 0, hi: p.address >>> 0,
           fn: (_va: number, write: boolean) => { if (write === p.write) { disarm(); this.takeEffect(e); } },
         };
         this.cpu.accessWatchers.push(w);
-        disarm = () => { const k = this.cpu.accessWatchers.indexOf(w); if (k >= 0) this.cpu.accessWatchers.splice(k, 1); };
+        disarm = () => { const k = this.cpu.accessWatchers.indexOf(w); if (k >= 0) this.cpu.accessWatchers.splice(k, 1); this.armed.delete(disarm); };
       }
-      this.armed.push(disarm);
+      this.armed.add(disarm);
     }, 'input');
   }
 
@@ -298,8 +299,7 @@ export class Machine {
     this.wiring.restore(s.wiring);
     // Entries stamped before the snapshot's instruction count had taken effect;
     // those at it or later are still to come (events at a tick run after a run stops there).
-    for (const disarm of this.armed) disarm();
-    this.armed = [];
+    for (const disarm of [...this.armed]) disarm();
     while (this.injected.length && this.injected[this.injected.length - 1].icount >= this.cpu.icount) this.injected.pop();
     for (const e of this.scheduled) if (e.icount >= this.cpu.icount) this.schedule(e);
     this.exitCode = undefined;

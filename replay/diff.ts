@@ -18,6 +18,7 @@ import { describeInjection, describePoint, injectionFromJson } from '../machine/
 import type { RecordingReader } from './reader';
 import type { Replayer } from './replayer';
 import { cpuView, consoleLinesUntil, disassembleAround, symbolFor, type CpuView } from './inspect';
+import { hexWord as hex } from '../machine/hex';
 
 export interface Side { rec: RecordingReader; replayer?: Replayer; symbols: Map<string, ElfSymbol[]> }
 
@@ -147,8 +148,6 @@ function divergence(A: Side & { replayer: Replayer }, B: Side & { replayer: Repl
 }
 
 // ---- event streams ------------------------------------------------------------
-
-const hex = (v: number) => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
 
 /** The observable events of a recording, in order; console output as whole lines per device. */
 export function eventStream(rec: RecordingReader, kinds?: string[]): StreamEvent[] {

@@ -6,11 +6,11 @@
  * for a full trace) and at the end.
  */
 
-import type { Machine } from '../machine/machine';
+import type { Machine, MachineState } from '../machine/machine';
 import { MODE_NAMES } from '../machine/cpu/modes';
 import { injectionToJson } from '../machine/injections';
 import { RecordType, encodeCheckpoint, type ChunkRecord, type ConsoleEntry, type RecordingHeader, type RunEvent } from './format';
-import { GENESIS, chunkHash, clearDirtyPages, pageBytes, takeDirtyPages } from './state-hash';
+import { GENESIS, chunkHash, pageBytes } from './state-hash';
 import { RecordingWriter } from './writer';
 import { TraceCollector } from './trace';
 
@@ -47,7 +47,7 @@ export class Recorder {
     this.machine = machine;
     const cpu = machine.cpu;
     this.chunkFrom = cpu.icount;
-    clearDirtyPages(machine);
+    machine.bus.clearDirtyPages();
     const previous = machine.onInjection;
     machine.onInjection = (e) => { previous(e); this.inputs.push(injectionToJson(e)); };
     if (this.header.trace !== 'off') {
@@ -94,9 +94,10 @@ export class Recorder {
   private flushChunk(): void {
     const m = this.machine;
     const to = m.cpu.icount;
-    const pages = takeDirtyPages(m);
+    const pages = m.bus.takeDirtyPages();
     for (const p of pages) this.sinceCheckpoint.add(p);
-    this.hash = chunkHash(this.hash, m, pages);
+    const state = m.stateSnapshot();
+    this.hash = chunkHash(this.hash, state, m, pages);
     const chunk: ChunkRecord = {
       index: this.chunkIndex, from: this.chunkFrom, to, hash: this.hash,
       inputs: this.inputs, console: this.consoleOut, events: this.events,
@@ -108,14 +109,14 @@ export class Recorder {
     this.inputs = [];
     this.consoleOut = [];
     this.events = [];
-    if (this.chunkIndex % this.header.checkpointEvery === 0) this.checkpoint();
+    if (this.chunkIndex % this.header.checkpointEvery === 0) this.checkpoint(state);
   }
 
-  /** A checkpoint at a chunk boundary: the state and the pages written since the previous one. */
-  private checkpoint(): void {
+  /** A checkpoint at a chunk boundary: the state (as hashed) and the pages written since the previous one. */
+  private checkpoint(state: MachineState): void {
     const m = this.machine;
     const pages = [...this.sinceCheckpoint].sort((a, b) => a - b).map((page) => ({ page, bytes: pageBytes(m, page) }));
     this.sinceCheckpoint.clear();
-    this.writer.binary(RecordType.Checkpoint, m.cpu.icount, encodeCheckpoint({ chunk: this.chunkIndex, hash: this.hash, state: m.stateSnapshot() }, pages));
+    this.writer.binary(RecordType.Checkpoint, m.cpu.icount, encodeCheckpoint({ chunk: this.chunkIndex, hash: this.hash, state }, pages));
   }
 }

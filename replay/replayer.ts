@@ -10,7 +10,7 @@
 import type { Machine, StopReason } from '../machine/machine';
 import { injectionFromJson, type InjectionEntry } from '../machine/injections';
 import type { MachineState } from '../machine/machine';
-import { GENESIS, chunkHash, clearDirtyPages, takeDirtyPages } from './state-hash';
+import { GENESIS, chunkHash } from './state-hash';
 import type { RecordingReader } from './reader';
 
 export class ReplayDivergence extends Error {
@@ -57,7 +57,7 @@ export class Replayer {
       this.hash = last!.hash;
       this.chunk = last!.chunk;
     }
-    clearDirtyPages(m);
+    m.bus.clearDirtyPages();
     this.machine = m;
   }
 
@@ -85,7 +85,7 @@ export class Replayer {
   }
 
   private verifyChunk(c: { index: number; from: number; to: number; hash: string }): void {
-    const actual = chunkHash(this.hash, this.machine, takeDirtyPages(this.machine));
+    const actual = chunkHash(this.hash, this.machine.stateSnapshot(), this.machine, this.machine.bus.takeDirtyPages());
     if (actual !== c.hash) throw new ReplayDivergence(c.index, c.from, c.to, c.hash, actual);
     this.hash = actual;
     this.chunk++;

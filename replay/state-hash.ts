@@ -7,38 +7,20 @@
  */
 
 import { createHash } from 'node:crypto';
-import type { Machine } from '../machine/machine';
+import type { Machine, MachineState } from '../machine/machine';
 import { stringifyState } from './format';
 
 export const GENESIS = '0'.repeat(64);
-
-/** Pages written since the last call, in page order; clears the marks. */
-export function takeDirtyPages(machine: Machine): number[] {
-  const dirty = machine.bus.dirtyPages;
-  const out: number[] = [];
-  for (const region of machine.bus.regions) {
-    const first = region.base >>> 12;
-    const last = first + (region.size >>> 12);
-    for (let p = first; p < last; p++) {
-      if (dirty[p] !== 0) { dirty[p] = 0; out.push(p); }
-    }
-  }
-  return out;
-}
-
-/** Forgets writes so far (after boot, after a checkpoint restore). */
-export function clearDirtyPages(machine: Machine): void {
-  machine.bus.dirtyPages.fill(0);
-}
 
 export function pageBytes(machine: Machine, page: number): Uint8Array {
   return machine.bus.readBytes((page << 12) >>> 0, 4096);
 }
 
-export function chunkHash(previous: string, machine: Machine, pages: number[]): string {
+/** `state` is machine.stateSnapshot(), taken by the caller (a recorder keeps it for a checkpoint at the same boundary). */
+export function chunkHash(previous: string, state: MachineState, machine: Machine, pages: number[]): string {
   const h = createHash('sha256');
   h.update(previous);
-  h.update(stringifyState(machine.stateSnapshot()));
+  h.update(stringifyState(state));
   const num = Buffer.alloc(4);
   for (const p of pages) {
     num.writeUInt32LE(p >>> 0, 0);

@@ -13,6 +13,7 @@ import type { FiredFault } from './faults';
 import type { Machine } from '../machine/machine';
 import { symbolize } from '../machine/loaders/elf';
 import { comparePng, decodePng, encodePng } from './png';
+import { hexWord as hex } from '../machine/hex';
 
 export class ExpectationFailed extends Error {}
 
@@ -148,8 +149,6 @@ export function registerValue(r: ScenarioResult, name: string): number {
   if (index < 0 || index > 14) throw new Error(`unknown register '${name}' (r0-r15, sp, lr, pc, cpsr)`);
   return cpu.r[index] >>> 0;
 }
-
-const hex = (v: number, digits = 8) => `0x${(v >>> 0).toString(16).padStart(digits, '0')}`;
 
 export function registerIs(r: ScenarioResult, name: string, value: number): ExpectationResult {
   const got = registerValue(r, name);

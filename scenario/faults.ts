@@ -11,6 +11,7 @@ import { faultStatusRegister } from '../machine/cpu/faults';
 import { Vector } from '../machine/cpu/modes';
 import type { FaultSpec } from './scenario-file';
 import { schedulePulseTrain, watchDeviceEdges } from './interrupts';
+import { hexWord as hex } from '../machine/hex';
 
 export interface FiredFault {
   /** Index of the fault in the scenario's faults list. */
@@ -24,8 +25,6 @@ export interface FiredFault {
   /** What exactly happened (status, address, pulse number, ...). */
   detail: string;
 }
-
-const hex = (v: number) => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
 
 /**
  * Installs every fault; returns the list that fills as they fire. A trigger
