@@ -17,6 +17,7 @@ import { minimizeCommand, MINIMIZE_HELP } from './minimize';
 import { InputFileError } from '../scenario/yaml-file';
 import { ImageError } from '../machine/loaders/elf';
 import { ImageMismatchError } from '../scenario/recording';
+import { InputFileUnusable } from '../io/input-file';
 
 const VERSION: string = require('../../package.json').version;
 
@@ -73,7 +74,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     return await c.run(rest);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ImageError || e instanceof InputFileError || e instanceof ImageMismatchError) {
+    if (e instanceof UsageError || e instanceof ImageError || e instanceof InputFileError || e instanceof ImageMismatchError || e instanceof InputFileUnusable) {
       process.stderr.write(`bringup: ${e.message}\n`);
       return EXIT.USAGE;
     }
