@@ -4,6 +4,7 @@ import { parseArgs, UsageError } from './args';
 import { EXIT } from './exit-codes';
 import { openRecording } from './replay';
 import { bundleRecording } from '../scenario/recording';
+import { RecordingWriteError } from '../replay/writer';
 
 export const BUNDLE_HELP = `usage: bringup bundle RECORDING -o OUT [--images DIR]
 
@@ -13,7 +14,11 @@ file that \`bringup replay\` and \`bringup diff\` take like any recording, on a
 machine that has nothing else. The images are checked against the hashes in
 the recording first (from the scenario's files, or from --images DIR).
 
-Exit status: 0 written; 2 bad usage, or images that differ from the recording.`;
+OUT is written whole or not at all: when it cannot be written (a full disk,
+a read-only file system, a folder), bundle says why and leaves no partial file.
+
+Exit status: 0 written; 2 bad usage, a damaged recording, images that differ
+from the recording, or OUT that cannot be written.`;
 
 export async function bundleCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv.map((a) => (a === '-o' ? '--output' : a)), { output: { value: true }, images: { value: true }, help: {} });
@@ -21,7 +26,13 @@ export async function bundleCommand(argv: string[]): Promise<number> {
   const out = args.options.get('output')?.[0];
   if (args.positionals.length !== 1 || !out) throw new UsageError('bundle: give one RECORDING and -o OUT (see bringup bundle --help)');
   const rec = openRecording(args.positionals[0]);
-  const r = bundleRecording(rec, out, { imagesDir: args.options.get('images')?.[0] });
+  let r: { images: number; bytes: number };
+  try {
+    r = bundleRecording(rec, out, { imagesDir: args.options.get('images')?.[0] });
+  } catch (e) {
+    if (e instanceof RecordingWriteError) throw new UsageError(`bundle: ${e.message}`);
+    throw e;
+  }
   process.stdout.write(`${out}: ${r.images} image(s) embedded, ${r.bytes} bytes\n`);
   return EXIT.OK;
 }

@@ -9,14 +9,15 @@
  *
  * `icount` is the first instruction count the record covers, so the records
  * of any instruction count are found from the frame headers alone, without
- * inflating a payload. Payloads are deflated (flags bit 0).
+ * inflating a payload. Payloads are deflated (flags bit 0). The CRC-32 covers
+ * every byte of the record but its own four: type, flags, reserved, length,
+ * icount and the stored payload (format 2; format 1 covered the payload only).
  */
 
 import * as zlib from 'node:zlib';
-import { crc32 } from '../machine/boot/volume';
 
 export const MAGIC = Buffer.from('BRINGUP-RECORDING\n', 'latin1');
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 export const FRAME_BYTES = 20;
 
 export enum RecordType {
@@ -80,6 +81,17 @@ export interface EndRecord {
   index: Array<{ type: number; offset: number; icount: number }>;
 }
 
+/** The largest inflated payload of each record type the format allows (the reader refuses more before inflating it). */
+export const MAX_HEADER_BYTES = 16 << 20;
+/** Chunk and end records are JSON texts; V8 parses strings up to ~512 MiB, bringup takes half. */
+export const MAX_JSON_RECORD_BYTES = 256 << 20;
+/** The JSON parts of a checkpoint (the chunk/hash/pages head and the machine state, each). */
+export const MAX_CHECKPOINT_JSON_BYTES = 64 << 20;
+/** A trace entry at its largest: pc, counts, 16 registers (r0-r14, CPSR), 255 memory words. */
+export const MAX_TRACE_ENTRY_BYTES = 6 + 16 * 5 + 255 * 8;
+/** Page numbers of a 32-bit physical address space. */
+export const MAX_PAGES = 1 << 20;
+
 export function encodeRecord(type: RecordType, icount: number, payload: Uint8Array): Buffer {
   const stored = zlib.deflateRawSync(payload, { level: 6 });
   const frame = Buffer.alloc(FRAME_BYTES);
@@ -87,8 +99,8 @@ export function encodeRecord(type: RecordType, icount: number, payload: Uint8Arr
   frame.writeUInt8(1, 1);
   frame.writeUInt16LE(0, 2);
   frame.writeUInt32LE(stored.length, 4);
-  frame.writeUInt32LE(crc32(stored), 8);
   frame.writeDoubleLE(icount, 12);
+  frame.writeUInt32LE(frameCrc(frame, 0, stored), 8);
   return Buffer.concat([frame, stored]);
 }
 
@@ -96,26 +108,75 @@ export function encodeJson(type: RecordType, icount: number, value: unknown): Bu
   return encodeRecord(type, icount, Buffer.from(JSON.stringify(value), 'utf8'));
 }
 
-export interface Frame { type: number; flags: number; length: number; crc: number; icount: number; offset: number }
+export interface Frame { type: number; flags: number; reserved: number; length: number; crc: number; icount: number; offset: number }
 
 export function decodeFrame(buf: Buffer, offset: number): Frame {
   return {
-    type: buf.readUInt8(offset), flags: buf.readUInt8(offset + 1), length: buf.readUInt32LE(offset + 4),
+    type: buf.readUInt8(offset), flags: buf.readUInt8(offset + 1), reserved: buf.readUInt16LE(offset + 2), length: buf.readUInt32LE(offset + 4),
     crc: buf.readUInt32LE(offset + 8), icount: buf.readDoubleLE(offset + 12), offset,
   };
 }
 
-export function inflatePayload(frame: Frame, stored: Uint8Array): Buffer {
-  return frame.flags & 1 ? zlib.inflateRawSync(stored) : Buffer.from(stored);
+let crcTable: Int32Array | undefined;
+
+/** CRC-32 (IEEE, as zlib), continued from `crc` (0 to start). */
+export function crc32(data: Uint8Array, crc = 0): number {
+  if (!crcTable) {
+    crcTable = new Int32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      crcTable[n] = c;
+    }
+  }
+  let c = ~crc;
+  for (let i = 0; i < data.length; i++) c = crcTable[(c ^ data[i]) & 0xff] ^ (c >>> 8);
+  return ~c >>> 0;
 }
 
-/** Checkpoint payload: u32 JSON length, the JSON state, then (u32 page, 4096 bytes) per page. */
-export function encodeCheckpoint(state: unknown, pages: Array<{ page: number; bytes: Uint8Array }>): Buffer {
-  const json = Buffer.from(stringifyState(state), 'utf8');
-  const out = Buffer.alloc(4 + json.length + pages.length * 4100);
-  out.writeUInt32LE(json.length, 0);
-  json.copy(out, 4);
-  let o = 4 + json.length;
+/** The record CRC (format 2): the frame at `offset` without its CRC field, then the stored payload. */
+export function frameCrc(buf: Uint8Array, offset: number, stored: Uint8Array): number {
+  let c = crc32(buf.subarray(offset, offset + 8));
+  c = crc32(buf.subarray(offset + 12, offset + FRAME_BYTES), c);
+  return crc32(stored, c);
+}
+
+export class PayloadTooLarge extends Error {}
+
+/** Inflates a stored payload, refusing (without producing them) more than `max` bytes. */
+export function inflatePayload(frame: Frame, stored: Uint8Array, max: number): Buffer {
+  if (!(frame.flags & 1)) {
+    if (stored.length > max) throw new PayloadTooLarge(`its payload is ${stored.length} bytes; a ${RECORD_NAMES[frame.type] ?? 'record'} holds at most ${max}`);
+    return Buffer.from(stored);
+  }
+  try {
+    return zlib.inflateRawSync(stored, { maxOutputLength: Math.max(1, max) });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {
+      throw new PayloadTooLarge(`its payload inflates to more than ${max} bytes, the most a ${RECORD_NAMES[frame.type] ?? 'record'} may hold (refused before inflating it whole)`);
+    }
+    throw new Error(`its payload does not inflate: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Checkpoint payload: u32 n, n bytes of JSON {chunk, hash, dirty} (dirty: the
+ * pages written in the checkpoint's last chunk, in the order the chunk hash
+ * took them), u32 m, m bytes of the machine state JSON exactly as hashed, then
+ * (u32 page, 4096 bytes) per page written since the previous checkpoint.
+ */
+export interface CheckpointHead { chunk: number; hash: string; dirty: number[] }
+
+export function encodeCheckpoint(head: CheckpointHead, stateJson: string, pages: Array<{ page: number; bytes: Uint8Array }>): Buffer {
+  const h = Buffer.from(JSON.stringify(head), 'utf8');
+  const json = Buffer.from(stateJson, 'utf8');
+  const out = Buffer.alloc(8 + h.length + json.length + pages.length * 4100);
+  out.writeUInt32LE(h.length, 0);
+  h.copy(out, 4);
+  let o = 4 + h.length;
+  out.writeUInt32LE(json.length, o);
+  json.copy(out, o + 4);
+  o += 4 + json.length;
   for (const p of pages) {
     out.writeUInt32LE(p.page >>> 0, o);
     out.set(p.bytes, o + 4);
@@ -124,12 +185,127 @@ export function encodeCheckpoint(state: unknown, pages: Array<{ page: number; by
   return out;
 }
 
-export function decodeCheckpoint(buf: Buffer): { state: unknown; pages: Array<{ page: number; bytes: Uint8Array }> } {
+export interface DecodedCheckpoint { head: CheckpointHead; stateJson: Buffer; pages: Array<{ page: number; bytes: Uint8Array }> }
+
+/** Splits a checkpoint payload, checking its layout; throws an Error saying what is wrong. */
+export function decodeCheckpoint(buf: Buffer): DecodedCheckpoint {
+  if (buf.length < 8) throw new Error(`the checkpoint payload is ${buf.length} bytes, too short`);
   const n = buf.readUInt32LE(0);
-  const state = JSON.parse(buf.subarray(4, 4 + n).toString('utf8'), reviveTyped);
+  if (n > MAX_CHECKPOINT_JSON_BYTES || 4 + n + 4 > buf.length) throw new Error(`the checkpoint head claims ${n} bytes, the payload has ${buf.length}`);
+  let head: unknown;
+  try { head = JSON.parse(buf.subarray(4, 4 + n).toString('utf8')); } catch (e) { throw new Error(`the checkpoint head is not JSON: ${(e as Error).message}`); }
+  const bad = checkpointHeadProblem(head);
+  if (bad) throw new Error(`the checkpoint head ${bad}`);
+  const m = buf.readUInt32LE(4 + n);
+  const stateAt = 8 + n;
+  if (m > MAX_CHECKPOINT_JSON_BYTES || stateAt + m > buf.length) throw new Error(`the checkpoint state claims ${m} bytes, the payload has ${buf.length - stateAt}`);
+  const rest = buf.length - stateAt - m;
+  if (rest % 4100 !== 0) throw new Error(`the checkpoint pages take ${rest} bytes, not a whole number of 4100-byte pages`);
   const pages: Array<{ page: number; bytes: Uint8Array }> = [];
-  for (let o = 4 + n; o + 4100 <= buf.length; o += 4100) pages.push({ page: buf.readUInt32LE(o), bytes: buf.subarray(o + 4, o + 4100) });
-  return { state, pages };
+  let previous = -1;
+  for (let o = stateAt + m; o < buf.length; o += 4100) {
+    const page = buf.readUInt32LE(o);
+    if (page >= MAX_PAGES || page <= previous) throw new Error(`the checkpoint pages are not distinct page numbers in increasing order (page ${page} after ${previous})`);
+    previous = page;
+    pages.push({ page, bytes: buf.subarray(o + 4, o + 4100) });
+  }
+  return { head: head as CheckpointHead, stateJson: buf.subarray(stateAt, stateAt + m), pages };
+}
+
+// ---- record payload checks (what the reader takes must have the right shape) ----
+
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const isU32 = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
+const isHash = (v: unknown): v is string => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function checkpointHeadProblem(v: unknown): string | undefined {
+  if (!isObject(v)) return 'is not an object';
+  if (!isCount(v.chunk)) return 'has no chunk count';
+  if (!isHash(v.hash)) return 'has no sha256 hash';
+  if (!Array.isArray(v.dirty) || !v.dirty.every((p) => isCount(p) && p < MAX_PAGES)) return 'has no list of dirty pages';
+  return undefined;
+}
+
+function inputProblem(v: unknown): string | undefined {
+  if (!isObject(v)) return 'is not an object';
+  if (!isCount(v.icount)) return 'has no instruction count';
+  if (typeof v.cause !== 'string') return 'has no cause';
+  const p = v.point;
+  if (!isObject(p)) return 'has no point';
+  if (p.at === 'exec') { if (!isU32(p.pc)) return 'has an exec point without a pc'; }
+  else if (p.at === 'access') { if (!isU32(p.address) || typeof p.write !== 'boolean') return 'has an access point without address and write'; }
+  else if (p.at !== 'boundary') return `has an unknown point ${JSON.stringify(p.at)}`;
+  const i = v.injection;
+  if (!isObject(i)) return 'has no injection';
+  switch (i.kind) {
+    case 'console-input': return typeof i.device === 'string' && Array.isArray(i.data) && i.data.every((b) => Number.isInteger(b) && b >= 0 && b <= 255) ? undefined : 'has console input without device and bytes';
+    case 'data-abort': return isU32(i.address) && isU32(i.status) && typeof i.write === 'boolean' ? undefined : 'has a data abort without address, status and write';
+    case 'prefetch-abort': return isU32(i.address) && isU32(i.status) ? undefined : 'has a prefetch abort without address and status';
+    case 'skip-call': return undefined;
+    case 'irq-line': return typeof i.controller === 'string' && isCount(i.line) && typeof i.high === 'boolean' ? undefined : 'has an irq-line without controller, line and level';
+    case 'bit-flip': return isU32(i.address) && Number.isInteger(i.bit) && (i.bit as number) >= 0 && (i.bit as number) < 8 ? undefined : 'has a bit flip without address and bit 0-7';
+    default: return `has an unknown injection kind ${JSON.stringify(i.kind)}`;
+  }
+}
+
+function eventProblem(v: unknown, from: number, to: number): string | undefined {
+  if (!isObject(v)) return 'is not an object';
+  if (!isCount(v.icount) || v.icount < from || v.icount > to) return `has an instruction count outside the chunk (${JSON.stringify(v.icount)})`;
+  if (v.kind === 'exception') {
+    if (typeof v.vector !== 'string' || !isU32(v.pc) || typeof v.mode !== 'string') return 'is an exception without vector, pc and mode';
+    if (v.regs !== undefined && !(Array.isArray(v.regs) && v.regs.every(isU32))) return 'has registers that are not 32-bit numbers';
+    return undefined;
+  }
+  if (v.kind === 'mmio') return isU32(v.address) && isCount(v.size) && isU32(v.value) ? undefined : 'is an MMIO write without address, size and value';
+  return `has an unknown kind ${JSON.stringify(v.kind)}`;
+}
+
+/** What is wrong with a chunk record's JSON (undefined when it has the right shape). */
+export function chunkProblem(v: unknown): string | undefined {
+  if (!isObject(v)) return 'is not an object';
+  if (!isCount(v.index)) return 'has no index';
+  if (!isCount(v.from) || !isCount(v.to)) return `has instruction counts that are not counts (from ${JSON.stringify(v.from)}, to ${JSON.stringify(v.to)})`;
+  if (v.to < v.from) return `ends (${v.to}) before it starts (${v.from})`;
+  if (!isHash(v.hash)) return 'has no sha256 hash';
+  if (!Array.isArray(v.inputs) || !Array.isArray(v.console) || !Array.isArray(v.events)) return 'lacks its inputs, console or events list';
+  for (let i = 0; i < v.inputs.length; i++) { const p = inputProblem(v.inputs[i]); if (p) return `input ${i} ${p}`; }
+  for (let i = 0; i < v.console.length; i++) {
+    const c = v.console[i];
+    if (!isObject(c) || typeof c.device !== 'string' || typeof c.text !== 'string' || !isCount(c.icount)) return `console entry ${i} has no device, instruction count and text`;
+  }
+  for (let i = 0; i < v.events.length; i++) { const p = eventProblem(v.events[i], v.from, v.to); if (p) return `event ${i} ${p}`; }
+  return undefined;
+}
+
+/** What is wrong with an end record's JSON. */
+export function endProblem(v: unknown): string | undefined {
+  if (!isObject(v)) return 'is not an object';
+  if (!isCount(v.icount)) return `has an instruction count that is not a count (${JSON.stringify(v.icount)})`;
+  if (typeof v.verdict !== 'string') return 'has no verdict';
+  if (!isObject(v.stop) || typeof v.stop.kind !== 'string') return 'has no stop';
+  if (!isU32(v.pc)) return 'has no pc';
+  if (!Array.isArray(v.index) || !v.index.every((e) => isObject(e) && isCount(e.type) && isCount(e.offset) && isCount(e.icount))) return 'has no index of records';
+  return undefined;
+}
+
+/** Checks a trace payload's layout: whole entries filling it, at most one per instruction of its chunk (`count`). Throws an Error saying what is wrong. */
+export function checkTraceLayout(buf: Buffer, count: number): void {
+  let o = 0;
+  let n = 0;
+  while (o < buf.length) {
+    if (n >= count) throw new Error(`the trace holds more entries than its chunk has instructions (${count})`);
+    if (o + 6 > buf.length) throw new Error(`trace entry ${n} is cut short at byte ${o} of ${buf.length}`);
+    const nr = buf.readUInt8(o + 4);
+    const nm = buf.readUInt8(o + 5);
+    if (nr > 16) throw new Error(`trace entry ${n} claims ${nr} registers (at most 16)`);
+    o += 6;
+    for (let i = 0; i < nr; i++) if (o + i * 5 < buf.length && buf.readUInt8(o + i * 5) > 16) throw new Error(`trace entry ${n} names register ${buf.readUInt8(o + i * 5)}`);
+    o += nr * 5 + nm * 8;
+    if (o > buf.length) throw new Error(`trace entry ${n} is cut short (needs ${o} bytes of ${buf.length})`);
+    n++;
+  }
+  if (n > count) throw new Error(`the trace holds ${n} entries for a chunk of ${count} instructions`);
 }
 
 /**

@@ -1,21 +1,40 @@
 /**
  * Reads a recording: checks the magic, walks the record frames verifying
- * each CRC-32, and stops at the first record that is cut short or corrupted,
- * keeping everything before it usable and saying exactly what was lost.
+ * each CRC-32 (which covers every frame field and the payload), checks that
+ * each record has the right shape and fits the ones before it (chunks in
+ * order and contiguous, a checkpoint exactly where the header says, the end
+ * record's index equal to the records read), and stops at the first record
+ * that is cut short, corrupted or out of place, keeping everything before it
+ * usable and saying exactly what was lost. Checkpoints are checked against
+ * the chunk hash chain before a replay restores one (checkpoint()).
  */
 
-import * as fs from 'node:fs';
 import {
-  FORMAT_VERSION, FRAME_BYTES, MAGIC, RECORD_NAMES, RecordType, decodeCheckpoint, decodeFrame, inflatePayload,
-  type ChunkRecord, type EndRecord, type Frame, type RecordingHeader,
+  FORMAT_VERSION, FRAME_BYTES, MAGIC, MAX_CHECKPOINT_JSON_BYTES, MAX_HEADER_BYTES, MAX_JSON_RECORD_BYTES, MAX_PAGES, MAX_TRACE_ENTRY_BYTES,
+  RECORD_NAMES, RecordType, checkTraceLayout, chunkProblem, crc32, decodeCheckpoint, decodeFrame, endProblem, frameCrc, inflatePayload,
+  reviveTyped, type ChunkRecord, type EndRecord, type Frame, type RecordingHeader,
 } from './format';
-import { crc32 } from '../machine/boot/volume';
 import { decodeTrace, type TraceEntry } from './trace';
 import { headerProblems } from './header-schema';
+import { GENESIS, chainHash } from './state-hash';
+import { InputFileUnusable, readInputFile } from '../io/input-file';
 
-export class RecordingError extends Error {}
+/** A recording that cannot be used (or not all of it): names the file and what is wrong. Exit status 2. */
+export class RecordingError extends InputFileUnusable {}
 
-export interface CheckpointRef { icount: number; chunk: number; frame: Frame }
+/** Damage found in a record the reader did not need to open at first (a checkpoint, a trace, an image). */
+export class RecordingDamaged extends RecordingError {}
+
+/** The largest recording read: what one read of a file can take. */
+export const MAX_RECORDING_BYTES = 2 ** 31 - 1;
+
+/** A checkpoint record: `chunk` chunks precede it; `record` is its 1-based number in the file. */
+export interface CheckpointRef { icount: number; chunk: number; frame: Frame; record: number }
+
+export interface Checkpoint { chunk: number; hash: string; state: unknown; pages: Array<{ page: number; bytes: Uint8Array }> }
+
+/** An embedded image name, as written by `bringup bundle`: ROLE:NAME. */
+const IMAGE_KEY = /^([^:\0]{1,64}):([^\0]{1,255})$/;
 
 export class RecordingReader {
   readonly header: RecordingHeader;
@@ -28,18 +47,22 @@ export class RecordingReader {
   end: EndRecord | undefined;
   /** What is wrong with the file (empty for a complete, intact recording). */
   readonly problems: string[] = [];
+  /** Instructions of the chunk each trace record covers (parallel to `traces`). */
+  private readonly traceCounts: number[] = [];
+  /** Checkpoints found damaged when opened (by frame offset). */
+  private readonly badCheckpoints = new Map<number, string>();
+  private parsedHeader: RecordingHeader | undefined;
+  /** What the next record must be: a trace after a chunk of a full-trace recording, a checkpoint at the interval. */
+  private expect: 'trace' | 'checkpoint' | undefined;
 
   static open(file: string): RecordingReader {
-    let buf: Buffer;
-    try { buf = fs.readFileSync(file); } catch (e) { throw new RecordingError(`${file}: cannot read: ${(e as Error).message}`); }
-    return new RecordingReader(buf, file);
+    return new RecordingReader(readInputFile(file, { what: 'recording', maxBytes: MAX_RECORDING_BYTES }), file);
   }
 
   constructor(private readonly buf: Buffer, readonly file: string) {
     if (buf.length < MAGIC.length || !buf.subarray(0, MAGIC.length).equals(MAGIC)) {
-      throw new RecordingError(`${file}: not a bringup recording (the file does not start with "${MAGIC.toString('latin1').trim()}")`);
+      throw new RecordingError(file, `not a bringup recording (the file does not start with "${MAGIC.toString('latin1').trim()}")`);
     }
-    let header: RecordingHeader | undefined;
     let offset = MAGIC.length;
     let n = 0;
     while (offset < buf.length) {
@@ -55,13 +78,17 @@ export class RecordingReader {
         break;
       }
       const stored = buf.subarray(start, start + f.length);
-      if (crc32(stored) !== f.crc || !RECORD_NAMES[f.type]) {
+      if (frameCrc(buf, offset, stored) !== f.crc) {
+        if (n === 0) this.refuseOldFormat(f, stored);
         this.problems.push(`corrupted: record ${n + 1} (${name}) at byte ${offset} fails its CRC-32 check`);
         break;
       }
       try {
-        this.take(f, stored, (h) => { header = h; }, n);
+        if (!RECORD_NAMES[f.type]) throw new Error(`unknown record type ${f.type}`);
+        if (f.flags & ~1 || f.reserved !== 0) throw new Error(`unknown flags 0x${f.flags.toString(16)} or reserved bits 0x${f.reserved.toString(16)} set`);
+        this.take(f, stored, n);
       } catch (e) {
+        if (e instanceof RecordingError) throw e;
         this.problems.push(`corrupted: record ${n + 1} (${name}) at byte ${offset}: ${(e as Error).message}`);
         break;
       }
@@ -69,45 +96,115 @@ export class RecordingReader {
       offset = start + f.length;
       n++;
     }
-    if (!header) throw new RecordingError(`${file}: no usable header${this.problems.length ? ` (${this.problems.join('; ')})` : ''}`);
-    if (header.format !== FORMAT_VERSION) {
-      throw new RecordingError(`${file}: recording format ${header.format} is not supported by this bringup (it reads format ${FORMAT_VERSION})`);
-    }
-    const wrong = headerProblems(header);
-    if (wrong.length) throw new RecordingError(`${file}: the header does not follow schemas/recording.schema.json: ${wrong.join('; ')}`);
+    const header = this.parsedHeader;
+    if (!header) throw new RecordingError(file, `no usable header${this.problems.length ? ` (${this.problems.join('; ')})` : ''}`);
     this.header = header;
     if (!this.end && this.problems.length === 0) this.problems.push('incomplete: the recording has no end record (the run was interrupted)');
   }
 
-  private take(f: Frame, stored: Buffer, setHeader: (h: RecordingHeader) => void, n: number): void {
-    switch (f.type) {
-      case RecordType.Header:
-        if (n !== 0) throw new Error('a second header');
-        setHeader(JSON.parse(inflatePayload(f, stored).toString('utf8')));
-        return;
-      case RecordType.Chunk: {
-        const c = JSON.parse(inflatePayload(f, stored).toString('utf8')) as ChunkRecord;
-        if (c.index !== this.chunks.length) throw new Error(`chunk ${c.index} follows chunk ${this.chunks.length - 1}`);
-        this.chunks.push(c);
-        return;
-      }
-      case RecordType.Checkpoint: this.checkpoints.push({ icount: f.icount, chunk: this.chunks.length, frame: f }); return;
-      case RecordType.Trace: this.traces.push(f); return;
-      case RecordType.Image: this.images.push(f); return;
-      case RecordType.End: this.end = JSON.parse(inflatePayload(f, stored).toString('utf8')); return;
+  /** A first record whose CRC is a format 1 CRC (payload only): say which format the file is. */
+  private refuseOldFormat(f: Frame, stored: Buffer): void {
+    if (f.type !== RecordType.Header || crc32(stored) !== f.crc) return;
+    let format: unknown;
+    try { format = (JSON.parse(inflatePayload(f, stored, MAX_HEADER_BYTES).toString('utf8')) as { format?: unknown }).format; } catch { return; }
+    if (typeof format === 'number' && format !== FORMAT_VERSION) {
+      throw new RecordingError(this.file, `recording format ${format} is not supported by this bringup (it reads format ${FORMAT_VERSION}); record the scenario again`);
     }
   }
 
-  /** The last instruction count the usable part of the file covers. */
+  private json(f: Frame, stored: Buffer, max: number): unknown {
+    const text = inflatePayload(f, stored, max).toString('utf8');
+    try { return JSON.parse(text); } catch (e) { throw new Error(`its payload is not JSON (${(e as Error).message})`); }
+  }
+
+  private take(f: Frame, stored: Buffer, n: number): void {
+    if (n === 0 && f.type !== RecordType.Header) throw new Error('the first record is not the header');
+    if (this.end) throw new Error('a record follows the end record');
+    const h = this.parsedHeader;
+    const last = this.chunks[this.chunks.length - 1];
+    const lastTo = last ? last.to : 0;
+    if (this.expect === 'trace' && f.type !== RecordType.Trace) throw new Error(`chunk ${last.index} of this full-trace recording has no trace record`);
+    if (this.expect === 'checkpoint' && f.type !== RecordType.Checkpoint) throw new Error(`the checkpoint after chunk ${last.index} (at instruction ${lastTo}) is missing`);
+    switch (f.type) {
+      case RecordType.Header: {
+        if (n !== 0) throw new Error('a second header');
+        if (f.icount !== 0) throw new Error(`the header frame claims instruction ${f.icount}`);
+        const header = this.json(f, stored, MAX_HEADER_BYTES) as RecordingHeader;
+        if (header?.format !== FORMAT_VERSION) {
+          throw new RecordingError(this.file, `recording format ${header?.format} is not supported by this bringup (it reads format ${FORMAT_VERSION})`);
+        }
+        const wrong = headerProblems(header);
+        if (wrong.length) throw new RecordingError(this.file, `the header does not follow schemas/recording.schema.json: ${wrong.join('; ')}`);
+        this.parsedHeader = header;
+        return;
+      }
+      case RecordType.Chunk: {
+        const c = this.json(f, stored, MAX_JSON_RECORD_BYTES) as ChunkRecord;
+        const bad = chunkProblem(c);
+        if (bad) throw new Error(`the chunk ${bad}`);
+        if (c.index !== this.chunks.length) throw new Error(`chunk ${c.index} follows chunk ${this.chunks.length - 1}`);
+        if (c.from !== lastTo) throw new Error(`chunk ${c.index} starts at instruction ${c.from}, the previous one ended at ${lastTo}`);
+        if (f.icount !== c.from) throw new Error(`the frame of chunk ${c.index} claims instruction ${f.icount}, the chunk starts at ${c.from}`);
+        if (c.to - c.from > h!.chunkInstructions) throw new Error(`chunk ${c.index} claims ${c.to - c.from} instructions; chunks hold at most ${h!.chunkInstructions}`);
+        this.chunks.push(c);
+        this.expect = h!.trace === 'full' ? 'trace' : this.chunks.length % h!.checkpointEvery === 0 ? 'checkpoint' : undefined;
+        return;
+      }
+      case RecordType.Trace: {
+        if (this.expect !== 'trace') throw new Error(h!.trace === 'full' ? 'a trace record that follows no chunk' : `a trace record in a recording made with --trace ${h!.trace}`);
+        if (f.icount !== last.from) throw new Error(`the trace frame claims instruction ${f.icount}, its chunk starts at ${last.from}`);
+        this.traces.push(f);
+        this.traceCounts.push(last.to - last.from);
+        this.expect = this.chunks.length % h!.checkpointEvery === 0 ? 'checkpoint' : undefined;
+        return;
+      }
+      case RecordType.Checkpoint: {
+        if (this.expect !== 'checkpoint') {
+          throw new Error(`a checkpoint after chunk ${last ? last.index : '(none)'}, where none belongs (one every ${h!.checkpointEvery} chunk(s))`);
+        }
+        if (f.icount !== lastTo) throw new Error(`the checkpoint frame claims instruction ${f.icount}, its chunk ends at ${lastTo}`);
+        this.checkpoints.push({ icount: f.icount, chunk: this.chunks.length, frame: f, record: n + 1 });
+        this.expect = undefined;
+        return;
+      }
+      case RecordType.Image:
+        if (this.chunks.length) throw new Error('an embedded image after the first chunk');
+        if (f.icount !== 0) throw new Error(`the image frame claims instruction ${f.icount}`);
+        this.images.push(f);
+        return;
+      case RecordType.End: {
+        const e = this.json(f, stored, MAX_JSON_RECORD_BYTES) as EndRecord;
+        const bad = endProblem(e);
+        if (bad) throw new Error(`the end record ${bad}`);
+        if (e.icount !== lastTo || f.icount !== lastTo) throw new Error(`the end record claims instruction ${e.icount} (frame ${f.icount}), the last chunk ends at ${lastTo}`);
+        if (e.index.length !== this.frames.length) throw new Error(`the end record's index lists ${e.index.length} records, ${this.frames.length} precede it`);
+        e.index.forEach((x, i) => {
+          const g = this.frames[i];
+          if (x.type !== g.type || x.offset !== g.offset || x.icount !== g.icount) {
+            throw new Error(`entry ${i} of the end record's index (${RECORD_NAMES[x.type] ?? x.type} at byte ${x.offset}, instruction ${x.icount}) is not record ${i + 1} (${RECORD_NAMES[g.type]} at byte ${g.offset}, instruction ${g.icount})`);
+          }
+        });
+        this.end = e;
+        return;
+      }
+    }
+  }
+
+  /** The last instruction count the usable part of the file covers (the end of its last chunk). */
   get lastIcount(): number {
-    return this.end?.icount ?? (this.chunks.length ? this.chunks[this.chunks.length - 1].to : 0);
+    return this.chunks.length ? this.chunks[this.chunks.length - 1].to : 0;
   }
 
   get complete(): boolean { return this.problems.length === 0; }
 
-  payload(f: Frame): Buffer {
+  /** Where a record is, for messages: "record 7 (checkpoint) at byte 20544". */
+  where(f: Frame): string {
+    return `record ${this.frames.indexOf(f) + 1} (${RECORD_NAMES[f.type]}) at byte ${f.offset}`;
+  }
+
+  payload(f: Frame, max: number): Buffer {
     const start = f.offset + FRAME_BYTES;
-    return inflatePayload(f, this.buf.subarray(start, start + f.length));
+    return inflatePayload(f, this.buf.subarray(start, start + f.length), max);
   }
 
   /** The encoded record as it is in the file (frame and payload). */
@@ -115,31 +212,95 @@ export class RecordingReader {
     return this.buf.subarray(f.offset, f.offset + FRAME_BYTES + f.length);
   }
 
-  checkpoint(ref: CheckpointRef): { chunk: number; hash: string; state: unknown; pages: Array<{ page: number; bytes: Uint8Array }> } {
-    const { state, pages } = decodeCheckpoint(this.payload(ref.frame));
-    const s = state as { chunk: number; hash: string; state: unknown };
-    return { chunk: s.chunk, hash: s.hash, state: s.state, pages };
+  /**
+   * Checkpoint `ref`, checked against the chunk hash chain: it must be the
+   * checkpoint of the chunk it follows, carry that chunk's hash, and its
+   * state and the pages written in its last chunk must hash (with the
+   * previous chunk's hash) to it. Pages must be RAM pages (`isRamPage`), at
+   * most `maxPages` of them. Throws RecordingDamaged naming the record.
+   */
+  checkpoint(ref: CheckpointRef, maxPages = MAX_PAGES, isRamPage?: (page: number) => boolean): Checkpoint {
+    const known = this.badCheckpoints.get(ref.frame.offset);
+    const fail = (why: string) => {
+      const message = `checkpoint at instruction ${ref.icount} (${this.where(ref.frame)}) ${why}`;
+      this.badCheckpoints.set(ref.frame.offset, message);
+      return new RecordingDamaged(this.file, message);
+    };
+    if (known) throw new RecordingDamaged(this.file, known);
+    let cp;
+    try {
+      cp = decodeCheckpoint(this.payload(ref.frame, 8 + 2 * MAX_CHECKPOINT_JSON_BYTES + maxPages * 4100));
+    } catch (e) { throw fail(`is damaged: ${(e as Error).message}`); }
+    const chunk = this.chunks[ref.chunk - 1];
+    if (cp.head.chunk !== ref.chunk || !chunk) throw fail(`claims to follow chunk ${cp.head.chunk - 1}, it follows chunk ${ref.chunk - 1}`);
+    if (cp.head.hash !== chunk.hash) throw fail(`carries hash ${cp.head.hash.slice(0, 16)}..., chunk ${chunk.index} has ${chunk.hash.slice(0, 16)}...`);
+    const byPage = new Map(cp.pages.map((p) => [p.page, p]));
+    const dirty = cp.head.dirty.map((page) => byPage.get(page));
+    if (dirty.some((p) => !p)) throw fail('lacks pages written in its last chunk');
+    const previous = ref.chunk >= 2 ? this.chunks[ref.chunk - 2].hash : GENESIS;
+    if (chainHash(previous, cp.stateJson, dirty as Array<{ page: number; bytes: Uint8Array }>) !== chunk.hash) {
+      throw fail(`does not match the chunk hash chain: its state and pages do not hash to the hash of chunk ${chunk.index}`);
+    }
+    if (isRamPage) for (const p of cp.pages) if (!isRamPage(p.page)) throw fail(`holds page 0x${p.page.toString(16)}, which is not RAM`);
+    let state: unknown;
+    try { state = JSON.parse(cp.stateJson.toString('utf8'), reviveTyped); } catch (e) { throw fail(`has a state that is not JSON: ${(e as Error).message}`); }
+    return { chunk: cp.head.chunk, hash: cp.head.hash, state, pages: cp.pages };
   }
 
-  /** Trace entries from..to (instruction counts), reading only the trace records that cover them. */
+  /** Why checkpoint `ref` was found unusable, if it was. */
+  checkpointProblem(ref: CheckpointRef): string | undefined {
+    return this.badCheckpoints.get(ref.frame.offset);
+  }
+
+  /** Trace entries from..to (instruction counts), reading only the trace records that cover them. Throws RecordingDamaged for a damaged trace record. */
   traceBetween(from: number, to: number): TraceEntry[] {
     const out: TraceEntry[] = [];
     for (let i = 0; i < this.traces.length; i++) {
       const f = this.traces[i];
       const next = i + 1 < this.traces.length ? this.traces[i + 1].icount : Infinity;
       if (next <= from || f.icount >= to) continue;
-      for (const e of decodeTrace(this.payload(f), f.icount)) if (e.icount >= from && e.icount < to) out.push(e);
+      for (const e of decodeTrace(this.tracePayload(i), f.icount)) if (e.icount >= from && e.icount < to) out.push(e);
     }
     return out;
   }
 
-  /** Embedded images of a bundle by file name. */
+  /** Trace record i, inflated and its layout checked. */
+  tracePayload(i: number): Buffer {
+    const f = this.traces[i];
+    const count = this.traceCounts[i];
+    try {
+      const p = this.payload(f, count * MAX_TRACE_ENTRY_BYTES);
+      checkTraceLayout(p, count);
+      return p;
+    } catch (e) {
+      throw new RecordingDamaged(this.file, `${this.where(f)} is damaged: ${(e as Error).message}`);
+    }
+  }
+
+  /**
+   * Embedded images of a bundle by ROLE:NAME. Each must be one the header
+   * names (or its board), no larger than recorded, and named once; a damaged
+   * image record throws RecordingDamaged.
+   */
   embeddedImages(): Map<string, Uint8Array> {
     const out = new Map<string, Uint8Array>();
+    const sizes = new Map<string, number>(this.header.images.map((i) => [`${i.role}:${i.name}`, i.size]));
+    const boardKey = `board:${this.header.board.name}`;
+    const largest = Math.max(16 << 20, ...sizes.values());
     for (const f of this.images) {
-      const p = this.payload(f);
+      const bad = (why: string) => new RecordingDamaged(this.file, `${this.where(f)} is damaged: ${why}`);
+      let p: Buffer;
+      try { p = this.payload(f, 4 + 320 + largest); } catch (e) { throw bad((e as Error).message); }
+      if (p.length < 4) throw bad('too short');
       const n = p.readUInt32LE(0);
-      out.set(p.subarray(4, 4 + n).toString('utf8'), p.subarray(4 + n));
+      if (n > 320 || 4 + n > p.length) throw bad(`its name claims ${n} bytes`);
+      const key = p.subarray(4, 4 + n).toString('utf8');
+      const data = p.subarray(4 + n);
+      if (!IMAGE_KEY.test(key) || (key !== boardKey && !sizes.has(key))) throw bad(`it holds ${JSON.stringify(key)}, which is not an image of this recording`);
+      if (out.has(key)) throw bad(`${JSON.stringify(key)} is embedded twice`);
+      const size = sizes.get(key);
+      if (size !== undefined && data.length !== size) throw bad(`${key} is ${data.length} bytes, recorded as ${size}`);
+      out.set(key, data);
     }
     return out;
   }

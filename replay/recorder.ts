@@ -6,12 +6,12 @@
  * for a full trace) and at the end.
  */
 
-import type { Machine, MachineState } from '../machine/machine';
+import type { Machine } from '../machine/machine';
 import { MODE_NAMES } from '../machine/cpu/modes';
 import { injectionToJson } from '../machine/injections';
-import { RecordType, encodeCheckpoint, type ChunkRecord, type ConsoleEntry, type RecordingHeader, type RunEvent } from './format';
+import { RecordType, encodeCheckpoint, stringifyState, type ChunkRecord, type ConsoleEntry, type RecordingHeader, type RunEvent } from './format';
 import { GENESIS, chunkHash, pageBytes } from './state-hash';
-import { RecordingWriter } from './writer';
+import { RecordingWriteError, RecordingWriter } from './writer';
 import { TraceCollector } from './trace';
 
 export const VECTOR_NAMES: Record<number, string> = {
@@ -34,10 +34,20 @@ export class Recorder {
   private sinceCheckpoint = new Set<number>();
   private trace: TraceCollector | undefined;
   private ended = false;
+  /**
+   * The first write that failed: recording stops there (the file keeps the
+   * records before it) and the run goes on; whoever runs it reports this.
+   */
+  writeError: RecordingWriteError | undefined;
 
   constructor(file: string, readonly header: RecordingHeader) {
     this.writer = new RecordingWriter(file);
-    this.writer.json(RecordType.Header, 0, header);
+    try {
+      this.writer.json(RecordType.Header, 0, header);
+    } catch (e) {
+      this.writer.close();
+      throw e;
+    }
     this.interval = header.trace === 'full' ? 1 : header.chunkInstructions;
   }
 
@@ -66,6 +76,7 @@ export class Recorder {
   }
 
   console(device: string, data: Uint8Array, icount: number): void {
+    if (this.writeError) return;
     const last = this.consoleOut[this.consoleOut.length - 1];
     const text = Buffer.from(data).toString('latin1');
     if (last && last.device === device && last.icount === icount) last.text += text;
@@ -73,6 +84,7 @@ export class Recorder {
   }
 
   step(machine: Machine): void {
+    if (this.writeError) return;
     this.trace?.step();
     if (machine.cpu.icount - this.chunkFrom >= this.header.chunkInstructions) this.flushChunk();
   }
@@ -81,42 +93,61 @@ export class Recorder {
   end(result: RunSummary): void {
     if (this.ended) return;
     this.ended = true;
-    if (this.machine) {
+    if (this.machine && !this.writeError) {
       if (this.machine.cpu.icount > this.chunkFrom || this.chunkIndex === 0 || this.inputs.length || this.consoleOut.length) this.flushChunk();
-      this.writer.json(RecordType.End, this.machine.cpu.icount, {
+      this.write(() => this.writer.json(RecordType.End, this.machine.cpu.icount, {
         icount: this.machine.cpu.icount, verdict: result.verdict, stop: result.stop, pc: this.machine.cpu.pc >>> 0,
         index: this.writer.index.slice(),
-      });
+      }));
     }
-    this.writer.close();
+    this.write(() => this.writer.close());
+  }
+
+  /** A write to the file; the first failure is kept in writeError and ends the recording. */
+  private write(fn: () => void): void {
+    if (this.writeError) return;
+    try {
+      fn();
+    } catch (e) {
+      if (!(e instanceof RecordingWriteError)) throw e;
+      this.writeError = e;
+      this.trace = undefined;
+      try { this.writer.close(); } catch { /* the first failure is the one reported */ }
+    }
   }
 
   private flushChunk(): void {
+    if (this.writeError) return;
     const m = this.machine;
     const to = m.cpu.icount;
     const pages = m.bus.takeDirtyPages();
     for (const p of pages) this.sinceCheckpoint.add(p);
-    const state = m.stateSnapshot();
+    const state = stringifyState(m.stateSnapshot());
     this.hash = chunkHash(this.hash, state, m, pages);
     const chunk: ChunkRecord = {
       index: this.chunkIndex, from: this.chunkFrom, to, hash: this.hash,
       inputs: this.inputs, console: this.consoleOut, events: this.events,
     };
-    this.writer.json(RecordType.Chunk, this.chunkFrom, chunk);
-    if (this.trace) this.writer.binary(RecordType.Trace, this.chunkFrom, this.trace.take());
+    this.write(() => this.writer.json(RecordType.Chunk, this.chunkFrom, chunk));
+    const trace = this.trace?.take();
+    if (trace) this.write(() => this.writer.binary(RecordType.Trace, this.chunkFrom, trace));
     this.chunkIndex++;
     this.chunkFrom = to;
     this.inputs = [];
     this.consoleOut = [];
     this.events = [];
-    if (this.chunkIndex % this.header.checkpointEvery === 0) this.checkpoint(state);
+    if (this.chunkIndex % this.header.checkpointEvery === 0) this.checkpoint(state, pages);
   }
 
-  /** A checkpoint at a chunk boundary: the state (as hashed) and the pages written since the previous one. */
-  private checkpoint(state: MachineState): void {
+  /**
+   * A checkpoint at a chunk boundary: the state (as hashed), the pages
+   * written since the previous one, and which of them the last chunk wrote
+   * (so that a reader can check it against that chunk's hash).
+   */
+  private checkpoint(stateJson: string, dirty: number[]): void {
     const m = this.machine;
     const pages = [...this.sinceCheckpoint].sort((a, b) => a - b).map((page) => ({ page, bytes: pageBytes(m, page) }));
     this.sinceCheckpoint.clear();
-    this.writer.binary(RecordType.Checkpoint, m.cpu.icount, encodeCheckpoint({ chunk: this.chunkIndex, hash: this.hash, state }, pages));
+    this.write(() => this.writer.binary(RecordType.Checkpoint, m.cpu.icount, encodeCheckpoint({ chunk: this.chunkIndex, hash: this.hash, dirty }, stateJson, pages)));
   }
 }

@@ -10,12 +10,13 @@
 import type { Machine, StopReason } from '../machine/machine';
 import { injectionFromJson, type InjectionEntry } from '../machine/injections';
 import type { MachineState } from '../machine/machine';
-import { GENESIS, chunkHash } from './state-hash';
-import type { RecordingReader } from './reader';
+import { stringifyState } from './format';
+import { GENESIS, chunkHash, pageBytes } from './state-hash';
+import { RecordingDamaged, type Checkpoint, type CheckpointRef, type RecordingReader } from './reader';
 
 export class ReplayDivergence extends Error {
-  constructor(readonly chunk: number, readonly from: number, readonly to: number, readonly expected: string, readonly actual: string) {
-    super(`the replay diverged from the recording in chunk ${chunk} (instructions ${from}..${to}): state hash ${actual.slice(0, 16)}..., recorded ${expected.slice(0, 16)}...`);
+  constructor(readonly chunk: number, readonly from: number, readonly to: number, readonly expected: string, readonly actual: string, message?: string) {
+    super(message ?? `the replay diverged from the recording in chunk ${chunk} (instructions ${from}..${to}): state hash ${actual.slice(0, 16)}..., recorded ${expected.slice(0, 16)}...`);
   }
 }
 
@@ -25,13 +26,25 @@ export class Replayer {
   machine!: Machine;
   /** The whole recorded input log, in order. */
   readonly inputs: InjectionEntry[];
-  /** Chunks whose hash has been checked in this replayer's life. */
-  chunksVerified = 0;
   /** Told after every chunk checked (for a progress line): where the replay is and where the recording ends. */
   onProgress?: (icount: number, last: number) => void;
+  /**
+   * Told when a seek cannot use a checkpoint (damaged, or not matching the
+   * chunk hash chain) and starts from an earlier one or the boot instead.
+   */
+  onNotice?: (message: string) => void;
+  /** Damage found while replaying: checkpoints that do not match the chain or the replayed machine. */
+  readonly damage: string[] = [];
   private hash = GENESIS;
   /** Index of the chunk being executed. */
   private chunk = 0;
+  /** The chunks (by index) whose hash has been checked in this replayer's life, each counted once. */
+  private readonly verified = new Set<number>();
+  /** Pages written since the last checkpoint boundary (to compare a checkpoint with the replayed machine). */
+  private sinceCheckpoint = new Set<number>();
+  /** verify(): every checkpoint passed is compared with the replayed machine. */
+  private checkCheckpoints = false;
+  private readonly noticed = new Set<number>();
 
   constructor(readonly rec: RecordingReader, private readonly boot: () => Machine) {
     this.inputs = rec.chunks.flatMap((c) => c.inputs.map(injectionFromJson));
@@ -39,32 +52,76 @@ export class Replayer {
 
   get icount(): number { return this.machine.cpu.icount; }
 
-  /** Fresh machine at the newest checkpoint at or before `icount` (or the boot state). */
-  resetTo(icount: number, useCheckpoints = true): void {
+  /** How many distinct chunk hashes this replayer has checked (never more than the recording has). */
+  get chunksVerified(): number { return this.verified.size; }
+
+  /** A fresh machine at the boot state with the input log scheduled. */
+  private fresh(): Machine {
     const m = this.boot();
-    for (const e of this.inputs) m.inject(e);
-    const refs = useCheckpoints ? this.rec.checkpoints.filter((c) => c.icount <= icount) : [];
+    this.inputs.forEach((e, i) => {
+      try { m.inject(e); } catch (err) {
+        throw new RecordingDamaged(this.rec.file, `input ${i} of the recording (${e.cause}) cannot be replayed on this board: ${(err as Error).message}`);
+      }
+    });
+    return m;
+  }
+
+  /**
+   * Fresh machine at the newest usable checkpoint at or before `icount` (or
+   * the boot state). A checkpoint is usable when it and every one before it
+   * match the chunk hash chain (RecordingReader.checkpoint); at the first
+   * that does not, the seek starts from the one before it (or the boot) and
+   * says so through onNotice.
+   */
+  resetTo(icount: number, useCheckpoints = true): void {
+    let m = this.fresh();
     this.hash = GENESIS;
     this.chunk = 0;
-    if (refs.length) {
-      let last: { chunk: number; hash: string; state: unknown } | undefined;
-      for (const ref of refs) {
-        const cp = this.rec.checkpoint(ref);
+    this.sinceCheckpoint = new Set();
+    if (useCheckpoints) {
+      const ramPages = m.board.memory.reduce((n, r) => n + Math.ceil(r.size / 4096), 0);
+      const isRam = (page: number) => m.bus.isRam((page << 12) >>> 0);
+      let last: { ref: CheckpointRef; cp: Checkpoint } | undefined;
+      for (const ref of this.rec.checkpoints) {
+        if (ref.icount > icount) break;
+        let cp: Checkpoint;
+        try {
+          cp = this.rec.checkpoint(ref, ramPages, isRam);
+        } catch (e) {
+          if (!(e instanceof RecordingDamaged)) throw e;
+          this.notice(ref, `${e.reason}; the replay starts from ${last ? `the checkpoint at instruction ${last.ref.icount}` : 'the boot'} instead`);
+          break;
+        }
         for (const p of cp.pages) m.bus.loadBytes((p.page << 12) >>> 0, p.bytes);
-        last = cp;
+        last = { ref, cp };
       }
-      m.restoreState(last!.state as MachineState);
-      this.hash = last!.hash;
-      this.chunk = last!.chunk;
+      if (last) {
+        try {
+          m.restoreState(last.cp.state as MachineState);
+          this.hash = last.cp.hash;
+          this.chunk = last.cp.chunk;
+        } catch (e) {
+          this.notice(last.ref, `the state of the checkpoint at instruction ${last.ref.icount} cannot be restored (${(e as Error).message}); the replay starts from the boot instead`);
+          m = this.fresh();
+        }
+      }
     }
     m.bus.clearDirtyPages();
     this.machine = m;
   }
 
+  private notice(ref: CheckpointRef, message: string): void {
+    if (this.noticed.has(ref.frame.offset)) return;
+    this.noticed.add(ref.frame.offset);
+    this.damage.push(message);
+    this.onNotice?.(message);
+  }
+
   /**
    * Runs to `target` (an instruction count) or until the machine stops,
    * verifying each chunk boundary passed. Restores a checkpoint first when the
-   * target is behind the current position.
+   * target is behind the current position. Never runs past the end of the
+   * recording's last chunk.
    */
   runTo(target: number): ReplayPosition {
     if (!this.machine || target < this.icount) this.resetTo(target);
@@ -85,18 +142,60 @@ export class Replayer {
   }
 
   private verifyChunk(c: { index: number; from: number; to: number; hash: string }): void {
-    const actual = chunkHash(this.hash, this.machine.stateSnapshot(), this.machine, this.machine.bus.takeDirtyPages());
+    const m = this.machine;
+    const dirty = m.bus.takeDirtyPages();
+    const actual = chunkHash(this.hash, stringifyState(m.stateSnapshot()), m, dirty);
     if (actual !== c.hash) throw new ReplayDivergence(c.index, c.from, c.to, c.hash, actual);
+    for (const p of dirty) this.sinceCheckpoint.add(p);
     this.hash = actual;
     this.chunk++;
-    this.chunksVerified++;
+    this.verified.add(c.index);
+    if (this.chunk % this.rec.header.checkpointEvery === 0) {
+      if (this.checkCheckpoints) this.compareCheckpoint();
+      this.sinceCheckpoint = new Set();
+    }
     this.onProgress?.(c.to, this.rec.lastIcount);
   }
 
-  /** Replays the whole run from the boot state, checking every chunk: the determinism self-check. */
+  /**
+   * At a checkpoint boundary of a verify(): the checkpoint must match the
+   * chain and hold exactly the pages the replay wrote since the previous
+   * one, with the bytes the replayed machine has now.
+   */
+  private compareCheckpoint(): void {
+    const ref = this.rec.checkpoints.find((r) => r.chunk === this.chunk);
+    if (!ref) return; // the file ends before it (a problem the reader reported)
+    const m = this.machine;
+    let cp: Checkpoint;
+    try {
+      cp = this.rec.checkpoint(ref, m.board.memory.reduce((n, r) => n + Math.ceil(r.size / 4096), 0), (page) => m.bus.isRam((page << 12) >>> 0));
+    } catch (e) {
+      if (!(e instanceof RecordingDamaged)) throw e;
+      this.damage.push(e.reason);
+      return;
+    }
+    const where = `checkpoint at instruction ${ref.icount} (${this.rec.where(ref.frame)})`;
+    const want = [...this.sinceCheckpoint].sort((a, b) => a - b);
+    const got = cp.pages.map((p) => p.page);
+    const missing = want.filter((p) => !got.includes(p));
+    if (missing.length) { this.damage.push(`${where} lacks page 0x${missing[0].toString(16)}, written since the previous checkpoint`); return; }
+    for (const p of cp.pages) {
+      if (!Buffer.from(p.bytes).equals(Buffer.from(pageBytes(m, p.page)))) {
+        this.damage.push(`${where} holds page 0x${p.page.toString(16)} with bytes the replayed machine does not have`);
+        return;
+      }
+    }
+  }
+
+  /** Replays the whole run from the boot state, checking every chunk and every checkpoint: the determinism self-check. */
   verify(): ReplayPosition {
-    this.resetTo(0, false);
-    return this.complete(this.runTo(this.rec.lastIcount));
+    this.checkCheckpoints = true;
+    try {
+      this.resetTo(0, false);
+      return this.complete(this.runTo(this.rec.lastIcount));
+    } finally {
+      this.checkCheckpoints = false;
+    }
   }
 
   /**
@@ -105,20 +204,37 @@ export class Replayer {
    * undefined, every chunk passed so far having matched.
    */
   async verifyYielding(signal?: AbortSignal, slice = 20_000_000): Promise<ReplayPosition | undefined> {
-    this.resetTo(0, false);
-    const last = this.rec.lastIcount;
-    for (;;) {
-      const target = Math.min(last, this.icount + slice);
-      const pos = this.runTo(target);
-      if (target >= last || pos.icount < target) return this.complete(pos);
-      await new Promise((resolve) => setImmediate(resolve));
-      if (signal?.aborted) return undefined;
+    this.checkCheckpoints = true;
+    try {
+      this.resetTo(0, false);
+      const last = this.rec.lastIcount;
+      for (;;) {
+        const target = Math.min(last, this.icount + slice);
+        const pos = this.runTo(target);
+        if (target >= last || pos.icount < target) return this.complete(pos);
+        await new Promise((resolve) => setImmediate(resolve));
+        if (signal?.aborted) return undefined;
+      }
+    } finally {
+      this.checkCheckpoints = false;
     }
   }
 
+  /**
+   * The end of a verify: every chunk replayed, and a recording with no
+   * damage at all; otherwise a ReplayDivergence (the run went elsewhere) or
+   * RecordingDamaged (the file is not intact), never "identical".
+   */
   private complete(pos: ReplayPosition): ReplayPosition {
     if (this.chunk !== this.rec.chunks.length) {
-      throw new Error(`the replay ended at instruction ${pos.icount} after ${this.chunk} of ${this.rec.chunks.length} chunks (stop: ${pos.stop.kind})`);
+      const c = this.rec.chunks[this.chunk];
+      throw new ReplayDivergence(this.chunk, c.from, c.to, c.hash, '',
+        `the replay diverged from the recording: the machine stopped (${pos.stop.kind}) at instruction ${pos.icount}, in chunk ${this.chunk} of ${this.rec.chunks.length}, which the recording has running to ${c.to}`);
+    }
+    const damage = [...this.rec.problems, ...this.damage];
+    if (damage.length) {
+      throw new RecordingDamaged(this.rec.file, `not verified, the recording is damaged: ${damage.join('; ')} ` +
+        `(the ${this.chunksVerified} chunk hash(es) of its intact part match the replay)`);
     }
     return pos;
   }

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { BoardSpec, DeviceSpec, IrqTarget } from '../machine/boards/board-spec';
 import { Machine } from '../machine/machine';
 import { DEVICE_TYPES } from '../machine/devices/registry';
-import { loadYamlFile, InputFileError } from './yaml-file';
+import { loadYamlFile, parseYamlText, InputFileError } from './yaml-file';
 
 export function boardsDir(): string {
   for (const c of [path.resolve(__dirname, '..', 'machine', 'boards'), path.resolve(__dirname, '..', '..', 'machine', 'boards')]) {
@@ -50,9 +50,9 @@ export function parseSize(v: number | string): number {
   return Number(m[1]) * UNITS[m[2] ?? ''];
 }
 
-export function loadBoard(nameOrPath: string): BoardSpec {
-  const file = resolveBoardFile(nameOrPath);
-  const y = loadYamlFile<RawBoard>(file, 'board.schema.json');
+/** A board by name or file; with `text`, the board file's contents are taken from memory (`nameOrPath` names it in messages). */
+export function loadBoard(nameOrPath: string, text?: string): BoardSpec {
+  const y = text !== undefined ? parseYamlText<RawBoard>(text, nameOrPath, 'board.schema.json') : loadYamlFile<RawBoard>(resolveBoardFile(nameOrPath), 'board.schema.json');
   const raw = y.data;
   const ranges: Array<{ what: string; base: number; size: number; at: Array<string | number> }> = [];
   const addRange = (what: string, base: number, size: number, at: Array<string | number>) => {

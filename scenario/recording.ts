@@ -6,19 +6,21 @@
  */
 
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHash, randomUUID } from 'node:crypto';
 import { bootKernel } from '../machine/boot/linux-boot';
 import { packVolume, readVolume, volumeImage } from '../machine/boot/volume';
 import { parseElf, type ElfSymbol } from '../machine/loaders/elf';
-import type { Machine } from '../machine/machine';
+import { Machine } from '../machine/machine';
+import { DEVICE_TYPES } from '../machine/devices/registry';
+import type { BoardSpec } from '../machine/boards/board-spec';
 import { FORMAT_VERSION, RecordType, type RecordingHeader, type TraceLevel } from '../replay/format';
-import { RecordingWriter } from '../replay/writer';
+import { RecordingWriteError, RecordingWriter } from '../replay/writer';
 import { Recorder } from '../replay/recorder';
 import { RecordingReader } from '../replay/reader';
 import { Replayer } from '../replay/replayer';
-import { createMachine, resolveBoardFile } from './boards';
+import { boardNames, boardsDir, createMachine, loadBoard, resolveBoardFile } from './boards';
+import { InputFileUnusable, readInputFile } from '../io/input-file';
 import { loadScenario, scenarioFromText, type Scenario } from './scenario-file';
 import { runScenario, runScenarioYielding, type RunObserver, type RunOptions, type ScenarioResult } from './runner';
 
@@ -78,28 +80,48 @@ export function recordingHeader(s: Scenario, options: RecordOptions = {}): Recor
  */
 export function runRecorded(s: Scenario, file: string, options: RunOptions & RecordOptions = {}): ScenarioResult & { recording: string } {
   const recording = startRecording(s, file, options);
+  let result: ScenarioResult;
   try {
-    return Object.assign(runScenario(s, recording.options), { recording: file });
+    result = runScenario(s, recording.options);
   } finally {
     recording.close();
   }
+  return recording.finish(result, file);
 }
 
 /** runRecorded with runScenarioYielding: Ctrl-C (`signal`) ends the run, and the recording, where it is. */
 export async function runRecordedYielding(s: Scenario, file: string, options: RunOptions & RecordOptions & { signal?: AbortSignal } = {}): Promise<ScenarioResult & { recording: string }> {
   const recording = startRecording(s, file, options);
+  let result: ScenarioResult;
   try {
-    return Object.assign(await runScenarioYielding(s, recording.options), { recording: file });
+    result = await runScenarioYielding(s, recording.options);
   } finally {
     recording.close();
   }
+  return recording.finish(result, file);
 }
 
-function startRecording<O extends RunOptions & RecordOptions>(s: Scenario, file: string, options: O): { options: O; close: () => void } {
+/**
+ * A recorder for a run. A file that cannot be created throws
+ * RecordingWriteError before the run; a write that fails during the run
+ * stops the recording there and the run goes on: finish() then throws that
+ * RecordingWriteError with `result` set to the finished run.
+ */
+function startRecording<O extends RunOptions & RecordOptions>(s: Scenario, file: string, options: O) {
   const recorder = new Recorder(file, recordingHeader(s, options));
   return {
     options: { ...options, observer: options.observer ? bothObservers(recorder, options.observer) : recorder },
-    close: () => recorder.writer.close(),
+    close: () => {
+      try { recorder.writer.close(); } catch (e) { if (!(e instanceof RecordingWriteError)) throw e; recorder.writeError ??= e; }
+    },
+    finish: (result: ScenarioResult, recording: string): ScenarioResult & { recording: string } => {
+      const done = Object.assign(result, { recording });
+      if (recorder.writeError) {
+        recorder.writeError.result = done;
+        throw recorder.writeError;
+      }
+      return done;
+    },
   };
 }
 
@@ -178,6 +200,8 @@ export interface ReplaySources {
   scenario?: Scenario;
   /** A folder holding the right images, by name. */
   imagesDir?: string;
+  /** Told when a seek passes over a damaged checkpoint (default: a line on stderr). */
+  onNotice?: (message: string) => void;
 }
 
 /** Images for a replay, checked against the recording's hashes. */
@@ -193,9 +217,12 @@ export function replayImages(rec: RecordingReader, sources: ReplaySources = {}):
       const e = embedded.get(`${role}:${name}`);
       if (e) return e;
       if (!dir) return undefined;
+      // The header's names are plain file names (the schema refuses folders, '.' and '..'); checked again here
+      // because they become paths: nothing named in a recording may lead outside DIR.
+      if (!isPlainFileName(name)) throw new ImageMismatchError(`${rec.file}: image name ${JSON.stringify(name)} is not a plain file name`);
       for (const candidate of [name, `${name}.elf`]) {
         const f = path.join(dir, candidate);
-        if (fs.existsSync(f)) return fs.readFileSync(f);
+        if (fs.existsSync(f)) return readInputFile(f, { what: `${role} image` });
       }
       return undefined;
     };
@@ -282,16 +309,30 @@ function checkImages(h: RecordingHeader, boot: BootImages): string[] {
   return out;
 }
 
-/** The recorded board file: where it was, the shipped one of that name, or the copy in a bundle. */
-function boardFor(h: RecordingHeader, rec?: RecordingReader): string {
+/** A name usable as one file name in a folder: no separators, not '.' or '..', no NUL. */
+export function isPlainFileName(name: string): boolean {
+  return name.length > 0 && name.length <= 255 && name !== '.' && name !== '..' && !/[/\\\0]/.test(name);
+}
+
+/** The board of a replay: a board file on disk, or the contents of one (from a bundle), never written anywhere. */
+type ReplayBoard = { file: string; spec?: undefined } | { file?: undefined; spec: BoardSpec; bytes: Uint8Array };
+
+/**
+ * The recorded board: the file where it was, the shipped board of that name
+ * (looked up in the list of shipped boards, never by building a path from
+ * the name), or the copy embedded in a bundle, loaded from memory.
+ */
+function boardFor(h: RecordingHeader, rec?: RecordingReader): ReplayBoard {
   const candidates = [h.board.file];
-  try { candidates.push(path.resolve(resolveBoardFile(h.board.name))); } catch { /* not a shipped board */ }
-  for (const f of candidates) if (fs.existsSync(f) && sha256(fs.readFileSync(f)) === h.board.sha256) return f;
+  if (boardNames().includes(h.board.name)) candidates.push(path.join(boardsDir(), `${h.board.name}.yaml`));
+  for (const f of candidates) {
+    let data: Buffer;
+    try { data = readInputFile(f, { what: 'board', maxBytes: 16 << 20 }); } catch (e) { if (e instanceof InputFileUnusable) continue; throw e; }
+    if (sha256(data) === h.board.sha256) return { file: f };
+  }
   const embedded = rec?.embeddedImages().get(`board:${h.board.name}`);
   if (embedded && sha256(embedded) === h.board.sha256) {
-    const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-board-')), `${h.board.name}.yaml`);
-    fs.writeFileSync(f, embedded);
-    return f;
+    return { spec: loadBoard(`${rec!.file} (embedded board ${h.board.name})`, Buffer.from(embedded).toString('utf8')), bytes: embedded };
   }
   throw new ImageMismatchError(`board file ${h.board.file} is missing or differs from the one recorded (sha256 ${h.board.sha256.slice(0, 16)}...)`);
 }
@@ -301,13 +342,16 @@ export function openReplay(rec: RecordingReader, sources: ReplaySources = {}): R
   const { boot, source } = replayImages(rec, sources);
   const board = boardFor(rec.header, rec);
   const factory = (): Machine => {
-    const m = createMachine(board);
+    const m = board.spec ? new Machine(board.spec, DEVICE_TYPES) : createMachine(board.file);
     bootKernel(m, { kernel: boot.kernel, kernelName: boot.kernelName, initrd: boot.volume ?? boot.initrd, cmdline: boot.cmdline, dtb: boot.dtb, dtbName: boot.dtbName });
     // As the scenario runner sets it up: semihosting output is console output.
     if (rec.header.boot.semihosting) m.enableSemihosting({ cmdline: boot.cmdline, host: { console: (_stream, bytes) => m.onConsole('semihosting', bytes) } });
     return m;
   };
-  return { replayer: new Replayer(rec, factory), boot, symbols: imageSymbols(boot), source };
+  const replayer = new Replayer(rec, factory);
+  // A seek that cannot use a damaged checkpoint says so (and starts from an earlier one).
+  replayer.onNotice = sources.onNotice ?? ((message) => process.stderr.write(`bringup: ${rec.file}: ${message}\n`));
+  return { replayer, boot, symbols: imageSymbols(boot), source };
 }
 
 export function imageSymbols(boot: BootImages): Map<string, ElfSymbol[]> {
@@ -329,7 +373,22 @@ export function imageSymbols(boot: BootImages): Map<string, ElfSymbol[]> {
 export function bundleRecording(rec: RecordingReader, out: string, sources: ReplaySources = {}): { images: number; bytes: number } {
   const { boot } = replayImages(rec, sources);
   const h = rec.header;
-  const w = new RecordingWriter(out);
+  const board = boardFor(h, rec);
+  const boardBytes = board.spec ? board.bytes : readInputFile(board.file, { what: 'board', maxBytes: 16 << 20 });
+  // Written beside `out` and renamed over it at the end: a failure leaves no partial bundle.
+  const w = new RecordingWriter(out, { atomic: true });
+  try {
+    const images = writeBundle(rec, w, boot, boardBytes);
+    w.close();
+    return { images, bytes: fs.statSync(out).size };
+  } catch (e) {
+    w.abandon();
+    throw e;
+  }
+}
+
+function writeBundle(rec: RecordingReader, w: RecordingWriter, boot: BootImages, boardBytes: Uint8Array): number {
+  const h = rec.header;
   const embed = (name: string, data: Uint8Array) => {
     const n = Buffer.from(name, 'utf8');
     const head = Buffer.alloc(4);
@@ -351,11 +410,10 @@ export function bundleRecording(rec: RecordingReader, out: string, sources: Repl
     if (boot.volume) {
       for (const e of readVolume(boot.volume)) { embed(`${e.role}:${e.name}`, volumeImage(boot.volume, e.name)); images++; }
     }
-    embed(`board:${h.board.name}`, fs.readFileSync(boardFor(rec.header))); images++;
+    embed(`board:${h.board.name}`, boardBytes); images++;
   }
   if (rec.end) w.json(RecordType.End, rec.end.icount, { ...rec.end, index: w.index.slice() });
-  w.close();
-  return { images, bytes: fs.statSync(out).size };
+  return images;
 }
 
 // ---- replay identity ------------------------------------------------------------

@@ -1,6 +1,6 @@
 /** Recording and replay: round trips, killed runs, corrupted files, targets, image checks and bundles. */
 
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -15,6 +15,7 @@ import { FRAME_BYTES, MAGIC } from '../../replay/format';
 const root = path.resolve(__dirname, '..', '..', '..');
 const scenarios = path.join(root, 'features', 'scenarios');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-replay-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const PINGPONG = fs.readFileSync(path.join(scenarios, 'pingpong.yaml'), 'utf8');
 
 function scenario(extra = '', text = PINGPONG): Scenario {
@@ -170,10 +171,12 @@ test('a corrupted byte is found by its record CRC and reported with what is stil
   const rec = RecordingReader.open(f);
   assert.match(rec.problems[0], new RegExp(`^corrupted: record \\d+ \\(\\w+\\) at byte ${victim.offset} fails its CRC-32 check$`));
   assert.ok(rec.chunks.length > 0 && rec.chunks.length < full.chunks.length);
+  // --verify replays the intact part but fails: a damaged recording is never "identical".
   const r = bringup('replay', f, '--verify');
-  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, new RegExp(`corrupted: record \\d+ \\(\\w+\\) at byte ${victim.offset} fails its CRC-32 check; usable: header, ${rec.chunks.length} chunk\\(s\\)`));
-  assert.match(r.stdout, new RegExp(`replay identical: ${rec.chunks.length} of ${rec.chunks.length} chunk hashes match`));
+  assert.match(r.stderr, new RegExp(`not verified, the recording is damaged: corrupted: record \\d+ \\(\\w+\\) at byte ${victim.offset} fails its CRC-32 check \\(the ${rec.chunks.length} chunk hash\\(es\\) of its intact part match the replay\\)`));
+  assert.doesNotMatch(r.stdout, /replay identical/);
 
   const notOurs = path.join(tmp, 'not-a-recording.bur');
   fs.writeFileSync(notOurs, 'hello');
