@@ -15,6 +15,7 @@
  */
 
 import * as zlib from 'node:zlib';
+import { constants as bufferConstants } from 'node:buffer';
 
 export const MAGIC = Buffer.from('BRINGUP-RECORDING\n', 'latin1');
 export const FORMAT_VERSION = 2;
@@ -150,7 +151,7 @@ export function inflatePayload(frame: Frame, stored: Uint8Array, max: number): B
     return Buffer.from(stored);
   }
   try {
-    return zlib.inflateRawSync(stored, { maxOutputLength: Math.max(1, max) });
+    return zlib.inflateRawSync(stored, { maxOutputLength: Math.max(1, Math.min(max, bufferConstants.MAX_LENGTH)) });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {
       throw new PayloadTooLarge(`its payload inflates to more than ${max} bytes, the most a ${RECORD_NAMES[frame.type] ?? 'record'} may hold (refused before inflating it whole)`);
