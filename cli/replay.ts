@@ -28,11 +28,17 @@ space, the last console lines and the last trace entries (or exceptions).
 Without a target, the replay runs to the end of the recording. On a
 terminal, a progress line on stderr shows how far it is. The images
 must have the sha256 recorded in the header; replay names any that differ.
-A recording cut short (a killed run) replays up to its last complete chunk.
+A recording cut short (a killed run) or damaged replays up to its last intact
+record (stderr says what is lost). A seek never restores a checkpoint that
+does not match the chunk hash chain: it starts from an earlier checkpoint, or
+the boot, and says so. --verify also compares every checkpoint with the
+replayed machine, and fails on any damage, naming the record and its byte
+offset.
 
-Exit status: 0 done (for --verify: identical); 1 the replay diverged from the
-recording; 2 bad usage, unreadable recording or images that differ;
-130 --verify interrupted by Ctrl-C (it says how many chunks matched so far).`;
+Exit status: 0 done (for --verify: identical and intact); 1 the replay
+diverged from the recording; 2 bad usage, unreadable recording, images that
+differ, or (for --verify) a damaged recording; 130 --verify interrupted by
+Ctrl-C (it says how many chunks matched so far).`;
 
 export async function replayCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {

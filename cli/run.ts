@@ -96,8 +96,10 @@ function recordOptions(options: Map<string, string[]>): RecordOptions {
   const chunkText = options.get('chunk')?.[0];
   const chunk = chunkText ? parseCount(chunkText, '--chunk') : undefined;
   if (chunk === 0) throw new UsageError('--chunk: must be at least 1');
+  if (chunk !== undefined && chunk > 1e9) throw new UsageError('--chunk: at most 1000000000 instructions per chunk (docs/recording-format.md)');
   const everyText = options.get('checkpoint-every')?.[0];
   const checkpointEvery = everyText ? parseCount(everyText, '--checkpoint-every') : undefined;
   if (checkpointEvery === 0) throw new UsageError('--checkpoint-every: must be at least 1');
+  if (checkpointEvery !== undefined && checkpointEvery > 1e6) throw new UsageError('--checkpoint-every: at most 1000000');
   return { trace, chunk, checkpointEvery };
 }
