@@ -84,8 +84,17 @@ export interface EndRecord {
 
 /** The largest inflated payload of each record type the format allows (the reader refuses more before inflating it). */
 export const MAX_HEADER_BYTES = 16 << 20;
-/** Chunk and end records are JSON texts; V8 parses strings up to ~512 MiB, bringup takes half. */
-export const MAX_JSON_RECORD_BYTES = 256 << 20;
+/** An end record: its index takes ~50 bytes per record. */
+export const MAX_END_BYTES = 64 << 20;
+
+/**
+ * A chunk record's JSON: 256 bytes per instruction of the header's chunk
+ * size (a few events each), at least 16 MiB, at most 256 MiB (V8 parses
+ * strings up to ~512 MiB). The default chunk of 250,000 instructions: 64 MiB.
+ */
+export function maxChunkBytes(chunkInstructions: number): number {
+  return Math.min(256 << 20, Math.max(16 << 20, chunkInstructions * 256));
+}
 /** The JSON parts of a checkpoint (the chunk/hash/pages head and the machine state, each). */
 export const MAX_CHECKPOINT_JSON_BYTES = 64 << 20;
 /** A trace entry at its largest: pc, counts, 16 registers (r0-r14, CPSR), 255 memory words. */

@@ -10,7 +10,7 @@
  */
 
 import {
-  FORMAT_VERSION, FRAME_BYTES, MAGIC, MAX_CHECKPOINT_JSON_BYTES, MAX_HEADER_BYTES, MAX_JSON_RECORD_BYTES, MAX_PAGES, MAX_TRACE_ENTRY_BYTES,
+  FORMAT_VERSION, FRAME_BYTES, MAGIC, MAX_CHECKPOINT_JSON_BYTES, MAX_END_BYTES, MAX_HEADER_BYTES, MAX_PAGES, MAX_TRACE_ENTRY_BYTES, maxChunkBytes,
   RECORD_NAMES, RecordType, checkTraceLayout, chunkProblem, crc32, decodeCheckpoint, decodeFrame, endProblem, frameCrc, inflatePayload,
   reviveTyped, type ChunkRecord, type EndRecord, type Frame, type RecordingHeader,
 } from './format';
@@ -139,7 +139,7 @@ export class RecordingReader {
         return;
       }
       case RecordType.Chunk: {
-        const c = this.json(f, stored, MAX_JSON_RECORD_BYTES) as ChunkRecord;
+        const c = this.json(f, stored, maxChunkBytes(h!.chunkInstructions)) as ChunkRecord;
         const bad = chunkProblem(c);
         if (bad) throw new Error(`the chunk ${bad}`);
         if (c.index !== this.chunks.length) throw new Error(`chunk ${c.index} follows chunk ${this.chunks.length - 1}`);
@@ -173,7 +173,7 @@ export class RecordingReader {
         this.images.push(f);
         return;
       case RecordType.End: {
-        const e = this.json(f, stored, MAX_JSON_RECORD_BYTES) as EndRecord;
+        const e = this.json(f, stored, MAX_END_BYTES) as EndRecord;
         const bad = endProblem(e);
         if (bad) throw new Error(`the end record ${bad}`);
         if (e.icount !== lastTo || f.icount !== lastTo) throw new Error(`the end record claims instruction ${e.icount} (frame ${f.icount}), the last chunk ends at ${lastTo}`);

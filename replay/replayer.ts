@@ -231,7 +231,7 @@ export class Replayer {
       throw new ReplayDivergence(this.chunk, c.from, c.to, c.hash, '',
         `the replay diverged from the recording: the machine stopped (${pos.stop.kind}) at instruction ${pos.icount}, in chunk ${this.chunk} of ${this.rec.chunks.length}, which the recording has running to ${c.to}`);
     }
-    const damage = [...this.rec.problems, ...this.damage];
+    const damage = [...new Set([...this.rec.problems, ...this.damage])];
     if (damage.length) {
       throw new RecordingDamaged(this.rec.file, `not verified, the recording is damaged: ${damage.join('; ')} ` +
         `(the ${this.chunksVerified} chunk hash(es) of its intact part match the replay)`);
