@@ -231,7 +231,14 @@ export class Replayer {
       throw new ReplayDivergence(this.chunk, c.from, c.to, c.hash, '',
         `the replay diverged from the recording: the machine stopped (${pos.stop.kind}) at instruction ${pos.icount}, in chunk ${this.chunk} of ${this.rec.chunks.length}, which the recording has running to ${c.to}`);
     }
-    const damage = [...new Set([...this.rec.problems, ...this.damage])];
+    // Records the replay itself does not read: every trace record and embedded image must be intact too.
+    const records: string[] = [];
+    const check = (fn: () => unknown) => {
+      try { fn(); } catch (e) { if (e instanceof RecordingDamaged) records.push(e.reason); else throw e; }
+    };
+    this.rec.traces.forEach((_f, i) => check(() => this.rec.tracePayload(i)));
+    check(() => this.rec.embeddedImages());
+    const damage = [...new Set([...this.rec.problems, ...this.damage, ...records])];
     if (damage.length) {
       throw new RecordingDamaged(this.rec.file, `not verified, the recording is damaged: ${damage.join('; ')} ` +
         `(the ${this.chunksVerified} chunk hash(es) of its intact part match the replay)`);
