@@ -5,6 +5,7 @@ import { EXIT } from './exit-codes';
 import { validateFile } from '../scenario/validate';
 import { InputFileError } from '../scenario/yaml-file';
 import { ImageError } from '../machine/loaders/elf';
+import { InputFileUnusable } from '../io/input-file';
 
 export const VALIDATE_HELP = `usage: bringup validate FILE...
 
@@ -26,7 +27,7 @@ export async function validateCommand(argv: string[]): Promise<number> {
       const what = validateFile(file);
       process.stdout.write(`${file}: ok (${what})\n`);
     } catch (e) {
-      if (!(e instanceof InputFileError || e instanceof ImageError)) throw e;
+      if (!(e instanceof InputFileError || e instanceof ImageError || e instanceof InputFileUnusable)) throw e;
       bad++;
       process.stderr.write(`${e.message}\n`);
     }
