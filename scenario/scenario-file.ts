@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { parseElf, ImageError, type ElfSymbol } from '../machine/loaders/elf';
 import { packVolume, VolumeError, type VolumeImage } from '../machine/boot/volume';
 import { parseFdt, FdtError } from '../machine/boot/fdt';
+import { ATAG_CMDLINE_MAX } from '../machine/boot/atag';
 import { checkInputFile, readInputFile, InputFileUnusable } from '../io/input-file';
 import * as F from '../machine/cpu/faults';
 import type { BoardSpec } from '../machine/boards/board-spec';
@@ -209,6 +210,9 @@ function resolveScenario(y: LoadedYaml<RawScenario>, dir: string): Scenario {
       throw e;
     }
   };
+  if (board.boot.protocol === 'atag' && raw.boot.cmdline !== undefined && Buffer.byteLength(raw.boot.cmdline) > ATAG_CMDLINE_MAX) {
+    throw err(['boot', 'cmdline'], `the command line is ${Buffer.byteLength(raw.boot.cmdline)} bytes; ATAG_CMDLINE (board ${board.name}) holds at most ${ATAG_CMDLINE_MAX}`);
+  }
   const kernel = readImage(raw.boot.kernel, ['boot', 'kernel'], 'kernel');
   const symbols = new Map<string, ElfSymbol[]>();
   const elfSymbols = (data: Uint8Array, name: string, at: Array<string | number>): ElfSymbol[] | undefined => {

@@ -112,6 +112,11 @@ export function parseFdt(blob: Uint8Array): Fdt {
   return { root, reserved, bootCpuId };
 }
 
+/** out.push(...bytes) without spreading (a large property would exceed the argument limit). */
+function append(out: number[], bytes: Uint8Array): void {
+  for (let i = 0; i < bytes.length; i++) out.push(bytes[i]);
+}
+
 export function serializeFdt(fdt: Fdt): Uint8Array {
   const strings: number[] = [];
   const stringOffsets = new Map<string, number>();
@@ -119,7 +124,7 @@ export function serializeFdt(fdt: Fdt): Uint8Array {
     let o = stringOffsets.get(s);
     if (o === undefined) {
       o = strings.length;
-      strings.push(...new TextEncoder().encode(s), 0);
+      append(strings, new TextEncoder().encode(s)); strings.push(0);
       stringOffsets.set(s, o);
     }
     return o;
@@ -129,11 +134,11 @@ export function serializeFdt(fdt: Fdt): Uint8Array {
   const pad = () => { while (struct.length % 4) struct.push(0); };
   const emit = (n: FdtNode) => {
     u32(BEGIN_NODE);
-    struct.push(...new TextEncoder().encode(n.name), 0);
+    append(struct, new TextEncoder().encode(n.name)); struct.push(0);
     pad();
     for (const [name, value] of n.props) {
       u32(PROP); u32(value.length); u32(strOff(name));
-      struct.push(...value);
+      append(struct, value);
       pad();
     }
     for (const c of n.children) emit(c);
