@@ -86,7 +86,7 @@ function writeProblem(e: unknown): string {
     case 'EACCES': case 'EPERM': return `permission denied (${code})`;
     case 'EISDIR': return 'is a folder, not a file (EISDIR)';
     case 'ENOTDIR': return 'part of the path is not a folder (ENOTDIR)';
-    case 'ENOENT': return 'the folder does not exist (ENOENT)';
+    case 'ENOENT': return 'no such file or folder there (ENOENT)';
     case 'EEXIST': return 'exists and is not a folder (EEXIST)';
     default: return code ? `${(e as Error).message.split(',')[0]} (${code})` : (e as Error).message;
   }
@@ -137,15 +137,17 @@ function extractImages(blob: Uint8Array, entries: ReturnType<typeof readVolume>,
   let st: fs.Stats | undefined;
   try { st = fs.statSync(root); } catch { /* created below */ }
   if (st && !st.isDirectory()) throw new UsageError(`volume extract: cannot write into ${dir}: not a folder`);
+  // Created one level at a time (deepest last): mkdirSync's recursive mode
+  // loops forever under /proc/sys, where mkdir fails with ENOENT.
   const createdDirs: string[] = [];
   if (!st) {
-    let first: string | undefined;
-    try { first = fs.mkdirSync(root, { recursive: true }); } catch (e) {
+    const missing: string[] = [];
+    for (let d = root; !fs.existsSync(d) && d !== path.dirname(d); d = path.dirname(d)) missing.unshift(d);
+    try {
+      for (const d of missing) { fs.mkdirSync(d); createdDirs.unshift(d); }
+    } catch (e) {
+      for (const d of createdDirs) { try { fs.rmdirSync(d); } catch { break; } }
       throw new UsageError(`volume extract: cannot create the folder ${dir}: ${writeProblem(e)}`);
-    }
-    for (let d = root; first !== undefined; d = path.dirname(d)) {
-      createdDirs.push(d);
-      if (d === first || d === path.dirname(d)) break;
     }
   }
   const written: string[] = [];

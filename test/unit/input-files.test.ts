@@ -131,13 +131,15 @@ test('volume pack and extract into a full, missing or non-folder location fail c
   assertRefused(bringup(dir, ['volume', 'pack', 'vol.yaml', '-o', '/dev/full']), /cannot write \/dev\/full: no space left on the device \(ENOSPC\)/);
   assertRefused(bringup(dir, ['volume', 'pack', 'vol.yaml', '-o', '.']), /cannot write \.: is a folder/);
   assertRefused(bringup(dir, ['volume', 'pack', 'vol.yaml', '-o', 'afile/v.vol']), /cannot write afile\/v\.vol: part of the path is not a folder \(ENOTDIR\)/);
-  assertRefused(bringup(dir, ['volume', 'pack', 'vol.yaml', '-o', 'missing/v.vol']), /cannot write missing\/v\.vol: the folder does not exist/);
+  assertRefused(bringup(dir, ['volume', 'pack', 'vol.yaml', '-o', 'missing/v.vol']), /cannot write missing\/v\.vol: no such file or folder there \(ENOENT\)/);
   assert.deepEqual(listTree(dir), before, 'no volume, no partial file');
 
   assert.equal(bringup(dir, ['volume', 'pack', 'vol.yaml', '-o', 'v.vol']).status, 0);
   const withVolume = listTree(dir);
   assertRefused(bringup(dir, ['volume', 'extract', 'v.vol', '-o', '/dev/full']), /cannot write into \/dev\/full: not a folder/);
   assertRefused(bringup(dir, ['volume', 'extract', 'v.vol', '-o', 'afile/out']), /cannot create the folder afile\/out: .*ENOTDIR/);
+  // Node's recursive mkdir loops forever here (mkdir fails with ENOENT under /proc/sys).
+  assertRefused(bringup(dir, ['volume', 'extract', 'v.vol', '-o', '/proc/sys/bringup-test/out'], 30_000), /cannot create the folder \/proc\/sys\/bringup-test\/out: /);
   assert.deepEqual(listTree(dir), withVolume);
   // The second image cannot be written (a folder has its name): the first one is removed again.
   fs.mkdirSync(path.join(dir, 'out', 'b'), { recursive: true });
