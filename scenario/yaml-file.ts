@@ -132,6 +132,7 @@ function checkNesting(text: string, file: string): void {
 /** Refuses aliases that name no earlier anchor, and aliases that expand to too many nodes. */
 function checkAliases(doc: Document, at: (offset: number, problem: string) => InputFileError): void {
   const sizes = new Map<unknown, number>();
+  const open = new Set<unknown>();
   let added = 0;
   const size = (node: unknown): number => {
     if (node === null || node === undefined) return 1;
@@ -142,14 +143,17 @@ function checkAliases(doc: Document, at: (offset: number, problem: string) => In
       const target = node.resolve(doc);
       const offset = node.range?.[0] ?? 0;
       if (target === undefined) throw at(offset, `YAML alias *${node.source} has no anchor &${node.source} before it`);
+      if (open.has(target)) throw at(offset, `YAML alias *${node.source} is inside the node it refers to (a structure that contains itself)`);
       n = size(target);
       added += n;
       if (added > MAX_YAML_ALIAS_NODES) throw at(offset, `YAML aliases expand to more than ${MAX_YAML_ALIAS_NODES} nodes (alias *${node.source}); refusing an "alias bomb"`);
     } else if (isCollection(node)) {
+      open.add(node);
       for (const it of node.items as unknown[]) {
         if (isPair(it)) n += size(it.key) + size(it.value);
         else n += size(it);
       }
+      open.delete(node);
     } else if (!isScalar(node)) {
       n = 1;
     }

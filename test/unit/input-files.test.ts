@@ -252,6 +252,7 @@ test('YAML alias bombs, aliases before their anchor and 3000-level nesting are r
   const files: Array<[string, string, RegExp]> = [
     ['bomb.yaml', ALIAS_BOMB, /bomb\.yaml:\d+:\d+: YAML aliases expand to more than \d+ nodes/],
     ['alias-first.yaml', ALIAS_FIRST, /alias-first\.yaml:1:7: YAML alias \*later has no anchor &later before it/],
+    ['self.yaml', 'name: &m { k: *m }\n', /self\.yaml:1:15: YAML alias \*m is inside the node it refers to/],
     ['deep.yaml', DEEP, /deep\.yaml:1:\d+: YAML nested more than \d+ levels deep/],
     ['deep-block.yaml', DEEP_BLOCK, /deep-block\.yaml:\d+:\d+: YAML nested more than \d+ levels deep/],
   ];
