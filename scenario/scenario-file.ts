@@ -223,6 +223,19 @@ function resolveScenario(y: LoadedYaml<RawScenario>, dir: string): Scenario {
     }
   };
   symbols.set('', elfSymbols(kernel.data, raw.boot.kernel, ['boot', 'kernel']) ?? []);
+  if (isElfData(kernel.data)) {
+    // A segment that starts in RAM must end in RAM without crossing a hole
+    // (the boot loader would refuse it; say so before the run).
+    const bankAt = (a: number) => board.memory.find((m) => a >= m.base && a - m.base < m.size);
+    for (const seg of parseElf(kernel.data, raw.boot.kernel).segments) {
+      if (!bankAt(seg.paddr)) continue;
+      for (let a = seg.paddr; a < seg.paddr + seg.memsz;) {
+        const bank = bankAt(a);
+        if (!bank) throw err(['boot', 'kernel'], `${raw.boot.kernel}: segment at 0x${seg.paddr.toString(16)} (${seg.memsz} bytes) runs over 0x${a.toString(16)}, where board ${board.name} has no RAM`);
+        a = bank.base + bank.size;
+      }
+    }
+  }
   let dtb: { file: string; data: Uint8Array } | undefined;
   if (raw.boot.dtb !== undefined) {
     if (board.boot.protocol !== 'dtb') throw err(['boot', 'dtb'], `board ${board.name} boots with ${board.boot.protocol.toUpperCase()}s, not a device tree`);
@@ -524,6 +537,10 @@ function resolveScenario(y: LoadedYaml<RawScenario>, dir: string): Scenario {
     },
     limit,
   };
+}
+
+function isElfData(data: Uint8Array): boolean {
+  return data[0] === 0x7f && data[1] === 0x45 && data[2] === 0x4c && data[3] === 0x46;
 }
 
 /** A console pattern: plain text, or /regex/flags. Returns a problem description if the regex is bad. */

@@ -327,6 +327,9 @@ test('an ELF segment over a RAM hole of the board is refused naming the file and
   });
   fs.writeFileSync(path.join(dir, 'hole.elf'), elf);
   assertRefused(bringup(dir, ['exec', '--board', 'tegra2-xoom', '--max-insns', '100', 'hole.elf']), /hole\.elf: segment at 0x1bfff000 \(67117056 bytes\) runs over 0x1c000000, where board tegra2-xoom has no RAM/);
+  // validate finds it too, at the kernel's line.
+  fs.writeFileSync(path.join(dir, 'hole.yaml'), 'board: tegra2-xoom\nboot:\n  kernel: hole.elf\n');
+  assertRefused(bringup(dir, ['validate', 'hole.yaml']), /hole\.yaml:3:11: hole\.elf: segment at 0x1bfff000 \(67117056 bytes\) runs over 0x1c000000, where board tegra2-xoom has no RAM/);
 });
 
 // ---- 7. addresses past 32 bits ---------------------------------------------
