@@ -10,7 +10,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseElf, ImageError, type ElfSymbol } from '../machine/loaders/elf';
 import { packVolume, VolumeError, type VolumeImage } from '../machine/boot/volume';
-import { parseFdt, FdtError } from '../machine/boot/fdt';
+import { FdtError } from '../machine/boot/fdt';
+import { checkBootDtb } from '../machine/boot/linux-boot';
 import { ATAG_CMDLINE_MAX } from '../machine/boot/atag';
 import { checkInputFile, readInputFile, InputFileUnusable } from '../io/input-file';
 import * as F from '../machine/cpu/faults';
@@ -243,7 +244,7 @@ function resolveScenario(y: LoadedYaml<RawScenario>, dir: string): Scenario {
     const magic = dtb.data.length >= 4 ? Buffer.from(dtb.data.subarray(0, 4)).readUInt32BE(0) : 0;
     if (magic !== 0xd00dfeed) throw err(['boot', 'dtb'], `${raw.boot.dtb} is not a flattened device tree (no 0xd00dfeed magic)`);
     // The boot loader parses it before the run: a damaged tree is bad input now, not a failed run later.
-    try { parseFdt(dtb.data); } catch (e) {
+    try { checkBootDtb(dtb.data); } catch (e) {
       if (e instanceof FdtError) throw err(['boot', 'dtb'], `${raw.boot.dtb}: ${e.message}`);
       throw e;
     }

@@ -15,6 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { crc32, packVolume, readVolume, VolumeError } from '../../machine/boot/volume';
 import { parseFdt, serializeFdt, stringProp, cells, FdtError, type FdtNode } from '../../machine/boot/fdt';
 import { parseElf, ImageError } from '../../machine/loaders/elf';
+import { checkBootDtb } from '../../machine/boot/linux-boot';
 import { compilePattern, loadScenario } from '../../scenario/scenario-file';
 import { loadProfile } from '../../scenario/profile';
 import { ScenarioDraft } from '../../scenario/draft';
@@ -178,6 +179,9 @@ function damagedDtbs(): Array<[string, Buffer, RegExp]> {
   // The reservation map starts at the last 8 bytes of the blob: no terminating entry fits.
   const rsv = Buffer.from(good);
   rsv.writeUInt32BE(good.length - 8, 16);
+  // #address-cells 0xffffffff: a reg property of 4 x 2^32 cells.
+  const node = (name: string, props: Record<string, Uint8Array>, children: FdtNode[] = []): FdtNode => ({ name, props: new Map(Object.entries(props)), children });
+  const hugeCells = Buffer.from(serializeFdt({ reserved: [], bootCpuId: 0, root: node('', { '#address-cells': cells([0xffffffff]), '#size-cells': cells([1]) }, [node('chosen', {})]) }));
   // The structure block size points past the blob.
   const structSize = Buffer.from(good);
   structSize.writeUInt32BE(sizeStruct + 0x100000, 36);
@@ -187,6 +191,7 @@ function damagedDtbs(): Array<[string, Buffer, RegExp]> {
     ['property-before-node', propFirst, /property at offset \d+ comes before any node/],
     ['reserve-map-past-end', rsv, /memory reservation map .* runs past the end of the blob/],
     ['struct-past-end', structSize, /structure block .* is past the end of the blob/],
+    ['huge-address-cells', hugeCells, /the root node's #address-cells is 4294967295; a 32-bit ARM boot needs 1 or 2/],
   ];
 }
 
@@ -197,7 +202,7 @@ test('a DTB with an unterminated node or property name, a property before any no
     // Spawned with a timeout: before the fix, some of these never returned.
     const r = bringup(dir, ['exec', '--board', 'vexpress-a9', '--kernel', PROGRAM, '--dtb', `${name}.dtb`, '--max-insns', '1000'], 30_000);
     assertRefused(r, new RegExp(`${name}\\.dtb: .*${reason.source}`));
-    assert.throws(() => parseFdt(blob), (e: Error) => e instanceof FdtError && reason.test(e.message), name);
+    assert.throws(() => checkBootDtb(blob), (e: Error) => e instanceof FdtError && reason.test(e.message), name);
   }
 });
 
