@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import { disassemble } from '../machine/cpu/a32/table';
 import { parseElf, symbolize } from '../machine/loaders/elf';
+import { readInputFile } from '../io/input-file';
 import { parseArgs, parseCount, UsageError } from './args';
 import { EXIT } from './exit-codes';
 
@@ -26,7 +27,7 @@ export async function disasmCommand(argv: string[]): Promise<number> {
     }
     return EXIT.OK;
   }
-  const image = parseElf(fs.readFileSync(first), first);
+  const image = parseElf(readInputFile(first, { what: 'ELF image' }), first);
   let start = image.entry & ~1;
   let count = 32;
   const symName = args.options.get('symbol')?.[0];

@@ -5,6 +5,7 @@ import { EXIT } from './exit-codes';
 import { validateFile } from '../scenario/validate';
 import { InputFileError } from '../scenario/yaml-file';
 import { ImageError } from '../machine/loaders/elf';
+import { InputFileUnusable } from '../io/input-file';
 
 export const VALIDATE_HELP = `usage: bringup validate FILE...
 
@@ -13,6 +14,9 @@ FILE:LINE:COLUMN: what is wrong. The kind of file follows from its
 yaml-language-server $schema comment (or its content): scenarios
 (schemas/scenario.schema.json — including unknown symbols, missing image
 files and faults that can never fire), boot volume manifests and board files.
+YAML nested more than 64 levels deep, an alias before its anchor and aliases
+that expand to more than 10000 nodes are refused at their line and column;
+a folder, a device or a /proc file given as FILE is refused by name.
 
 Exit status: 0 all files are valid; 2 a file is invalid or bad usage.`;
 
@@ -26,7 +30,7 @@ export async function validateCommand(argv: string[]): Promise<number> {
       const what = validateFile(file);
       process.stdout.write(`${file}: ok (${what})\n`);
     } catch (e) {
-      if (!(e instanceof InputFileError || e instanceof ImageError)) throw e;
+      if (!(e instanceof InputFileError || e instanceof ImageError || e instanceof InputFileUnusable)) throw e;
       bad++;
       process.stderr.write(`${e.message}\n`);
     }

@@ -206,12 +206,24 @@ export class Machine {
    * physical addresses, entry in SVC mode with IRQ/FIQ/aborts masked, MMU off.
    */
   loadElf(image: ElfImage, fileName = 'image'): void {
+    // Check every segment before writing any: an image that does not fit leaves RAM untouched.
     for (const s of image.segments) {
-      if (s.data.length > s.memsz) throw new ImageError(`${fileName}: segment at 0x${s.paddr.toString(16)} has filesz > memsz`);
-      const fits = (a: number) => this.bus.isRam(a >>> 0);
-      if (!fits(s.paddr) || !fits(s.paddr + s.memsz - 1)) {
-        throw new ImageError(`${fileName}: segment at 0x${s.paddr.toString(16)} (${s.memsz} bytes) is outside the RAM of board ${this.board.name}`);
+      const at = `${fileName}: segment at 0x${s.paddr.toString(16)} (${s.memsz} bytes)`;
+      if (s.data.length > s.memsz) throw new ImageError(`${at} has filesz > memsz`);
+      const end = s.paddr + s.memsz;
+      if (end > 0x100000000) throw new ImageError(`${at} wraps past the end of the 32-bit address space`);
+      // Walk the range region by region: all of it must be RAM, without holes.
+      for (let a = s.paddr; a < end;) {
+        const r = this.bus.ramAt(a);
+        if (!r) {
+          throw new ImageError(a === s.paddr
+            ? `${at} is outside the RAM of board ${this.board.name}`
+            : `${at} runs over 0x${a.toString(16)}, where board ${this.board.name} has no RAM`);
+        }
+        a = r.base + r.size;
       }
+    }
+    for (const s of image.segments) {
       this.bus.loadBytes(s.paddr, s.data);
       if (s.memsz > s.data.length) this.bus.loadBytes(s.paddr + s.data.length, new Uint8Array(s.memsz - s.data.length));
     }

@@ -7,8 +7,9 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { scenarioFromText, type RawScenario, type Scenario } from './scenario-file';
+import { InputFileError, parseYamlDocument, readYamlText } from './yaml-file';
 
 export function repoRoot(): string {
   for (const c of [path.resolve(__dirname, '..'), path.resolve(__dirname, '..', '..')]) {
@@ -30,7 +31,9 @@ export class ScenarioDraft {
   /** A scenario file (a bare name is looked up in features/scenarios/). */
   static fromFile(file: string): ScenarioDraft {
     const full = path.isAbsolute(file) || file.includes('/') ? path.resolve(file) : path.join(scenariosDir(), file);
-    return new ScenarioDraft(parse(fs.readFileSync(full, 'utf8')) as RawScenario, full, path.dirname(full));
+    const { data } = parseYamlDocument(readYamlText(full), full);
+    if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new InputFileError(full, 1, 1, 'a scenario is a mapping of keys (board, boot, ...)');
+    return new ScenarioDraft(data as RawScenario, full, path.dirname(full));
   }
 
   /** The reference hypervisor on tegra2-xoom with a boot volume manifest (a bare name is looked up in firmware/volumes/). */

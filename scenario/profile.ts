@@ -7,8 +7,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
-import { InputFileError } from './yaml-file';
+import { InputFileError, parseYamlDocument, readYamlText } from './yaml-file';
 
 export interface FirmwareProfile {
   name: string;
@@ -50,15 +49,20 @@ export function loadProfile(nameOrPath: string, baseDir = process.cwd()): Firmwa
   if (!fs.existsSync(file)) {
     throw new InputFileError(nameOrPath, 0, 0, isPath ? 'no such profile file' : `unknown firmware profile (known: ${profileNames().join(', ')})`);
   }
-  const lc = new LineCounter();
-  const doc = parseDocument(fs.readFileSync(file, 'utf8'), { lineCounter: lc });
+  let text: string;
+  try { text = readYamlText(file); } catch (e) {
+    // A folder, a device, a pseudo-file: reported where the scenario names the profile.
+    if (e instanceof InputFileError && e.line === 0) throw new InputFileError(nameOrPath, 0, 0, e.problem);
+    throw e;
+  }
+  const { doc, lc, data } = parseYamlDocument(text, file);
   const at = (parts: string[], problem: string) => {
     const node = doc.getIn(parts, true) as { range?: number[] } | undefined;
     const p = node?.range ? lc.linePos(node.range[0]) : { line: 1, col: 1 };
     return new InputFileError(file, p.line, p.col, problem);
   };
-  if (doc.errors.length) throw at([], `YAML syntax: ${doc.errors[0].message.split('\n')[0]}`);
-  const raw = (doc.toJS() ?? {}) as Record<string, unknown>;
+  if (data !== null && data !== undefined && (typeof data !== 'object' || Array.isArray(data))) throw at([], 'a firmware profile is a mapping of keys (name, console, lost-upcall, dumps)');
+  const raw = (data ?? {}) as Record<string, unknown>;
   const known = new Set(['name', 'console', 'lost-upcall', 'dumps']);
   for (const k of Object.keys(raw)) if (!known.has(k)) throw at([k], `unknown key '${k}' (known: ${[...known].join(', ')})`);
   const str = (k: string): string | undefined => {
@@ -66,7 +70,11 @@ export function loadProfile(nameOrPath: string, baseDir = process.cwd()): Firmwa
     if (v !== undefined && typeof v !== 'string') throw at([k], `'${k}' must be a string`);
     return v as string | undefined;
   };
+  if (raw.dumps !== undefined && (raw.dumps === null || typeof raw.dumps !== 'object' || Array.isArray(raw.dumps))) throw at(['dumps'], 'dumps must be a mapping of keys');
   const dumpsRaw = (raw.dumps ?? {}) as Record<string, unknown>;
+  if (dumpsRaw.lines !== undefined && !(Number.isSafeInteger(dumpsRaw.lines) && (dumpsRaw.lines as number) >= 1 && (dumpsRaw.lines as number) <= 1000)) {
+    throw at(['dumps', 'lines'], 'dumps.lines must be a whole number of lines from 1 to 1000');
+  }
   const re = (k: string): RegExp | undefined => {
     const v = dumpsRaw[k];
     if (v === undefined) return undefined;

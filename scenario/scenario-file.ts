@@ -9,7 +9,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseElf, ImageError, type ElfSymbol } from '../machine/loaders/elf';
-import { packVolume, type VolumeImage } from '../machine/boot/volume';
+import { packVolume, VolumeError, type VolumeImage } from '../machine/boot/volume';
+import { FdtError } from '../machine/boot/fdt';
+import { checkBootDtb } from '../machine/boot/linux-boot';
+import { ATAG_CMDLINE_MAX } from '../machine/boot/atag';
+import { checkInputFile, readInputFile, InputFileUnusable } from '../io/input-file';
 import * as F from '../machine/cpu/faults';
 import type { BoardSpec } from '../machine/boards/board-spec';
 import { loadYamlFile, parseYamlText, InputFileError, type LoadedYaml } from './yaml-file';
@@ -193,12 +197,23 @@ function resolveScenario(y: LoadedYaml<RawScenario>, dir: string): Scenario {
   // Images.
   const readImage = (rel: string, at: Array<string | number>, what: string): { file: string; data: Uint8Array } => {
     const file = path.resolve(dir, rel);
-    let st: fs.Stats | undefined;
-    try { st = fs.statSync(file); } catch { /* reported below */ }
-    if (!st) throw err(at, `${what} file ${rel} does not exist (resolved to ${file})`);
-    if (st.isDirectory()) throw err(at, `${what} ${rel} is a directory`);
-    return { file, data: new Uint8Array(fs.readFileSync(file)) };
+    if (!fs.existsSync(file)) throw err(at, `${what} file ${rel} does not exist (resolved to ${file})`);
+    try {
+      return { file, data: new Uint8Array(readInputFile(file, { what })) };
+    } catch (e) {
+      if (e instanceof InputFileUnusable) throw err(at, `${what} ${rel}: ${e.reason}`);
+      throw e;
+    }
   };
+  const pack = (images: VolumeImage[], at: Array<string | number>): Uint8Array => {
+    try { return packVolume(images); } catch (e) {
+      if (e instanceof VolumeError) throw err(at, e.message);
+      throw e;
+    }
+  };
+  if (board.boot.protocol === 'atag' && raw.boot.cmdline !== undefined && Buffer.byteLength(raw.boot.cmdline) > ATAG_CMDLINE_MAX) {
+    throw err(['boot', 'cmdline'], `the command line is ${Buffer.byteLength(raw.boot.cmdline)} bytes; ATAG_CMDLINE (board ${board.name}) holds at most ${ATAG_CMDLINE_MAX}`);
+  }
   const kernel = readImage(raw.boot.kernel, ['boot', 'kernel'], 'kernel');
   const symbols = new Map<string, ElfSymbol[]>();
   const elfSymbols = (data: Uint8Array, name: string, at: Array<string | number>): ElfSymbol[] | undefined => {
@@ -209,12 +224,30 @@ function resolveScenario(y: LoadedYaml<RawScenario>, dir: string): Scenario {
     }
   };
   symbols.set('', elfSymbols(kernel.data, raw.boot.kernel, ['boot', 'kernel']) ?? []);
+  if (isElfData(kernel.data)) {
+    // A segment that starts in RAM must end in RAM without crossing a hole
+    // (the boot loader would refuse it; say so before the run).
+    const bankAt = (a: number) => board.memory.find((m) => a >= m.base && a - m.base < m.size);
+    for (const seg of parseElf(kernel.data, raw.boot.kernel).segments) {
+      if (!bankAt(seg.paddr)) continue;
+      for (let a = seg.paddr; a < seg.paddr + seg.memsz;) {
+        const bank = bankAt(a);
+        if (!bank) throw err(['boot', 'kernel'], `${raw.boot.kernel}: segment at 0x${seg.paddr.toString(16)} (${seg.memsz} bytes) runs over 0x${a.toString(16)}, where board ${board.name} has no RAM`);
+        a = bank.base + bank.size;
+      }
+    }
+  }
   let dtb: { file: string; data: Uint8Array } | undefined;
   if (raw.boot.dtb !== undefined) {
     if (board.boot.protocol !== 'dtb') throw err(['boot', 'dtb'], `board ${board.name} boots with ${board.boot.protocol.toUpperCase()}s, not a device tree`);
     dtb = readImage(raw.boot.dtb, ['boot', 'dtb'], 'device tree');
     const magic = dtb.data.length >= 4 ? Buffer.from(dtb.data.subarray(0, 4)).readUInt32BE(0) : 0;
     if (magic !== 0xd00dfeed) throw err(['boot', 'dtb'], `${raw.boot.dtb} is not a flattened device tree (no 0xd00dfeed magic)`);
+    // The boot loader parses it before the run: a damaged tree is bad input now, not a failed run later.
+    try { checkBootDtb(dtb.data); } catch (e) {
+      if (e instanceof FdtError) throw err(['boot', 'dtb'], `${raw.boot.dtb}: ${e.message}`);
+      throw e;
+    }
   }
   let initrd: { file: string; data: Uint8Array } | undefined;
   if (raw.boot.initrd !== undefined) {
@@ -227,9 +260,13 @@ function resolveScenario(y: LoadedYaml<RawScenario>, dir: string): Scenario {
   if (typeof v === 'string') {
     const manifest = path.resolve(dir, v);
     if (!fs.existsSync(manifest)) throw err(['boot', 'volume'], `boot volume manifest ${v} does not exist (resolved to ${manifest})`);
+    try { checkInputFile(manifest, { what: 'boot volume manifest' }); } catch (e) {
+      if (e instanceof InputFileUnusable) throw err(['boot', 'volume'], `boot volume manifest ${v}: ${e.reason}`);
+      throw e;
+    }
     const images = manifestImages(manifest);
     for (const im of images) if (im.role !== 'config') symbols.set(im.name, elfSymbols(im.data, im.name, ['boot', 'volume']) ?? []);
-    volume = packVolume(images);
+    volume = pack(images, ['boot', 'volume']);
   } else if (v) {
     const images: VolumeImage[] = [];
     v.images.forEach((im, i) => {
@@ -245,7 +282,7 @@ function resolveScenario(y: LoadedYaml<RawScenario>, dir: string): Scenario {
       v.domains.forEach((d, i) => {
         if (!images.some((x) => x.name === d.image)) throw err(['boot', 'volume', 'domains', i, 'image'], `domain ${d.name} runs image '${d.image}', which is not in this volume`);
         if (names.has(d.name)) throw err(['boot', 'volume', 'domains', i, 'name'], `domain name '${d.name}' is used twice`);
-        if (d.memory !== undefined) parseSize(d.memory);
+        if (d.memory !== undefined && !(parseSize(d.memory) <= 0xffffffff)) throw err(['boot', 'volume', 'domains', i, 'memory'], `domain ${d.name}: memory ${d.memory} is more than the 4 GiB a 32-bit domain can address`);
         names.add(d.name);
       });
       (v.events ?? []).forEach((pair, i) => pair.forEach((port, j) => {
@@ -254,18 +291,22 @@ function resolveScenario(y: LoadedYaml<RawScenario>, dir: string): Scenario {
       }));
       images.push({ name: DOMAINS_IMAGE, role: 'config', data: new TextEncoder().encode(domainConfigText(v)) });
     }
-    volume = packVolume(images);
+    volume = pack(images, ['boot', 'volume']);
   }
 
   // Symbols: 'name', 'name+0x10', 'IMAGE:name'; integers are addresses.
   const address = (a: RawAddress, at: Array<string | number>): { value: number; label: string } => {
     if (typeof a === 'number') {
-      if (!Number.isInteger(a) || a < 0 || a > 0xffffffff) throw err(at, `address ${a} is outside the 32-bit address space`);
+      if (!Number.isInteger(a) || a < 0 || a > 0xffffffff) throw err(at, `address ${a} is outside the 32-bit address space (0 to 0xffffffff)`);
       return { value: a >>> 0, label: `0x${a.toString(16)}` };
     }
     const m = /^(?:([A-Za-z0-9_.-]+):)?([A-Za-z_.$][A-Za-z0-9_.$]*)(?:\s*\+\s*(0x[0-9a-fA-F]+|[0-9]+))?$/.exec(a.trim());
     if (!m) {
-      if (/^0x[0-9a-fA-F]+$/.test(a.trim())) return { value: Number(a.trim()) >>> 0, label: a.trim() };
+      if (/^(0x[0-9a-fA-F]+|[0-9]+)$/.test(a.trim())) {
+        const n = Number(a.trim());
+        if (!(n <= 0xffffffff)) throw err(at, `address ${a.trim()} is outside the 32-bit address space (0 to 0xffffffff)`);
+        return { value: n >>> 0, label: a.trim() };
+      }
       throw err(at, `'${a}' is neither an address nor a symbol (name, name+0x10 or IMAGE:name)`);
     }
     const [, image, name, off] = m;
@@ -278,7 +319,9 @@ function resolveScenario(y: LoadedYaml<RawScenario>, dir: string): Scenario {
       const near = table.filter((s) => s.name.includes(name) || name.includes(s.name) && s.name.length > 3).slice(0, 5).map((s) => s.name);
       throw err(at, `unknown symbol '${name}' in ${where}${near.length ? ` (similar: ${near.join(', ')})` : ''}`);
     }
-    const value = (sym.value + (off ? Number(off) : 0)) >>> 0;
+    const sum = sym.value + (off ? Number(off) : 0);
+    if (!(sum <= 0xffffffff)) throw err(at, `${name}${off ? `+${off}` : ''} is 0x${sum.toString(16)}, outside the 32-bit address space (0 to 0xffffffff)`);
+    const value = sum >>> 0;
     return { value: value & ~1, label: `${image ? `${image}:` : ''}${name}${off ? `+${off}` : ''}` };
   };
 
@@ -458,8 +501,8 @@ function resolveScenario(y: LoadedYaml<RawScenario>, dir: string): Scenario {
     const at = ['expect', 'framebuffer'];
     const golden = path.resolve(dir, ex.framebuffer.golden);
     if (!fs.existsSync(golden)) throw err([...at, 'golden'], `golden picture ${ex.framebuffer.golden} does not exist (resolved to ${golden})`);
-    try { decodePng(fs.readFileSync(golden)); } catch (e) {
-      throw err([...at, 'golden'], `golden picture ${ex.framebuffer.golden}: ${(e as Error).message}`);
+    try { decodePng(readInputFile(golden, { what: 'golden picture' })); } catch (e) {
+      throw err([...at, 'golden'], `golden picture ${ex.framebuffer.golden}: ${e instanceof InputFileUnusable ? e.reason : (e as Error).message}`);
     }
     const displays = board.devices.filter((d) => DISPLAY_TYPES.test(d.type));
     const device = ex.framebuffer.device ?? (displays.length === 1 ? displays[0].name : undefined);
@@ -497,11 +540,22 @@ function resolveScenario(y: LoadedYaml<RawScenario>, dir: string): Scenario {
   };
 }
 
+function isElfData(data: Uint8Array): boolean {
+  return data[0] === 0x7f && data[1] === 0x45 && data[2] === 0x4c && data[3] === 0x46;
+}
+
 /** A console pattern: plain text, or /regex/flags. Returns a problem description if the regex is bad. */
 export function compilePattern(s: string): Pattern | string {
   const m = /^\/(.*)\/([a-z]*)$/s.exec(s);
   if (!m) return { source: JSON.stringify(s), regex: new RegExp(s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) };
-  try { return { source: s, regex: new RegExp(m[1], m[2].replace(/g/g, '')) }; } catch (e) {
+  // g and y make a regular expression remember where its last match ended
+  // (lastIndex), so the same pattern would match a line or not depending on
+  // the lines tested before it.
+  const stateful = [...new Set(m[2].replace(/[^gy]/g, ''))];
+  if (stateful.length) {
+    return `bad regular expression ${s}: flag${stateful.length > 1 ? 's' : ''} ${stateful.map((f) => `'${f}' (${f === 'g' ? 'global' : 'sticky'})`).join(' and ')} cannot be used: each line is matched on its own (flags allowed: i, m, s, u, v, d)`;
+  }
+  try { return { source: s, regex: new RegExp(m[1], m[2]) }; } catch (e) {
     return `bad regular expression ${s}: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`;
   }
 }

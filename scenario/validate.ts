@@ -5,20 +5,15 @@
  * yaml-language-server $schema comment, else from its top-level keys.
  */
 
-import * as fs from 'node:fs';
 import { loadScenario } from './scenario-file';
 import { manifestImages } from './volume-manifest';
 import { loadBoard } from './boards';
-import { InputFileError } from './yaml-file';
+import { readYamlText } from './yaml-file';
 
 export type FileKind = 'scenario' | 'boot volume manifest' | 'board';
 
 export function fileKind(file: string): FileKind {
-  let text: string;
-  try { text = fs.readFileSync(file, 'utf8'); } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputFileError(file, 0, 0, code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (e as Error).message);
-  }
+  const text = readYamlText(file);
   const schema = /\$schema=\S*?([a-z-]+)\.schema\.json/.exec(text)?.[1];
   if (schema === 'scenario') return 'scenario';
   if (schema === 'boot-volume') return 'boot volume manifest';

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { packVolume, type VolumeImage } from '../machine/boot/volume';
 import { loadYamlFile } from './yaml-file';
+import { readInputFile, InputFileUnusable } from '../io/input-file';
 import { parseSize } from './boards';
 
 interface RawManifest {
@@ -29,7 +30,12 @@ export function manifestImages(manifestFile: string): VolumeImage[] {
     names.add(im.name);
     const file = path.resolve(dir, im.file);
     if (!fs.existsSync(file)) throw y.error(['images', i, 'file'], `image file ${im.file} does not exist (resolved to ${file})`);
-    return { name: im.name, role: im.role, data: fs.readFileSync(file) };
+    let data: Uint8Array;
+    try { data = readInputFile(file, { what: 'image' }); } catch (e) {
+      if (e instanceof InputFileUnusable) throw y.error(['images', i, 'file'], `image file ${im.file}: ${e.reason}`);
+      throw e;
+    }
+    return { name: im.name, role: im.role, data };
   });
   if (m.domains) {
     if (names.has(DOMAINS_IMAGE)) throw y.error(['domains'], `an image is already named '${DOMAINS_IMAGE}', which the domain configuration needs`);
@@ -37,6 +43,7 @@ export function manifestImages(manifestFile: string): VolumeImage[] {
     m.domains.forEach((d, i) => {
       if (!names.has(d.image)) throw y.error(['domains', i, 'image'], `domain ${d.name} runs image '${d.image}', which is not in this volume`);
       if (domainNames.has(d.name)) throw y.error(['domains', i, 'name'], `domain name '${d.name}' is used twice`);
+      if (d.memory !== undefined && !(parseSize(d.memory) <= 0xffffffff)) throw y.error(['domains', i, 'memory'], `domain ${d.name}: memory ${d.memory} is more than the 4 GiB a 32-bit domain can address`);
       domainNames.add(d.name);
     });
     (m.events ?? []).forEach((pair, i) => pair.forEach((port, j) => {

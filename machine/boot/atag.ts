@@ -1,5 +1,10 @@
 /** The ATAG list a Linux-style boot loader hands over in r2 (Documentation/arch/arm/booting.rst). */
 
+import { ImageError } from '../loaders/elf';
+
+/** ATAG_CMDLINE holds at most this many bytes (COMMAND_LINE_SIZE 1024, with the NUL). */
+export const ATAG_CMDLINE_MAX = 1023;
+
 export const ATAG = {
   NONE: 0x00000000,
   CORE: 0x54410001,
@@ -22,7 +27,7 @@ export function buildAtags(input: AtagInput): Uint8Array {
   for (const m of input.memory) tag(ATAG.MEM, [m.size >>> 0, m.base >>> 0]);
   if (input.cmdline !== undefined && input.cmdline.length) {
     const bytes = new TextEncoder().encode(input.cmdline);
-    if (bytes.length >= 1024) throw new Error(`kernel command line is ${bytes.length} bytes; ATAG_CMDLINE allows 1023`);
+    if (bytes.length > ATAG_CMDLINE_MAX) throw new ImageError(`kernel command line is ${bytes.length} bytes; ATAG_CMDLINE allows ${ATAG_CMDLINE_MAX}`);
     const padded = new Uint8Array((bytes.length + 4) & ~3);
     padded.set(bytes);
     const dv = new DataView(padded.buffer);

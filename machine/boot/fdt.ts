@@ -18,47 +18,85 @@ export interface Fdt {
 
 const MAGIC = 0xd00dfeed;
 const BEGIN_NODE = 1, END_NODE = 2, PROP = 3, NOP = 4, END = 9;
+/** Deeper trees are refused (real ones are a handful of levels deep; the writer recurses). */
+const MAX_DEPTH = 256;
 
 export class FdtError extends Error {}
 
+/**
+ * Reads a DTB. Every offset, length and name is checked against the blob (and
+ * every loop is bounded by its size), so a damaged blob is an FdtError saying
+ * what is wrong, never a hang or a RangeError.
+ */
 export function parseFdt(blob: Uint8Array): Fdt {
   if (blob.length < 40) throw new FdtError('device tree blob is truncated (no header)');
   const dv = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
   if (dv.getUint32(0) !== MAGIC) throw new FdtError('not a device tree blob (bad magic)');
   const total = dv.getUint32(4);
   if (total > blob.length) throw new FdtError(`device tree blob is truncated (${blob.length} of ${total} bytes)`);
+  if (total < 40) throw new FdtError(`device tree header gives a total size of ${total} bytes, less than the header itself`);
   const offStruct = dv.getUint32(8), offStrings = dv.getUint32(12), offRsv = dv.getUint32(16);
   const version = dv.getUint32(20);
   if (version < 16) throw new FdtError(`device tree version ${version} is too old (16 or later needed)`);
   const bootCpuId = dv.getUint32(28);
+  // Version 17 gives the sizes of the strings and structure blocks; 16 ends them at the blob's end.
+  const sizeStrings = version >= 17 ? dv.getUint32(32) : total - Math.min(offStrings, total);
+  const sizeStruct = version >= 17 ? dv.getUint32(36) : total - Math.min(offStruct, total);
+  const block = (what: string, off: number, size: number) => {
+    if (off > total || size > total - off) throw new FdtError(`device tree ${what} block (offset ${off}, ${size} bytes) is past the end of the blob (${total} bytes)`);
+  };
+  block('structure', offStruct, sizeStruct);
+  block('strings', offStrings, sizeStrings);
+  if (offRsv % 8 !== 0) throw new FdtError(`device tree memory reservation map at offset ${offRsv} is not 8-byte aligned`);
+  const structEnd = offStruct + sizeStruct, stringsEnd = offStrings + sizeStrings;
+
   const reserved: Fdt['reserved'] = [];
   for (let o = offRsv; ; o += 16) {
+    if (o + 16 > total) throw new FdtError(`device tree memory reservation map (from offset ${offRsv}) runs past the end of the blob without its terminating entry`);
     const address = dv.getBigUint64(o), size = dv.getBigUint64(o + 8);
     if (address === 0n && size === 0n) break;
     reserved.push({ address, size });
   }
+  const decoder = new TextDecoder();
+  /** A NUL-terminated string in [start, end): its end, or an error if it has no NUL. */
+  const terminated = (start: number, end: number, what: () => string): number => {
+    const z = blob.subarray(start, end).indexOf(0);
+    if (z < 0) throw new FdtError(`device tree ${what()} at offset ${start} has no terminating NUL before the end of its block`);
+    return start + z;
+  };
   const str = (off: number) => {
-    let e = offStrings + off;
-    while (blob[e] !== 0) e++;
-    return new TextDecoder().decode(blob.subarray(offStrings + off, e));
+    if (off >= sizeStrings) throw new FdtError(`device tree property name offset ${off} is outside the strings block (${sizeStrings} bytes)`);
+    const e = terminated(offStrings + off, stringsEnd, () => 'property name');
+    return decoder.decode(blob.subarray(offStrings + off, e));
   };
   let p = offStruct;
   const stack: FdtNode[] = [];
   let root: FdtNode | undefined;
+  const token = () => {
+    if (p % 4 !== 0 || p + 4 > structEnd) throw new FdtError('device tree structure block ends without an FDT_END token');
+    const t = dv.getUint32(p); p += 4;
+    return t;
+  };
+  // Each token consumes at least 4 bytes of the structure block, so this ends.
   for (;;) {
-    const tok = dv.getUint32(p); p += 4;
+    const tok = token();
     if (tok === BEGIN_NODE) {
-      let e = p;
-      while (blob[e] !== 0) e++;
-      const node: FdtNode = { name: new TextDecoder().decode(blob.subarray(p, e)), props: new Map(), children: [] };
+      if (root && !stack.length) throw new FdtError(`device tree has a second root node at offset ${p - 4}`);
+      const e = terminated(p, structEnd, () => 'node name');
+      const node: FdtNode = { name: decoder.decode(blob.subarray(p, e)), props: new Map(), children: [] };
       p = (e + 4) & ~3;
+      if (stack.length >= MAX_DEPTH) throw new FdtError(`device tree nodes are nested more than ${MAX_DEPTH} deep (offset ${p - 4})`);
       if (stack.length) stack[stack.length - 1].children.push(node); else root = node;
       stack.push(node);
     } else if (tok === END_NODE) {
+      if (!stack.length) throw new FdtError(`device tree structure ends a node that was never begun (offset ${p - 4})`);
       stack.pop();
     } else if (tok === PROP) {
+      if (p + 8 > structEnd) throw new FdtError(`device tree property at offset ${p - 4} is truncated`);
       const len = dv.getUint32(p), nameOff = dv.getUint32(p + 4);
       p += 8;
+      if (!stack.length) throw new FdtError(`device tree property at offset ${p - 12} comes before any node`);
+      if (len > structEnd - p) throw new FdtError(`device tree property '${str(nameOff)}' (${len} bytes at offset ${p}) runs past the end of the structure block`);
       stack[stack.length - 1].props.set(str(nameOff), blob.slice(p, p + len));
       p = (p + len + 3) & ~3;
     } else if (tok === NOP) {
@@ -68,10 +106,15 @@ export function parseFdt(blob: Uint8Array): Fdt {
     } else {
       throw new FdtError(`device tree structure has an unknown token ${tok} at offset ${p - 4}`);
     }
-    if (p > blob.length) throw new FdtError('device tree structure runs past the end of the blob');
   }
   if (!root) throw new FdtError('device tree has no root node');
+  if (stack.length) throw new FdtError(`device tree node '${stack[stack.length - 1].name || '/'}' is never ended (FDT_END_NODE missing)`);
   return { root, reserved, bootCpuId };
+}
+
+/** out.push(...bytes) without spreading (a large property would exceed the argument limit). */
+function append(out: number[], bytes: Uint8Array): void {
+  for (let i = 0; i < bytes.length; i++) out.push(bytes[i]);
 }
 
 export function serializeFdt(fdt: Fdt): Uint8Array {
@@ -81,7 +124,7 @@ export function serializeFdt(fdt: Fdt): Uint8Array {
     let o = stringOffsets.get(s);
     if (o === undefined) {
       o = strings.length;
-      strings.push(...new TextEncoder().encode(s), 0);
+      append(strings, new TextEncoder().encode(s)); strings.push(0);
       stringOffsets.set(s, o);
     }
     return o;
@@ -91,11 +134,11 @@ export function serializeFdt(fdt: Fdt): Uint8Array {
   const pad = () => { while (struct.length % 4) struct.push(0); };
   const emit = (n: FdtNode) => {
     u32(BEGIN_NODE);
-    struct.push(...new TextEncoder().encode(n.name), 0);
+    append(struct, new TextEncoder().encode(n.name)); struct.push(0);
     pad();
     for (const [name, value] of n.props) {
       u32(PROP); u32(value.length); u32(strOff(name));
-      struct.push(...value);
+      append(struct, value);
       pad();
     }
     for (const c of n.children) emit(c);

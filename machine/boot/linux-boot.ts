@@ -14,7 +14,7 @@
 import type { Machine } from '../machine';
 import { parseElf, ImageError, type ElfImage } from '../loaders/elf';
 import { buildAtags } from './atag';
-import { parseFdt, serializeFdt, ensureNode, findNode, cells, stringProp, readCell, FdtError } from './fdt';
+import { parseFdt, serializeFdt, ensureNode, findNode, cells, stringProp, readCell, FdtError, type Fdt } from './fdt';
 
 export interface BootImages {
   kernel: Uint8Array;
@@ -117,11 +117,23 @@ export function bootKernel(machine: Machine, images: BootImages): BootLayout {
   return layout;
 }
 
-/** Sets /memory, /chosen bootargs and the initrd location, as QEMU's arm_load_dtb does. */
-function patchDtb(dtb: Uint8Array, ramBase: number, ramSize: number, cmdline?: string, initrd?: { base: number; size: number }): Uint8Array {
+/**
+ * Parses a DTB the way the boot loader will use it: a sound blob whose root
+ * #address-cells and #size-cells are 1 or 2 (32-bit ARM). Throws FdtError.
+ */
+export function checkBootDtb(dtb: Uint8Array): { fdt: Fdt; acells: number; scells: number } {
   const fdt = parseFdt(dtb);
   const acells = readCell(fdt.root.props.get('#address-cells'), 1);
   const scells = readCell(fdt.root.props.get('#size-cells'), 1);
+  for (const [name, v] of [['#address-cells', acells], ['#size-cells', scells]] as const) {
+    if (v !== 1 && v !== 2) throw new FdtError(`the root node's ${name} is ${v}; a 32-bit ARM boot needs 1 or 2`);
+  }
+  return { fdt, acells, scells };
+}
+
+/** Sets /memory, /chosen bootargs and the initrd location, as QEMU's arm_load_dtb does. */
+function patchDtb(dtb: Uint8Array, ramBase: number, ramSize: number, cmdline?: string, initrd?: { base: number; size: number }): Uint8Array {
+  const { fdt, acells, scells } = checkBootDtb(dtb);
   const memory = findNode(fdt.root, '/memory') ?? ensureNode(fdt.root, 'memory');
   memory.props.set('device_type', stringProp('memory'));
   const reg = new Uint8Array(4 * (acells + scells));

@@ -12,6 +12,7 @@ const NAME_LEN = 32;
 const ROLE_LEN = 16;
 /** Images start on 4 KiB boundaries so a hypervisor can map them in place. */
 export const VOLUME_ALIGN = 4096;
+const LATIN1 = new TextDecoder('latin1');
 
 export interface VolumeImage {
   name: string;
@@ -29,10 +30,30 @@ export interface VolumeEntry {
 
 export class VolumeError extends Error {}
 
+/**
+ * Why an image name cannot be used, or undefined when it can. Names become
+ * file names when a volume is extracted, so anything that could name another
+ * folder ('', '.', '..', '/', '\\', NUL) is refused, as is anything outside
+ * the documented character set.
+ */
+export function badImageName(name: string): string | undefined {
+  if (name.length === 0) return 'is empty';
+  if (name === '.' || name === '..') return `'${name}' names a folder, not a file`;
+  if (name.includes('/') || name.includes('\\')) return `'${printable(name)}' contains a path separator`;
+  if (name.includes('\0')) return `'${printable(name)}' contains a NUL byte`;
+  if (!/^[A-Za-z0-9_.-]{1,31}$/.test(name)) return `'${printable(name)}' is not 1-31 characters of A-Z a-z 0-9 _ . -`;
+  return undefined;
+}
+
+function printable(s: string): string {
+  return s.replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 export function packVolume(images: VolumeImage[]): Uint8Array {
   const names = new Set<string>();
   for (const im of images) {
-    if (!/^[A-Za-z0-9_.-]{1,31}$/.test(im.name)) throw new VolumeError(`image name '${im.name}': 1-31 characters of A-Z a-z 0-9 _ . -`);
+    const bad = badImageName(im.name);
+    if (bad) throw new VolumeError(`image name ${bad} (names are 1-31 characters of A-Z a-z 0-9 _ . -, not . or ..)`);
     if (!/^[a-z0-9-]{1,15}$/.test(im.role)) throw new VolumeError(`image ${im.name}: role '${im.role}' must be 1-15 characters of a-z 0-9 -`);
     if (names.has(im.name)) throw new VolumeError(`image name '${im.name}' is used twice`);
     names.add(im.name);
@@ -80,19 +101,28 @@ export function readVolume(blob: Uint8Array, what = 'volume'): VolumeEntry[] {
   if (entrySize !== ENTRY_SIZE || entriesAt !== HEADER_SIZE) throw new VolumeError(`${what}: unexpected entry table layout`);
   if (total > blob.length) throw new VolumeError(`${what}: truncated (${blob.length} of ${total} bytes)`);
   const tableEnd = HEADER_SIZE + count * ENTRY_SIZE;
-  if (tableEnd > blob.length) throw new VolumeError(`${what}: truncated entry table`);
+  if (tableEnd > total) throw new VolumeError(`${what}: truncated entry table (${count} entries do not fit in ${total} bytes)`);
   const header = new Uint8Array(blob.subarray(0, tableEnd)); // a copy: the checksum field is zeroed
   new DataView(header.buffer).setUint32(32, 0, true);
   if (crc32(header) !== dv.getUint32(32, true)) throw new VolumeError(`${what}: header checksum mismatch (corrupted)`);
-  const str = (o: number, n: number) => {
+  // A NUL-padded field: the text up to the first NUL; bytes after it must be NUL too.
+  const str = (o: number, n: number): { text: string; clean: boolean } => {
     const b = blob.subarray(o, o + n);
     const z = b.indexOf(0);
-    return new TextDecoder().decode(z < 0 ? b : b.subarray(0, z));
+    const clean = z < 0 ? false : b.subarray(z).every((x) => x === 0);
+    return { text: LATIN1.decode(z < 0 ? b : b.subarray(0, z)), clean };
   };
   const entries: VolumeEntry[] = [];
+  const names = new Set<string>();
   for (let i = 0; i < count; i++) {
     const o = HEADER_SIZE + i * ENTRY_SIZE;
-    const e = { name: str(o, NAME_LEN), role: str(o + NAME_LEN, ROLE_LEN), offset: dv.getUint32(o + 48, true), size: dv.getUint32(o + 52, true), crc32: dv.getUint32(o + 56, true) };
+    const name = str(o, NAME_LEN), role = str(o + NAME_LEN, ROLE_LEN);
+    const e = { name: name.text, role: role.text, offset: dv.getUint32(o + 48, true), size: dv.getUint32(o + 52, true), crc32: dv.getUint32(o + 56, true) };
+    const badName = !name.clean ? `'${printable(name.text)}' contains a NUL byte or is not NUL-terminated` : badImageName(e.name);
+    if (badName) throw new VolumeError(`${what}: entry ${i + 1}: image name ${badName}`);
+    if (names.has(e.name)) throw new VolumeError(`${what}: entry ${i + 1}: image name '${e.name}' is used twice`);
+    names.add(e.name);
+    if (!role.clean || !/^[a-z0-9-]{1,15}$/.test(e.role)) throw new VolumeError(`${what}: image ${e.name}: role '${printable(e.role)}' is not 1-15 characters of a-z 0-9 -`);
     if (e.offset + e.size > total) throw new VolumeError(`${what}: image ${e.name} extends past the end of the volume`);
     if (crc32(blob.subarray(e.offset, e.offset + e.size)) !== e.crc32) throw new VolumeError(`${what}: image ${e.name} is corrupted (checksum mismatch)`);
     entries.push(e);
