@@ -18,6 +18,7 @@ import { InputFileError } from '../scenario/yaml-file';
 import { ImageError } from '../machine/loaders/elf';
 import { ImageMismatchError } from '../scenario/recording';
 import { InputFileUnusable } from '../io/input-file';
+import { guardOutput, stdoutClosed } from './output';
 
 const VERSION: string = require('../../package.json').version;
 
@@ -61,6 +62,8 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help:
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  // A closed stdout (`bringup run ... | head`) ends nothing by itself: output is dropped from then on.
+  guardOutput();
   try {
     if (!cmd || cmd === 'help' || cmd === '--help' || cmd === '-h') {
       const topic = cmd === 'help' ? rest[0] : undefined;
@@ -78,6 +81,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`bringup: ${e.message}\n`);
       return EXIT.USAGE;
     }
+    if ((e as NodeJS.ErrnoException).code === 'EPIPE' && stdoutClosed()) return EXIT.PIPE_CLOSED;
     process.stderr.write(`bringup: internal error: ${(e as Error).stack ?? e}\n`);
     return EXIT.INTERNAL;
   }
