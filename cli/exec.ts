@@ -215,7 +215,7 @@ function saveScreenshot(machine: Machine, file: string): void {
  * that no output is lost and the buffered output stays bounded.
  */
 async function runInSlices(machine: Machine, limit: number, interrupted: () => boolean, out: OutputBuffer): Promise<StopReason> {
-  const SLICE = 20_000_000;
+  const SLICE = 1_000_000;
   for (;;) {
     if (interrupted()) return { kind: 'stopped' };
     const target = Math.min(limit, machine.cpu.icount + SLICE);

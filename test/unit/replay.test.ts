@@ -1,6 +1,6 @@
 /** Recording and replay: round trips, killed runs, corrupted files, targets, image checks and bundles. */
 
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -15,6 +15,7 @@ import { FRAME_BYTES, MAGIC } from '../../replay/format';
 const root = path.resolve(__dirname, '..', '..', '..');
 const scenarios = path.join(root, 'features', 'scenarios');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-replay-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const PINGPONG = fs.readFileSync(path.join(scenarios, 'pingpong.yaml'), 'utf8');
 
 function scenario(extra = '', text = PINGPONG): Scenario {
