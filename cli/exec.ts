@@ -11,7 +11,7 @@ import { createMachine, boardNames } from '../scenario/boards';
 import { encodePng } from '../scenario/png';
 import { onStopSignal, stopStatus, type StopSignal } from './signals';
 import { writeOutput, outputDrained, onStdoutClosed } from './output';
-import { checkOutputPath } from './output-path';
+import { checkOutputPath, isWriteError, writeErrorReason } from './output-path';
 
 /** The instruction limit when --max-insns is not given: 40G, 40 s of virtual time at 1 GHz (a Linux boot to a shell needs a few G). */
 export const DEFAULT_MAX_INSNS = 40_000_000_000;
@@ -205,7 +205,10 @@ function saveScreenshot(machine: Machine, file: string): void {
     process.stderr.write(`bringup: no display is scanning out a frame buffer; ${file} not written\n`);
     return;
   }
-  fs.writeFileSync(file, encodePng(display.render!()!));
+  try { fs.writeFileSync(file, encodePng(display.render!()!)); } catch (e) {
+    if (!isWriteError(e)) throw e;
+    throw new UsageError(`exec: --screenshot ${file}: cannot write: ${writeErrorReason(e)}`);
+  }
   process.stderr.write(`bringup: ${display.name} screenshot saved to ${file}\n`);
 }
 

@@ -108,11 +108,17 @@ export async function runCommand(argv: string[]): Promise<number> {
   const artifacts = result.expectations.filter((e) => e.artifact);
   if (artifacts.length) {
     const dir = path.resolve(args.options.get('artifacts')?.[0] ?? 'reports');
-    fs.mkdirSync(dir, { recursive: true });
-    for (const e of artifacts) {
-      const file = path.join(dir, e.artifact!.name);
-      fs.writeFileSync(file, e.artifact!.data);
-      process.stdout.write(`${e.what}: the actual ${e.artifact!.mediaType === 'image/png' ? 'picture' : 'output'} is in ${path.relative(process.cwd(), file) || file}\n`);
+    try {
+      fs.mkdirSync(dir, { recursive: true });
+      for (const e of artifacts) {
+        const file = path.join(dir, e.artifact!.name);
+        fs.writeFileSync(file, e.artifact!.data);
+        process.stdout.write(`${e.what}: the actual ${e.artifact!.mediaType === 'image/png' ? 'picture' : 'output'} is in ${path.relative(process.cwd(), file) || file}\n`);
+      }
+    } catch (e) {
+      if (!isWriteError(e)) throw e;
+      // The verdict is printed above; the files it names could not be written.
+      recordingFailed ??= `the artifacts could not be written to ${dir}: ${writeErrorReason(e)}`;
     }
   }
   if (recordingFailed) {

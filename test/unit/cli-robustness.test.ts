@@ -459,7 +459,7 @@ for (const sig of ['SIGTERM', 'SIGKILL'] as const) {
     const buildPid = path.join(tmp, `bisect-${sig}-build.pid`);
     const env = { ...process.env, TMPDIR: ownTmp, BRINGUP_RECORDINGS_DIR: recordings };
     const child = spawn(process.execPath, [bin, 'bisect', '--good', commits[0], '--bad', commits[1], '--scenario', scenario,
-      '--build', `echo $$ > "${buildPid}"; sleep 30`], { stdio: ['ignore', 'pipe', 'pipe'], env });
+      '--build', `echo $$ > "${buildPid}"; exec sleep 30`], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let out = '';
     child.stdout!.on('data', (d) => { out += d; });
     child.stderr!.on('data', (d) => { out += d; });
