@@ -62,7 +62,7 @@ export function checkOutputPath(file: string, what: string, inputs: Array<string
     if (input === undefined) continue;
     const st = statOrUndefined(input);
     if ((st && out && sameFile(st, out)) || path.resolve(input) === path.resolve(file)) {
-      throw new UsageError(`${what} ${file}: that is ${path.resolve(input) === path.resolve(file) ? '' : `the same file as ${input}, `}one of the inputs; writing it would destroy it (give another file)`);
+      throw new UsageError(`${what} ${file}: that is ${path.resolve(input) === path.resolve(file) ? '' : `the same file as ${input}, `}one of the inputs, which the output would overwrite (give another file)`);
     }
   }
   if (out?.isDirectory()) throw new UsageError(`${what} ${file}: cannot write: ${REASONS.EISDIR} (EISDIR)`);

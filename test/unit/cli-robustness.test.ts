@@ -252,7 +252,7 @@ test('bringup run --record refuses to overwrite the scenario or any other input 
   const before = fs.readFileSync(s, 'utf8');
   const r = bringup(['run', '--record', s, s]);
   assert.equal(r.status, 2, r.stderr);
-  assert.match(r.stderr, /run: --record .*s\.yaml: that is one of the inputs; writing it would destroy it/);
+  assert.match(r.stderr, /run: --record .*s\.yaml: that is one of the inputs, which the output would overwrite/);
   assert.equal(fs.readFileSync(s, 'utf8'), before, 'the scenario is intact');
   // The kernel image, through a symbolic link, and the boot volume manifest.
   const link = path.join(dir, 'hyp-link.elf');
