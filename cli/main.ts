@@ -41,8 +41,10 @@ commands:
   minimize  reduce a failing scenario's faults to a minimal failing set
   version   print the version
 
-exit status: 0 pass; 1 an expectation failed; 2 bad usage or invalid input;
-3 the run hit its instruction limit; 4 internal error (a bug)`;
+exit status: 0 pass; 1 an expectation failed; 2 bad usage or invalid input
+(or an output that cannot be written); 3 the run hit its instruction limit;
+4 internal error (a bug); 130 interrupted by Ctrl-C, 143 by SIGTERM;
+141 bringup exec stopped because the reader of stdout went away`;
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
   exec: { run: execCommand, help: EXEC_HELP },
