@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import { parseArgs, UsageError } from './args';
 import { EXIT } from './exit-codes';
+import { onStopSignal, stopStatus, type StopSignal } from './signals';
 import { bisectCommits, bisectImages, formatBisectOutcome, BisectInterrupted, GitError, type BisectOutcome } from '../scenario/bisect';
 
 export const BISECT_HELP = `usage: bringup bisect --good REV --bad REV --scenario FILE [--build CMD] [--repo DIR]
@@ -44,7 +45,11 @@ failed in the bad run) goes to stdout.
 Exit status: 0 the first bad commit or image was found; 1 skipped candidates
 left more than one possible answer (listed); 2 bad usage, an invalid scenario,
 or an end that is not good/bad as given (or cannot be built); 4 internal
-error; 130 interrupted (the worktree and the bisect state are removed).`;
+error; 130 interrupted by Ctrl-C, 143 by SIGTERM (the worktree, the bisect
+state and the recordings are removed). A bisection that was killed outright
+(SIGKILL) cannot clean up: the next bisect removes what it left (its
+worktree, its folder bringup-bisect-PID-* in the temporary folder, its
+recordings bisect-running-PID-*.bur).`;
 
 /** `--images A B C` takes every following argument up to the next option. */
 function expandImages(argv: string[]): string[] {
@@ -60,8 +65,8 @@ function expandImages(argv: string[]): string[] {
 
 export async function bisectCommand(argv: string[]): Promise<number> {
   const args = parseArgs(expandImages(argv), {
-    good: { value: true }, bad: { value: true }, build: { value: true }, scenario: { value: true }, repo: { value: true },
-    'committed-scenario': {}, images: { value: true, repeat: true }, role: { value: true }, help: {},
+    good: { value: true, meta: 'REV' }, bad: { value: true, meta: 'REV' }, build: { value: true, meta: 'CMD' }, scenario: { value: true, meta: 'FILE' },
+    repo: { value: true, meta: 'DIR' }, 'committed-scenario': {}, images: { value: true, repeat: true }, role: { value: true, meta: 'ROLE' }, help: {},
   });
   if (args.flags.has('help')) { process.stdout.write(BISECT_HELP + '\n'); return EXIT.OK; }
   const opt = (k: string) => args.options.get(k)?.[0];
@@ -73,18 +78,18 @@ export async function bisectCommand(argv: string[]): Promise<number> {
   const commitOpts = ['good', 'bad', 'build', 'repo'].filter((k) => args.options.has(k)).concat(args.flags.has('committed-scenario') ? ['committed-scenario'] : []);
 
   const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts === 1) process.stderr.write('\nbisect: interrupted; cleaning up (Ctrl-C again to leave at once)\n');
-    else process.exit(EXIT.INTERRUPTED);
+  let stoppedBy: StopSignal | undefined;
+  const onSignal = (sig: StopSignal) => {
+    if (stoppedBy) process.exit(stopStatus(stoppedBy));
+    stoppedBy = sig;
+    process.stderr.write(`\nbisect: ${sig === 'SIGINT' ? 'interrupted' : 'stopped by SIGTERM'}; cleaning up (Ctrl-C again to leave at once)\n`);
     controller.abort();
   };
   const progress = (line: string) => process.stderr.write(line + '\n');
 
   let outcome: BisectOutcome;
   let what: 'commit' | 'image';
-  process.on('SIGINT', onSigint);
+  const offSignal = onStopSignal(onSignal);
   try {
     if (images) {
       if (commitOpts.length) throw new UsageError(`bisect: --images does not go with --${commitOpts.join(', --')}`);
@@ -105,11 +110,11 @@ export async function bisectCommand(argv: string[]): Promise<number> {
       });
     }
   } catch (e) {
-    if (e instanceof BisectInterrupted) { process.stderr.write('bisect: stopped; the worktree and the bisect state were removed\n'); return EXIT.INTERRUPTED; }
+    if (e instanceof BisectInterrupted) { process.stderr.write('bisect: stopped; the worktree, the bisect state and the recordings were removed\n'); return stopStatus(stoppedBy); }
     if (e instanceof GitError) throw new UsageError(`bisect: ${e.message}`);
     throw e;
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    offSignal();
   }
   if (outcome.kind === 'ends') {
     process.stderr.write(formatBisectOutcome(outcome, what).map((l) => `bisect: ${l}`).join('\n') + '\n');

@@ -15,18 +15,26 @@ With an ELF, starts at --symbol or --start (default: the entry point) and
 prints --count instructions (default 32, or the symbol's size).`;
 
 export async function disasmCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { start: { value: true }, count: { value: true }, symbol: { value: true }, help: {} });
+  const args = parseArgs(argv, { start: { value: true, meta: 'ADDR' }, count: { value: true, meta: 'N' }, symbol: { value: true, meta: 'NAME' }, help: {} });
   if (args.flags.has('help')) { process.stdout.write(DISASM_HELP + '\n'); return EXIT.OK; }
-  if (args.positionals.length === 0) throw new UsageError('disasm: give instruction words or an ELF file');
+  if (args.positionals.length === 0) throw new UsageError('disasm: give instruction words or an ELF file (see bringup disasm --help)');
   const first = args.positionals[0];
-  if (/^(0x)?[0-9a-f]{1,8}$/i.test(first) && !fs.existsSync(first)) {
+  const isWord = (w: string) => /^(0x)?[0-9a-f]{1,8}$/i.test(w);
+  // Not a file: instruction words, each of which must be one.
+  // Words unless the first argument is a file, or names one (a path or a file name with an extension).
+  const namesFile = fs.existsSync(first) || (!isWord(first) && !/^0x/i.test(first) && /[/.]/.test(first));
+  if (!namesFile) {
+    if (args.options.size) throw new UsageError(`disasm: --${[...args.options.keys()][0]} goes with an ELF file, not with instruction words`);
     for (const w of args.positionals) {
-      if (!/^(0x)?[0-9a-f]{1,8}$/i.test(w)) throw new UsageError(`disasm: '${w}' is not a 32-bit hex word`);
+      if (!isWord(w)) throw new UsageError(`disasm: '${w}' is not a 32-bit hex word (up to 8 hex digits, e.g. 0xe0810002)${fs.existsSync(w) ? '; give an ELF file on its own' : ''}`);
+    }
+    for (const w of args.positionals) {
       const word = parseInt(w, 16) >>> 0;
       process.stdout.write(`${word.toString(16).padStart(8, '0')}  ${disassemble(word, 0)}\n`);
     }
     return EXIT.OK;
   }
+  if (args.positionals.length > 1) throw new UsageError(`disasm: unexpected argument '${args.positionals[1]}' (one ELF file at a time; see bringup disasm --help)`);
   const image = parseElf(readInputFile(first, { what: 'ELF image' }), first);
   let start = image.entry & ~1;
   let count = 32;

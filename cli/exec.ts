@@ -4,11 +4,17 @@ import * as fs from 'node:fs';
 import { parseElf, ImageError, symbolize, type ElfSymbol } from '../machine/loaders/elf';
 import { bootKernel } from '../machine/boot/linux-boot';
 import type { Machine, StopReason } from '../machine/machine';
-import { parseArgs, parseCount, UsageError } from './args';
+import { parseArgs, parseCount, UsageError, expectPositionals } from './args';
 import { nodeSemihostingHost } from './semihosting-host';
 import { EXIT } from './exit-codes';
 import { createMachine, boardNames } from '../scenario/boards';
 import { encodePng } from '../scenario/png';
+import { onStopSignal, stopStatus, type StopSignal } from './signals';
+import { writeOutput, outputDrained, onStdoutClosed } from './output';
+import { checkOutputPath, isWriteError, writeErrorReason } from './output-path';
+
+/** The instruction limit when --max-insns is not given: 40G, 40 s of virtual time at 1 GHz (a Linux boot to a shell needs a few G). */
+export const DEFAULT_MAX_INSNS = 40_000_000_000;
 
 export const EXEC_HELP = `usage: bringup exec --board NAME [--semihosting] [--max-insns N] IMAGE.elf
        bringup exec --board NAME --kernel IMAGE [--dtb F] [--initrd F] [--append CMDLINE]
@@ -24,8 +30,14 @@ initrd, r2 = DTB address). The console UART's output goes to stdout.
 
   --board NAME      board to simulate: ${boardNames().join(', ')}, or a board file
   --semihosting     handle ARM semihosting calls (SVC 0x123456); console output
-                    goes to stdout, the exit status is the program's exit code
-  --max-insns N     stop after N instructions (exit status 3); accepts 10M, 0x..
+                    goes to stdout, the exit status is the program's exit code.
+                    As with QEMU's -semihosting, the guest gets the host's files:
+                    it can open, read, write and remove any file this user can,
+                    by its path (relative to the current folder). Run only
+                    programs you trust with it.
+  --max-insns N     stop after N instructions (exit status 3); accepts 10M, 0x..;
+                    default 40G (40 s of virtual time at 1 GHz), or
+                    $BRINGUP_EXEC_MAX_INSNS; 0 for no limit
   --kernel IMAGE    kernel or hypervisor image to boot
   --dtb FILE        device tree blob (DTB boards)
   --initrd FILE     initial ramdisk or boot volume
@@ -36,9 +48,20 @@ initrd, r2 = DTB address). The console UART's output goes to stdout.
   --until TEXT      stop (exit 0) as soon as the console has printed TEXT
   --screenshot PNG  at the end, save the display (frame buffer scan-out) as PNG
 
-Ctrl-C stops the run at the next instruction boundary and reports where.
-Exit status: 0 the program exited with 0; the program's code otherwise;
-2 bad usage or invalid image; 3 the instruction limit was hit; 4 internal error.`;
+Ctrl-C (or SIGTERM) stops the run at the next instruction boundary and
+reports where. If the reader of stdout goes away (\`| head\`), the run stops
+quietly.
+
+Exit status, by how the run ended:
+  0    the program exited with 0 (semihosting SYS_EXIT), or the guest halted
+       (WFI with nothing scheduled, e.g. after a power-off), or it reset the
+       machine, or --until's text appeared
+  N    the program exited with N (semihosting), as QEMU reports it
+  2    bad usage or invalid image
+  3    the instruction limit was hit (--max-insns, or the default)
+  4    internal error (a bug)
+  130  interrupted by Ctrl-C; 143 by SIGTERM
+  141  the reader of stdout went away (128 + SIGPIPE)`;
 
 function readInput(file: string, what: string): Uint8Array {
   try { return fs.readFileSync(file); } catch (e) {
@@ -49,9 +72,10 @@ function readInput(file: string, what: string): Uint8Array {
 
 export async function execCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
-    board: { value: true }, semihosting: {}, 'max-insns': { value: true },
-    kernel: { value: true }, dtb: { value: true }, initrd: { value: true }, append: { value: true },
-    console: { value: true }, input: { value: true }, cmdline: { value: true }, until: { value: true }, screenshot: { value: true }, help: {},
+    board: { value: true, meta: 'NAME' }, semihosting: {}, 'max-insns': { value: true, meta: 'N' },
+    kernel: { value: true, meta: 'IMAGE' }, dtb: { value: true, meta: 'FILE' }, initrd: { value: true, meta: 'FILE' }, append: { value: true, meta: 'CMDLINE' },
+    console: { value: true, meta: 'DEVICE' }, input: { value: true, meta: 'TEXT' }, cmdline: { value: true, meta: 'TEXT' }, until: { value: true, meta: 'TEXT' },
+    screenshot: { value: true, meta: 'PNG' }, help: {},
   });
   if (args.flags.has('help')) { process.stdout.write(EXEC_HELP + '\n'); return EXIT.OK; }
   const board = args.options.get('board')?.[0];
@@ -61,12 +85,21 @@ export async function execCommand(argv: string[]): Promise<number> {
   }
   const opt = (k: string) => args.options.get(k)?.[0];
   const kernelFile = opt('kernel');
-  if (!kernelFile && args.positionals.length !== 1) throw new UsageError('exec: give exactly one IMAGE.elf, or --kernel IMAGE');
-  if (kernelFile && args.positionals.length) throw new UsageError('exec: with --kernel, give no positional IMAGE');
+  if (kernelFile && args.positionals.length) {
+    throw new UsageError(`exec: unexpected argument '${args.positionals[0]}' (with --kernel, the image is --kernel's; see bringup exec --help)`);
+  }
+  if (!kernelFile) expectPositionals(args, 'exec', { names: ['IMAGE.elf'], missing: 'give the IMAGE.elf, or --kernel IMAGE' });
   if (!kernelFile) {
     for (const k of ['dtb', 'initrd', 'append']) if (opt(k) !== undefined) throw new UsageError(`exec: --${k} needs --kernel`);
   }
-  const maxInsns = opt('max-insns') !== undefined ? parseCount(opt('max-insns')!, '--max-insns') : Infinity;
+  const limitText = opt('max-insns') ?? process.env.BRINGUP_EXEC_MAX_INSNS;
+  const limitWhat = opt('max-insns') !== undefined ? '--max-insns' : process.env.BRINGUP_EXEC_MAX_INSNS !== undefined ? '$BRINGUP_EXEC_MAX_INSNS' : undefined;
+  const limitGiven = limitText !== undefined ? parseCount(limitText, limitWhat!) : DEFAULT_MAX_INSNS;
+  const maxInsns = limitGiven === 0 ? Infinity : limitGiven;
+  const shot = opt('screenshot');
+  if (shot !== undefined) {
+    checkOutputPath(shot, 'exec: --screenshot', [kernelFile, ...args.positionals, opt('dtb'), opt('initrd'), board.includes('/') || board.endsWith('.yaml') ? board : undefined]);
+  }
 
   const machine = createMachine(board);
   let symbols: ElfSymbol[] = [];
@@ -123,27 +156,33 @@ export async function execCommand(argv: string[]): Promise<number> {
     machine.addInput(0, consoleDevice, Buffer.from(unescape(input), 'latin1'));
   }
 
-  let interrupted = false;
-  const onSigint = () => { interrupted = true; machine.cpu.stopRequested = true; };
-  process.on('SIGINT', onSigint);
+  let interrupted: StopSignal | undefined;
+  let pipeClosed = false;
+  const offSignal = onStopSignal((sig) => { interrupted ??= sig; machine.cpu.stopRequested = true; });
+  // Nobody reads the console any more (`| head -c 100`): stop quietly.
+  const offClosed = onStdoutClosed(() => { pipeClosed = true; machine.cpu.stopRequested = true; });
   let stop: StopReason;
   try {
-    stop = await runInSlices(machine, maxInsns, () => interrupted);
+    stop = await runInSlices(machine, maxInsns, () => interrupted !== undefined || pipeClosed, out);
   } finally {
-    process.off('SIGINT', onSigint);
+    offSignal();
+    offClosed();
     out.endLine();
   }
-  const shot = opt('screenshot');
+  if (pipeClosed) return EXIT.PIPE_CLOSED;
   if (shot !== undefined) saveScreenshot(machine, shot);
   const cpu = machine.cpu;
+  const status = ((): number => {
   switch (stop.kind) {
     case 'exit': return stop.code & 0xff;
     case 'limit':
-      process.stderr.write(`bringup: instruction limit reached after ${cpu.icount} instructions at ${where(cpu.pc)}\n`);
+      process.stderr.write(`bringup: instruction limit reached after ${cpu.icount} instructions at ${where(cpu.pc)}` +
+        (limitWhat === undefined ? ` (the default limit; --max-insns N to change it, --max-insns 0 for none)` : '') + '\n');
       return EXIT.LIMIT;
     case 'idle':
-      process.stderr.write(`bringup: the guest waits for an interrupt that can never come (WFI, nothing scheduled) after ${cpu.icount} instructions at ${where(cpu.pc)}\n`);
-      return EXIT.LIMIT;
+      // A halt, not a limit: the guest stopped itself (WFI with nothing scheduled, e.g. after a power-off).
+      process.stderr.write(`bringup: the guest halted (WFI with nothing scheduled) after ${cpu.icount} instructions at ${where(cpu.pc)}\n`);
+      return EXIT.OK;
     case 'reset':
       process.stderr.write(`bringup: ${stop.by} reset the machine after ${cpu.icount} instructions at ${where(cpu.pc)}\n`);
       return EXIT.OK;
@@ -152,9 +191,12 @@ export async function execCommand(argv: string[]): Promise<number> {
         process.stderr.write(`bringup: '${until}' appeared after ${cpu.icount} instructions\n`);
         return EXIT.OK;
       }
-      process.stderr.write(`bringup: ${interrupted ? 'interrupted' : 'stopped'} after ${cpu.icount} instructions at ${where(cpu.pc)}\n`);
-      return interrupted ? EXIT.INTERRUPTED : EXIT.OK;
+      process.stderr.write(`bringup: ${interrupted ? `interrupted (${interrupted})` : 'stopped'} after ${cpu.icount} instructions at ${where(cpu.pc)}\n`);
+      return interrupted ? stopStatus(interrupted) : EXIT.OK;
   }
+  })();
+  await outputDrained();
+  return status;
 }
 
 function saveScreenshot(machine: Machine, file: string): void {
@@ -163,18 +205,27 @@ function saveScreenshot(machine: Machine, file: string): void {
     process.stderr.write(`bringup: no display is scanning out a frame buffer; ${file} not written\n`);
     return;
   }
-  fs.writeFileSync(file, encodePng(display.render!()!));
+  try { fs.writeFileSync(file, encodePng(display.render!()!)); } catch (e) {
+    if (!isWriteError(e)) throw e;
+    throw new UsageError(`exec: --screenshot ${file}: cannot write: ${writeErrorReason(e)}`);
+  }
   process.stderr.write(`bringup: ${display.name} screenshot saved to ${file}\n`);
 }
 
-/** Runs in slices so that Ctrl-C and output flushing get a turn between them. */
-async function runInSlices(machine: Machine, limit: number, interrupted: () => boolean): Promise<StopReason> {
-  const SLICE = 20_000_000;
+/**
+ * Runs in slices so that Ctrl-C and output flushing get a turn between them;
+ * when stdout does not keep up (a slow pipe), waits for it between slices, so
+ * that no output is lost and the buffered output stays bounded.
+ */
+async function runInSlices(machine: Machine, limit: number, interrupted: () => boolean, out: OutputBuffer): Promise<StopReason> {
+  const SLICE = 1_000_000;
   for (;;) {
     if (interrupted()) return { kind: 'stopped' };
     const target = Math.min(limit, machine.cpu.icount + SLICE);
     const stop = machine.runUntil(target);
     if (stop.kind !== 'limit' || target >= limit || interrupted()) return interrupted() ? { kind: 'stopped' } : stop;
+    out.flush();
+    await outputDrained();
     await new Promise((resolve) => setImmediate(resolve));
   }
 }
@@ -197,7 +248,9 @@ class OutputBuffer {
     if (stream === 2 || this.size > 1 << 16 || data.includes(10)) this.flush();
   }
   flush(): void {
-    for (const c of this.chunks) fs.writeSync(c.stream, c.data);
+    // Through the streams, which queue what a full pipe cannot take yet (fs.writeSync on a
+    // non-blocking pipe fails with EAGAIN and the output is lost).
+    for (const c of this.chunks) writeOutput(c.stream, c.data);
     this.chunks = [];
     this.size = 0;
   }
@@ -205,6 +258,6 @@ class OutputBuffer {
   /** Ends an unterminated console line, so a following message is not glued to it. */
   endLine(): void {
     this.flush();
-    if (!this.atLineStart) { fs.writeSync(1, '\n'); this.atLineStart = true; }
+    if (!this.atLineStart) { writeOutput(1, '\n'); this.atLineStart = true; }
   }
 }

@@ -7,4 +7,8 @@ export const EXIT = {
   INTERNAL: 4,
   /** Stopped by Ctrl-C (128 + SIGINT, as shells report it). */
   INTERRUPTED: 130,
+  /** Stopped early because the reader of stdout went away (128 + SIGPIPE, as shells report it). */
+  PIPE_CLOSED: 141,
+  /** Stopped by SIGTERM (128 + SIGTERM). */
+  TERMINATED: 143,
 } as const;

@@ -18,6 +18,7 @@ import { InputFileError } from '../scenario/yaml-file';
 import { ImageError } from '../machine/loaders/elf';
 import { ImageMismatchError } from '../scenario/recording';
 import { InputFileUnusable } from '../io/input-file';
+import { guardOutput, stdoutClosed } from './output';
 
 const VERSION: string = require('../../package.json').version;
 
@@ -40,8 +41,10 @@ commands:
   minimize  reduce a failing scenario's faults to a minimal failing set
   version   print the version
 
-exit status: 0 pass; 1 an expectation failed; 2 bad usage or invalid input;
-3 the run hit its instruction limit; 4 internal error (a bug)`;
+exit status: 0 pass; 1 an expectation failed; 2 bad usage or invalid input
+(or an output that cannot be written); 3 the run hit its instruction limit;
+4 internal error (a bug); 130 interrupted by Ctrl-C, 143 by SIGTERM;
+141 bringup exec stopped because the reader of stdout went away`;
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
   exec: { run: execCommand, help: EXEC_HELP },
@@ -61,6 +64,8 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help:
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  // A closed stdout (`bringup run ... | head`) ends nothing by itself: output is dropped from then on.
+  guardOutput();
   try {
     if (!cmd || cmd === 'help' || cmd === '--help' || cmd === '-h') {
       const topic = cmd === 'help' ? rest[0] : undefined;
@@ -78,6 +83,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`bringup: ${e.message}\n`);
       return EXIT.USAGE;
     }
+    if ((e as NodeJS.ErrnoException).code === 'EPIPE' && stdoutClosed()) return EXIT.PIPE_CLOSED;
     process.stderr.write(`bringup: internal error: ${(e as Error).stack ?? e}\n`);
     return EXIT.INTERNAL;
   }

@@ -2,7 +2,9 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs, UsageError } from './args';
+import { parseArgs, UsageError, expectPositionals } from './args';
+import { checkOutputPath } from './output-path';
+import { scenarioInputs } from './run';
 import { EXIT } from './exit-codes';
 import { loadScenario } from '../scenario/scenario-file';
 import { runScenario } from '../scenario/runner';
@@ -28,14 +30,15 @@ scenario, or a scenario that does not fail (nothing to minimize); 4 internal
 error.`;
 
 export async function minimizeCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv.map((a) => (a === '-o' ? '--output' : a)), { output: { value: true }, same: {}, help: {} });
+  const args = parseArgs(argv.map((a) => (a === '-o' ? '--output' : a)), { output: { value: true, meta: 'OUT.yaml' }, same: {}, help: {} });
   if (args.flags.has('help')) { process.stdout.write(MINIMIZE_HELP + '\n'); return EXIT.OK; }
-  if (args.positionals.length !== 1) throw new UsageError('minimize: give exactly one SCENARIO.yaml (see bringup minimize --help)');
+  expectPositionals(args, 'minimize', { names: ['SCENARIO.yaml'] });
   const out = args.options.get('output')?.[0];
   if (!out) throw new UsageError('minimize: give the output file with -o OUT.yaml');
   const file = args.positionals[0];
-  if (path.resolve(out) === path.resolve(file)) throw new UsageError('minimize: the output would overwrite the scenario; give another -o file');
   const scenario = loadScenario(file);
+  fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
+  checkOutputPath(out, 'minimize: -o', scenarioInputs(file, scenario.boardName));
   const say = (line: string) => process.stderr.write(line + '\n');
   const n = scenario.faults.length;
   say(`minimize: ${scenario.name}: ${n} fault(s)`);

@@ -1,7 +1,7 @@
 /** `bringup record`: `bringup run` with a recording always written (to -o FILE or NAME.bur). */
 
 import * as path from 'node:path';
-import { parseArgs, UsageError } from './args';
+import { parseArgs, expectPositionals } from './args';
 import { EXIT } from './exit-codes';
 import { runCommand } from './run';
 
@@ -28,9 +28,12 @@ leaves a recording that replays up to its last complete chunk.
 Exit status as for \`bringup run\`; the recording is kept whatever the verdict.`;
 
 export async function recordCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv.map((a) => (a === '-o' ? '--output' : a)), { output: { value: true }, trace: { value: true }, chunk: { value: true }, 'checkpoint-every': { value: true }, quiet: {}, help: {} });
+  const args = parseArgs(argv.map((a) => (a === '-o' ? '--output' : a)), {
+    output: { value: true, meta: 'FILE' }, trace: { value: true, meta: 'LEVEL' }, chunk: { value: true, meta: 'N' },
+    'checkpoint-every': { value: true, meta: 'N' }, quiet: {}, help: {},
+  });
   if (args.flags.has('help')) { process.stdout.write(RECORD_HELP + '\n'); return EXIT.OK; }
-  if (args.positionals.length !== 1) throw new UsageError('record: give exactly one SCENARIO.yaml (see bringup record --help)');
+  expectPositionals(args, 'record', { names: ['SCENARIO.yaml'] });
   const file = args.positionals[0];
   const out = args.options.get('output')?.[0] ?? `${path.basename(file).replace(/\.ya?ml$/, '')}.bur`;
   const passOn = ['trace', 'chunk', 'checkpoint-every'].flatMap((o) => (args.options.has(o) ? [`--${o}`, args.options.get(o)![0]] : []));

@@ -1,6 +1,7 @@
 /** `bringup replay`: replays a recording to a point, or verifies all of it. */
 
-import { parseArgs, parseCount, UsageError } from './args';
+import { parseArgs, parseCount, UsageError, expectPositionals } from './args';
+import { onStopSignal, stopStatus, type StopSignal } from './signals';
 import { EXIT } from './exit-codes';
 import { ProgressLine } from './progress';
 import { RecordingReader } from '../replay/reader';
@@ -38,15 +39,15 @@ offset.
 Exit status: 0 done (for --verify: identical and intact); 1 the replay
 diverged from the recording; 2 bad usage, unreadable recording, images that
 differ, or (for --verify) a damaged recording; 130 --verify interrupted by
-Ctrl-C (it says how many chunks matched so far).`;
+Ctrl-C, 143 by SIGTERM (it says how many chunks matched so far).`;
 
 export async function replayCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
-    to: { value: true }, 'to-symbol': { value: true }, 'to-crash': {}, 'to-console': { value: true },
-    verify: {}, images: { value: true }, help: {},
+    to: { value: true, meta: 'N' }, 'to-symbol': { value: true, meta: 'SYMBOL' }, 'to-crash': {}, 'to-console': { value: true, meta: 'PATTERN' },
+    verify: {}, images: { value: true, meta: 'DIR' }, help: {},
   });
   if (args.flags.has('help')) { process.stdout.write(REPLAY_HELP + '\n'); return EXIT.OK; }
-  if (args.positionals.length !== 1) throw new UsageError('replay: give exactly one RECORDING (see bringup replay --help)');
+  expectPositionals(args, 'replay', { names: ['RECORDING'], looksLike: (v) => /\.bur$/i.test(v) });
   const targets = ['to', 'to-symbol', 'to-console'].filter((o) => args.options.has(o)).length + (args.flags.has('to-crash') ? 1 : 0);
   if (targets > 1) throw new UsageError('replay: give at most one of --to, --to-symbol, --to-crash, --to-console');
   if (targets && args.flags.has('verify')) throw new UsageError('replay: --verify replays the whole run; it takes no target');
@@ -61,13 +62,13 @@ export async function replayCommand(argv: string[]): Promise<number> {
       const t0 = performance.now();
       // Ctrl-C stops the check where it is and says how far it got.
       const interrupt = new AbortController();
-      const onSigint = () => interrupt.abort();
-      process.on('SIGINT', onSigint);
-      const pos = await session.replayer.verifyYielding(interrupt.signal).finally(() => process.off('SIGINT', onSigint));
+      let stoppedBy: StopSignal | undefined;
+      const offSignal = onStopSignal((sig) => { stoppedBy ??= sig; interrupt.abort(); });
+      const pos = await session.replayer.verifyYielding(interrupt.signal).finally(offSignal);
       progress?.clear();
       if (!pos) {
         process.stdout.write(`replay interrupted at instruction ${session.replayer.icount}: ${session.replayer.chunksVerified} of ${rec.chunks.length} chunk hashes checked, all matching\n`);
-        return EXIT.INTERRUPTED;
+        return stopStatus(stoppedBy);
       }
       process.stdout.write(`replay identical: ${pos.chunksVerified} of ${rec.chunks.length} chunk hashes match, ${pos.icount} instructions, ` +
         `ends with ${pos.stop.kind === 'limit' ? 'the recording' : pos.stop.kind} (${((performance.now() - t0) / 1000).toFixed(2)} s)\n`);

@@ -2,8 +2,13 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs, parseCount, UsageError } from './args';
+import { parseArgs, parseCount, UsageError, expectPositionals } from './args';
 import { EXIT } from './exit-codes';
+import { parse as parseYaml } from 'yaml';
+import { onStopSignal, stopStatus, type StopSignal } from './signals';
+import { checkOutputPath, checkOutputFolder, isWriteError, writeErrorReason } from './output-path';
+import { runScenarioYielding } from '../scenario/runner';
+import { recordingsDir } from '../scenario/recording';
 import { ProgressLine } from './progress';
 import { loadScenario } from '../scenario/scenario-file';
 import type { RunOptions } from '../scenario/runner';
@@ -42,28 +47,51 @@ instructions against the run's limit.
 Exit status: 0 every expectation met; 1 an expectation failed; 2 bad usage or
 an invalid scenario (file:line:column: what is wrong); 3 the run hit its limit
 (limits.time / limits.instructions) without the expected end; 4 internal error;
-130 interrupted (Ctrl-C): the run stops where it is, the report covers it so
-far and the recording is complete up to there (kept, and named).`;
+130 interrupted (Ctrl-C; 143 for SIGTERM): the run stops where it is, the
+report covers it so far and the recording is complete up to there (kept, and
+named). A --record FILE that cannot be written (missing or read-only folder,
+a folder, one of the run's own inputs) is exit 2 before the run; if writing
+the recording fails during the run (e.g. the disk is full), the verdict is
+still printed, with the reason the recording failed, and the exit status is 2.
+If the reader of stdout goes away (\`| head\`), the run still completes its
+recording and the exit status is still the verdict's.`;
 
 export async function runCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { quiet: {}, help: {}, artifacts: { value: true }, record: { value: true }, trace: { value: true }, chunk: { value: true }, 'checkpoint-every': { value: true } });
+  const args = parseArgs(argv, {
+    quiet: {}, help: {}, artifacts: { value: true, meta: 'DIR' }, record: { value: true, meta: 'FILE' }, trace: { value: true, meta: 'LEVEL' },
+    chunk: { value: true, meta: 'N' }, 'checkpoint-every': { value: true, meta: 'N' },
+  });
   if (args.flags.has('help')) { process.stdout.write(RUN_HELP + '\n'); return EXIT.OK; }
-  if (args.positionals.length !== 1) throw new UsageError('run: give exactly one SCENARIO.yaml (see bringup run --help)');
-  const scenario = loadScenario(args.positionals[0]);
+  expectPositionals(args, 'run', { names: ['SCENARIO.yaml'] });
+  const scenarioFile = args.positionals[0];
+  const scenario = loadScenario(scenarioFile);
   const quiet = args.flags.has('quiet');
   const progress = !quiet && process.stderr.isTTY ? new ProgressLine(process.stderr, scenario.clockHz) : undefined;
   let atLineStart = true;
   const recordTo = args.options.get('record')?.[0];
   const recording = recordOptions(args.options);
-  // Ctrl-C ends the run where it is: the report covers the run so far and the recording is complete up to there.
-  // A second Ctrl-C does not wait.
+  // Where the recording goes is checked before the run: not one of the run's inputs, and writable.
+  if (recordTo !== undefined) checkOutputPath(recordTo, 'run: --record', scenarioInputs(scenarioFile, scenario.boardName));
+  else checkOutputFolder(recordingsDir(), process.env.BRINGUP_RECORDINGS_DIR !== undefined ? 'run: $BRINGUP_RECORDINGS_DIR' : 'run: the recordings folder');
+  // Ctrl-C (or SIGTERM) ends the run where it is: the report covers the run so far and the recording is
+  // complete up to there. A second one does not wait.
   const interrupt = new AbortController();
-  const onSigint = () => { if (interrupt.signal.aborted) process.exit(EXIT.INTERRUPTED); interrupt.abort(); };
-  process.on('SIGINT', onSigint);
-  const run = (options: RunOptions) => {
+  let stoppedBy: StopSignal | undefined;
+  const offSignal = onStopSignal((sig) => { if (interrupt.signal.aborted) process.exit(stopStatus(stoppedBy)); stoppedBy = sig; interrupt.abort(); });
+  const run = async (options: RunOptions) => {
     const o = { ...options, ...recording, signal: interrupt.signal };
-    return recordTo ? runRecordedYielding(scenario, recordTo, o) : runKeepingFailuresYielding(scenario, o);
+    try {
+      return await (recordTo ? runRecordedYielding(scenario, recordTo, o) : runKeepingFailuresYielding(scenario, o));
+    } catch (e) {
+      if (!isWriteError(e)) throw e;
+      // The recording could not be written (a full disk): the verdict must not be lost with it.
+      // The run is deterministic, so running it again without a recording gives the same verdict.
+      const file = (e as { file?: string }).file ?? recordTo ?? recordingsDir();
+      recordingFailed = `the recording ${file} could not be written: ${writeErrorReason(e)}; the verdict above is from the same run without a recording`;
+      return Object.assign(await runScenarioYielding(scenario, { signal: interrupt.signal, slice: options.slice }), { recording: undefined as string | undefined });
+    }
   };
+  let recordingFailed: string | undefined;
   const result = await run({
     onOutput: quiet ? undefined : (text) => {
       progress?.clear();
@@ -73,21 +101,62 @@ export async function runCommand(argv: string[]): Promise<number> {
     // Slices short enough for the progress line to move about ten times a second.
     slice: progress ? 2_000_000 : undefined,
     onProgress: progress ? (icount, limit) => { if (atLineStart) progress.update(icount, limit); } : undefined,
-  }).finally(() => process.off('SIGINT', onSigint));
+  }).finally(offSignal);
   progress?.clear();
   process.stdout.write(`${atLineStart ? '' : '\n'}${quiet ? '' : '\n'}${formatReport(result)}\n`);
   if (result.recording) process.stdout.write(`recording: ${path.relative(process.cwd(), result.recording) || result.recording} (bringup replay ${result.verdict === 'pass' ? '--verify ' : result.verdict === 'interrupted' ? '' : '--to-crash '}FILE)\n`);
   const artifacts = result.expectations.filter((e) => e.artifact);
   if (artifacts.length) {
     const dir = path.resolve(args.options.get('artifacts')?.[0] ?? 'reports');
-    fs.mkdirSync(dir, { recursive: true });
-    for (const e of artifacts) {
-      const file = path.join(dir, e.artifact!.name);
-      fs.writeFileSync(file, e.artifact!.data);
-      process.stdout.write(`${e.what}: the actual ${e.artifact!.mediaType === 'image/png' ? 'picture' : 'output'} is in ${path.relative(process.cwd(), file) || file}\n`);
+    try {
+      fs.mkdirSync(dir, { recursive: true });
+      for (const e of artifacts) {
+        const file = path.join(dir, e.artifact!.name);
+        fs.writeFileSync(file, e.artifact!.data);
+        process.stdout.write(`${e.what}: the actual ${e.artifact!.mediaType === 'image/png' ? 'picture' : 'output'} is in ${path.relative(process.cwd(), file) || file}\n`);
+      }
+    } catch (e) {
+      if (!isWriteError(e)) throw e;
+      // The verdict is printed above; the files it names could not be written.
+      recordingFailed ??= `the artifacts could not be written to ${dir}: ${writeErrorReason(e)}`;
     }
   }
-  return result.verdict === 'pass' ? EXIT.OK : result.verdict === 'limit' ? EXIT.LIMIT : result.verdict === 'interrupted' ? EXIT.INTERRUPTED : EXIT.EXPECTATION_FAILED;
+  if (recordingFailed) {
+    process.stderr.write(`bringup: ${recordingFailed}\n`);
+    return EXIT.USAGE;
+  }
+  return result.verdict === 'pass' ? EXIT.OK : result.verdict === 'limit' ? EXIT.LIMIT : result.verdict === 'interrupted' ? stopStatus(stoppedBy) : EXIT.EXPECTATION_FAILED;
+}
+
+/**
+ * The files a scenario reads (the scenario, its board file, kernel, device
+ * tree, initrd, boot volume manifest and images, golden pictures): every
+ * string in it, and in a volume manifest it names, that resolves to an
+ * existing file. An output must be none of them.
+ */
+export function scenarioInputs(file: string, boardName?: string): string[] {
+  const found = new Set<string>([file]);
+  if (boardName && fs.existsSync(boardName)) found.add(boardName);
+  const walk = (yamlFile: string, depth: number) => {
+    let doc: unknown;
+    try { doc = parseYaml(fs.readFileSync(yamlFile, 'utf8')); } catch { return; }
+    const dir = path.dirname(path.resolve(yamlFile));
+    const visit = (v: unknown) => {
+      if (typeof v === 'string') {
+        if (v.length > 4096 || v.includes('\n')) return;
+        const p = path.resolve(dir, v);
+        let st: fs.Stats | undefined;
+        try { st = fs.statSync(p); } catch { return; }
+        if (!st.isFile() || found.has(p)) return;
+        found.add(p);
+        if (depth < 2 && /\.ya?ml$/i.test(p)) walk(p, depth + 1);
+      } else if (Array.isArray(v)) v.forEach(visit);
+      else if (v && typeof v === 'object') Object.values(v).forEach(visit);
+    };
+    visit(doc);
+  };
+  walk(file, 0);
+  return [...found];
 }
 
 function recordOptions(options: Map<string, string[]>): RecordOptions {

@@ -1,11 +1,12 @@
 /** `bringup test`: runs the Cucumber features (features/*.feature) with the step library. */
 
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EXIT } from './exit-codes';
-import { UsageError } from './args';
+import { UsageError, unknownOption } from './args';
+import { onStopSignal, stopStatus, signalStatus, type StopSignal } from './signals';
 
 export const TEST_HELP = `usage: bringup test [--parallel N] [--shard I/N] [--tags EXPR] [--reports DIR | --no-reports] [CUCUMBER ARGS...]
 
@@ -18,7 +19,9 @@ dist/steps). Without paths it runs features/**/*.feature from the repository.
                     in order, belongs to share k mod N + 1), for spreading a
                     run over N machines
   --tags EXPR       only scenarios whose tags match, e.g. "@faults and not @slow"
-  --reports DIR     write DIR/cucumber.html and DIR/junit.xml (default: reports)
+  --reports DIR     write DIR/cucumber.html and DIR/junit.xml (default: reports).
+                    While another bringup test writes to DIR, this run writes
+                    to DIR/run-PID instead; the last lines say where they are
   --no-reports      write neither
 
 Everything else is passed to cucumber-js (paths, --name, --format, ...), e.g.
@@ -34,7 +37,12 @@ path of its recording (in \$BRINGUP_RECORDINGS_DIR, default .bringup/recordings;
 replay it with \`bringup replay FILE\`). A passing scenario's recording is
 deleted once it has replayed identically.
 
-Exit status: 0 every scenario passed; 1 a scenario failed; 2 bad usage.`;
+Ctrl-C or SIGTERM stops cucumber-js too; a scenario it cut short leaves no
+partial recording.
+
+Exit status: 0 every scenario passed; 1 a scenario failed; 2 bad usage (an
+unknown option, a bad --parallel or --shard); 130 interrupted by Ctrl-C, 143
+by SIGTERM; 128+N when cucumber-js was killed by signal N (it says which).`;
 
 export function repositoryRoot(): string {
   for (const c of [path.resolve(__dirname, '..', '..'), path.resolve(__dirname, '..')]) {
@@ -57,7 +65,11 @@ export function cucumberArgs(extra: string[]): string[] {
   ];
 }
 
-const VALUE_OPTIONS = new Set(['--format', '-f', '--name', '--tags', '-t', '--require', '-r', '--import', '-i', '--parallel',
+/** cucumber-js's own options (bringup test passes them on); anything else starting with -- is a mistake. */
+const CUCUMBER_FLAGS = new Set(['--backtrace', '-b', '--dry-run', '-d', '--exit', '--force-exit', '--fail-fast', '--strict', '--no-strict',
+  '--publish', '--i18n-languages', '--version', '-v']);
+
+const VALUE_OPTIONS = new Set(['--i18n-keywords', '--loader', '-l', '--plugin', '--plugin-options', '--require-module', '--retry-tag-filter', '--format', '-f', '--name', '--tags', '-t', '--require', '-r', '--import', '-i', '--parallel',
   '--profile', '-p', '--config', '-c', '--order', '--retry', '--world-parameters', '--format-options', '--language', '--shard', '--reports']);
 
 export interface TestOptions {
@@ -97,7 +109,14 @@ export function testOptions(argv: string[]): TestOptions {
       case '--tags': case '-t': out.push('--tags', value()); break;
       case '--reports': reports = value(); break;
       case '--no-reports': reports = undefined; break;
-      default: out.push(a);
+      default:
+        if (a.startsWith('-') && a !== '-' && !VALUE_OPTIONS.has(name) && !CUCUMBER_FLAGS.has(name)) {
+          if (a === '--') { out.push(...argv.slice(i)); i = argv.length; break; }
+          const known = [...VALUE_OPTIONS, ...CUCUMBER_FLAGS, '--no-reports'].filter((o) => o.startsWith('--')).map((o) => o.slice(2));
+          throw unknownOption(name.replace(/^-+/, ''), known, 'test');
+        }
+        out.push(a);
+        if (inline === undefined && VALUE_OPTIONS.has(name)) out.push(value());
     }
   }
   if (reports !== undefined) {
@@ -148,20 +167,90 @@ export function formatTiming(t: Timing, wallMs: number): string {
   return lines.join('\n');
 }
 
+/**
+ * The folder this run's reports go to: `dir`, unless another bringup test
+ * (a live process) is writing there, in which case dir/run-PID. Two runs
+ * never write the same junit.xml.
+ */
+export function claimReportsDir(dir: string): { dir: string; release: () => void; busyBy?: number } {
+  fs.mkdirSync(dir, { recursive: true });
+  const lock = path.join(dir, '.bringup-test.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      return { dir, release: () => { try { if (fs.readFileSync(lock, 'utf8') === String(process.pid)) fs.rmSync(lock, { force: true }); } catch { /* gone */ } } };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const pid = Number(fs.readFileSync(lock, 'utf8'));
+      if (pid > 0 && pid !== process.pid && processAlive(pid)) {
+        const own = path.join(dir, `run-${process.pid}`);
+        fs.mkdirSync(own, { recursive: true });
+        return { dir: own, release: () => {}, busyBy: pid };
+      }
+      fs.rmSync(lock, { force: true }); // left by a run that was killed
+    }
+  }
+  throw new Error(`cannot take the lock ${lock}`);
+}
+
+function processAlive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+}
+
 export async function testCommand(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) { process.stdout.write(TEST_HELP + '\n'); return EXIT.OK; }
   const opts = testOptions(argv);
-  const messages = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-test-')), 'messages.ndjson');
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, cucumberArgs([...opts.cucumber, '--format', `message:${messages}`]), {
-    stdio: 'inherit', cwd: process.cwd(),
-    env: { ...process.env, ...(opts.reports ? { BRINGUP_REPORTS_DIR: path.resolve(opts.reports) } : {}) },
-  });
-  if (r.error) throw r.error;
-  const wall = performance.now() - t0;
-  if (fs.existsSync(messages)) {
-    process.stdout.write(`${formatTiming(timingFromMessages(fs.readFileSync(messages, 'utf8')), wall)}\n`);
-    if (opts.reports) process.stdout.write(`reports: ${path.join(opts.reports, 'cucumber.html')}, ${path.join(opts.reports, 'junit.xml')}\n`);
+  let reports = opts.reports;
+  let release = () => {};
+  if (reports !== undefined) {
+    const claimed = claimReportsDir(reports);
+    release = claimed.release;
+    if (claimed.dir !== reports) {
+      process.stderr.write(`bringup: ${reports} is in use by another bringup test (pid ${claimed.busyBy}); this run's reports go to ${claimed.dir}\n`);
+      const from = reports, to = claimed.dir;
+      opts.cucumber = opts.cucumber.map((a) => a === `html:${path.join(from, 'cucumber.html')}` ? `html:${path.join(to, 'cucumber.html')}`
+        : a === `junit:${path.join(from, 'junit.xml')}` ? `junit:${path.join(to, 'junit.xml')}` : a);
+      reports = to;
+    }
   }
-  return r.status === 0 ? EXIT.OK : r.status === 2 ? EXIT.USAGE : EXIT.EXPECTATION_FAILED;
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-test-'));
+  const messages = path.join(tmp, 'messages.ndjson');
+  try {
+    const t0 = performance.now();
+    // cucumber-js runs as a child that is stopped with us: Ctrl-C or SIGTERM is passed on, and we wait for it to end.
+    const child = spawn(process.execPath, cucumberArgs([...opts.cucumber, '--format', `message:${messages}`]), {
+      stdio: 'inherit', cwd: process.cwd(),
+      env: { ...process.env, ...(reports ? { BRINGUP_REPORTS_DIR: path.resolve(reports) } : {}) },
+    });
+    let stoppedBy: StopSignal | undefined;
+    const offSignal = onStopSignal((sig) => {
+      stoppedBy ??= sig;
+      try { child.kill(sig); } catch { /* already gone */ }
+    });
+    const r = await new Promise<{ status: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (status, signal) => resolve({ status, signal }));
+    }).finally(offSignal);
+    const wall = performance.now() - t0;
+    if (fs.existsSync(messages) && stoppedBy === undefined) {
+      try {
+        process.stdout.write(`${formatTiming(timingFromMessages(fs.readFileSync(messages, 'utf8')), wall)}\n`);
+      } catch { /* a message stream cut short: no timing line */ }
+    }
+    if (reports && fs.existsSync(path.join(reports, 'junit.xml'))) {
+      process.stdout.write(`reports: ${path.join(reports, 'cucumber.html')}, ${path.join(reports, 'junit.xml')}\n`);
+    }
+    if (stoppedBy) {
+      process.stderr.write(`bringup: test ${stoppedBy === 'SIGINT' ? 'interrupted' : 'stopped by SIGTERM'}\n`);
+      return stopStatus(stoppedBy);
+    }
+    if (r.signal) {
+      process.stderr.write(`bringup: cucumber-js was killed by ${r.signal}\n`);
+      return signalStatus(r.signal);
+    }
+    return r.status === 0 ? EXIT.OK : r.status === 2 ? EXIT.USAGE : EXIT.EXPECTATION_FAILED;
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    release();
+  }
 }

@@ -24,7 +24,7 @@ import type { ScenarioResult } from './runner';
 import { loadScenario, scenarioFromText, type Scenario, type RawScenario } from './scenario-file';
 import { InputFileError, loadYamlFile } from './yaml-file';
 
-import { runKeepingFailures } from './recording';
+import { runRecorded, recordingsDir } from './recording';
 import { RecordingReader } from '../replay/reader';
 import { diffEvents, formatDiff } from '../replay/diff';
 
@@ -70,11 +70,83 @@ export function testScenario(id: string, label: string, load: () => Scenario): T
   }
   let result: ScenarioResult;
   // Recorded (and kept), so the report can compare the last good and first bad runs event by event.
-  try { result = runKeepingFailures(scenario, { keep: true }); } catch (e) {
+  try { result = runRecorded(scenario, bisectRecordingFile(scenario)); } catch (e) {
     if (e instanceof ImageError) return { id, label, outcome: 'skip', problem: `the images cannot be booted: ${e.message}` };
     throw e;
   }
   return { id, label, outcome: classify(result), result };
+}
+
+// ---- what a bisection leaves while it runs --------------------------------------
+//
+// A bisection that is killed (SIGKILL, a crash) cannot clean up after itself.
+// Everything it creates is named after its process id, so that the next one
+// recognises what a dead bisection left and removes it: its temporary folder
+// (bringup-bisect-PID-*), the git worktree registered there, and the
+// recordings of its runs (bisect-running-PID-*.bur in the recordings folder).
+
+const TMP_PREFIX = 'bringup-bisect-';
+const RUNNING_PREFIX = 'bisect-running-';
+
+function processAlive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+}
+
+/** A recording file for one tested run, marked as belonging to this (running) bisection. */
+function bisectRecordingFile(s: Scenario): string {
+  const dir = recordingsDir();
+  fs.mkdirSync(dir, { recursive: true });
+  const slug = (s.name || path.basename(s.file)).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'run';
+  return path.join(dir, `${RUNNING_PREFIX}${process.pid}-${slug}-${Math.random().toString(16).slice(2, 10)}.bur`);
+}
+
+/** The name a kept recording gets once the bisection is over (no longer marked as running). */
+function keptName(file: string): string {
+  const base = path.basename(file);
+  const m = new RegExp(`^${RUNNING_PREFIX}\\d+-(.*)$`).exec(base);
+  return m ? path.join(path.dirname(file), `bisect-${m[1]}`) : file;
+}
+
+/** Removes the recordings of bisections whose process is gone. Returns the files removed. */
+export function removeStaleBisectRecordings(dir = recordingsDir()): string[] {
+  const removed: string[] = [];
+  let names: string[];
+  try { names = fs.readdirSync(dir); } catch { return removed; }
+  for (const n of names) {
+    const m = new RegExp(`^${RUNNING_PREFIX}(\\d+)-.*\\.bur$`).exec(n);
+    if (m && !processAlive(Number(m[1]))) { fs.rmSync(path.join(dir, n), { force: true }); removed.push(path.join(dir, n)); }
+  }
+  return removed;
+}
+
+/**
+ * Removes what bisections that were killed left in `repo` and the temporary
+ * folder: registered worktrees in a dead bisection's folder, the folders
+ * themselves, then `git worktree prune`. Returns the folders removed.
+ */
+export async function removeStaleBisectWorktrees(repo: string): Promise<string[]> {
+  const removed: string[] = [];
+  const tmp = fs.realpathSync(os.tmpdir());
+  const ours = new RegExp(`^${TMP_PREFIX}(\\d+)-`);
+  const stale = (dir: string) => { const m = ours.exec(path.basename(dir)); return m !== null && !processAlive(Number(m[1])); };
+  const list = await git(repo, ['worktree', 'list', '--porcelain']);
+  for (const line of list.split('\n')) {
+    if (!line.startsWith('worktree ')) continue;
+    const wt = line.slice('worktree '.length);
+    const owner = path.dirname(wt);
+    if (path.dirname(owner) !== tmp || !stale(owner)) continue;
+    try { await git(repo, ['worktree', 'remove', '--force', wt]); } catch { /* pruned below */ }
+    fs.rmSync(owner, { recursive: true, force: true });
+    removed.push(owner);
+  }
+  for (const n of fs.readdirSync(tmp)) {
+    const dir = path.join(tmp, n);
+    if (!stale(dir) || removed.includes(dir)) continue;
+    fs.rmSync(dir, { recursive: true, force: true });
+    removed.push(dir);
+  }
+  await git(repo, ['worktree', 'prune']);
+  return removed;
 }
 
 /**
@@ -94,7 +166,16 @@ async function pruningRecordings(tested: () => Iterable<TestedCandidate>, search
     if (outcome?.kind === 'ends' && outcome.candidate.result?.recording) keep.add(outcome.candidate.result.recording);
     for (const c of tested()) {
       const file = c.result?.recording;
-      if (file && !keep.has(file)) fs.rmSync(file, { force: true });
+      if (!file) continue;
+      if (!keep.has(file)) { fs.rmSync(file, { force: true }); continue; }
+      // Kept for the report: no longer a running bisection's file.
+      const to = keptName(file);
+      if (to !== file) {
+        fs.renameSync(file, to);
+        for (const r of [outcome?.kind === 'found' ? outcome.firstBad.result : undefined, outcome?.kind === 'found' ? outcome.lastGood.result : undefined,
+          outcome?.kind === 'ends' ? outcome.candidate.result : undefined]) if (r?.recording === file) r.recording = to;
+        c.result!.recording = to;
+      }
     }
   }
 }
@@ -272,7 +353,11 @@ async function searchCommits(o: CommitBisectOptions, cache: Map<string, TestedCa
   // The scenario as given, used at every commit (unless each commit's own version is wanted).
   const scenarioText = o.committedScenario ? undefined : fs.readFileSync(scenarioAbs);
 
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-bisect-'));
+  // What killed bisections left in this repository (worktrees, checkouts in the temporary folder, recordings).
+  for (const d of await removeStaleBisectWorktrees(repo)) say(`bisect: removed ${d}, left by a bisection that was killed`);
+  const staleRecordings = removeStaleBisectRecordings();
+  if (staleRecordings.length) say(`bisect: removed ${staleRecordings.length} recording(s) left by a bisection that was killed`);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `${TMP_PREFIX}${process.pid}-`));
   const wt = path.join(tmp, 'worktree');
   let worktreeAdded = false;
   let bisecting = false;
@@ -299,7 +384,7 @@ async function searchCommits(o: CommitBisectOptions, cache: Map<string, TestedCa
         const r = await runProcess(o.build, [], wt, { shell: true, signal });
         if (r.code !== 0) {
           built = false;
-          candidate = { id, label, outcome: 'skip', problem: `the build failed (${r.code !== null ? `status ${r.code}` : r.signal}): ${o.build}` };
+          candidate = { id, label, outcome: 'skip', problem: `the build failed (${r.code !== null ? `status ${r.code}` : `killed by ${r.signal}`}): ${o.build}` };
           say(`  build failed at ${id.slice(0, 12)}; its output:`);
           for (const l of tailLines(r.output)) say(l);
         }
@@ -515,6 +600,8 @@ export async function bisectImages(o: ImageBisectOptions): Promise<BisectOutcome
 /** bisectImages with the tested images in `tested` (by index). */
 async function searchImages(o: ImageBisectOptions, tested: Map<number, TestedCandidate>): Promise<BisectOutcome> {
   const say = o.progress ?? (() => {});
+  const staleRecordings = removeStaleBisectRecordings();
+  if (staleRecordings.length) say(`bisect: removed ${staleRecordings.length} recording(s) left by a bisection that was killed`);
   const label = (i: number) => `#${i + 1} ${path.basename(o.images[i])}`;
   say(`bisect: ${o.images.length} images as ${describeImageRole(o.scenario, o.role)} of ${o.scenario}`);
   const r = await bisectSearch(o.images, (image, index) => {

@@ -14,15 +14,23 @@ const root = path.resolve(__dirname, '..');
 /** Returns { pass, fail, skipped } counted by scenario. */
 function runFeatures({ progressFormat = 'progress' } = {}) {
   const counts = { pass: 0, fail: 0, skipped: 0 };
-  const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-features-')), 'cucumber.json');
-  const { cucumberArgs, testOptions } = require('../dist/cli/test');
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-features-'));
+  const report = path.join(tmp, 'cucumber.json');
+  const { cucumberArgs, testOptions, claimReportsDir } = require('../dist/cli/test');
   const workers = Math.max(1, Math.min(4, os.availableParallelism ? os.availableParallelism() : os.cpus().length));
-  const reports = path.join(root, 'reports');
+  // reports/, unless another run is writing there (then reports/run-PID).
+  const claimed = claimReportsDir(path.join(root, 'reports'));
+  const reports = claimed.dir;
   const { cucumber } = testOptions(['--parallel', String(workers), '--reports', reports]);
   console.log(`\n# Cucumber features (${workers} worker${workers > 1 ? 's' : ''}; reports in ${path.relative(root, reports)}/)`);
-  const c = spawnSync(process.execPath, cucumberArgs([...cucumber, '--format', progressFormat, '--format', `json:${report}`]), {
-    stdio: 'inherit', cwd: root, env: { ...process.env, BRINGUP_REPORTS_DIR: reports },
-  });
+  let c;
+  try {
+    c = spawnSync(process.execPath, cucumberArgs([...cucumber, '--format', progressFormat, '--format', `json:${report}`]), {
+      stdio: 'inherit', cwd: root, env: { ...process.env, BRINGUP_REPORTS_DIR: reports },
+    });
+  } finally {
+    claimed.release();
+  }
   let counted = false;
   if (fs.existsSync(report)) {
     try {
@@ -40,8 +48,9 @@ function runFeatures({ progressFormat = 'progress' } = {}) {
       console.log(`cannot read the Cucumber report ${report}: ${e.message}`);
     }
   }
+  fs.rmSync(tmp, { recursive: true, force: true });
   if (c.status !== 0 && counts.fail === 0) {
-    console.log(`cucumber-js exited with status ${c.status}${counted ? '' : ' without a report'}`);
+    console.log(`cucumber-js ${c.signal ? `was killed by ${c.signal}` : `exited with status ${c.status}`}${counted ? '' : ' without a report'}`);
     counts.fail++;
   }
   return counts;

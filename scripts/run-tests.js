@@ -2,12 +2,16 @@
 // Runs every test suite (node:test files compiled into dist/test, then the
 // Cucumber features) and ends with
 // one line counting all of them together: "N passed, N failed, N skipped".
+//
+// Tests must leave nothing behind: the run gets a temporary folder of its own
+// (TMPDIR), which must be empty at the end, and /tmp is listed before and
+// after: anything new whose name starts with "bringup" that is still there
+// is printed and counted as a failure.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { runFeatures } = require('./run-features');
 
 const root = path.resolve(__dirname, '..');
 const filter = process.argv.slice(2);
@@ -21,18 +25,26 @@ function findTests(dir) {
   }).sort();
 }
 
+const systemTmp = os.tmpdir();
+const listTmp = () => new Set(fs.readdirSync(systemTmp).filter((n) => n.startsWith('bringup')));
+const tmpBefore = listTmp();
+// The run's own temporary folder: everything the tests create with os.tmpdir() goes in here.
+const runTmp = fs.mkdtempSync(path.join(systemTmp, 'bringup-run-tests-'));
+process.env.TMPDIR = runTmp;
+const { runFeatures } = require('./run-features');
+
 let files = findTests(path.join(root, 'dist', 'test'));
 // Compiled files whose source was deleted must not run.
 files = files.filter((f) => fs.existsSync(path.join(root, path.relative(path.join(root, 'dist'), f)).replace(/\.js$/, '.ts')));
 if (filter.length) files = files.filter((f) => filter.some((x) => f.includes(x)));
 
-const tap = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-test-')), 'report.tap');
+const tap = path.join(runTmp, 'report.tap');
 const res = spawnSync(process.execPath, [
   '--test',
   '--test-reporter=spec', '--test-reporter-destination=stdout',
   '--test-reporter=tap', `--test-reporter-destination=${tap}`,
   ...files,
-], { stdio: 'inherit', cwd: root });
+], { stdio: 'inherit', cwd: root, env: process.env });
 
 const counts = { pass: 0, fail: 0, skipped: 0, todo: 0, cancelled: 0 };
 if (fs.existsSync(tap)) {
@@ -40,17 +52,28 @@ if (fs.existsSync(tap)) {
     const m = /^# (pass|fail|skipped|todo|cancelled) (\d+)$/.exec(line);
     if (m) counts[m[1]] = Number(m[2]);
   }
+  fs.rmSync(tap, { force: true });
 }
 // The Cucumber features (features/*.feature), counted by scenario.
 const runCucumber = !filter.length || filter.some((x) => /feature|cucumber/.test(x));
 const cuke = runCucumber ? runFeatures() : { pass: 0, fail: 0, skipped: 0 };
 
-const failed = counts.fail + counts.cancelled;
+// Leftovers: in the run's own temporary folder, and new bringup* entries in /tmp.
+const leftovers = fs.readdirSync(runTmp).map((n) => path.join(runTmp, n));
+fs.rmSync(runTmp, { recursive: true, force: true });
+for (const n of listTmp()) if (!tmpBefore.has(n) && n !== path.basename(runTmp)) leftovers.push(path.join(systemTmp, n));
+if (leftovers.length) {
+  console.log(`\n# the tests left ${leftovers.length} file(s) or folder(s) in the temporary folder:`);
+  for (const l of leftovers) console.log(`#   ${l}`);
+}
+const leaked = leftovers.length ? 1 : 0;
+
+const failed = counts.fail + counts.cancelled + leaked;
 const passed = counts.pass + cuke.pass;
 const skipped = counts.skipped + counts.todo + cuke.skipped;
-if (res.status !== 0 && failed === 0) {
-  console.log(`test runner exited with status ${res.status} (signal ${res.signal ?? 'none'})`);
-  console.log(`${passed} passed, ${1 + cuke.fail} failed, ${skipped} skipped`);
+if (res.status !== 0 && counts.fail + counts.cancelled === 0) {
+  console.log(`test runner ${res.signal ? `was killed by ${res.signal}` : `exited with status ${res.status}`}`);
+  console.log(`${passed} passed, ${1 + failed + cuke.fail} failed, ${skipped} skipped`);
   process.exit(1);
 }
 console.log(`${passed} passed, ${failed + cuke.fail} failed, ${skipped} skipped`);

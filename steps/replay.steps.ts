@@ -6,13 +6,32 @@
  * for all the others.
  */
 
-import { Then, After, Status } from '@cucumber/cucumber';
+import { Then, Before, After, Status } from '@cucumber/cucumber';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { checkReplayIdentity } from '../scenario/recording';
 import type { BringupWorld } from './world';
 
 const checked = new WeakSet<object>();
+
+/**
+ * The scenario in progress. Ctrl-C (or SIGTERM) while it runs must not leave
+ * its recording behind (it would be a recording no report names): the run
+ * ends, the recording is deleted, and the process exits as interrupted.
+ */
+let current: BringupWorld | undefined;
+let stopping = false;
+const stop = (signal: 'SIGINT' | 'SIGTERM') => {
+  if (stopping) return;
+  stopping = true;
+  const file = current?.result?.recording;
+  if (file) fs.rmSync(file, { force: true });
+  process.exit(signal === 'SIGINT' ? 130 : 143);
+};
+process.once('SIGINT', () => stop('SIGINT'));
+process.once('SIGTERM', () => stop('SIGTERM'));
+
+Before(function (this: BringupWorld) { current = this; });
 
 Then('the run replays identically', function (this: BringupWorld) {
   const r = checkReplayIdentity(this.run);
@@ -23,6 +42,7 @@ Then('the run replays identically', function (this: BringupWorld) {
 
 /** A passing scenario's recording has served its purpose once the check is done; a failing one's stays for the report. */
 After(function (this: BringupWorld, { result }) {
+  current = undefined;
   const run = this.result;
   if (result?.status !== Status.PASSED || !run) return;
   if (!checked.has(run)) {

@@ -5,7 +5,7 @@
  * images bisected for the first bad one; Ctrl-C during a bisection.
  */
 
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -13,6 +13,15 @@ import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { bisectCommand } from '../../cli/bisect';
 import { UsageError } from '../../cli/args';
+
+/** A temporary folder removed when the tests of this file end (also when they fail). */
+const tempDirs: string[] = [];
+function tempDir(prefix: string): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(d);
+  return d;
+}
+after(() => { for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true }); });
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const guests = path.join(root, 'firmware', 'build', 'guests');
@@ -62,7 +71,7 @@ limits:
  * the 5th repairs it (a commit to skip).
  */
 function makeRepo(): { dir: string; commits: string[] } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-bisect-repo-'));
+  const dir = tempDir('bringup-bisect-repo-');
   git(dir, 'init', '-q', '-b', 'main');
   git(dir, 'config', 'user.name', 'bisect test');
   git(dir, 'config', 'user.email', 'bisect@example.invalid');
@@ -104,7 +113,7 @@ test('bringup bisect: finds the planted commit in a git repository, leaving the 
   const scenario = path.join(dir, 'scenarios', 'three-rounds.yaml');
   const headBefore = git(dir, 'rev-parse', 'HEAD');
   fs.writeFileSync(path.join(dir, 'untracked-work.txt'), 'mine\n');
-  const recordings = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-bisect-recordings-'));
+  const recordings = tempDir('bringup-bisect-recordings-');
   const r = bisectIn({ BRINGUP_RECORDINGS_DIR: recordings }, '--good', commits[0], '--bad', 'main', '--build', 'sh build.sh', '--scenario', scenario);
   assert.equal(r.status, 0, r.stderr + r.stdout);
   assert.match(r.stdout, new RegExp(`^first bad commit: ${commits[6]} tune the domain configuration$`, 'm'));
@@ -194,7 +203,7 @@ test('bringup bisect --images: the assumption that the first is good and the las
   assert.equal(lastGood.status, 2);
   assert.match(lastGood.stderr, /the last image .*pingpong\.elf passes the scenario: the assumption that the last image is bad does not hold/);
   // The kernel role; a broken ELF cannot be tested.
-  const truncated = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-bisect-img-')), 'truncated.elf');
+  const truncated = path.join(tempDir('bringup-bisect-img-'), 'truncated.elf');
   fs.writeFileSync(truncated, fs.readFileSync(hypervisor).subarray(0, 200));
   const notElf = bisect('--images', hypervisor, truncated, '--role', 'kernel', '--scenario', pingpongScenario);
   assert.equal(notElf.status, 2, notElf.stderr);

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -7,6 +7,7 @@ import { loadBoard, boardNames } from '../../scenario/boards';
 import { InputFileError } from '../../scenario/yaml-file';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-boards-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 function boardFile(name: string, text: string): string {
   const f = path.join(tmp, `${name}.yaml`);

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -8,6 +8,7 @@ import { readVolume, volumeImage } from '../../machine/boot/volume';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-volume-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 function bringup(...args: string[]) {
   return spawnSync(process.execPath, [path.join(root, 'bin', 'bringup'), ...args], { encoding: 'utf8', cwd: tmp });

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -6,6 +6,15 @@ import * as path from 'node:path';
 import { createMachine, boardsDir } from '../../scenario/boards';
 import { parseElf } from '../../machine/loaders/elf';
 import { tinyElf } from './tiny-elf';
+
+/** A temporary folder removed when the tests of this file end (also when they fail). */
+const tempDirs: string[] = [];
+function tempDir(prefix: string): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(d);
+  return d;
+}
+after(() => { for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true }); });
 
 // movw/movt r0 = UARTD; strb 'h', 'i'; semihosting SYS_EXIT(ApplicationExit)
 const HELLO = [0xe3060300, 0xe3470000, 0xe3a01068, 0xe5c01000, 0xe3a01069, 0xe5c01000,
@@ -28,7 +37,7 @@ test('a third board (Tegra20 Ventana) is a YAML file away: no code changes', () 
     .replace(/^description: .*$/m, 'description: NVIDIA Ventana, Tegra20, one 1 GiB bank')
     .replace(/  - \{ name: dram-bank0.*\n  - \{ name: dram-bank1.*\n/, '  - { name: dram, base: 0x00000000, size: 1GiB }\n');
   assert.notEqual(ventana, xoom);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-ventana-'));
+  const dir = tempDir('bringup-ventana-');
   const file = path.join(dir, 'tegra20-ventana.yaml');
   fs.writeFileSync(file, ventana);
   const v = run(file);

@@ -1,6 +1,6 @@
 /** `bringup diff`: first divergence of two runs (same images: exact instruction; two builds: first differing event). */
 
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -12,6 +12,7 @@ import { runRecorded } from '../../scenario/recording';
 const root = path.resolve(__dirname, '..', '..', '..');
 const scenarios = path.join(root, 'features', 'scenarios');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-diff-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const PINGPONG = fs.readFileSync(path.join(scenarios, 'pingpong.yaml'), 'utf8');
 const REQUIRE_TOOLS = process.env.BRINGUP_REQUIRE_TOOLS === '1';
 

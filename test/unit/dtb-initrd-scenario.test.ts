@@ -4,7 +4,7 @@
  * the recording's header, checked again on replay, and carried in bundles.
  */
 
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -19,6 +19,7 @@ import { loadProfile } from '../../scenario/profile';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-dtb-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const PROGRAM = path.join(ROOT, 'test', 'programs', 'build', 'div64.elf');
 
 /** A small device tree: what matters here is that it is one, and that it is checked byte for byte. */

@@ -5,7 +5,7 @@
  * output keeps the rest of the file and its comments, and fails when run.
  */
 
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -16,6 +16,7 @@ import { minimizeCommand } from '../../cli/minimize';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-minimize-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 const SCENARIO = `# yaml-language-server: $schema=${root}/schemas/scenario.schema.json
 #
@@ -106,7 +107,7 @@ test('bringup minimize: a scenario that passes has nothing to minimize; bad usag
   assert.match(r.stderr, /does not fail with all its faults \(verdict pass\): nothing to minimize/);
   assert.equal(fs.existsSync(path.join(tmp, 'never.yaml')), false);
   await assert.rejects(minimizeCommand([passing]), /-o OUT\.yaml/);
-  await assert.rejects(minimizeCommand(['-o', 'x.yaml']), /exactly one SCENARIO\.yaml/);
+  await assert.rejects(minimizeCommand(['-o', 'x.yaml']), /--output took 'x\.yaml' as its OUT\.yaml; give the SCENARIO\.yaml too/);
   await assert.rejects(minimizeCommand([passing, '-o', passing]), /would overwrite/);
   assert.match(minimize('--help').stdout, /^usage: bringup minimize SCENARIO\.yaml -o OUT\.yaml/);
 });

@@ -1,6 +1,6 @@
 /** `bringup run`, `bringup validate` and `bringup test`: output and exit statuses. */
 
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -10,6 +10,7 @@ import { RecordingReader } from '../../replay/reader';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-scenario-cli-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const pingpong = path.join(root, 'features', 'scenarios', 'pingpong.yaml');
 
 function bringup(...args: string[]) {

@@ -5,7 +5,7 @@
  * readable report.
  */
 
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -21,6 +21,7 @@ const SCENARIOS = path.join(ROOT, 'features', 'scenarios');
 const HYP = path.join(ROOT, 'firmware', 'build', 'hypervisor.elf');
 const VOLUMES = path.join(ROOT, 'firmware', 'volumes');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-scenario-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /** A scenario over the reference hypervisor with the given extra YAML (top-level keys). */
 function text(extra: string, cmdline = 'console=ttyS0', volume = 'pingpong.yaml'): string {
