@@ -1,12 +1,13 @@
 /** `bringup exec`: run a bare-metal ELF, or boot a kernel with the board's boot protocol. */
 
 import * as fs from 'node:fs';
-import { parseElf, ImageError, symbolize, type ElfSymbol } from '../machine/loaders/elf';
+import { parseElf, symbolize, type ElfSymbol } from '../machine/loaders/elf';
 import { bootKernel } from '../machine/boot/linux-boot';
 import type { Machine, StopReason } from '../machine/machine';
 import { parseArgs, parseCount, UsageError, expectPositionals } from './args';
 import { nodeSemihostingHost } from './semihosting-host';
 import { EXIT } from './exit-codes';
+import { readInputFile } from '../io/input-file';
 import { createMachine, boardNames } from '../scenario/boards';
 import { encodePng } from '../scenario/png';
 import { onStopSignal, stopStatus, type StopSignal } from './signals';
@@ -64,10 +65,7 @@ Exit status, by how the run ended:
   141  the reader of stdout went away (128 + SIGPIPE)`;
 
 function readInput(file: string, what: string): Uint8Array {
-  try { return fs.readFileSync(file); } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new ImageError(`${file}: ${err.code === 'ENOENT' ? `no such file (${what})` : err.code === 'EISDIR' ? 'is a directory' : err.message}`);
-  }
+  return readInputFile(file, { what });
 }
 
 export async function execCommand(argv: string[]): Promise<number> {
