@@ -1,6 +1,6 @@
 /** `bringup bundle`: a recording with its images, to replay anywhere. */
 
-import { parseArgs, UsageError } from './args';
+import { parseArgs, UsageError, expectPositionals } from './args';
 import { EXIT } from './exit-codes';
 import { openRecording } from './replay';
 import { bundleRecording } from '../scenario/recording';
@@ -24,7 +24,8 @@ export async function bundleCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv.map((a) => (a === '-o' ? '--output' : a)), { output: { value: true }, images: { value: true }, help: {} });
   if (args.flags.has('help')) { process.stdout.write(BUNDLE_HELP + '\n'); return EXIT.OK; }
   const out = args.options.get('output')?.[0];
-  if (args.positionals.length !== 1 || !out) throw new UsageError('bundle: give one RECORDING and -o OUT (see bringup bundle --help)');
+  expectPositionals(args, 'bundle', { names: ['RECORDING'], looksLike: (v) => /\.bur$/i.test(v) });
+  if (!out) throw new UsageError('bundle: give -o OUT, the file to write (see bringup bundle --help)');
   const rec = openRecording(args.positionals[0]);
   let r: { images: number; bytes: number };
   try {

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { readVolume, VolumeError } from '../machine/boot/volume';
 import { readInputFile } from '../io/input-file';
 import { packManifest } from '../scenario/volume-manifest';
-import { parseArgs, UsageError } from './args';
+import { parseArgs, UsageError, expectPositionals } from './args';
 import { EXIT } from './exit-codes';
 
 export const VOLUME_HELP = `usage: bringup volume pack MANIFEST.yaml -o VOLUME
@@ -34,7 +34,7 @@ export async function volumeCommand(argv: string[]): Promise<number> {
   try {
     switch (sub) {
       case 'pack': {
-        if (args.positionals.length !== 1) throw new UsageError('volume pack: give one MANIFEST.yaml');
+        expectPositionals(args, 'volume pack', { names: ['MANIFEST.yaml'] });
         const out = args.options.get('out')?.[0];
         if (!out) throw new UsageError('volume pack: -o VOLUME is required');
         const blob = packManifest(args.positionals[0]);
@@ -43,7 +43,7 @@ export async function volumeCommand(argv: string[]): Promise<number> {
         return EXIT.OK;
       }
       case 'list': {
-        if (args.positionals.length !== 1) throw new UsageError('volume list: give one VOLUME');
+        expectPositionals(args, 'volume list', { names: ['VOLUME'] });
         const file = args.positionals[0];
         const blob = readFile(file);
         process.stdout.write('name                             role             offset       size      crc32\n');
