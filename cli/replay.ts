@@ -5,7 +5,8 @@ import { EXIT } from './exit-codes';
 import { ProgressLine } from './progress';
 import { RecordingReader } from '../replay/reader';
 import { ReplayDivergence } from '../replay/replayer';
-import { resolveTarget, describeStop, TargetError, type ReplayTarget } from '../replay/targets';
+import { resolveTarget, describeStop, NoCrash, TargetError, type ReplayTarget } from '../replay/targets';
+import { AddressSpaces } from '../replay/symbols';
 import { openReplay } from '../scenario/recording';
 import { parseVirtualTime } from '../scenario/virtual-time';
 import { compilePattern } from '../scenario/scenario-file';
@@ -19,8 +20,16 @@ registers, the code around the PC with symbols, the current mode and address
 space, the last console lines and the last trace entries (or exceptions).
 
   --to N               an instruction count, or a virtual time (250us, 10ms)
-  --to-symbol S        the first execution of symbol S (any recorded image)
-  --to-crash           the first data abort, prefetch abort or undefined instruction
+  --to-symbol S        the first execution of function or code label S; IMAGE:S
+                       for one image's (a boot volume image name, or the
+                       kernel's file name), e.g. nullderef:load
+  --to-crash           the crash: the first data abort, prefetch abort or
+                       undefined instruction whose handler never returns to the
+                       faulting context (the faulting mode, with the same stack
+                       pointer, and in User mode the same ASID, never executes
+                       the faulting instruction or the next one again). Aborts
+                       that are handled (first-touch and access-flag faults,
+                       emulated instructions) are passed over.
   --to-console PAT     the first console line matching PAT (text, or /regex/)
   --verify             replay the whole run from the boot and prove it identical
   --images DIR         take the images from DIR (by name) instead of the scenario's files
@@ -30,9 +39,18 @@ terminal, a progress line on stderr shows how far it is. The images
 must have the sha256 recorded in the header; replay names any that differ.
 A recording cut short (a killed run) replays up to its last complete chunk.
 
+Symbols are resolved in the address space in force: the image whose code the
+MMU maps at that address at that moment (domains share virtual addresses),
+else the image of the domain with that ASID. Only code is labelled: an
+address past a function's size or in data gets no func+offset.
+
 Exit status: 0 done (for --verify: identical); 1 the replay diverged from the
 recording; 2 bad usage, unreadable recording or images that differ;
+5 --to-crash and the recording has no crash (said on stdout);
 130 --verify interrupted by Ctrl-C (it says how many chunks matched so far).`;
+
+/** `--to-crash` on a recording without a crash. */
+export const EXIT_NO_CRASH = 5;
 
 export async function replayCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
@@ -68,14 +86,18 @@ export async function replayCommand(argv: string[]): Promise<number> {
       return EXIT.OK;
     }
     const target = parseTarget(args.options, args.flags.has('to-crash'), rec.header.clockHz);
-    const resolved = resolveTarget(target, rec, session.replayer, session.symbols);
+    const spaces = new AddressSpaces(session.boot);
+    const resolved = resolveTarget(target, rec, session.replayer, spaces);
     session.replayer.runTo(resolved.icount);
     progress?.clear();
-    process.stdout.write(describeStop(rec, session.replayer, session.symbols, resolved.why).join('\n') + '\n');
+    const out = describeStop(rec, session.replayer, spaces, resolved.why);
+    if (resolved.note) out.splice(1, 0, resolved.note);
+    process.stdout.write(out.join('\n') + '\n');
     return EXIT.OK;
   } catch (e) {
     progress?.clear();
     if (e instanceof ReplayDivergence) { process.stderr.write(`bringup: ${e.message}\n`); return EXIT.EXPECTATION_FAILED; }
+    if (e instanceof NoCrash) { process.stdout.write(`no crash: ${e.message.replace(/^the recorded run has no crash: /, '')}\n`); return EXIT_NO_CRASH; }
     if (e instanceof TargetError) throw new UsageError(e.message);
     throw e;
   }
