@@ -344,11 +344,8 @@ function formatEvents(d: EventDivergence, la: string, lb: string): string[] {
     ? (e.symbol ? ` <${e.symbol}>` : '')
     : e.pc !== undefined ? `   (pc ${hex(e.pc)}${e.symbol ? ` <${e.symbol}>` : ''})` : '';
   const line = (e: StreamEvent) => `[${String(e.icount).padStart(10)}] ${e.kind.padEnd(9)} ${e.text}${where(e)}`;
-  const console = d.a?.kind === 'console' || d.b?.kind === 'console';
   const ignored = d.ignored ? ` (console lines ignored: ${d.ignored[0]} in A, ${d.ignored[1]} in B)` : '';
-  const out = [console
-    ? `first differing console line: event #${d.index + 1} of the ${d.kinds.join('/')} streams${ignored}`
-    : `first differing event: #${d.index + 1} of the ${d.kinds.join('/')} streams${ignored}`];
+  const out = [`first differing event: #${d.index + 1} of the ${d.kinds.join('/')} streams${ignored}`];
   if (d.lastEqualLine) {
     out.push('  last equal console line:');
     out.push(`      ${la}: ${line(d.lastEqualLine.a)}`);
