@@ -198,6 +198,9 @@ export class AddressSpaces {
     if (hits.length === 1) this.asidImage.set(asid, hits[0]);
   }
 
+  /** The image the domain with this ASID runs, when known. */
+  imageOfAsid(asid: number): string | undefined { return this.asidImage.get(asid); }
+
   /** `func+0xoff`, `image:func+0xoff` for a domain image, or undefined (no code symbol there). */
   symbolAt(address: number, where: AddressContext = {}): string | undefined {
     const a = address >>> 0;

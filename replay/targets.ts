@@ -71,7 +71,7 @@ export function describeStop(rec: RecordingReader, replayer: Replayer, symbols: 
   const out: string[] = [];
   out.push(`stopped at instruction ${replayer.icount} (${why}); ${replayer.chunksVerified} chunk hash(es) checked on the way`);
   const sym = symbolNow(spaces, m, v.pc);
-  out.push(`pc ${v.pc.toString(16).padStart(8, '0')}${sym ? ` <${sym}>` : ''} in ${v.mode} mode, ${v.mode === 'usr' ? `a domain (ASID ${v.asid})` : 'the hypervisor or kernel'}`);
+  out.push(`pc ${v.pc.toString(16).padStart(8, '0')}${sym ? ` <${sym}>` : ''} in ${v.mode} mode, ${v.mode === 'usr' ? `a domain (ASID ${v.asid}${spaces.imageOfAsid(v.asid) ? `, image ${spaces.imageOfAsid(v.asid)}` : ''})` : 'the hypervisor or kernel'}`);
   out.push('');
   out.push(...formatRegisters(v));
   out.push('');

@@ -87,11 +87,11 @@ test('--to-symbol accepts IMAGE:SYMBOL for any image\'s function and stops where
   const load = bringup('replay', file, '--to-symbol', 'nullderef:load');
   assert.equal(load.status, 0, load.stderr);
   assert.match(load.stdout, /^stopped at instruction \d+ \(the first execution of nullderef:load\)/m);
-  assert.match(load.stdout, /^pc 80000364 <nullderef:load> in usr mode, a domain \(ASID 3\)$/m);
+  assert.match(load.stdout, /^pc 80000364 <nullderef:load> in usr mode, a domain \(ASID 3, image nullderef\)$/m);
   // guest_upcall of pingpong shares its address range with nullderef's walk: it must stop in a pingpong domain.
   const upcall = bringup('replay', file, '--to-symbol', 'pingpong:guest_upcall');
   assert.equal(upcall.status, 0, upcall.stderr);
-  assert.match(upcall.stdout, /^pc [0-9a-f]{8} <pingpong:guest_upcall> in usr mode, a domain \(ASID [12]\)$/m);
+  assert.match(upcall.stdout, /^pc [0-9a-f]{8} <pingpong:guest_upcall> in usr mode, a domain \(ASID [12], image pingpong\)$/m);
   const hyp = bringup('replay', file, '--to-symbol', 'hypervisor.elf:sched_return');
   assert.equal(hyp.status, 0, hyp.stderr);
   assert.match(hyp.stdout, /^pc [0-9a-f]{8} <sched_return> in svc mode/m);
