@@ -25,11 +25,14 @@ space, the last console lines and the last trace entries (or exceptions).
                        kernel's file name), e.g. nullderef:load
   --to-crash           the crash: the first data abort, prefetch abort or
                        undefined instruction whose handler never returns to the
-                       faulting context (the faulting mode, with the same stack
-                       pointer, and in User mode the same ASID, never executes
-                       the faulting instruction or the next one again). Aborts
-                       that are handled (first-touch and access-flag faults,
-                       emulated instructions) are passed over.
+                       faulting context: the faulting mode, with the same stack
+                       pointer (in User mode, the same ASID), does not execute
+                       the faulting instruction or the next one again (in User
+                       mode: before it runs any other code, as a restarted
+                       domain does).
+                       Handled aborts (first-touch and access-flag faults,
+                       emulated instructions) are passed over; a hypervisor
+                       fault while handling a domain's abort is the crash.
   --to-console PAT     the first console line matching PAT (text, or /regex/)
   --verify             replay the whole run from the boot and prove it identical
   --images DIR         take the images from DIR (by name) instead of the scenario's files

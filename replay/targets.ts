@@ -8,7 +8,9 @@
  * instruction) whose handler never returns to the context that faulted: the
  * faulting mode, with the stack pointer it had (and, in User mode, the same
  * ASID), never executes the faulting instruction again (a retry) or the one
- * after it (an emulated or skipped instruction) before the run ends. A page
+ * after it (an emulated or skipped instruction) before the run ends; in User
+ * mode, that domain or process must resume there first, not elsewhere (a
+ * restarted domain runs its code again from its entry). A page
  * fault served on first touch, an access-flag fault, an emulated instruction
  * return there; a fault that kills a domain or panics the hypervisor does not.
  */
@@ -187,7 +189,20 @@ function findCrash(rec: RecordingReader, replayer: Replayer, spaces: AddressSpac
   cpu.onException = (vector, pc, mode) => {
     previous?.(vector, pc, mode);
     const fromUser = MODE_NAMES[mode] === 'usr';
-    if (fromUser) for (const p of pending) p.userAgain = true;
+    if (fromUser) {
+      const asid = cpu.cp15.contextidr & 0xff;
+      for (const p of [...pending]) {
+        p.userAgain = true;
+        if (p.mode !== 'usr' || p.asid !== asid) continue;
+        // That User context ran again. At the faulting instruction or the next
+        // (an interrupt taken as it resumes) it is the return; anywhere else
+        // the handler went on elsewhere (a restarted domain, a signal handler).
+        const at = (pc >>> 0) - p.pc;
+        if ((at === 0 || at === 4 || (p.thumb && at === 2)) && (cpu.r[13] >>> 0) === p.sp) p.returned = true;
+        pending.delete(p);
+        for (const r of unhook.get(p) ?? []) r();
+      }
+    }
     if (!CRASH_VECTOR_NUMBERS.has(vector)) return;
     const a: Abort = {
       icount: cpu.icount, vector: VECTOR_WORDS[vector], pc: pc >>> 0, mode: MODE_NAMES[mode] ?? String(mode), modeNumber: mode,

@@ -56,6 +56,17 @@ test('--to-crash stops at the fault that kills a domain, passing over the first-
   assert.match(r.stdout, /^=> 80000364  e5900000  ldr\tr0, \[r0\]   <nullderef:load>$/m);
 });
 
+test('--to-crash stops at a domain\'s fault even when the domain is restarted and runs the same code again', () => {
+  // dom0 (on-fault: restart) faults in guest_upcall; its next life passes the same instruction with the same stack.
+  const text = `${PINGPONG.slice(0, PINGPONG.indexOf('expect:'))}limits:\n  time: 9ms\n` +
+    'faults:\n  - { type: data-abort, status: translation, address: 0x1234, on-exec: { at: "pingpong:guest_upcall", nth: 2 } }\n';
+  const file = record('pingpong-restart', text);
+  const r = bringup('replay', file, '--to-crash');
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /^stopped at instruction \d+ \(the data-abort from usr mode at pc 0x80000398 \(pingpong:guest_upcall\)\)/m);
+  assert.match(r.stdout, /^pc 80000398 <pingpong:guest_upcall> in usr mode, a domain \(ASID 1, image pingpong\)$/m);
+});
+
 test('--to-crash finds the crash in a recording without events (--trace off) by replaying the run', () => {
   const file = record('nullderef-untraced', NULLDEREF, { trace: 'off' });
   const r = bringup('replay', file, '--to-crash');
