@@ -26,10 +26,10 @@ space, the last console lines and the last trace entries (or exceptions).
   --to-crash           the crash: the first data abort, prefetch abort or
                        undefined instruction whose handler never returns to the
                        faulting context: the faulting mode, with the same stack
-                       pointer (in User mode, the same ASID), does not execute
-                       the faulting instruction or the next one again (in User
-                       mode: before it runs any other code, as a restarted
-                       domain does).
+                       pointer (in User mode, the same ASID and TTBR0), does
+                       not execute the faulting instruction or the next one
+                       again (in User mode: before it runs any other code, as
+                       a restarted domain does).
                        Handled aborts (first-touch and access-flag faults,
                        emulated instructions) are passed over; a hypervisor
                        fault while handling a domain's abort is the crash.

@@ -7,7 +7,7 @@
  * The crash is the first abort (data abort, prefetch abort, undefined
  * instruction) whose handler never returns to the context that faulted: the
  * faulting mode, with the stack pointer it had (and, in User mode, the same
- * ASID), never executes the faulting instruction again (a retry) or the one
+ * ASID and TTBR0), never executes the faulting instruction again (a retry) or the one
  * after it (an emulated or skipped instruction) before the run ends; in User
  * mode, that domain or process must resume there first, not elsewhere (a
  * restarted domain runs its code again from its entry). A page
@@ -154,11 +154,15 @@ function findSymbol(name: string, rec: RecordingReader, replayer: Replayer, spac
   return { icount: found.icount, why: `the first execution of ${label}` };
 }
 
+const spaceOf = (cpu: Machine['cpu']) => `${cpu.cp15.contextidr & 0xff}:${(cpu.cp15.ttbr0 & ~0x7f) >>> 0}`;
+
 const CRASH_VECTOR_NUMBERS = new Set([0x04, 0x0c, 0x10]);
 const VECTOR_WORDS: Record<number, string> = { 0x04: 'undefined', 0x0c: 'prefetch-abort', 0x10: 'data-abort' };
 
 interface Abort {
   icount: number; vector: string; pc: number; mode: string; modeNumber: number; sp: number; asid: number; thumb: boolean; symbol?: string;
+  /** The address space: ASID and translation table base (a hypervisor without ASIDs still switches TTBR0). */
+  space: string;
   returned: boolean;
   /** A User-mode abort: the CPU has been back in User mode since (its handling is over, one way or the other). */
   userAgain?: boolean;
@@ -190,10 +194,10 @@ function findCrash(rec: RecordingReader, replayer: Replayer, spaces: AddressSpac
     previous?.(vector, pc, mode);
     const fromUser = MODE_NAMES[mode] === 'usr';
     if (fromUser) {
-      const asid = cpu.cp15.contextidr & 0xff;
+      const space = spaceOf(cpu);
       for (const p of [...pending]) {
         p.userAgain = true;
-        if (p.mode !== 'usr' || p.asid !== asid) continue;
+        if (p.mode !== 'usr' || p.space !== space) continue;
         // That User context ran again. At the faulting instruction or the next
         // (an interrupt taken as it resumes) it is the return; anywhere else
         // the handler went on elsewhere (a restarted domain, a signal handler).
@@ -206,7 +210,7 @@ function findCrash(rec: RecordingReader, replayer: Replayer, spaces: AddressSpac
     if (!CRASH_VECTOR_NUMBERS.has(vector)) return;
     const a: Abort = {
       icount: cpu.icount, vector: VECTOR_WORDS[vector], pc: pc >>> 0, mode: MODE_NAMES[mode] ?? String(mode), modeNumber: mode,
-      sp: cpu.r[13] >>> 0, asid: cpu.cp15.contextidr & 0xff, thumb: cpu.t === 1, returned: false,
+      sp: cpu.r[13] >>> 0, asid: cpu.cp15.contextidr & 0xff, space: spaceOf(cpu), thumb: cpu.t === 1, returned: false,
     };
     a.symbol = spaces.symbolAt(a.pc, { machine: m, asid: a.asid, mode: a.mode });
     if (a.mode === 'usr') spaces.learn(m);
@@ -215,7 +219,7 @@ function findCrash(rec: RecordingReader, replayer: Replayer, spaces: AddressSpac
     aborts.push(a);
     pending.add(a);
     const resume = (c: typeof cpu) => {
-      if (!a.returned && c.mode === a.modeNumber && (c.r[13] >>> 0) === a.sp && (a.mode !== 'usr' || (c.cp15.contextidr & 0xff) === a.asid)) {
+      if (!a.returned && c.mode === a.modeNumber && (c.r[13] >>> 0) === a.sp && (a.mode !== 'usr' || spaceOf(c) === a.space)) {
         a.returned = true;
         pending.delete(a);
         for (const r of unhook.get(a) ?? []) r();
