@@ -15,11 +15,13 @@ Finds the first divergence between two recordings.
 
 Same images (same board and image hashes): a binary search over the chunk
 state hashes finds the chunk where the runs part, then both are replayed to
-it and stepped instruction by instruction. Printed: the instruction count
-(the number of instructions both executed identically), PC, symbol and
-disassembly on both sides, the registers side by side with the differing ones
-marked, the input entries at that point, the last common console output and
-the first differing event.
+it and stepped instruction by instruction. Recordings made with different
+--chunk sizes: the one with the coarser chunks is replayed against the other's
+chunk hashes (at full speed), which bounds the divergence to one fine chunk.
+Printed: the instruction count (the number of instructions both executed
+identically), PC, symbol and disassembly on both sides, the registers side by
+side with the differing ones marked, the input entries at that point, the last
+common console output and the first differing event.
 
 Different images (two builds): the observable event streams are compared in
 order: console lines (whole lines; the UART writes that carry them are not
