@@ -68,7 +68,10 @@ export async function diffCommand(argv: string[]): Promise<number> {
   if (!kinds && !ignoreConsole.length && sameImages(a, b)) {
     const sa = openReplay(a, { imagesDir: args.options.get('images-a')?.[0] });
     const sb = openReplay(b, { imagesDir: args.options.get('images-b')?.[0] });
-    result = diffInstructions({ rec: a, replayer: sa.replayer, symbols: new AddressSpaces(sa.boot) }, { rec: b, replayer: sb.replayer, symbols: new AddressSpaces(sb.boot) });
+    const A: Side = { rec: a, replayer: sa.replayer, symbols: new AddressSpaces(sa.boot) };
+    const B: Side = { rec: b, replayer: sb.replayer, symbols: new AddressSpaces(sb.boot) };
+    result = diffInstructions({ ...A, replayer: sa.replayer }, { ...B, replayer: sb.replayer });
+    if (result.mode === 'instruction' && result.firstEvent) locateEvents(result.firstEvent, A, B);
   } else {
     result = diffEvents(a, b, { kinds, ignoreConsole });
     if (result.mode === 'events') {
