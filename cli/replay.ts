@@ -6,7 +6,8 @@ import { EXIT } from './exit-codes';
 import { ProgressLine } from './progress';
 import { RecordingReader } from '../replay/reader';
 import { ReplayDivergence } from '../replay/replayer';
-import { resolveTarget, describeStop, TargetError, type ReplayTarget } from '../replay/targets';
+import { resolveTarget, describeStop, NoCrash, TargetError, type ReplayTarget } from '../replay/targets';
+import { AddressSpaces } from '../replay/symbols';
 import { openReplay } from '../scenario/recording';
 import { parseVirtualTime } from '../scenario/virtual-time';
 import { compilePattern } from '../scenario/scenario-file';
@@ -20,8 +21,19 @@ registers, the code around the PC with symbols, the current mode and address
 space, the last console lines and the last trace entries (or exceptions).
 
   --to N               an instruction count, or a virtual time (250us, 10ms)
-  --to-symbol S        the first execution of symbol S (any recorded image)
-  --to-crash           the first data abort, prefetch abort or undefined instruction
+  --to-symbol S        the first execution of function or code label S; IMAGE:S
+                       for one image's (a boot volume image name, or the
+                       kernel's file name), e.g. nullderef:load
+  --to-crash           the crash: the first data abort, prefetch abort or
+                       undefined instruction whose handler never returns to the
+                       faulting context: the faulting mode, with the same stack
+                       pointer (in User mode, the same ASID and TTBR0), does
+                       not execute the faulting instruction or the next one
+                       again (in User mode: before it runs any other code, as
+                       a restarted domain does).
+                       Handled aborts (first-touch and access-flag faults,
+                       emulated instructions) are passed over; a hypervisor
+                       fault while handling a domain's abort is the crash.
   --to-console PAT     the first console line matching PAT (text, or /regex/)
   --verify             replay the whole run from the boot and prove it identical
   --images DIR         take the images from DIR (by name) instead of the scenario's files
@@ -36,10 +48,19 @@ the boot, and says so. --verify also compares every checkpoint with the
 replayed machine, and fails on any damage, naming the record and its byte
 offset.
 
+Symbols are resolved in the address space in force: the image whose code the
+MMU maps at that address at that moment (domains share virtual addresses),
+else the image of the domain with that ASID. Only code is labelled: an
+address past a function's size or in data gets no func+offset.
+
 Exit status: 0 done (for --verify: identical and intact); 1 the replay
 diverged from the recording; 2 bad usage, unreadable recording, images that
-differ, or (for --verify) a damaged recording; 130 --verify interrupted by
-Ctrl-C, 143 by SIGTERM (it says how many chunks matched so far).`;
+differ, or (for --verify) a damaged recording; 5 --to-crash and the recording
+has no crash (said on stdout); 130 --verify interrupted by Ctrl-C, 143 by
+SIGTERM (it says how many chunks matched so far).`;
+
+/** `--to-crash` on a recording without a crash. */
+export const EXIT_NO_CRASH = 5;
 
 export async function replayCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
@@ -75,14 +96,18 @@ export async function replayCommand(argv: string[]): Promise<number> {
       return EXIT.OK;
     }
     const target = parseTarget(args.options, args.flags.has('to-crash'), rec.header.clockHz);
-    const resolved = resolveTarget(target, rec, session.replayer, session.symbols);
+    const spaces = new AddressSpaces(session.boot);
+    const resolved = resolveTarget(target, rec, session.replayer, spaces);
     session.replayer.runTo(resolved.icount);
     progress?.clear();
-    process.stdout.write(describeStop(rec, session.replayer, session.symbols, resolved.why).join('\n') + '\n');
+    const out = describeStop(rec, session.replayer, spaces, resolved.why);
+    if (resolved.note) out.splice(1, 0, resolved.note);
+    process.stdout.write(out.join('\n') + '\n');
     return EXIT.OK;
   } catch (e) {
     progress?.clear();
     if (e instanceof ReplayDivergence) { process.stderr.write(`bringup: ${e.message}\n`); return EXIT.EXPECTATION_FAILED; }
+    if (e instanceof NoCrash) { process.stdout.write(`no crash: ${e.message.replace(/^the recorded run has no crash: /, '')}\n`); return EXIT_NO_CRASH; }
     if (e instanceof TargetError) throw new UsageError(e.message);
     throw e;
   }

@@ -5,24 +5,40 @@
  * runs part, so a binary search finds that chunk; both runs are then replayed
  * to its start and stepped one instruction at a time until their registers,
  * input log or console output differ. The instruction count reported is the
- * number of instructions both runs executed identically.
+ * number of instructions both runs executed identically. Recordings made
+ * with different chunk sizes have hash chains over different boundaries,
+ * which cannot be compared with each other: then the run with the coarser
+ * chunks is replayed (at full speed) against the other's chunk hashes, and
+ * the first that does not match bounds the divergence to one fine chunk.
  *
  * Different builds: instruction counts mean nothing across builds, so the
  * observable event streams (console lines, MMIO writes, exceptions, inputs)
- * are compared in order and the first differing event is reported.
+ * are compared in order and the first differing event is reported, console
+ * output as whole lines (the UART register writes that carry it are left
+ * out), console lines matching an ignore list skipped on both sides.
  */
 
 import type { Machine } from '../machine/machine';
-import type { ElfSymbol } from '../machine/loaders/elf';
 import { describeInjection, describePoint, injectionFromJson } from '../machine/injections';
 import type { RecordingReader } from './reader';
-import type { Replayer } from './replayer';
-import { cpuView, consoleLinesUntil, disassembleAround, symbolFor, type CpuView } from './inspect';
+import { Replayer, ReplayDivergence } from './replayer';
+import { addressSpaces, cpuView, consoleLinesUntil, disassembleAround, labelExceptions, symbolNow, type CpuView, type SymbolSource } from './inspect';
+import { eventAsid } from './targets';
 import { hexWord as hex } from '../machine/hex';
 
-export interface Side { rec: RecordingReader; replayer?: Replayer; symbols: Map<string, ElfSymbol[]> }
+export interface Side { rec: RecordingReader; replayer?: Replayer; symbols: SymbolSource }
 
-export interface StreamEvent { icount: number; kind: 'console' | 'mmio' | 'exception' | 'input'; text: string }
+export interface StreamEvent {
+  icount: number; kind: 'console' | 'mmio' | 'exception' | 'input'; text: string;
+  /** Where it happened: the exception's PC, or for a console line or MMIO write the instruction that wrote it (when the run could be replayed). */
+  pc?: number; symbol?: string;
+}
+
+export interface EventOptions {
+  kinds?: string[];
+  /** Console lines matching any of these are skipped on both sides before comparing. */
+  ignoreConsole?: RegExp[];
+}
 
 export interface InstructionDivergence {
   mode: 'instruction';
@@ -48,9 +64,13 @@ export interface EventDivergence {
   common: StreamEvent[];
   afterA: StreamEvent[]; afterB: StreamEvent[];
   kinds: string[];
+  /** The last console line equal on both sides before the difference (A's and B's). */
+  lastEqualLine?: { a: StreamEvent; b: StreamEvent };
+  /** Console lines skipped by the ignore list (A, B). */
+  ignored?: [number, number];
 }
 
-export interface Identical { mode: 'identical'; icount: number; chunks: number; compared: 'hashes' | 'events'; events?: number }
+export interface Identical { mode: 'identical'; icount: number; chunks: number; compared: 'hashes' | 'events'; events?: number; ignored?: [number, number] }
 
 export type DiffResult = InstructionDivergence | EventDivergence | Identical;
 
@@ -60,7 +80,10 @@ export function sameImages(a: RecordingReader, b: RecordingReader): boolean {
   return key(a) === key(b);
 }
 
-/** Index of the first chunk whose chained hash differs (binary search), or -1. */
+/**
+ * Index of the first chunk whose chained hash differs (binary search), or -1.
+ * Only for recordings with the same chunk size (see firstDifferingChunkAcross).
+ */
 export function firstDifferingChunk(a: RecordingReader, b: RecordingReader): number {
   const n = Math.min(a.chunks.length, b.chunks.length);
   if (a.header.chunkInstructions !== b.header.chunkInstructions) return 0;
@@ -73,12 +96,47 @@ export function firstDifferingChunk(a: RecordingReader, b: RecordingReader): num
   return a.chunks.length === b.chunks.length ? -1 : n;
 }
 
-export function diffInstructions(A: Side & { replayer: Replayer }, B: Side & { replayer: Replayer }, options: { kinds?: string[] } = {}): DiffResult {
-  const k = firstDifferingChunk(A.rec, B.rec);
-  if (k < 0) return { mode: 'identical', icount: A.rec.lastIcount, chunks: A.rec.chunks.length, compared: 'hashes' };
-  const start = k < A.rec.chunks.length ? A.rec.chunks[k].from : A.rec.lastIcount;
-  const startB = k < B.rec.chunks.length ? B.rec.chunks[k].from : B.rec.lastIcount;
-  const from = Math.min(start, startB);
+/**
+ * Two recordings of one set of images with different chunk sizes: the run
+ * with the coarser chunks (`coarse`) is replayed with its own input log and
+ * checked against the chunk hashes of the other (`fine`), whose boundaries
+ * and chain it then follows. Returns the instruction count from which the
+ * runs may differ (the start of the first fine chunk that does not match),
+ * and that chunk's index; or the end both reach when every hash up to it matches.
+ */
+export function firstDifferingChunkAcross(coarse: Side & { replayer: Replayer }, fine: RecordingReader): { from: number; chunk: number } {
+  const last = Math.min(coarse.rec.lastIcount, fine.lastIcount);
+  // The coarse replayer builds each machine (with its inputs); the checking one brings no inputs of its own.
+  const shim = {
+    header: fine.header, chunks: fine.chunks.map((c) => ({ ...c, inputs: [] })), checkpoints: [], traces: [], lastIcount: last,
+  } as unknown as RecordingReader;
+  const check = new Replayer(shim, () => { coarse.replayer.resetTo(0, false); return coarse.replayer.machine; });
+  try {
+    check.resetTo(0, false);
+    check.runTo(last);
+  } catch (e) {
+    if (!(e instanceof ReplayDivergence)) throw e;
+    return { from: e.from, chunk: e.chunk };
+  } finally {
+    // The coarse side's replayer lent its machine: put it back at the boot.
+    coarse.replayer.resetTo(0);
+  }
+  const k = fine.chunks.findIndex((c) => c.to > last);
+  return k < 0 ? { from: last, chunk: fine.chunks.length } : { from: fine.chunks[k].from, chunk: k };
+}
+
+export function diffInstructions(A: Side & { replayer: Replayer }, B: Side & { replayer: Replayer }, options: EventOptions = {}): DiffResult {
+  let k: number, from: number;
+  if (A.rec.header.chunkInstructions === B.rec.header.chunkInstructions) {
+    k = firstDifferingChunk(A.rec, B.rec);
+    if (k < 0) return { mode: 'identical', icount: A.rec.lastIcount, chunks: A.rec.chunks.length, compared: 'hashes' };
+    const start = k < A.rec.chunks.length ? A.rec.chunks[k].from : A.rec.lastIcount;
+    const startB = k < B.rec.chunks.length ? B.rec.chunks[k].from : B.rec.lastIcount;
+    from = Math.min(start, startB);
+  } else {
+    const [coarse, fine] = A.rec.header.chunkInstructions > B.rec.header.chunkInstructions ? [A, B] : [B, A];
+    ({ from, chunk: k } = firstDifferingChunkAcross(coarse, fine.rec));
+  }
   A.replayer.runTo(from);
   B.replayer.runTo(from);
   const end = Math.max(A.rec.lastIcount, B.rec.lastIcount);
@@ -130,16 +188,18 @@ function compareStep(a: Machine, b: Machine, ia: number, ib: number, consoleA: s
 function sideState(s: Side & { replayer: Replayer }, from: number): SideState {
   const m = s.replayer.machine;
   const cpu = cpuView(m);
+  const spaces = addressSpaces(s.symbols);
+  spaces.learn(m);
   const inputs = s.replayer.inputs.filter((e) => e.icount === from)
     .map((e) => `${describeInjection(e.injection)} ${describePoint(e.point)} (${e.cause})`);
-  return { pc: cpu.pc, symbol: symbolFor(s.symbols, cpu.pc), disassembly: disassembleAround(m, s.symbols, 2, 2), cpu, inputs };
+  return { pc: cpu.pc, symbol: symbolNow(spaces, m, cpu.pc), disassembly: disassembleAround(m, spaces, 2, 2), cpu, inputs };
 }
 
 function divergence(A: Side & { replayer: Replayer }, B: Side & { replayer: Replayer }, icount: number, chunk: number, differing: string[],
-  options: { kinds?: string[] }, after: [CpuView, CpuView]): InstructionDivergence {
+  options: EventOptions, after: [CpuView, CpuView]): InstructionDivergence {
   const device = A.rec.header.boot.console;
   const all = A.rec.chunks.flatMap((c) => c.console);
-  const ev = diffEvents(A.rec, B.rec, options.kinds);
+  const ev = diffEvents(A.rec, B.rec, options);
   return {
     mode: 'instruction', icount, chunk, a: sideState(A, icount), b: sideState(B, icount), differing, after: { a: after[0], b: after[1] },
     commonConsole: consoleLinesUntil(all, device, icount, 5),
@@ -149,10 +209,18 @@ function divergence(A: Side & { replayer: Replayer }, B: Side & { replayer: Repl
 
 // ---- event streams ------------------------------------------------------------
 
-/** The observable events of a recording, in order; console output as whole lines per device. */
-export function eventStream(rec: RecordingReader, kinds?: string[]): StreamEvent[] {
+/**
+ * The observable events of a recording, in order; console output as whole
+ * lines per device. MMIO writes that are console output (a byte written at
+ * the same instruction as that character appears on a console) are left to
+ * the console lines.
+ */
+export function eventStream(rec: RecordingReader, kinds?: string[], ignoreConsole: RegExp[] = [], ignored?: { count: number }): StreamEvent[] {
   const want = (k: string) => !kinds || kinds.includes(k);
   const out: StreamEvent[] = [];
+  const entries = rec.chunks.flatMap((c) => c.console);
+  const consoleAt = new Map<number, string>();
+  for (const e of entries) consoleAt.set(e.icount, (consoleAt.get(e.icount) ?? '') + e.text);
   for (const c of rec.chunks) {
     if (want('input')) for (const j of c.inputs) {
       const e = injectionFromJson(j);
@@ -160,34 +228,77 @@ export function eventStream(rec: RecordingReader, kinds?: string[]): StreamEvent
     }
     for (const e of c.events) {
       if (e.kind === 'exception' && want('exception')) {
-        out.push({ icount: e.icount, kind: 'exception', text: `${e.vector} from ${e.mode} at ${hex(e.pc)}${e.regs ? ` (r0-r3 ${e.regs.slice(0, 4).map(hex).join(' ')}, r7 ${hex(e.regs[4])})` : ''}` });
+        out.push({ icount: e.icount, kind: 'exception', pc: e.pc, text: `${e.vector} from ${e.mode} at ${hex(e.pc)}${e.regs ? ` (r0-r3 ${e.regs.slice(0, 4).map(hex).join(' ')}, r7 ${hex(e.regs[4])})` : ''}` });
       } else if (e.kind === 'mmio' && want('mmio')) {
+        const chars = consoleAt.get(e.icount);
+        if (chars !== undefined && chars.includes(String.fromCharCode(e.value & 0xff))) continue;
         out.push({ icount: e.icount, kind: 'mmio', text: `write${e.size * 8} ${hex(e.address)} = ${hex(e.value)}` });
       }
     }
   }
   if (want('console')) {
-    const entries = rec.chunks.flatMap((c) => c.console);
     for (const device of new Set(entries.map((e) => e.device))) {
-      for (const l of consoleLinesUntil(entries, device, Infinity, Infinity)) out.push({ icount: l.icount, kind: 'console', text: `${device}: ${l.text}` });
+      for (const l of consoleLinesUntil(entries, device, Infinity, Infinity)) {
+        if (ignoreConsole.some((r) => r.test(l.text))) { if (ignored) ignored.count++; continue; }
+        out.push({ icount: l.icount, kind: 'console', text: `${device}: ${l.text}` });
+      }
     }
   }
   // Stable: events of the same tick keep their order (inputs, then exceptions and MMIO, then console).
   return out.sort((x, y) => x.icount - y.icount);
 }
 
-/** First differing event of two recordings (optionally only at or after instruction `near` for context). */
-export function diffEvents(a: RecordingReader, b: RecordingReader, kinds?: string[]): DiffResult {
-  const ea = eventStream(a, kinds), eb = eventStream(b, kinds);
+/** First differing event of two recordings. */
+export function diffEvents(a: RecordingReader, b: RecordingReader, options: EventOptions | string[] = {}): DiffResult {
+  const o: EventOptions = Array.isArray(options) ? { kinds: options } : options;
+  const ia = { count: 0 }, ib = { count: 0 };
+  const ea = eventStream(a, o.kinds, o.ignoreConsole, ia), eb = eventStream(b, o.kinds, o.ignoreConsole, ib);
   const n = Math.min(ea.length, eb.length);
   let i = 0;
   while (i < n && ea[i].kind === eb[i].kind && ea[i].text === eb[i].text) i++;
-  const used = kinds ?? ['console', 'mmio', 'exception', 'input'];
-  if (i === n && ea.length === eb.length) return { mode: 'identical', icount: a.lastIcount, chunks: a.chunks.length, compared: 'events', events: n };
+  const used = o.kinds ?? ['console', 'mmio', 'exception', 'input'];
+  const ignored = o.ignoreConsole?.length ? { ignored: [ia.count, ib.count] as [number, number] } : {};
+  if (i === n && ea.length === eb.length) return { mode: 'identical', icount: a.lastIcount, chunks: a.chunks.length, compared: 'events', events: n, ...ignored };
+  let lastEqualLine: EventDivergence['lastEqualLine'];
+  for (let j = i - 1; j >= 0; j--) if (ea[j].kind === 'console') { lastEqualLine = { a: ea[j], b: eb[j] }; break; }
   return {
     mode: 'events', index: i, a: ea[i], b: eb[i], common: ea.slice(Math.max(0, i - 5), i),
-    afterA: ea.slice(i + 1, i + 4), afterB: eb.slice(i + 1, i + 4), kinds: used,
+    afterA: ea.slice(i + 1, i + 4), afterB: eb.slice(i + 1, i + 4), kinds: used, lastEqualLine,
+    ...ignored,
   };
+}
+
+/**
+ * Puts PCs and symbols on the events a divergence shows: an exception's own
+ * PC, and for a console line or MMIO write the PC of the instruction that
+ * wrote it, found by replaying each run to that instruction.
+ */
+export function locateEvents(d: EventDivergence, A: Side, B: Side): void {
+  const place = (side: Side, list: Array<StreamEvent | undefined>) => {
+    const spaces = addressSpaces(side.symbols);
+    const shown = [...new Set(list.filter((e): e is StreamEvent => e !== undefined))].sort((x, y) => x.icount - y.icount);
+    const exceptions = shown.filter((e) => e.kind === 'exception' && e.pc !== undefined) as Array<StreamEvent & { pc: number }>;
+    const labels = side.replayer ? labelExceptions(side.replayer, spaces, exceptions) : new Map<string, string | undefined>();
+    const recorded = side.rec.chunks.flatMap((c) => c.events);
+    for (const e of exceptions) {
+      const key = `${e.icount}:${e.pc >>> 0}`;
+      if (labels.has(key)) { e.symbol = labels.get(key); continue; }
+      const raw = recorded.find((x) => x.kind === 'exception' && x.icount === e.icount && x.pc === e.pc);
+      e.symbol = spaces.symbolAt(e.pc, raw && raw.kind === 'exception' ? { mode: raw.mode, asid: eventAsid(raw) } : {});
+    }
+    if (!side.replayer) return;
+    for (const e of shown) {
+      if (e.kind !== 'console' && e.kind !== 'mmio') continue;
+      // The instruction that wrote it is the last one before the count it is stamped with.
+      side.replayer.runTo(Math.max(0, e.icount - 1));
+      const m = side.replayer.machine;
+      spaces.learn(m);
+      e.pc = m.cpu.pc >>> 0;
+      e.symbol = symbolNow(spaces, m, e.pc);
+    }
+  };
+  place(A, [d.lastEqualLine?.a, ...d.common, d.a, ...d.afterA]);
+  place(B, [d.lastEqualLine?.b, d.b, ...d.afterB]);
 }
 
 // ---- text ---------------------------------------------------------------------
@@ -197,7 +308,7 @@ export function formatDiff(d: DiffResult, labels: [string, string]): string[] {
   if (d.mode === 'identical') {
     return d.compared === 'hashes'
       ? [`no divergence: the runs are identical (${d.chunks} chunk hashes equal, ${d.icount} instructions)`]
-      : [`no divergence: the event streams are identical (${d.events} events)`];
+      : [`no divergence: the event streams are identical (${d.events} events${d.ignored ? `; console lines ignored: ${d.ignored[0]} in A, ${d.ignored[1]} in B` : ''})`];
   }
   if (d.mode === 'events') return formatEvents(d, la, lb);
   const out: string[] = [];
@@ -229,8 +340,17 @@ export function formatDiff(d: DiffResult, labels: [string, string]): string[] {
 }
 
 function formatEvents(d: EventDivergence, la: string, lb: string): string[] {
-  const line = (e: StreamEvent) => `[${String(e.icount).padStart(10)}] ${e.kind.padEnd(9)} ${e.text}`;
-  const out = [`first differing event: #${d.index + 1} of the ${d.kinds.join('/')} streams`];
+  const where = (e: StreamEvent) => e.kind === 'exception'
+    ? (e.symbol ? ` <${e.symbol}>` : '')
+    : e.pc !== undefined ? `   (pc ${hex(e.pc)}${e.symbol ? ` <${e.symbol}>` : ''})` : '';
+  const line = (e: StreamEvent) => `[${String(e.icount).padStart(10)}] ${e.kind.padEnd(9)} ${e.text}${where(e)}`;
+  const ignored = d.ignored ? ` (console lines ignored: ${d.ignored[0]} in A, ${d.ignored[1]} in B)` : '';
+  const out = [`first differing event: #${d.index + 1} of the ${d.kinds.join('/')} streams${ignored}`];
+  if (d.lastEqualLine) {
+    out.push('  last equal console line:');
+    out.push(`      ${la}: ${line(d.lastEqualLine.a)}`);
+    out.push(`      ${lb}: ${line(d.lastEqualLine.b)}`);
+  }
   out.push('  common before it:');
   for (const e of d.common) out.push(`      ${line(e)}`);
   if (!d.common.length) out.push('      (none)');

@@ -8,9 +8,11 @@ import type { Machine } from '../machine/machine';
 import { MODE_NAMES } from '../machine/cpu/modes';
 import { disassemble } from '../machine/cpu/a32/table';
 import { disassembleThumb } from '../machine/cpu/t32/table';
-import { symbolize, type ElfSymbol } from '../machine/loaders/elf';
+import type { ElfSymbol } from '../machine/loaders/elf';
+import { AddressSpaces } from './symbols';
 import type { ConsoleEntry } from './format';
 import { readVirtualWord, type TraceEntry } from './trace';
+import type { Replayer } from './replayer';
 
 const hex = (v: number) => (v >>> 0).toString(16).padStart(8, '0');
 
@@ -24,22 +26,17 @@ export function cpuView(m: Machine): CpuView {
   };
 }
 
-/**
- * The symbol for an address: the kernel's if one contains it, else every
- * guest image's that does (domains share virtual addresses). Sizeless symbols
- * (linker markers such as __bss_end) only name addresses within a page of them.
- */
-export function symbolFor(symbols: Map<string, ElfSymbol[]>, address: number): string | undefined {
-  const near = (syms: ElfSymbol[]) => symbolize(syms.filter((s) => s.size > 0 || (address >>> 0) - s.value < 0x1000), address >>> 0);
-  const kernel = near(symbols.get('') ?? []);
-  if (kernel) return kernel;
-  const guest: string[] = [];
-  for (const [image, syms] of symbols) {
-    if (!image) continue;
-    const s = near(syms);
-    if (s) guest.push(`${image}:${s}`);
-  }
-  return guest.length ? guest.join(' or ') : undefined;
+/** Symbols for the replay's images, or a bare symbol map (then without section information). */
+export type SymbolSource = AddressSpaces | Map<string, ElfSymbol[]>;
+
+export function addressSpaces(symbols: SymbolSource): AddressSpaces {
+  return symbols instanceof AddressSpaces ? symbols : AddressSpaces.fromElfSymbols(symbols);
+}
+
+/** The code symbol at an address, with the address space of the machine as it is now. */
+export function symbolNow(spaces: AddressSpaces, m: Machine, address: number): string | undefined {
+  const v = m.cpu;
+  return spaces.symbolAt(address, { machine: m, asid: v.cp15.contextidr & 0xff, mode: MODE_NAMES[v.mode] });
 }
 
 export function formatRegisters(v: CpuView): string[] {
@@ -54,7 +51,7 @@ export function formatRegisters(v: CpuView): string[] {
 }
 
 /** Instructions around the PC, disassembled, the PC's line marked. */
-export function disassembleAround(m: Machine, symbols: Map<string, ElfSymbol[]>, before = 4, after = 4): string[] {
+export function disassembleAround(m: Machine, spaces: AddressSpaces, before = 4, after = 4): string[] {
   const c = m.cpu;
   const pc = c.pc >>> 0;
   const out: string[] = [];
@@ -62,7 +59,7 @@ export function disassembleAround(m: Machine, symbols: Map<string, ElfSymbol[]>,
   for (let a = (pc - before * size) >>> 0; out.length < before + after + 1; a = (a + size) >>> 0) {
     const word = readVirtualWord(m, a);
     const marker = a === pc ? '=>' : '  ';
-    const sym = symbolFor(symbols, a);
+    const sym = symbolNow(spaces, m, a);
     if (word === undefined) { out.push(`${marker} ${hex(a)}  (not mapped)`); continue; }
     let text: string;
     if (c.t) {
@@ -90,11 +87,45 @@ export function consoleLinesUntil(entries: ConsoleEntry[], device: string, icoun
   return lines.slice(-n);
 }
 
-export function formatTraceEntries(entries: TraceEntry[], symbols: Map<string, ElfSymbol[]>): string[] {
+/** Trace entries; their PCs are labelled in the address space `where` (the one at the stop). */
+export function formatTraceEntries(entries: TraceEntry[], spaces: AddressSpaces, where: { asid?: number; mode?: string } = {}): string[] {
   return entries.map((e) => {
     const regs = e.regs.map(([r, v]) => `${r === 16 ? 'cpsr' : `r${r}`}=${hex(v)}`).join(' ');
     const mem = e.mem.map(([a, v]) => `[${hex(a)}]=${hex(v)}`).join(' ');
-    const sym = symbolFor(symbols, e.pc);
+    const sym = spaces.symbolAt(e.pc, where);
     return `${String(e.icount).padStart(12)}  ${hex(e.pc)}${sym ? ` <${sym}>` : ''}  ${regs}${mem ? `  ${mem}` : ''}`.trimEnd();
   });
+}
+
+/**
+ * Labels recorded exceptions by replaying over them, each PC in the address
+ * space in force when it was taken (domains share virtual addresses; the
+ * recording keeps only the PC and mode). Leaves the replayer at `end` (at
+ * least just past the last exception). Exceptions it does not see keep no label.
+ */
+export function labelExceptions(replayer: Replayer, spaces: AddressSpaces, events: Array<{ icount: number; pc: number }>, end = 0): Map<string, string | undefined> {
+  const out = new Map<string, string | undefined>();
+  if (!events.length) return out;
+  const first = Math.min(...events.map((e) => e.icount));
+  const last = Math.max(...events.map((e) => e.icount));
+  const wanted = new Set(events.map((e) => `${e.icount}:${e.pc >>> 0}`));
+  replayer.resetTo(Math.max(0, first - 1));
+  const m = replayer.machine;
+  const cpu = m.cpu;
+  const previous = cpu.onException;
+  cpu.onException = (vector, pc, mode) => {
+    previous?.(vector, pc, mode);
+    const key = `${cpu.icount}:${pc >>> 0}`;
+    if (!wanted.has(key) || out.has(key)) return;
+    const where = { machine: m, asid: cpu.cp15.contextidr & 0xff, mode: MODE_NAMES[mode] };
+    if (where.mode === 'usr') spaces.learn(m);
+    out.set(key, spaces.symbolAt(pc, where));
+  };
+  try {
+    replayer.runTo(Math.max(end, Math.min(last + 1, replayer.rec.lastIcount)));
+  } finally {
+    cpu.onException = previous;
+  }
+  if (end && replayer.icount > end) replayer.runTo(end);
+  return out;
 }

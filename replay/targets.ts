@@ -1,14 +1,28 @@
 /**
  * Where a replay stops: an instruction count, the first execution of a
- * symbol, the crash (the first abort or undefined instruction), or the first
- * console line matching a pattern. Each resolves to an instruction count at
- * an instruction boundary, then the replay runs there exactly.
+ * symbol, the crash, or the first console line matching a pattern. Each
+ * resolves to an instruction count at an instruction boundary, then the
+ * replay runs there exactly.
+ *
+ * The crash is the first abort (data abort, prefetch abort, undefined
+ * instruction) whose handler never returns to the context that faulted: the
+ * faulting mode, with the stack pointer it had (and, in User mode, the same
+ * ASID and TTBR0), never executes the faulting instruction again (a retry) or the one
+ * after it (an emulated or skipped instruction) before the run ends; in User
+ * mode, that domain or process must resume there first, not elsewhere (a
+ * restarted domain runs its code again from its entry). A page
+ * fault served on first touch, an access-flag fault, an emulated instruction
+ * return there; a fault that kills a domain or panics the hypervisor does not.
  */
 
-import type { ElfSymbol } from '../machine/loaders/elf';
+import type { Machine } from '../machine/machine';
+import { MODE_NAMES } from '../machine/cpu/modes';
 import type { RecordingReader } from './reader';
 import type { Replayer } from './replayer';
-import { consoleLinesUntil, cpuView, disassembleAround, formatRegisters, formatTraceEntries, symbolFor } from './inspect';
+import {
+  addressSpaces, consoleLinesUntil, cpuView, disassembleAround, formatRegisters, formatTraceEntries, labelExceptions, symbolNow, type SymbolSource,
+} from './inspect';
+import type { AddressSpaces } from './symbols';
 import type { RunEvent } from './format';
 
 export type ReplayTarget =
@@ -20,45 +34,26 @@ export type ReplayTarget =
 
 export class TargetError extends Error {}
 
+/** The recording has no crash (`--to-crash`): not bad input, an answer. */
+export class NoCrash extends Error {}
+
 const CRASH_VECTORS = new Set(['data-abort', 'prefetch-abort', 'undefined']);
 
-export interface ResolvedTarget { icount: number; why: string }
+export interface ResolvedTarget { icount: number; why: string; note?: string }
 
-/** Finds where to stop; may run the replayer (a symbol is found by executing up to it). */
-export function resolveTarget(t: ReplayTarget, rec: RecordingReader, replayer: Replayer, symbols: Map<string, ElfSymbol[]>): ResolvedTarget {
+/** The word a person reads for a stop kind: the machine's `idle` is a halt. */
+export function stopWord(kind: string): string { return kind === 'idle' ? 'halt' : kind; }
+
+/** Finds where to stop; may run the replayer (a symbol or the crash is found by executing up to it). */
+export function resolveTarget(t: ReplayTarget, rec: RecordingReader, replayer: Replayer, symbols: SymbolSource): ResolvedTarget {
+  const spaces = addressSpaces(symbols);
   switch (t.kind) {
-    case 'end': return { icount: rec.lastIcount, why: `the end of the recording (${rec.end ? rec.end.stop.kind : 'cut short'})` };
+    case 'end': return { icount: rec.lastIcount, why: `the end of the recording (${rec.end ? stopWord(rec.end.stop.kind) : 'cut short'})` };
     case 'icount':
       if (t.icount > rec.lastIcount) throw new TargetError(`instruction ${t.icount} is past the end of the recording (${rec.lastIcount})`);
       return { icount: t.icount, why: `instruction ${t.icount}` };
-    case 'symbol': {
-      const addresses: Array<{ image: string; value: number }> = [];
-      for (const [image, syms] of symbols) for (const s of syms) if (s.name === t.name) addresses.push({ image, value: s.value & ~1 });
-      if (!addresses.length) throw new TargetError(`no symbol '${t.name}' in the recorded images`);
-      let best: number | undefined;
-      for (const a of addresses) {
-        replayer.resetTo(0);
-        const at = replayer.findExecution(a.value);
-        if (at !== undefined && (best === undefined || at < best)) best = at;
-      }
-      if (best === undefined) throw new TargetError(`'${t.name}' is never executed in this recording`);
-      return { icount: best, why: `the first execution of ${t.name}` };
-    }
-    case 'crash': {
-      if (rec.header.trace === 'off') throw new TargetError('this recording has no events (recorded with --trace off): the crash cannot be located; use --to-console or --to');
-      // Aborts a kernel handles for itself (first touch of a page, lazy
-      // mappings) come from user mode; a crash is the first abort taken in a
-      // privileged mode, or else the last abort of the run.
-      const aborts = rec.chunks.flatMap((c) => c.events)
-        .filter((x): x is Extract<RunEvent, { kind: 'exception' }> => x.kind === 'exception' && CRASH_VECTORS.has(x.vector));
-      const e = aborts.find((x) => x.mode !== 'usr') ?? aborts[aborts.length - 1];
-      if (!e) throw new TargetError('the recorded run has no crash (no data abort, prefetch abort or undefined instruction)');
-      // An abort raised by an instruction is seen once that instruction has
-      // started (icount counts it); one injected between instructions is not.
-      const injectedHere = replayer.inputs.some((i) => i.icount === e.icount && i.point.at === 'boundary');
-      const icount = injectedHere ? e.icount : e.icount - 1;
-      return { icount, why: `the ${e.vector} from ${e.mode} mode at pc 0x${e.pc.toString(16).padStart(8, '0')} (${symbolFor(symbols, e.pc) ?? 'no symbol'})` };
-    }
+    case 'symbol': return findSymbol(t.name, rec, replayer, spaces);
+    case 'crash': return findCrash(rec, replayer, spaces);
     case 'console': {
       const device = rec.header.boot.console;
       const lines = consoleLinesUntil(rec.chunks.flatMap((c) => c.console), device, Infinity, Infinity);
@@ -70,17 +65,19 @@ export function resolveTarget(t: ReplayTarget, rec: RecordingReader, replayer: R
 }
 
 /** The report at a stop: position, registers, code, console and trace. */
-export function describeStop(rec: RecordingReader, replayer: Replayer, symbols: Map<string, ElfSymbol[]>, why: string): string[] {
+export function describeStop(rec: RecordingReader, replayer: Replayer, symbols: SymbolSource, why: string): string[] {
+  const spaces = addressSpaces(symbols);
   const m = replayer.machine;
+  spaces.learn(m);
   const v = cpuView(m);
   const out: string[] = [];
   out.push(`stopped at instruction ${replayer.icount} (${why}); ${replayer.chunksVerified} chunk hash(es) checked on the way`);
-  const sym = symbolFor(symbols, v.pc);
-  out.push(`pc ${v.pc.toString(16).padStart(8, '0')}${sym ? ` <${sym}>` : ''} in ${v.mode} mode, ${v.mode === 'usr' ? `a domain (ASID ${v.asid})` : 'the hypervisor or kernel'}`);
+  const sym = symbolNow(spaces, m, v.pc);
+  out.push(`pc ${v.pc.toString(16).padStart(8, '0')}${sym ? ` <${sym}>` : ''} in ${v.mode} mode, ${v.mode === 'usr' ? `a domain (ASID ${v.asid}${spaces.imageOfAsid(v.asid) ? `, image ${spaces.imageOfAsid(v.asid)}` : ''})` : 'the hypervisor or kernel'}`);
   out.push('');
   out.push(...formatRegisters(v));
   out.push('');
-  out.push(...disassembleAround(m, symbols));
+  out.push(...disassembleAround(m, spaces));
   out.push('');
   const lines = consoleLinesUntil(rec.chunks.flatMap((c) => c.console), rec.header.boot.console, replayer.icount, 8);
   out.push(`last console lines (${rec.header.boot.console}):`);
@@ -89,18 +86,174 @@ export function describeStop(rec: RecordingReader, replayer: Replayer, symbols: 
   if (rec.traces.length) {
     out.push('');
     out.push('last trace entries:');
-    out.push(...formatTraceEntries(rec.traceBetween(Math.max(0, replayer.icount - 8), replayer.icount), symbols).map((l) => `  ${l}`));
+    out.push(...formatTraceEntries(rec.traceBetween(Math.max(0, replayer.icount - 8), replayer.icount), spaces, { asid: v.asid }).map((l) => `  ${l}`));
   } else {
-    const events = rec.chunks.flatMap((c) => c.events).filter((e) => e.icount <= replayer.icount && e.kind === 'exception').slice(-5);
+    const events = rec.chunks.flatMap((c) => c.events)
+      .filter((e): e is Extract<RunEvent, { kind: 'exception' }> => e.icount <= replayer.icount && e.kind === 'exception').slice(-5);
     if (events.length) {
       out.push('');
       out.push('last exceptions:');
+      // Replayed over once more, to see each in its own address space.
+      const labels = labelExceptions(replayer, spaces, events, replayer.icount);
       for (const e of events) {
-        if (e.kind !== 'exception') continue;
-        const sym = symbolFor(symbols, e.pc);
+        const key = `${e.icount}:${e.pc >>> 0}`;
+        const sym = labels.has(key) ? labels.get(key) : spaces.symbolAt(e.pc, { mode: e.mode, asid: eventAsid(e) });
         out.push(`  [${String(e.icount).padStart(10)}] ${e.vector} from ${e.mode} at ${e.pc.toString(16).padStart(8, '0')}${sym ? ` <${sym}>` : ''}`);
       }
     }
   }
   return out;
+}
+
+/** The ASID recorded with an exception event (recordings made before it was recorded have none). */
+export function eventAsid(e: RunEvent): number | undefined {
+  return (e as { asid?: number }).asid;
+}
+
+/** IMAGE:SYMBOL or SYMBOL: the first execution of that code, in an address space where that image is mapped. */
+function findSymbol(name: string, rec: RecordingReader, replayer: Replayer, spaces: AddressSpaces): ResolvedTarget {
+  let image: string | undefined;
+  let symbol = name;
+  const colon = name.indexOf(':');
+  if (colon > 0) {
+    image = spaces.imageNamed(name.slice(0, colon));
+    if (image === undefined) {
+      const known = [spaces.kernelName, ...[...spaces.images.keys()].filter((k) => k)].join(', ');
+      throw new TargetError(`no image '${name.slice(0, colon)}' in this recording (images: ${known}); give IMAGE:SYMBOL or SYMBOL`);
+    }
+    symbol = name.slice(colon + 1);
+  }
+  const addresses = spaces.find(symbol, image);
+  if (!addresses.length) {
+    throw new TargetError(image === undefined
+      ? `no function or code label '${symbol}' in the recorded images`
+      : `no function or code label '${symbol}' in ${spaces.label(image)}`);
+  }
+  replayer.resetTo(0);
+  const m = replayer.machine;
+  let found: { icount: number; image: string } | undefined;
+  const removers = addresses.map((a) => m.hooks.add(a.start, (cpu) => {
+    // The address is the symbol's only where that image's code is mapped.
+    if (found === undefined && (spaces.images.size === 1 || !spaces.images.get(a.image)!.text.length || spaces.mapped(a.image, a.start, m))) {
+      found = { icount: cpu.icount - 1, image: a.image };
+      cpu.stopRequested = true;
+    }
+    return false;
+  }));
+  try {
+    while (found === undefined && replayer.icount < rec.lastIcount) {
+      const before = replayer.icount;
+      replayer.runTo(Math.min(rec.lastIcount, before + 10_000_000));
+      if (replayer.icount === before) break;
+    }
+  } finally {
+    for (const r of removers) r();
+  }
+  if (found === undefined) throw new TargetError(`'${name}' is never executed in this recording`);
+  const label = found.image ? `${found.image}:${symbol}` : symbol;
+  return { icount: found.icount, why: `the first execution of ${label}` };
+}
+
+const spaceOf = (cpu: Machine['cpu']) => `${cpu.cp15.contextidr & 0xff}:${(cpu.cp15.ttbr0 & ~0x7f) >>> 0}`;
+
+const CRASH_VECTOR_NUMBERS = new Set([0x04, 0x0c, 0x10]);
+const VECTOR_WORDS: Record<number, string> = { 0x04: 'undefined', 0x0c: 'prefetch-abort', 0x10: 'data-abort' };
+
+interface Abort {
+  icount: number; vector: string; pc: number; mode: string; modeNumber: number; sp: number; asid: number; thumb: boolean; symbol?: string;
+  /** The address space: ASID and translation table base (a hypervisor without ASIDs still switches TTBR0). */
+  space: string;
+  returned: boolean;
+  /** A User-mode abort: the CPU has been back in User mode since (its handling is over, one way or the other). */
+  userAgain?: boolean;
+  /** A privileged abort taken while this User-mode abort was still being handled. */
+  during?: Abort;
+}
+
+/**
+ * Replays from before the first recorded abort, following each abort until
+ * its context resumes; the first that never does is the crash.
+ */
+function findCrash(rec: RecordingReader, replayer: Replayer, spaces: AddressSpaces): ResolvedTarget {
+  const recorded = rec.header.trace === 'off' ? undefined : rec.chunks.flatMap((c) => c.events)
+    .filter((x): x is Extract<RunEvent, { kind: 'exception' }> => x.kind === 'exception' && CRASH_VECTORS.has(x.vector));
+  if (recorded && !recorded.length) {
+    throw new NoCrash(`the recorded run has no crash: no data abort, prefetch abort or undefined instruction in ${rec.lastIcount} instructions`);
+  }
+  // Without recorded events (--trace off) the whole run is replayed from the boot.
+  const first = recorded ? Math.max(0, recorded[0].icount - 1) : 0;
+  const lastRecorded = recorded ? recorded[recorded.length - 1].icount : Infinity;
+  replayer.resetTo(first);
+  const m: Machine = replayer.machine;
+  const cpu = m.cpu;
+  const aborts: Abort[] = [];
+  const pending = new Set<Abort>();
+  const unhook = new Map<Abort, Array<() => void>>();
+  const previous = cpu.onException;
+  cpu.onException = (vector, pc, mode) => {
+    previous?.(vector, pc, mode);
+    const fromUser = MODE_NAMES[mode] === 'usr';
+    if (fromUser) {
+      const space = spaceOf(cpu);
+      for (const p of [...pending]) {
+        p.userAgain = true;
+        if (p.mode !== 'usr' || p.space !== space) continue;
+        // That User context ran again. At the faulting instruction or the next
+        // (an interrupt taken as it resumes) it is the return; anywhere else
+        // the handler went on elsewhere (a restarted domain, a signal handler).
+        const at = (pc >>> 0) - p.pc;
+        if ((at === 0 || at === 4 || (p.thumb && at === 2)) && (cpu.r[13] >>> 0) === p.sp) p.returned = true;
+        pending.delete(p);
+        for (const r of unhook.get(p) ?? []) r();
+      }
+    }
+    if (!CRASH_VECTOR_NUMBERS.has(vector)) return;
+    const a: Abort = {
+      icount: cpu.icount, vector: VECTOR_WORDS[vector], pc: pc >>> 0, mode: MODE_NAMES[mode] ?? String(mode), modeNumber: mode,
+      sp: cpu.r[13] >>> 0, asid: cpu.cp15.contextidr & 0xff, space: spaceOf(cpu), thumb: cpu.t === 1, returned: false,
+    };
+    a.symbol = spaces.symbolAt(a.pc, { machine: m, asid: a.asid, mode: a.mode });
+    if (a.mode === 'usr') spaces.learn(m);
+    // The hypervisor or kernel faulting while it handles a domain's abort.
+    if (!fromUser) for (const p of pending) if (p.mode === 'usr' && !p.userAgain && !p.during) p.during = a;
+    aborts.push(a);
+    pending.add(a);
+    const resume = (c: typeof cpu) => {
+      if (!a.returned && c.mode === a.modeNumber && (c.r[13] >>> 0) === a.sp && (a.mode !== 'usr' || spaceOf(c) === a.space)) {
+        a.returned = true;
+        pending.delete(a);
+        for (const r of unhook.get(a) ?? []) r();
+      }
+      return false;
+    };
+    const next = a.thumb ? [0, 2, 4] : [0, 4];
+    unhook.set(a, next.map((d) => m.hooks.add((a.pc + d) >>> 0, resume)));
+  };
+  try {
+    // Follow until every abort seen has resumed and no recorded one is ahead, or the run ends.
+    while (replayer.icount < rec.lastIcount && (pending.size || replayer.icount <= lastRecorded)) {
+      const before = replayer.icount;
+      replayer.runTo(Math.min(rec.lastIcount, before + 1_000_000));
+      if (replayer.icount === before) break;
+    }
+  } finally {
+    cpu.onException = previous;
+    for (const list of unhook.values()) for (const r of list) r();
+  }
+  // An abort whose handling was cut short by a privileged one that never returned: that one is the crash.
+  const crash = aborts.find((a) => !a.returned && !(a.during && !a.during.returned));
+  const handled = aborts.filter((a) => a.returned && (!crash || a.icount < crash.icount)).length;
+  if (!crash) {
+    throw new NoCrash(`the recorded run has no crash: ${aborts.length} abort(s) or undefined instruction(s) in ${rec.lastIcount} instructions, ` +
+      'each handled and returned from (the crash is an abort whose handler never returns to the faulting context)');
+  }
+  // An abort raised by an instruction is seen once that instruction has
+  // started (icount counts it); one injected between instructions is not.
+  const injectedHere = replayer.inputs.some((i) => i.icount === crash.icount && i.point.at === 'boundary');
+  const icount = injectedHere ? crash.icount : crash.icount - 1;
+  return {
+    icount,
+    why: `the ${crash.vector} from ${crash.mode} mode at pc 0x${crash.pc.toString(16).padStart(8, '0')} (${crash.symbol ?? 'no symbol'})`,
+    note: `the crash: the first abort whose handler never returned to the faulting context (${handled} handled abort(s) before it)`,
+  };
 }
