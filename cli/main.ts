@@ -43,8 +43,9 @@ commands:
 
 exit status: 0 pass; 1 an expectation failed; 2 bad usage or invalid input
 (or an output that cannot be written); 3 the run hit its instruction limit;
-4 internal error (a bug); 130 interrupted by Ctrl-C, 143 by SIGTERM;
-141 bringup exec stopped because the reader of stdout went away`;
+4 internal error (a bug); 5 replay --to-crash found no crash in the recording;
+130 interrupted by Ctrl-C, 143 by SIGTERM; 141 bringup exec stopped because
+the reader of stdout went away`;
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
   exec: { run: execCommand, help: EXEC_HELP },

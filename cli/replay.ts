@@ -59,9 +59,6 @@ differ, or (for --verify) a damaged recording; 5 --to-crash and the recording
 has no crash (said on stdout); 130 --verify interrupted by Ctrl-C, 143 by
 SIGTERM (it says how many chunks matched so far).`;
 
-/** `--to-crash` on a recording without a crash. */
-export const EXIT_NO_CRASH = 5;
-
 export async function replayCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
     to: { value: true, meta: 'N' }, 'to-symbol': { value: true, meta: 'SYMBOL' }, 'to-crash': {}, 'to-console': { value: true, meta: 'PATTERN' },
@@ -107,7 +104,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
   } catch (e) {
     progress?.clear();
     if (e instanceof ReplayDivergence) { process.stderr.write(`bringup: ${e.message}\n`); return EXIT.EXPECTATION_FAILED; }
-    if (e instanceof NoCrash) { process.stdout.write(`no crash: ${e.message.replace(/^the recorded run has no crash: /, '')}\n`); return EXIT_NO_CRASH; }
+    if (e instanceof NoCrash) { process.stdout.write(`no crash: ${e.message.replace(/^the recorded run has no crash: /, '')}\n`); return EXIT.NO_CRASH; }
     if (e instanceof TargetError) throw new UsageError(e.message);
     throw e;
   }
