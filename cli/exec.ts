@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import { parseElf, ImageError, symbolize, type ElfSymbol } from '../machine/loaders/elf';
 import { bootKernel } from '../machine/boot/linux-boot';
 import type { Machine, StopReason } from '../machine/machine';
+import { describeStopReason } from '../machine/stop-reason';
 import { parseArgs, parseCount, UsageError } from './args';
 import { nodeSemihostingHost } from './semihosting-host';
 import { EXIT } from './exit-codes';
@@ -142,7 +143,7 @@ export async function execCommand(argv: string[]): Promise<number> {
       process.stderr.write(`bringup: instruction limit reached after ${cpu.icount} instructions at ${where(cpu.pc)}\n`);
       return EXIT.LIMIT;
     case 'idle':
-      process.stderr.write(`bringup: the guest waits for an interrupt that can never come (WFI, nothing scheduled) after ${cpu.icount} instructions at ${where(cpu.pc)}\n`);
+      process.stderr.write(`bringup: the guest ended with ${describeStopReason(stop)}: it waits for an interrupt that can never come, after ${cpu.icount} instructions at ${where(cpu.pc)}\n`);
       return EXIT.LIMIT;
     case 'reset':
       process.stderr.write(`bringup: ${stop.by} reset the machine after ${cpu.icount} instructions at ${where(cpu.pc)}\n`);

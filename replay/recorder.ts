@@ -82,7 +82,10 @@ export class Recorder {
     if (this.ended) return;
     this.ended = true;
     if (this.machine) {
-      if (this.machine.cpu.icount > this.chunkFrom || this.chunkIndex === 0 || this.inputs.length || this.consoleOut.length) this.flushChunk();
+      // A halt comes after every event of its tick: its state is hashed, but no
+      // checkpoint is taken there (a checkpoint's entries at its tick are still to come).
+      const halted = result.stop.kind === 'idle';
+      if (this.machine.cpu.icount > this.chunkFrom || this.chunkIndex === 0 || this.inputs.length || this.consoleOut.length || halted) this.flushChunk(!halted);
       this.writer.json(RecordType.End, this.machine.cpu.icount, {
         icount: this.machine.cpu.icount, verdict: result.verdict, stop: result.stop, pc: this.machine.cpu.pc >>> 0,
         index: this.writer.index.slice(),
@@ -91,7 +94,7 @@ export class Recorder {
     this.writer.close();
   }
 
-  private flushChunk(): void {
+  private flushChunk(checkpoint = true): void {
     const m = this.machine;
     const to = m.cpu.icount;
     const pages = m.bus.takeDirtyPages();
@@ -109,7 +112,7 @@ export class Recorder {
     this.inputs = [];
     this.consoleOut = [];
     this.events = [];
-    if (this.chunkIndex % this.header.checkpointEvery === 0) this.checkpoint(state);
+    if (checkpoint && this.chunkIndex % this.header.checkpointEvery === 0) this.checkpoint(state);
   }
 
   /** A checkpoint at a chunk boundary: the state (as hashed) and the pages written since the previous one. */

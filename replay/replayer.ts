@@ -11,6 +11,7 @@ import type { Machine, StopReason } from '../machine/machine';
 import { injectionFromJson, type InjectionEntry } from '../machine/injections';
 import type { MachineState } from '../machine/machine';
 import { GENESIS, chunkHash } from './state-hash';
+import { describeStopReason } from '../machine/stop-reason';
 import type { RecordingReader } from './reader';
 
 export class ReplayDivergence extends Error {
@@ -75,13 +76,25 @@ export class Replayer {
       // A chunk is checked where the recorder hashed it: at its end, before
       // the events due at that tick run.
       const c = this.rec.chunks[this.chunk];
-      if (c && this.icount === c.to) { this.verifyChunk(c); continue; }
+      if (c && this.icount === c.to) {
+        // A run that halted was hashed at the halt, after every event of its
+        // last tick (entries of the input log included): run them too.
+        if (this.haltsAt(c)) stop = m.runUntil(c.to + 1);
+        this.verifyChunk(c);
+        continue;
+      }
       if (this.icount >= target) break;
       const until = Math.min(target, c ? c.to : Infinity);
       stop = m.runUntil(until);
       if (this.icount < until) break; // the machine stopped by itself (halt, exit, reset)
     }
     return { icount: this.icount, stop, chunksVerified: this.chunksVerified };
+  }
+
+  /** Whether the recorded run halted (WFI with nothing scheduled) at the end of this chunk, its last. */
+  private haltsAt(c: { index: number; to: number }): boolean {
+    const end = this.rec.end;
+    return c.index === this.rec.chunks.length - 1 && end !== undefined && end.stop.kind === 'idle' && end.icount === c.to;
   }
 
   private verifyChunk(c: { index: number; from: number; to: number; hash: string }): void {
@@ -118,7 +131,7 @@ export class Replayer {
 
   private complete(pos: ReplayPosition): ReplayPosition {
     if (this.chunk !== this.rec.chunks.length) {
-      throw new Error(`the replay ended at instruction ${pos.icount} after ${this.chunk} of ${this.rec.chunks.length} chunks (stop: ${pos.stop.kind})`);
+      throw new Error(`the replay ended at instruction ${pos.icount} after ${this.chunk} of ${this.rec.chunks.length} chunks (it ended with ${describeStopReason(pos.stop)})`);
     }
     return pos;
   }

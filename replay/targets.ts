@@ -10,6 +10,7 @@ import type { RecordingReader } from './reader';
 import type { Replayer } from './replayer';
 import { consoleLinesUntil, cpuView, disassembleAround, formatRegisters, formatTraceEntries, symbolFor } from './inspect';
 import type { RunEvent } from './format';
+import { describeStopReason } from '../machine/stop-reason';
 
 export type ReplayTarget =
   | { kind: 'icount'; icount: number }
@@ -27,7 +28,7 @@ export interface ResolvedTarget { icount: number; why: string }
 /** Finds where to stop; may run the replayer (a symbol is found by executing up to it). */
 export function resolveTarget(t: ReplayTarget, rec: RecordingReader, replayer: Replayer, symbols: Map<string, ElfSymbol[]>): ResolvedTarget {
   switch (t.kind) {
-    case 'end': return { icount: rec.lastIcount, why: `the end of the recording (${rec.end ? rec.end.stop.kind : 'cut short'})` };
+    case 'end': return { icount: rec.lastIcount, why: `the end of the recording (${rec.end ? `the run ended with ${describeStopReason(rec.end.stop)}` : 'cut short'})` };
     case 'icount':
       if (t.icount > rec.lastIcount) throw new TargetError(`instruction ${t.icount} is past the end of the recording (${rec.lastIcount})`);
       return { icount: t.icount, why: `instruction ${t.icount}` };
