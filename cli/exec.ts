@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import { parseElf, symbolize, type ElfSymbol } from '../machine/loaders/elf';
 import { bootKernel } from '../machine/boot/linux-boot';
 import type { Machine, StopReason } from '../machine/machine';
+import { describeStopReason } from '../machine/stop-reason';
 import { parseArgs, parseCount, UsageError, expectPositionals } from './args';
 import { nodeSemihostingHost } from './semihosting-host';
 import { EXIT } from './exit-codes';
@@ -179,7 +180,7 @@ export async function execCommand(argv: string[]): Promise<number> {
       return EXIT.LIMIT;
     case 'idle':
       // A halt, not a limit: the guest stopped itself (WFI with nothing scheduled, e.g. after a power-off).
-      process.stderr.write(`bringup: the guest halted (WFI with nothing scheduled) after ${cpu.icount} instructions at ${where(cpu.pc)}\n`);
+      process.stderr.write(`bringup: the guest ended with ${describeStopReason(stop)} after ${cpu.icount} instructions at ${where(cpu.pc)}\n`);
       return EXIT.OK;
     case 'reset':
       process.stderr.write(`bringup: ${stop.by} reset the machine after ${cpu.icount} instructions at ${where(cpu.pc)}\n`);

@@ -11,6 +11,7 @@ import { AddressSpaces } from '../replay/symbols';
 import { openReplay } from '../scenario/recording';
 import { parseVirtualTime } from '../scenario/virtual-time';
 import { compilePattern } from '../scenario/scenario-file';
+import { describeStopReason } from '../machine/stop-reason';
 
 export const REPLAY_HELP = `usage: bringup replay RECORDING [--to N | --to-symbol S | --to-crash | --to-console PATTERN]
                       [--verify] [--images DIR]
@@ -89,7 +90,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
         return stopStatus(stoppedBy);
       }
       process.stdout.write(`replay identical: ${pos.chunksVerified} of ${rec.chunks.length} chunk hashes match, ${pos.icount} instructions, ` +
-        `ends with ${pos.stop.kind === 'limit' ? 'the recording' : pos.stop.kind} (${((performance.now() - t0) / 1000).toFixed(2)} s)\n`);
+        `ends with ${describeStopReason(pos.stop.kind === 'limit' && rec.end ? rec.end.stop : pos.stop)} (${((performance.now() - t0) / 1000).toFixed(2)} s)\n`);
       return EXIT.OK;
     }
     const target = parseTarget(args.options, args.flags.has('to-crash'), rec.header.clockHz);

@@ -87,3 +87,14 @@ Feature: Bit flips, corrupted console input, lost and spurious interrupts
     And uarta never shows "/./"
     And register pc is in exit
     And register cpsr is 0x60000153
+
+  Scenario: a spurious interrupt after the hypervisor has powered off replays identically
+    The pulse lands after the guest went idle (6.93 ms): it still takes
+    effect, and the machine halts after it, in the run and in its replay.
+    Given the reference hypervisor with the boot volume "pingpong.yaml"
+    And a spurious interrupt on GIC line 40 at 7ms
+    When it runs
+    Then the console shows "bringup-hyp: power off"
+    And a spurious-interrupt fault fired at 7ms
+    And the machine halts
+    And the run replays identically

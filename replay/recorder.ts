@@ -94,7 +94,10 @@ export class Recorder {
     if (this.ended) return;
     this.ended = true;
     if (this.machine && !this.writeError) {
-      if (this.machine.cpu.icount > this.chunkFrom || this.chunkIndex === 0 || this.inputs.length || this.consoleOut.length) this.flushChunk();
+      // A halt comes after every event of its tick: its state is hashed, but no
+      // checkpoint is taken there (a checkpoint's entries at its tick are still to come).
+      const halted = result.stop.kind === 'idle';
+      if (this.machine.cpu.icount > this.chunkFrom || this.chunkIndex === 0 || this.inputs.length || this.consoleOut.length || halted) this.flushChunk(!halted);
       this.write(() => this.writer.json(RecordType.End, this.machine.cpu.icount, {
         icount: this.machine.cpu.icount, verdict: result.verdict, stop: result.stop, pc: this.machine.cpu.pc >>> 0,
         index: this.writer.index.slice(),
@@ -116,7 +119,7 @@ export class Recorder {
     }
   }
 
-  private flushChunk(): void {
+  private flushChunk(checkpoint = true): void {
     if (this.writeError) return;
     const m = this.machine;
     const to = m.cpu.icount;
@@ -136,7 +139,7 @@ export class Recorder {
     this.inputs = [];
     this.consoleOut = [];
     this.events = [];
-    if (this.chunkIndex % this.header.checkpointEvery === 0) this.checkpoint(state, pages);
+    if (checkpoint && this.chunkIndex % this.header.checkpointEvery === 0) this.checkpoint(state, pages);
   }
 
   /**

@@ -13,6 +13,7 @@ import type { MachineState } from '../machine/machine';
 import { stringifyState } from './format';
 import { GENESIS, chunkHash, pageBytes } from './state-hash';
 import { RecordingDamaged, type Checkpoint, type CheckpointRef, type RecordingReader } from './reader';
+import { describeStopReason } from '../machine/stop-reason';
 
 export class ReplayDivergence extends Error {
   constructor(readonly chunk: number, readonly from: number, readonly to: number, readonly expected: string, readonly actual: string, message?: string) {
@@ -132,13 +133,25 @@ export class Replayer {
       // A chunk is checked where the recorder hashed it: at its end, before
       // the events due at that tick run.
       const c = this.rec.chunks[this.chunk];
-      if (c && this.icount === c.to) { this.verifyChunk(c); continue; }
+      if (c && this.icount === c.to) {
+        // A run that halted was hashed at the halt, after every event of its
+        // last tick (entries of the input log included): run them too.
+        if (this.haltsAt(c)) stop = m.runUntil(c.to + 1);
+        this.verifyChunk(c);
+        continue;
+      }
       if (this.icount >= target) break;
       const until = Math.min(target, c ? c.to : Infinity);
       stop = m.runUntil(until);
       if (this.icount < until) break; // the machine stopped by itself (halt, exit, reset)
     }
     return { icount: this.icount, stop, chunksVerified: this.chunksVerified };
+  }
+
+  /** Whether the recorded run halted (WFI with nothing scheduled) at the end of this chunk, its last. */
+  private haltsAt(c: { index: number; to: number }): boolean {
+    const end = this.rec.end;
+    return c.index === this.rec.chunks.length - 1 && end !== undefined && end.stop.kind === 'idle' && end.icount === c.to;
   }
 
   private verifyChunk(c: { index: number; from: number; to: number; hash: string }): void {
@@ -229,7 +242,7 @@ export class Replayer {
     if (this.chunk !== this.rec.chunks.length) {
       const c = this.rec.chunks[this.chunk];
       throw new ReplayDivergence(this.chunk, c.from, c.to, c.hash, '',
-        `the replay diverged from the recording: the machine stopped (${pos.stop.kind}) at instruction ${pos.icount}, in chunk ${this.chunk} of ${this.rec.chunks.length}, which the recording has running to ${c.to}`);
+        `the replay diverged from the recording: the machine stopped (${describeStopReason(pos.stop)}) at instruction ${pos.icount}, in chunk ${this.chunk} of ${this.rec.chunks.length}, which the recording has running to ${c.to}`);
     }
     // Records the replay itself does not read: every trace record and embedded image must be intact too.
     const records: string[] = [];

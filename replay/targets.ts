@@ -24,6 +24,7 @@ import {
 } from './inspect';
 import type { AddressSpaces } from './symbols';
 import type { RunEvent } from './format';
+import { describeStopReason } from '../machine/stop-reason';
 
 export type ReplayTarget =
   | { kind: 'icount'; icount: number }
@@ -41,14 +42,11 @@ const CRASH_VECTORS = new Set(['data-abort', 'prefetch-abort', 'undefined']);
 
 export interface ResolvedTarget { icount: number; why: string; note?: string }
 
-/** The word a person reads for a stop kind: the machine's `idle` is a halt. */
-export function stopWord(kind: string): string { return kind === 'idle' ? 'halt' : kind; }
-
 /** Finds where to stop; may run the replayer (a symbol or the crash is found by executing up to it). */
 export function resolveTarget(t: ReplayTarget, rec: RecordingReader, replayer: Replayer, symbols: SymbolSource): ResolvedTarget {
   const spaces = addressSpaces(symbols);
   switch (t.kind) {
-    case 'end': return { icount: rec.lastIcount, why: `the end of the recording (${rec.end ? stopWord(rec.end.stop.kind) : 'cut short'})` };
+    case 'end': return { icount: rec.lastIcount, why: `the end of the recording (${rec.end ? `the run ended with ${describeStopReason(rec.end.stop)}` : 'cut short'})` };
     case 'icount':
       if (t.icount > rec.lastIcount) throw new TargetError(`instruction ${t.icount} is past the end of the recording (${rec.lastIcount})`);
       return { icount: t.icount, why: `instruction ${t.icount}` };

@@ -12,7 +12,7 @@ export function failureAttachments(r: ScenarioResult, extra: Artifact[] = [], la
   const out: Artifact[] = [];
   for (const [device, lines] of r.consoles) {
     const text = lines.map((l) => l.text).join('\n') + (lines.length ? '\n' : '');
-    out.push({ name: `${base}.${device}.log`, mediaType: 'text/plain', data: Buffer.from(text, 'latin1') });
+    out.push({ name: `${base}.${device}.log`, mediaType: 'text/plain', data: Buffer.from(text, 'utf8') });
   }
   const m = r.machine;
   if (m) {

@@ -6,7 +6,7 @@
 
 import * as fs from 'node:fs';
 import type { ScenarioResult, ExpectationResult, ConsoleLine } from './runner';
-import { checkDump, describeStop } from './runner';
+import { checkDump, describeStop, numberedLines } from './runner';
 import { compilePattern, type Pattern, type DumpExpectation } from './scenario-file';
 import { parseVirtualTime, formatTime } from './virtual-time';
 import type { FiredFault } from './faults';
@@ -23,8 +23,20 @@ function pattern(text: string): Pattern {
   return p;
 }
 
+/** Kept lines [from, to) by their position in `lines` (the last ones printed), numbered as printed. */
 function numbered(lines: ConsoleLine[], from: number, to: number): string[] {
-  return lines.slice(Math.max(0, from), Math.max(0, to)).map((l, k) => `${String(Math.max(0, from) + k + 1).padStart(5)} | ${l.text}`);
+  return numberedLines(lines.slice(Math.max(0, from), Math.max(0, to)));
+}
+
+/** The same by absolute line numbers (ConsoleLine.index). */
+function numberedAt(lines: ConsoleLine[], from: number, to: number): string[] {
+  const first = lines.length ? lines[0].index : 0;
+  return numbered(lines, from - first, to - first);
+}
+
+/** What to add to "never printed" when earlier lines are no longer kept. */
+function notKept(lines: ConsoleLine[]): string {
+  return lines.length && lines[0].index ? ` (only the last ${lines.length} of ${lines[0].index + lines.length} lines printed are kept)` : '';
 }
 
 /** Lines of a console device ('' or undefined: the main console). */
@@ -52,14 +64,14 @@ export function consoleShows(r: ScenarioResult, text: string, by?: string, devic
   const what = `${prefix}console shows ${p.source}${deadline !== undefined ? ` by ${t(deadline)}` : ''}`;
   const i = lines.findIndex((l) => p.regex.test(l.text));
   if (i < 0) {
-    return { what, ok: false, problem: `never printed; the run ended at ${t(r.icount)} with ${describeStop(r.stop)}; the last lines:`, context: numbered(lines, lines.length - 10, lines.length) };
+    return { what, ok: false, problem: `never printed${notKept(lines)}; the run ended at ${t(r.icount)} with ${describeStop(r.stop)}; the last lines:`, context: numbered(lines, lines.length - 10, lines.length) };
   }
   const hit = lines[i];
   if (deadline !== undefined && hit.icount > deadline) {
     const at = lines.findIndex((l) => l.icount > deadline!);
-    return { what, ok: false, icount: hit.icount, line: i, problem: `printed at ${t(hit.icount)} (line ${i + 1}), after the deadline; the console up to the deadline:`, context: numbered(lines, at - 8, at) };
+    return { what, ok: false, icount: hit.icount, line: hit.index, problem: `printed at ${t(hit.icount)} (line ${hit.index + 1}), after the deadline; the console up to the deadline:`, context: numbered(lines, at - 8, at) };
   }
-  return { what, ok: true, icount: hit.icount, line: i };
+  return { what, ok: true, icount: hit.icount, line: hit.index };
 }
 
 export function consoleNeverShows(r: ScenarioResult, text: string, device?: string): ExpectationResult {
@@ -68,7 +80,7 @@ export function consoleNeverShows(r: ScenarioResult, text: string, device?: stri
   const i = lines.findIndex((l) => p.regex.test(l.text));
   const what = `${device && device !== r.scenario.console ? `${device} ` : ''}console never shows ${p.source}`;
   if (i < 0) return { what, ok: true, icount: r.icount };
-  return { what, ok: false, icount: lines[i].icount, line: i, problem: `printed at ${formatTime(lines[i].icount, r.scenario.clockHz)} (line ${i + 1})`, context: numbered(lines, i - 4, i + 5) };
+  return { what, ok: false, icount: lines[i].icount, line: lines[i].index, problem: `printed at ${formatTime(lines[i].icount, r.scenario.clockHz)} (line ${lines[i].index + 1})`, context: numbered(lines, i - 4, i + 5) };
 }
 
 /** Count of lines matching the pattern. */
@@ -95,7 +107,7 @@ export function domainFaults(r: ScenarioResult, d: DumpExpectation): Expectation
 }
 
 function dump(r: ScenarioResult, d: DumpExpectation, who: 'hypervisor' | 'domain'): ExpectationResult {
-  const around = (line: number, before = 4, after = 4) => numbered(r.lines, line - before, line + after + 1);
+  const around = (line: number, before = 4, after = 4) => numberedAt(r.lines, line - before, line + after + 1);
   return checkDump(r.scenario, r.lines, d, who, around, (n) => formatTime(n, r.scenario.clockHz));
 }
 
@@ -114,11 +126,11 @@ export function scenarioPasses(r: ScenarioResult): ExpectationResult {
   };
 }
 
-/** Every byte of console input the device received, from the machine's input log (what was delivered, not what was scripted). */
+/** Every byte of console input the device received, from the machine's input log (what was delivered, not what was scripted), as UTF-8 text. */
 export function receivedInput(r: ScenarioResult, device: string): string {
   const m = finalMachine(r);
-  return m.injected.filter((e) => e.injection.kind === 'console-input' && e.injection.device === device)
-    .map((e) => Buffer.from((e.injection as { data: Uint8Array }).data).toString('latin1')).join('');
+  return Buffer.concat(m.injected.filter((e) => e.injection.kind === 'console-input' && e.injection.device === device)
+    .map((e) => (e.injection as { data: Uint8Array }).data)).toString('utf8');
 }
 
 /** A fault of this type fired exactly at this time (or instruction count). */
@@ -226,10 +238,10 @@ export function domainReports(r: ScenarioResult, domain: string, text: string): 
   const said = r.lines.map((l, i) => ({ m: re.exec(l.text), i })).filter((x) => x.m);
   const what = `domain ${domain} reports "${text}"`;
   const hit = said.find((x) => x.m![1].includes(text));
-  if (hit) return { what, ok: true, icount: r.lines[hit.i].icount, line: hit.i };
+  if (hit) return { what, ok: true, icount: r.lines[hit.i].icount, line: r.lines[hit.i].index };
   return {
     what, ok: false,
-    problem: said.length ? `it only reported: ${said.slice(-5).map((x) => `"${x.m![1]}" (line ${x.i + 1})`).join('; ')}` : `no console line "domN ${domain}: ..." was printed`,
+    problem: said.length ? `it only reported: ${said.slice(-5).map((x) => `"${x.m![1]}" (line ${r.lines[x.i].index + 1})`).join('; ')}` : `no console line "domN ${domain}: ..." was printed`,
     context: numbered(r.lines, r.lines.length - 8, r.lines.length),
   };
 }

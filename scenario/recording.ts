@@ -22,7 +22,7 @@ import { Replayer } from '../replay/replayer';
 import { boardNames, boardsDir, createMachine, loadBoard, resolveBoardFile } from './boards';
 import { InputFileUnusable, readInputFile } from '../io/input-file';
 import { loadScenario, scenarioFromText, type Scenario } from './scenario-file';
-import { runScenario, runScenarioYielding, type RunObserver, type RunOptions, type ScenarioResult } from './runner';
+import { runScenario, runScenarioYielding, describeStop, type RunObserver, type RunOptions, type ScenarioResult } from './runner';
 
 const VERSION: string = require('../../package.json').version;
 
@@ -444,7 +444,7 @@ export function checkReplayIdentity(first: ScenarioResult): ReplayIdentity {
   const recording = file;
   const fail = (problem: string): ReplayIdentity => ({ ok: false, problem: `${problem} (recording kept: ${recording})`, chunks: 0, icount: second.icount, recording });
   if (second.icount !== first.icount || second.stop.kind !== first.stop.kind) {
-    return fail(`a second run ended at instruction ${second.icount} (${second.stop.kind}), the first at ${first.icount} (${first.stop.kind})`);
+    return fail(`a second run ended at instruction ${second.icount} with ${describeStop(second.stop)}, the first at ${first.icount} with ${describeStop(first.stop)}`);
   }
   const line = first.lines.findIndex((l, i) => l.text !== second.lines[i]?.text || l.icount !== second.lines[i]?.icount);
   if (line >= 0 || first.lines.length !== second.lines.length) {

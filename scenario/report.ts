@@ -23,7 +23,10 @@ export function formatReport(r: ScenarioResult): string {
     if (fired.length > 1) out.push(`         and at ${t(last.icount)}, pc ${sym(last.pc)}: ${last.detail}`);
   }
   for (const e of r.expectations) {
-    if (e.ok) {
+    if (e.undecided) {
+      out.push(`  --     ${e.what}`);
+      if (e.problem) out.push(`         ${e.problem}`);
+    } else if (e.ok) {
       out.push(`  ok     ${e.what}${e.icount !== undefined ? `: at ${t(e.icount)}${e.line !== undefined ? `, line ${e.line + 1}` : ''}` : ''}`);
     } else {
       out.push(`  FAILED ${e.what}`);
@@ -32,7 +35,11 @@ export function formatReport(r: ScenarioResult): string {
     }
   }
   const verdict = r.verdict === 'pass' ? 'PASS' : r.verdict === 'limit' ? 'LIMIT' : r.verdict === 'interrupted' ? 'INTERRUPTED' : 'FAIL';
-  const failed = r.expectations.filter((e) => !e.ok).length;
+  for (const [device, lines] of r.consoles) {
+    const dropped = lines.length ? lines[0].index : 0;
+    if (dropped) out.push(`  note   ${device} printed ${dropped + lines.length} lines; the first ${dropped} are not kept (the checks and this report see the last ${lines.length})`);
+  }
+  const failed = r.expectations.filter((e) => !e.ok && !e.undecided).length;
   const why = r.verdict === 'limit' ? `: the run hit its limit at ${t(r.icount)} (expect.end is ${s.expect.end})`
     : r.verdict === 'fail' ? `: ${failed} of ${r.expectations.length} expectations failed`
       : r.verdict === 'interrupted' ? `: the checks above cover the run up to there (its limit: ${t(s.limit)})` : '';

@@ -22,6 +22,7 @@ import { manifestImages, domainConfigText, DOMAINS_IMAGE } from './volume-manife
 import { parseVirtualTime, formatTime } from './virtual-time';
 import { loadProfile, DEFAULT_PROFILE, type FirmwareProfile } from './profile';
 import { decodePng } from './png';
+import { DEVICE_TYPES } from '../machine/devices/registry';
 
 /** Device types that scan out a frame buffer (render()). */
 const DISPLAY_TYPES = /tegra20-dc|pl111|display|lcd/i;
@@ -188,6 +189,7 @@ function resolveScenario(y: LoadedYaml<RawScenario>, dir: string): Scenario {
     throw e;
   }
   const deviceNames = new Set(board.devices.map((d) => d.name));
+  const isUart = (name: string) => board.devices.some((d) => d.name === name && /uart|ns16550|pl011|serial/i.test(`${d.type} ${d.name}`));
   const consoleDevice = raw.console ?? profile.console ?? board.boot.console;
   if (!consoleDevice) throw err(raw.console ? ['console'] : [], `board ${board.name} names no console device; set 'console'`);
   if (!deviceNames.has(consoleDevice)) {
@@ -331,7 +333,9 @@ function resolveScenario(y: LoadedYaml<RawScenario>, dir: string): Scenario {
   (raw.input ?? []).forEach((inp, i) => {
     const device = inp.device ?? consoleDevice;
     if (!deviceNames.has(device)) throw err(['input', i, 'device'], `device '${device}' is not on board ${board.name}`);
-    const data = new Uint8Array(Buffer.from(inp.text, 'latin1'));
+    if (!isUart(device)) throw err(['input', i, 'device'], `device '${device}' of board ${board.name} is not a UART; it takes no console input (UARTs: ${board.devices.filter((d) => isUart(d.name)).map((d) => d.name).join(', ')})`);
+    // Typed text is sent as its UTF-8 bytes.
+    const data = new Uint8Array(Buffer.from(inp.text, 'utf8'));
     if (inp.at !== undefined && inp.after !== undefined) throw err(['input', i, 'after'], `console input is typed at a time or after a pattern; this one has at and after`);
     if (inp.at === undefined && inp.after === undefined) throw err(['input', i], `this console input is never typed: give it 'at' (a time) or 'after' (a pattern in the output)`);
     if (inp.at !== undefined) {
@@ -424,8 +428,13 @@ function resolveScenario(y: LoadedYaml<RawScenario>, dir: string): Scenario {
     // Interrupt faults.
     const controller = f.controller ?? 'gic';
     const ctl = board.devices.find((d) => d.name === controller);
-    if (!ctl) throw err([...at, f.controller ? 'controller' : 'type'], `interrupt controller '${controller}' is not on board ${board.name}`);
-    const numIrqs = Number((ctl.props as Record<string, unknown>)['num-irqs'] ?? 1020);
+    const inputsOf = (d: { type: string; props: unknown }) => Math.min(DEVICE_TYPES.get(d.type)?.irqInputs ?? 0, Number((d.props as Record<string, unknown>)['num-irqs'] ?? 1020));
+    const controllers = () => board.devices.filter((d) => inputsOf(d)).map((d) => `${d.name} (lines 0-${inputsOf(d) - 1})`).join(', ') || 'none';
+    if (!ctl) throw err([...at, f.controller ? 'controller' : 'type'], `interrupt controller '${controller}' is not on board ${board.name} (its interrupt controllers: ${controllers()})`);
+    if (!inputsOf(ctl)) {
+      throw err([...at, f.controller ? 'controller' : 'type'], `device '${controller}' (${ctl.type}) has no interrupt inputs, so this ${f.type} fault cannot drive its lines; the interrupt controllers of board ${board.name} are ${controllers()}`);
+    }
+    const numIrqs = inputsOf(ctl);
     if (f.line! >= numIrqs) throw err([...at, 'line'], `${controller} has interrupt IDs 0-${numIrqs - 1}; line ${f.line} does not exist`);
     if (controller === 'gic' && f.line! < 16) throw err([...at, 'line'], `GIC IDs 0-15 are software-generated interrupts and have no input line`);
     if (f.type === 'lost-interrupt') {
@@ -486,7 +495,7 @@ function resolveScenario(y: LoadedYaml<RawScenario>, dir: string): Scenario {
       if (!raw.boot.semihosting) throw err(at, `the semihosting console needs boot.semihosting: true`);
     } else if (!deviceNames.has(device)) {
       throw err(at, `device '${device}' is not on board ${board.name}`);
-    } else if (!board.devices.some((d) => d.name === device && /uart|ns16550|pl011|serial/i.test(`${d.type} ${d.name}`))) {
+    } else if (!isUart(device)) {
       throw err(at, `device '${device}' of board ${board.name} is not a UART; it prints nothing`);
     }
     if (device === consoleDevice) throw err(at, `${device} is the main console: put these under expect.console and expect.never`);

@@ -1,0 +1,34 @@
+/**
+ * How a run stopped, in the words people read: one describer for every
+ * report (bringup run, exec, replay, the Cucumber checks), so that the
+ * machine's `idle` stop is called a halt everywhere.
+ */
+
+/** A stop as the machine, a scenario run or a recording's end record states it. */
+export interface StopLike { kind: string; code?: number; by?: string; why?: string }
+
+/** One word per kind: `idle` is a halt (WFI with nothing pending and nothing scheduled). */
+export function stopWord(kind: string): string {
+  switch (kind) {
+    case 'idle': return 'halt';
+    case 'limit': return 'limit';
+    case 'exit': return 'exit';
+    case 'reset': return 'reset';
+    case 'interrupted': return 'interrupted';
+    case 'decided': return 'verdict decided';
+    default: return 'stop';
+  }
+}
+
+/** The stop in a phrase that follows "ended with" / "ends with", e.g. "a halt (WFI with nothing scheduled)". */
+export function describeStopReason(stop: StopLike): string {
+  switch (stop.kind) {
+    case 'idle': return 'a halt (WFI with nothing scheduled)';
+    case 'limit': return 'the limit';
+    case 'exit': return `exit code ${stop.code ?? '?'}`;
+    case 'reset': return `a reset by ${stop.by ?? 'a device'}`;
+    case 'interrupted': return 'Ctrl-C (interrupted)';
+    case 'decided': return `an early end, the verdict decided${stop.why ? `: ${stop.why}` : ''}`;
+    default: return 'a stop (all console expectations met)';
+  }
+}
