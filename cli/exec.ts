@@ -126,14 +126,17 @@ export async function execCommand(argv: string[]): Promise<number> {
     throw new UsageError(`exec: --console ${consoleDevice}: board ${machine.board.name} has no such device`);
   }
   const until = opt('until');
-  let seen = '';
+  const untilBytes = Buffer.from(until ?? '', 'utf8');
+  let seen: Buffer = Buffer.alloc(0);
   let untilMatched = false;
   machine.onConsole = (device, data) => {
     if (device !== consoleDevice) return;
     out.write(1, data);
     if (until !== undefined && !untilMatched) {
-      seen = (seen + Buffer.from(data).toString('latin1')).slice(-(until.length + 4096));
-      if (seen.includes(until)) { untilMatched = true; machine.cpu.stopRequested = true; }
+      // Compared as bytes, so a UTF-8 character split across writes still matches.
+      seen = Buffer.concat([seen, data]);
+      if (seen.includes(untilBytes)) { untilMatched = true; machine.cpu.stopRequested = true; }
+      seen = seen.subarray(Math.max(0, seen.length - untilBytes.length));
     }
   };
   const where = (pc: number) => {
@@ -148,11 +151,11 @@ export async function execCommand(argv: string[]): Promise<number> {
   if (args.flags.has('semihosting')) {
     machine.enableSemihosting({
       host: nodeSemihostingHost((stream, data) => out.write(stream, data)),
-      input: Buffer.from(unescape(input ?? ''), 'latin1'),
+      input: Buffer.from(unescape(input ?? ''), 'utf8'),
       cmdline: opt('cmdline') ?? label,
     });
   } else if (input !== undefined && consoleDevice !== undefined) {
-    machine.addInput(0, consoleDevice, Buffer.from(unescape(input), 'latin1'));
+    machine.addInput(0, consoleDevice, Buffer.from(unescape(input), 'utf8'));
   }
 
   let interrupted: StopSignal | undefined;

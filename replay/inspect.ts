@@ -71,7 +71,12 @@ export function disassembleAround(m: Machine, spaces: AddressSpaces, before = 4,
   return out;
 }
 
-/** The last `n` console lines of a device written at or before `icount`. */
+/** A line of recorded console text (one character per byte) as the UTF-8 text the guest printed. */
+function decodeLine(bytesAsText: string): string {
+  return Buffer.from(bytesAsText, 'latin1').toString('utf8');
+}
+
+/** The last `n` console lines of a device written at or before `icount`, decoded as UTF-8. */
 export function consoleLinesUntil(entries: ConsoleEntry[], device: string, icount: number, n = 8): Array<{ icount: number; text: string }> {
   const lines: Array<{ icount: number; text: string }> = [];
   let partial = '';
@@ -80,10 +85,10 @@ export function consoleLinesUntil(entries: ConsoleEntry[], device: string, icoun
     if (e.device !== device || e.icount > icount) continue;
     for (const ch of e.text) {
       if (ch === '\r') continue;
-      if (ch === '\n') { lines.push({ icount: e.icount, text: partial }); partial = ''; } else { partial += ch; at = e.icount; }
+      if (ch === '\n') { lines.push({ icount: e.icount, text: decodeLine(partial) }); partial = ''; } else { partial += ch; at = e.icount; }
     }
   }
-  if (partial) lines.push({ icount: at, text: partial });
+  if (partial) lines.push({ icount: at, text: decodeLine(partial) });
   return lines.slice(-n);
 }
 
