@@ -39,7 +39,8 @@ files = files.filter((f) => fs.existsSync(path.join(root, path.relative(path.joi
 if (filter.length) files = files.filter((f) => filter.some((x) => f.includes(x)));
 
 const tap = path.join(runTmp, 'report.tap');
-const res = spawnSync(process.execPath, [
+// With a filter that matches no test file, `node --test` without files would run every test it finds.
+const res = !files.length ? { status: 0, signal: null } : spawnSync(process.execPath, [
   '--test',
   '--test-reporter=spec', '--test-reporter-destination=stdout',
   '--test-reporter=tap', `--test-reporter-destination=${tap}`,
