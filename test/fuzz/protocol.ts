@@ -1,0 +1,31 @@
+/** Messages between the input fuzzer and its worker threads. */
+
+export interface Step {
+  argv: string[];
+  /** Run only when every earlier step of the case exited with 0. */
+  ifOk?: boolean;
+}
+
+export interface CaseMessage {
+  index: number;
+  /** The case's own temporary folder: the input file is in it, and only it may be written. */
+  dir: string;
+  steps: Step[];
+  /** Instruction limit every scenario run is clamped to. */
+  runLimit: number;
+}
+
+export interface StepResult {
+  argv: string[];
+  code: number;
+  out: string;
+  err: string;
+  ms: number;
+  outside: Array<{ op: string; path: string }>;
+}
+
+export type WorkerReply =
+  | { type: 'ready' }
+  | { type: 'step'; index: number; step: number }
+  | { type: 'done'; index: number; results: StepResult[] }
+  | { type: 'uncaught'; index: number; error: string; out: string; err: string };
