@@ -10,8 +10,8 @@
  *   ok       exit 0/1/3 (or a guest's exit code for exec): still valid input
  *   refused  exit 2, stderr names the file and a reason, no stack trace
  *   defect   exit 4, a stack trace, an uncaught exception, a hang (per-case
- *            timeout), resident memory over the bound, a write outside the
- *            case's temporary folder, exit 2 without naming a file, or any
+ *            timeout), resident memory over the bound, a write outside what
+ *            the command was told to write (its -o file or folder), exit 2 without naming a file, or any
  *            other exit status
  */
 
@@ -21,14 +21,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Rng } from '../diff/prng';
-import { byteMutation, elfMutation, recordingMutation, volumeMutation, yamlMutation, type Mutant } from './mutate';
+import { byteMutation, dtbMutation, elfMutation, recordingMutation, volumeMutation, yamlMutation, type Mutant } from './mutate';
 import type { CaseMessage, Step, StepResult, WorkerReply } from './protocol';
 
 /** The repository root (this file runs from dist/test/fuzz/). */
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 const DIST = path.resolve(__dirname, '..', '..');
 
-export type SeedKind = 'scenario' | 'board' | 'manifest' | 'volume' | 'elf' | 'recording';
+export type SeedKind = 'scenario' | 'board' | 'manifest' | 'volume' | 'elf' | 'dtb' | 'recording';
 
 export interface Seed {
   kind: SeedKind;
@@ -131,18 +131,27 @@ export function loadSeeds(setupDir: string, insns: number): Seed[] {
   for (const f of ['firmware/build/hypervisor.elf', ...list('firmware/build/guests', '.elf')]) seeds.push({ kind: 'elf', name: f, ext: '.elf', bytes: read(f), board: 'tegra2-xoom' });
   for (const f of ['test/programs/build/conds.elf', 'test/programs/build/svc_undef.elf']) seeds.push({ kind: 'elf', name: f, ext: '.elf', bytes: read(f), board: 'vexpress-a9', semihosting: true });
 
-  /* eslint-disable @typescript-eslint/no-require-imports */
   const { packManifest } = require(path.join(DIST, 'scenario', 'volume-manifest.js'));
   for (const f of ['firmware/volumes/pingpong.yaml', 'firmware/volumes/console.yaml']) {
     seeds.push({ kind: 'volume', name: `packed ${f}`, ext: '.vol', bytes: Buffer.from(packManifest(path.join(ROOT, f))) });
   }
+
+  // A device tree like the one a vexpress-a9 kernel is booted with.
+  const fdt = require(path.join(DIST, 'machine', 'boot', 'fdt.js'));
+  const node = (name: string, props: Array<[string, Uint8Array]>, children: unknown[] = []) => ({ name, props: new Map(props), children });
+  const str = (x: string) => fdt.stringProp(x);
+  const tree = node('', [['model', str('V2P-CA9')], ['compatible', str('arm,vexpress')], ['#address-cells', fdt.cells([1])], ['#size-cells', fdt.cells([1])]], [
+    node('chosen', [['bootargs', str('console=ttyAMA0')]]),
+    node('memory@60000000', [['device_type', str('memory')], ['reg', fdt.cells([0x60000000, 0x40000000])]]),
+    node('cpus', [['#address-cells', fdt.cells([1])], ['#size-cells', fdt.cells([0])]], [node('cpu@0', [['device_type', str('cpu')], ['compatible', str('arm,cortex-a9')], ['reg', fdt.cells([0])]])]),
+  ]);
+  seeds.push({ kind: 'dtb', name: 'vexpress-a9 device tree', ext: '.dtb', bytes: Buffer.from(fdt.serializeFdt({ root: tree, reserved: [], bootCpuId: 0 })) });
 
   // A short recording, with a fixed uuid so that the same seed makes the same cases.
   const { loadScenario } = require(path.join(DIST, 'scenario', 'scenario-file.js'));
   const rec = require(path.join(DIST, 'scenario', 'recording.js'));
   const { RecordingReader } = require(path.join(DIST, 'replay', 'reader.js'));
   const nodeCrypto = require('node:crypto') as { randomUUID: () => string };
-  /* eslint-enable @typescript-eslint/no-require-imports */
   const s = loadScenario(path.join(ROOT, 'features/scenarios/pingpong.yaml'));
   s.limit = Math.min(s.limit, insns * 4);
   const file = path.join(setupDir, 'small.bur');
@@ -164,7 +173,7 @@ export function loadSeeds(setupDir: string, insns: number): Seed[] {
 // Cases
 
 /** Relative weights of the input kinds in the case mix. */
-const KIND_WEIGHTS: Array<[SeedKind, number]> = [['scenario', 28], ['board', 10], ['manifest', 16], ['volume', 16], ['elf', 18], ['recording', 12]];
+const KIND_WEIGHTS: Array<[SeedKind, number]> = [['scenario', 28], ['board', 10], ['manifest', 16], ['volume', 16], ['elf', 16], ['dtb', 4], ['recording', 12]];
 
 function caseRng(seed: number, index: number): Rng {
   const h = crypto.createHash('sha256').update(`${seed}:${index}`).digest();
@@ -185,6 +194,7 @@ export function makeCase(seeds: Seed[], seed: number, index: number, insns: numb
   else if (kind === 'elf') m = elfMutation(rng, s.bytes, other);
   else if (kind === 'recording') m = recordingMutation(rng, s.bytes, other);
   else if (kind === 'volume') m = volumeMutation(rng, s.bytes, other);
+  else if (kind === 'dtb') m = dtbMutation(rng, s.bytes, other);
   else m = yamlMutation(rng, s.bytes, other);
   // Sometimes a second mutation on top.
   if (rng.chance(0.15)) {
@@ -196,27 +206,33 @@ export function makeCase(seeds: Seed[], seed: number, index: number, insns: numb
   let steps: Step[];
   switch (kind) {
     case 'scenario':
-      steps = [{ argv: ['validate', input] }, { argv: ['run', input, '--quiet', '--artifacts', '{case}/artifacts'], ifOk: true }];
+      steps = [{ argv: ['validate', input], writes: [] },
+        // A run keeps its recording when the scenario does not pass ($BRINGUP_RECORDINGS_DIR is {case}/recordings).
+        { argv: ['run', input, '--quiet', '--artifacts', '{case}/artifacts'], ifOk: true, writes: ['{case}/recordings', '{case}/artifacts'] }];
       break;
     case 'board': {
       const elf = /vexpress/.test(s.name) ? 'test/programs/build/conds.elf' : 'firmware/build/hypervisor.elf';
-      steps = [{ argv: ['validate', input] },
-        { argv: ['exec', '--board', input, '--max-insns', n, ...(/vexpress/.test(s.name) ? ['--semihosting'] : []), path.join(ROOT, elf)], ifOk: true }];
+      steps = [{ argv: ['validate', input], writes: [] },
+        { argv: ['exec', '--board', input, '--max-insns', n, ...(/vexpress/.test(s.name) ? ['--semihosting'] : []), path.join(ROOT, elf)], ifOk: true, writes: [] }];
       break;
     }
     case 'manifest':
-      steps = [{ argv: ['validate', input] }, { argv: ['volume', 'pack', input, '-o', '{case}/packed.vol'], ifOk: true }];
+      steps = [{ argv: ['validate', input], writes: [] }, { argv: ['volume', 'pack', input, '-o', '{case}/packed.vol'], ifOk: true, writes: ['{case}/packed.vol'] }];
       break;
     case 'volume':
-      steps = [{ argv: ['volume', 'list', input] }, { argv: ['volume', 'extract', input, '-o', '{case}/extracted'] }];
+      steps = [{ argv: ['volume', 'list', input], writes: [] }, { argv: ['volume', 'extract', input, '-o', '{case}/extracted'], writes: ['{case}/extracted'] }];
       break;
     case 'elf':
-      steps = [{ argv: ['disasm', input, '--count', String(rng.pick([8, 64, 512]))] },
+      steps = [{ argv: ['disasm', input, '--count', String(rng.pick([8, 64, 512]))], writes: [] },
         // exec parses the ELF as disasm does, then loads and runs it: only worth a machine when the parse passed.
-        { argv: ['exec', '--board', s.board!, ...(s.semihosting ? ['--semihosting'] : []), '--max-insns', n, input], ifOk: true }];
+        { argv: ['exec', '--board', s.board!, ...(s.semihosting ? ['--semihosting'] : []), '--max-insns', n, input], ifOk: true, writes: [] }];
+      break;
+    case 'dtb':
+      // The boot loader parses the device tree and sets /chosen and /memory in it.
+      steps = [{ argv: ['exec', '--board', 'vexpress-a9', '--kernel', path.join(ROOT, 'test/programs/build/conds.elf'), '--dtb', input, '--append', 'console=ttyAMA0', '--max-insns', n], writes: [] }];
       break;
     case 'recording':
-      steps = [{ argv: ['replay', '--verify', input] }];
+      steps = [{ argv: ['replay', '--verify', input], writes: [] }];
       break;
   }
   return { index, seed: s, mutation: m.mutation, bytes: m.bytes, steps };
@@ -273,7 +289,8 @@ function commandName(argv: string[]): string {
 
 /** Paths of the case substituted into its steps. */
 export function concreteSteps(c: FuzzCase, dir: string): Step[] {
-  return c.steps.map((s) => ({ ...s, argv: s.argv.map((a) => a.split('{case}').join(dir)) }));
+  const sub = (a: string) => a.split('{case}').join(dir);
+  return c.steps.map((s) => ({ ...s, argv: s.argv.map(sub), writes: s.writes.map(sub) }));
 }
 
 // ---------------------------------------------------------------------------
@@ -288,7 +305,7 @@ interface Slot {
 interface CaseResult { results: StepResult[]; failure?: { defect: DefectClass; detail: string; text: string } }
 
 export async function runFuzz(opts: FuzzOptions): Promise<FuzzSummary> {
-  const jobs = Math.max(1, opts.jobs ?? 1);
+  const jobs = Math.max(1, Math.min(opts.jobs ?? 1, opts.only !== undefined ? 1 : opts.count));
   const timeoutMs = opts.timeoutMs ?? 20_000;
   const rssBytes = opts.rssBytes ?? 1.5 * 1024 ** 3;
   const insns = opts.insns ?? 5000;
@@ -405,7 +422,8 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzSummary> {
         const dc = v.defect!;
         summary.defectClasses[dc] = (summary.defectClasses[dc] ?? 0) + 1;
         const frame = topFrame(text);
-        const signature = `${dc} | ${command} | ${c.seed.kind} | ${frame || (v.detail ?? '').replace(/\d+/g, 'N')}`;
+        const what = dc === 'hang' ? 'no result within the timeout' : dc === 'rss' ? 'resident memory over the bound' : frame || (v.detail ?? '').replace(/\d+/g, 'N');
+        const signature = `${dc} | ${command} | ${c.seed.kind} | ${what}`;
         const known = bySignature.get(signature);
         if (known) known.count++;
         else {

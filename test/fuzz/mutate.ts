@@ -480,3 +480,32 @@ export function volumeMutation(rng: Rng, input: Buffer, other: Buffer): Mutant {
   }
   return { bytes: b, mutation: `volume: ${done.join(', ')}` };
 }
+
+// ---------------------------------------------------------------------------
+// Device tree blobs: the big-endian header fields, tokens and property lengths.
+
+const FDT_HEADER = ['magic', 'totalsize', 'off_dt_struct', 'off_dt_strings', 'off_mem_rsvmap', 'version', 'last_comp_version', 'boot_cpuid_phys', 'size_dt_strings', 'size_dt_struct'];
+
+export function dtbMutation(rng: Rng, input: Buffer, other: Buffer): Mutant {
+  const b = Buffer.from(input);
+  if (b.length < 40 || rng.chance(0.3)) return byteMutation(rng, input, other);
+  const done: string[] = [];
+  for (let k = rng.range(1, 2); k > 0; k--) {
+    if (rng.chance(0.5)) {
+      const i = rng.below(FDT_HEADER.length);
+      const v = elfValue(rng, 4, b.length, b.readUInt32BE(4 * i));
+      b.writeUInt32BE(v, 4 * i);
+      done.push(`${FDT_HEADER[i]}=0x${v.toString(16)}`);
+    } else {
+      // A word of the structure block: a token, a property length or a name offset.
+      const off = b.readUInt32BE(8); const size = b.readUInt32BE(36);
+      if (off >= b.length || size < 4) continue;
+      const p = off + (rng.below(Math.max(1, Math.min(size, b.length - off) >> 2)) << 2);
+      if (p + 4 > b.length) continue;
+      const v = rng.pick([1, 2, 3, 4, 9, 0, 0xffffffff, 0x7fffffff, b.length, rng.u32()]);
+      b.writeUInt32BE(v >>> 0, p);
+      done.push(`struct word@${p}=0x${(v >>> 0).toString(16)}`);
+    }
+  }
+  return { bytes: b, mutation: `dtb: ${done.join(', ') || 'unchanged'}` };
+}

@@ -4,6 +4,12 @@ export interface Step {
   argv: string[];
   /** Run only when every earlier step of the case exited with 0. */
   ifOk?: boolean;
+  /**
+   * The files and folders this command was told to write (paths, or folders
+   * whose contents it may write); a write anywhere else is a defect. The
+   * commands that only read write nothing.
+   */
+  writes: string[];
 }
 
 export interface CaseMessage {

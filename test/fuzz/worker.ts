@@ -1,8 +1,8 @@
 /**
  * The worker thread of the input fuzzer: runs each case's commands in-process
  * through the real `bringup` entry point (cli/main.ts) with stdout and stderr
- * captured, and reports every write the commands attempt outside the case's
- * own folder (refused, so a defect cannot touch the repository).
+ * captured, and reports every write a command attempts outside the files it
+ * was told to write (refused, so a defect cannot touch the repository).
  */
 
 import { parentPort } from 'node:worker_threads';
@@ -22,19 +22,19 @@ const text = (chunk: unknown) => (typeof chunk === 'string' ? chunk : Buffer.fro
 process.stdout.write = ((chunk: unknown) => { out = cap(out, text(chunk)); return true; }) as typeof process.stdout.write;
 process.stderr.write = ((chunk: unknown) => { err = cap(err, text(chunk)); return true; }) as typeof process.stderr.write;
 
-// Writes outside the case folder: recorded and refused.
-let caseDir = '';
+// Writes outside what the running command may write: recorded and refused.
+let writable: string[] = [];
 const outside: Array<{ op: string; path: string }> = [];
 const fdPaths = new Map<number, string>();
 function allowed(p: fs.PathLike | number): boolean {
   if (typeof p === 'number') return true;
   const abs = path.resolve(String(p));
-  return caseDir !== '' && (abs === caseDir || abs.startsWith(caseDir + path.sep));
+  return writable.some((w) => abs === w || abs.startsWith(w + path.sep));
 }
 function guard(op: string, p: fs.PathLike | number): void {
   if (allowed(p)) return;
   outside.push({ op, path: String(p) });
-  const e = new Error(`EACCES: write outside the case folder refused by the fuzzer, ${op} '${String(p)}'`) as NodeJS.ErrnoException;
+  const e = new Error(`EACCES: write outside the command's output refused by the fuzzer, ${op} '${String(p)}'`) as NodeJS.ErrnoException;
   e.code = 'EACCES'; e.errno = -13;
   throw e;
 }
@@ -44,7 +44,6 @@ const writesFlags = (flags: unknown) => typeof flags === 'number'
 
 type AnyFn = (...a: unknown[]) => unknown;
 // The module object itself (an `import * as` binding is a read-only view of it).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const mfs = require('node:fs') as Record<string, AnyFn>;
 function wrap(name: string, check: (args: unknown[]) => void): void {
   const orig = mfs[name];
@@ -75,7 +74,7 @@ wrap('createWriteStream', (a) => guard('createWriteStream', a[0] as fs.PathLike)
     return origWrite.apply(this, a);
   };
 }
-// The asynchronous forms are not used by the commands; refuse them outright outside the case.
+// The asynchronous forms are not used by the commands; guarded the same way.
 for (const name of ['writeFile', 'appendFile', 'mkdir', 'rm', 'unlink', 'rename', 'copyFile']) {
   const orig = mfs[name];
   mfs[name] = function (this: unknown, ...a: unknown[]) { guard(name, (name === 'rename' || name === 'copyFile' ? a[1] : a[0]) as fs.PathLike); return orig.apply(this, a); };
@@ -104,7 +103,6 @@ process.on('unhandledRejection', (e) => fatal('unhandled rejection', e));
 
 parentPort!.on('message', async (m: CaseMessage) => {
   current = m.index;
-  caseDir = m.dir;
   runLimit = m.runLimit;
   outside.length = 0;
   process.env.BRINGUP_RECORDINGS_DIR = path.join(m.dir, 'recordings');
@@ -114,6 +112,7 @@ parentPort!.on('message', async (m: CaseMessage) => {
     if (step.ifOk && results.some((r) => r.code !== 0)) break;
     post({ type: 'step', index: m.index, step: s });
     out = ''; err = '';
+    writable = step.writes.map((w) => path.resolve(w));
     const before = outside.length;
     const t0 = performance.now();
     let code: number;
@@ -121,6 +120,7 @@ parentPort!.on('message', async (m: CaseMessage) => {
       code = -1;
       err = cap(err, `main threw: ${(e as Error)?.stack ?? String(e)}\n`);
     }
+    writable = [];
     results.push({ argv: step.argv, code, out, err, ms: performance.now() - t0, outside: outside.slice(before) });
   }
   post({ type: 'done', index: m.index, results });
