@@ -360,7 +360,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzSummary> {
       const w = s.worker;
       w.removeAllListeners('exit'); w.removeAllListeners('error');
       await w.terminate();
-      spawn(s);
+      if (!closing) spawn(s);
     };
     for (let i = 0; i < jobs; i++) slots.push(spawn());
 
@@ -437,14 +437,18 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzSummary> {
       opts.onProgress?.(summary.cases, indices.length, summary.defects.length);
     };
 
+    let failed = false;
     const loop = async (s: Slot) => {
-      while (next < indices.length && !opts.signal?.aborted) {
+      while (next < indices.length && !opts.signal?.aborted && !failed) {
         const c = makeCase(seeds, opts.seed, indices[next++], insns);
         while (!s.ready) await new Promise((r) => setTimeout(r, 5));
         record(c, await runCase(s, c));
       }
     };
-    await Promise.all(slots.map(loop));
+    // A fault of the fuzzer itself stops every loop before it is reported.
+    const settled = await Promise.allSettled(slots.map((s) => loop(s).catch((e) => { failed = true; throw e; })));
+    const broken = settled.find((x) => x.status === 'rejected');
+    if (broken) throw (broken as PromiseRejectedResult).reason;
     if (opts.signal?.aborted) summary.interrupted = true;
   } finally {
     if (rssTimer) clearInterval(rssTimer);

@@ -75,7 +75,7 @@ export function byteMutation(rng: Rng, input: Buffer, other: Buffer): Mutant {
     }
     default: {
       const p = at(); const len = rng.range(1, 64);
-      b.fill(rng.pick([0, 0xff, 0x0a, 0x20, 0x22, 0x5b]), p, p + len);
+      if (n) b.fill(rng.pick([0, 0xff, 0x0a, 0x20, 0x22, 0x5b]), p, Math.min(n, p + len));
       return { bytes: b, mutation: `fill ${len} bytes at ${p} with one value` };
     }
   }
