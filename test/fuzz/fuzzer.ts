@@ -92,6 +92,8 @@ export interface FuzzSummary {
   cases: number;
   seconds: number;
   casesPerSecond: number;
+  /** CPU time of the whole run (all threads), per case: what a longer run costs on an idle machine. */
+  cpuMsPerCase: number;
   jobs: number;
   outcomes: Record<OutcomeClass, number>;
   defectClasses: Partial<Record<DefectClass, number>>;
@@ -306,14 +308,15 @@ interface CaseResult { results: StepResult[]; failure?: { defect: DefectClass; d
 
 export async function runFuzz(opts: FuzzOptions): Promise<FuzzSummary> {
   const jobs = Math.max(1, Math.min(opts.jobs ?? 1, opts.only !== undefined ? 1 : opts.count));
-  const timeoutMs = opts.timeoutMs ?? 20_000;
+  const timeoutMs = opts.timeoutMs ?? 5_000;
   const rssBytes = opts.rssBytes ?? 1.5 * 1024 ** 3;
   const insns = opts.insns ?? 5000;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-input-fuzz-'));
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const slots: Slot[] = [];
   const summary: FuzzSummary = {
-    seed: opts.seed, cases: 0, seconds: 0, casesPerSecond: 0, jobs,
+    seed: opts.seed, cases: 0, seconds: 0, casesPerSecond: 0, cpuMsPerCase: 0, jobs,
     outcomes: { ok: 0, refused: 0, defect: 0 }, defectClasses: {}, byKind: {}, commands: {}, defects: [],
   };
   const bySignature = new Map<string, Defect>();
@@ -458,6 +461,8 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzSummary> {
   }
   summary.seconds = Math.round((performance.now() - t0) / 10) / 100;
   summary.casesPerSecond = Math.round((summary.cases / Math.max(summary.seconds, 0.01)) * 10) / 10;
+  const cpu = process.cpuUsage(cpu0);
+  summary.cpuMsPerCase = Math.round((cpu.user + cpu.system) / 1000 / Math.max(summary.cases, 1) * 10) / 10;
   for (const st of Object.values(summary.commands)) st.meanMs = Math.round(st.meanMs * 10) / 10;
   return summary;
 }

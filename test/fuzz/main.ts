@@ -20,7 +20,7 @@ const USAGE = `usage: npm run fuzz:inputs -- [--count N] [--seed S] [--case K] [
   --case K      run only case K of the seed (to reproduce it)
   --jobs J      worker threads (default: 2, at most the number of CPUs)
   --out DIR     where repros of defects go (default .cache/fuzz/)
-  --timeout MS  a case taking longer is a hang (default 20000)
+  --timeout MS  a case taking longer is a hang (default 5000)
   --insns N     instruction limit of the runs a case makes (default 5000)
   --rss-mb MB   resident memory bound (default 1536)`;
 
@@ -48,7 +48,7 @@ async function cli(argv: string[]): Promise<number> {
   try {
     parsed = {
       count: num('count', 1000), seed: num('seed', 1), only: opts.case !== undefined ? num('case', 0) : undefined,
-      jobs: Math.max(1, Math.min(num('jobs', 2), os.cpus().length)), timeoutMs: num('timeout', 20_000),
+      jobs: Math.max(1, Math.min(num('jobs', 2), os.cpus().length)), timeoutMs: num('timeout', 5_000),
       insns: num('insns', 5000), rssBytes: num('rss-mb', 1536) * 2 ** 20,
       out: path.resolve(opts.out ?? path.join(ROOT, '.cache', 'fuzz')),
     };
