@@ -19,7 +19,7 @@ import type { StepResult } from './protocol';
 const SEED = 1;
 const COUNT = 200;
 
-test('no mutated input file makes a command crash, hang, print a stack trace or write outside its folder', { timeout: 10 * 60_000 }, async () => {
+test('no mutated input file makes a command crash, hang, print a stack trace or write where it was not told to', { timeout: 10 * 60_000 }, async () => {
   const summary = await runFuzz({ seed: SEED, count: COUNT, jobs: 2 });
   assert.equal(summary.cases, COUNT);
   const lines = summary.defects.map((d) => `${d.signature}\n    ${d.count}x; ${d.kind} from ${d.seedFile}; ${d.mutation}; ${d.detail}\n    rerun: npm run fuzz:inputs -- --seed ${SEED} --case ${d.case}`);
