@@ -10,7 +10,7 @@
 
 import { parseDocument, isMap, isSeq, isScalar, isPair, type Document, type Node } from 'yaml';
 import { Rng } from '../diff/prng';
-import { FRAME_BYTES, MAGIC, decodeFrame, encodeRecord, inflatePayload } from '../../replay/format';
+import { FRAME_BYTES, MAGIC, crc32, decodeFrame, encodeRecord, frameCrc, inflatePayload } from '../../replay/format';
 
 export interface Mutant { bytes: Buffer; mutation: string }
 
@@ -310,7 +310,7 @@ function splitFrames(b: Buffer): RawFrame[] | undefined {
     const f = decodeFrame(b, o);
     const stored = b.subarray(o + FRAME_BYTES, o + FRAME_BYTES + f.length);
     let payload: Buffer;
-    try { payload = inflatePayload(f, stored); } catch { return undefined; }
+    try { payload = inflatePayload(f, stored, 1 << 30); } catch { return undefined; }
     out.push({ type: f.type, flags: f.flags, icount: f.icount, payload, head: b.subarray(o, o + FRAME_BYTES), stored });
     o += FRAME_BYTES + f.length;
   }
@@ -393,8 +393,11 @@ export function recordingMutation(rng: Rng, input: Buffer, other: Buffer): Mutan
       else if (field === 'length') { v = rng.pick(INTERESTING32); head.writeUInt32LE(v, 4); }
       else if (field === 'crc') { v = rng.u32(); head.writeUInt32LE(v, 8); }
       else { v = rng.pick([-1, 0, 1e300, NaN, Infinity, 2 ** 53, f.icount + 1, f.icount - 1]); head.writeDoubleLE(v, 12); }
+      // Half the time the CRC is made to match, so the reader's checks beyond the CRC are what must catch it.
+      const fresh = field !== 'crc' && rng.chance(0.5);
+      if (fresh) head.writeUInt32LE(frameCrc(head, 0, f.stored), 8);
       list[i] = Buffer.concat([head, f.stored]);
-      return { bytes: rebuild(list), mutation: `recording: ${name}: frame ${field} = ${v}` };
+      return { bytes: rebuild(list), mutation: `recording: ${name}: frame ${field} = ${v}${fresh ? ', CRC recomputed' : ''}` };
     }
     case 4: {
       const list = keep(); list.splice(i, 1);
@@ -412,23 +415,13 @@ export function recordingMutation(rng: Rng, input: Buffer, other: Buffer): Mutan
       const stored = byteMutation(rng, f.stored, other).bytes;
       const head = Buffer.from(f.head);
       head.writeUInt32LE(stored.length, 4);
-      head.writeUInt32LE(crc32(stored), 8);
+      head.writeUInt32LE(frameCrc(head, 0, stored), 8);
       list[i] = Buffer.concat([head, stored]);
       return { bytes: rebuild(list), mutation: `recording: ${name}: deflated bytes changed, CRC recomputed` };
     }
   }
 }
 
-let crcTable: Uint32Array | undefined;
-function crc32(data: Uint8Array): number {
-  if (!crcTable) {
-    crcTable = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) { let c = n; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; crcTable[n] = c >>> 0; }
-  }
-  let c = 0xffffffff;
-  for (let i = 0; i < data.length; i++) c = crcTable[(c ^ data[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 // ---------------------------------------------------------------------------
 // Boot volumes (docs/boot-volume.md): header and entry fields, mostly with the
