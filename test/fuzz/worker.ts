@@ -29,7 +29,9 @@ const fdPaths = new Map<number, string>();
 function allowed(p: fs.PathLike | number): boolean {
   if (typeof p === 'number') return true;
   const abs = path.resolve(String(p));
-  return writable.some((w) => abs === w || abs.startsWith(w + path.sep));
+  // An output may be written whole-or-nothing through a hidden temporary file beside it (.NAME.*), renamed over it.
+  const beside = (w: string) => path.dirname(abs) === path.dirname(w) && path.basename(abs).startsWith(`.${path.basename(w)}.`);
+  return writable.some((w) => abs === w || abs.startsWith(w + path.sep) || beside(w));
 }
 function guard(op: string, p: fs.PathLike | number): void {
   if (allowed(p)) return;
