@@ -223,23 +223,81 @@ export class Bus {
     this.mmioWrite(t, pa, 1, v & 0xff);
   }
 
-  private mapping(t: number, pa: number, write: boolean): MmioMapping {
-    if (t === 0) throw new BusError(pa >>> 0, write);
+  private findMapping(t: number, pa: number): MmioMapping | undefined {
+    if (t === 0) return undefined;
     const list = this.mmioPages[-t - 1];
     for (let i = 0; i < list.length; i++) {
       const m = list[i];
       if (((pa - m.base) >>> 0) < m.size) return m;
     }
-    throw new BusError(pa >>> 0, write);
+    return undefined;
   }
 
   private mmioRead(t: number, pa: number, size: number): number {
-    const m = this.mapping(t, pa, false);
+    const m = this.findMapping(t, pa);
+    if (m === undefined) throw new BusError(pa >>> 0, false);
     return m.device.read((pa >>> 0) - m.base, size) | 0;
   }
 
   private mmioWrite(t: number, pa: number, size: number, v: number): void {
-    const m = this.mapping(t, pa, true);
+    const m = this.findMapping(t, pa);
+    if (m === undefined) throw new BusError(pa >>> 0, true);
+    if (this.onMmioWrite !== undefined) this.onMmioWrite(pa >>> 0, size, v);
+    m.device.write((pa >>> 0) - m.base, size, v);
+  }
+
+  // Data accesses of the CPU: as above, but an access with nothing behind it
+  // calls dataAbort with the virtual address, which raises the abort itself:
+  // one throw per abort instead of a BusError caught and turned into another.
+
+  /** Raises the synchronous external abort of a CPU data access to va (set by the CPU; must throw). */
+  dataAbort: (va: number, write: boolean) => never = (va, write) => { throw new BusError(va >>> 0, write); };
+
+  readData32(pa: number, va: number): number {
+    const t = this.pageMap[pa >>> PAGE_SHIFT];
+    if (t > 0) { const r = this.regions[t - 1]; return r.i32[(pa - r.base) >>> 2]; }
+    return this.mmioReadData(t, pa, 4, va);
+  }
+
+  readData16(pa: number, va: number): number {
+    const t = this.pageMap[pa >>> PAGE_SHIFT];
+    if (t > 0) { const r = this.regions[t - 1]; return r.u16[(pa - r.base) >>> 1]; }
+    return this.mmioReadData(t, pa, 2, va) & 0xffff;
+  }
+
+  readData8(pa: number, va: number): number {
+    const t = this.pageMap[pa >>> PAGE_SHIFT];
+    if (t > 0) { const r = this.regions[t - 1]; return r.u8[pa - r.base]; }
+    return this.mmioReadData(t, pa, 1, va) & 0xff;
+  }
+
+  writeData32(pa: number, v: number, va: number): void {
+    const t = this.pageMap[pa >>> PAGE_SHIFT];
+    if (t > 0) { this.write32(pa, v); return; }
+    this.mmioWriteData(t, pa, 4, v, va);
+  }
+
+  writeData16(pa: number, v: number, va: number): void {
+    const t = this.pageMap[pa >>> PAGE_SHIFT];
+    if (t > 0) { this.write16(pa, v); return; }
+    this.mmioWriteData(t, pa, 2, v & 0xffff, va);
+  }
+
+  writeData8(pa: number, v: number, va: number): void {
+    const t = this.pageMap[pa >>> PAGE_SHIFT];
+    if (t > 0) { this.write8(pa, v); return; }
+    this.mmioWriteData(t, pa, 1, v & 0xff, va);
+  }
+
+  private mmioReadData(t: number, pa: number, size: number, va: number): number {
+    const m = this.findMapping(t, pa);
+    if (m === undefined) this.dataAbort(va, false);
+    return m.device.read((pa >>> 0) - m.base, size) | 0;
+  }
+
+  private mmioWriteData(t: number, pa: number, size: number, v: number, va: number): void {
+    const m = this.findMapping(t, pa);
+    if (m === undefined) this.dataAbort(va, true);
     if (this.onMmioWrite !== undefined) this.onMmioWrite(pa >>> 0, size, v);
     m.device.write((pa >>> 0) - m.base, size, v);
   }

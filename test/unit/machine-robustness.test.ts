@@ -8,8 +8,17 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { BusError } from '../../machine/bus';
 import { boardNames, createMachine, loadBoard } from '../../scenario/boards';
+import { parseElf } from '../../machine/loaders/elf';
+import { SEMIHOSTING_MAX_TRANSFER } from '../../machine/semihosting';
+import { nodeSemihostingHost } from '../../cli/semihosting-host';
+import { scenarioFromText } from '../../scenario/scenario-file';
+import { runScenario } from '../../scenario/runner';
+import { tinyElf } from './tiny-elf';
 
 // ---- 1. every address of every shipped board's map -----------------------------
 
@@ -96,4 +105,214 @@ test('the shipped vexpress-a9 board: a guest load from the lan9118 range (0x4e00
   assert.equal(m.cpu.read32(0x4f000000), 0);
   assert.equal(m.cpu.read32(0x47fffffc), 0);
   assert.equal(m.cpu.read32(0x45fe5000), 0);
+});
+
+// ---- 4. a guest stuck taking exceptions ------------------------------------------
+
+function putWords(m: ReturnType<typeof createMachine>, a: number, words: number[]): void {
+  const b = new Uint8Array(words.length * 4);
+  const dv = new DataView(b.buffer);
+  words.forEach((w, i) => dv.setUint32(i * 4, w >>> 0, true));
+  m.bus.loadBytes(a, b);
+}
+
+function cpuState(m: ReturnType<typeof createMachine>): unknown {
+  const s = m.cpu.snapshot();
+  const c = m.cpu.cp15;
+  return {
+    r: s.r, pc: s.pc, cpsr: m.cpu.cpsr, spsr: s.spsr, bankLr: s.bankLr, bankSp: s.bankSp, icount: s.icount,
+    ifsr: c.ifsr, ifar: c.ifar, dfsr: c.dfsr, dfar: c.dfar,
+    errs: m.guestErrors.map((e) => `${e.message}@${e.pc.toString(16)}`),
+  };
+}
+
+// Vectors at 0x60000000 (VBAR): undefined returns to the faulting instruction
+// (subs pc, lr, #4), data abort retries it (subs pc, lr, #8).
+const VECTORS = [0xeafffffe, 0xe25ef004, 0xeafffffe, 0xeafffffe, 0xe25ef008, 0, 0xeafffffe, 0xeafffffe];
+// mov r0, #0x60000000; mcr p15, 0, r0, c12, c0, 0 (VBAR); mov r1, #0; then the instruction under test.
+const SETUP = [0xe3a00206, 0xee0c0f10, 0xe3a01000];
+
+test('a guest stuck taking exceptions: the architectural state after N exceptions is what it was before exceptions were made cheap', () => {
+  // Figures from the interpreter before the change (same programs, same counts).
+  const lr = 0x60000000 + 0x10c;
+  const inRam = (extra: Partial<Record<string, unknown>>) => ({
+    r: [0x60000000, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x6000000c], pc: lr, cpsr: 0x1d3,
+    spsr: [0, 0, 0, 0, 0, 0x1d3], bankLr: [0, 0, 0, 0, 0, lr + 4], bankSp: [0, 0, 0, 0, 0, 0], icount: 1003,
+    ifsr: 0, ifar: 0, dfsr: 0, dfar: 0, errs: [], ...extra,
+  });
+  const cases: Array<{ what: string; run: () => ReturnType<typeof createMachine>; expect: unknown }> = [
+    {
+      what: 'udf with every vector unmapped (prefetch abort after prefetch abort)',
+      run: () => { const m = createMachine('vexpress-a9'); putWords(m, 0x60000000, [0xe7f000f0]); m.cpu.pc = 0x60000000; m.run(1001); return m; },
+      expect: {
+        r: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 16, 0x60000008], pc: 12, cpsr: 0x1d7, spsr: [0, 0, 0, 0, 0x1d7, 0x1d3],
+        bankLr: [0, 0, 0, 0, 0, 0x60000004], bankSp: [0, 0, 0, 0, 0, 0], icount: 1001, ifsr: 8, ifar: 12, dfsr: 0, dfar: 0, errs: [],
+      },
+    },
+    {
+      what: 'a load from a hole retried by the data abort handler',
+      run: () => runWithVectors(0xe5912000, 1003),
+      expect: inRam({ r: [0x60000000, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x60000018], spsr: [0, 0, 0, 0, 0x1d3, 0], bankLr: [0, 0, 0, 0, lr + 8, 0], dfsr: 8 }),
+    },
+    {
+      what: 'an undefined coprocessor instruction retried by the undefined handler',
+      run: () => runWithVectors(0xee000710, 1003),
+      expect: inRam({ errs: ['undefined instruction: MCR p7: no such coprocessor operation on Cortex-A9@6000010c'] }),
+    },
+    { what: 'udf retried by the undefined handler', run: () => runWithVectors(0xe7f000f0, 1003), expect: inRam({}) },
+    {
+      what: 'an encoding with no A32 row retried by the undefined handler',
+      run: () => runWithVectors(0xf7f0a000, 1003),
+      expect: inRam({ errs: ['undefined instruction: no A32 encoding matches 0xf7f0a000@6000010c'] }),
+    },
+    {
+      what: 'a branch to Thumb code at an unmapped address',
+      run: () => {
+        const m = createMachine('vexpress-a9');
+        putWords(m, 0x60000000, [0xe3a00201, 0xe2800a71, 0xe12fff10]); // mov r0, #0x10000000; add r0, #0x71000; bx r0
+        m.cpu.pc = 0x60000000; m.run(500); return m;
+      },
+      expect: {
+        r: [0x10071000, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 16, 0x60000010], pc: 12, cpsr: 0x1d7, spsr: [0, 0, 0, 0, 0x1d7, 0],
+        bankLr: [0, 0, 0, 0, 0, 0], bankSp: [0, 0, 0, 0, 0, 0], icount: 500, ifsr: 8, ifar: 12, dfsr: 0, dfar: 0, errs: [],
+      },
+    },
+  ];
+  for (const c of cases) assert.deepEqual(cpuState(c.run()), c.expect, c.what);
+});
+
+function runWithVectors(insn: number, count: number): ReturnType<typeof createMachine> {
+  const m = createMachine('vexpress-a9');
+  putWords(m, 0x60000000, VECTORS);
+  putWords(m, 0x60000100, [...SETUP, insn]);
+  m.cpu.pc = 0x60000100;
+  m.run(count);
+  return m;
+}
+
+test('a guest stuck on an undefined instruction: the guest error is reported once and its repeats are counted', () => {
+  const m = runWithVectors(0xf7f0a000, 1003);
+  assert.equal(m.guestErrors.length, 1);
+  assert.equal(m.cpu.repeatedGuestErrors, 499);
+});
+
+// ---- 3. semihosting misuse ---------------------------------------------------------
+
+const SVC_SEMI = 0xef123456;
+const CODE = 0x60010000;
+const DATA = 0x60020000;
+const SYS_OPEN = 0x01, SYS_WRITE = 0x05, SYS_READ = 0x06, SYS_ERRNO = 0x13, SYS_HEAPINFO = 0x16, SYS_WRITE0 = 0x04, SYS_ELAPSED = 0x30;
+
+function semihosted(host?: ReturnType<typeof nodeSemihostingHost>) {
+  const m = createMachine('vexpress-a9');
+  m.loadElf(parseElf(tinyElf(CODE, new Array(64).fill(SVC_SEMI))));
+  const out: number[] = [];
+  m.enableSemihosting({ host: host ?? { console: (_s, d) => { for (const b of d) out.push(b); } } });
+  const call = (op: number, arg: number) => {
+    m.cpu.r[0] = op; m.cpu.r[1] = arg;
+    const before = m.cpu.icount;
+    m.run(1);
+    assert.equal(m.cpu.icount, before + 1, 'a semihosting call is one instruction');
+    assert.equal(m.cpu.mode, 0x13, 'no exception was taken');
+    return m.cpu.r[0] >>> 0;
+  };
+  const poke = (addr: number, ...words: number[]) => words.forEach((w, i) => m.bus.write32(addr + 4 * i, w >>> 0));
+  const pokeString = (addr: number, str: string) => m.bus.loadBytes(addr, Buffer.from(str + '\0', 'latin1'));
+  const open = (name: string, mode: number) => { pokeString(DATA + 0x100, name); poke(DATA + 0x200, DATA + 0x100, mode, name.length); return call(SYS_OPEN, DATA + 0x200); };
+  return { m, out, call, poke, pokeString, open };
+}
+
+test('semihosting: a SYS_WRITE of length 0xffffffff returns what it did not write instead of hanging', () => {
+  const t = semihosted();
+  const h = t.open(':tt', 4);
+  t.poke(DATA + 0x300, h, DATA, 0xffffffff);
+  assert.equal(t.call(SYS_WRITE, DATA + 0x300), 0xffffffff - SEMIHOSTING_MAX_TRANSFER, 'clipped to one bounded transfer');
+  assert.equal(t.out.length, SEMIHOSTING_MAX_TRANSFER);
+  // A buffer running into the end of RAM (vexpress: 0x9fffffff) is clipped there.
+  t.out.length = 0;
+  t.poke(DATA + 0x300, h, 0x9ffffff0, 0x100);
+  assert.equal(t.call(SYS_WRITE, DATA + 0x300), 0x100 - 16);
+  assert.equal(t.out.length, 16);
+});
+
+test('semihosting misuse (bad pointers, huge lengths) returns the architected error result, never an abort or a crash', () => {
+  const t = semihosted();
+  const dfsr = t.m.cpu.cp15.dfsr;
+  // The parameter block itself in a hole.
+  assert.equal(t.call(SYS_OPEN, 0x00000100), 0xffffffff);
+  assert.equal(t.call(SYS_ERRNO, 0), 14, 'EFAULT');
+  assert.equal(t.call(SYS_HEAPINFO, 0x00000100), 0xffffffff);
+  assert.equal(t.call(SYS_ELAPSED, 0x00000100), 0xffffffff);
+  // A parameter block pointing at a hole.
+  t.poke(DATA + 0x400, 0x100);
+  assert.equal(t.call(SYS_HEAPINFO, DATA + 0x400), 0xffffffff);
+  const h = t.open(':tt', 4);
+  t.poke(DATA + 0x300, h, 0x100, 64);
+  assert.equal(t.call(SYS_WRITE, DATA + 0x300), 64, 'nothing written from a hole');
+  const input = t.open(':tt', 0);
+  t.poke(DATA + 0x300, input, 0x100, 0xffffffff);
+  assert.equal(t.call(SYS_READ, DATA + 0x300), 0xffffffff, 'nothing read into a hole');
+  // A name longer than any path, a string with no end in sight.
+  t.poke(DATA + 0x200, DATA + 0x100, 0, 0xffffffff);
+  assert.equal(t.call(SYS_OPEN, DATA + 0x200), 0xffffffff);
+  assert.equal(t.call(SYS_WRITE0, 0x9ffffff0) >>> 0, SYS_WRITE0, 'WRITE0 stops at the end of RAM');
+  assert.equal(t.m.cpu.cp15.dfsr, dfsr, 'the fault status registers are untouched');
+});
+
+test('semihosting misuse of host files (a folder, a read-only handle, huge lengths) is an error result for the guest', (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-semi-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'in.txt');
+  fs.writeFileSync(file, 'hello');
+  const s = semihosted(nodeSemihostingHost(() => {}));
+  // A folder, for reading and for writing.
+  assert.equal(s.open(dir, 0), 0xffffffff);
+  assert.equal(s.call(SYS_ERRNO, 0), 21, 'EISDIR');
+  assert.equal(s.open(dir, 4), 0xffffffff);
+  // A write to a handle opened for reading.
+  const h = s.open(file, 0);
+  assert.notEqual(h, 0xffffffff);
+  s.poke(DATA + 0x300, h, DATA, 4);
+  assert.equal(s.call(SYS_WRITE, DATA + 0x300), 4, 'nothing written');
+  assert.equal(s.call(SYS_ERRNO, 0), 9, 'EBADF');
+  // A read of 0xffffffff bytes: the file's 5, the rest reported as not read.
+  s.poke(DATA + 0x300, h, DATA + 0x1000, 0xffffffff);
+  assert.equal(s.call(SYS_READ, DATA + 0x300), 0xffffffff - 5);
+  assert.equal(Buffer.from(s.m.bus.readBytes(DATA + 0x1000, 5)).toString(), 'hello');
+  // A read of a folder opened some other way (a handle whose reads fail).
+  const w = s.open(path.join(dir, 'out.txt'), 4);
+  s.poke(DATA + 0x300, w, DATA + 0x1000, 16);
+  assert.equal(s.call(SYS_READ, DATA + 0x300), 16, 'reading a write-only handle reads nothing');
+  // /dev/zero is not a file.
+  assert.equal(s.open('/dev/zero', 0), 0xffffffff);
+});
+
+test('semihosting inside a scenario run cannot open host files: only the console and exit are served', (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-semi-scenario-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const victim = path.join(dir, 'created-by-guest.txt');
+  const secret = path.join(dir, 'secret.txt');
+  fs.writeFileSync(secret, 'secret');
+  // open(victim, "w"); store r0; open(secret, "r"); store r0; exit(0)
+  const code = [
+    0xe3001100, 0xe3461001, 0xe3a00001, SVC_SEMI, 0xe3002400, 0xe3462001, 0xe5820000, // r1 = block 1; open; [0x60010400] = r0
+    0xe3001110, 0xe3461001, 0xe3a00001, SVC_SEMI, 0xe5820004, // r1 = block 2; open; [0x60010404] = r0
+    0xe3a00018, 0xe3001026, 0xe3401002, SVC_SEMI, 0xeafffffe, // exit(ADP_Stopped_ApplicationExit)
+  ];
+  const words = [...code, ...new Array(0x40 - code.length).fill(0)];
+  const names = Buffer.alloc(0x200);
+  names.write(victim + '\0', 0, 'latin1');
+  names.write(secret + '\0', 0x100, 'latin1');
+  words.push(0x60010200, 4, victim.length, 0, 0x60010300, 0, secret.length, 0); // blocks at 0x60010100 and 0x60010110
+  while (words.length < 0x80) words.push(0);
+  for (let i = 0; i < names.length; i += 4) words.push(names.readUInt32LE(i));
+  words.push(0x12345678, 0x12345678);
+  const elf = path.join(dir, 'prog.elf');
+  fs.writeFileSync(elf, tinyElf(0x60010000, words));
+  const s = scenarioFromText('name: no host files\nboard: vexpress-a9\nconsole: uart0\nboot:\n  kernel: prog.elf\n  semihosting: true\nexpect:\n  end: exit\n', 'no-host-files.yaml', dir);
+  const r = runScenario(s);
+  assert.ok(r.machine, 'the run keeps its machine');
+  assert.equal(r.machine!.bus.read32(0x60010400) >>> 0, 0xffffffff, 'opening a host file for writing fails');
+  assert.equal(r.machine!.bus.read32(0x60010404) >>> 0, 0xffffffff, 'opening a host file for reading fails');
+  assert.equal(fs.existsSync(victim), false, 'no file was created');
 });
