@@ -316,3 +316,109 @@ test('semihosting inside a scenario run cannot open host files: only the console
   assert.equal(r.machine!.bus.read32(0x60010404) >>> 0, 0xffffffff, 'opening a host file for reading fails');
   assert.equal(fs.existsSync(victim), false, 'no file was created');
 });
+
+// ---- 2. board files that validate but would crash at run time ---------------------------
+
+import { spawnSync } from 'node:child_process';
+import { Machine } from '../../machine/machine';
+import { DEVICE_TYPES } from '../../machine/devices/registry';
+import { InputFileError } from '../../scenario/yaml-file';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+
+function bringup(...args: string[]) {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'bringup'), ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const TINY = `name: tiny
+cpu: { model: cortex-a9 }
+memory:
+  - { name: ram, base: 0x60000000, size: 16MiB }
+devices:
+  - name: gic
+    type: arm,gic-v1
+    regions: { distributor: 0x1e001000, cpu: 0x1e000100 }
+    props: { num-irqs: 96, cpus: 1 }
+    irq: [cpu:irq, cpu:fiq]
+  - name: timer
+    type: arm,sp804
+    regions: { registers: 0x10011000 }
+    props: { clock-hz: 1000000 }
+    irq: [gic:34]
+tagged:
+  - { name: flash, base: 0x40000000, size: 0x8000000 }
+boot: { protocol: dtb }
+`;
+
+function withBoardDir(t: { after(fn: () => void): void }): (name: string, text: string) => string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-robust-board-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return (name, text) => { const f = path.join(dir, name); fs.writeFileSync(f, text); return f; };
+}
+
+test('a board file with a 4 GiB RAM bank loads an image and runs instead of looping in loadBytes', (t) => {
+  const write = withBoardDir(t);
+  const f = write('all-ram.yaml', 'name: all-ram\ncpu: { model: cortex-a9 }\nmemory:\n  - { name: ram, base: 0, size: 4GiB }\nboot: { protocol: dtb }\n');
+  const m = createMachine(f);
+  m.loadElf(parseElf(tinyElf(0x1000, [0xe3a00005, 0xeafffffe]))); // mov r0, #5; b .
+  m.run(10);
+  assert.equal(m.cpu.r[0], 5);
+  assert.equal(m.bus.read32(0xfffffffc), 0, 'the last word is RAM too');
+});
+
+test('board files that validate but would fail at run time are refused when loaded, with file:line:column and the rule', (t) => {
+  const write = withBoardDir(t);
+  const cases: Array<[string, string, string, RegExp]> = [
+    ['zero-ram', TINY.replace('size: 16MiB', 'size: "0"'), 'size: "0"', /a size must be at least 1 byte/],
+    ['huge-ram', TINY.replace('size: 16MiB', 'size: 8GiB'), 'size: 8GiB', /a size must be at most 4 GiB/],
+    ['num-irqs', TINY.replace('num-irqs: 96', 'num-irqs: 33'), 'num-irqs: 33', /property 'num-irqs' must be a multiple of 32 from 32 to 992 \(got 33\)/],
+    ['priority-bits', TINY.replace('cpus: 1 }', 'cpus: 1, priority-bits: 3 }'), 'priority-bits: 3', /property 'priority-bits' must be an integer from 4 to 8 \(got 3\)/],
+    ['clock-hz', TINY.replace('clock-hz: 1000000', 'clock-hz: 0'), 'clock-hz: 0', /property 'clock-hz' must be an integer from 1 to 4294967295 \(got 0\)/],
+    ['cpus', TINY.replace('cpus: 1 }', 'cpus: 1e11 }'), 'cpus: 1e11', /property 'cpus' must be an integer from 1 to 8 \(got 100000000000\)/],
+    ['unknown-prop', TINY.replace('clock-hz: 1000000', 'clock-hz: 1000000, clock: 5'), 'clock: 5', /a arm,sp804 has no property 'clock' \(it has clock-hz\)/],
+    ['tagged-zero', TINY.replace('size: 0x8000000', 'size: "0"'), 'size: "0"', /a size must be at least 1 byte/],
+    ['region-zero', TINY.replace('regions: { registers: 0x10011000 }', 'regions: { registers: { base: 0x10011000, size: "0" } }'), 'size: "0"', /a size must be at least 1 byte/],
+    ['unaligned-region', TINY.replace('registers: 0x10011000', 'registers: 0x10011002'), 'registers: 0x10011002', /timer.registers: base and size must be multiples of 4 bytes/],
+    ['unaligned-ram', TINY.replace('base: 0x60000000', 'base: 0x60000800'), 'base: 0x60000800', /memory ram: base and size must be multiples of 4 KiB/],
+    ['tagged-past-4g', TINY.replace('base: 0x40000000, size: 0x8000000', 'base: 0xfffff000, size: 0x2000'), 'base: 0xfffff000', /ends past the 4 GiB address space/],
+    ['overlap', TINY.replace('base: 0x40000000, size: 0x8000000', 'base: 0x10011000, size: 0x1000'), 'base: 0x10011000, size: 0x1000', /overlaps timer.registers/],
+    ['irq-past-num-irqs', TINY.replace('gic:34', 'gic:100'), 'gic:100', /'gic' has 96 interrupt inputs; 100 does not exist/],
+  ];
+  for (const [name, text, needle, problem] of cases) {
+    const f = write(`${name}.yaml`, text);
+    const line = text.split('\n').findIndex((l) => l.includes(needle)) + 1;
+    try {
+      loadBoard(f);
+      assert.fail(`${name}: accepted`);
+    } catch (e) {
+      assert.ok(e instanceof InputFileError, `${name}: ${String(e)}`);
+      assert.match(e.problem, problem, name);
+      assert.equal(e.line, line, `${name}: ${e.message}`);
+      assert.ok(e.column > 0, `${name}: ${e.message}`);
+    }
+  }
+  // The same file through the command line: exit 2 with file:line:column, for validate and for a run.
+  const f = write('cli.yaml', TINY.replace('num-irqs: 96', 'num-irqs: 33'));
+  const elf = write('spin.elf', '');
+  fs.writeFileSync(elf, tinyElf(0x60010000, [0xeafffffe]));
+  const v = bringup('validate', f);
+  const x = bringup('exec', '--board', f, '--max-insns', '1000', elf);
+  for (const r of [v, x]) {
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, new RegExp(`${f.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:9:\\d+: .*property 'num-irqs' must be a multiple of 32 from 32 to 992 \\(got 33\\)`));
+    assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
+  }
+});
+
+test('a device refuses the same property values with the same message when a board skips the board-file check', () => {
+  const spec = loadBoard('vexpress-a9');
+  for (const [type, props, problem] of [
+    ['arm,gic-v1', { 'num-irqs': 33 }, "property 'num-irqs' must be a multiple of 32 from 32 to 992 (got 33)"],
+    ['arm,sp804', { 'clock-hz': 0 }, "property 'clock-hz' must be an integer from 1 to 4294967295 (got 0)"],
+    ['arm,cortex-a9-scu', { cpus: 1e11 }, "property 'cpus' must be an integer from 1 to 4 (got 100000000000)"],
+  ] as const) {
+    const bad = { ...spec, devices: spec.devices.map((d) => (d.type === type ? { ...d, props: { ...d.props, ...props } } : d)) };
+    assert.throws(() => new Machine(bad, DEVICE_TYPES), (e: Error) => e.message.endsWith(problem), type);
+  }
+});
