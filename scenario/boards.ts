@@ -144,6 +144,10 @@ export function loadBoard(nameOrPath: string): BoardSpec {
     return { name: t.name, base: t.base, size: bytes };
   });
 
+  const ramBase = raw.boot['ram-base'];
+  if (ramBase !== undefined && !memory.some((m) => ramBase >= m.base && ramBase < m.base + m.size)) {
+    throw y.error(['boot', 'ram-base'], `boot RAM base 0x${ramBase.toString(16)} is not in any memory bank`);
+  }
   if (raw.boot.console && !devices.some((d) => d.name === raw.boot.console)) {
     throw y.error(['boot', 'console'], `console device '${raw.boot.console}' is not on this board`);
   }

@@ -384,6 +384,8 @@ test('board files that validate but would fail at run time are refused when load
     ['tagged-past-4g', TINY.replace('base: 0x40000000, size: 0x8000000', 'base: 0xfffff000, size: 0x2000'), 'base: 0xfffff000', /ends past the 4 GiB address space/],
     ['overlap', TINY.replace('base: 0x40000000, size: 0x8000000', 'base: 0x10011000, size: 0x1000'), 'base: 0x10011000, size: 0x1000', /overlaps timer.registers/],
     ['irq-past-num-irqs', TINY.replace('gic:34', 'gic:100'), 'gic:100', /'gic' has 96 interrupt inputs; 100 does not exist/],
+    ['ram-base', TINY.replace('boot: { protocol: dtb }', 'boot: { protocol: dtb, ram-base: 0x20000000 }'), 'ram-base', /boot RAM base 0x20000000 is not in any memory bank/],
+    ['string-prop', TINY.replace('clock-hz: 1000000', 'clock-hz: "1MHz"'), 'clock-hz: "1MHz"', /must be number/],
   ];
   for (const [name, text, needle, problem] of cases) {
     const f = write(`${name}.yaml`, text);
