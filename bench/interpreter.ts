@@ -1,7 +1,9 @@
 /**
  * Interpreter speed on a CPU-bound compiled C workload (test/programs bench.elf),
- * and QEMU's time for the same ELF with -icount shift=0 measured in the same run.
- * Prints one JSON line per figure.
+ * and QEMU's time for the same ELF with -icount shift=0 measured in the same run;
+ * then a guest stuck taking exceptions (udf with every vector unmapped: one
+ * Prefetch Abort after another) against a plain branch-to-self loop of the
+ * same length. Prints one JSON line per figure.
  */
 
 import * as fs from 'node:fs';
@@ -39,12 +41,40 @@ function runQemu(): { seconds: number; output: string } | { skipped: string } {
   return { seconds, output: r.stdout };
 }
 
+/** Seconds to run `count` instructions of one instruction word at 0x60000000 on vexpress-a9 (best of 3). */
+function loopSeconds(insn: number, count: number): number {
+  let best = Infinity;
+  for (let k = 0; k < 3; k++) {
+    const m = createMachine('vexpress-a9');
+    const code = new Uint8Array(4);
+    new DataView(code.buffer).setUint32(0, insn, true);
+    m.bus.loadBytes(0x60000000, code);
+    m.cpu.pc = 0x60000000;
+    const t0 = process.hrtime.bigint();
+    m.run(count);
+    best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e9);
+    if (m.cpu.icount !== count) throw new Error(`loop ran ${m.cpu.icount} instructions, not ${count}`);
+  }
+  return best;
+}
+
+function exceptionLoop(): void {
+  const count = 10_000_000;
+  const plain = loopSeconds(0xeafffffe, count); // b .
+  const exceptions = loopSeconds(0xe7f000f0, count); // udf, vectors unmapped
+  console.log(JSON.stringify({
+    bench: 'exception-loop', instructions: count, seconds: +exceptions.toFixed(3), plain_loop_seconds: +plain.toFixed(3),
+    ratio_exceptions_over_plain: +(exceptions / plain).toFixed(1),
+  }));
+}
+
 function main(): void {
   if (!fs.existsSync(elfPath)) throw new Error(`${elfPath} is missing: run make -C test/programs`);
   runOurs(); // warm-up: let the JIT compile the interpreter's hot paths
   const ours = runOurs();
   const mips = ours.insns / ours.seconds / 1e6;
   console.log(JSON.stringify({ bench: 'interpreter', workload: 'bench.elf', instructions: ours.insns, seconds: +ours.seconds.toFixed(3), mips: +mips.toFixed(1) }));
+  exceptionLoop();
   const q = runQemu();
   if ('skipped' in q) {
     console.log(JSON.stringify({ bench: 'qemu-icount', skipped: q.skipped }));

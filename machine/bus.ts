@@ -21,8 +21,9 @@ export class RamRegion {
   constructor(readonly name: string, readonly base: number, readonly size: number, buffer?: ArrayBuffer) {
     const buf = buffer ?? new ArrayBuffer(size);
     this.u8 = new Uint8Array(buf, 0, size);
-    this.u16 = new Uint16Array(buf, 0, size >>> 1);
-    this.i32 = new Int32Array(buf, 0, size >>> 2);
+    // Division, not >>>: a bank may be the whole 4 GiB (size 2^32).
+    this.u16 = new Uint16Array(buf, 0, Math.floor(size / 2));
+    this.i32 = new Int32Array(buf, 0, Math.floor(size / 4));
   }
 }
 
@@ -39,10 +40,17 @@ const PAGES = 1 << (32 - PAGE_SHIFT);
 export class Bus {
   readonly regions: RamRegion[] = [];
   readonly mmio: MmioMapping[] = [];
-  /** MMIO mappings overlapping each MMIO page (several devices may share a 4 KiB page). */
+  /**
+   * Lists of the MMIO mappings overlapping a page (several devices may share a
+   * 4 KiB page). Pages with the same mappings share one list, so a large window
+   * (a 128 MiB tagged flash range) costs one list, not one per page.
+   */
   private readonly mmioPages: MmioMapping[][] = [];
-  /** Per page: 0 = nothing, n > 0 = RAM region n-1, n < 0 = MMIO page list -n-1. */
-  private readonly pageMap = new Int16Array(PAGES);
+  /**
+   * Per page: 0 = nothing, n > 0 = RAM region n-1, n < 0 = MMIO page list -n-1.
+   * 32-bit entries: every one of the 2^20 pages can hold a distinct tag.
+   */
+  private readonly pageMap = new Int32Array(PAGES);
   /** Pages holding decoded instructions; a write to one calls onCodeWrite. */
   readonly codePages = new Uint8Array(PAGES);
   onCodeWrite: (page: number) => void = () => {};
@@ -78,8 +86,8 @@ export class Bus {
   }
 
   addRam(name: string, base: number, size: number): RamRegion {
-    if ((base | size) & 0xfff) throw new Error(`RAM ${name}: base and size must be 4 KiB aligned`);
-    const r = new RamRegion(name, base >>> 0, size >>> 0);
+    checkWindow(`RAM ${name}`, base, size, 0x1000);
+    const r = new RamRegion(name, base >>> 0, size);
     this.regions.push(r);
     this.mapPages(base, size, this.regions.length);
     return r;
@@ -87,8 +95,8 @@ export class Bus {
 
   /** Maps the first `size` bytes of an existing region again at `base`. */
   addRamAlias(name: string, base: number, target: RamRegion, size: number): RamRegion {
-    if ((base | size) & 0xfff) throw new Error(`RAM alias ${name}: base and size must be 4 KiB aligned`);
-    const r = new RamRegion(name, base >>> 0, Math.min(size, target.size) >>> 0, target.u8.buffer as ArrayBuffer);
+    checkWindow(`RAM alias ${name}`, base, size, 0x1000);
+    const r = new RamRegion(name, base >>> 0, Math.min(size, target.size), target.u8.buffer as ArrayBuffer);
     target.aliasBases.push(r.base);
     r.aliasBases.push(target.base);
     this.regions.push(r);
@@ -111,9 +119,9 @@ export class Bus {
 
   /** Maps a device window; windows may share a page but not overlap each other. */
   addMmio(device: MmioDevice, base: number, size: number): void {
+    checkWindow(`MMIO ${device.name}`, base, size, 1);
     base >>>= 0;
-    if (size <= 0) throw new Error(`MMIO ${device.name}: size must be positive`);
-    const m: MmioMapping = { device, base, size: size >>> 0 };
+    const m: MmioMapping = { device, base, size };
     for (const o of this.mmio) {
       if (base < o.base + o.size && o.base < base + size) {
         throw new Error(`bus: ${device.name} at 0x${base.toString(16)} overlaps ${o.device.name} at 0x${o.base.toString(16)}`);
@@ -123,11 +131,20 @@ export class Bus {
     const first = base >>> PAGE_SHIFT;
     const last = (base + size - 1) >>> PAGE_SHIFT;
     for (let p = first; p <= last; p++) {
+      if (this.pageMap[p] > 0) throw new Error(`bus: ${device.name} at 0x${base.toString(16)} overlaps RAM`);
+    }
+    // A page this window shares with others gets a list of its own (copied, as
+    // lists are shared); the pages only it covers share one list.
+    let own = 0;
+    for (let p = first; p <= last; p++) {
       const t = this.pageMap[p];
-      if (t > 0) throw new Error(`bus: ${device.name} at 0x${base.toString(16)} overlaps RAM`);
-      if (t < 0) { this.mmioPages[-t - 1].push(m); continue; }
-      this.mmioPages.push([m]);
-      this.pageMap[p] = -this.mmioPages.length;
+      if (t < 0) {
+        this.mmioPages.push([...this.mmioPages[-t - 1], m]);
+        this.pageMap[p] = -this.mmioPages.length;
+        continue;
+      }
+      if (own === 0) { this.mmioPages.push([m]); own = -this.mmioPages.length; }
+      this.pageMap[p] = own;
     }
   }
 
@@ -206,29 +223,97 @@ export class Bus {
     this.mmioWrite(t, pa, 1, v & 0xff);
   }
 
-  private mapping(t: number, pa: number, write: boolean): MmioMapping {
-    if (t === 0) throw new BusError(pa >>> 0, write);
+  private findMapping(t: number, pa: number): MmioMapping | undefined {
+    if (t === 0) return undefined;
     const list = this.mmioPages[-t - 1];
     for (let i = 0; i < list.length; i++) {
       const m = list[i];
       if (((pa - m.base) >>> 0) < m.size) return m;
     }
-    throw new BusError(pa >>> 0, write);
+    return undefined;
   }
 
   private mmioRead(t: number, pa: number, size: number): number {
-    const m = this.mapping(t, pa, false);
+    const m = this.findMapping(t, pa);
+    if (m === undefined) throw new BusError(pa >>> 0, false);
     return m.device.read((pa >>> 0) - m.base, size) | 0;
   }
 
   private mmioWrite(t: number, pa: number, size: number, v: number): void {
-    const m = this.mapping(t, pa, true);
+    const m = this.findMapping(t, pa);
+    if (m === undefined) throw new BusError(pa >>> 0, true);
     if (this.onMmioWrite !== undefined) this.onMmioWrite(pa >>> 0, size, v);
     m.device.write((pa >>> 0) - m.base, size, v);
   }
 
+  // Data accesses of the CPU: as above, but an access with nothing behind it
+  // calls dataAbort with the virtual address, which raises the abort itself:
+  // one throw per abort instead of a BusError caught and turned into another.
+
+  /** Raises the synchronous external abort of a CPU data access to va (set by the CPU; must throw). */
+  dataAbort: (va: number, write: boolean) => never = (va, write) => { throw new BusError(va >>> 0, write); };
+
+  readData32(pa: number, va: number): number {
+    const t = this.pageMap[pa >>> PAGE_SHIFT];
+    if (t > 0) { const r = this.regions[t - 1]; return r.i32[(pa - r.base) >>> 2]; }
+    return this.mmioReadData(t, pa, 4, va);
+  }
+
+  readData16(pa: number, va: number): number {
+    const t = this.pageMap[pa >>> PAGE_SHIFT];
+    if (t > 0) { const r = this.regions[t - 1]; return r.u16[(pa - r.base) >>> 1]; }
+    return this.mmioReadData(t, pa, 2, va) & 0xffff;
+  }
+
+  readData8(pa: number, va: number): number {
+    const t = this.pageMap[pa >>> PAGE_SHIFT];
+    if (t > 0) { const r = this.regions[t - 1]; return r.u8[pa - r.base]; }
+    return this.mmioReadData(t, pa, 1, va) & 0xff;
+  }
+
+  writeData32(pa: number, v: number, va: number): void {
+    const t = this.pageMap[pa >>> PAGE_SHIFT];
+    if (t > 0) { this.write32(pa, v); return; }
+    this.mmioWriteData(t, pa, 4, v, va);
+  }
+
+  writeData16(pa: number, v: number, va: number): void {
+    const t = this.pageMap[pa >>> PAGE_SHIFT];
+    if (t > 0) { this.write16(pa, v); return; }
+    this.mmioWriteData(t, pa, 2, v & 0xffff, va);
+  }
+
+  writeData8(pa: number, v: number, va: number): void {
+    const t = this.pageMap[pa >>> PAGE_SHIFT];
+    if (t > 0) { this.write8(pa, v); return; }
+    this.mmioWriteData(t, pa, 1, v & 0xff, va);
+  }
+
+  private mmioReadData(t: number, pa: number, size: number, va: number): number {
+    const m = this.findMapping(t, pa);
+    if (m === undefined) this.dataAbort(va, false);
+    return m.device.read((pa >>> 0) - m.base, size) | 0;
+  }
+
+  private mmioWriteData(t: number, pa: number, size: number, v: number, va: number): void {
+    const m = this.findMapping(t, pa);
+    if (m === undefined) this.dataAbort(va, true);
+    if (this.onMmioWrite !== undefined) this.onMmioWrite(pa >>> 0, size, v);
+    m.device.write((pa >>> 0) - m.base, size, v);
+  }
+
+  /** True if anything (RAM or a device window) answers at pa. */
+  isMapped(pa: number): boolean {
+    const t = this.pageMap[pa >>> PAGE_SHIFT];
+    if (t >= 0) return t > 0;
+    const list = this.mmioPages[-t - 1];
+    for (let i = 0; i < list.length; i++) if ((((pa >>> 0) - list[i].base) >>> 0) < list[i].size) return true;
+    return false;
+  }
+
   /** Copies bytes into RAM (loaders); throws if any byte is not RAM. */
   loadBytes(pa: number, data: Uint8Array): void {
+    if (pa + data.length > 0x100000000) throw new Error(`no RAM at physical address 0x100000000 (past the 4 GiB address space)`);
     for (let i = 0; i < data.length;) {
       const r = this.ramAt((pa + i) >>> 0);
       if (!r) throw new Error(`no RAM at physical address 0x${((pa + i) >>> 0).toString(16)}`);
@@ -245,6 +330,7 @@ export class Bus {
 
   /** Reads bytes from RAM for inspection (debuggers, tests, semihosting). */
   readBytes(pa: number, len: number): Uint8Array {
+    if (pa + len > 0x100000000) throw new Error(`no RAM at physical address 0x100000000 (past the 4 GiB address space)`);
     const out = new Uint8Array(len);
     for (let i = 0; i < len;) {
       const r = this.ramAt((pa + i) >>> 0);
@@ -256,4 +342,16 @@ export class Bus {
     }
     return out;
   }
+}
+
+/**
+ * Refuses a window the page map cannot represent: empty, not aligned, or
+ * reaching past the 4 GiB physical address space (board files are checked
+ * earlier, with file and line; this guards other callers).
+ */
+function checkWindow(what: string, base: number, size: number, align: number): void {
+  if (!Number.isInteger(base) || base < 0 || base > 0xffffffff) throw new Error(`${what}: base 0x${base.toString(16)} is not a 32-bit address`);
+  if (!Number.isInteger(size) || size <= 0) throw new Error(`${what}: size must be a positive integer (got ${size})`);
+  if (base + size > 0x100000000) throw new Error(`${what}: 0x${base.toString(16)} + 0x${size.toString(16)} ends past the 4 GiB address space`);
+  if (align > 1 && (base % align !== 0 || size % align !== 0)) throw new Error(`${what}: base and size must be multiples of ${align === 0x1000 ? '4 KiB' : align}`);
 }

@@ -8,6 +8,7 @@
  */
 
 import type { Cpu } from './cpu/cpu';
+import { DATA_ABORT } from './cpu/faults';
 
 export const SEMIHOSTING_SVC_A32 = 0x123456;
 export const SEMIHOSTING_SVC_T32 = 0xab;
@@ -21,8 +22,29 @@ export const SYS = {
 
 const ADP_STOPPED_APPLICATION_EXIT = 0x20026;
 const EBADF = 9;
+const EFAULT = 14;
+const EINVAL = 22;
+const ENAMETOOLONG = 36;
 const ENOSYS = 38;
 
+/**
+ * The most bytes one call moves (SYS_WRITE, SYS_READ, SYS_WRITE0): a longer
+ * transfer is clipped, and the call reports the rest as not transferred, as
+ * the specification allows. Keeps every call bounded work, whatever length
+ * the guest passes.
+ */
+export const SEMIHOSTING_MAX_TRANSFER = 1 << 20;
+/** The longest file name SYS_OPEN accepts. */
+const MAX_NAME = 4096;
+
+/** Thrown inside a call when a guest pointer cannot be accessed; the call returns -1 with errno EFAULT. */
+const GUEST_FAULT = { kind: 'semihosting-guest-fault' } as const;
+
+/**
+ * What the machine asks of the outside world. Each method returns -errno on
+ * failure rather than throwing. Without open (scenario runs), calls that name
+ * host files fail with ENOSYS: only the console and exit are served.
+ */
 export interface SemihostingHost {
   /** Console output; stream 1 is stdout, 2 is stderr. */
   console(stream: 1 | 2, bytes: Uint8Array): void;
@@ -67,41 +89,107 @@ export class Semihosting {
     if (cpu.t ? imm !== SEMIHOSTING_SVC_T32 : imm !== SEMIHOSTING_SVC_A32) return false;
     const op = cpu.r[0] >>> 0;
     const arg = cpu.r[1] >>> 0;
-    cpu.r[0] = this.call(cpu, op, arg);
+    let result: number;
+    try {
+      result = this.call(cpu, op, arg);
+    } catch (e) {
+      // A parameter block or buffer the guest cannot access: the architected
+      // error result, not an abort and not a crash.
+      if (e !== GUEST_FAULT) throw e;
+      result = this.fail(EFAULT);
+    }
+    cpu.r[0] = result;
     return true;
   }
 
-  private word(cpu: Cpu, addr: number): number { return cpu.read32(addr) >>> 0; }
+  /**
+   * Runs a guest memory access as the guest would make it, turning a fault
+   * into GUEST_FAULT and leaving the fault status registers as they were.
+   */
+  private guarded<T>(cpu: Cpu, access: () => T): T {
+    const { dfsr, dfar } = cpu.cp15;
+    try { return access(); } catch (e) {
+      if (e !== DATA_ABORT) throw e;
+      cpu.cp15.dfsr = dfsr;
+      cpu.cp15.dfar = dfar;
+      throw GUEST_FAULT;
+    }
+  }
 
+  private word(cpu: Cpu, addr: number): number { return this.guarded(cpu, () => cpu.read32(addr >>> 0)) >>> 0; }
+  private byte(cpu: Cpu, addr: number): number { return this.guarded(cpu, () => cpu.read8(addr >>> 0)); }
+  private putByte(cpu: Cpu, addr: number, v: number): void { this.guarded(cpu, () => cpu.write8(addr >>> 0, v)); }
+  private putWord(cpu: Cpu, addr: number, v: number): void { this.guarded(cpu, () => cpu.write32(addr >>> 0, v)); }
+
+  /** Up to `len` bytes from addr, stopping at the first byte the guest cannot read. */
   private bytes(cpu: Cpu, addr: number, len: number): Uint8Array {
     const out = new Uint8Array(len);
-    for (let i = 0; i < len; i++) out[i] = cpu.read8(addr + i);
+    for (let i = 0; i < len; i++) {
+      try { out[i] = this.byte(cpu, addr + i); } catch (e) {
+        if (e !== GUEST_FAULT) throw e;
+        return out.subarray(0, i);
+      }
+    }
     return out;
   }
 
-  private cString(cpu: Cpu, addr: number): Uint8Array {
-    const out: number[] = [];
-    for (let a = addr; ; a++) {
-      const b = cpu.read8(a);
-      if (b === 0) break;
-      out.push(b);
+  /**
+   * How many of `len` bytes from addr the guest could write: stops at the
+   * first page that does not translate or has nothing behind it.
+   */
+  private writableLength(cpu: Cpu, addr: number, len: number): number {
+    let n = 0;
+    while (n < len) {
+      const va = (addr + n) >>> 0;
+      let pa: number;
+      try { pa = this.guarded(cpu, () => cpu.translateData(va, true)); } catch (e) {
+        if (e !== GUEST_FAULT) throw e;
+        break;
+      }
+      if (!cpu.bus.isMapped(pa)) break;
+      n += 0x1000 - (va & 0xfff);
     }
-    return Uint8Array.from(out);
+    return Math.min(n, len);
+  }
+
+  /** Writes data to the guest at addr; returns how many bytes were written before a fault. */
+  private store(cpu: Cpu, addr: number, data: Uint8Array): number {
+    for (let i = 0; i < data.length; i++) {
+      try { this.putByte(cpu, addr + i, data[i]); } catch (e) {
+        if (e !== GUEST_FAULT) throw e;
+        return i;
+      }
+    }
+    return data.length;
   }
 
   private call(cpu: Cpu, op: number, arg: number): number {
     const host = this.config.host;
     switch (op) {
       case SYS.WRITEC:
-        host.console(1, Uint8Array.of(cpu.read8(arg)));
+        host.console(1, Uint8Array.of(this.byte(cpu, arg)));
         return cpu.r[0];
-      case SYS.WRITE0:
-        host.console(1, this.cString(cpu, arg));
+      case SYS.WRITE0: {
+        // Printed up to the NUL, at most SEMIHOSTING_MAX_TRANSFER bytes, and up
+        // to the first byte the guest cannot read.
+        const out: number[] = [];
+        for (let a = arg; out.length < SEMIHOSTING_MAX_TRANSFER; a++) {
+          let b: number;
+          try { b = this.byte(cpu, a); } catch (e) { if (e !== GUEST_FAULT) throw e; break; }
+          if (b === 0) break;
+          out.push(b);
+        }
+        host.console(1, Uint8Array.from(out));
         return cpu.r[0];
+      }
       case SYS.OPEN: {
-        const name = new TextDecoder('latin1').decode(this.bytes(cpu, this.word(cpu, arg), this.word(cpu, arg + 8)));
+        const nameLen = this.word(cpu, arg + 8);
+        if (nameLen > MAX_NAME) return this.fail(ENAMETOOLONG);
+        const nameBytes = this.bytes(cpu, this.word(cpu, arg), nameLen);
+        if (nameBytes.length < nameLen) return this.fail(EFAULT);
+        const name = new TextDecoder('latin1').decode(nameBytes);
         const mode = this.word(cpu, arg + 4);
-        if (mode > 11) return this.fail(22);
+        if (mode > 11) return this.fail(EINVAL);
         if (name === ':tt') {
           const g: Guest = mode < 4 ? { kind: 'console-in' } : { kind: 'console-out', stream: mode < 8 ? 1 : 2 };
           return this.allocate(g);
@@ -119,33 +207,38 @@ export class Semihosting {
         return 0;
       }
       case SYS.WRITE: {
+        // Returns the number of bytes not written.
         const g = this.files.get(this.word(cpu, arg));
         const len = this.word(cpu, arg + 8);
         if (!g) { this.errno = EBADF; return len; }
-        const data = this.bytes(cpu, this.word(cpu, arg + 4), len);
-        if (g.kind === 'console-out') { host.console(g.stream, data); return 0; }
         if (g.kind === 'console-in') { this.errno = EBADF; return len; }
+        const data = this.bytes(cpu, this.word(cpu, arg + 4), Math.min(len, SEMIHOSTING_MAX_TRANSFER));
+        if (data.length === 0 && len > 0) { this.errno = EFAULT; return len; }
+        if (g.kind === 'console-out') { host.console(g.stream, data); return len - data.length; }
         const n = host.write ? host.write(g.handle, data) : -ENOSYS;
         if (n < 0) { this.errno = -n; return len; }
-        return len - n;
+        return len - Math.min(n, data.length);
       }
       case SYS.READ: {
         const g = this.files.get(this.word(cpu, arg));
         const buf = this.word(cpu, arg + 4);
         const len = this.word(cpu, arg + 8);
         if (!g) { this.errno = EBADF; return len; }
+        // Asks for no more than the guest's buffer can take (clipped at the
+        // first page it cannot write, and at SEMIHOSTING_MAX_TRANSFER).
+        const room = this.writableLength(cpu, buf, Math.min(len, SEMIHOSTING_MAX_TRANSFER));
+        if (room === 0 && len > 0) { this.errno = EFAULT; return len; }
         let data: Uint8Array;
         if (g.kind === 'console-in') {
           const input = this.config.input ?? new Uint8Array(0);
-          data = input.subarray(this.inputPos, this.inputPos + len);
+          data = input.subarray(this.inputPos, this.inputPos + room);
           this.inputPos += data.length;
         } else if (g.kind === 'host' && host.read) {
-          const r = host.read(g.handle, len);
+          const r = host.read(g.handle, room);
           if (typeof r === 'number') { this.errno = -r; return len; }
-          data = r;
+          data = r.subarray(0, room);
         } else { this.errno = EBADF; return len; }
-        for (let i = 0; i < data.length; i++) cpu.write8(buf + i, data[i]);
-        return len - data.length;
+        return len - this.store(cpu, buf, data);
       }
       case SYS.READC: {
         const input = this.config.input ?? new Uint8Array(0);
@@ -179,8 +272,8 @@ export class Semihosting {
         return Math.floor(cpu.icount / 1_000_000_000) | 0; // seconds of virtual time since an epoch of 0
       case SYS.ELAPSED: {
         const t = cpu.icount;
-        cpu.write32(arg, t % 0x100000000);
-        cpu.write32(arg + 4, Math.floor(t / 0x100000000));
+        this.putWord(cpu, arg, t % 0x100000000);
+        this.putWord(cpu, arg + 4, Math.floor(t / 0x100000000));
         return 0;
       }
       case SYS.TICKFREQ:
@@ -192,19 +285,19 @@ export class Semihosting {
         const size = this.word(cpu, arg + 4);
         const text = new TextEncoder().encode(this.config.cmdline ?? '');
         if (text.length + 1 > size) return -1;
-        for (let i = 0; i < text.length; i++) cpu.write8(buf + i, text[i]);
-        cpu.write8(buf + text.length, 0);
-        cpu.write32(arg + 4, text.length);
+        for (let i = 0; i < text.length; i++) this.putByte(cpu, buf + i, text[i]);
+        this.putByte(cpu, buf + text.length, 0);
+        this.putWord(cpu, arg + 4, text.length);
         return 0;
       }
       case SYS.HEAPINFO: {
         // QEMU (system emulation): heap in the upper half of RAM, stack at its top.
         const block = this.word(cpu, arg);
         const { ramBase, ramSize } = this.config;
-        cpu.write32(block, ramBase + ramSize / 2);
-        cpu.write32(block + 4, ramBase + ramSize);
-        cpu.write32(block + 8, ramBase + ramSize);
-        cpu.write32(block + 12, ramBase);
+        this.putWord(cpu, block, ramBase + ramSize / 2);
+        this.putWord(cpu, block + 4, ramBase + ramSize);
+        this.putWord(cpu, block + 8, ramBase + ramSize);
+        this.putWord(cpu, block + 12, ramBase);
         return 0;
       }
       case SYS.EXIT:

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { BoardSpec, DeviceSpec, IrqTarget } from '../machine/boards/board-spec';
 import { Machine } from '../machine/machine';
 import { DEVICE_TYPES } from '../machine/devices/registry';
+import { checkProps } from '../machine/devices/device';
 import { loadYamlFile, parseYamlText, InputFileError } from './yaml-file';
 
 export function boardsDir(): string {
@@ -50,13 +51,29 @@ export function parseSize(v: number | string): number {
   return Number(m[1]) * UNITS[m[2] ?? ''];
 }
 
+/** Why a size cannot be used (a size is 1 byte to 4 GiB), or undefined. */
+function sizeProblem(size: number): string | undefined {
+  if (!Number.isSafeInteger(size) || size < 1) return `a size must be at least 1 byte (got ${size})`;
+  if (size > 0x100000000) return `a size must be at most 4 GiB (got 0x${size.toString(16)} bytes)`;
+  return undefined;
+}
+
 /** A board by name or file; with `text`, the board file's contents are taken from memory (`nameOrPath` names it in messages). */
 export function loadBoard(nameOrPath: string, text?: string): BoardSpec {
   const y = text !== undefined ? parseYamlText<RawBoard>(text, nameOrPath, 'board.schema.json') : loadYamlFile<RawBoard>(resolveBoardFile(nameOrPath), 'board.schema.json');
   const raw = y.data;
   const ranges: Array<{ what: string; base: number; size: number; at: Array<string | number> }> = [];
-  const addRange = (what: string, base: number, size: number, at: Array<string | number>) => {
+  const size = (v: number | string, at: Array<string | number>): number => {
+    const n = parseSize(v);
+    const problem = sizeProblem(n);
+    if (problem) throw y.error(at, problem);
+    return n;
+  };
+  const addRange = (what: string, base: number, size: number, at: Array<string | number>, align = 4) => {
     if (base + size > 0x100000000) throw y.error(at, `${what} ends past the 4 GiB address space`);
+    if (base % align !== 0 || size % align !== 0) {
+      throw y.error(at, `${what}: base and size must be multiples of ${align === 0x1000 ? '4 KiB' : `${align} bytes`} (0x${base.toString(16)}, 0x${size.toString(16)})`);
+    }
     for (const r of ranges) {
       if (base < r.base + r.size && r.base < base + size) {
         throw y.error(at, `${what} (0x${base.toString(16)}..0x${(base + size - 1).toString(16)}) overlaps ${r.what}`);
@@ -66,10 +83,9 @@ export function loadBoard(nameOrPath: string, text?: string): BoardSpec {
   };
 
   const memory = raw.memory.map((m, i) => {
-    const size = parseSize(m.size);
-    if ((m.base | size) & 0xfff) throw y.error(['memory', i], `memory ${m.name}: base and size must be multiples of 4 KiB`);
-    addRange(`memory ${m.name}`, m.base, size, ['memory', i, 'base']);
-    return { name: m.name, base: m.base, size };
+    const bytes = size(m.size, ['memory', i, 'size']);
+    addRange(`memory ${m.name}`, m.base, bytes, ['memory', i, 'base'], 0x1000);
+    return { name: m.name, base: m.base, size: bytes };
   });
 
   const names = new Set<string>(['cpu']);
@@ -83,9 +99,9 @@ export function loadBoard(nameOrPath: string, text?: string): BoardSpec {
       const index = type.regions.indexOf(rn);
       if (index < 0) throw y.error(['devices', i, 'regions', rn], `a ${d.type} has no region '${rn}' (it has ${type.regions.join(', ')})`);
       const base = typeof rv === 'number' ? rv : rv.base;
-      const size = typeof rv === 'number' || rv.size === undefined ? type.regionSizes[index] : parseSize(rv.size);
-      addRange(`${d.name}.${rn}`, base, size, ['devices', i, 'regions', rn]);
-      regions[rn] = { base, size };
+      const bytes = typeof rv === 'number' || rv.size === undefined ? type.regionSizes[index] : size(rv.size, ['devices', i, 'regions', rn, 'size']);
+      addRange(`${d.name}.${rn}`, base, bytes, ['devices', i, 'regions', rn]);
+      regions[rn] = { base, size: bytes };
     }
     for (const rn of type.regions) {
       if (!(rn in regions)) throw y.error(['devices', i, 'regions'], `a ${d.type} needs an address for its region '${rn}'`);
@@ -104,6 +120,9 @@ export function loadBoard(nameOrPath: string, text?: string): BoardSpec {
       });
     });
     if (irq.length > type.irqOutputs) throw y.error(['devices', i, 'irq'], `a ${d.type} has ${type.irqOutputs} interrupt outputs, ${irq.length} are wired`);
+    // The device's own rules for its properties: what a run would refuse is refused here.
+    const bad = checkProps(type, d.props ?? {});
+    if (bad) throw y.error(['devices', i, 'props', bad.key], bad.problem);
     return { name: d.name, type: d.type, regions, props: d.props ?? {}, irq };
   });
 
@@ -115,15 +134,20 @@ export function loadBoard(nameOrPath: string, text?: string): BoardSpec {
     if (!target) throw y.error(at, `interrupt wired to unknown device '${t.device}'`);
     const tt = DEVICE_TYPES.get(target.type)!;
     if (!tt.irqInputs) throw y.error(at, `'${t.device}' (${target.type}) is not an interrupt controller`);
-    if (t.line >= tt.irqInputs) throw y.error(at, `'${t.device}' has ${tt.irqInputs} interrupt inputs; ${t.line} does not exist`);
+    const count = tt.irqInputsFor ? tt.irqInputsFor(target.props) : tt.irqInputs;
+    if (t.line >= count) throw y.error(at, `'${t.device}' has ${count} interrupt inputs; ${t.line} does not exist`);
   })));
 
   const tagged = (raw.tagged ?? []).map((t, i) => {
-    const size = parseSize(t.size);
-    addRange(`tagged range ${t.name}`, t.base, size, ['tagged', i, 'base']);
-    return { name: t.name, base: t.base, size };
+    const bytes = size(t.size, ['tagged', i, 'size']);
+    addRange(`tagged range ${t.name}`, t.base, bytes, ['tagged', i, 'base']);
+    return { name: t.name, base: t.base, size: bytes };
   });
 
+  const ramBase = raw.boot['ram-base'];
+  if (ramBase !== undefined && !memory.some((m) => ramBase >= m.base && ramBase < m.base + m.size)) {
+    throw y.error(['boot', 'ram-base'], `boot RAM base 0x${ramBase.toString(16)} is not in any memory bank`);
+  }
   if (raw.boot.console && !devices.some((d) => d.name === raw.boot.console)) {
     throw y.error(['boot', 'console'], `console device '${raw.boot.console}' is not on this board`);
   }

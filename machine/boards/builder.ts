@@ -9,7 +9,7 @@ import type { Bus, MmioDevice } from '../bus';
 import type { Cpu } from '../cpu/cpu';
 import type { EventQueue } from '../events';
 import type { BoardSpec } from './board-spec';
-import type { Device, DeviceContext, DeviceType, IrqOutput } from '../devices/device';
+import { checkProps, PropError, type Device, type DeviceContext, type DeviceType, type IrqOutput } from '../devices/device';
 
 export interface BuildHooks {
   guestError(source: string, message: string): void;
@@ -67,6 +67,7 @@ export function buildBoard(
 
   const devices = new Map<string, Device>();
   const typeOf = new Map<string, DeviceType>();
+  const specOf = new Map(spec.devices.map((d) => [d.name, d]));
   const inputs = new Map<string, WiredInput>();
   const pendingWiring: Array<() => void> = [];
 
@@ -83,7 +84,8 @@ export function buildBoard(
         const t = typeOf.get(device);
         if (!target || !t) throw new BoardError(`board ${spec.name}: interrupt wired to unknown device '${device}'`);
         if (!target.setInput || !t.irqInputs) throw new BoardError(`board ${spec.name}: device '${device}' (${t.type}) is not an interrupt controller`);
-        if (line >= t.irqInputs) throw new BoardError(`board ${spec.name}: ${device} has ${t.irqInputs} interrupt inputs; line ${line} does not exist`);
+        const count = t.irqInputsFor ? t.irqInputsFor(specOf.get(device)!.props) : t.irqInputs;
+        if (line >= count) throw new BoardError(`board ${spec.name}: ${device} has ${count} interrupt inputs; line ${line} does not exist`);
         w = new WiredInput((l) => target.setInput!(line, l));
       }
       inputs.set(key, w);
@@ -115,7 +117,13 @@ export function buildBoard(
       requestReset: () => hooks.requestReset(d.name),
       readPhysical: (address, length) => readPhysical(bus, address, length),
     };
-    const dev = type.create(ctx, d.props);
+    const bad = checkProps(type, d.props);
+    if (bad) throw new BoardError(`board ${spec.name}: device '${d.name}': ${bad.problem}`);
+    let dev: Device;
+    try { dev = type.create(ctx, d.props); } catch (e) {
+      if (e instanceof PropError) throw new BoardError(`board ${spec.name}: device '${d.name}': ${e.problem}`);
+      throw e;
+    }
     devices.set(d.name, dev);
     typeOf.set(d.name, type);
 

@@ -119,12 +119,21 @@ export class Cpu {
   private readonly pages = new Map<number, DecodedPage>();
   /** Bumped whenever cached fetch translations or decoded pages may be stale. */
   codeGen = 0;
-  private reportedOnce = new Set<string>();
+  /** Guest errors already reported, by address then message (or instruction word). */
+  private reportedOnce = new Map<number, Set<string>>();
+  private reportedInsns = new Map<number, Set<number>>();
+  /** Guest errors that repeated one already reported (counted, not reported again). */
+  repeatedGuestErrors = 0;
 
   constructor(readonly bus: Bus, cp15Options: Cp15Options = {}) {
     this.cp15 = new Cp15(this, cp15Options);
     this.mmu = new Mmu(this.cp15, bus);
     this.decoder = a32Decoder();
+    bus.dataAbort = (va, write) => {
+      this.cp15.dfsr = faultStatusRegister(FS_SYNC_EXTERNAL, 0, write);
+      this.cp15.dfar = va >>> 0;
+      throw DATA_ABORT;
+    };
     bus.onCodeWrite = (page) => {
       for (const p of bus.pagesSharing(page)) {
         if (this.pages.delete(p)) this.codeGen++;
@@ -322,12 +331,28 @@ export class Cpu {
     this.enterException(Vector.PrefetchAbort, MODE_ABT, (this.pc + 4) | 0);
   }
 
-  /** Reports a guest error once per distinct message. */
+  /** Reports a guest error once per distinct message and address; repeats are only counted. */
   reportOnce(message: string): void {
-    const key = `${message}@${this.pc >>> 0}`;
-    if (this.reportedOnce.has(key)) return;
-    this.reportedOnce.add(key);
-    this.guestError(message, this.pc >>> 0);
+    const pc = this.pc >>> 0;
+    let seen = this.reportedOnce.get(pc);
+    if (seen === undefined) { seen = new Set(); this.reportedOnce.set(pc, seen); }
+    if (seen.has(message)) { this.repeatedGuestErrors++; return; }
+    seen.add(message);
+    this.guestError(message, pc);
+  }
+
+  /**
+   * True the first time the instruction word `insn` is reported at this.pc,
+   * false (and counted) after that: lets the handlers of undefined encodings
+   * skip building their message when a guest executes one over and over.
+   */
+  firstReportOf(insn: number): boolean {
+    const pc = this.pc >>> 0;
+    let seen = this.reportedInsns.get(pc);
+    if (seen === undefined) { seen = new Set(); this.reportedInsns.set(pc, seen); }
+    if (seen.has(insn | 0)) { this.repeatedGuestErrors++; return false; }
+    seen.add(insn | 0);
+    return true;
   }
 
   // ---- data accesses --------------------------------------------------------
@@ -391,9 +416,7 @@ export class Cpu {
         (this.read8(va + 2, flags) << 16) | (this.read8(va + 3, flags) << 24);
       return this.e ? bswap32(v) : v;
     }
-    const pa = this.translate(va, ACCESS_READ, flags);
-    let v: number;
-    try { v = this.bus.read32(pa); } catch (e) { this.busFault(e, va, false); }
+    const v = this.bus.readData32(this.translate(va, ACCESS_READ, flags), va);
     return this.e ? bswap32(v) : v;
   }
 
@@ -403,15 +426,12 @@ export class Cpu {
       const v = this.read8(va, flags) | (this.read8(va + 1, flags) << 8);
       return this.e ? bswap16(v) : v;
     }
-    const pa = this.translate(va, ACCESS_READ, flags);
-    let v: number;
-    try { v = this.bus.read16(pa); } catch (e) { this.busFault(e, va, false); }
+    const v = this.bus.readData16(this.translate(va, ACCESS_READ, flags), va);
     return this.e ? bswap16(v) : v;
   }
 
   read8(va: number, flags = 0): number {
-    const pa = this.translate(va, ACCESS_READ, flags);
-    try { return this.bus.read8(pa); } catch (e) { this.busFault(e, va, false); }
+    return this.bus.readData8(this.translate(va, ACCESS_READ, flags), va);
   }
 
   write32(va: number, v: number, flags = 0): void {
@@ -424,8 +444,7 @@ export class Cpu {
       this.clearMonitorOnStore(pas[0]);
       return;
     }
-    const pa = this.translate(va, ACCESS_WRITE, flags);
-    try { this.bus.write32(pa, v); } catch (e) { this.busFault(e, va, true); }
+    this.bus.writeData32(this.translate(va, ACCESS_WRITE, flags), v, va);
   }
 
   write16(va: number, v: number, flags = 0): void {
@@ -437,13 +456,11 @@ export class Cpu {
       try { this.bus.write8(p0, v); this.bus.write8(p1, v >>> 8); } catch (e) { this.busFault(e, va, true); }
       return;
     }
-    const pa = this.translate(va, ACCESS_WRITE, flags);
-    try { this.bus.write16(pa, v); } catch (e) { this.busFault(e, va, true); }
+    this.bus.writeData16(this.translate(va, ACCESS_WRITE, flags), v, va);
   }
 
   write8(va: number, v: number, flags = 0): void {
-    const pa = this.translate(va, ACCESS_WRITE, flags);
-    try { this.bus.write8(pa, v); } catch (e) { this.busFault(e, va, true); }
+    this.bus.writeData8(this.translate(va, ACCESS_WRITE, flags), v, va);
   }
 
   /** Physical address of a data access, faulting as the access would (for LDREX/STREX). */
@@ -487,7 +504,19 @@ export class Cpu {
     throw PREFETCH_ABORT;
   }
 
+  /**
+   * Decodes the instruction at pa into the page's cache. A fetch from an
+   * address with nothing behind it sets IFSR/IFAR and returns fetchAbortHandler
+   * (not cached) for the run loop to take the Prefetch Abort without throwing:
+   * a guest whose vectors point nowhere takes one abort after another, and
+   * each must cost about as much as an instruction.
+   */
   private decodeInto(page: DecodedPage, index: number, pa: number): Handler {
+    if (!this.bus.isMapped(pa)) {
+      this.cp15.ifsr = faultStatusRegister(FS_SYNC_EXTERNAL, 0, false);
+      this.cp15.ifar = this.pc >>> 0;
+      return fetchAbortHandler;
+    }
     let insn: number;
     try { insn = this.bus.read32(pa); } catch (e) {
       if (e instanceof BusError) this.fetchFault(this.pc, FS_SYNC_EXTERNAL);
@@ -573,7 +602,10 @@ export class Cpu {
           const index = (pc & 0xfff) >>> 2;
           const p = page!;
           let h = p.handlers[index];
-          if (h === undefined) h = this.decodeInto(p, index, p.pa + (pc & 0xfff));
+          if (h === undefined) {
+            h = this.decodeInto(p, index, p.pa + (pc & 0xfff));
+            if (h === fetchAbortHandler) { this.takePrefetchAbort(); continue; }
+          }
           const insn = p.insns[index];
           this.nextPc = (pc + 4) >>> 0;
           r[15] = pc + 8;
@@ -634,11 +666,16 @@ export class Cpu {
   }
 }
 
+/** Returned by decodeInto for a fetch from an unmapped address; never cached, never executed. */
+function fetchAbortHandler(): void {}
+
 function undefinedHandler(cpu: Cpu, insn: number): void {
+  if (!cpu.firstReportOf(insn)) { cpu.undefinedInstruction(); return; }
   cpu.undefinedInstruction(`no A32 encoding matches 0x${(insn >>> 0).toString(16).padStart(8, '0')}`);
 }
 
 function unpredictableHandler(cpu: Cpu, insn: number): void {
+  if (!cpu.firstReportOf(insn)) { cpu.undefinedInstruction(); return; }
   const d = cpu.decoder.decode(insn >>> 0);
   const why = d.kind === 'unpredictable' ? d.reason : 'UNPREDICTABLE';
   cpu.undefinedInstruction(`UNPREDICTABLE 0x${(insn >>> 0).toString(16).padStart(8, '0')} (${why}); treated as UNDEFINED`);

@@ -79,16 +79,89 @@ export interface DeviceType {
   regionSizes: number[];
   /** Number of interrupt outputs (board files wire them by index). */
   irqOutputs: number;
-  /** Interrupt controllers: number of inputs. */
+  /** Interrupt controllers: number of inputs (the most any configuration has). */
   irqInputs?: number;
+  /** Interrupt controllers whose number of inputs is a property: the inputs with these props. */
+  irqInputsFor?(props: DeviceProps): number;
+  /**
+   * The properties a board file may set, with their ranges. Board files are
+   * checked against them when loaded (file:line:column), and the device reads
+   * its properties through prop(), so a run and `bringup validate` agree.
+   */
+  props?: Record<string, PropRule>;
+  /** Property names beyond `props` (e.g. fuse words by offset): the rule for such a key, or undefined. */
+  extraProp?(key: string): PropRule | undefined;
+  /** How the keys extraProp accepts are named (for the message about an unknown property). */
+  extraPropNames?: string;
   create(ctx: DeviceContext, props: DeviceProps): Device;
+}
+
+/** What values a numeric device property takes. */
+export interface PropRule {
+  default: number;
+  min: number;
+  max: number;
+  multipleOf?: number;
+  /** The only values accepted (instead of a range). */
+  oneOf?: number[];
+  /** What the property sets (docs/boards.md). */
+  description: string;
+}
+
+/** A 32-bit register value (IDs, reset values). */
+export const WORD_RULE = (dflt: number, description: string): PropRule => ({ default: dflt, min: 0, max: 0xffffffff, description });
+
+/** A device property that breaks its rule; key names it so board files can point at it. */
+export class PropError extends Error {
+  constructor(readonly key: string, readonly problem: string) {
+    super(problem);
+  }
+}
+
+/** What is wrong with `value` for the property `key`, or undefined if the rule accepts it. */
+export function propProblem(key: string, rule: PropRule, value: unknown): string | undefined {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return `property '${key}' must be a number (got ${JSON.stringify(value)})`;
+  if (rule.oneOf) {
+    return rule.oneOf.includes(value) ? undefined : `property '${key}' must be one of ${rule.oneOf.join(', ')} (got ${value})`;
+  }
+  if (!Number.isInteger(value) || value < rule.min || value > rule.max || (rule.multipleOf !== undefined && value % rule.multipleOf !== 0)) {
+    const multiple = rule.multipleOf !== undefined ? `a multiple of ${rule.multipleOf} ` : 'an integer ';
+    return `property '${key}' must be ${multiple}from ${rule.min} to ${rule.max} (got ${value})`;
+  }
+  return undefined;
+}
+
+/** The first property of `props` that the device type refuses (unknown, or out of its range), or undefined. */
+export function checkProps(type: DeviceType, props: DeviceProps): PropError | undefined {
+  const table = type.props;
+  if (!table) return undefined; // a type that declares no table reads its props itself
+  for (const [key, value] of Object.entries(props)) {
+    const rule = Object.prototype.hasOwnProperty.call(table, key) ? table[key] : type.extraProp?.(key);
+    if (!rule) {
+      const known = Object.keys(table);
+      const names = [...known, ...(type.extraPropNames ? [type.extraPropNames] : [])];
+      return new PropError(key, `a ${type.type} has no property '${key}' (${names.length ? `it has ${names.join(', ')}` : 'it has none'})`);
+    }
+    const problem = propProblem(key, rule, value);
+    if (problem) return new PropError(key, problem);
+  }
+  return undefined;
+}
+
+/** A device property: its value, or the rule's default; throws PropError if the rule refuses it. */
+export function prop(props: DeviceProps, key: string, rule: PropRule): number {
+  const v = props[key];
+  if (v === undefined) return rule.default;
+  const problem = propProblem(key, rule, v);
+  if (problem) throw new PropError(key, problem);
+  return v as number;
 }
 
 /** Reads a numeric property with a default, refusing other types. */
 export function numberProp(props: DeviceProps, key: string, fallback: number): number {
   const v = props[key];
   if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`property '${key}' must be a number`);
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new PropError(key, `property '${key}' must be a number (got ${JSON.stringify(v)})`);
   return v;
 }
 

@@ -29,7 +29,7 @@
  */
 
 import type { Device, DeviceContext, DeviceProps, DeviceSnapshot, DeviceType } from './device';
-import { checkSnapshot, numberProp } from './device';
+import { checkSnapshot, prop, type PropRule } from './device';
 
 const TYPE = 'ns16550a';
 const VERSION = 1;
@@ -85,13 +85,9 @@ export class Ns16550 implements Device {
 
   constructor(private readonly ctx: DeviceContext, props: DeviceProps) {
     this.name = ctx.name;
-    this.shift = numberProp(props, 'reg-shift', 2);
-    if (!Number.isInteger(this.shift) || this.shift < 0 || this.shift > 2) {
-      throw new Error(`${ctx.name}: property 'reg-shift' must be 0, 1 or 2`);
-    }
-    this.fifoSize = numberProp(props, 'fifo-size', 32);
-    if (!Number.isInteger(this.fifoSize) || this.fifoSize < 1) throw new Error(`${ctx.name}: property 'fifo-size' must be a positive integer`);
-    this.clockHz = numberProp(props, 'clock-hz', 216_000_000);
+    this.shift = prop(props, 'reg-shift', NS16550_PROPS['reg-shift']);
+    this.fifoSize = prop(props, 'fifo-size', NS16550_PROPS['fifo-size']);
+    this.clockHz = prop(props, 'clock-hz', NS16550_PROPS['clock-hz']);
     this.reset();
   }
 
@@ -309,11 +305,18 @@ export class Ns16550 implements Device {
   }
 }
 
+const NS16550_PROPS = {
+  'reg-shift': { default: 2, min: 0, max: 2, description: 'register spacing: 1 << reg-shift bytes' },
+  'fifo-size': { default: 32, min: 1, max: 65536, description: 'receive and transmit FIFO depth' },
+  'clock-hz': { default: 216_000_000, min: 1, max: 0xffffffff, description: 'UART clock' },
+} satisfies Record<string, PropRule>;
+
 export const ns16550: DeviceType = {
   type: TYPE,
   description: 'NS16550A-compatible UART (reg-shift stride, receive FIFO, loopback); transmit goes to the console',
   regions: ['registers'],
   regionSizes: [0x100],
   irqOutputs: 1,
+  props: NS16550_PROPS,
   create: (ctx, props) => new Ns16550(ctx, props),
 };

@@ -55,7 +55,7 @@ test('reset values: DISP_ACTIVE from the props, everything else zero, display st
   assert.equal(dev.render!(), undefined);
   const other = setup({ width: 640, height: 480 }).dev;
   assert.equal(rd(other, DC.DISP_ACTIVE), (480 << 16) | 640);
-  assert.throws(() => setup({ width: 0 }), /width and height/);
+  assert.throws(() => setup({ width: 0 }), /property 'width' must be an integer from 1 to 8191/);
 });
 
 test('window registers are reached through the window header; unknown offsets are logged once', () => {

@@ -20,6 +20,7 @@ import { cond, reg } from './syntax';
 const ABSENT_COPROCESSORS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13];
 
 function absent(cpu: Cpu, insn: number, what: string): void {
+  if (!cpu.firstReportOf(insn)) { cpu.undefinedInstruction(); return; } // the message depends on insn only
   const cp = (insn >>> 8) & 15;
   if (cp === 10 || cp === 11) cpu.undefinedInstruction(`${what} p${cp}: not a VFPv3-D16 encoding (no Advanced SIMD)`);
   else cpu.undefinedInstruction(`${what} p${cp}: no such coprocessor operation on Cortex-A9`);

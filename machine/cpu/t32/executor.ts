@@ -93,15 +93,21 @@ function fetch16(cpu: Cpu, pa: number, va: number): number {
   }
 }
 
+/** Returned by decodeAt for a fetch from an unmapped address; never cached, never executed. */
+function fetchAbortThumb(): void {}
+
 function undefinedT16(cpu: Cpu, insn: number): void {
+  if (!cpu.firstReportOf(insn)) { cpu.undefinedInstruction(); return; }
   cpu.undefinedInstruction(`no T16 encoding matches 0x${(insn & 0xffff).toString(16).padStart(4, '0')}`);
 }
 
 function undefinedT32(cpu: Cpu, insn: number): void {
+  if (!cpu.firstReportOf(insn)) { cpu.undefinedInstruction(); return; }
   cpu.undefinedInstruction(`no T32 encoding matches 0x${(insn >>> 0).toString(16).padStart(8, '0')}`);
 }
 
 function unpredictableThumb(cpu: Cpu, insn: number): void {
+  if (!cpu.firstReportOf(insn)) { cpu.undefinedInstruction(); return; }
   const wide = (insn >>> 16) !== 0;
   const d = (wide ? t32Decoder() : t16Decoder()).decode(insn >>> 0);
   const why = d.kind === 'unpredictable' ? d.reason : 'UNPREDICTABLE';
@@ -125,6 +131,12 @@ let fetched = 0;
  * Instructions contained in the page are cached there.
  */
 function decodeAt(cpu: Cpu, page: ThumbPage, index: number, va: number, pa: number): Handler {
+  if (!cpu.bus.isMapped(pa >>> 0)) {
+    // Nothing there: the run loop takes the Prefetch Abort without throwing.
+    cpu.cp15.ifsr = faultStatusRegister(FS_SYNC_EXTERNAL, 0, false);
+    cpu.cp15.ifar = va >>> 0;
+    return fetchAbortThumb;
+  }
   const hw1 = fetch16(cpu, pa, va);
   let insn: number;
   if (!isThumb32(hw1)) {
@@ -205,6 +217,12 @@ function run(cpu: Cpu, budget: number): number {
         let insn: number;
         if (h === undefined) {
           h = decodeAt(cpu, p, index, pc, pa + (pc & 0xfff));
+          if (h === fetchAbortThumb) {
+            pageVa = 1;
+            cpu.enterException(Vector.PrefetchAbort, MODE_ABT, (cpu.pc + 4) | 0);
+            if (cpu.t === 0) return cpu.icount - start;
+            continue;
+          }
           insn = fetched;
         } else {
           insn = p.insns[index];

@@ -16,7 +16,7 @@
 
 import type { ScheduledEvent } from '../../events';
 import type { Device, DeviceContext, DeviceProps, DeviceSnapshot, DeviceType } from '../device';
-import { checkSnapshot, numberProp } from '../device';
+import { checkSnapshot, prop, type PropRule } from '../device';
 import { RegisterMap } from '../register-map';
 
 const TYPE = 'arm,cortex-a9-global-timer';
@@ -48,8 +48,7 @@ class A9GlobalTimer implements Device {
 
   constructor(private readonly ctx: DeviceContext, props: DeviceProps) {
     this.name = ctx.name;
-    this.clockHz = numberProp(props, 'clock-hz', 250_000_000);
-    if (!(this.clockHz > 0) || !Number.isInteger(this.clockHz)) throw new Error(`${ctx.name}: clock-hz must be a positive integer`);
+    this.clockHz = prop(props, 'clock-hz', GLOBAL_TIMER_PROPS['clock-hz']);
     this.regs = new RegisterMap(ctx, [
       { offset: 0x00, name: 'Global Timer Counter Low', read: () => Number(this.counter() & 0xffffffffn), write: (v) => this.writeCounter(v, 0) },
       { offset: 0x04, name: 'Global Timer Counter High', read: () => Number(this.counter() >> 32n), write: (v) => this.writeCounter(v, 32) },
@@ -192,12 +191,17 @@ class A9GlobalTimer implements Device {
   }
 }
 
+const GLOBAL_TIMER_PROPS = {
+  'clock-hz': { default: 250_000_000, min: 1, max: 0xffffffff, description: 'counter clock (PERIPHCLK)' },
+} satisfies Record<string, PropRule>;
+
 export const a9GlobalTimer: DeviceType = {
   type: TYPE,
   description: 'Cortex-A9 MPCore global timer: 64-bit up counter with CPU0\'s comparator (PERIPHBASE+0x200)',
   regions: ['registers'],
   regionSizes: [0x20],
   irqOutputs: 1,
+  props: GLOBAL_TIMER_PROPS,
   create(ctx: DeviceContext, props: DeviceProps): Device {
     return new A9GlobalTimer(ctx, props);
   },

@@ -21,7 +21,7 @@
 
 import type { ScheduledEvent } from '../../events';
 import type { Device, DeviceContext, DeviceProps, DeviceSnapshot, DeviceType } from '../device';
-import { checkSnapshot, numberProp } from '../device';
+import { checkSnapshot, prop, type PropRule } from '../device';
 import { RegisterMap } from '../register-map';
 
 const TYPE = 'arm,cortex-a9-twd-timer';
@@ -216,8 +216,7 @@ class A9PrivateTimer implements Device {
 
   constructor(private readonly ctx: DeviceContext, props: DeviceProps) {
     this.name = ctx.name;
-    const clockHz = numberProp(props, 'clock-hz', 250_000_000);
-    if (!(clockHz > 0) || !Number.isInteger(clockHz)) throw new Error(`${ctx.name}: clock-hz must be a positive integer`);
+    const clockHz = prop(props, 'clock-hz', TWD_PROPS['clock-hz']);
     this.timer = new DownCounter(ctx, clockHz, 'private timer', 0xff07, () => {
       this.timer.status = 1;
       this.updateIrq();
@@ -313,12 +312,17 @@ class A9PrivateTimer implements Device {
   }
 }
 
+const TWD_PROPS = {
+  'clock-hz': { default: 250_000_000, min: 1, max: 0xffffffff, description: 'counter clock (PERIPHCLK)' },
+} satisfies Record<string, PropRule>;
+
 export const a9PrivateTimer: DeviceType = {
   type: TYPE,
   description: 'Cortex-A9 MPCore private timer and watchdog of CPU0 (PERIPHBASE+0x600)',
   regions: ['registers'],
   regionSizes: [0x100],
   irqOutputs: 2,
+  props: TWD_PROPS,
   create(ctx: DeviceContext, props: DeviceProps): Device {
     return new A9PrivateTimer(ctx, props);
   },

@@ -11,7 +11,7 @@
  */
 
 import type { Device, DeviceContext, DeviceProps, DeviceSnapshot, DeviceType } from '../device';
-import { checkSnapshot, numberProp } from '../device';
+import { checkSnapshot, prop, type PropRule } from '../device';
 import { RegisterMap } from '../register-map';
 
 const TYPE = 'arm,cortex-a9-scu';
@@ -24,8 +24,7 @@ class A9Scu implements Device {
 
   constructor(ctx: DeviceContext, props: DeviceProps) {
     this.name = ctx.name;
-    const cpus = numberProp(props, 'cpus', 2);
-    if (!Number.isInteger(cpus) || cpus < 1 || cpus > 4) throw new Error(`${ctx.name}: cpus must be 1..4 (got ${cpus})`);
+    const cpus = prop(props, 'cpus', SCU_PROPS.cpus);
     const config = (((1 << cpus) - 1) << 4) | (cpus - 1);
     this.regs = new RegisterMap(ctx, [
       { offset: 0x00, name: 'SCU Control', access: 'rw', writeMask: 0x1 },
@@ -61,12 +60,17 @@ class A9Scu implements Device {
   }
 }
 
+const SCU_PROPS = {
+  cpus: { default: 2, min: 1, max: 4, description: 'CPUs in the cluster' },
+} satisfies Record<string, PropRule>;
+
 export const a9Scu: DeviceType = {
   type: TYPE,
   description: 'Cortex-A9 MPCore Snoop Control Unit (PERIPHBASE+0x000)',
   regions: ['registers'],
   regionSizes: [0x100],
   irqOutputs: 0,
+  props: SCU_PROPS,
   create(ctx: DeviceContext, props: DeviceProps): Device {
     return new A9Scu(ctx, props);
   },

@@ -18,7 +18,7 @@
  */
 
 import type { Device, DeviceContext, DeviceProps, DeviceSnapshot, DeviceType } from '../device';
-import { checkSnapshot, numberProp } from '../device';
+import { checkSnapshot, prop, type PropRule } from '../device';
 import { RegisterMap } from '../register-map';
 
 const TYPE = 'arm,gic-v1';
@@ -127,14 +127,9 @@ class Gic implements Device {
 
   constructor(private readonly ctx: DeviceContext, props: DeviceProps) {
     this.name = ctx.name;
-    const numIrq = numberProp(props, 'num-irqs', 160);
-    if (!Number.isInteger(numIrq) || numIrq < 32 || numIrq > GIC_MAXIRQ || numIrq % 32 !== 0) {
-      throw new Error(`${ctx.name}: num-irqs must be a multiple of 32 from 32 to 992 (got ${numIrq})`);
-    }
-    const numCpu = numberProp(props, 'cpus', 2);
-    if (!Number.isInteger(numCpu) || numCpu < 1 || numCpu > 8) throw new Error(`${ctx.name}: cpus must be 1..8 (got ${numCpu})`);
-    const prioBits = numberProp(props, 'priority-bits', 5);
-    if (!Number.isInteger(prioBits) || prioBits < 4 || prioBits > 8) throw new Error(`${ctx.name}: priority-bits must be 4..8 (got ${prioBits})`);
+    const numIrq = prop(props, 'num-irqs', GIC_PROPS['num-irqs']);
+    const numCpu = prop(props, 'cpus', GIC_PROPS.cpus);
+    const prioBits = prop(props, 'priority-bits', GIC_PROPS['priority-bits']);
     this.numIrq = numIrq;
     this.numCpu = numCpu;
     this.prioBits = prioBits;
@@ -541,6 +536,12 @@ function ctz(x: number): number {
   return 31 - Math.clz32(x & -x);
 }
 
+const GIC_PROPS = {
+  'num-irqs': { default: 160, min: 32, max: 992, multipleOf: 32, description: 'interrupt IDs implemented (ITLinesNumber)' },
+  cpus: { default: 2, min: 1, max: 8, description: 'CPU interfaces' },
+  'priority-bits': { default: 5, min: 4, max: 8, description: 'implemented priority bits' },
+} satisfies Record<string, PropRule>;
+
 export const gic: DeviceType = {
   type: TYPE,
   description: 'ARM GICv1 (Cortex-A9 MPCore interrupt controller, no Security Extensions): distributor and the CPU0 interface',
@@ -548,6 +549,8 @@ export const gic: DeviceType = {
   regionSizes: [0x1000, 0x100],
   irqOutputs: 2,
   irqInputs: GIC_MAXIRQ,
+  irqInputsFor: (props) => prop(props, 'num-irqs', GIC_PROPS['num-irqs']),
+  props: GIC_PROPS,
   create(ctx: DeviceContext, props: DeviceProps): Device {
     return new Gic(ctx, props);
   },

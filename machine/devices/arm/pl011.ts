@@ -220,6 +220,7 @@ export const pl011: DeviceType = {
   regions: ['registers'],
   regionSizes: [0x1000],
   irqOutputs: 1,
+  props: {},
   create(ctx: DeviceContext, _props: DeviceProps): Device {
     return new Pl011(ctx);
   },

@@ -277,6 +277,7 @@ export const pl111: DeviceType = {
   regions: ['registers'],
   regionSizes: [0x1000],
   irqOutputs: 1,
+  props: {},
   create(ctx: DeviceContext, _props: DeviceProps): Device {
     return new Pl111(ctx);
   },

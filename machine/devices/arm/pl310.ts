@@ -12,7 +12,7 @@
  */
 
 import type { Device, DeviceContext, DeviceProps, DeviceSnapshot, DeviceType } from '../device';
-import { checkSnapshot, numberProp } from '../device';
+import { checkSnapshot, prop, WORD_RULE, type PropRule } from '../device';
 import { RegisterMap, type RegisterDef } from '../register-map';
 
 const TYPE = 'arm,pl310';
@@ -29,9 +29,9 @@ class Pl310 implements Device {
 
   constructor(private readonly ctx: DeviceContext, props: DeviceProps) {
     this.name = ctx.name;
-    const cacheId = numberProp(props, 'cache-id', 0x410000c4);
-    this.cacheTypeBase = numberProp(props, 'cache-type', 0x1c100100) & ~TYPE_GEOMETRY_FIELDS;
-    const auxReset = numberProp(props, 'aux-control', 0x02020000);
+    const cacheId = prop(props, 'cache-id', PL310_PROPS['cache-id']);
+    this.cacheTypeBase = prop(props, 'cache-type', PL310_PROPS['cache-type']) & ~TYPE_GEOMETRY_FIELDS;
+    const auxReset = prop(props, 'aux-control', PL310_PROPS['aux-control']);
 
     const whileDisabled = (name: string) => (_v: number, previous: number): void => {
       if (this.regs.get('Control') & 1) {
@@ -131,12 +131,19 @@ class Pl310 implements Device {
   }
 }
 
+const PL310_PROPS = {
+  'cache-id': WORD_RULE(0x410000c4, 'Cache ID register'),
+  'cache-type': WORD_RULE(0x1c100100, 'Cache Type register (geometry fields follow aux-control)'),
+  'aux-control': WORD_RULE(0x02020000, 'Auxiliary Control reset value'),
+} satisfies Record<string, PropRule>;
+
 export const pl310: DeviceType = {
   type: TYPE,
   description: 'ARM PL310 L2 cache controller (register file; maintenance operations complete at once)',
   regions: ['registers'],
   regionSizes: [0x1000],
   irqOutputs: 1,
+  props: PL310_PROPS,
   create(ctx: DeviceContext, props: DeviceProps): Device {
     return new Pl310(ctx, props);
   },

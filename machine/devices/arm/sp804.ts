@@ -27,7 +27,7 @@
  * Prop 'clock-hz' (default 1 MHz, as on vexpress) clocks both timers.
  */
 
-import { checkSnapshot, numberProp, type Device, type DeviceContext, type DeviceProps, type DeviceSnapshot, type DeviceType, type IrqOutput } from '../device';
+import { checkSnapshot, prop, type PropRule, type Device, type DeviceContext, type DeviceProps, type DeviceSnapshot, type DeviceType, type IrqOutput } from '../device';
 import type { ScheduledEvent } from '../../events';
 import { RegisterMap, type RegisterDef } from '../register-map';
 
@@ -430,15 +430,19 @@ class Sp804 implements Device {
   }
 }
 
+const SP804_PROPS = {
+  'clock-hz': { default: 1_000_000, min: 1, max: 0xffffffff, description: 'TIMCLK' },
+} satisfies Record<string, PropRule>;
+
 export const sp804: DeviceType = {
   type: TYPE,
   description: 'ARM SP804 dual timer (QEMU 7.2 model: ptimer semantics, both timers on one interrupt)',
   regions: ['registers'],
   regionSizes: [0x1000],
   irqOutputs: 1,
+  props: SP804_PROPS,
   create(ctx: DeviceContext, props: DeviceProps): Device {
-    const hz = numberProp(props, 'clock-hz', 1_000_000);
-    if (!Number.isInteger(hz) || hz < 1 || hz > 0xffffffff) throw new Error(`property 'clock-hz' must be an integer from 1 to 2^32-1`);
+    const hz = prop(props, 'clock-hz', SP804_PROPS['clock-hz']);
     return new Sp804(ctx, hz);
   },
 };

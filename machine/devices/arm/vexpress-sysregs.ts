@@ -24,7 +24,7 @@
  * No interrupt outputs. Props: 'sys-id', 'proc-id' (defaults above).
  */
 
-import { checkSnapshot, numberProp, type Device, type DeviceContext, type DeviceProps, type DeviceSnapshot, type DeviceType } from '../device';
+import { checkSnapshot, prop, WORD_RULE, type PropRule, type Device, type DeviceContext, type DeviceProps, type DeviceSnapshot, type DeviceType } from '../device';
 import { RegisterMap, type RegisterDef } from '../register-map';
 
 const TYPE = 'arm,vexpress-sysreg';
@@ -247,15 +247,21 @@ class VexpressSysregs implements Device {
   }
 }
 
+const SYSREG_PROPS = {
+  'sys-id': WORD_RULE(0x1190f500, 'SYS_ID'),
+  'proc-id': WORD_RULE(0x0c000191, 'SYS_PROCID0'),
+} satisfies Record<string, PropRule>;
+
 export const vexpressSysregs: DeviceType = {
   type: TYPE,
   description: 'Versatile Express motherboard system registers (QEMU 7.2 arm_sysctl as on vexpress-a9)',
   regions: ['registers'],
   regionSizes: [0x1000],
   irqOutputs: 0,
+  props: SYSREG_PROPS,
   create(ctx: DeviceContext, props: DeviceProps): Device {
-    const sysId = numberProp(props, 'sys-id', 0x1190f500) >>> 0;
-    const procId = numberProp(props, 'proc-id', 0x0c000191) >>> 0;
+    const sysId = prop(props, 'sys-id', SYSREG_PROPS['sys-id']) >>> 0;
+    const procId = prop(props, 'proc-id', SYSREG_PROPS['proc-id']) >>> 0;
     return new VexpressSysregs(ctx, sysId, procId);
   },
 };

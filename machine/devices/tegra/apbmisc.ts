@@ -17,7 +17,7 @@
  */
 
 import type { Device, DeviceContext, DeviceProps, DeviceSnapshot, DeviceType } from '../device';
-import { checkSnapshot, numberProp } from '../device';
+import { checkSnapshot, prop, WORD_RULE, type PropRule } from '../device';
 import { RegisterMap, subword, type RegisterDef } from '../register-map';
 
 const TYPE = 'nvidia,tegra20-apbmisc';
@@ -37,8 +37,8 @@ export class TegraApbMisc implements Device {
 
   constructor(private readonly ctx: DeviceContext, props: DeviceProps) {
     this.name = ctx.name;
-    const hidrev = numberProp(props, 'hidrev', 0x0004_2017);
-    const strap = numberProp(props, 'strapping-opt-a', 0);
+    const hidrev = prop(props, 'hidrev', APBMISC_PROPS.hidrev);
+    const strap = prop(props, 'strapping-opt-a', APBMISC_PROPS['strapping-opt-a']);
     const defs: RegisterDef[] = [
       { offset: 0x008, name: 'PP_STRAPPING_OPT_A', access: 'ro', reset: strap },
       ...bank('PP_TRISTATE_REG_', 0x014, 4),
@@ -90,11 +90,17 @@ export class TegraApbMisc implements Device {
   }
 }
 
+const APBMISC_PROPS = {
+  hidrev: WORD_RULE(0x0004_2017, 'APB_MISC_GP_HIDREV'),
+  'strapping-opt-a': WORD_RULE(0, 'PP_STRAPPING_OPT_A'),
+} satisfies Record<string, PropRule>;
+
 export const tegraApbMisc: DeviceType = {
   type: TYPE,
   description: 'Tegra20 APB_MISC: HIDREV chip id, strapping options, pinmux and pad control storage',
   regions: ['registers'],
   regionSizes: [SIZE],
   irqOutputs: 0,
+  props: APBMISC_PROPS,
   create: (ctx, props) => new TegraApbMisc(ctx, props),
 };

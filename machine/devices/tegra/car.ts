@@ -26,7 +26,7 @@
  */
 
 import type { Device, DeviceContext, DeviceProps, DeviceSnapshot, DeviceType } from '../device';
-import { checkSnapshot, numberProp } from '../device';
+import { checkSnapshot, prop, type PropRule } from '../device';
 import { RegisterMap, subword, type RegisterDef } from '../register-map';
 
 const TYPE = 'nvidia,tegra20-car';
@@ -98,9 +98,8 @@ export class TegraCar implements Device {
 
   constructor(private readonly ctx: DeviceContext, props: DeviceProps) {
     this.name = ctx.name;
-    const osc = numberProp(props, 'osc-hz', 12_000_000);
-    const code = OSC_FREQ_CODE.get(osc);
-    if (code === undefined) throw new Error(`${ctx.name}: property 'osc-hz' must be one of 12000000, 13000000, 19200000, 26000000`);
+    const osc = prop(props, 'osc-hz', CAR_PROPS['osc-hz']);
+    const code = OSC_FREQ_CODE.get(osc)!;
     this.oscHz = osc;
 
     const withLock = (off: number) => () => {
@@ -232,11 +231,16 @@ function lane(offset: number, size: number, value: number): number {
   return ((value & mask) << shift) >>> 0;
 }
 
+const CAR_PROPS = {
+  'osc-hz': { default: 12_000_000, min: 12_000_000, max: 26_000_000, oneOf: [12_000_000, 13_000_000, 19_200_000, 26_000_000], description: 'oscillator frequency (OSC_CTRL.OSC_FREQ)' },
+} satisfies Record<string, PropRule>;
+
 export const tegraCar: DeviceType = {
   type: TYPE,
   description: 'Tegra20 clock and reset controller: register file with running-system PLL values, SET/CLR aliases, LOCK follows ENABLE',
   regions: ['registers'],
   regionSizes: [SIZE],
   irqOutputs: 0,
+  props: CAR_PROPS,
   create: (ctx, props) => new TegraCar(ctx, props),
 };

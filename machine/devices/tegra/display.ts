@@ -50,7 +50,7 @@
 
 import type { ScheduledEvent } from '../../events';
 import type { Device, DeviceContext, DeviceProps, DeviceSnapshot, DeviceType, RgbaImage } from '../device';
-import { checkSnapshot, numberProp } from '../device';
+import { checkSnapshot, prop, type PropRule } from '../device';
 import { RegisterMap, subword, type Access, type RegisterDef } from '../register-map';
 
 const TYPE = 'nvidia,tegra20-dc';
@@ -217,11 +217,8 @@ export class TegraDisplay implements Device {
 
   constructor(private readonly ctx: DeviceContext, props: DeviceProps) {
     this.name = ctx.name;
-    const width = numberProp(props, 'width', 1280);
-    const height = numberProp(props, 'height', 800);
-    if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width > ACTIVE_MAX || height > ACTIVE_MAX) {
-      throw new Error(`device ${ctx.name}: width and height must be integers from 1 to ${ACTIVE_MAX}`);
-    }
+    const width = prop(props, 'width', DISPLAY_PROPS.width);
+    const height = prop(props, 'height', DISPLAY_PROPS.height);
     this.dispActiveReset = ((height << 16) | width) >>> 0;
 
     this.cmd = new RegisterMap(ctx, toDefs(DC_CMD_REGISTERS, {
@@ -508,11 +505,17 @@ function mergeSubword(old: number, offset: number, size: number, value: number):
   return ((old & ~mask) | ((value << shift) & mask)) >>> 0;
 }
 
+const DISPLAY_PROPS = {
+  width: { default: 1280, min: 1, max: ACTIVE_MAX, description: 'DISP_ACTIVE width at reset' },
+  height: { default: 800, min: 1, max: ACTIVE_MAX, description: 'DISP_ACTIVE height at reset' },
+} satisfies Record<string, PropRule>;
+
 export const tegraDisplay: DeviceType = {
   type: TYPE,
   description: 'Tegra20 display controller: window A scan-out from a frame buffer (B5G6R5, B8G8R8A8, R8G8B8A8), assembly/active register copies, 60 Hz frame-end and vblank interrupts',
   regions: ['registers'],
   regionSizes: [0x40000],
   irqOutputs: 1,
+  props: DISPLAY_PROPS,
   create: (ctx, props) => new TegraDisplay(ctx, props),
 };

@@ -10,7 +10,7 @@
  */
 
 import type { DeviceContext, DeviceProps, DeviceType } from '../device';
-import { numberProp } from '../device';
+import { prop, WORD_RULE, type PropRule } from '../device';
 import type { RegisterDef } from '../register-map';
 import { RegisterDevice } from '../register-device';
 
@@ -30,7 +30,7 @@ function vectorName(offset: number): string {
 export class TegraEvp extends RegisterDevice {
 
   constructor(ctx: DeviceContext, props: DeviceProps) {
-    const resetVector = numberProp(props, 'reset-vector', 0);
+    const resetVector = prop(props, 'reset-vector', EVP_PROPS['reset-vector']);
     const defs: RegisterDef[] = Array.from({ length: 0x200 / 4 }, (_, i) => {
       const offset = i * 4;
       return { offset, name: vectorName(offset), reset: offset === CPU_RESET_VECTOR ? resetVector : 0 };
@@ -43,11 +43,16 @@ export class TegraEvp extends RegisterDevice {
 
 }
 
+const EVP_PROPS = {
+  'reset-vector': WORD_RULE(0, 'CPU reset vector at reset'),
+} satisfies Record<string, PropRule>;
+
 export const tegraEvp: DeviceType = {
   type: TYPE,
   description: 'Tegra20 exception vector registers: COP and CPU vectors, CPU reset vector at +0x100',
   regions: ['registers'],
   regionSizes: [0x1000],
   irqOutputs: 0,
+  props: EVP_PROPS,
   create: (ctx, props) => new TegraEvp(ctx, props),
 };

@@ -56,5 +56,6 @@ export const tegraFlow: DeviceType = {
   regions: ['registers'],
   regionSizes: [0x100],
   irqOutputs: 0,
+  props: {},
   create: (ctx) => new TegraFlow(ctx),
 };

@@ -12,7 +12,7 @@
  */
 
 import type { DeviceContext, DeviceProps, DeviceType } from '../device';
-import { numberProp } from '../device';
+import { checkProps, prop, WORD_RULE, type PropRule } from '../device';
 import { subword, type RegisterDef } from '../register-map';
 import { RegisterDevice } from '../register-device';
 
@@ -37,15 +37,12 @@ export class TegraFuse extends RegisterDevice {
 
   constructor(ctx: DeviceContext, props: DeviceProps) {
     super(ctx, TYPE, VERSION, CONTROL.map((n, i): RegisterDef => ({ offset: i * 4, name: `FUSE_${n}` })));
-    for (const [key, offset] of NAMED_WORDS) this.words[(offset - CACHE_START) / 4] = numberProp(props, key, 0) >>> 0;
+    const bad = checkProps(tegraFuse, props);
+    if (bad) throw bad;
+    for (const [key, offset] of NAMED_WORDS) this.words[(offset - CACHE_START) / 4] = prop(props, key, FUSE_PROPS[key]) >>> 0;
     for (const key of Object.keys(props)) {
-      const m = /^word-0x([0-9a-f]+)$/i.exec(key);
-      if (!m) continue;
-      const offset = parseInt(m[1], 16);
-      if (offset < CACHE_START || offset >= CACHE_END || offset & 3) {
-        throw new Error(`${ctx.name}: property '${key}' names no fuse word (0x100-0x3fc, word aligned)`);
-      }
-      this.words[(offset - CACHE_START) / 4] = numberProp(props, key, 0) >>> 0;
+      const offset = fuseWordOffset(key);
+      if (offset !== undefined) this.words[(offset - CACHE_START) / 4] = prop(props, key, FUSE_WORD) >>> 0;
     }
   }
 
@@ -64,11 +61,25 @@ export class TegraFuse extends RegisterDevice {
 
 }
 
+const FUSE_PROPS: Record<string, PropRule> = Object.fromEntries(NAMED_WORDS.map(([key, offset]) => [key, WORD_RULE(0, `fuse word 0x${offset.toString(16)}`)]));
+const FUSE_WORD = WORD_RULE(0, 'the fuse word at that offset');
+
+/** The offset named by a word-0xNNN property, if it is a fuse word (0x100-0x3fc, word aligned). */
+function fuseWordOffset(key: string): number | undefined {
+  const m = /^word-0x([0-9a-f]+)$/i.exec(key);
+  if (!m) return undefined;
+  const offset = parseInt(m[1], 16);
+  return offset < CACHE_START || offset >= CACHE_END || (offset & 3) !== 0 ? undefined : offset;
+}
+
 export const tegraFuse: DeviceType = {
   type: TYPE,
   description: 'Tegra20 fuses: control registers and a read-only fuse word cache (SKU, UID, spare bits from props, default 0)',
   regions: ['registers'],
   regionSizes: [0x400],
   irqOutputs: 0,
+  props: FUSE_PROPS,
+  extraProp: (key) => (fuseWordOffset(key) !== undefined ? FUSE_WORD : undefined),
+  extraPropNames: 'word-0xNNN for a fuse word 0x100-0x3fc (word aligned)',
   create: (ctx, props) => new TegraFuse(ctx, props),
 };

@@ -133,6 +133,7 @@ export const tegraLic: DeviceType = {
   regions: ['registers'],
   regionSizes: [0x400],
   irqOutputs: 2,
+  props: {},
   irqInputs: 128,
   create: (ctx) => new TegraLic(ctx),
 };

@@ -139,5 +139,6 @@ export const tegraPmc: DeviceType = {
   regions: ['registers'],
   regionSizes: [0x400],
   irqOutputs: 0,
+  props: {},
   create: (ctx) => new TegraPmc(ctx),
 };

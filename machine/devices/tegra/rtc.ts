@@ -20,7 +20,7 @@
 
 import type { ScheduledEvent } from '../../events';
 import type { Device, DeviceContext, DeviceProps, DeviceSnapshot, DeviceType } from '../device';
-import { checkSnapshot, numberProp } from '../device';
+import { checkSnapshot, prop, WORD_RULE, type PropRule } from '../device';
 import { RegisterMap } from '../register-map';
 
 const TYPE = 'nvidia,tegra20-rtc';
@@ -43,7 +43,7 @@ export class TegraRtc implements Device {
 
   constructor(private readonly ctx: DeviceContext, props: DeviceProps) {
     this.name = ctx.name;
-    this.base = numberProp(props, 'epoch-seconds', 0) >>> 0;
+    this.base = prop(props, 'epoch-seconds', RTC_PROPS['epoch-seconds']) >>> 0;
     this.regs = new RegisterMap(ctx, [
       { offset: 0x00, name: 'CONTROL' },
       { offset: 0x04, name: 'BUSY', access: 'ro' },
@@ -166,11 +166,16 @@ export class TegraRtc implements Device {
   }
 }
 
+const RTC_PROPS = {
+  'epoch-seconds': WORD_RULE(0, 'seconds counter at time 0'),
+} satisfies Record<string, PropRule>;
+
 export const tegraRtc: DeviceType = {
   type: TYPE,
   description: 'Tegra20 RTC: seconds/milliseconds from virtual time, shadow latch, two seconds alarms with a level interrupt',
   regions: ['registers'],
   regionSizes: [0x100],
   irqOutputs: 1,
+  props: RTC_PROPS,
   create: (ctx, props) => new TegraRtc(ctx, props),
 };

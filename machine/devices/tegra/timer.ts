@@ -197,5 +197,6 @@ export const tegraTimer: DeviceType = {
   regions: ['registers'],
   regionSizes: [0x60],
   irqOutputs: 4,
+  props: {},
   create: (ctx) => new TegraTimer(ctx),
 };
