@@ -56,9 +56,10 @@ address past a function's size or in data gets no func+offset.
 
 Exit status: 0 done (for --verify: identical and intact); 1 the replay
 diverged from the recording; 2 bad usage, unreadable recording, images that
-differ, or (for --verify) a damaged recording; 5 --to-crash and the recording
-has no crash (said on stdout); 130 --verify interrupted by Ctrl-C, 143 by
-SIGTERM (it says how many chunks matched so far).`;
+differ, or (for --verify) a damaged recording;
+5 --to-crash and the recording has no crash (said on stdout);
+130 --verify interrupted by Ctrl-C, 143 by SIGTERM (it says how many chunks
+matched so far).`;
 
 export async function replayCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {

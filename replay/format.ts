@@ -237,24 +237,29 @@ function checkpointHeadProblem(v: unknown): string | undefined {
   return undefined;
 }
 
+/** An address as the input log holds it: 32 bits, unsigned or (as a pc taken from a signed register) signed. */
+function isLoggedAddress(x: unknown): boolean {
+  return Number.isInteger(x) && (x as number) >= -0x80000000 && (x as number) <= 0xffffffff;
+}
+
 function inputProblem(v: unknown): string | undefined {
   if (!isObject(v)) return 'is not an object';
   if (!isCount(v.icount)) return 'has no instruction count';
   if (typeof v.cause !== 'string') return 'has no cause';
   const p = v.point;
   if (!isObject(p)) return 'has no point';
-  if (p.at === 'exec') { if (!isU32(p.pc)) return 'has an exec point without a pc'; }
-  else if (p.at === 'access') { if (!isU32(p.address) || typeof p.write !== 'boolean') return 'has an access point without address and write'; }
+  if (p.at === 'exec') { if (!isLoggedAddress(p.pc)) return 'has an exec point without a pc'; }
+  else if (p.at === 'access') { if (!isLoggedAddress(p.address) || typeof p.write !== 'boolean') return 'has an access point without address and write'; }
   else if (p.at !== 'boundary') return `has an unknown point ${JSON.stringify(p.at)}`;
   const i = v.injection;
   if (!isObject(i)) return 'has no injection';
   switch (i.kind) {
     case 'console-input': return typeof i.device === 'string' && Array.isArray(i.data) && i.data.every((b) => Number.isInteger(b) && b >= 0 && b <= 255) ? undefined : 'has console input without device and bytes';
-    case 'data-abort': return isU32(i.address) && isU32(i.status) && typeof i.write === 'boolean' ? undefined : 'has a data abort without address, status and write';
-    case 'prefetch-abort': return isU32(i.address) && isU32(i.status) ? undefined : 'has a prefetch abort without address and status';
+    case 'data-abort': return isLoggedAddress(i.address) && isU32(i.status) && typeof i.write === 'boolean' ? undefined : 'has a data abort without address, status and write';
+    case 'prefetch-abort': return isLoggedAddress(i.address) && isU32(i.status) ? undefined : 'has a prefetch abort without address and status';
     case 'skip-call': return undefined;
     case 'irq-line': return typeof i.controller === 'string' && isCount(i.line) && typeof i.high === 'boolean' ? undefined : 'has an irq-line without controller, line and level';
-    case 'bit-flip': return isU32(i.address) && Number.isInteger(i.bit) && (i.bit as number) >= 0 && (i.bit as number) < 8 ? undefined : 'has a bit flip without address and bit 0-7';
+    case 'bit-flip': return isLoggedAddress(i.address) && Number.isInteger(i.bit) && (i.bit as number) >= 0 && (i.bit as number) < 8 ? undefined : 'has a bit flip without address and bit 0-7';
     default: return `has an unknown injection kind ${JSON.stringify(i.kind)}`;
   }
 }

@@ -124,7 +124,9 @@ export class RecordingReader {
     const last = this.chunks[this.chunks.length - 1];
     const lastTo = last ? last.to : 0;
     if (this.expect === 'trace' && f.type !== RecordType.Trace) throw new Error(`chunk ${last.index} of this full-trace recording has no trace record`);
-    if (this.expect === 'checkpoint' && f.type !== RecordType.Checkpoint) throw new Error(`the checkpoint after chunk ${last.index} (at instruction ${lastTo}) is missing`);
+    // A run that ended in a halt has no checkpoint after its last chunk (the recorder takes none there).
+    const missingCheckpoint = () => new Error(`the checkpoint after chunk ${last.index} (at instruction ${lastTo}) is missing`);
+    if (this.expect === 'checkpoint' && f.type !== RecordType.Checkpoint && f.type !== RecordType.End) throw missingCheckpoint();
     switch (f.type) {
       case RecordType.Header: {
         if (n !== 0) throw new Error('a second header');
@@ -177,6 +179,7 @@ export class RecordingReader {
         const bad = endProblem(e);
         if (bad) throw new Error(`the end record ${bad}`);
         if (e.icount !== lastTo || f.icount !== lastTo) throw new Error(`the end record claims instruction ${e.icount} (frame ${f.icount}), the last chunk ends at ${lastTo}`);
+        if (this.expect === 'checkpoint' && e.stop.kind !== 'idle') throw missingCheckpoint();
         if (e.index.length !== this.frames.length) throw new Error(`the end record's index lists ${e.index.length} records, ${this.frames.length} precede it`);
         e.index.forEach((x, i) => {
           const g = this.frames[i];

@@ -46,7 +46,7 @@ export interface ResolvedTarget { icount: number; why: string; note?: string }
 export function resolveTarget(t: ReplayTarget, rec: RecordingReader, replayer: Replayer, symbols: SymbolSource): ResolvedTarget {
   const spaces = addressSpaces(symbols);
   switch (t.kind) {
-    case 'end': return { icount: rec.lastIcount, why: `the end of the recording (${rec.end ? `the run ended with ${describeStopReason(rec.end.stop)}` : 'cut short'})` };
+    case 'end': return { icount: rec.lastIcount, why: rec.end ? `the end of the recording, where the run ended with ${describeStopReason(rec.end.stop)}` : 'the end of the recording (cut short)' };
     case 'icount':
       if (t.icount > rec.lastIcount) throw new TargetError(`instruction ${t.icount} is past the end of the recording (${rec.lastIcount})`);
       return { icount: t.icount, why: `instruction ${t.icount}` };

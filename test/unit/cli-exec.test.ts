@@ -18,7 +18,7 @@ function bringup(...args: string[]) {
 test('a missing image is a one-line error naming the file, exit 2', () => {
   const r = bringup('exec', '--board', 'vexpress-a9', path.join(tmp, 'nope.elf'));
   assert.equal(r.status, 2);
-  assert.match(r.stderr, /nope\.elf: no such file/);
+  assert.match(r.stderr, /nope\.elf: image file not found/);
   assert.equal(r.stderr.trim().split('\n').length, 1);
 });
 

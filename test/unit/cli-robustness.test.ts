@@ -143,7 +143,7 @@ test('bringup exec into a slow non-blocking pipe loses no output (no EAGAIN)', {
 test('bringup exec: a guest that halts (WFI with nothing scheduled) is exit 0, not the instruction limit', () => {
   const r = bringup(['exec', '--board', 'vexpress-a9', haltElf()]);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stderr, /the guest halted \(WFI with nothing scheduled\) after \d+ instructions at pc=0x6001000[0-8]/);
+  assert.match(r.stderr, /the guest ended with a halt \(WFI with nothing scheduled\) after \d+ instructions at pc=0x6001000[0-8]/);
 });
 
 test('bringup exec: the README hand-run example (hypervisor powering off) exits 0', () => {
@@ -153,7 +153,7 @@ test('bringup exec: the README hand-run example (hypervisor powering off) exits 
   const r = bringup(['exec', '--board', 'tegra2-xoom', '--kernel', hypervisor, '--initrd', vol, '--append', 'console=ttyS0 evtwd=100']);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /power off/);
-  assert.match(r.stderr, /the guest halted/);
+  assert.match(r.stderr, /the guest ended with a halt/);
 });
 
 test('bringup exec --help, README and DESIGN agree on the exit status of each stop reason', () => {

@@ -226,7 +226,7 @@ test('the machine\'s idle stop is called a halt in run reports, exec and replay 
   assert.match(verify.stdout, /ends with a halt \(WFI with nothing scheduled\)/);
   assert.doesNotMatch(verify.stdout, /idle/);
   const toEnd = spawnSync(process.execPath, [BRINGUP, 'replay', bur], { encoding: 'utf8', cwd: tmp });
-  assert.match(toEnd.stdout, /the end of the recording \(the run ended with a halt/);
+  assert.match(toEnd.stdout, /the end of the recording, where the run ended with a halt/);
   const wfi = path.join(tmp, 'wfi.elf');
   fs.writeFileSync(wfi, tinyElf(0x00100000, [0xe320f003, 0xeafffffe])); // wfi; b .
   const exec = spawnSync(process.execPath, [BRINGUP, 'exec', '--board', 'tegra2-xoom', wfi], { encoding: 'utf8', cwd: tmp });
