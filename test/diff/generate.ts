@@ -165,6 +165,13 @@ export class ProbeBus extends Bus {
   override write32(pa: number, v: number): void { this.check(pa, 4, true); super.write32(pa, v); }
   override write16(pa: number, v: number): void { this.check(pa, 2, true); super.write16(pa, v); }
   override write8(pa: number, v: number): void { this.check(pa, 1, true); super.write8(pa, v); }
+  // The CPU's data accesses go through these (they raise the abort of a hole themselves).
+  override readData32(pa: number, va: number): number { this.check(pa, 4, false); return super.readData32(pa, va); }
+  override readData16(pa: number, va: number): number { this.check(pa, 2, false); return super.readData16(pa, va); }
+  override readData8(pa: number, va: number): number { this.check(pa, 1, false); return super.readData8(pa, va); }
+  override writeData32(pa: number, v: number, va: number): void { this.check(pa, 4, true); super.writeData32(pa, v, va); }
+  override writeData16(pa: number, v: number, va: number): void { this.check(pa, 2, true); super.writeData16(pa, v, va); }
+  override writeData8(pa: number, v: number, va: number): void { this.check(pa, 1, true); super.writeData8(pa, v, va); }
 }
 
 interface ProbeResult {

@@ -335,6 +335,9 @@ class ThumbProbeBus extends ProbeBus {
   override read32(pa: number): number { this.hole(pa, 4); return super.read32(pa); }
   override read16(pa: number): number { this.hole(pa, 2); return super.read16(pa); }
   override read8(pa: number): number { this.hole(pa, 1); return super.read8(pa); }
+  override readData32(pa: number, va: number): number { this.hole(pa, 4); return super.readData32(pa, va); }
+  override readData16(pa: number, va: number): number { this.hole(pa, 2); return super.readData16(pa, va); }
+  override readData8(pa: number, va: number): number { this.hole(pa, 1); return super.readData8(pa, va); }
 }
 
 class ThumbProbe {
