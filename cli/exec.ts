@@ -1,7 +1,7 @@
 /** `bringup exec`: run a bare-metal ELF, or boot a kernel with the board's boot protocol. */
 
 import * as fs from 'node:fs';
-import { parseElf, symbolize, type ElfSymbol } from '../machine/loaders/elf';
+import { parseElf, symbolize, ImageError, type ElfSymbol } from '../machine/loaders/elf';
 import { bootKernel } from '../machine/boot/linux-boot';
 import type { Machine, StopReason } from '../machine/machine';
 import { describeStopReason } from '../machine/stop-reason';
@@ -95,27 +95,35 @@ export async function execCommand(argv: string[]): Promise<number> {
   const limitWhat = opt('max-insns') !== undefined ? '--max-insns' : process.env.BRINGUP_EXEC_MAX_INSNS !== undefined ? '$BRINGUP_EXEC_MAX_INSNS' : undefined;
   const limitGiven = limitText !== undefined ? parseCount(limitText, limitWhat!) : DEFAULT_MAX_INSNS;
   const maxInsns = limitGiven === 0 ? Infinity : limitGiven;
+  const boardFile = board.includes('/') || board.endsWith('.yaml') ? board : undefined;
   const shot = opt('screenshot');
   if (shot !== undefined) {
-    checkOutputPath(shot, 'exec: --screenshot', [kernelFile, ...args.positionals, opt('dtb'), opt('initrd'), board.includes('/') || board.endsWith('.yaml') ? board : undefined]);
+    checkOutputPath(shot, 'exec: --screenshot', [kernelFile, ...args.positionals, opt('dtb'), opt('initrd'), boardFile]);
   }
 
   const machine = createMachine(board);
   let symbols: ElfSymbol[] = [];
   let label: string;
+  // An image that does not fit the board may be the board file's fault: name it too.
+  const fromBoard = <T>(load: () => T): T => {
+    try { return load(); } catch (e) {
+      if (e instanceof ImageError && boardFile !== undefined) throw new ImageError(`${e.message} (board file ${boardFile})`);
+      throw e;
+    }
+  };
   if (kernelFile) {
-    const layout = bootKernel(machine, {
+    const layout = fromBoard(() => bootKernel(machine, {
       kernel: readInput(kernelFile, 'kernel'), kernelName: kernelFile,
       dtb: opt('dtb') ? readInput(opt('dtb')!, 'device tree') : undefined, dtbName: opt('dtb'),
       initrd: opt('initrd') ? readInput(opt('initrd')!, 'initrd') : undefined,
       cmdline: opt('append'),
-    });
+    }));
     symbols = layout.elf?.symbols ?? [];
     label = kernelFile;
   } else {
     const file = args.positionals[0];
     const image = parseElf(readInput(file, 'image'), file);
-    machine.loadElf(image, file);
+    fromBoard(() => machine.loadElf(image, file));
     symbols = image.symbols;
     label = file;
   }

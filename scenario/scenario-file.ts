@@ -266,7 +266,12 @@ function resolveScenario(y: LoadedYaml<RawScenario>, dir: string): Scenario {
       if (e instanceof InputFileUnusable) throw err(['boot', 'volume'], `boot volume manifest ${v}: ${e.reason}`);
       throw e;
     }
-    const images = manifestImages(manifest);
+    let images: VolumeImage[];
+    // A manifest's own error names the manifest; say which line of the scenario led there too.
+    try { images = manifestImages(manifest); } catch (e) {
+      if (e instanceof InputFileError && e.file !== y.file) throw err(['boot', 'volume'], `boot volume manifest ${v}: ${e.message}`);
+      throw e;
+    }
     for (const im of images) if (im.role !== 'config') symbols.set(im.name, elfSymbols(im.data, im.name, ['boot', 'volume']) ?? []);
     volume = pack(images, ['boot', 'volume']);
   } else if (v) {
@@ -553,10 +558,26 @@ function isElfData(data: Uint8Array): boolean {
   return data[0] === 0x7f && data[1] === 0x45 && data[2] === 0x4c && data[3] === 0x46;
 }
 
+/**
+ * A regular expression compiled now: V8 compiles lazily, at the first match,
+ * and only then refuses one past its size limit; a pattern must fail when the
+ * scenario is loaded, not in the middle of a run.
+ */
+function compiled(source: string, flags?: string): RegExp {
+  const re = new RegExp(source, flags);
+  re.test('');
+  return re;
+}
+
 /** A console pattern: plain text, or /regex/flags. Returns a problem description if the regex is bad. */
 export function compilePattern(s: string): Pattern | string {
   const m = /^\/(.*)\/([a-z]*)$/s.exec(s);
-  if (!m) return { source: JSON.stringify(s), regex: new RegExp(s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) };
+  if (!m) {
+    // Plain text is matched as an escaped regular expression; V8 refuses one past its size limit.
+    try { return { source: JSON.stringify(s), regex: compiled(s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) }; } catch (e) {
+      return `pattern of ${s.length} characters cannot be matched: ${(e as Error).message.replace(/^Invalid regular expression: \/.*\/: /s, '')}`;
+    }
+  }
   // g and y make a regular expression remember where its last match ended
   // (lastIndex), so the same pattern would match a line or not depending on
   // the lines tested before it.
@@ -564,7 +585,7 @@ export function compilePattern(s: string): Pattern | string {
   if (stateful.length) {
     return `bad regular expression ${s}: flag${stateful.length > 1 ? 's' : ''} ${stateful.map((f) => `'${f}' (${f === 'g' ? 'global' : 'sticky'})`).join(' and ')} cannot be used: each line is matched on its own (flags allowed: i, m, s, u, v, d)`;
   }
-  try { return { source: s, regex: new RegExp(m[1], m[2]) }; } catch (e) {
+  try { return { source: s, regex: compiled(m[1], m[2]) }; } catch (e) {
     return `bad regular expression ${s}: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`;
   }
 }

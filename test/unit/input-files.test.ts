@@ -386,3 +386,47 @@ test('a scenario command line longer than ATAG_CMDLINE holds is refused at its l
   fs.writeFileSync(file, `board: tegra2-xoom\nboot:\n  kernel: ${HYPERVISOR}\n  cmdline: "${'x'.repeat(1500)}"\n`);
   assert.throws(() => loadScenario(file), /long\.yaml:4:\d+: the command line is 1500 bytes; ATAG_CMDLINE \(board tegra2-xoom\) holds at most 1023/);
 });
+
+test('a console pattern too large for the regular expression engine is refused when the scenario is loaded, not in the middle of the run', (t) => {
+  const dir = tempDir(t);
+  const file = path.join(dir, 'huge-pattern.yaml');
+  fs.writeFileSync(file, [
+    'name: huge pattern',
+    'board: tegra2-xoom',
+    `boot: { kernel: ${HYPERVISOR}, cmdline: console=ttyS0, volume: ${path.join(ROOT, 'firmware', 'volumes', 'pingpong.yaml')} }`,
+    'expect:',
+    `  never: ["${'x'.repeat(100_000)}"]`,
+    'limits: { time: 1ms }',
+    '',
+  ].join('\n'));
+  assert.equal(typeof compilePattern('x'.repeat(100_000)), 'string', 'the pattern is a problem, not a regex');
+  for (const cmd of ['validate', 'run']) {
+    const r = bringup(dir, [cmd, file]);
+    assertRefused(r, /huge-pattern\.yaml:5:\d+: pattern of 100000 characters cannot be matched/);
+  }
+});
+
+test('exec names the board file when an image does not fit the RAM the board file declares', (t) => {
+  const dir = tempDir(t);
+  const board = path.join(dir, 'small.yaml');
+  // vexpress-a9 as shipped, with its RAM moved away from where the program is linked.
+  const text = fs.readFileSync(path.join(ROOT, 'machine', 'boards', 'vexpress-a9.yaml'), 'utf8');
+  const moved = text.replace(/base: 0x60000000/g, 'base: 0x80000000');
+  assert.notEqual(moved, text, 'the shipped board has its RAM at 0x60000000');
+  fs.writeFileSync(board, moved);
+  const r = bringup(dir, ['exec', '--board', board, '--max-insns', '1000', PROGRAM]);
+  assertRefused(r, /div64\.elf: segment at 0x[0-9a-f]+ .* is outside the RAM of board .*\(board file .*small\.yaml\)/);
+});
+
+test('a volume manifest that is not one is reported at the scenario line that names it, as well as in the manifest', (t) => {
+  const dir = tempDir(t);
+  const file = path.join(dir, 'wrong-manifest.yaml');
+  fs.writeFileSync(file, [
+    'name: wrong manifest',
+    'board: tegra2-xoom',
+    `boot: { kernel: ${HYPERVISOR}, volume: ${path.join(ROOT, 'schemas', 'scenario.schema.json')} }`,
+    '',
+  ].join('\n'));
+  const r = bringup(dir, ['validate', file]);
+  assertRefused(r, /wrong-manifest\.yaml:3:\d+: boot volume manifest .*scenario\.schema\.json: .*scenario\.schema\.json:1:1: missing required key 'images'/);
+});
