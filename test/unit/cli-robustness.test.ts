@@ -156,7 +156,7 @@ test('bringup exec: the README hand-run example (hypervisor powering off) exits 
   assert.match(r.stderr, /the guest ended with a halt/);
 });
 
-test('bringup exec --help, README and DESIGN agree on the exit status of each stop reason', () => {
+test('bringup exec --help, README and docs/architecture.md agree on the exit status of each stop reason', () => {
   const help = bringup(['exec', '--help']).stdout;
   assert.match(help, /0 +the program exited with 0 [^\n]*guest halted/);
   assert.match(help, /3 +the instruction limit was hit/);
@@ -166,6 +166,8 @@ test('bringup exec --help, README and DESIGN agree on the exit status of each st
   assert.match(readme, /halt/);
   assert.match(readme, /143/);
   assert.match(readme, /141/);
+  const architecture = fs.readFileSync(path.join(root, 'docs', 'architecture.md'), 'utf8');
+  for (const status of [/0 pass/, /3 the instruction limit/, /130 Ctrl-C/, /141 `exec`/, /143 SIGTERM/]) assert.match(architecture, status);
 });
 
 test('bringup exec has a default instruction limit, so a livelocked guest stops (overridable, 0 for none)', () => {
