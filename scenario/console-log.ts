@@ -26,52 +26,28 @@ export const CONSOLE_TAIL_CHARS = 4 << 20;
 /** A line that grows longer than this without a newline is cut here (the rest goes on as the next line). */
 export const CONSOLE_MAX_LINE = 64 << 10;
 
-const REPLACEMENT = 0xfffd;
-
 /**
  * A streaming UTF-8 decoder: bytes in as they are written, characters out as
- * soon as they are complete. Malformed sequences become U+FFFD, as
- * TextDecoder does.
+ * soon as they are complete (TextDecoder in streaming mode; malformed
+ * sequences become U+FFFD).
  */
 export class Utf8Stream {
-  private need = 0;
-  private cp = 0;
-  private lo = 0x80;
-  private hi = 0xbf;
+  private readonly decoder = new TextDecoder('utf-8');
+  /** Bytes of an unfinished character are held by the decoder. */
+  private pending = false;
 
   decode(data: Uint8Array): string {
     // Consoles mostly write one ASCII byte at a time.
-    if (this.need === 0 && data.length === 1 && data[0] < 0x80) return String.fromCharCode(data[0]);
-    const out: number[] = [];
-    for (let i = 0; i < data.length; i++) {
-      const b = data[i];
-      if (this.need) {
-        if (b >= this.lo && b <= this.hi) {
-          this.cp = (this.cp << 6) | (b & 0x3f);
-          this.lo = 0x80; this.hi = 0xbf;
-          if (--this.need === 0) out.push(this.cp);
-          continue;
-        }
-        // A sequence cut short: one replacement character, then b starts afresh.
-        out.push(REPLACEMENT);
-        this.need = 0; this.lo = 0x80; this.hi = 0xbf;
-      }
-      if (b < 0x80) out.push(b);
-      else if (b >= 0xc2 && b <= 0xdf) { this.need = 1; this.cp = b & 0x1f; }
-      else if (b >= 0xe0 && b <= 0xef) { this.need = 2; this.cp = b & 0x0f; if (b === 0xe0) this.lo = 0xa0; else if (b === 0xed) this.hi = 0x9f; }
-      else if (b >= 0xf0 && b <= 0xf4) { this.need = 3; this.cp = b & 0x07; if (b === 0xf0) this.lo = 0x90; else if (b === 0xf4) this.hi = 0x8f; }
-      else out.push(REPLACEMENT);
-    }
-    let s = '';
-    for (let i = 0; i < out.length; i += 4096) s += String.fromCodePoint(...out.slice(i, i + 4096));
+    if (!this.pending && data.length === 1 && data[0] < 0x80) return String.fromCharCode(data[0]);
+    const s = this.decoder.decode(data, { stream: true });
+    this.pending = data.length > 0 && data[data.length - 1] >= 0x80;
     return s;
   }
 
   /** The end of the stream: an unfinished sequence is one replacement character. */
   end(): string {
-    if (!this.need) return '';
-    this.need = 0; this.lo = 0x80; this.hi = 0xbf;
-    return String.fromCharCode(REPLACEMENT);
+    this.pending = false;
+    return this.decoder.decode();
   }
 }
 
