@@ -7,19 +7,6 @@
 /** A stop as the machine, a scenario run or a recording's end record states it. */
 export interface StopLike { kind: string; code?: number; by?: string; why?: string }
 
-/** One word per kind: `idle` is a halt (WFI with nothing pending and nothing scheduled). */
-export function stopWord(kind: string): string {
-  switch (kind) {
-    case 'idle': return 'halt';
-    case 'limit': return 'limit';
-    case 'exit': return 'exit';
-    case 'reset': return 'reset';
-    case 'interrupted': return 'interrupted';
-    case 'decided': return 'verdict decided';
-    default: return 'stop';
-  }
-}
-
 /** The stop in a phrase that follows "ended with" / "ends with", e.g. "a halt (WFI with nothing scheduled)". */
 export function describeStopReason(stop: StopLike): string {
   switch (stop.kind) {

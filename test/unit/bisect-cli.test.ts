@@ -5,23 +5,15 @@
  * images bisected for the first bad one; Ctrl-C during a bisection.
  */
 
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { bisectCommand } from '../../cli/bisect';
 import { UsageError } from '../../cli/args';
 
-/** A temporary folder removed when the tests of this file end (also when they fail). */
-const tempDirs: string[] = [];
-function tempDir(prefix: string): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  tempDirs.push(d);
-  return d;
-}
-after(() => { for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true }); });
+import { tempDir } from './temp-dirs';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const guests = path.join(root, 'firmware', 'build', 'guests');

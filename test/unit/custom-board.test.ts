@@ -1,20 +1,12 @@
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { createMachine, boardsDir } from '../../scenario/boards';
 import { parseElf } from '../../machine/loaders/elf';
 import { tinyElf } from './tiny-elf';
 
-/** A temporary folder removed when the tests of this file end (also when they fail). */
-const tempDirs: string[] = [];
-function tempDir(prefix: string): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  tempDirs.push(d);
-  return d;
-}
-after(() => { for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true }); });
+import { tempDir } from './temp-dirs';
 
 // movw/movt r0 = UARTD; strb 'h', 'i'; semihosting SYS_EXIT(ApplicationExit)
 const HELLO = [0xe3060300, 0xe3470000, 0xe3a01068, 0xe5c01000, 0xe3a01069, 0xe5c01000,
