@@ -9,17 +9,18 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { parseElf } from '../machine/loaders/elf';
-import { createMachine } from '../scenario/boards';
+import { bootBoard } from '../scenario/boards';
 
 const root = path.resolve(__dirname, '..', '..');
 const elfPath = path.join(root, 'test', 'programs', 'build', 'bench.elf');
 
 function runOurs(): { seconds: number; insns: number; output: string } {
-  const m = createMachine('vexpress-a9');
-  m.loadElf(parseElf(fs.readFileSync(elfPath), elfPath));
   let output = '';
-  m.enableSemihosting({ host: { console: (_s, d) => { output += Buffer.from(d).toString('latin1'); } } });
+  const { machine: m } = bootBoard({
+    board: 'vexpress-a9',
+    program: { name: elfPath, data: fs.readFileSync(elfPath) },
+    semihosting: { host: { console: (_s, d) => { output += Buffer.from(d).toString('latin1'); } } },
+  });
   const t0 = process.hrtime.bigint();
   const stop = m.runUntil(5e9);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -45,7 +46,7 @@ function runQemu(): { seconds: number; output: string } | { skipped: string } {
 function loopSeconds(insn: number, count: number): number {
   let best = Infinity;
   for (let k = 0; k < 3; k++) {
-    const m = createMachine('vexpress-a9');
+    const { machine: m } = bootBoard({ board: 'vexpress-a9' });
     const code = new Uint8Array(4);
     new DataView(code.buffer).setUint32(0, insn, true);
     m.bus.loadBytes(0x60000000, code);

@@ -1,15 +1,15 @@
 /** `bringup exec`: run a bare-metal ELF, or boot a kernel with the board's boot protocol. */
 
 import * as fs from 'node:fs';
-import { parseElf, symbolize, ImageError, type ElfSymbol } from '../machine/loaders/elf';
-import { bootKernel } from '../machine/boot/linux-boot';
+import { parseElf, symbolize, ImageError } from '../machine/loaders/elf';
+import type { BootImage } from '../machine/boot/boot-machine';
 import type { Machine, StopReason } from '../machine/machine';
 import { describeStopReason } from '../machine/stop-reason';
 import { parseArgs, parseCount, UsageError, expectPositionals } from './args';
 import { nodeSemihostingHost } from './semihosting-host';
 import { EXIT } from './exit-codes';
 import { readInputFile } from '../io/input-file';
-import { createMachine, boardNames } from '../scenario/boards';
+import { bootBoard, boardNames, boardSpec } from '../scenario/boards';
 import { encodePng } from '../scenario/png';
 import { onStopSignal, stopStatus, type StopSignal } from './signals';
 import { writeOutput, outputDrained, onStdoutClosed } from './output';
@@ -101,34 +101,34 @@ export async function execCommand(argv: string[]): Promise<number> {
     checkOutputPath(shot, 'exec: --screenshot', [kernelFile, ...args.positionals, opt('dtb'), opt('initrd'), boardFile]);
   }
 
-  const machine = createMachine(board);
-  let symbols: ElfSymbol[] = [];
-  let label: string;
-  // An image that does not fit the board may be the board file's fault: name it too.
-  const fromBoard = <T>(load: () => T): T => {
-    try { return load(); } catch (e) {
-      if (e instanceof ImageError && boardFile !== undefined) throw new ImageError(`${e.message} (board file ${boardFile})`);
-      throw e;
-    }
-  };
-  if (kernelFile) {
-    const layout = fromBoard(() => bootKernel(machine, {
-      kernel: readInput(kernelFile, 'kernel'), kernelName: kernelFile,
-      dtb: opt('dtb') ? readInput(opt('dtb')!, 'device tree') : undefined, dtbName: opt('dtb'),
-      initrd: opt('initrd') ? readInput(opt('initrd')!, 'initrd') : undefined,
-      cmdline: opt('append'),
-    }));
-    symbols = layout.elf?.symbols ?? [];
-    label = kernelFile;
-  } else {
-    const file = args.positionals[0];
-    const image = parseElf(readInput(file, 'image'), file);
-    fromBoard(() => machine.loadElf(image, file));
-    symbols = image.symbols;
-    label = file;
-  }
-
   const out = new OutputBuffer();
+  const spec = boardSpec(board);
+  const image = (file: string | undefined, what: string): BootImage | undefined => file === undefined ? undefined : { name: file, file, data: readInput(file, what) };
+  const label = kernelFile ?? args.positionals[0];
+  const program = kernelFile ? undefined : image(label, 'image')!;
+  // A file that is not an ELF is the file's fault, not the board's.
+  if (program) parseElf(program.data, program.name);
+  const input = opt('input');
+  // An image that does not fit the board may be the board file's fault: name it too.
+  let booted;
+  try {
+    booted = bootBoard({
+      board: spec,
+      ...(kernelFile
+        ? { kernel: image(kernelFile, 'kernel'), dtb: image(opt('dtb'), 'device tree'), initrd: image(opt('initrd'), 'initrd'), cmdline: opt('append') }
+        : { program }),
+      semihosting: args.flags.has('semihosting') ? {
+        host: nodeSemihostingHost((stream, data) => out.write(stream, data)),
+        input: Buffer.from(unescape(input ?? ''), 'utf8'),
+        cmdline: opt('cmdline') ?? label,
+      } : undefined,
+    });
+  } catch (e) {
+    if (e instanceof ImageError && boardFile !== undefined) throw new ImageError(`${e.message} (board file ${boardFile})`);
+    throw e;
+  }
+  const { machine, symbols } = booted;
+
   const consoleDevice = opt('console') ?? machine.board.boot.console;
   if (consoleDevice !== undefined && !machine.devices.has(consoleDevice)) {
     throw new UsageError(`exec: --console ${consoleDevice}: board ${machine.board.name} has no such device`);
@@ -155,14 +155,7 @@ export async function execCommand(argv: string[]): Promise<number> {
     out.flush();
     process.stderr.write(`bringup: guest error [${e.source}] at ${where(e.pc)}, insn ${e.icount}: ${e.message}\n`);
   };
-  const input = opt('input');
-  if (args.flags.has('semihosting')) {
-    machine.enableSemihosting({
-      host: nodeSemihostingHost((stream, data) => out.write(stream, data)),
-      input: Buffer.from(unescape(input ?? ''), 'utf8'),
-      cmdline: opt('cmdline') ?? label,
-    });
-  } else if (input !== undefined && consoleDevice !== undefined) {
+  if (!args.flags.has('semihosting') && input !== undefined && consoleDevice !== undefined) {
     machine.addInput(0, consoleDevice, Buffer.from(unescape(input), 'utf8'));
   }
 

@@ -16,6 +16,7 @@ import {
 } from './format';
 import { decodeTrace, type TraceEntry } from './trace';
 import { headerProblems } from './header-schema';
+import { decodeImageRecord, IMAGE_KEY, MAX_IMAGE_KEY_BYTES } from './boot-record';
 import { GENESIS, chainHash } from './state-hash';
 import { InputFileUnusable, readInputFile } from '../io/input-file';
 
@@ -33,8 +34,6 @@ export interface CheckpointRef { icount: number; chunk: number; frame: Frame; re
 
 export interface Checkpoint { chunk: number; hash: string; state: unknown; pages: Array<{ page: number; bytes: Uint8Array }> }
 
-/** An embedded image name, as written by `bringup bundle`: ROLE:NAME. */
-const IMAGE_KEY = /^([^:\0]{1,64}):([^\0]{1,255})$/;
 
 export class RecordingReader {
   readonly header: RecordingHeader;
@@ -292,13 +291,8 @@ export class RecordingReader {
     const largest = Math.max(16 << 20, ...sizes.values());
     for (const f of this.images) {
       const bad = (why: string) => new RecordingDamaged(this.file, `${this.where(f)} is damaged: ${why}`);
-      let p: Buffer;
-      try { p = this.payload(f, 4 + 320 + largest); } catch (e) { throw bad((e as Error).message); }
-      if (p.length < 4) throw bad('too short');
-      const n = p.readUInt32LE(0);
-      if (n > 320 || 4 + n > p.length) throw bad(`its name claims ${n} bytes`);
-      const key = p.subarray(4, 4 + n).toString('utf8');
-      const data = p.subarray(4 + n);
+      let key: string, data: Buffer;
+      try { ({ key, data } = decodeImageRecord(this.payload(f, 4 + MAX_IMAGE_KEY_BYTES + largest))); } catch (e) { throw bad((e as Error).message); }
       if (!IMAGE_KEY.test(key) || (key !== boardKey && !sizes.has(key))) throw bad(`it holds ${JSON.stringify(key)}, which is not an image of this recording`);
       if (out.has(key)) throw bad(`${JSON.stringify(key)} is embedded twice`);
       const size = sizes.get(key);

@@ -6,11 +6,14 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { createHash } from 'node:crypto';
 import type { BoardSpec, DeviceSpec, IrqTarget } from '../machine/boards/board-spec';
-import { Machine } from '../machine/machine';
+import type { Machine } from '../machine/machine';
 import { DEVICE_TYPES } from '../machine/devices/registry';
 import { checkProps } from '../machine/devices/device';
-import { loadYamlFile, parseYamlText, InputFileError } from './yaml-file';
+import { bootMachine, type BootDescription, type BootedMachine } from '../machine/boot/boot-machine';
+import { readInputFile, InputFileUnusable } from '../io/input-file';
+import { parseYamlText, InputFileError, MAX_YAML_BYTES } from './yaml-file';
 
 export function boardsDir(): string {
   for (const c of [path.resolve(__dirname, '..', 'machine', 'boards'), path.resolve(__dirname, '..', '..', 'machine', 'boards')]) {
@@ -58,9 +61,35 @@ function sizeProblem(size: number): string | undefined {
   return undefined;
 }
 
+/** Where a loaded board came from: its file and the sha256 of the bytes that were parsed (recordings name both). */
+export interface BoardSource { file: string; sha256: string }
+
+const sources = new WeakMap<BoardSpec, BoardSource>();
+
+/** The file a board was loaded from by loadBoard, and the hash of what was read (undefined for a board given as text). */
+export function boardSource(spec: BoardSpec): BoardSource | undefined {
+  return sources.get(spec);
+}
+
 /** A board by name or file; with `text`, the board file's contents are taken from memory (`nameOrPath` names it in messages). */
 export function loadBoard(nameOrPath: string, text?: string): BoardSpec {
-  const y = text !== undefined ? parseYamlText<RawBoard>(text, nameOrPath, 'board.schema.json') : loadYamlFile<RawBoard>(resolveBoardFile(nameOrPath), 'board.schema.json');
+  if (text !== undefined) return boardFromText(text, nameOrPath);
+  const file = resolveBoardFile(nameOrPath);
+  let bytes: Buffer;
+  try {
+    bytes = readInputFile(file, { what: 'YAML', maxBytes: MAX_YAML_BYTES });
+  } catch (e) {
+    if (e instanceof InputFileUnusable) throw new InputFileError(file, 0, 0, e.reason);
+    throw e;
+  }
+  // Read once: the board that runs is the one whose bytes a recording hashes.
+  const spec = boardFromText(bytes.toString('utf8'), file);
+  sources.set(spec, { file: path.resolve(file), sha256: createHash('sha256').update(bytes).digest('hex') });
+  return spec;
+}
+
+function boardFromText(text: string, file: string): BoardSpec {
+  const y = parseYamlText<RawBoard>(text, file, 'board.schema.json');
   const raw = y.data;
   const ranges: Array<{ what: string; base: number; size: number; at: Array<string | number> }> = [];
   const size = (v: number | string, at: Array<string | number>): number => {
@@ -167,9 +196,23 @@ export function loadBoard(nameOrPath: string, text?: string): BoardSpec {
 
 const boardCache = new Map<string, BoardSpec>();
 
-/** A fresh machine for a board name or board file path. */
+/** A board by name or path, loaded once per process; a BoardSpec is taken as it is. */
+export function boardSpec(board: string | BoardSpec): BoardSpec {
+  if (typeof board !== 'string') return board;
+  let spec = boardCache.get(board);
+  if (!spec) { spec = loadBoard(board); boardCache.set(board, spec); }
+  return spec;
+}
+
+/** A boot description whose board may also be a board name or board file path. */
+export type NamedBootDescription = Omit<BootDescription, 'board'> & { board: string | BoardSpec };
+
+/** bootMachine (machine/boot/boot-machine.ts) with the board named or given as a loaded spec. */
+export function bootBoard(d: NamedBootDescription): BootedMachine {
+  return bootMachine({ ...d, board: boardSpec(d.board) });
+}
+
+/** A bare machine for a board name or board file path, at its reset state with nothing loaded. */
 export function createMachine(nameOrPath: string): Machine {
-  let spec = boardCache.get(nameOrPath);
-  if (!spec) { spec = loadBoard(nameOrPath); boardCache.set(nameOrPath, spec); }
-  return new Machine(spec, DEVICE_TYPES);
+  return bootBoard({ board: nameOrPath }).machine;
 }

@@ -7,24 +7,30 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createHash, randomUUID } from 'node:crypto';
-import { bootKernel } from '../machine/boot/linux-boot';
-import { packVolume, readVolume, volumeImage } from '../machine/boot/volume';
+import { randomUUID } from 'node:crypto';
+import { readVolume, volumeImage } from '../machine/boot/volume';
 import { parseElf, type ElfSymbol } from '../machine/loaders/elf';
-import { Machine } from '../machine/machine';
-import { DEVICE_TYPES } from '../machine/devices/registry';
+import type { Machine } from '../machine/machine';
+import { bootMachine } from '../machine/boot/boot-machine';
 import type { BoardSpec } from '../machine/boards/board-spec';
-import { FORMAT_VERSION, RecordType, type RecordingHeader, type TraceLevel } from '../replay/format';
+import { RecordType, type RecordingHeader, type TraceLevel } from '../replay/format';
+import {
+  buildHeader, bundleImages, encodeImageRecord, imageProblems, imagesFromHeader, recordedImages, replayBoot, sha256,
+  ImageMismatchError, type RecordedImages,
+} from '../replay/boot-record';
 import { RecordingWriteError, RecordingWriter } from '../replay/writer';
 import { Recorder } from '../replay/recorder';
 import { RecordingReader } from '../replay/reader';
 import { Replayer } from '../replay/replayer';
-import { boardNames, boardsDir, createMachine, loadBoard, resolveBoardFile } from './boards';
+import { boardNames, boardsDir, boardSource, loadBoard, resolveBoardFile } from './boards';
+import { scenarioBoot } from './boot';
 import { InputFileUnusable, readInputFile } from '../io/input-file';
 import { loadScenario, scenarioFromText, type Scenario } from './scenario-file';
 import { runScenario, runScenarioYielding, describeStop, type RunObserver, type RunOptions, type ScenarioResult } from './runner';
 
-const VERSION: string = require('../../package.json').version;
+export { DEFAULT_CHUNK, DEFAULT_CHECKPOINT_EVERY, ImageMismatchError } from '../replay/boot-record';
+/** The images of a replay (replay/boot-record.ts). */
+export type BootImages = RecordedImages;
 
 export interface RecordOptions {
   trace?: TraceLevel;
@@ -36,42 +42,19 @@ export interface RecordOptions {
   text?: string;
 }
 
-export const DEFAULT_CHUNK = 250_000;
-export const DEFAULT_CHECKPOINT_EVERY = 8;
-
-const sha256 = (data: Uint8Array | string) => createHash('sha256').update(data).digest('hex');
-
+/** The header of a recording of scenario `s` (replay/boot-record.ts builds it from the scenario's boot description). */
 export function recordingHeader(s: Scenario, options: RecordOptions = {}): RecordingHeader {
-  const boardFile = path.resolve(resolveBoardFile(s.boardName));
-  const images: RecordingHeader['images'] = [
-    { role: 'kernel', name: path.basename(s.kernel.file), file: path.resolve(s.kernel.file), sha256: sha256(s.kernel.data), size: s.kernel.data.length },
-  ];
-  for (const [role, image] of [['dtb', s.dtb], ['initrd', s.initrd]] as const) {
-    if (image) images.push({ role, name: path.basename(image.file), file: path.resolve(image.file), sha256: sha256(image.data), size: image.data.length });
-  }
-  if (s.volume) {
-    images.push({ role: 'volume', name: 'boot volume', file: '', sha256: sha256(s.volume), size: s.volume.length });
-    for (const e of readVolume(s.volume)) {
-      const data = volumeImage(s.volume, e.name);
-      // The generated domain configuration has no file of its own: it travels in the header.
-      const text = e.role === 'config' ? Buffer.from(data).toString('utf8') : undefined;
-      images.push({ role: e.role, name: e.name, file: '', sha256: sha256(data), size: data.length, ...(text !== undefined ? { text } : {}) });
-    }
-  }
   let text = options.text ?? '';
   if (!text && fs.existsSync(s.file)) text = fs.readFileSync(s.file, 'utf8');
-  return {
-    format: FORMAT_VERSION, uuid: randomUUID(), bringup: VERSION,
-    tick: `1 tick = 1 retired instruction = ${1e9 / s.clockHz} ns of virtual time at ${s.clockHz} Hz`,
-    clockHz: s.clockHz,
-    board: { name: s.board.name, file: boardFile, sha256: sha256(fs.readFileSync(boardFile)) },
-    images,
-    boot: { cmdline: s.cmdline, console: s.console, ...(s.semihosting ? { semihosting: true } : {}) },
-    scenario: { file: path.resolve(s.file), text },
-    trace: options.trace ?? 'events',
-    chunkInstructions: options.chunk ?? DEFAULT_CHUNK,
-    checkpointEvery: options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY,
-  };
+  return buildHeader({ boot: scenarioBoot(s), boardFile: scenarioBoardFile(s), console: s.console, scenario: { file: path.resolve(s.file), text } }, options);
+}
+
+/** The scenario's board file and the hash of the bytes it was loaded from (read again only for a board loaded some other way). */
+function scenarioBoardFile(s: Scenario): { file: string; sha256: string } {
+  const known = boardSource(s.board);
+  if (known) return known;
+  const file = path.resolve(resolveBoardFile(s.boardName));
+  return { file, sha256: sha256(fs.readFileSync(file)) };
 }
 
 /**
@@ -177,15 +160,6 @@ export function bothObservers(a: RunObserver, b: RunObserver): RunObserver {
 
 // ---- replay -----------------------------------------------------------------
 
-export class ImageMismatchError extends Error {}
-
-export interface BootImages {
-  kernel: Uint8Array; kernelName: string; cmdline?: string;
-  /** A boot volume, or else a plain initrd. */
-  volume?: Uint8Array; initrd?: Uint8Array;
-  dtb?: Uint8Array; dtbName?: string;
-}
-
 export interface ReplaySession {
   replayer: Replayer;
   boot: BootImages;
@@ -226,10 +200,10 @@ export function replayImages(rec: RecordingReader, sources: ReplaySources = {}):
       }
       return undefined;
     };
-    boot = rebuildBoot(h, find);
+    boot = imagesFromHeader(h, find);
   } else if (sources.scenario) {
     source = 'the scenario in memory';
-    boot = fromScenario(sources.scenario);
+    boot = recordedImages(scenarioBoot(sources.scenario));
   } else {
     const s = h.scenario;
     source = `the scenario ${s.file}`;
@@ -238,9 +212,9 @@ export function replayImages(rec: RecordingReader, sources: ReplaySources = {}):
     if (s.text) scenario = scenarioFromText(s.text, s.file, path.dirname(s.file));
     else if (fs.existsSync(s.file)) scenario = loadScenario(s.file);
     else throw new ImageMismatchError(`the recorded scenario ${s.file} no longer exists; give --images DIR with the recorded images, or replay a bundle`);
-    boot = fromScenario(scenario);
+    boot = recordedImages(scenarioBoot(scenario));
   }
-  const problems = checkImages(h, boot);
+  const problems = imageProblems(h, boot);
   if (problems.length) {
     throw new ImageMismatchError(`${rec.file}: images from ${source} differ from the recording:\n${problems.map((p) => `  ${p}`).join('\n')}\n` +
       'give --images DIR with the recorded images (matched by name), or replay a bundle made with `bringup bundle`');
@@ -248,74 +222,13 @@ export function replayImages(rec: RecordingReader, sources: ReplaySources = {}):
   return { boot, source };
 }
 
-function fromScenario(s: Scenario): BootImages {
-  return {
-    kernel: s.kernel.data, kernelName: path.basename(s.kernel.file), volume: s.volume, cmdline: s.cmdline,
-    initrd: s.initrd?.data, dtb: s.dtb?.data, dtbName: s.dtb && path.basename(s.dtb.file),
-  };
-}
-
-/** Header image roles that are not entries of a boot volume. */
-const BOOT_ROLES = new Set(['kernel', 'volume', 'dtb', 'initrd']);
-
-/** The volume is rebuilt entry by entry from the images found, in the recorded order. */
-function rebuildBoot(h: RecordingHeader, find: (role: string, name: string) => Uint8Array | undefined): BootImages {
-  const k = h.images.find((i) => i.role === 'kernel')!;
-  const missing: string[] = [];
-  const kernel = find('kernel', k.name);
-  if (!kernel) missing.push(`kernel ${k.name}`);
-  let volume: Uint8Array | undefined;
-  const plain = (role: 'dtb' | 'initrd') => {
-    const want = h.images.find((i) => i.role === role);
-    if (!want) return undefined;
-    const data = find(role, want.name);
-    if (!data) missing.push(`${role} ${want.name}`);
-    return data;
-  };
-  const initrd = plain('initrd');
-  const dtb = plain('dtb');
-  const dtbName = h.images.find((i) => i.role === 'dtb')?.name;
-  const entries = h.images.filter((i) => !BOOT_ROLES.has(i.role));
-  if (h.images.some((i) => i.role === 'volume')) {
-    const parts = entries.map((e) => {
-      const data = find(e.role, e.name) ?? (e.text !== undefined ? Buffer.from(e.text, 'utf8') : undefined);
-      if (!data) missing.push(`volume image ${e.name} (${e.role})`);
-      return { name: e.name, role: e.role, data: data ?? new Uint8Array(0) };
-    });
-    if (!missing.length) volume = packVolume(parts);
-  }
-  if (missing.length) throw new ImageMismatchError(`images not found: ${missing.join(', ')}`);
-  return { kernel: kernel!, kernelName: k.name, volume, initrd, dtb, dtbName, cmdline: h.boot.cmdline };
-}
-
-function checkImages(h: RecordingHeader, boot: BootImages): string[] {
-  const out: string[] = [];
-  const check = (want: RecordingHeader['images'][number], data: Uint8Array | undefined) => {
-    if (!data) { out.push(`${want.role} ${want.name}: missing`); return; }
-    const got = sha256(data);
-    if (got !== want.sha256) out.push(`${want.role} ${want.name}: sha256 ${got.slice(0, 16)}..., recorded ${want.sha256.slice(0, 16)}... (${data.length} bytes, recorded ${want.size})`);
-  };
-  for (const want of h.images) {
-    if (want.role === 'kernel') check(want, boot.kernel);
-    else if (want.role === 'volume') check(want, boot.volume);
-    else if (want.role === 'dtb') check(want, boot.dtb);
-    else if (want.role === 'initrd') check(want, boot.initrd);
-    else {
-      let data: Uint8Array | undefined;
-      try { data = boot.volume && volumeImage(boot.volume, want.name); } catch { data = undefined; }
-      check(want, data);
-    }
-  }
-  return out;
-}
-
 /** A name usable as one file name in a folder: no separators, not '.' or '..', no NUL. */
 export function isPlainFileName(name: string): boolean {
   return name.length > 0 && name.length <= 255 && name !== '.' && name !== '..' && !/[/\\\0]/.test(name);
 }
 
-/** The board of a replay: a board file on disk, or the contents of one (from a bundle), never written anywhere. */
-type ReplayBoard = { file: string; spec?: undefined } | { file?: undefined; spec: BoardSpec; bytes: Uint8Array };
+/** The board of a replay, loaded once: from a board file on disk, or from the contents of one (from a bundle), never written anywhere. */
+type ReplayBoard = { spec: BoardSpec; file: string; bytes?: undefined } | { spec: BoardSpec; file?: undefined; bytes: Uint8Array };
 
 /**
  * The recorded board: the file where it was, the shipped board of that name
@@ -328,7 +241,7 @@ function boardFor(h: RecordingHeader, rec?: RecordingReader): ReplayBoard {
   for (const f of candidates) {
     let data: Buffer;
     try { data = readInputFile(f, { what: 'board', maxBytes: 16 << 20 }); } catch (e) { if (e instanceof InputFileUnusable) continue; throw e; }
-    if (sha256(data) === h.board.sha256) return { file: f };
+    if (sha256(data) === h.board.sha256) return { spec: loadBoard(f, data.toString('utf8')), file: f };
   }
   const embedded = rec?.embeddedImages().get(`board:${h.board.name}`);
   if (embedded && sha256(embedded) === h.board.sha256) {
@@ -341,13 +254,8 @@ function boardFor(h: RecordingHeader, rec?: RecordingReader): ReplayBoard {
 export function openReplay(rec: RecordingReader, sources: ReplaySources = {}): ReplaySession {
   const { boot, source } = replayImages(rec, sources);
   const board = boardFor(rec.header, rec);
-  const factory = (): Machine => {
-    const m = board.spec ? new Machine(board.spec, DEVICE_TYPES) : createMachine(board.file);
-    bootKernel(m, { kernel: boot.kernel, kernelName: boot.kernelName, initrd: boot.volume ?? boot.initrd, cmdline: boot.cmdline, dtb: boot.dtb, dtbName: boot.dtbName });
-    // As the scenario runner sets it up: semihosting output is console output.
-    if (rec.header.boot.semihosting) m.enableSemihosting({ cmdline: boot.cmdline, host: { console: (_stream, bytes) => m.onConsole('semihosting', bytes) } });
-    return m;
-  };
+  const description = replayBoot(rec.header, board.spec, boot);
+  const factory = (): Machine => bootMachine(description).machine;
   const replayer = new Replayer(rec, factory);
   // A seek that cannot use a damaged checkpoint says so (and starts from an earlier one).
   replayer.onNotice = sources.onNotice ?? ((message) => process.stderr.write(`bringup: ${rec.file}: ${message}\n`));
@@ -374,7 +282,7 @@ export function bundleRecording(rec: RecordingReader, out: string, sources: Repl
   const { boot } = replayImages(rec, sources);
   const h = rec.header;
   const board = boardFor(h, rec);
-  const boardBytes = board.spec ? board.bytes : readInputFile(board.file, { what: 'board', maxBytes: 16 << 20 });
+  const boardBytes = board.bytes ?? readInputFile(board.file, { what: 'board', maxBytes: 16 << 20 });
   // Written beside `out` and renamed over it at the end: a failure leaves no partial bundle.
   const w = new RecordingWriter(out, { atomic: true });
   try {
@@ -388,29 +296,12 @@ export function bundleRecording(rec: RecordingReader, out: string, sources: Repl
 }
 
 function writeBundle(rec: RecordingReader, w: RecordingWriter, boot: BootImages, boardBytes: Uint8Array): number {
-  const h = rec.header;
-  const embed = (name: string, data: Uint8Array) => {
-    const n = Buffer.from(name, 'utf8');
-    const head = Buffer.alloc(4);
-    head.writeUInt32LE(n.length, 0);
-    w.binary(RecordType.Image, 0, Buffer.concat([head, n, data]));
-  };
   let images = 0;
   for (const f of rec.frames) {
     if (f.type === RecordType.End || f.type === RecordType.Image) continue;
     w.raw(f.type, f.icount, rec.rawRecord(f));
     if (f.type !== RecordType.Header) continue;
-    const k = h.images.find((i) => i.role === 'kernel')!;
-    embed(`kernel:${k.name}`, boot.kernel); images++;
-    for (const role of ['dtb', 'initrd'] as const) {
-      const want = h.images.find((i) => i.role === role);
-      const data = boot[role];
-      if (want && data) { embed(`${role}:${want.name}`, data); images++; }
-    }
-    if (boot.volume) {
-      for (const e of readVolume(boot.volume)) { embed(`${e.role}:${e.name}`, volumeImage(boot.volume, e.name)); images++; }
-    }
-    embed(`board:${h.board.name}`, boardBytes); images++;
+    for (const { key, data } of bundleImages(rec.header, boot, boardBytes)) { w.binary(RecordType.Image, 0, encodeImageRecord(key, data)); images++; }
   }
   if (rec.end) w.json(RecordType.End, rec.end.icount, { ...rec.end, index: w.index.slice() });
   return images;

@@ -6,11 +6,11 @@
  * so a match reports exactly when it happened, whatever the run's slicing.
  */
 
-import { bootKernel } from '../machine/boot/linux-boot';
 import { symbolize } from '../machine/loaders/elf';
 import type { Machine, StopReason } from '../machine/machine';
 import * as fs from 'node:fs';
-import { createMachine } from './boards';
+import { bootMachine } from '../machine/boot/boot-machine';
+import { scenarioBoot } from './boot';
 import type { Scenario, DumpExpectation } from './scenario-file';
 import { armFaults, type FiredFault } from './faults';
 import { ConsoleTyping } from './console-typing';
@@ -108,14 +108,7 @@ export interface RunOptions {
 
 /** Creates the machine, boots the scenario's images and arms input and faults, without running. */
 export function prepareScenario(s: Scenario): { machine: Machine; faults: FiredFault[]; typing: ConsoleTyping } {
-  const machine = createMachine(s.boardName);
-  bootKernel(machine, {
-    kernel: s.kernel.data, kernelName: s.kernel.file, initrd: s.volume ?? s.initrd?.data, cmdline: s.cmdline,
-    dtb: s.dtb?.data, dtbName: s.dtb?.file,
-  });
-  if (s.semihosting) {
-    machine.enableSemihosting({ cmdline: s.cmdline, host: { console: (_stream, bytes) => machine.onConsole('semihosting', bytes) } });
-  }
+  const { machine } = bootMachine(scenarioBoot(s));
   const faults = armFaults(machine, s.faults);
   const typing = new ConsoleTyping(machine, s, faults);
   return { machine, faults, typing };
