@@ -116,7 +116,7 @@ export function replayBoot(h: RecordingHeader, board: BoardSpec, images: Recorde
     board,
     kernel: { name: images.kernelName, data: images.kernel },
     volume: images.volume && { name: 'boot volume', data: images.volume },
-    initrd: images.initrd && { name: 'initrd', data: images.initrd },
+    initrd: images.initrd && { name: h.images.find((i) => i.role === 'initrd')?.name ?? 'initrd', data: images.initrd },
     dtb: images.dtb && { name: images.dtbName ?? 'dtb', data: images.dtb },
     cmdline: images.cmdline,
     // As the scenario runner sets it up: semihosting output is console output.

@@ -13,10 +13,10 @@ import { parseElf, type ElfSymbol } from '../machine/loaders/elf';
 import type { Machine } from '../machine/machine';
 import { bootMachine } from '../machine/boot/boot-machine';
 import type { BoardSpec } from '../machine/boards/board-spec';
-import { RecordType, type RecordingHeader, type TraceLevel } from '../replay/format';
+import { RecordType, type RecordingHeader } from '../replay/format';
 import {
   buildHeader, bundleImages, encodeImageRecord, imageProblems, imagesFromHeader, recordedImages, replayBoot, sha256,
-  ImageMismatchError, type RecordedImages,
+  ImageMismatchError, type HeaderOptions, type RecordedImages,
 } from '../replay/boot-record';
 import { RecordingWriteError, RecordingWriter } from '../replay/writer';
 import { Recorder } from '../replay/recorder';
@@ -32,12 +32,7 @@ export { DEFAULT_CHUNK, DEFAULT_CHECKPOINT_EVERY, ImageMismatchError } from '../
 /** The images of a replay (replay/boot-record.ts). */
 export type BootImages = RecordedImages;
 
-export interface RecordOptions {
-  trace?: TraceLevel;
-  /** Instructions per chunk (one state hash each). */
-  chunk?: number;
-  /** A checkpoint every this many chunks. */
-  checkpointEvery?: number;
+export interface RecordOptions extends HeaderOptions {
   /** The scenario's YAML when it is not a file (scenarios assembled by steps). */
   text?: string;
 }
