@@ -20,7 +20,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Rng } from '../diff/prng';
+import { Rng } from '../support/prng';
 import { byteMutation, dtbMutation, elfMutation, recordingMutation, volumeMutation, yamlMutation, type Mutant } from './mutate';
 import type { CaseMessage, Step, StepResult, WorkerReply } from './protocol';
 
