@@ -21,8 +21,8 @@ import { loadProfile } from '../../scenario/profile';
 import { ScenarioDraft } from '../../scenario/draft';
 import { InputFileError } from '../../scenario/yaml-file';
 import { tinyElf } from '../support/tiny-elf';
+import { ROOT } from '../support/environment';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
 const HYPERVISOR = path.join(ROOT, 'firmware', 'build', 'hypervisor.elf');
 const PROGRAM = path.join(ROOT, 'test', 'programs', 'build', 'div64.elf');
 

@@ -7,8 +7,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { RecordingReader } from '../../replay/reader';
+import { ROOT as root } from '../support/environment';
 
-const root = path.resolve(__dirname, '..', '..', '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-scenario-cli-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const pingpong = path.join(root, 'features', 'scenarios', 'pingpong.yaml');

@@ -28,6 +28,7 @@ import { MODE_USR, MODE_UND } from '../../machine/cpu/modes';
 import { vfpRows } from '../../machine/cpu/vfp/rows';
 import { VfpState, FPEXC_EN } from '../../machine/cpu/vfp/state';
 import { Rng } from '../support/prng';
+import { missingTools, requireTools, toolSkip } from '../support/environment';
 
 export const WINDOW = 0x00400000;
 const WIN_BYTES = 512;
@@ -50,11 +51,7 @@ export interface Outcome {
 }
 
 export function toolsPresent(): string[] {
-  const missing: string[] = [];
-  for (const t of ['arm-none-eabi-gcc', 'qemu-arm']) {
-    try { execFileSync('sh', ['-c', `command -v ${t}`], { stdio: 'ignore' }); } catch { missing.push(t); }
-  }
-  return missing;
+  return missingTools('arm-none-eabi-gcc', 'qemu-arm');
 }
 
 // ---- random values ------------------------------------------------------------------------
@@ -475,14 +472,13 @@ function disasmVfp(insn: number): string {
 }
 
 const missing = toolsPresent();
-const required = process.env.BRINGUP_REQUIRE_TOOLS === '1';
 const CASES = Number(process.env.VFP_DIFF_CASES ?? 100000);
 const SEED = Number(process.env.VFP_DIFF_SEED ?? 1);
 const BATCH = 20000;
 
 describe('VFP differential test against qemu-arm -cpu cortex-a9', () => {
-  it('needs arm-none-eabi-gcc and qemu-arm', { skip: missing.length > 0 && !required ? `missing ${missing.join(', ')} (apt-get install gcc-arm-none-eabi qemu-user)` : false }, () => {
-    assert.deepEqual(missing, [], `install with: apt-get install gcc-arm-none-eabi qemu-user`);
+  it('needs arm-none-eabi-gcc and qemu-arm', { skip: toolSkip('arm-none-eabi-gcc', 'qemu-arm') ?? false }, () => {
+    requireTools('arm-none-eabi-gcc', 'qemu-arm');
   });
 
   it(`finds no mismatch in ${CASES} random VFP instructions`, { skip: missing.length > 0 ? 'tools missing' : false }, (t) => {

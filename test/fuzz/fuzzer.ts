@@ -23,9 +23,9 @@ import * as path from 'node:path';
 import { Rng } from '../support/prng';
 import { byteMutation, dtbMutation, elfMutation, recordingMutation, volumeMutation, yamlMutation, type Mutant } from './mutate';
 import type { CaseMessage, Step, StepResult, WorkerReply } from './protocol';
+import { ROOT } from '../support/environment';
 
-/** The repository root (this file runs from dist/test/fuzz/). */
-export const ROOT = path.resolve(__dirname, '..', '..', '..');
+export { ROOT } from '../support/environment';
 const DIST = path.resolve(__dirname, '..', '..');
 
 export type SeedKind = 'scenario' | 'board' | 'manifest' | 'volume' | 'elf' | 'dtb' | 'recording';

@@ -14,8 +14,8 @@ import { bisectCommand } from '../../cli/bisect';
 import { UsageError } from '../../cli/args';
 
 import { tempDir } from '../support/temp-dirs';
+import { ROOT as root } from '../support/environment';
 
-const root = path.resolve(__dirname, '..', '..', '..');
 const guests = path.join(root, 'firmware', 'build', 'guests');
 const hypervisor = path.join(root, 'firmware', 'build', 'hypervisor.elf');
 const pingpongScenario = path.join(root, 'features', 'scenarios', 'pingpong.yaml');

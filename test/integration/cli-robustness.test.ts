@@ -12,8 +12,8 @@ import * as path from 'node:path';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { tinyElf } from '../support/tiny-elf';
 import { RecordingReader } from '../../replay/reader';
+import { ROOT as root, requireTools, toolSkip } from '../support/environment';
 
-const root = path.resolve(__dirname, '..', '..', '..');
 const bin = path.join(root, 'bin', 'bringup');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-robustness-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -124,9 +124,8 @@ function bigWriteElf(): string {
   return f;
 }
 
-const python = spawnSync('python3', ['-c', 'pass']).status === 0;
-
-test('bringup exec into a slow non-blocking pipe loses no output (no EAGAIN)', { skip: !python && 'needs python3 to make the pipe non-blocking' }, () => {
+test('bringup exec into a slow non-blocking pipe loses no output (no EAGAIN)', { skip: toolSkip('python3') }, () => {
+  requireTools('python3'); // makes the pipe non-blocking
   // stdout is a pipe in non-blocking mode (as a parent's event loop leaves it), read only after a second.
   const nonBlocking = 'import os,fcntl,sys; fcntl.fcntl(1,fcntl.F_SETFL,fcntl.fcntl(1,fcntl.F_GETFL)|os.O_NONBLOCK); os.execvp(sys.argv[1], sys.argv[1:])';
   const r = spawnSync('bash', ['-c',

@@ -27,23 +27,13 @@ import { comparePng, decodePng, encodePng } from '../../scenario/png';
 import { ScenarioDraft } from '../../scenario/draft';
 import { runScenario, type RunObserver } from '../../scenario/runner';
 import type { RgbaImage } from '../../machine/devices/device';
+import { ROOT, requireTools, toolSkip } from '../support/environment';
 
-const ROOT = findRoot();
 const FIRMWARE = path.join(ROOT, 'firmware');
 const BUILD = path.join(FIRMWARE, 'build');
 const ELFS = ['hypervisor.elf', 'guests/pingpong.elf', 'guests/nullderef.elf', 'guests/echo.elf', 'guests/spin.elf', 'guests/xnexec.elf'];
 const GOLDEN = path.join(ROOT, 'test', 'golden', 'hypervisor-pingpong.png');
-const REQUIRE_TOOLS = process.env.BRINGUP_REQUIRE_TOOLS === '1';
 const LIMIT = 100_000_000;
-
-function findRoot(): string {
-  let dir = __dirname;
-  for (let i = 0; i < 6; i++) {
-    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'firmware'))) return dir;
-    dir = path.dirname(dir);
-  }
-  throw new Error(`cannot find the repository root above ${__dirname}`);
-}
 
 function read(rel: string): Uint8Array {
   return new Uint8Array(fs.readFileSync(path.join(BUILD, rel)));
@@ -337,16 +327,8 @@ test('firmware: a lost event upcall (calls to deliver_upcall skipped) is reporte
   assert.match(out, /WATCHDOG: dom\d dom\d: event on port 1 pending for \d+ ms with no upcall delivered \(callback set, port unmasked, not in an upcall\)/);
 });
 
-function hasTool(cmd: string): boolean {
-  const r = spawnSync(cmd, ['--version'], { stdio: 'ignore' });
-  return !r.error && r.status === 0;
-}
-
-const gccSkip = hasTool('arm-none-eabi-gcc') || REQUIRE_TOOLS
-  ? undefined : 'arm-none-eabi-gcc not found: install gcc-arm-none-eabi (apt-get install gcc-arm-none-eabi)';
-
-test('firmware: the build is reproducible (committed ELFs are byte-identical to a rebuild)', { skip: gccSkip }, (t) => {
-  assert.ok(hasTool('arm-none-eabi-gcc'), 'arm-none-eabi-gcc is required (BRINGUP_REQUIRE_TOOLS=1): apt-get install gcc-arm-none-eabi');
+test('firmware: the build is reproducible (committed ELFs are byte-identical to a rebuild)', { skip: toolSkip('arm-none-eabi-gcc', 'make') }, (t) => {
+  requireTools('arm-none-eabi-gcc', 'make');
   const recorded = fs.readFileSync(path.join(BUILD, 'toolchain.txt'), 'utf8');
   const gcc = spawnSync('arm-none-eabi-gcc', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0];
   if (!recorded.startsWith(gcc)) {

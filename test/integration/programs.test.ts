@@ -18,12 +18,11 @@ import * as path from 'node:path';
 import { Machine } from '../../machine/machine';
 import { parseElf, symbolize } from '../../machine/loaders/elf';
 import { createMachine } from '../../scenario/boards';
+import { ROOT, requireTools, toolSkip } from '../support/environment';
 
-const ROOT = findRoot();
 const PROGRAMS = path.join(ROOT, 'test', 'programs');
 const BUILD = path.join(PROGRAMS, 'build');
 const EXPECTED = path.join(PROGRAMS, 'expected');
-const REQUIRE_TOOLS = process.env.BRINGUP_REQUIRE_TOOLS === '1';
 
 /** The variants of test/programs/Makefile: where their ELFs and expected outputs live. */
 interface Variant { name: string; build: string; expected: string; what: string }
@@ -48,26 +47,6 @@ const QEMU_ARGS = [
   '-chardev', 'stdio,id=shout', '-semihosting-config', 'enable=on,target=native,chardev=shout',
 ];
 const QEMU_TIMEOUT_MS = 120_000;
-
-function findRoot(): string {
-  let dir = __dirname;
-  for (let i = 0; i < 6; i++) {
-    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'test', 'programs'))) return dir;
-    dir = path.dirname(dir);
-  }
-  throw new Error(`cannot find the repository root above ${__dirname}`);
-}
-
-function hasTool(cmd: string): boolean {
-  const r = spawnSync(cmd, ['--version'], { stdio: 'ignore' });
-  return !r.error && r.status === 0;
-}
-
-/** Skip reason for a missing tool, or undefined if the test can run (it fails instead under BRINGUP_REQUIRE_TOOLS=1). */
-function toolSkip(cmd: string, pkg: string): string | undefined {
-  if (hasTool(cmd) || REQUIRE_TOOLS) return undefined;
-  return `${cmd} not found: install ${pkg} (apt-get install ${pkg})`;
-}
 
 function programNames(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
@@ -186,8 +165,8 @@ for (const [v, name] of allPrograms()) {
   });
 }
 
-test('test programs: QEMU prints the expected outputs', { skip: toolSkip('qemu-system-arm', 'qemu-system-arm') }, async (t) => {
-  assert.ok(hasTool('qemu-system-arm'), 'qemu-system-arm is required (BRINGUP_REQUIRE_TOOLS=1): apt-get install qemu-system-arm');
+test('test programs: QEMU prints the expected outputs', { skip: toolSkip('qemu-system-arm') }, async (t) => {
+  requireTools('qemu-system-arm');
   for (const [v, name] of allPrograms()) {
     const id = programId(v, name);
     await t.test(id, () => {
@@ -201,9 +180,8 @@ test('test programs: QEMU prints the expected outputs', { skip: toolSkip('qemu-s
   }
 });
 
-test('test programs: the build is reproducible', { skip: toolSkip('arm-none-eabi-gcc', 'gcc-arm-none-eabi') }, (t) => {
-  assert.ok(hasTool('arm-none-eabi-gcc'), 'arm-none-eabi-gcc is required (BRINGUP_REQUIRE_TOOLS=1): apt-get install gcc-arm-none-eabi');
-  assert.ok(hasTool('make'), 'make is required to rebuild test/programs: apt-get install make');
+test('test programs: the build is reproducible', { skip: toolSkip('arm-none-eabi-gcc', 'make') }, (t) => {
+  requireTools('arm-none-eabi-gcc', 'make');
   const recorded = fs.readFileSync(path.join(BUILD, 'toolchain.txt'), 'latin1');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-programs-'));
   try {

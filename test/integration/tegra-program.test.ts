@@ -21,14 +21,13 @@ import type { RgbaImage } from '../../machine/devices/device';
 import { parseElf, symbolize } from '../../machine/loaders/elf';
 import { createMachine } from '../../scenario/boards';
 import { comparePng, decodePng, encodePng } from '../../scenario/png';
+import { ROOT, requireTools, toolSkip } from '../support/environment';
 
-const ROOT = findRoot();
 const DIR = path.join(ROOT, 'test', 'programs-tegra');
 const BUILD = path.join(DIR, 'build');
 const EXPECTED = path.join(DIR, 'expected');
 const NAME = 'tegra_devices';
 const ELF = path.join(BUILD, `${NAME}.elf`);
-const REQUIRE_TOOLS = process.env.BRINGUP_REQUIRE_TOOLS === '1';
 const UPDATE = process.env.BRINGUP_UPDATE_TEGRA_EXPECTED === '1';
 
 /** Link address of the programs (Tegra DRAM starts at 0; the ATAGs live at 0x100). */
@@ -48,20 +47,6 @@ const INPUTS: ReadonlyArray<[number, string]> = [
   [30_000_000, 'help'],
   [32_000_000, '\r'],
 ];
-
-function findRoot(): string {
-  let dir = __dirname;
-  for (let i = 0; i < 6; i++) {
-    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'test', 'programs-tegra'))) return dir;
-    dir = path.dirname(dir);
-  }
-  throw new Error(`cannot find the repository root above ${__dirname}`);
-}
-
-function hasTool(cmd: string): boolean {
-  const r = spawnSync(cmd, ['--version'], { stdio: 'ignore' });
-  return !r.error && r.status === 0;
-}
 
 interface Run {
   uart: Buffer;
@@ -167,12 +152,8 @@ test('tegra program: two runs are identical (output, instruction count, picture)
   assert.equal(comparePng(b.picture, a.picture).differentPixels, 0, 'pictures differ between runs');
 });
 
-test('tegra program: the build is reproducible', {
-  skip: hasTool('arm-none-eabi-gcc') || REQUIRE_TOOLS ? undefined
-    : 'arm-none-eabi-gcc not found: install gcc-arm-none-eabi (apt-get install gcc-arm-none-eabi)',
-}, (t) => {
-  assert.ok(hasTool('arm-none-eabi-gcc'), 'arm-none-eabi-gcc is required (BRINGUP_REQUIRE_TOOLS=1): apt-get install gcc-arm-none-eabi');
-  assert.ok(hasTool('make'), 'make is required to rebuild test/programs-tegra: apt-get install make');
+test('tegra program: the build is reproducible', { skip: toolSkip('arm-none-eabi-gcc', 'make') }, (t) => {
+  requireTools('arm-none-eabi-gcc', 'make');
   const recorded = fs.readFileSync(path.join(BUILD, 'toolchain.txt'), 'latin1');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-programs-tegra-'));
   try {

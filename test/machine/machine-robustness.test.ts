@@ -333,8 +333,7 @@ import { spawnSync } from 'node:child_process';
 import { Machine } from '../../machine/machine';
 import { DEVICE_TYPES } from '../../machine/devices/registry';
 import { InputFileError } from '../../scenario/yaml-file';
-
-const ROOT = path.resolve(__dirname, '..', '..', '..');
+import { ROOT } from '../support/environment';
 
 function bringup(...args: string[]) {
   const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'bringup'), ...args], { encoding: 'utf8', timeout: 60_000 });

@@ -7,8 +7,8 @@ import { Machine } from '../../machine/machine';
 import { parseElf } from '../../machine/loaders/elf';
 import { tinyElf } from '../support/tiny-elf';
 import { createMachine } from '../../scenario/boards';
+import { ROOT as root } from '../support/environment';
 
-const root = path.resolve(__dirname, '..', '..', '..');
 const programs = path.join(root, 'test', 'programs', 'build');
 
 function boot(file: string): { m: Machine; out: () => string } {

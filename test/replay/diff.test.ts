@@ -8,13 +8,12 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { scenarioFromText } from '../../scenario/scenario-file';
 import { runRecorded } from '../../scenario/recording';
+import { ROOT as root, requireTools, toolSkip } from '../support/environment';
 
-const root = path.resolve(__dirname, '..', '..', '..');
 const scenarios = path.join(root, 'features', 'scenarios');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-diff-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const PINGPONG = fs.readFileSync(path.join(scenarios, 'pingpong.yaml'), 'utf8');
-const REQUIRE_TOOLS = process.env.BRINGUP_REQUIRE_TOOLS === '1';
 
 function record(name: string, text: string): string {
   const file = path.join(tmp, `${name}.bur`);
@@ -53,10 +52,8 @@ test('two recordings of the same scenario are identical', () => {
   assert.match(r.stdout, /^no divergence: the runs are identical \(\d+ chunk hashes equal, \d+ instructions\)$/m);
 });
 
-const gccSkip = spawnSync('arm-none-eabi-gcc', ['--version'], { stdio: 'ignore' }).status === 0 || REQUIRE_TOOLS
-  ? undefined : 'arm-none-eabi-gcc not found: install gcc-arm-none-eabi (apt-get install gcc-arm-none-eabi)';
-
-test('two builds of the hypervisor differing by one line: the first differing console or MMIO event', { skip: gccSkip }, () => {
+test('two builds of the hypervisor differing by one line: the first differing console or MMIO event', { skip: toolSkip('arm-none-eabi-gcc', 'make') }, () => {
+  requireTools('arm-none-eabi-gcc', 'make');
   const src = path.join(tmp, 'firmware');
   fs.cpSync(path.join(root, 'firmware'), src, { recursive: true, filter: (f) => !f.includes(`${path.sep}build`) });
   const boot = path.join(src, 'hyp', 'boot.c');

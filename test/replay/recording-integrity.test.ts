@@ -15,8 +15,8 @@ import { RecordingWriteError, RecordingWriter } from '../../replay/writer';
 import {
   FRAME_BYTES, MAGIC, RecordType, decodeCheckpoint, encodeCheckpoint, encodeJson, encodeRecord, frameCrc, type EndRecord,
 } from '../../replay/format';
+import { ROOT as root } from '../support/environment';
 
-const root = path.resolve(__dirname, '..', '..', '..');
 const scenarios = path.join(root, 'features', 'scenarios');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-integrity-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));

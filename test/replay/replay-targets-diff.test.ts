@@ -10,14 +10,13 @@ import { scenarioFromText } from '../../scenario/scenario-file';
 import { runRecorded } from '../../scenario/recording';
 import { AddressSpaces, codeSymbols } from '../../replay/symbols';
 import { parseElf, symbolize } from '../../machine/loaders/elf';
+import { ROOT as root, requireTools, toolSkip } from '../support/environment';
 
-const root = path.resolve(__dirname, '..', '..', '..');
 const scenarios = path.join(root, 'features', 'scenarios');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-targets-diff-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const PINGPONG = fs.readFileSync(path.join(scenarios, 'pingpong.yaml'), 'utf8');
 const NULLDEREF = fs.readFileSync(path.join(scenarios, 'nullderef.yaml'), 'utf8');
-const REQUIRE_TOOLS = process.env.BRINGUP_REQUIRE_TOOLS === '1';
 
 const made = new Map<string, string>();
 /** A recording of a scenario text (as if it were features/scenarios/NAME.yaml), made once per name. */
@@ -159,10 +158,8 @@ test('the end of a run that halted is called "halt", not "idle"', () => {
   assert.doesNotMatch(r.stdout, /idle/);
 });
 
-const gccSkip = spawnSync('arm-none-eabi-gcc', ['--version'], { stdio: 'ignore' }).status === 0 || REQUIRE_TOOLS
-  ? undefined : 'arm-none-eabi-gcc not found: install gcc-arm-none-eabi (apt-get install gcc-arm-none-eabi)';
-
-test('a two-build diff shows the differing console line with PCs and symbols, not its first differing UART byte; --ignore-console skips known differences', { skip: gccSkip }, () => {
+test('a two-build diff shows the differing console line with PCs and symbols, not its first differing UART byte; --ignore-console skips known differences', { skip: toolSkip('arm-none-eabi-gcc', 'make') }, () => {
+  requireTools('arm-none-eabi-gcc', 'make');
   const src = path.join(tmp, 'firmware');
   fs.cpSync(path.join(root, 'firmware'), src, { recursive: true, filter: (f) => !f.includes(`${path.sep}build`) });
   const boot = path.join(src, 'hyp', 'boot.c');

@@ -11,8 +11,8 @@ import { runRecorded, openReplay, ImageMismatchError, bundleRecording } from '..
 import { RecordingReader, RecordingError } from '../../replay/reader';
 import { resolveTarget } from '../../replay/targets';
 import { FRAME_BYTES, MAGIC } from '../../replay/format';
+import { ROOT as root } from '../support/environment';
 
-const root = path.resolve(__dirname, '..', '..', '..');
 const scenarios = path.join(root, 'features', 'scenarios');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-replay-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));

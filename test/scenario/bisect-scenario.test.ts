@@ -6,8 +6,8 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import { explainDifference, substituteImageText, scenarioWithImage, classify } from '../../scenario/bisect';
 import type { ScenarioResult, ExpectationResult } from '../../scenario/runner';
+import { ROOT as root } from '../support/environment';
 
-const root = path.resolve(__dirname, '..', '..', '..');
 const scenarios = path.join(root, 'features', 'scenarios');
 
 function run(verdict: ScenarioResult['verdict'], lines: string[], expectations: ExpectationResult[] = []): ScenarioResult {

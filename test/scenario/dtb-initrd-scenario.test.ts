@@ -16,8 +16,8 @@ import { prepareScenario } from '../../scenario/runner';
 import { serializeFdt, parseFdt, findNode, stringProp, cells, readCell, type FdtNode } from '../../machine/boot/fdt';
 import { InputFileError } from '../../scenario/yaml-file';
 import { loadProfile } from '../../scenario/profile';
+import { ROOT } from '../support/environment';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-dtb-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const PROGRAM = path.join(ROOT, 'test', 'programs', 'build', 'div64.elf');

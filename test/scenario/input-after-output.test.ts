@@ -13,8 +13,8 @@ import { runScenario } from '../../scenario/runner';
 import { checkReplayIdentity } from '../../scenario/recording';
 import { receivedInput } from '../../scenario/checks';
 import { InputFileError } from '../../scenario/yaml-file';
+import { ROOT } from '../support/environment';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
 const SCENARIOS = path.join(ROOT, 'features', 'scenarios');
 
 function text(extra: string): string {

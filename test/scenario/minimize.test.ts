@@ -13,8 +13,8 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { minimizedScenarioText } from '../../scenario/minimize';
 import { minimizeCommand } from '../../cli/minimize';
+import { ROOT as root } from '../support/environment';
 
-const root = path.resolve(__dirname, '..', '..', '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-minimize-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 

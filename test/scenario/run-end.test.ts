@@ -22,8 +22,8 @@ import { ConsoleTracker, Utf8Stream } from '../../scenario/console-log';
 import { describeStopReason } from '../../machine/stop-reason';
 import { compilePattern, type Pattern } from '../../scenario/scenario-file';
 import { tinyElf } from '../support/tiny-elf';
+import { ROOT } from '../support/environment';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
 const BRINGUP = path.join(ROOT, 'bin', 'bringup');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-run-end-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));

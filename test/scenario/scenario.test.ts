@@ -15,8 +15,8 @@ import { runScenario, prepareScenario } from '../../scenario/runner';
 import { formatReport } from '../../scenario/report';
 import { parseVirtualTime } from '../../scenario/virtual-time';
 import { InputFileError } from '../../scenario/yaml-file';
+import { ROOT } from '../support/environment';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
 const SCENARIOS = path.join(ROOT, 'features', 'scenarios');
 const HYP = path.join(ROOT, 'firmware', 'build', 'hypervisor.elf');
 const VOLUMES = path.join(ROOT, 'firmware', 'volumes');
