@@ -3,6 +3,15 @@
 // Cucumber features) and ends with
 // one line counting all of them together: "N passed, N failed, N skipped".
 //
+//   node scripts/run-tests.js [--fast] [FILTER...]
+//
+// FILTER: run only the test files whose path contains one of the strings
+// (Cucumber only when one mentions "feature" or "cucumber").
+// --fast (npm run test:fast): only the folders of FAST_FOLDERS, no Cucumber,
+// and no external tools: tests needing arm-none-eabi-gcc, QEMU or make skip
+// (BRINGUP_NO_TOOLS=1, see test/support/environment.ts). Left out:
+// test/integration (end-to-end runs), test/diff (against QEMU), test/fuzz.
+//
 // Tests must leave nothing behind: the run gets a temporary folder of its own
 // (TMPDIR), which must be empty at the end, and /tmp is listed before and
 // after: anything new whose name starts with "bringup" that is still there
@@ -14,7 +23,11 @@ const os = require('node:os');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
-const filter = process.argv.slice(2);
+const args = process.argv.slice(2);
+const fast = args.includes('--fast');
+const filter = args.filter((a) => a !== '--fast');
+/** The test folders (under test/) that --fast runs. */
+const FAST_FOLDERS = ['machine', 'replay', 'scenario', 'cli', 'docs', 'support'];
 
 function findTests(dir) {
   if (!fs.existsSync(dir)) return [];
@@ -36,6 +49,11 @@ const { runFeatures } = require('./run-features');
 let files = findTests(path.join(root, 'dist', 'test'));
 // Compiled files whose source was deleted must not run.
 files = files.filter((f) => fs.existsSync(path.join(root, path.relative(path.join(root, 'dist'), f)).replace(/\.js$/, '.ts')));
+if (fast) {
+  const dirs = FAST_FOLDERS.map((d) => path.join(root, 'dist', 'test', d) + path.sep);
+  files = files.filter((f) => dirs.some((d) => f.startsWith(d)));
+  process.env.BRINGUP_NO_TOOLS = '1';
+}
 if (filter.length) files = files.filter((f) => filter.some((x) => f.includes(x)));
 
 const tap = path.join(runTmp, 'report.tap');
@@ -56,7 +74,7 @@ if (fs.existsSync(tap)) {
   fs.rmSync(tap, { force: true });
 }
 // The Cucumber features (features/*.feature), counted by scenario.
-const runCucumber = !filter.length || filter.some((x) => /feature|cucumber/.test(x));
+const runCucumber = !fast && (!filter.length || filter.some((x) => /feature|cucumber/.test(x)));
 const cuke = runCucumber ? runFeatures() : { pass: 0, fail: 0, skipped: 0 };
 
 // Leftovers: in the run's own temporary folder, and new bringup* entries in /tmp.

@@ -5,7 +5,7 @@
  * Register map as data: one row per (opc1, CRn, CRm, opc2) with its ARM ARM
  * name, reset value, access from PL1 and from User mode, the bits a write can
  * change, and an optional side effect. Identification values follow QEMU's
- * cortex-a9 model with the Tegra20 adjustments of reference/tegra2.md §10.
+ * cortex-a9 model with the Tegra20 adjustments of docs/tegra2.md section 10.
  * There are no Security Extensions: SCR, NSACR, MVBAR, ISR and the ATS12NSO*
  * operations are UNDEFINED.
  */

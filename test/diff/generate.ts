@@ -23,7 +23,7 @@ import { Cpu } from '../../machine/cpu/cpu';
 import {
   MODE_USR, MODE_FIQ, MODE_IRQ, MODE_SVC, MODE_ABT, MODE_UND, MODE_SYS, bankOf,
 } from '../../machine/cpu/modes';
-import { Rng } from './prng';
+import { Rng } from '../support/prng';
 import { ROW_RULES } from './rules';
 import {
   BLOB_HEADER, BLOB_MAGIC, CASES_BASE, CASE_SIZE, CASE_CPSR, CASE_SPSR, CASE_FLAGS, CASE_IMAGE,

@@ -5,7 +5,7 @@
  */
 
 import { withField, fieldValue, type EncodingRow } from '../../machine/cpu/encoding';
-import type { Rng } from './prng';
+import type { Rng } from '../support/prng';
 import type { Case } from './generate';
 import { LANDING_OFFSETS, MONITOR, WINDOW, WINDOW_SIZE } from './layout';
 

@@ -25,7 +25,7 @@ import type { EncodingRow } from '../../machine/cpu/encoding';
 import { fieldValue, withField } from '../../machine/cpu/encoding';
 import { Cpu } from '../../machine/cpu/cpu';
 import { MODE_SYS, bankOf } from '../../machine/cpu/modes';
-import { Rng } from './prng';
+import { Rng } from '../support/prng';
 import { ROW_RULES, type RowRule } from './rules';
 import {
   MODES, MODE_WEIGHTS, SPSR_MODES, POOL_IMAGES, ProbeBus, randomImage, randomPsr, randomValue,

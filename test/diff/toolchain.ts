@@ -11,12 +11,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { ROOT, installHint, missingTools as missingOf } from '../support/environment';
+
+export { findOnPath, toolsRequired } from '../support/environment';
 
 const execFileP = promisify(execFile);
 
 export const GCC = 'arm-none-eabi-gcc';
 export const QEMU = 'qemu-system-arm';
-export const INSTALL_HINT = 'apt-get install gcc-arm-none-eabi qemu-system-arm';
+export const INSTALL_HINT = installHint(GCC, QEMU);
 
 /** The QEMU command line: the board QEMU and the simulator share, without Security Extensions. */
 export const QEMU_ARGS = [
@@ -25,34 +28,12 @@ export const QEMU_ARGS = [
   '-semihosting-config', 'enable=on,target=native',
 ];
 
-export function findOnPath(cmd: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const p = path.join(dir, cmd);
-    try {
-      fs.accessSync(p, fs.constants.X_OK);
-      return p;
-    } catch { /* not here */ }
-  }
-  return undefined;
-}
-
 export function missingTools(): string[] {
-  return [GCC, QEMU].filter((t) => findOnPath(t) === undefined);
+  return missingOf(GCC, QEMU);
 }
 
-export function toolsRequired(): boolean {
-  return process.env.BRINGUP_REQUIRE_TOOLS === '1';
-}
-
-/** The repository root (this file runs from dist/test/diff/). */
 export function repoRoot(): string {
-  let dir = __dirname;
-  for (let i = 0; i < 6; i++) {
-    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'test', 'diff', 'runtime.S'))) return dir;
-    dir = path.dirname(dir);
-  }
-  throw new Error(`cannot find the repository root above ${__dirname}`);
+  return ROOT;
 }
 
 export function cacheDir(): string {

@@ -20,12 +20,12 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Rng } from '../diff/prng';
+import { Rng } from '../support/prng';
 import { byteMutation, dtbMutation, elfMutation, recordingMutation, volumeMutation, yamlMutation, type Mutant } from './mutate';
 import type { CaseMessage, Step, StepResult, WorkerReply } from './protocol';
+import { ROOT } from '../support/environment';
 
-/** The repository root (this file runs from dist/test/fuzz/). */
-export const ROOT = path.resolve(__dirname, '..', '..', '..');
+export { ROOT } from '../support/environment';
 const DIST = path.resolve(__dirname, '..', '..');
 
 export type SeedKind = 'scenario' | 'board' | 'manifest' | 'volume' | 'elf' | 'dtb' | 'recording';

@@ -9,7 +9,7 @@
  */
 
 import { parseDocument, isMap, isSeq, isScalar, isPair, type Document, type Node } from 'yaml';
-import { Rng } from '../diff/prng';
+import { Rng } from '../support/prng';
 import { FRAME_BYTES, MAGIC, crc32, decodeFrame, encodeRecord, frameCrc, inflatePayload } from '../../replay/format';
 
 export interface Mutant { bytes: Buffer; mutation: string }

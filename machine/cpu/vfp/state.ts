@@ -6,7 +6,7 @@
  * pattern (signalling NaN payloads included) survives loads, stores and moves:
  * S<n> is word n, D<n> is words 2n (low half) and 2n+1 (high half).
  *
- * Identification values (reference/tegra2.md §10): FPSID follows QEMU's
+ * Identification values (docs/tegra2.md section 10): FPSID follows QEMU's
  * cortex-a9 (implementer 0x41, null subarchitecture 0x03, part 0x30 VFPv3,
  * variant 9 Cortex-A9, revision 0); the revision field of an r1p0 part is not
  * documented. MVFR0/MVFR1 are the Cortex-A9 FPU values for the D16

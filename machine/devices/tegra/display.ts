@@ -22,7 +22,7 @@
  *   have no separate "armed" stage because every driver writes them before or
  *   together with the act request.
  * - CMD_DISPLAY_COMMAND takes effect at once: U-Boot and the bring-up order in
- *   the reference sheet start the display after the last act request.
+ *   docs/tegra2.md (section 6) start the display after the last act request.
  *   Continuous and non-continuous mode both scan out and both produce frames
  *   at 60 Hz (non-continuous frames are not tied to NC_HOST_TRIG).
  * - Scan-out: window A only, 1:1 (the DDA increment, initial DDA, H/V

@@ -1,6 +1,6 @@
 /*
  * Tegra20 (and Cortex-A9 MPCore) register addresses used by the test
- * programs. Sources: /work/shared/reference/tegra2.md sections 1, 2, 3, 6, 7;
+ * programs. Sources: docs/tegra2.md sections 1, 2, 3, 6, 7;
  * machine/boards/tegra2-xoom.yaml.
  */
 #ifndef TEGRA20_H

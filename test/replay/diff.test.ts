@@ -1,0 +1,84 @@
+/** `bringup diff`: first divergence of two runs (same images: exact instruction; two builds: first differing event). */
+
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { scenarioFromText } from '../../scenario/scenario-file';
+import { runRecorded } from '../../scenario/recording';
+import { ROOT as root, requireTools, toolSkip } from '../support/environment';
+
+const scenarios = path.join(root, 'features', 'scenarios');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-diff-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const PINGPONG = fs.readFileSync(path.join(scenarios, 'pingpong.yaml'), 'utf8');
+
+function record(name: string, text: string): string {
+  const file = path.join(tmp, `${name}.bur`);
+  runRecorded(scenarioFromText(text, path.join(scenarios, `${name}.yaml`), scenarios), file, { text });
+  return file;
+}
+
+function bringup(...args: string[]) {
+  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'bringup'), ...args], { encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('two runs that differ only by a fault injected at instruction N diverge at N exactly', () => {
+  const plain = record('plain', PINGPONG);
+  for (const n of [1_500_123, 2_222_222]) {
+    const faulty = record(`fault-${n}`, `${PINGPONG}\nfaults:\n  - { type: data-abort, status: translation, address: 0x1234, at: ${n} }\n`);
+    const r = bringup('diff', '--json', plain, faulty);
+    assert.equal(r.status, 1, r.stderr);
+    const d = JSON.parse(r.stdout);
+    assert.equal(d.mode, 'instruction');
+    assert.equal(d.icount, n);
+    assert.ok(d.differing.includes('input log'));
+    assert.deepEqual(d.a.inputs, []);
+    assert.match(d.b.inputs[0], /^data abort \(status 0x5, read\) at 0x00001234 between instructions/);
+  }
+  const text = bringup('diff', plain, record('fault-text', `${PINGPONG}\nfaults:\n  - { type: data-abort, status: translation, address: 0x1234, at: 1500123 }\n`));
+  assert.match(text.stdout, /^first divergence after 1500123 identical instructions \(in chunk \d+\): pc, cpsr, .*input log/m);
+  assert.match(text.stdout, /^ {2}\* pc {3}[0-9a-f]{8} {4}[0-9a-f]{8}$/m);
+  assert.match(text.stdout, /^last common console output:$/m);
+});
+
+test('two recordings of the same scenario are identical', () => {
+  const a = record('same-a', PINGPONG), b = record('same-b', PINGPONG);
+  const r = bringup('diff', a, b);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /^no divergence: the runs are identical \(\d+ chunk hashes equal, \d+ instructions\)$/m);
+});
+
+test('two builds of the hypervisor differing by one line: the first differing console or MMIO event', { skip: toolSkip('arm-none-eabi-gcc', 'make') }, () => {
+  requireTools('arm-none-eabi-gcc', 'make');
+  const src = path.join(tmp, 'firmware');
+  fs.cpSync(path.join(root, 'firmware'), src, { recursive: true, filter: (f) => !f.includes(`${path.sep}build`) });
+  const boot = path.join(src, 'hyp', 'boot.c');
+  const original = fs.readFileSync(boot, 'utf8');
+  assert.ok(original.includes('kprintf("starting %u domains\\n", ndomains);'), 'the line to change is in boot.c');
+  fs.writeFileSync(boot, original.replace('kprintf("starting %u domains\\n", ndomains);', 'kprintf("launching %u domains\\n", ndomains);'));
+  const made = spawnSync('make', ['-C', src, `BUILD=${path.join(src, 'changed')}`], { encoding: 'utf8' });
+  assert.equal(made.status, 0, made.stderr);
+  const changed = PINGPONG.replace('kernel: ../../firmware/build/hypervisor.elf', `kernel: ${path.join(src, 'changed', 'hypervisor.elf')}`);
+  assert.notEqual(changed, PINGPONG);
+  const a = record('build-a', PINGPONG), b = record('build-b', changed);
+  const r = bringup('diff', '--json', a, b);
+  assert.equal(r.status, 1, r.stderr);
+  const d = JSON.parse(r.stdout);
+  assert.equal(d.mode, 'events');
+  assert.ok(['console', 'mmio'].includes(d.a.kind) && d.a.kind === d.b.kind, `${d.a.kind} / ${d.b.kind}`);
+  // The UART gets 's' in one build and 'l' in the other, right after the same common output.
+  if (d.a.kind === 'mmio') {
+    assert.match(d.a.text, /= 0x00000073$/);
+    assert.match(d.b.text, /= 0x0000006c$/);
+  } else {
+    assert.match(d.a.text, /starting 2 domains/);
+    assert.match(d.b.text, /launching 2 domains/);
+  }
+  const console = bringup('diff', '--events', 'console', a, b);
+  assert.match(console.stdout, /> \[ *\d+\] console +uartd: starting 2 domains/);
+  assert.match(console.stdout, /> \[ *\d+\] console +uartd: launching 2 domains/);
+});
