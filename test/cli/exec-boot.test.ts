@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 
-const root = path.resolve(__dirname, '..', '..', '..');
+import { ROOT as root } from '../support/environment';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-exec-boot-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 

@@ -14,7 +14,7 @@ import { serializeFdt, parseFdt, findNode, stringProp, cells, type FdtNode } fro
 import { packVolume, readVolume } from '../../machine/boot/volume';
 import { boardSpec, bootBoard, boardSource, createMachine, loadBoard } from '../../scenario/boards';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
+import { ROOT } from '../support/environment';
 const read = (...parts: string[]) => fs.readFileSync(path.join(ROOT, ...parts));
 const XOOM = boardSpec('tegra2-xoom');
 const VEXPRESS = boardSpec('vexpress-a9');

@@ -16,7 +16,7 @@ import {
 import { bootMachine } from '../../machine/boot/boot-machine';
 import { loadBoard } from '../../scenario/boards';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
+import { ROOT } from '../support/environment';
 const BUNDLE = path.join(ROOT, 'recordings', 'divdi3-crash.bur');
 
 function open() {

@@ -14,7 +14,7 @@ import { loadScenario } from '../../scenario/scenario-file';
 import { runRecorded } from '../../scenario/recording';
 import { RecordingReader } from '../../replay/reader';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
+import { ROOT } from '../support/environment';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-board-once-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadScenario } from '../../scenario/scenario-file';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
+import { ROOT } from '../support/environment';
 const SUITE = path.join(ROOT, 'features', 'suite');
 
 test('every scenario of the bring-up suite loads, boots the reference hypervisor with a boot volume and expects a halt', () => {
