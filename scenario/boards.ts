@@ -10,7 +10,7 @@ import type { BoardSpec, DeviceSpec, IrqTarget } from '../machine/boards/board-s
 import { Machine } from '../machine/machine';
 import { DEVICE_TYPES } from '../machine/devices/registry';
 import { checkProps } from '../machine/devices/device';
-import { loadYamlFile, parseYamlText, InputFileError } from './yaml-file';
+import { loadYamlFile, parseYamlText, InputFileError } from './file/yaml-file';
 
 export function boardsDir(): string {
   for (const c of [path.resolve(__dirname, '..', 'machine', 'boards'), path.resolve(__dirname, '..', '..', 'machine', 'boards')]) {

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import type { ScenarioResult, ExpectationResult, ConsoleLine } from './runner';
 import { checkDump, describeStop, numberedLines } from './runner';
-import { compilePattern, type Pattern, type DumpExpectation } from './scenario-file';
+import { compilePattern, type Pattern, type DumpExpectation } from './file/scenario-file';
 import { parseVirtualTime, formatTime } from './virtual-time';
 import type { FiredFault } from './faults';
 import type { Machine } from '../machine/machine';

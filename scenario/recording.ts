@@ -21,7 +21,7 @@ import { RecordingReader } from '../replay/reader';
 import { Replayer } from '../replay/replayer';
 import { boardNames, boardsDir, createMachine, loadBoard, resolveBoardFile } from './boards';
 import { InputFileUnusable, readInputFile } from '../io/input-file';
-import { loadScenario, scenarioFromText, type Scenario } from './scenario-file';
+import { loadScenario, scenarioFromText, type Scenario } from './file/scenario-file';
 import { runScenario, runScenarioYielding, describeStop, type RunObserver, type RunOptions, type ScenarioResult } from './runner';
 
 const VERSION: string = require('../../package.json').version;

@@ -11,7 +11,7 @@ import { symbolize } from '../machine/loaders/elf';
 import type { Machine, StopReason } from '../machine/machine';
 import * as fs from 'node:fs';
 import { createMachine } from './boards';
-import type { Scenario, DumpExpectation } from './scenario-file';
+import type { Scenario, DumpExpectation } from './file/scenario-file';
 import { armFaults, type FiredFault } from './faults';
 import { ConsoleTyping } from './console-typing';
 import { ConsoleTracker, type ConsoleLine } from './console-log';
