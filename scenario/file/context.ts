@@ -9,6 +9,8 @@
 import * as path from 'node:path';
 import type { ElfSymbol } from '../../machine/loaders/elf';
 import type { BoardSpec } from '../../machine/boards/board-spec';
+import { hasCapability, type DeviceCapability } from '../../machine/devices/device';
+import { DEVICE_TYPES } from '../../machine/devices/registry';
 import { InputFileError, type LoadedYaml } from './yaml-file';
 import { loadBoard } from '../boards';
 import { parseVirtualTime, formatTime } from '../virtual-time';
@@ -36,6 +38,8 @@ export interface ResolveContext {
   /** The main console device. */
   readonly consoleDevice: string;
   readonly deviceNames: ReadonlySet<string>;
+  /** Whether the board has a device of this name whose type declares the capability. */
+  deviceCan(device: string, capability: DeviceCapability): boolean;
   /** ELF symbols per image: '' is the kernel, other keys are volume image names (filled by the image stage). */
   readonly symbols: Map<string, ElfSymbol[]>;
   /** A time (or instruction count) of the file, in instructions. */
@@ -68,8 +72,14 @@ export function resolveContext(y: LoadedYaml<RawScenario>, dir: string): Resolve
   if (!deviceNames.has(consoleDevice)) {
     throw err(raw.console ? ['console'] : ['board'], `console device '${consoleDevice}' is not on board ${board.name}`);
   }
+  const deviceCan = (device: string, capability: DeviceCapability) =>
+    board.devices.some((d) => d.name === device && hasCapability(DEVICE_TYPES.get(d.type), capability));
+  if (!deviceCan(consoleDevice, 'console')) {
+    const uarts = board.devices.filter((d) => deviceCan(d.name, 'console')).map((d) => d.name).join(', ') || 'none';
+    throw err(raw.console ? ['console'] : ['board'], `console device '${consoleDevice}' of board ${board.name} is not a UART; it prints nothing (UARTs: ${uarts})`);
+  }
   return {
-    raw, file: y.file, dir, err, board, boardRef, clockHz, limit, profile, consoleDevice, deviceNames,
+    raw, file: y.file, dir, err, board, boardRef, clockHz, limit, profile, consoleDevice, deviceNames, deviceCan,
     symbols: new Map(), time, beforeLimit,
   };
 }

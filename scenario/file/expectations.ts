@@ -13,14 +13,11 @@ import { compilePattern } from './patterns';
 import type { ResolveContext, At } from './context';
 import type { RawDump, RawOrdered, Scenario, Pattern, DumpExpectation, ConsoleExpectations } from './types';
 
-/** Device types that scan out a frame buffer (render()). */
-const DISPLAY_TYPES = /tegra20-dc|pl111|display|lcd/i;
-
-export function resolveExpectations(ctx: ResolveContext, isUart: (device: string) => boolean): Scenario['expect'] {
+export function resolveExpectations(ctx: ResolveContext): Scenario['expect'] {
   const { raw, profile, err } = ctx;
   const ex = raw.expect ?? {};
   const consoleExp = ordered(ctx, ex.console ?? [], ['expect', 'console']);
-  const consoles = resolveConsoles(ctx, isUart);
+  const consoles = resolveConsoles(ctx);
   const framebuffer = resolveFramebuffer(ctx);
   if (ex.end === 'exit' && !raw.boot.semihosting) throw err(['expect', 'end'], `a run can only end with an exit through semihosting (SYS_EXIT); set boot.semihosting: true`);
   if (ex.panic && !profile.dumps.panic && !profile.dumps.hypervisorFault) throw err(['expect', 'panic'], `profile ${profile.name} does not say how a panic reads (dumps.panic)`);
@@ -57,7 +54,7 @@ function ordered(ctx: ResolveContext, list: RawOrdered, at0: At): Array<Pattern 
 }
 
 /** expect.consoles: other UARTs of the board (and 'semihosting'), by name. */
-function resolveConsoles(ctx: ResolveContext, isUart: (device: string) => boolean): Map<string, ConsoleExpectations> {
+function resolveConsoles(ctx: ResolveContext): Map<string, ConsoleExpectations> {
   const { raw, board, err } = ctx;
   const consoles = new Map<string, ConsoleExpectations>();
   for (const [device, c] of Object.entries(raw.expect?.consoles ?? {})) {
@@ -66,7 +63,7 @@ function resolveConsoles(ctx: ResolveContext, isUart: (device: string) => boolea
       if (!raw.boot.semihosting) throw err(at, `the semihosting console needs boot.semihosting: true`);
     } else if (!ctx.deviceNames.has(device)) {
       throw err(at, `device '${device}' is not on board ${board.name}`);
-    } else if (!isUart(device)) {
+    } else if (!ctx.deviceCan(device, 'console')) {
       throw err(at, `device '${device}' of board ${board.name} is not a UART; it prints nothing`);
     }
     if (device === ctx.consoleDevice) throw err(at, `${device} is the main console: put these under expect.console and expect.never`);
@@ -90,13 +87,13 @@ function resolveFramebuffer(ctx: ResolveContext): Scenario['expect']['framebuffe
   try { decodePng(readInputFile(golden, { what: 'golden picture' })); } catch (e) {
     throw err([...at, 'golden'], `golden picture ${fb.golden}: ${e instanceof InputFileUnusable ? e.reason : (e as Error).message}`);
   }
-  const displays = board.devices.filter((d) => DISPLAY_TYPES.test(d.type));
+  const displays = board.devices.filter((d) => ctx.deviceCan(d.name, 'display'));
   const device = fb.device ?? (displays.length === 1 ? displays[0].name : undefined);
   if (!device) {
     throw err(at, displays.length ? `board ${board.name} has several displays (${displays.map((d) => d.name).join(', ')}); give 'device'` : `board ${board.name} has no display`);
   }
   if (!board.devices.some((d) => d.name === device)) throw err([...at, 'device'], `device '${device}' is not on board ${board.name}`);
-  if (!DISPLAY_TYPES.test(board.devices.find((d) => d.name === device)!.type)) throw err([...at, 'device'], `device '${device}' of board ${board.name} is not a display`);
+  if (!ctx.deviceCan(device, 'display')) throw err([...at, 'device'], `device '${device}' of board ${board.name} is not a display`);
   return { golden, device };
 }
 

@@ -6,6 +6,7 @@
 
 import * as F from '../../machine/cpu/faults';
 import { DEVICE_TYPES } from '../../machine/devices/registry';
+import { irqInputCount } from '../../machine/devices/device';
 import { formatTime } from '../virtual-time';
 import { resolveAddress } from './addresses';
 import type { ResolveContext, At } from './context';
@@ -108,7 +109,8 @@ function interruptFault(ctx: ResolveContext, f: RawFault, i: number, at: At): Fa
   const { board, err, clockHz } = ctx;
   const controller = f.controller ?? 'gic';
   const ctl = board.devices.find((d) => d.name === controller);
-  const inputsOf = (d: { type: string; props: unknown }) => Math.min(DEVICE_TYPES.get(d.type)?.irqInputs ?? 0, Number((d.props as Record<string, unknown>)['num-irqs'] ?? 1020));
+  // The inputs the controller has as the board configures it (a GIC's num-irqs).
+  const inputsOf = (d: { type: string; props: Record<string, unknown> }) => irqInputCount(DEVICE_TYPES.get(d.type), d.props);
   const controllers = () => board.devices.filter((d) => inputsOf(d)).map((d) => `${d.name} (lines 0-${inputsOf(d) - 1})`).join(', ') || 'none';
   if (!ctl) throw err([...at, f.controller ? 'controller' : 'type'], `interrupt controller '${controller}' is not on board ${board.name} (its interrupt controllers: ${controllers()})`);
   if (!inputsOf(ctl)) {
@@ -116,7 +118,8 @@ function interruptFault(ctx: ResolveContext, f: RawFault, i: number, at: At): Fa
   }
   const numIrqs = inputsOf(ctl);
   if (f.line! >= numIrqs) throw err([...at, 'line'], `${controller} has interrupt IDs 0-${numIrqs - 1}; line ${f.line} does not exist`);
-  if (controller === 'gic' && f.line! < 16) throw err([...at, 'line'], `GIC IDs 0-15 are software-generated interrupts and have no input line`);
+  const firstLine = DEVICE_TYPES.get(ctl.type)?.irqFirstInput ?? 0;
+  if (f.line! < firstLine) throw err([...at, 'line'], `${controller} (${ctl.type}) IDs 0-${firstLine - 1} are software-generated interrupts and have no input line`);
   if (f.type === 'lost-interrupt') {
     const drivers = board.devices.filter((d) => d.irq.some((outs) => outs.some((t) => t.device === controller && t.line === f.line)));
     if (!drivers.length) throw err([...at, 'line'], `no device of board ${board.name} drives ${controller} line ${f.line}, so no assertion of it can ever be lost`);

@@ -6,8 +6,9 @@ import type { Scenario } from './types';
 
 export type ConsoleInputs = Pick<Scenario, 'inputs' | 'inputsAfterOutput'>;
 
-export function resolveInputs(ctx: ResolveContext, isUart: (device: string) => boolean): ConsoleInputs {
+export function resolveInputs(ctx: ResolveContext): ConsoleInputs {
   const { raw, board, err } = ctx;
+  const isUart = (device: string) => ctx.deviceCan(device, 'console');
   const inputs: Scenario['inputs'] = [];
   const inputsAfterOutput: Scenario['inputsAfterOutput'] = [];
   (raw.input ?? []).forEach((inp, i) => {

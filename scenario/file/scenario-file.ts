@@ -43,11 +43,10 @@ export function scenarioFromText(text: string, label: string, baseDir: string): 
 function resolveScenario(y: LoadedYaml<RawScenario>, dir: string): Scenario {
   const ctx = resolveContext(y, dir);
   const { raw, board } = ctx;
-  const isUart = (name: string) => board.devices.some((d) => d.name === name && /uart|ns16550|pl011|serial/i.test(`${d.type} ${d.name}`));
   const { kernel, dtb, initrd, volume } = resolveBootImages(ctx);
-  const { inputs, inputsAfterOutput } = resolveInputs(ctx, isUart);
+  const { inputs, inputsAfterOutput } = resolveInputs(ctx);
   const faults = resolveFaults(ctx, { inputs, inputsAfterOutput });
-  const expect = resolveExpectations(ctx, isUart);
+  const expect = resolveExpectations(ctx);
   return {
     file: y.file,
     name: raw.name ?? path.basename(y.file).replace(/\.ya?ml$/, ''),
