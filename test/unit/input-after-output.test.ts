@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { scenarioFromText } from '../../scenario/file/scenario-file';
 import { runScenario } from '../../scenario/runner';
 import { checkReplayIdentity } from '../../scenario/recording';
-import { receivedInput } from '../../scenario/checks';
+import { receivedInput } from '../../scenario/check';
 import { InputFileError } from '../../scenario/file/yaml-file';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');

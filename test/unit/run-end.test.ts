@@ -16,7 +16,7 @@ import { runScenario } from '../../scenario/runner';
 import { runRecorded, openReplay } from '../../scenario/recording';
 import { RecordingReader } from '../../replay/reader';
 import { formatReport } from '../../scenario/report';
-import { consoleShows, receivedInput } from '../../scenario/checks';
+import { consoleShows, receivedInput } from '../../scenario/check';
 import { InputFileError } from '../../scenario/file/yaml-file';
 import { ConsoleTracker, Utf8Stream } from '../../scenario/console-log';
 import { describeStopReason } from '../../machine/stop-reason';
