@@ -9,6 +9,8 @@
 import { compilePattern, type Pattern } from '../file/scenario-file';
 import { parseVirtualTime, formatTime } from '../virtual-time';
 import { describeStopReason } from '../../machine/stop-reason';
+import { hasCapability } from '../../machine/devices/device';
+import { DEVICE_TYPES } from '../../machine/devices/registry';
 import type { ConsoleLine, Match } from '../console-log';
 import type { RunStop, ScenarioResult } from '../runner';
 import { numberedLines, type ExpectationResult } from './expectation';
@@ -131,8 +133,14 @@ export function stepPattern(text: string): Pattern {
 /** Lines of a console device ('' or undefined: the main console). */
 export function deviceLines(r: ScenarioResult, device?: string): ConsoleLine[] {
   if (!device || device === r.scenario.console) return r.lines;
-  if (!r.scenario.board.devices.some((d) => d.name === device) && device !== 'semihosting') {
-    throw new Error(`board ${r.scenario.board.name} has no device '${device}' (it has ${r.scenario.board.devices.map((d) => d.name).join(', ')})`);
+  if (device === 'semihosting') return r.consoles.get(device) ?? [];
+  const { board } = r.scenario;
+  const spec = board.devices.find((d) => d.name === device);
+  if (!spec) throw new Error(`board ${board.name} has no device '${device}' (it has ${board.devices.map((d) => d.name).join(', ')})`);
+  // A device that prints nothing would make "never shows" pass whatever the guest did.
+  if (!hasCapability(DEVICE_TYPES.get(spec.type), 'console')) {
+    const uarts = board.devices.filter((d) => hasCapability(DEVICE_TYPES.get(d.type), 'console')).map((d) => d.name);
+    throw new Error(`device '${device}' of board ${board.name} is not a UART; it prints nothing (UARTs: ${uarts.join(', ') || 'none'})`);
   }
   return r.consoles.get(device) ?? [];
 }

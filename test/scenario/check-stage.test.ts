@@ -66,3 +66,9 @@ test('an unexpected end is reported with the pc by the step as by the scenario\'
 test('a golden picture a step cannot read is bad input naming the file, not a raw read error', () => {
   assert.throws(() => displayShows(r, tmp), (e: unknown) => e instanceof InputFileError && e.file === tmp && /golden picture: .*folder/.test(e.message));
 });
+
+test('a step about the console of a device that prints nothing is refused instead of passing "never shows" whatever the guest did', () => {
+  assert.throws(() => consoleNeverShows(r, 'anything', 'timer'), /device 'timer' of board tegra2-xoom is not a UART; it prints nothing \(UARTs: uarta, uartb, uartc, uartd, uarte\)/);
+  assert.throws(() => consoleShows(r, 'anything', undefined, 'gic'), /device 'gic' of board tegra2-xoom is not a UART/);
+  assert.equal(consoleNeverShows(r, 'anything', 'uarta').ok, true);
+});
