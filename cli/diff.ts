@@ -6,7 +6,7 @@ import { openRecording } from './replay';
 import { diffEvents, diffInstructions, formatDiff, locateEvents, sameImages, type DiffResult, type Side } from '../replay/diff';
 import { AddressSpaces } from '../replay/symbols';
 import { openReplay } from '../scenario/recording';
-import { compilePattern } from '../scenario/scenario-file';
+import { compilePattern } from '../scenario/file/scenario-file';
 
 export const DIFF_HELP = `usage: bringup diff A B [--json] [--events KINDS] [--ignore-console REGEX]...
                      [--images-a DIR] [--images-b DIR]

@@ -14,7 +14,7 @@ import { diffCommand, DIFF_HELP } from './diff';
 import { bundleCommand, BUNDLE_HELP } from './bundle';
 import { bisectCommand, BISECT_HELP } from './bisect';
 import { minimizeCommand, MINIMIZE_HELP } from './minimize';
-import { InputFileError } from '../scenario/yaml-file';
+import { InputFileError } from '../scenario/file/yaml-file';
 import { ImageError } from '../machine/loaders/elf';
 import { ImageMismatchError } from '../scenario/recording';
 import { InputFileUnusable } from '../io/input-file';

@@ -6,7 +6,7 @@ import { parseArgs, UsageError, expectPositionals } from './args';
 import { checkOutputPath } from './output-path';
 import { scenarioInputs } from './run';
 import { EXIT } from './exit-codes';
-import { loadScenario } from '../scenario/scenario-file';
+import { loadScenario } from '../scenario/file/scenario-file';
 import { runScenario } from '../scenario/runner';
 import { minimizeFaults, minimizedScenarioText } from '../scenario/minimize';
 

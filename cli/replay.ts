@@ -10,7 +10,7 @@ import { resolveTarget, describeStop, NoCrash, TargetError, type ReplayTarget } 
 import { AddressSpaces } from '../replay/symbols';
 import { openReplay } from '../scenario/recording';
 import { parseVirtualTime } from '../scenario/virtual-time';
-import { compilePattern } from '../scenario/scenario-file';
+import { compilePattern } from '../scenario/file/scenario-file';
 import { describeStopReason } from '../machine/stop-reason';
 
 export const REPLAY_HELP = `usage: bringup replay RECORDING [--to N | --to-symbol S | --to-crash | --to-console PATTERN]

@@ -10,7 +10,7 @@ import { checkOutputPath, checkOutputFolder, isWriteError, writeErrorReason } fr
 import { runScenarioYielding } from '../scenario/runner';
 import { recordingsDir } from '../scenario/recording';
 import { ProgressLine } from './progress';
-import { loadScenario } from '../scenario/scenario-file';
+import { loadScenario } from '../scenario/file/scenario-file';
 import type { RunOptions } from '../scenario/runner';
 import { runKeepingFailuresYielding, runRecordedYielding, type RecordOptions } from '../scenario/recording';
 import type { TraceLevel } from '../replay/format';

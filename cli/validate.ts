@@ -2,8 +2,8 @@
 
 import { parseArgs, UsageError } from './args';
 import { EXIT } from './exit-codes';
-import { validateFile } from '../scenario/validate';
-import { InputFileError } from '../scenario/yaml-file';
+import { validateFile } from '../scenario/file/validate';
+import { InputFileError } from '../scenario/file/yaml-file';
 import { ImageError } from '../machine/loaders/elf';
 import { InputFileUnusable } from '../io/input-file';
 

@@ -21,8 +21,8 @@ import { parseDocument } from 'yaml';
 import { ImageError } from '../machine/loaders/elf';
 import { bisectSearch, estimateSteps, type Outcome } from '../replay/bisect-search';
 import type { ScenarioResult } from './runner';
-import { loadScenario, scenarioFromText, type Scenario, type RawScenario } from './scenario-file';
-import { InputFileError, loadYamlFile } from './yaml-file';
+import { loadScenario, scenarioFromText, type Scenario, type RawScenario } from './file/scenario-file';
+import { InputFileError, loadYamlFile } from './file/yaml-file';
 
 import { runRecorded, recordingsDir } from './recording';
 import { RecordingReader } from '../replay/reader';

@@ -13,7 +13,7 @@ import { DEVICE_TYPES } from '../machine/devices/registry';
 import { checkProps } from '../machine/devices/device';
 import { bootMachine, type BootDescription, type BootedMachine } from '../machine/boot/boot-machine';
 import { readInputFile, InputFileUnusable } from '../io/input-file';
-import { parseYamlText, InputFileError, MAX_YAML_BYTES } from './yaml-file';
+import { parseYamlText, InputFileError, MAX_YAML_BYTES } from './file/yaml-file';
 
 export function boardsDir(): string {
   for (const c of [path.resolve(__dirname, '..', 'machine', 'boards'), path.resolve(__dirname, '..', '..', 'machine', 'boards')]) {

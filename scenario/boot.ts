@@ -5,7 +5,7 @@
  */
 
 import type { BootDescription } from '../machine/boot/boot-machine';
-import type { Scenario } from './scenario-file';
+import type { Scenario } from './file/scenario-file';
 
 export function scenarioBoot(s: Scenario): BootDescription {
   const file = (image: { file: string; data: Uint8Array } | undefined) => image && { name: image.file, file: image.file, data: image.data };

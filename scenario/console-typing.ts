@@ -8,7 +8,7 @@
  */
 
 import type { Machine } from '../machine/machine';
-import type { FaultSpec, Scenario } from './scenario-file';
+import type { FaultSpec, Scenario } from './file/scenario-file';
 import type { FiredFault } from './faults';
 
 type Corruption = Extract<FaultSpec, { type: 'corrupt-input' }>;

@@ -8,8 +8,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
-import { scenarioFromText, type RawScenario, type Scenario } from './scenario-file';
-import { InputFileError, parseYamlDocument, readYamlText } from './yaml-file';
+import { scenarioFromText, type RawScenario, type Scenario } from './file/scenario-file';
+import { InputFileError, parseYamlDocument, readYamlText } from './file/yaml-file';
 
 export function repoRoot(): string {
   for (const c of [path.resolve(__dirname, '..'), path.resolve(__dirname, '..', '..')]) {

@@ -9,7 +9,7 @@ import type { Machine } from '../machine/machine';
 import type { Injection } from '../machine/injections';
 import { faultStatusRegister } from '../machine/cpu/faults';
 import { Vector } from '../machine/cpu/modes';
-import type { FaultSpec } from './scenario-file';
+import type { FaultSpec } from './file/scenario-file';
 import { schedulePulseTrain, watchDeviceEdges } from './interrupts';
 import { hexWord as hex } from '../machine/hex';
 

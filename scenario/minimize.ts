@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { parseDocument, isSeq, isScalar, type Document } from 'yaml';
 import { ddmin } from '../replay/ddmin';
 import { runScenario, type ScenarioResult, type Verdict } from './runner';
-import type { Scenario } from './scenario-file';
+import type { Scenario } from './file/scenario-file';
 
 export interface MinimizeTest {
   test: number;

@@ -7,7 +7,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InputFileError, parseYamlDocument, readYamlText } from './yaml-file';
+import { InputFileError, parseYamlDocument, readYamlText } from './file/yaml-file';
 
 export interface FirmwareProfile {
   name: string;

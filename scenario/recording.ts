@@ -25,7 +25,7 @@ import { Replayer } from '../replay/replayer';
 import { boardNames, boardsDir, boardSource, loadBoard, resolveBoardFile } from './boards';
 import { scenarioBoot } from './boot';
 import { InputFileUnusable, readInputFile } from '../io/input-file';
-import { loadScenario, scenarioFromText, type Scenario } from './scenario-file';
+import { loadScenario, scenarioFromText, type Scenario } from './file/scenario-file';
 import { runScenario, runScenarioYielding, describeStop, type RunObserver, type RunOptions, type ScenarioResult } from './runner';
 
 export { DEFAULT_CHUNK, DEFAULT_CHECKPOINT_EVERY, ImageMismatchError } from '../replay/boot-record';

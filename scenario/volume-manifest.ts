@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { packVolume, type VolumeImage } from '../machine/boot/volume';
-import { loadYamlFile } from './yaml-file';
+import { loadYamlFile } from './file/yaml-file';
 import { readInputFile, InputFileUnusable } from '../io/input-file';
 import { parseSize } from './boards';
 

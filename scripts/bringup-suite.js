@@ -10,7 +10,7 @@
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
-const { loadScenario } = require('../dist/scenario/scenario-file');
+const { loadScenario } = require('../dist/scenario/file/scenario-file');
 const { runScenario } = require('../dist/scenario/runner');
 const { formatReport } = require('../dist/scenario/report');
 const { bootBoard } = require('../dist/scenario/boards');

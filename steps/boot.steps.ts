@@ -2,7 +2,7 @@
 
 import { Given, When, Then } from '@cucumber/cucumber';
 import { ScenarioDraft } from '../scenario/draft';
-import { assertMet, scenarioPasses, endsWith } from '../scenario/checks';
+import { assertMet, scenarioPasses, endsWith } from '../scenario/check';
 import { runKeepingFailures } from '../scenario/recording';
 import type { BringupWorld } from './world';
 import './parameters';

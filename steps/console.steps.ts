@@ -2,7 +2,7 @@
 
 import { Given, Then } from '@cucumber/cucumber';
 import * as assert from 'node:assert/strict';
-import { assertMet, consoleShows, consoleNeverShows, consoleCount, domainReports, receivedInput } from '../scenario/checks';
+import { assertMet, consoleShows, consoleNeverShows, consoleCount, domainReports, receivedInput } from '../scenario/check';
 import type { BringupWorld } from './world';
 import './parameters';
 

@@ -5,7 +5,7 @@
 
 import { Given, Then } from '@cucumber/cucumber';
 import * as assert from 'node:assert/strict';
-import { assertMet, hypervisorPanics, domainFaults, fired, faultFiredAt } from '../scenario/checks';
+import { assertMet, hypervisorPanics, domainFaults, fired, faultFiredAt } from '../scenario/check';
 import type { BringupWorld } from './world';
 import type { IrqLine } from './parameters';
 import './parameters';

@@ -2,22 +2,17 @@
 
 import { When, Then } from '@cucumber/cucumber';
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { assertMet, consoleShows, endsWith } from '../scenario/checks';
+import { assertMet, consoleShows, endsWith, displayShows, displayPicture } from '../scenario/check';
 import { repoRoot } from '../scenario/draft';
-import type { RunObserver } from '../scenario/runner';
 import { runKeepingFailures } from '../scenario/recording';
-import { comparePng, decodePng } from '../scenario/png';
 import type { RgbaImage } from '../machine/devices/device';
 import type { BringupWorld } from './world';
 import './parameters';
 
+// The display is the machine's as the run left it (checked by scenario/check/framebuffer.ts), as after "When it runs".
 When('it runs with the display captured', function (this: BringupWorld) {
-  const shot = screenshotObserver();
-  // Recorded like "When it runs", with the screenshot observer beside the recorder.
-  this.result = runKeepingFailures(this.scenario.build(), { text: this.scenario.yaml(), keep: true, observer: shot.observer });
-  pictures.set(this, shot.picture());
+  this.result = runKeepingFailures(this.scenario.build(), { text: this.scenario.yaml(), keep: true });
 });
 
 Then('the console shows {string} before {string}', function (this: BringupWorld, first: string, second: string) {
@@ -33,8 +28,9 @@ Then('the GDB console output decodes to {string}', function (this: BringupWorld,
 });
 
 Then('the framebuffer equals the golden picture {string}', function (this: BringupWorld, file: string) {
-  const cmp = comparePng(picture(this), decodePng(fs.readFileSync(path.join(repoRoot(), file))));
-  assert.ok(cmp.equal, `${cmp.differentPixels} pixels differ from ${file}, the first at ${JSON.stringify(cmp.firstDifference)}`);
+  const e = displayShows(this.run, path.join(repoRoot(), file));
+  if (e.artifact) this.artifacts.push(e.artifact);
+  assertMet(e);
 });
 
 Then('the framebuffer has at least {int} text pixels in its first text row', function (this: BringupWorld, n: number) {
@@ -50,32 +46,12 @@ Then('the PMC resets the board', function (this: BringupWorld) {
   assertMet(endsWith(this.run, 'reset'));
 });
 
-// ---- helpers (small; the scenario/ layer has no display capture yet) ----
-
-const pictures = new WeakMap<BringupWorld, RgbaImage | undefined>();
+// ---- helpers ----
 
 function picture(world: BringupWorld): RgbaImage {
-  const p = pictures.get(world);
-  if (!p) throw new Error('no picture: use "When it runs with the display captured" (and a display that scans out)');
+  const p = displayPicture(world.run);
+  if (!p) throw new Error('no picture: no display is scanning out a frame buffer at the end of the run');
   return p;
-}
-
-/** An observer that renders the first device with a display at the end of the run. */
-function screenshotObserver(): { observer: RunObserver; picture: () => RgbaImage | undefined } {
-  let shot: RgbaImage | undefined;
-  const observer: RunObserver = {
-    interval: Number.MAX_SAFE_INTEGER,
-    start() {},
-    console() {},
-    step() {},
-    end(_result, machine) {
-      for (const d of machine.devices.values()) {
-        const img = d.render?.();
-        if (img) { shot = img; break; }
-      }
-    },
-  };
-  return { observer, picture: () => shot };
 }
 
 /** Pixels brighter than the background in pixel rows [y0, y1). */

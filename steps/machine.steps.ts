@@ -2,7 +2,7 @@
 
 import { Then } from '@cucumber/cucumber';
 import * as path from 'node:path';
-import { assertMet, registerIs, registerIn, memoryIs, displayShows } from '../scenario/checks';
+import { assertMet, registerIs, registerIn, memoryIs, displayShows } from '../scenario/check';
 import { repoRoot } from '../scenario/draft';
 import type { BringupWorld } from './world';
 import './parameters';

@@ -69,6 +69,15 @@ export interface RgbaImage {
 
 export type DeviceProps = Record<string, unknown>;
 
+/**
+ * What a device can be used for, declared by its type so that code picking
+ * devices by role (scenario files, checks, the command line) asks the type,
+ * never its name: 'console' prints what the guest sends and takes console
+ * input (receive()), 'display' scans out a frame buffer (render()),
+ * 'interrupt-controller' has interrupt inputs (irqInputs, setInput()).
+ */
+export type DeviceCapability = 'console' | 'display' | 'interrupt-controller';
+
 export interface DeviceType {
   /** Name used in board files, e.g. "ns16550". */
   type: string;
@@ -77,12 +86,16 @@ export interface DeviceType {
   regions: string[];
   /** Default size of each window in bytes. */
   regionSizes: number[];
+  /** What devices of this type can do (DeviceCapability); none if absent. */
+  capabilities?: readonly DeviceCapability[];
   /** Number of interrupt outputs (board files wire them by index). */
   irqOutputs: number;
   /** Interrupt controllers: number of inputs (the most any configuration has). */
   irqInputs?: number;
   /** Interrupt controllers whose number of inputs is a property: the inputs with these props. */
   irqInputsFor?(props: DeviceProps): number;
+  /** Interrupt controllers: the lowest input that is a line (the GIC's IDs 0-15 are software-generated and have none); default 0. */
+  irqFirstInput?: number;
   /**
    * The properties a board file may set, with their ranges. Board files are
    * checked against them when loaded (file:line:column), and the device reads
@@ -94,6 +107,17 @@ export interface DeviceType {
   /** How the keys extraProp accepts are named (for the message about an unknown property). */
   extraPropNames?: string;
   create(ctx: DeviceContext, props: DeviceProps): Device;
+}
+
+/** Whether devices of the type (undefined: an unknown type) can do this. */
+export function hasCapability(type: DeviceType | undefined, capability: DeviceCapability): boolean {
+  return type?.capabilities?.includes(capability) ?? false;
+}
+
+/** The interrupt inputs of an interrupt controller with these props (0 for any other device). */
+export function irqInputCount(type: DeviceType | undefined, props: DeviceProps): number {
+  if (!type || !hasCapability(type, 'interrupt-controller')) return 0;
+  return type.irqInputsFor ? type.irqInputsFor(props) : type.irqInputs ?? 0;
 }
 
 /** What values a numeric device property takes. */

@@ -314,6 +314,7 @@ const NS16550_PROPS = {
 export const ns16550: DeviceType = {
   type: TYPE,
   description: 'NS16550A-compatible UART (reg-shift stride, receive FIFO, loopback); transmit goes to the console',
+  capabilities: ['console'],
   regions: ['registers'],
   regionSizes: [0x100],
   irqOutputs: 1,

@@ -16,10 +16,10 @@ import { crc32, packVolume, readVolume, VolumeError } from '../../machine/boot/v
 import { parseFdt, serializeFdt, stringProp, cells, FdtError, type FdtNode } from '../../machine/boot/fdt';
 import { parseElf, ImageError } from '../../machine/loaders/elf';
 import { checkBootDtb } from '../../machine/boot/linux-boot';
-import { compilePattern, loadScenario } from '../../scenario/scenario-file';
+import { compilePattern, loadScenario } from '../../scenario/file/scenario-file';
 import { loadProfile } from '../../scenario/profile';
 import { ScenarioDraft } from '../../scenario/draft';
-import { InputFileError } from '../../scenario/yaml-file';
+import { InputFileError } from '../../scenario/file/yaml-file';
 import { tinyElf } from '../support/tiny-elf';
 import { ROOT } from '../support/environment';
 

@@ -150,7 +150,7 @@ export function loadSeeds(setupDir: string, insns: number): Seed[] {
   seeds.push({ kind: 'dtb', name: 'vexpress-a9 device tree', ext: '.dtb', bytes: Buffer.from(fdt.serializeFdt({ root: tree, reserved: [], bootCpuId: 0 })) });
 
   // A short recording, with a fixed uuid so that the same seed makes the same cases.
-  const { loadScenario } = require(path.join(DIST, 'scenario', 'scenario-file.js'));
+  const { loadScenario } = require(path.join(DIST, 'scenario', 'file', 'scenario-file.js'));
   const rec = require(path.join(DIST, 'scenario', 'recording.js'));
   const { RecordingReader } = require(path.join(DIST, 'replay', 'reader.js'));
   const nodeCrypto = require('node:crypto') as { randomUUID: () => string };

@@ -85,7 +85,7 @@ for (const name of ['writeFile', 'appendFile', 'mkdir', 'rm', 'unlink', 'rename'
 // A scenario run is bounded: the limit of every loaded scenario is clamped, so
 // a case costs milliseconds whatever limits the mutant asks for.
 const root = path.resolve(__dirname, '..', '..');
-const scenarioFile = require(path.join(root, 'scenario', 'scenario-file.js')) as { loadScenario: (f: string) => { limit: number } };
+const scenarioFile = require(path.join(root, 'scenario', 'file', 'scenario-file.js')) as { loadScenario: (f: string) => { limit: number } };
 let runLimit = 5000;
 {
   const orig = scenarioFile.loadScenario;

@@ -16,7 +16,7 @@ import { boardNames, createMachine, loadBoard } from '../../scenario/boards';
 import { parseElf } from '../../machine/loaders/elf';
 import { SEMIHOSTING_MAX_TRANSFER } from '../../machine/semihosting';
 import { nodeSemihostingHost } from '../../cli/semihosting-host';
-import { scenarioFromText } from '../../scenario/scenario-file';
+import { scenarioFromText } from '../../scenario/file/scenario-file';
 import { runScenario } from '../../scenario/runner';
 import { tinyElf } from '../support/tiny-elf';
 
@@ -332,7 +332,7 @@ test('semihosting inside a scenario run cannot open host files: only the console
 import { spawnSync } from 'node:child_process';
 import { Machine } from '../../machine/machine';
 import { DEVICE_TYPES } from '../../machine/devices/registry';
-import { InputFileError } from '../../scenario/yaml-file';
+import { InputFileError } from '../../scenario/file/yaml-file';
 import { ROOT } from '../support/environment';
 
 function bringup(...args: string[]) {

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { scenarioFromText } from '../../scenario/scenario-file';
+import { scenarioFromText } from '../../scenario/file/scenario-file';
 import { runRecorded } from '../../scenario/recording';
 import { ROOT as root, requireTools, toolSkip } from '../support/environment';
 

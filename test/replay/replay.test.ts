@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { scenarioFromText, type Scenario } from '../../scenario/scenario-file';
+import { scenarioFromText, type Scenario } from '../../scenario/file/scenario-file';
 import { runRecorded, openReplay, ImageMismatchError, bundleRecording } from '../../scenario/recording';
 import { RecordingReader, RecordingError } from '../../replay/reader';
 import { resolveTarget } from '../../replay/targets';

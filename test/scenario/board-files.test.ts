@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadBoard, boardNames } from '../../scenario/boards';
-import { InputFileError } from '../../scenario/yaml-file';
+import { InputFileError } from '../../scenario/file/yaml-file';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-boards-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));

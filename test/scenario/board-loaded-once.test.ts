@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
-import { loadScenario } from '../../scenario/scenario-file';
+import { loadScenario } from '../../scenario/file/scenario-file';
 import { runRecorded } from '../../scenario/recording';
 import { RecordingReader } from '../../replay/reader';
 

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadScenario } from '../../scenario/scenario-file';
+import { loadScenario } from '../../scenario/file/scenario-file';
 
 import { ROOT } from '../support/environment';
 const SUITE = path.join(ROOT, 'features', 'suite');

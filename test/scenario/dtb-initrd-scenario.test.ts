@@ -9,12 +9,12 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { scenarioFromText, loadScenario } from '../../scenario/scenario-file';
+import { scenarioFromText, loadScenario } from '../../scenario/file/scenario-file';
 import { runRecorded, openReplay, bundleRecording, ImageMismatchError } from '../../scenario/recording';
 import { RecordingReader } from '../../replay/reader';
 import { prepareScenario } from '../../scenario/runner';
 import { serializeFdt, parseFdt, findNode, stringProp, cells, readCell, type FdtNode } from '../../machine/boot/fdt';
-import { InputFileError } from '../../scenario/yaml-file';
+import { InputFileError } from '../../scenario/file/yaml-file';
 import { loadProfile } from '../../scenario/profile';
 import { ROOT } from '../support/environment';
 

@@ -8,11 +8,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { scenarioFromText } from '../../scenario/scenario-file';
+import { scenarioFromText } from '../../scenario/file/scenario-file';
 import { runScenario } from '../../scenario/runner';
 import { checkReplayIdentity } from '../../scenario/recording';
-import { receivedInput } from '../../scenario/checks';
-import { InputFileError } from '../../scenario/yaml-file';
+import { receivedInput } from '../../scenario/check';
+import { InputFileError } from '../../scenario/file/yaml-file';
 import { ROOT } from '../support/environment';
 
 const SCENARIOS = path.join(ROOT, 'features', 'scenarios');

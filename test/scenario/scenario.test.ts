@@ -10,11 +10,11 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadScenario, scenarioFromText } from '../../scenario/scenario-file';
+import { loadScenario, scenarioFromText } from '../../scenario/file/scenario-file';
 import { runScenario, prepareScenario } from '../../scenario/runner';
 import { formatReport } from '../../scenario/report';
 import { parseVirtualTime } from '../../scenario/virtual-time';
-import { InputFileError } from '../../scenario/yaml-file';
+import { InputFileError } from '../../scenario/file/yaml-file';
 import { ROOT } from '../support/environment';
 
 const SCENARIOS = path.join(ROOT, 'features', 'scenarios');

@@ -545,10 +545,12 @@ const GIC_PROPS = {
 export const gic: DeviceType = {
   type: TYPE,
   description: 'ARM GICv1 (Cortex-A9 MPCore interrupt controller, no Security Extensions): distributor and the CPU0 interface',
+  capabilities: ['interrupt-controller'],
   regions: ['distributor', 'cpu'],
   regionSizes: [0x1000, 0x100],
   irqOutputs: 2,
   irqInputs: GIC_MAXIRQ,
+  irqFirstInput: GIC_NR_SGIS,
   irqInputsFor: (props) => prop(props, 'num-irqs', GIC_PROPS['num-irqs']),
   props: GIC_PROPS,
   create(ctx: DeviceContext, props: DeviceProps): Device {

@@ -217,6 +217,7 @@ class Pl011 implements Device {
 export const pl011: DeviceType = {
   type: TYPE,
   description: 'ARM PrimeCell PL011 UART (QEMU 7.2 model: immediate transmit, 16-entry receive FIFO)',
+  capabilities: ['console'],
   regions: ['registers'],
   regionSizes: [0x1000],
   irqOutputs: 1,

@@ -274,6 +274,7 @@ function bswap32(v: number): number {
 export const pl111: DeviceType = {
   type: TYPE,
   description: 'ARM PrimeCell PL111 colour LCD controller (QEMU 7.2 model, frame buffer scan-out to RGBA)',
+  capabilities: ['display'],
   regions: ['registers'],
   regionSizes: [0x1000],
   irqOutputs: 1,

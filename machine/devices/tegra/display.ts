@@ -513,6 +513,7 @@ const DISPLAY_PROPS = {
 export const tegraDisplay: DeviceType = {
   type: TYPE,
   description: 'Tegra20 display controller: window A scan-out from a frame buffer (B5G6R5, B8G8R8A8, R8G8B8A8), assembly/active register copies, 60 Hz frame-end and vblank interrupts',
+  capabilities: ['display'],
   regions: ['registers'],
   regionSizes: [0x40000],
   irqOutputs: 1,

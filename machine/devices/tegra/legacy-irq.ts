@@ -130,6 +130,7 @@ export class TegraLic implements Device {
 export const tegraLic: DeviceType = {
   type: TYPE,
   description: 'Tegra20 legacy interrupt controller: 4 banks of 32 sources (input n = SPI n); outputs CPU FIQ (0) and CPU IRQ (1)',
+  capabilities: ['interrupt-controller'],
   regions: ['registers'],
   regionSizes: [0x400],
   irqOutputs: 2,

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { LineCounter, Parser, parseDocument, isNode, isAlias, isCollection, isPair, isScalar, type Document, type CST } from 'yaml';
-import { readInputText, InputFileUnusable } from '../io/input-file';
+import { readInputText, InputFileUnusable } from '../../io/input-file';
 
 /** Bad input in a user's file, worded for the person who wrote it. */
 export class InputFileError extends Error {
@@ -20,8 +20,8 @@ export class InputFileError extends Error {
 const schemaCache = new Map<string, ValidateFunction>();
 
 export function schemasDir(): string {
-  // Compiled to dist/scenario/; the schemas stay at the repository root.
-  for (const candidate of [path.resolve(__dirname, '..', 'schemas'), path.resolve(__dirname, '..', '..', 'schemas')]) {
+  // Compiled to dist/scenario/file/; the schemas stay at the repository root.
+  for (const candidate of [path.resolve(__dirname, '..', '..', 'schemas'), path.resolve(__dirname, '..', '..', '..', 'schemas')]) {
     if (fs.existsSync(candidate)) return candidate;
   }
   throw new Error('schemas/ directory not found');

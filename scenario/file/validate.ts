@@ -6,8 +6,8 @@
  */
 
 import { loadScenario } from './scenario-file';
-import { manifestImages } from './volume-manifest';
-import { loadBoard } from './boards';
+import { manifestImages } from '../volume-manifest';
+import { loadBoard } from '../boards';
 import { readYamlText } from './yaml-file';
 
 export type FileKind = 'scenario' | 'boot volume manifest' | 'board';

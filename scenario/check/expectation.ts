@@ -1,0 +1,43 @@
+/** The result of checking one expectation, as every report (run, steps, bisect) shows it. */
+
+import type { ConsoleLine } from '../console-log';
+
+export interface ExpectationResult {
+  /** What was expected, e.g. 'console shows "ping 10/10" by 5 ms'. */
+  what: string;
+  ok: boolean;
+  /** Where it was met (or, for a failure, where it went wrong). */
+  icount?: number;
+  /** The matching console line, if any. */
+  line?: number;
+  /** Why it failed, worded for a person. */
+  problem?: string;
+  /**
+   * Not decided: the run ended early, once another expectation had failed for
+   * good, before this one could be met or missed (ok is false; it is not
+   * counted as a failure of its own).
+   */
+  undecided?: boolean;
+  /** A failure nothing later in the run could undo (a missed deadline, a never-pattern printed). */
+  final?: boolean;
+  /** Console lines around where it was expected. */
+  context?: string[];
+  /** A file that shows what happened (e.g. the actual picture of a framebuffer mismatch), to save next to the report. */
+  artifact?: Artifact;
+}
+
+export interface Artifact { name: string; mediaType: string; data: Buffer }
+
+/** What a failed expectation throws in a Cucumber step. */
+export class ExpectationFailed extends Error {}
+
+/** Throws ExpectationFailed with a readable report if the expectation was not met. */
+export function assertMet(e: ExpectationResult): void {
+  if (e.ok) return;
+  throw new ExpectationFailed([`expected: ${e.what}`, ...(e.problem ? [`  ${e.problem}`] : []), ...(e.context ?? []).map((c) => `  ${c}`)].join('\n'));
+}
+
+/** Lines as a report shows them: "   42 | text" (numbered from 1 in everything the device printed). */
+export function numberedLines(lines: ConsoleLine[]): string[] {
+  return lines.map((l) => `${String(l.index + 1).padStart(5)} | ${l.text}`);
+}

@@ -1,0 +1,115 @@
+/**
+ * What every section resolver of a scenario file works with: the file (for
+ * errors at file:line:column), the board, its clock, the run's limit, the
+ * firmware profile, the console device and the images' symbols. Built first,
+ * in the order the file's sections depend on each other: board, limits,
+ * profile, console.
+ */
+
+import * as path from 'node:path';
+import type { ElfSymbol } from '../../machine/loaders/elf';
+import type { BoardSpec } from '../../machine/boards/board-spec';
+import { hasCapability, type DeviceCapability } from '../../machine/devices/device';
+import { DEVICE_TYPES } from '../../machine/devices/registry';
+import { InputFileError, type LoadedYaml } from './yaml-file';
+import { loadBoard } from '../boards';
+import { parseVirtualTime, formatTime } from '../virtual-time';
+import { loadProfile, DEFAULT_PROFILE, type FirmwareProfile } from '../profile';
+import type { RawScenario, RawTime } from './types';
+
+/** A path into the YAML document (keys and list indexes), for file:line:column. */
+export type At = Array<string | number>;
+
+export interface ResolveContext {
+  readonly raw: RawScenario;
+  /** The scenario file (or the label of a scenario given as text). */
+  readonly file: string;
+  /** Folder that relative paths in the file resolve against. */
+  readonly dir: string;
+  /** Bad input at a place in the file. */
+  err(at: At, problem: string): InputFileError;
+  readonly board: BoardSpec;
+  /** Board name or resolved board file path (for createMachine). */
+  readonly boardRef: string;
+  readonly clockHz: number;
+  /** Instruction count at which the run stops. */
+  readonly limit: number;
+  readonly profile: FirmwareProfile;
+  /** The main console device. */
+  readonly consoleDevice: string;
+  readonly deviceNames: ReadonlySet<string>;
+  /** Whether the board has a device of this name whose type declares the capability. */
+  deviceCan(device: string, capability: DeviceCapability): boolean;
+  /** ELF symbols per image: '' is the kernel, other keys are volume image names (filled by the image stage). */
+  readonly symbols: Map<string, ElfSymbol[]>;
+  /** A time (or instruction count) of the file, in instructions. */
+  time(v: RawTime, at: At): number;
+  /** Refuses a time at or after the end of the run. */
+  beforeLimit(t: number, at: At, what: string): void;
+}
+
+const DEFAULT_LIMIT_S = 1;
+
+export function resolveContext(y: LoadedYaml<RawScenario>, dir: string): ResolveContext {
+  const raw = y.data;
+  const err = (at: At, problem: string) => y.error(at, problem);
+  const { board, boardRef } = resolveBoard(raw, dir, err);
+  const clockHz = board.cpu.clockHz;
+  const time = (v: RawTime, at: At): number => {
+    const t = parseVirtualTime(v, clockHz);
+    if (typeof t === 'string') throw err(at, t);
+    return t;
+  };
+  // Limits first: other times are checked against them.
+  const limit = resolveLimit(raw, err, time, clockHz);
+  const beforeLimit = (t: number, at: At, what: string) => {
+    if (t >= limit) throw err(at, `${what} at ${formatTime(t, clockHz)} can never happen: the run stops at ${formatTime(limit, clockHz)} (limits)`);
+  };
+  const profile = resolveProfile(raw, dir, err);
+  const deviceNames = new Set(board.devices.map((d) => d.name));
+  const consoleDevice = raw.console ?? profile.console ?? board.boot.console;
+  if (!consoleDevice) throw err(raw.console ? ['console'] : [], `board ${board.name} names no console device; set 'console'`);
+  if (!deviceNames.has(consoleDevice)) {
+    throw err(raw.console ? ['console'] : ['board'], `console device '${consoleDevice}' is not on board ${board.name}`);
+  }
+  const deviceCan = (device: string, capability: DeviceCapability) =>
+    board.devices.some((d) => d.name === device && hasCapability(DEVICE_TYPES.get(d.type), capability));
+  if (!deviceCan(consoleDevice, 'console')) {
+    const uarts = board.devices.filter((d) => deviceCan(d.name, 'console')).map((d) => d.name).join(', ') || 'none';
+    throw err(raw.console ? ['console'] : ['board'], `console device '${consoleDevice}' of board ${board.name} is not a UART; it prints nothing (UARTs: ${uarts})`);
+  }
+  return {
+    raw, file: y.file, dir, err, board, boardRef, clockHz, limit, profile, consoleDevice, deviceNames, deviceCan,
+    symbols: new Map(), time, beforeLimit,
+  };
+}
+
+/** The board: a name of a built-in board, or a board file relative to the scenario. */
+function resolveBoard(raw: RawScenario, dir: string, err: ResolveContext['err']): { board: BoardSpec; boardRef: string } {
+  const boardRef = /[/\\]|\.ya?ml$/.test(raw.board) ? path.resolve(dir, raw.board) : raw.board;
+  try {
+    return { board: loadBoard(boardRef), boardRef };
+  } catch (e) {
+    if (e instanceof InputFileError && e.line === 0) throw err(['board'], `board '${raw.board}': ${e.problem}`);
+    throw e;
+  }
+}
+
+/** The instruction count at which the run stops: the smaller of limits.time and limits.instructions (default 1 s). */
+function resolveLimit(raw: RawScenario, err: ResolveContext['err'], time: ResolveContext['time'], clockHz: number): number {
+  let limit = Math.round(DEFAULT_LIMIT_S * clockHz);
+  if (raw.limits?.time !== undefined) limit = time(raw.limits.time, ['limits', 'time']);
+  if (raw.limits?.instructions !== undefined) {
+    const n = time(raw.limits.instructions, ['limits', 'instructions']);
+    limit = raw.limits.time !== undefined ? Math.min(limit, n) : n;
+  }
+  if (limit <= 0) throw err(['limits'], 'the limit must be above zero');
+  return limit;
+}
+
+function resolveProfile(raw: RawScenario, dir: string, err: ResolveContext['err']): FirmwareProfile {
+  try { return loadProfile(raw.profile ?? DEFAULT_PROFILE, dir); } catch (e) {
+    if (e instanceof InputFileError && e.line === 0) throw err(['profile'], `profile '${raw.profile}': ${e.problem}`);
+    throw e;
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * The expect section of a scenario: console patterns (in order, with
+ * deadlines, never), other consoles, the picture on a display, how the run
+ * ends and the fault dumps it prints.
+ */
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { readInputFile, InputFileUnusable } from '../../io/input-file';
+import { formatTime } from '../virtual-time';
+import { decodePng } from '../png';
+import { compilePattern } from './patterns';
+import type { ResolveContext, At } from './context';
+import type { RawDump, RawOrdered, Scenario, Pattern, DumpExpectation, ConsoleExpectations } from './types';
+
+export function resolveExpectations(ctx: ResolveContext): Scenario['expect'] {
+  const { raw, profile, err } = ctx;
+  const ex = raw.expect ?? {};
+  const consoleExp = ordered(ctx, ex.console ?? [], ['expect', 'console']);
+  const consoles = resolveConsoles(ctx);
+  const framebuffer = resolveFramebuffer(ctx);
+  if (ex.end === 'exit' && !raw.boot.semihosting) throw err(['expect', 'end'], `a run can only end with an exit through semihosting (SYS_EXIT); set boot.semihosting: true`);
+  if (ex.panic && !profile.dumps.panic && !profile.dumps.hypervisorFault) throw err(['expect', 'panic'], `profile ${profile.name} does not say how a panic reads (dumps.panic)`);
+  if (ex.panic?.domain !== undefined) throw err(['expect', 'panic', 'domain'], `a hypervisor panic has no domain; use domain-faults`);
+  if (ex['domain-faults'] && !profile.dumps.domainFault) throw err(['expect', 'domain-faults'], `profile ${profile.name} does not say how a domain fault dump reads (dumps.domain-fault)`);
+  return {
+    console: consoleExp,
+    never: (ex.never ?? []).map((s, i) => pattern(ctx, s, ['expect', 'never', i])),
+    consoles,
+    framebuffer,
+    end: ex.end ?? 'halt',
+    panic: ex.panic ? dump(ctx, ex.panic, ['expect', 'panic']) : undefined,
+    domainFaults: (ex['domain-faults'] ?? []).map((d, i) => dump(ctx, d, ['expect', 'domain-faults', i])),
+  };
+}
+
+function pattern(ctx: ResolveContext, s: string, at: At): Pattern {
+  const p = compilePattern(s);
+  if (typeof p === 'string') throw ctx.err(at, p);
+  return p;
+}
+
+/** Patterns in order, each optionally with a deadline (`by`) no later than the end of the run. */
+function ordered(ctx: ResolveContext, list: RawOrdered, at0: At): Array<Pattern & { by?: number }> {
+  return list.map((c, i) => {
+    const at = [...at0, i];
+    if (typeof c === 'string') return pattern(ctx, c, at);
+    const p = pattern(ctx, c.text, [...at, 'text']);
+    if (c.by === undefined) return p;
+    const by = ctx.time(c.by, [...at, 'by']);
+    if (by > ctx.limit) throw ctx.err([...at, 'by'], `the deadline ${formatTime(by, ctx.clockHz)} is after the end of the run at ${formatTime(ctx.limit, ctx.clockHz)} (limits)`);
+    return { ...p, by };
+  });
+}
+
+/** expect.consoles: other UARTs of the board (and 'semihosting'), by name. */
+function resolveConsoles(ctx: ResolveContext): Map<string, ConsoleExpectations> {
+  const { raw, board, err } = ctx;
+  const consoles = new Map<string, ConsoleExpectations>();
+  for (const [device, c] of Object.entries(raw.expect?.consoles ?? {})) {
+    const at = ['expect', 'consoles', device];
+    if (device === 'semihosting') {
+      if (!raw.boot.semihosting) throw err(at, `the semihosting console needs boot.semihosting: true`);
+    } else if (!ctx.deviceNames.has(device)) {
+      throw err(at, `device '${device}' is not on board ${board.name}`);
+    } else if (!ctx.deviceCan(device, 'console')) {
+      throw err(at, `device '${device}' of board ${board.name} is not a UART; it prints nothing`);
+    }
+    if (device === ctx.consoleDevice) throw err(at, `${device} is the main console: put these under expect.console and expect.never`);
+    const list = Array.isArray(c) ? { console: c } : c;
+    consoles.set(device, {
+      console: ordered(ctx, list.console ?? [], Array.isArray(c) ? at : [...at, 'console']),
+      never: (list.never ?? []).map((s, i) => pattern(ctx, s, [...at, 'never', i])),
+    });
+  }
+  return consoles;
+}
+
+/** expect.framebuffer: a golden PNG (read and decoded now) and the display that must show it. */
+function resolveFramebuffer(ctx: ResolveContext): Scenario['expect']['framebuffer'] {
+  const { raw, board, err } = ctx;
+  const fb = raw.expect?.framebuffer;
+  if (!fb) return undefined;
+  const at = ['expect', 'framebuffer'];
+  const golden = path.resolve(ctx.dir, fb.golden);
+  if (!fs.existsSync(golden)) throw err([...at, 'golden'], `golden picture ${fb.golden} does not exist (resolved to ${golden})`);
+  try { decodePng(readInputFile(golden, { what: 'golden picture' })); } catch (e) {
+    throw err([...at, 'golden'], `golden picture ${fb.golden}: ${e instanceof InputFileUnusable ? e.reason : (e as Error).message}`);
+  }
+  const displays = board.devices.filter((d) => ctx.deviceCan(d.name, 'display'));
+  const device = fb.device ?? (displays.length === 1 ? displays[0].name : undefined);
+  if (!device) {
+    throw err(at, displays.length ? `board ${board.name} has several displays (${displays.map((d) => d.name).join(', ')}); give 'device'` : `board ${board.name} has no display`);
+  }
+  if (!board.devices.some((d) => d.name === device)) throw err([...at, 'device'], `device '${device}' is not on board ${board.name}`);
+  if (!ctx.deviceCan(device, 'display')) throw err([...at, 'device'], `device '${device}' of board ${board.name} is not a display`);
+  return { golden, device };
+}
+
+function dump(ctx: ResolveContext, d: RawDump, at: At): DumpExpectation {
+  return {
+    domain: d.domain, kind: d.kind, status: d.status, symbol: d.symbol,
+    message: d.message !== undefined ? pattern(ctx, d.message, [...at, 'message']) : undefined,
+  };
+}

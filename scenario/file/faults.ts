@@ -1,0 +1,185 @@
+/**
+ * The faults section of a scenario: each fault resolved to absolute
+ * instruction counts and addresses, and refused now if it could never fire.
+ * One resolver per kind of fault.
+ */
+
+import * as F from '../../machine/cpu/faults';
+import { DEVICE_TYPES } from '../../machine/devices/registry';
+import { irqInputCount } from '../../machine/devices/device';
+import { formatTime } from '../virtual-time';
+import { resolveAddress } from './addresses';
+import type { ResolveContext, At } from './context';
+import type { ConsoleInputs } from './input';
+import type { RawFault, FaultSpec, FaultTrigger } from './types';
+
+export function resolveFaults(ctx: ResolveContext, typed: ConsoleInputs): FaultSpec[] {
+  return (ctx.raw.faults ?? []).map((f, i): FaultSpec => {
+    const at = ['faults', i];
+    switch (f.type) {
+      case 'data-abort': case 'prefetch-abort': return abortFault(ctx, f, i, at);
+      case 'lost-upcall': return lostUpcall(ctx, f, i, at);
+      case 'bit-flip': return bitFlip(ctx, f, i, at);
+      case 'corrupt-input': return corruptInput(ctx, f, i, at, typed);
+      default: return interruptFault(ctx, f, i, at);
+    }
+  });
+}
+
+function abortFault(ctx: ResolveContext, f: RawFault, i: number, at: At): FaultSpec {
+  const { err } = ctx;
+  const type = f.type as 'data-abort' | 'prefetch-abort';
+  const triggers = (['at', 'on-exec', 'on-access'] as const).filter((k) => f[k] !== undefined);
+  if (triggers.length !== 1) {
+    throw err(triggers.length ? [...at, triggers[1]] : at, triggers.length
+      ? `a fault has one trigger; this one has ${triggers.join(' and ')}`
+      : `this ${type} never fires: give it a trigger (at, on-exec${type === 'data-abort' ? ' or on-access' : ''})`);
+  }
+  const { code, name } = statusCode(f.status!, f.level, type === 'data-abort');
+  let trigger: FaultTrigger;
+  if (f.at !== undefined) {
+    const icount = ctx.time(f.at, [...at, 'at']);
+    ctx.beforeLimit(icount, [...at, 'at'], `the ${type}`);
+    trigger = { kind: 'at', icount };
+  } else if (f['on-exec']) {
+    const a = resolveAddress(ctx, f['on-exec'].at, [...at, 'on-exec', 'at']);
+    trigger = { kind: 'exec', address: a.value, nth: f['on-exec'].nth ?? 1, label: a.label };
+  } else {
+    const acc = f['on-access']!;
+    const lo = resolveAddress(ctx, acc.from, [...at, 'on-access', 'from']);
+    const hi = acc.to !== undefined ? resolveAddress(ctx, acc.to, [...at, 'on-access', 'to']) : lo;
+    if (hi.value < lo.value) throw err([...at, 'on-access', 'to'], `the range ends (${hi.label}) before it starts (${lo.label}): no access can ever be in it`);
+    trigger = { kind: 'access', lo: lo.value, hi: hi.value, nth: acc.nth ?? 1, write: acc.write, label: acc.to !== undefined ? `${lo.label}..${hi.label}` : lo.label };
+  }
+  const addr = f.address !== undefined ? resolveAddress(ctx, f.address, [...at, 'address']).value : undefined;
+  return { type, index: i, status: code, statusName: name, address: addr, write: f.write, trigger, description: describeAbort(type, name, trigger, ctx.clockHz) };
+}
+
+function lostUpcall(ctx: ResolveContext, f: RawFault, i: number, at: At): FaultSpec {
+  const fn = f.function ?? ctx.profile.lostUpcall;
+  if (!fn) throw ctx.err(at, `profile ${ctx.profile.name} names no lost-upcall function; give 'function'`);
+  const a = resolveAddress(ctx, fn, f.function !== undefined ? [...at, 'function'] : [...at, 'type']);
+  const nth = f.nth ?? 1;
+  const count = f.count === 'all' ? Infinity : f.count ?? 1;
+  const which = count === Infinity ? `every call from the ${ordinal(nth)} on` : count === 1 ? `the ${ordinal(nth)} call` : `${count} calls from the ${ordinal(nth)} on`;
+  return { type: 'lost-upcall', index: i, function: a.label, address: a.value, nth, count, description: `lost upcall: ${which} of ${a.label} skipped` };
+}
+
+function bitFlip(ctx: ResolveContext, f: RawFault, i: number, at: At): FaultSpec {
+  const { board, clockHz } = ctx;
+  const icount = ctx.time(f.at!, [...at, 'at']);
+  ctx.beforeLimit(icount, [...at, 'at'], 'the bit flip');
+  const a = resolveAddress(ctx, f.address!, [...at, 'address']);
+  const bit = f.bit!;
+  // Bits 8-31 are bits of the little-endian word at the address.
+  const byteAddress = (a.value + (bit >> 3)) >>> 0;
+  const bank = board.memory.find((m) => byteAddress >= m.base && byteAddress - m.base < m.size);
+  if (!bank) {
+    const banks = board.memory.map((m) => `${m.name} 0x${m.base.toString(16)}-0x${(m.base + m.size - 1).toString(16)}`).join(', ');
+    throw ctx.err([...at, 'address'], `bit flip at ${a.label}${bit >= 8 ? ` (byte 0x${byteAddress.toString(16)})` : ''}: no RAM there on board ${board.name} (RAM: ${banks})`);
+  }
+  return {
+    type: 'bit-flip', index: i, icount, address: byteAddress, bit: bit & 7,
+    description: `bit flip: bit ${bit} of ${a.label}${bit >= 8 ? ` (bit ${bit & 7} of byte 0x${byteAddress.toString(16)})` : ''} at ${formatTime(icount, clockHz)}`,
+  };
+}
+
+function corruptInput(ctx: ResolveContext, f: RawFault, i: number, at: At, typed: ConsoleInputs): FaultSpec {
+  const { err } = ctx;
+  const device = f.device ?? ctx.consoleDevice;
+  if (!ctx.deviceNames.has(device)) throw err([...at, 'device'], `device '${device}' is not on board ${ctx.board.name}`);
+  const actions = (['drop', 'replace', 'xor'] as const).filter((k) => f[k] !== undefined);
+  if (actions.length !== 1) {
+    throw err(actions.length ? [...at, actions[1]] : at, actions.length
+      ? `corrupt-input does one thing to the byte; this one has ${actions.join(' and ')}`
+      : `this corrupt-input does nothing: give drop: true, replace: BYTE or xor: MASK`);
+  }
+  const total = [...typed.inputs, ...typed.inputsAfterOutput].filter((x) => x.device === device).reduce((n, x) => n + x.data.length, 0);
+  if (f.byte! > total) {
+    throw err([...at, 'byte'], `byte ${f.byte} of the input to ${device} can never be corrupted: the scenario types only ${total} byte(s) there`);
+  }
+  const hex2 = (v: number) => `0x${v.toString(16).padStart(2, '0')}`;
+  const action = f.drop ? { drop: true as const } : f.replace !== undefined ? { replace: f.replace } : { xor: f.xor! };
+  const what = f.drop ? 'dropped' : f.replace !== undefined ? `replaced by ${hex2(f.replace)}` : `XORed with ${hex2(f.xor!)}`;
+  return { type: 'corrupt-input', index: i, device, byte: f.byte!, action, description: `corrupt input: the ${ordinal(f.byte!)} byte typed on ${device} ${what}` };
+}
+
+/** lost-interrupt, spurious-interrupt and irq-storm: a line of an interrupt controller of the board. */
+function interruptFault(ctx: ResolveContext, f: RawFault, i: number, at: At): FaultSpec {
+  const { board, err, clockHz } = ctx;
+  const controller = f.controller ?? 'gic';
+  const ctl = board.devices.find((d) => d.name === controller);
+  // The inputs the controller has as the board configures it (a GIC's num-irqs).
+  const inputsOf = (d: { type: string; props: Record<string, unknown> }) => irqInputCount(DEVICE_TYPES.get(d.type), d.props);
+  const controllers = () => board.devices.filter((d) => inputsOf(d)).map((d) => `${d.name} (lines 0-${inputsOf(d) - 1})`).join(', ') || 'none';
+  if (!ctl) throw err([...at, f.controller ? 'controller' : 'type'], `interrupt controller '${controller}' is not on board ${board.name} (its interrupt controllers: ${controllers()})`);
+  if (!inputsOf(ctl)) {
+    throw err([...at, f.controller ? 'controller' : 'type'], `device '${controller}' (${ctl.type}) has no interrupt inputs, so this ${f.type} fault cannot drive its lines; the interrupt controllers of board ${board.name} are ${controllers()}`);
+  }
+  const numIrqs = inputsOf(ctl);
+  if (f.line! >= numIrqs) throw err([...at, 'line'], `${controller} has interrupt IDs 0-${numIrqs - 1}; line ${f.line} does not exist`);
+  const firstLine = DEVICE_TYPES.get(ctl.type)?.irqFirstInput ?? 0;
+  if (f.line! < firstLine) throw err([...at, 'line'], `${controller} (${ctl.type}) IDs 0-${firstLine - 1} are software-generated interrupts and have no input line`);
+  if (f.type === 'lost-interrupt') {
+    const drivers = board.devices.filter((d) => d.irq.some((outs) => outs.some((t) => t.device === controller && t.line === f.line)));
+    if (!drivers.length) throw err([...at, 'line'], `no device of board ${board.name} drives ${controller} line ${f.line}, so no assertion of it can ever be lost`);
+    const nth = f.nth ?? 1;
+    const count = f.count === 'all' ? Infinity : f.count ?? 1;
+    const which = count === Infinity ? `every assertion from the ${ordinal(nth)} on` : count === 1 ? `the ${ordinal(nth)} assertion` : `${count} assertions from the ${ordinal(nth)} on`;
+    return {
+      type: 'lost-interrupt', index: i, controller, line: f.line!, nth, count,
+      description: `lost interrupt: ${which} of ${controller} line ${f.line} (${drivers.map((d) => d.name).join(', ')})`,
+    };
+  }
+  if (f.type === 'spurious-interrupt') {
+    const icount = ctx.time(f.at!, [...at, 'at']);
+    ctx.beforeLimit(icount, [...at, 'at'], 'the spurious interrupt');
+    const width = f.width !== undefined ? ctx.time(f.width, [...at, 'width']) : 1;
+    if (width < 1) throw err([...at, 'width'], 'the pulse must last at least 1 instruction');
+    return {
+      type: 'spurious-interrupt', index: i, controller, line: f.line!, icount, width,
+      description: `spurious interrupt: one ${formatTime(width, clockHz)} pulse on ${controller} line ${f.line} at ${formatTime(icount, clockHz)}`,
+    };
+  }
+  return irqStorm(ctx, f, i, at, controller);
+}
+
+function irqStorm(ctx: ResolveContext, f: RawFault, i: number, at: At, controller: string): FaultSpec {
+  const { err, clockHz } = ctx;
+  const start = ctx.time(f.start!, [...at, 'start']);
+  ctx.beforeLimit(start, [...at, 'start'], 'the IRQ storm');
+  const period = ctx.time(f.period!, [...at, 'period']);
+  if (period < 2) throw err([...at, 'period'], 'the period must be at least 2 instructions');
+  const width = f.width !== undefined ? ctx.time(f.width, [...at, 'width']) : Math.max(1, Math.floor(period / 2));
+  if (width < 1 || width >= period) throw err([...at, 'width'], `the pulse width must be at least 1 instruction and shorter than the period (${period})`);
+  return {
+    type: 'irq-storm', index: i, controller, line: f.line!, start, period, count: f.count as number, width,
+    description: `IRQ storm: ${f.count} pulses on ${controller} line ${f.line} every ${formatTime(period, clockHz)} from ${formatTime(start, clockHz)}`,
+  };
+}
+
+/** Short-descriptor fault status (machine/cpu/faults.ts) for a status name and level. */
+export function statusCode(status: string, level: 'section' | 'page' | undefined, data: boolean): { code: number; name: string } {
+  const page = level === 'page';
+  switch (status) {
+    case 'translation': return page ? { code: F.FS_TRANSLATION_PAGE, name: 'translation fault, page' } : { code: F.FS_TRANSLATION_SECTION, name: 'translation fault, section' };
+    case 'permission': return page ? { code: F.FS_PERMISSION_PAGE, name: 'permission fault, page' } : { code: F.FS_PERMISSION_SECTION, name: 'permission fault, section' };
+    case 'access-flag': return page ? { code: F.FS_ACCESS_FLAG_PAGE, name: 'access flag fault, page' } : { code: F.FS_ACCESS_FLAG_SECTION, name: 'access flag fault, section' };
+    case 'domain': return page ? { code: F.FS_DOMAIN_PAGE, name: 'domain fault, page' } : { code: F.FS_DOMAIN_SECTION, name: 'domain fault, section' };
+    case 'external': return { code: F.FS_SYNC_EXTERNAL, name: 'synchronous external abort' };
+    case 'alignment': return { code: F.FS_ALIGNMENT, name: data ? 'alignment fault' : 'alignment fault (not architected for prefetch aborts)' };
+    default: throw new Error(`unknown fault status ${status}`);
+  }
+}
+
+function describeAbort(type: string, status: string, t: FaultTrigger, clockHz: number): string {
+  const when = t.kind === 'at' ? `at ${formatTime(t.icount, clockHz)}`
+    : t.kind === 'exec' ? `at the ${ordinal(t.nth)} execution of ${t.label}`
+      : `on the ${ordinal(t.nth)} ${t.write === true ? 'write' : t.write === false ? 'read' : 'access'} to ${t.label}`;
+  return `${type} (${status}) ${when}`;
+}
+
+export function ordinal(n: number): string {
+  const s = n % 100 >= 11 && n % 100 <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
+  return `${n}${s}`;
+}
