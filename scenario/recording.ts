@@ -345,7 +345,7 @@ export function openReplay(rec: RecordingReader, sources: ReplaySources = {}): R
     const m = board.spec ? new Machine(board.spec, DEVICE_TYPES) : createMachine(board.file);
     bootKernel(m, { kernel: boot.kernel, kernelName: boot.kernelName, initrd: boot.volume ?? boot.initrd, cmdline: boot.cmdline, dtb: boot.dtb, dtbName: boot.dtbName });
     // As the scenario runner sets it up: semihosting output is console output.
-    if (rec.header.boot.semihosting) m.enableSemihosting({ cmdline: boot.cmdline, host: { console: (_stream, bytes) => m.onConsole('semihosting', bytes) } });
+    if (rec.header.boot.semihosting) m.enableSemihosting({ cmdline: boot.cmdline, host: { console: (_stream, bytes) => m.emitConsole('semihosting', bytes) } });
     return m;
   };
   const replayer = new Replayer(rec, factory);

@@ -114,7 +114,7 @@ export function prepareScenario(s: Scenario): { machine: Machine; faults: FiredF
     dtb: s.dtb?.data, dtbName: s.dtb?.file,
   });
   if (s.semihosting) {
-    machine.enableSemihosting({ cmdline: s.cmdline, host: { console: (_stream, bytes) => machine.onConsole('semihosting', bytes) } });
+    machine.enableSemihosting({ cmdline: s.cmdline, host: { console: (_stream, bytes) => machine.emitConsole('semihosting', bytes) } });
   }
   const faults = armFaults(machine, s.faults);
   const typing = new ConsoleTyping(machine, s, faults);
@@ -176,7 +176,7 @@ class ScenarioRun {
     }
     const matchedEnd = s.expect.end === 'matched';
     const typing = this.typing;
-    machine.onConsole = (device, data) => {
+    machine.probes.console.subscribe((device, data) => {
       observer?.console(device, data, cpu.icount);
       let t = trackers.get(device);
       if (!t) trackers.set(device, t = new ConsoleTracker([], [], options.consoleTailLines));
@@ -185,7 +185,7 @@ class ScenarioRun {
       typing.output(device, text);
       if (device === s.console) options.onOutput?.(text);
       if (matchedEnd && t.ordered.length && [...trackers.values()].every((x) => x.done)) cpu.stopRequested = true;
-    };
+    });
   }
 
   /** The earliest deadline of a console pattern not printed yet, or Infinity. */

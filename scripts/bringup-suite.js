@@ -57,7 +57,7 @@ const RUNS = [
 function runHypervisor(run) {
   const m = createMachine('tegra2-xoom');
   let out = '';
-  m.onConsole = (device, data) => { if (device === 'uartd') out += Buffer.from(data).toString('latin1'); };
+  m.probes.console.subscribe((device, data) => { if (device === 'uartd') out += Buffer.from(data).toString('latin1'); });
   bootKernel(m, {
     kernel: fs.readFileSync(path.join(firmware, 'build', 'hypervisor.elf')), kernelName: 'hypervisor.elf',
     initrd: packManifest(path.join(firmware, 'volumes', run.volume)), cmdline: run.cmdline,
