@@ -137,7 +137,7 @@ export async function execCommand(argv: string[]): Promise<number> {
   const untilBytes = Buffer.from(until ?? '', 'utf8');
   let seen: Buffer = Buffer.alloc(0);
   let untilMatched = false;
-  machine.onConsole = (device, data) => {
+  machine.probes.console.subscribe((device, data) => {
     if (device !== consoleDevice) return;
     out.write(1, data);
     if (until !== undefined && !untilMatched) {
@@ -146,15 +146,15 @@ export async function execCommand(argv: string[]): Promise<number> {
       if (seen.includes(untilBytes)) { untilMatched = true; machine.cpu.stopRequested = true; }
       seen = seen.subarray(Math.max(0, seen.length - untilBytes.length));
     }
-  };
+  });
   const where = (pc: number) => {
     const sym = symbolize(symbols, pc);
     return `pc=0x${(pc >>> 0).toString(16).padStart(8, '0')}${sym ? ` (${sym})` : ''}`;
   };
-  machine.onGuestError = (e) => {
+  machine.probes.guestError.subscribe((e) => {
     out.flush();
     process.stderr.write(`bringup: guest error [${e.source}] at ${where(e.pc)}, insn ${e.icount}: ${e.message}\n`);
-  };
+  });
   if (!args.flags.has('semihosting') && input !== undefined && consoleDevice !== undefined) {
     machine.addInput(0, consoleDevice, Buffer.from(unescape(input), 'utf8'));
   }

@@ -5,6 +5,8 @@
  * synchronous external abort).
  */
 
+import { Probe } from './probes';
+
 export interface MmioDevice {
   readonly name: string;
   /** size is 1, 2 or 4; offset is relative to the mapping's base. */
@@ -51,9 +53,10 @@ export class Bus {
    * 32-bit entries: every one of the 2^20 pages can hold a distinct tag.
    */
   private readonly pageMap = new Int32Array(PAGES);
-  /** Pages holding decoded instructions; a write to one calls onCodeWrite. */
+  /** Pages holding decoded instructions; a write to one is told to codeWriteProbe. */
   readonly codePages = new Uint8Array(PAGES);
-  onCodeWrite: (page: number) => void = () => {};
+  /** A write to a page marked in codePages (the CPU, its first subscriber, drops its decoded copy). */
+  readonly codeWriteProbe = new Probe<[page: number]>();
   /**
    * Pages of RAM written since the last takeDirtyPages (chunk hashes and
    * checkpoints cover only those), as marks and as a list, so that taking
@@ -62,8 +65,10 @@ export class Bus {
    */
   private readonly dirtyMarks = new Uint8Array(PAGES);
   private dirtyList: number[] = [];
-  /** Observer of MMIO writes (recordings of different builds compare them). */
-  onMmioWrite: ((pa: number, size: number, value: number) => void) | undefined;
+  /** MMIO writes, before the device sees them (recordings of different builds compare them). */
+  readonly mmioWriteProbe = new Probe<[pa: number, size: number, value: number]>();
+  /** MMIO reads, after the device answered. */
+  readonly mmioReadProbe = new Probe<[pa: number, size: number, value: number]>();
 
   private markDirty(page: number): void {
     this.dirtyMarks[page] = 1;
@@ -193,7 +198,7 @@ export class Bus {
     if (t > 0) {
       const r = this.regions[t - 1]; r.i32[(pa - r.base) >>> 2] = v;
       if (this.dirtyMarks[page] === 0) this.markDirty(page);
-      if (this.codePages[page] !== 0) this.onCodeWrite(page);
+      if (this.codePages[page] !== 0) this.codeWriteProbe.emit(page);
       return;
     }
     this.mmioWrite(t, pa, 4, v);
@@ -205,7 +210,7 @@ export class Bus {
     if (t > 0) {
       const r = this.regions[t - 1]; r.u16[(pa - r.base) >>> 1] = v;
       if (this.dirtyMarks[page] === 0) this.markDirty(page);
-      if (this.codePages[page] !== 0) this.onCodeWrite(page);
+      if (this.codePages[page] !== 0) this.codeWriteProbe.emit(page);
       return;
     }
     this.mmioWrite(t, pa, 2, v & 0xffff);
@@ -217,7 +222,7 @@ export class Bus {
     if (t > 0) {
       const r = this.regions[t - 1]; r.u8[pa - r.base] = v;
       if (this.dirtyMarks[page] === 0) this.markDirty(page);
-      if (this.codePages[page] !== 0) this.onCodeWrite(page);
+      if (this.codePages[page] !== 0) this.codeWriteProbe.emit(page);
       return;
     }
     this.mmioWrite(t, pa, 1, v & 0xff);
@@ -236,13 +241,15 @@ export class Bus {
   private mmioRead(t: number, pa: number, size: number): number {
     const m = this.findMapping(t, pa);
     if (m === undefined) throw new BusError(pa >>> 0, false);
-    return m.device.read((pa >>> 0) - m.base, size) | 0;
+    const v = m.device.read((pa >>> 0) - m.base, size) | 0;
+    if (this.mmioReadProbe.active) this.mmioReadProbe.emit(pa >>> 0, size, size === 4 ? v >>> 0 : v & (size === 2 ? 0xffff : 0xff));
+    return v;
   }
 
   private mmioWrite(t: number, pa: number, size: number, v: number): void {
     const m = this.findMapping(t, pa);
     if (m === undefined) throw new BusError(pa >>> 0, true);
-    if (this.onMmioWrite !== undefined) this.onMmioWrite(pa >>> 0, size, v);
+    if (this.mmioWriteProbe.active) this.mmioWriteProbe.emit(pa >>> 0, size, v);
     m.device.write((pa >>> 0) - m.base, size, v);
   }
 
@@ -292,13 +299,15 @@ export class Bus {
   private mmioReadData(t: number, pa: number, size: number, va: number): number {
     const m = this.findMapping(t, pa);
     if (m === undefined) this.dataAbort(va, false);
-    return m.device.read((pa >>> 0) - m.base, size) | 0;
+    const v = m.device.read((pa >>> 0) - m.base, size) | 0;
+    if (this.mmioReadProbe.active) this.mmioReadProbe.emit(pa >>> 0, size, size === 4 ? v >>> 0 : v & (size === 2 ? 0xffff : 0xff));
+    return v;
   }
 
   private mmioWriteData(t: number, pa: number, size: number, v: number, va: number): void {
     const m = this.findMapping(t, pa);
     if (m === undefined) this.dataAbort(va, true);
-    if (this.onMmioWrite !== undefined) this.onMmioWrite(pa >>> 0, size, v);
+    if (this.mmioWriteProbe.active) this.mmioWriteProbe.emit(pa >>> 0, size, v);
     m.device.write((pa >>> 0) - m.base, size, v);
   }
 
@@ -322,7 +331,7 @@ export class Bus {
       r.u8.set(data.subarray(i, i + n), off);
       for (let p = (r.base + off) >>> PAGE_SHIFT; p <= ((r.base + off + n - 1) >>> PAGE_SHIFT); p++) {
         if (this.dirtyMarks[p] === 0) this.markDirty(p);
-        if (this.codePages[p] !== 0) this.onCodeWrite(p);
+        if (this.codePages[p] !== 0) this.codeWriteProbe.emit(p);
       }
       i += n;
     }

@@ -15,10 +15,10 @@ import type { Device, DeviceSnapshot, DeviceType } from './devices/device';
 import type { ElfImage } from './loaders/elf';
 import { ImageError } from './loaders/elf';
 import { Semihosting, type SemihostingConfig } from './semihosting';
-import { ExecHookSet } from './exec-hooks';
 import type { Injection, InjectionEntry, InjectionPoint } from './injections';
-import { Vector, MODE_ABT } from './cpu/modes';
-import { faultStatusRegister } from './cpu/faults';
+import { Probe, type GuestError, type IrqEdgeArgs, type MachineProbes } from './probes';
+
+export type { GuestError } from './probes';
 
 export type StopReason =
   | { kind: 'exit'; code: number }
@@ -41,8 +41,6 @@ export interface MachineSnapshot extends MachineState {
   ram: Array<{ name: string; pages: Array<{ index: number; bytes: Uint8Array }> }>;
 }
 
-export interface GuestError { source: string; message: string; pc: number; icount: number }
-
 export const MACHINE_SNAPSHOT_VERSION = 3;
 
 export class Machine {
@@ -54,15 +52,15 @@ export class Machine {
   private readonly wiring: Wiring;
   semihosting: Semihosting | undefined;
   readonly guestErrors: GuestError[] = [];
-  onGuestError: (e: GuestError) => void = () => {};
-  /** Console output of every console-capable device (UART transmit). */
-  onConsole: (device: string, data: Uint8Array) => void = () => {};
-  /** Execution hooks by address, shared by everyone who needs one (faults, replay targets). */
-  readonly hooks: ExecHookSet;
+  /**
+   * Everything there is to observe (console output, guest errors, exceptions,
+   * MMIO, interrupt edges, injections, code writes, instructions at an
+   * address, data accesses): subscribe there, unsubscribe with the function
+   * subscribe returns (machine/probes.ts).
+   */
+  readonly probes: MachineProbes;
   /** The input log so far: every injection that has taken effect, in order. */
   readonly injected: InjectionEntry[] = [];
-  /** Told of each injection as it takes effect (recorders stream the input log). */
-  onInjection: (e: InjectionEntry) => void = () => {};
   private exitCode: number | undefined;
   private resetBy: string | undefined;
   /** Injections scheduled ahead (console input, a replayed log), in time order. */
@@ -74,10 +72,23 @@ export class Machine {
     this.cpu = new Cpu(this.bus, { cbar: board.cpu.periphbase });
     this.cpu.thumb = thumbExecutor;
     this.cpu.guestError = (message, pc) => this.reportGuestError('cpu', message, pc);
+    const probes: MachineProbes = this.probes = {
+      console: new Probe<[device: string, data: Uint8Array]>(),
+      guestError: new Probe<[error: GuestError]>(),
+      exception: this.cpu.exceptionProbe,
+      mmioRead: this.bus.mmioReadProbe,
+      mmioWrite: this.bus.mmioWriteProbe,
+      irqEdge: new Probe<IrqEdgeArgs>(),
+      injection: new Probe<[entry: InjectionEntry]>(),
+      codeWrite: this.bus.codeWriteProbe,
+      exec: this.cpu.execProbe,
+      access: this.cpu.accessProbe,
+    };
     const built = buildBoard(board, this.bus, this.cpu, this.events, deviceTypes, {
       guestError: (source, message) => this.reportGuestError(source, message, this.cpu.pc >>> 0),
-      console: (device, data) => this.onConsole(device, data),
+      console: (device, data) => probes.console.emit(device, data),
       requestReset: (device) => { this.resetBy = device; this.cpu.stopRequested = true; },
+      irqEdge: probes.irqEdge,
     });
     this.devices = built.devices;
     this.wiring = built.wiring;
@@ -85,13 +96,20 @@ export class Machine {
     // An event scheduled while the CPU runs (e.g. by a device register write)
     // must take effect at its time, not at the end of the current run.
     this.events.onSchedule = (time) => this.cpu.shortenRun(time);
-    this.hooks = new ExecHookSet(this.cpu);
   }
 
   private reportGuestError(source: string, message: string, pc: number): void {
     const e = { source, message, pc, icount: this.cpu.icount };
     this.guestErrors.push(e);
-    this.onGuestError(e);
+    this.probes.guestError.emit(e);
+  }
+
+  /**
+   * Console output that does not come from a board device (the semihosting
+   * host's SYS_WRITE0/SYS_WRITEC): told to the console probe like a UART's.
+   */
+  emitConsole(device: string, data: Uint8Array): void {
+    this.probes.console.emit(device, data);
   }
 
   device(name: string): Device {
@@ -123,18 +141,10 @@ export class Machine {
       const p = e.point;
       if (p.at === 'boundary') { this.takeEffect(e); return; }
       // Armed now, acts during the next instruction.
-      let disarm: () => void;
-      if (p.at === 'exec') {
-        const remove = this.hooks.add(p.pc, () => { disarm(); return this.takeEffect(e); });
-        disarm = () => { remove(); this.armed.delete(disarm); };
-      } else {
-        const w = {
-          lo: p.address >>> 0, hi: p.address >>> 0,
-          fn: (_va: number, write: boolean) => { if (write === p.write) { disarm(); this.takeEffect(e); } },
-        };
-        this.cpu.accessWatchers.push(w);
-        disarm = () => { const k = this.cpu.accessWatchers.indexOf(w); if (k >= 0) this.cpu.accessWatchers.splice(k, 1); this.armed.delete(disarm); };
-      }
+      const remove = p.at === 'exec'
+        ? this.probes.exec.at(p.pc, () => { disarm(); return this.takeEffect(e); })
+        : this.probes.access.watch(p.address, p.address, (_va, write) => { if (write === p.write) { disarm(); this.takeEffect(e); } });
+      const disarm = (): void => { remove(); this.armed.delete(disarm); };
       this.armed.add(disarm);
     }, 'input');
   }
@@ -152,7 +162,7 @@ export class Machine {
 
   private takeEffect(e: InjectionEntry): boolean {
     this.injected.push(e);
-    this.onInjection(e);
+    this.probes.injection.emit(e);
     const cpu = this.cpu;
     const inj = e.injection;
     const inInstruction = e.point.at !== 'boundary';
@@ -168,17 +178,15 @@ export class Machine {
         if (e.point.at !== 'exec') throw new Error('a skipped call must be injected at an instruction (exec point)');
         cpu.bxWritePC(cpu.r[14]);
         return true;
+      // During an instruction these throw to the CPU loop, which takes the abort;
+      // between instructions the CPU takes it now. Either way through the CPU's own entry.
       case 'data-abort':
         if (inInstruction) cpu.injectDataAbort(inj.address, inj.status, inj.write);
-        cpu.cp15.dfsr = faultStatusRegister(inj.status, 0, inj.write);
-        cpu.cp15.dfar = inj.address >>> 0;
-        cpu.enterException(Vector.DataAbort, MODE_ABT, (cpu.pc + 8) | 0);
+        cpu.enterDataAbort(inj.address, inj.status, inj.write);
         return false;
       case 'prefetch-abort':
         if (inInstruction) cpu.injectPrefetchAbort(inj.address, inj.status);
-        cpu.cp15.ifsr = faultStatusRegister(inj.status, 0, false);
-        cpu.cp15.ifar = inj.address >>> 0;
-        cpu.enterException(Vector.PrefetchAbort, MODE_ABT, (cpu.pc + 4) | 0);
+        cpu.prefetchAbort(inj.status, inj.address);
         return false;
     }
   }

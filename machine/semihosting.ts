@@ -140,7 +140,7 @@ export class Semihosting {
 
   /** Up to `len` bytes at va, all within one page: a RAM page is copied whole, anything else read byte by byte as the guest would. */
   private pageBytes(cpu: Cpu, va: number, len: number): Uint8Array {
-    if (cpu.accessWatchers.length === 0) {
+    if (!cpu.accessProbe.active) {
       let pa: number;
       try { pa = this.guarded(cpu, () => cpu.translateData(va, false)); } catch (e) {
         if (e !== GUEST_FAULT) throw e;
@@ -180,7 +180,7 @@ export class Semihosting {
 
   /** Writes data to the guest at addr; returns how many bytes were written before a fault. */
   private store(cpu: Cpu, addr: number, data: Uint8Array): number {
-    if (cpu.accessWatchers.length === 0 && cpu.e === 0) {
+    if (!cpu.accessProbe.active && cpu.e === 0) {
       // Page by page into RAM (the bus marks pages dirty and drops decoded code).
       let n = 0;
       while (n < data.length) {

@@ -140,13 +140,23 @@ export function diffInstructions(A: Side & { replayer: Replayer }, B: Side & { r
   A.replayer.runTo(from);
   B.replayer.runTo(from);
   const end = Math.max(A.rec.lastIcount, B.rec.lastIcount);
+  const offs: Array<() => void> = [];
   const watch = (m: Machine) => {
     const out: string[] = [];
-    const prev = m.onConsole;
-    m.onConsole = (d, data) => { prev(d, data); out.push(`${d}:${Buffer.from(data).toString('latin1')}`); };
+    offs.push(m.probes.console.subscribe((d, data) => { out.push(`${d}:${Buffer.from(data).toString('latin1')}`); }));
     return out;
   };
   const ca = watch(A.replayer.machine), cb = watch(B.replayer.machine);
+  try {
+    return stepToDivergence(A, B, k, end, ca, cb, options);
+  } finally {
+    for (const off of offs) off();
+  }
+}
+
+/** Steps both runs together from a common state until a step differs or the runs end. */
+function stepToDivergence(A: Side & { replayer: Replayer }, B: Side & { replayer: Replayer }, k: number, end: number,
+  ca: string[], cb: string[], options: EventOptions): DiffResult {
   for (;;) {
     const icount = A.replayer.icount;
     if (B.replayer.icount !== icount) {

@@ -117,19 +117,17 @@ export function labelExceptions(replayer: Replayer, spaces: AddressSpaces, event
   replayer.resetTo(Math.max(0, first - 1));
   const m = replayer.machine;
   const cpu = m.cpu;
-  const previous = cpu.onException;
-  cpu.onException = (vector, pc, mode) => {
-    previous?.(vector, pc, mode);
+  const off = m.probes.exception.subscribe((_vector, pc, mode) => {
     const key = `${cpu.icount}:${pc >>> 0}`;
     if (!wanted.has(key) || out.has(key)) return;
     const where = { machine: m, asid: cpu.cp15.contextidr & 0xff, mode: MODE_NAMES[mode] };
     if (where.mode === 'usr') spaces.learn(m);
     out.set(key, spaces.symbolAt(pc, where));
-  };
+  });
   try {
     replayer.runTo(Math.max(end, Math.min(last + 1, replayer.rec.lastIcount)));
   } finally {
-    cpu.onException = previous;
+    off();
   }
   if (end && replayer.icount > end) replayer.runTo(end);
   return out;

@@ -34,6 +34,8 @@ export class Recorder {
   private sinceCheckpoint = new Set<number>();
   private trace: TraceCollector | undefined;
   private ended = false;
+  /** Unsubscribes from the machine's probes. */
+  private readonly unsubscribe: Array<() => void> = [];
   /**
    * The first write that failed: recording stops there (the file keeps the
    * records before it) and the run goes on; whoever runs it reports this.
@@ -58,21 +60,26 @@ export class Recorder {
     const cpu = machine.cpu;
     this.chunkFrom = cpu.icount;
     machine.bus.clearDirtyPages();
-    const previous = machine.onInjection;
-    machine.onInjection = (e) => { previous(e); this.inputs.push(injectionToJson(e)); };
+    const probes = machine.probes;
+    this.unsubscribe.push(probes.injection.subscribe((e) => { this.inputs.push(injectionToJson(e)); }));
     if (this.header.trace !== 'off') {
-      cpu.onException = (vector, pc, mode) => {
+      this.unsubscribe.push(probes.exception.subscribe((vector, pc, mode) => {
         const ev: RunEvent = { icount: cpu.icount, kind: 'exception', vector: VECTOR_NAMES[vector] ?? String(vector), pc, mode: MODE_NAMES[mode] ?? String(mode) };
         // Hypercall arguments: the ABI passes them in r0-r3 and the number in r7 (docs/hypercalls.md).
         if (vector === 0x08) ev.regs = [cpu.r[0] >>> 0, cpu.r[1] >>> 0, cpu.r[2] >>> 0, cpu.r[3] >>> 0, cpu.r[7] >>> 0];
         this.events.push(ev);
-        this.trace?.exception(vector, cpu);
-      };
-      machine.bus.onMmioWrite = (address, size, value) => {
+      }));
+      this.unsubscribe.push(probes.mmioWrite.subscribe((address, size, value) => {
         this.events.push({ icount: cpu.icount, kind: 'mmio', address, size, value: value >>> 0 });
-      };
+      }));
     }
     if (this.header.trace === 'full') this.trace = new TraceCollector(machine);
+  }
+
+  /** Stops observing the machine (what was collected so far can still be written). */
+  private detach(): void {
+    for (const off of this.unsubscribe.splice(0)) off();
+    this.trace?.close();
   }
 
   console(device: string, data: Uint8Array, icount: number): void {
@@ -93,6 +100,7 @@ export class Recorder {
   end(result: RunSummary): void {
     if (this.ended) return;
     this.ended = true;
+    this.detach();
     if (this.machine && !this.writeError) {
       // A halt comes after every event of its tick: its state is hashed, but no
       // checkpoint is taken there (a checkpoint's entries at its tick are still to come).
@@ -114,6 +122,7 @@ export class Recorder {
     } catch (e) {
       if (!(e instanceof RecordingWriteError)) throw e;
       this.writeError = e;
+      this.detach();
       this.trace = undefined;
       try { this.writer.close(); } catch { /* the first failure is the one reported */ }
     }

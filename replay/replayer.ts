@@ -262,7 +262,7 @@ export class Replayer {
   /** Runs from the current position to the first execution of `address`; returns its instruction count (before it executes). */
   findExecution(address: number, limit = this.rec.lastIcount): number | undefined {
     let found: number | undefined;
-    const remove = this.machine.hooks.add(address, (cpu) => {
+    const remove = this.machine.probes.exec.at(address, (cpu) => {
       if (found === undefined) { found = cpu.icount - 1; cpu.stopRequested = true; }
       return false;
     });

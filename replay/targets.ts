@@ -130,7 +130,7 @@ function findSymbol(name: string, rec: RecordingReader, replayer: Replayer, spac
   replayer.resetTo(0);
   const m = replayer.machine;
   let found: { icount: number; image: string } | undefined;
-  const removers = addresses.map((a) => m.hooks.add(a.start, (cpu) => {
+  const removers = addresses.map((a) => m.probes.exec.at(a.start, (cpu) => {
     // The address is the symbol's only where that image's code is mapped.
     if (found === undefined && (spaces.images.size === 1 || !spaces.images.get(a.image)!.text.length || spaces.mapped(a.image, a.start, m))) {
       found = { icount: cpu.icount - 1, image: a.image };
@@ -187,9 +187,7 @@ function findCrash(rec: RecordingReader, replayer: Replayer, spaces: AddressSpac
   const aborts: Abort[] = [];
   const pending = new Set<Abort>();
   const unhook = new Map<Abort, Array<() => void>>();
-  const previous = cpu.onException;
-  cpu.onException = (vector, pc, mode) => {
-    previous?.(vector, pc, mode);
+  const off = m.probes.exception.subscribe((vector, pc, mode) => {
     const fromUser = MODE_NAMES[mode] === 'usr';
     if (fromUser) {
       const space = spaceOf(cpu);
@@ -225,8 +223,8 @@ function findCrash(rec: RecordingReader, replayer: Replayer, spaces: AddressSpac
       return false;
     };
     const next = a.thumb ? [0, 2, 4] : [0, 4];
-    unhook.set(a, next.map((d) => m.hooks.add((a.pc + d) >>> 0, resume)));
-  };
+    unhook.set(a, next.map((d) => m.probes.exec.at((a.pc + d) >>> 0, resume)));
+  });
   try {
     // Follow until every abort seen has resumed and no recorded one is ahead, or the run ends.
     while (replayer.icount < rec.lastIcount && (pending.size || replayer.icount <= lastRecorded)) {
@@ -235,7 +233,7 @@ function findCrash(rec: RecordingReader, replayer: Replayer, spaces: AddressSpac
       if (replayer.icount === before) break;
     }
   } finally {
-    cpu.onException = previous;
+    off();
     for (const list of unhook.values()) for (const r of list) r();
   }
   // An abort whose handling was cut short by a privileged one that never returned: that one is the crash.

@@ -21,16 +21,26 @@ export class TraceCollector {
   private readonly before = new Int32Array(17);
   private writes: number[] = [];
   private interruptPc: number | undefined;
+  private readonly unsubscribe: Array<() => void>;
 
   constructor(private readonly machine: Machine) {
     const cpu = machine.cpu;
     this.pc = cpu.pc >>> 0;
     this.saveRegs(cpu);
-    cpu.accessWatchers.push({ lo: 0, hi: 0xffffffff, fn: (va, write) => { if (write) this.writes.push(va >>> 0); } });
+    this.unsubscribe = [
+      machine.probes.access.watch(0, 0xffffffff, (va, write) => { if (write) this.writes.push(va >>> 0); }),
+      machine.probes.exception.subscribe((vector) => this.exception(vector, cpu)),
+    ];
+  }
+
+  /** Stops observing the machine (the recording ended or failed). */
+  close(): void {
+    for (const off of this.unsubscribe) off();
+    this.writes = [];
   }
 
   /** An interrupt taken at a boundary: the instruction executed next is its vector's. */
-  exception(vector: number, cpu: Cpu): void {
+  private exception(vector: number, cpu: Cpu): void {
     if (vector === 0x18 || vector === 0x1c) this.interruptPc = (cpu.vectorBase() + vector) >>> 0;
   }
 

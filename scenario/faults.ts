@@ -1,6 +1,7 @@
 /**
- * Arms a scenario's faults on a machine, through the CPU's fault hooks
- * (execution hooks, data access watchers) and the machine's event queue.
+ * Arms a scenario's faults on a machine, through the machine's probes
+ * (instruction at an address, data accesses in a range, interrupt edges) and
+ * its event queue.
  * Every fault that fires is recorded, stamped with the instruction count at
  * which it fired, so two runs of the same scenario can be compared exactly.
  */
@@ -60,7 +61,7 @@ export function armFaults(machine: Machine, faults: FaultSpec[]): FiredFault[] {
           }, 'input');
         } else if (t.kind === 'exec') {
           let n = 0;
-          machine.hooks.add(t.address, () => {
+          machine.probes.exec.at(t.address, () => {
             if (++n !== t.nth) return false;
             const va = f.address ?? (data ? 0 : t.address);
             record(f, detail(va, f.write ?? false), t.address, cpu.icount - 1);
@@ -68,22 +69,20 @@ export function armFaults(machine: Machine, faults: FaultSpec[]): FiredFault[] {
           });
         } else {
           let n = 0;
-          cpu.accessWatchers.push({
-            lo: t.lo, hi: t.hi, fn: (va, write) => {
-              if (t.write !== undefined && t.write !== write) return;
-              if (++n !== t.nth) return;
-              const addr = f.address ?? va;
-              const w = f.write ?? write;
-              record(f, `${write ? 'write' : 'read'} of ${hex(va)}: ${detail(addr, w)}`, cpu.pc, cpu.icount - 1);
-              machine.fire({ at: 'access', address: va, write }, abort(addr, w), cause(f));
-            },
+          machine.probes.access.watch(t.lo, t.hi, (va, write) => {
+            if (t.write !== undefined && t.write !== write) return;
+            if (++n !== t.nth) return;
+            const addr = f.address ?? va;
+            const w = f.write ?? write;
+            record(f, `${write ? 'write' : 'read'} of ${hex(va)}: ${detail(addr, w)}`, cpu.pc, cpu.icount - 1);
+            machine.fire({ at: 'access', address: va, write }, abort(addr, w), cause(f));
           });
         }
         break;
       }
       case 'lost-upcall': {
         let calls = 0;
-        machine.hooks.add(f.address, (c) => {
+        machine.probes.exec.at(f.address, (c) => {
           calls++;
           if (calls < f.nth || calls >= f.nth + f.count) return false;
           record(f, `call ${calls} of ${f.function} skipped (returned to ${hex(c.r[14])})`, f.address, c.icount - 1);
@@ -116,9 +115,10 @@ export function armFaults(machine: Machine, faults: FaultSpec[]): FiredFault[] {
           const edge = edges;
           // Mid-instruction (a device register write) the next pc is not known yet: decide at the boundary.
           machine.events.schedule(cpu.icount, `fault ${f.index}: lost interrupt`, () => {
-            const pc = nextInstruction(machine);
+            const pc = cpu.nextInstructionAddress();
+            const taken = cpu.pendingInterrupt();
             machine.inject({ icount: cpu.icount, point: { at: 'exec', pc }, injection: { kind: 'irq-line', controller: f.controller, line: f.line, high: false }, cause: cause(f) });
-            const exc = pc !== (cpu.pc >>> 0) ? ` (taken as ${cpu.fiqLine && !cpu.f ? 'FIQ' : 'IRQ'}: lowered at the vector)` : '';
+            const exc = taken !== -1 ? ` (taken as ${taken === Vector.Fiq ? 'FIQ' : 'IRQ'}: lowered at the vector)` : '';
             record(f, `assertion ${edge} of ${f.controller}:${f.line} lost${exc}`, pc);
           }, 'input');
         });
@@ -142,13 +142,5 @@ export function armFaults(machine: Machine, faults: FaultSpec[]): FiredFault[] {
     }
   }
   return fired;
-}
-
-/** Address of the instruction the CPU executes next: the FIQ or IRQ vector if it takes one now, else pc. */
-function nextInstruction(machine: Machine): number {
-  const cpu = machine.cpu;
-  if (cpu.fiqLine && !cpu.f) return (cpu.vectorBase() + Vector.Fiq) >>> 0;
-  if (cpu.irqLine && !cpu.i) return (cpu.vectorBase() + Vector.Irq) >>> 0;
-  return cpu.pc >>> 0;
 }
 

@@ -1,6 +1,6 @@
 /**
  * Driving interrupt lines from a scenario: the wire into an interrupt
- * controller (machine.device(NAME).setInput) raised and lowered at virtual
+ * controller (an irq-line entry of the input log) raised and lowered at virtual
  * times through the machine's event queue, so it is as deterministic as any
  * device. Used for IRQ storms; a line a device also drives is simply
  * overridden while a pulse lasts.
@@ -50,23 +50,15 @@ export function schedulePulseTrain(machine: Machine, controller: string, line: n
 
 /**
  * Calls onEdge for every rising edge the board's wiring (a device output)
- * drives into a controller's input line. Only observes: the edge reaches the
+ * drives into a controller's input line, with the device that drove it (the
+ * machine's interrupt-edge probe). Only observes: the edge reaches the
  * controller as before. Input-log entries that set the line (irq-line
  * injections: storms, spurious pulses, a replay) are not device edges and are
- * not reported.
+ * not reported. Returns the function that stops watching.
  */
-export function watchDeviceEdges(machine: Machine, controller: string, line: number, onEdge: () => void): void {
-  const dev = machine.device(controller);
-  const setInput = dev.setInput?.bind(dev);
-  if (!setInput) throw new Error(`device '${controller}' has no interrupt inputs`);
-  let lastEntry: unknown;
-  dev.setInput = (l: number, high: boolean) => {
-    // An injection logs its entry, then sets the line: the newest entry, not yet seen, is this call.
-    const e = machine.injected[machine.injected.length - 1];
-    const injected = e !== undefined && e !== lastEntry && e.injection.kind === 'irq-line'
-      && e.injection.controller === controller && e.injection.line === l && e.injection.high === high;
-    if (injected) lastEntry = e;
-    setInput(l, high);
-    if (!injected && l === line && high) onEdge();
-  };
+export function watchDeviceEdges(machine: Machine, controller: string, line: number, onEdge: (device: string) => void): () => void {
+  if (!machine.device(controller).setInput) throw new Error(`device '${controller}' has no interrupt inputs`);
+  return machine.probes.irqEdge.subscribe((c, l, high, device) => {
+    if (high && l === line && c === controller) onEdge(device);
+  });
 }

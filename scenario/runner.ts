@@ -144,7 +144,7 @@ class ScenarioRun {
     }
     const matchedEnd = s.expect.end === 'matched';
     const typing = this.typing;
-    machine.onConsole = (device, data) => {
+    machine.probes.console.subscribe((device, data) => {
       observer?.console(device, data, cpu.icount);
       let t = trackers.get(device);
       if (!t) trackers.set(device, t = new ConsoleTracker([], [], options.consoleTailLines));
@@ -153,7 +153,7 @@ class ScenarioRun {
       typing.output(device, text);
       if (device === s.console) options.onOutput?.(text);
       if (matchedEnd && t.ordered.length && [...trackers.values()].every((x) => x.done)) cpu.stopRequested = true;
-    };
+    });
   }
 
   /** The earliest deadline of a console pattern not printed yet, or Infinity. */

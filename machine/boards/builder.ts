@@ -10,22 +10,27 @@ import type { Cpu } from '../cpu/cpu';
 import type { EventQueue } from '../events';
 import type { BoardSpec } from './board-spec';
 import { checkProps, PropError, type Device, type DeviceContext, type DeviceType, type IrqOutput } from '../devices/device';
+import { Probe, type IrqEdgeArgs } from '../probes';
 
 export interface BuildHooks {
   guestError(source: string, message: string): void;
   console(device: string, data: Uint8Array): void;
   requestReset(device: string): void;
+  /** Told of every level change the wiring drives into an interrupt input (and the device that caused it). */
+  irqEdge?: Probe<IrqEdgeArgs>;
 }
 
 /** An interrupt input that is the OR of every output wired to it. */
 class WiredInput {
   readonly asserted = new Set<string>();
-  constructor(readonly apply: (level: boolean) => void) {}
-  set(source: string, level: boolean): void {
+  constructor(readonly apply: (level: boolean) => void, readonly controller: string, readonly line: number, private readonly edges: Probe<IrqEdgeArgs>) {}
+  set(from: WiredOutput, level: boolean): void {
     const before = this.asserted.size > 0;
-    if (level) this.asserted.add(source); else this.asserted.delete(source);
+    if (level) this.asserted.add(from.source); else this.asserted.delete(from.source);
     const after = this.asserted.size > 0;
-    if (before !== after) this.apply(after);
+    if (before === after) return;
+    this.apply(after);
+    if (this.edges.active) this.edges.emit(this.controller, this.line, after, from.device, from.index);
   }
 }
 
@@ -70,14 +75,15 @@ export function buildBoard(
   const specOf = new Map(spec.devices.map((d) => [d.name, d]));
   const inputs = new Map<string, WiredInput>();
   const pendingWiring: Array<() => void> = [];
+  const edges = hooks.irqEdge ?? new Probe<IrqEdgeArgs>();
 
   const inputFor = (device: string, line: number): WiredInput => {
     const key = `${device}:${line}`;
     let w = inputs.get(key);
     if (!w) {
       if (device === 'cpu') {
-        if (line === 0) w = new WiredInput((l) => { cpu.irqLine = l; });
-        else if (line === 1) w = new WiredInput((l) => { cpu.fiqLine = l; });
+        if (line === 0) w = new WiredInput((l) => { cpu.irqLine = l; }, device, line, edges);
+        else if (line === 1) w = new WiredInput((l) => { cpu.fiqLine = l; }, device, line, edges);
         else throw new BoardError(`board ${spec.name}: cpu has interrupt inputs irq and fiq only`);
       } else {
         const target = devices.get(device);
@@ -86,7 +92,7 @@ export function buildBoard(
         if (!target.setInput || !t.irqInputs) throw new BoardError(`board ${spec.name}: device '${device}' (${t.type}) is not an interrupt controller`);
         const count = t.irqInputsFor ? t.irqInputsFor(specOf.get(device)!.props) : t.irqInputs;
         if (line >= count) throw new BoardError(`board ${spec.name}: ${device} has ${count} interrupt inputs; line ${line} does not exist`);
-        w = new WiredInput((l) => target.setInput!(line, l));
+        w = new WiredInput((l) => target.setInput!(line, l), device, line, edges);
       }
       inputs.set(key, w);
     }
@@ -99,7 +105,7 @@ export function buildBoard(
     if (devices.has(d.name) || d.name === 'cpu') throw new BoardError(`board ${spec.name}: device name '${d.name}' is used twice`);
     // Devices may keep their IrqOutput objects from creation on, so every output
     // exists before wiring and forwards to whatever the wiring step connects.
-    const outputs: WiredOutput[] = Array.from({ length: type.irqOutputs }, (_, i) => new WiredOutput(`${d.name}#${i}`));
+    const outputs: WiredOutput[] = Array.from({ length: type.irqOutputs }, (_, i) => new WiredOutput(d.name, i));
     const errorsSeen = new Set<string>();
     const ctx: DeviceContext = {
       name: d.name,
@@ -176,17 +182,21 @@ const NO_IRQ: IrqOutput = { set: () => {}, pulse: () => {} };
 class WiredOutput implements IrqOutput {
   private targets: WiredInput[] = [];
   private level = false;
-  constructor(private readonly source: string) {}
+  /** The key of this output in an input's set of asserted outputs (and in snapshots). */
+  readonly source: string;
+  constructor(readonly device: string, readonly index: number) {
+    this.source = `${device}#${index}`;
+  }
   connect(targets: WiredInput[]): void {
     this.targets = targets;
-    if (this.level) for (const w of targets) w.set(this.source, true);
+    if (this.level) for (const w of targets) w.set(this, true);
   }
   set(level: boolean): void {
     this.level = level;
-    for (const w of this.targets) w.set(this.source, level);
+    for (const w of this.targets) w.set(this, level);
   }
   pulse(): void {
-    for (const w of this.targets) { w.set(this.source, true); w.set(this.source, false); }
+    for (const w of this.targets) { w.set(this, true); w.set(this, false); }
   }
 }
 

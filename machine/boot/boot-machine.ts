@@ -141,7 +141,7 @@ export function bootMachine(d: BootDescription): BootedMachine {
     const sh = d.semihosting;
     machine.enableSemihosting({
       // As a scenario run sees it: semihosting output is console output of its own device.
-      host: sh.host ?? { console: (_stream, bytes) => machine.onConsole('semihosting', bytes) },
+      host: sh.host ?? { console: (_stream, bytes) => machine.emitConsole('semihosting', bytes) },
       input: sh.input,
       cmdline: sh.cmdline ?? d.cmdline,
     });

@@ -21,6 +21,7 @@ import {
 import { a32Decoder } from './a32/table';
 import { VfpState, type VfpSnapshot } from './vfp/state';
 import { DATA_ABORT, PREFETCH_ABORT, FS_ALIGNMENT, FS_SYNC_EXTERNAL, faultStatusRegister } from './faults';
+import { AccessProbe, ExecProbe, Probe } from '../probes';
 
 
 /** Access flags for the data-access helpers. */
@@ -101,16 +102,19 @@ export class Cpu {
    * or when the budget is spent, and counts icount itself).
    */
   thumb: { run(cpu: Cpu, budget: number): number; invalidate?(cpu: Cpu): void } | undefined;
+  /** Instructions at an address (fault injection, replay targets, breakpoints): subscribe here. */
+  readonly execProbe = new ExecProbe<Cpu>();
   /**
-   * Execution hooks by instruction address (fault injection, breakpoints): called
-   * before the instruction at that address executes; returning true means the hook
-   * took the instruction's place (it set nextPc, or raised an exception).
+   * Execution hooks by instruction address, the dispatch table the run loop
+   * reads: called before the instruction at that address executes; returning
+   * true means the hook took the instruction's place (it set nextPc, or raised
+   * an exception). Filled only by execProbe.
    */
-  readonly execHooks = new Map<number, (cpu: Cpu) => boolean>();
-  /** Data access watchers over address ranges; a watcher may raise a data abort. */
-  readonly accessWatchers: Array<{ lo: number; hi: number; fn: (va: number, write: boolean) => void }> = [];
-  /** Observer of exception entries (recordings log exceptions, IRQs and hypercalls). */
-  onException: ((vector: Vector, fromPc: number, fromMode: number) => void) | undefined;
+  readonly execHooks = this.execProbe.table;
+  /** Data accesses in address ranges; a watcher may raise a data abort. */
+  readonly accessProbe = new AccessProbe();
+  /** Exception entries (recordings log exceptions, IRQs and hypercalls). */
+  readonly exceptionProbe = new Probe<[vector: Vector, fromPc: number, fromMode: number]>();
   /** Instruction count at which the current run() returns. */
   runEnd = 0;
   /** Set to make the run loop return at the next instruction boundary. */
@@ -134,12 +138,12 @@ export class Cpu {
       this.cp15.dfar = va >>> 0;
       throw DATA_ABORT;
     };
-    bus.onCodeWrite = (page) => {
+    bus.codeWriteProbe.subscribe((page) => {
       for (const p of bus.pagesSharing(page)) {
         if (this.pages.delete(p)) this.codeGen++;
         bus.codePages[p] = 0;
       }
-    };
+    });
     this.reset();
   }
 
@@ -288,7 +292,7 @@ export class Cpu {
    * masks interrupts as the architecture requires and continues at the vector.
    */
   enterException(vector: Vector, newMode: number, lr: number): void {
-    if (this.onException !== undefined) this.onException(vector, this.pc >>> 0, this.mode);
+    if (this.exceptionProbe.active) this.exceptionProbe.emit(vector, this.pc >>> 0, this.mode);
     const saved = this.cpsr;
     this.changeMode(newMode);
     this.spsr[bankOf(newMode)] = saved;
@@ -363,16 +367,22 @@ export class Cpu {
     throw DATA_ABORT;
   }
 
-  private watch(va: number, write: boolean): void {
-    const a = va >>> 0;
-    for (const w of this.accessWatchers) if (a >= w.lo && a <= w.hi) w.fn(a, write);
-  }
-
   /** Abandons the current instruction with a data abort of the given fault status (fault injection). */
   injectDataAbort(va: number, status: number, write: boolean, domain = 0): never {
     this.cp15.dfsr = faultStatusRegister(status, domain, write);
     this.cp15.dfar = va >>> 0;
     throw DATA_ABORT;
+  }
+
+  /**
+   * Takes a data abort now, between instructions, with the given fault status
+   * and address in DFSR/DFAR (fault injection at an instruction boundary): the
+   * instruction at pc is the one that aborted.
+   */
+  enterDataAbort(va: number, status: number, write: boolean, domain = 0): void {
+    this.cp15.dfsr = faultStatusRegister(status, domain, write);
+    this.cp15.dfar = va >>> 0;
+    this.takeDataAbort();
   }
 
   /** Abandons the current instruction with a prefetch abort of the given fault status (fault injection). */
@@ -394,7 +404,7 @@ export class Cpu {
   }
 
   private translate(va: number, kind: number, flags: number): number {
-    if (this.accessWatchers.length !== 0) this.watch(va, kind === ACCESS_WRITE);
+    if (this.accessProbe.active) this.accessProbe.emit(va, kind === ACCESS_WRITE);
     if (!this.mmu.enabled) return va >>> 0;
     const user = (flags & ACC_UNPRIV) !== 0 || this.mode === MODE_USR;
     return this.mmu.translate(va >>> 0, kind, user);
@@ -532,17 +542,25 @@ export class Cpu {
     return h;
   }
 
+  /** The interrupt the CPU takes at the next instruction boundary: Vector.Fiq, Vector.Irq, or -1 for none (FIQ first). */
+  pendingInterrupt(): Vector.Fiq | Vector.Irq | -1 {
+    if (this.fiqLine && !this.f) return Vector.Fiq;
+    if (this.irqLine && !this.i) return Vector.Irq;
+    return -1;
+  }
+
+  /** Address of the instruction executed next: the FIQ or IRQ vector if one is taken first, else pc. */
+  nextInstructionAddress(): number {
+    const v = this.pendingInterrupt();
+    return v < 0 ? this.pc >>> 0 : (this.vectorBase() + v) >>> 0;
+  }
+
   /** Takes a pending, unmasked interrupt. Returns true if one was taken. */
   private takeInterrupt(): boolean {
-    if (this.fiqLine && !this.f) {
-      this.enterException(Vector.Fiq, MODE_FIQ, (this.pc + 4) | 0);
-      return true;
-    }
-    if (this.irqLine && !this.i) {
-      this.enterException(Vector.Irq, MODE_IRQ, (this.pc + 4) | 0);
-      return true;
-    }
-    return false;
+    const v = this.pendingInterrupt();
+    if (v < 0) return false;
+    this.enterException(v as Vector, v === Vector.Fiq ? MODE_FIQ : MODE_IRQ, (this.pc + 4) | 0);
+    return true;
   }
 
   /**

@@ -55,7 +55,7 @@ interface Run { machine: Machine; out: () => string }
 function boot(domains: string, cmdline = 'console=ttyS0'): Run {
   const machine = createMachine('tegra2-xoom');
   let text = '';
-  machine.onConsole = (device, data) => { if (device === 'uartd') text += Buffer.from(data).toString('latin1'); };
+  machine.probes.console.subscribe((device, data) => { if (device === 'uartd') text += Buffer.from(data).toString('latin1'); });
   bootKernel(machine, { kernel: read('hypervisor.elf'), kernelName: 'hypervisor.elf', initrd: volume(domains), cmdline });
   return { machine, out: () => text.replace(/\r\n/g, '\n') };
 }

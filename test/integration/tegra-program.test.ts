@@ -67,10 +67,10 @@ function runProgram(): Run {
   const uart: Buffer[] = [];
   const otherConsoles: string[] = [];
   const semihosting: Buffer[] = [];
-  machine.onConsole = (device, data) => {
+  machine.probes.console.subscribe((device, data) => {
     if (device === 'uartd') uart.push(Buffer.from(data));
     else otherConsoles.push(device);
-  };
+  });
   machine.enableSemihosting({ host: { console: (_stream, bytes) => { semihosting.push(Buffer.from(bytes)); } } });
   for (const [time, text] of INPUTS) machine.addInput(time, 'uartd', Buffer.from(text, 'latin1'));
   const stop = machine.runUntil(LIMIT);

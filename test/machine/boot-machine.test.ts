@@ -76,7 +76,7 @@ test('a bare-metal program is loaded at its physical addresses and entered with 
 test('a program with semihosting and no host prints on the console device "semihosting" and exits', () => {
   const { machine } = bootMachine({ board: VEXPRESS, program: PROGRAM, semihosting: {} });
   let out = '';
-  machine.onConsole = (device, data) => { if (device === 'semihosting') out += Buffer.from(data).toString('latin1'); };
+  machine.probes.console.subscribe((device, data) => { if (device === 'semihosting') out += Buffer.from(data).toString('latin1'); });
   assert.deepEqual(machine.runUntil(2e9), { kind: 'exit', code: 0 });
   assert.equal(out, read('test', 'programs', 'expected', 'arith.txt').toString('latin1'));
 });
@@ -84,7 +84,7 @@ test('a program with semihosting and no host prints on the console device "semih
 test('a program with a semihosting host of its own prints there, not on the console', () => {
   let out = '';
   const { machine } = bootMachine({ board: VEXPRESS, program: PROGRAM, semihosting: { host: { console: (_s, d) => { out += Buffer.from(d).toString('latin1'); } }, cmdline: 'arith 1 2' } });
-  machine.onConsole = () => assert.fail('semihosting output went to the console');
+  machine.probes.console.subscribe(() => assert.fail('semihosting output went to the console'));
   assert.deepEqual(machine.runUntil(2e9), { kind: 'exit', code: 0 });
   assert.equal(out, read('test', 'programs', 'expected', 'arith.txt').toString('latin1'));
 });

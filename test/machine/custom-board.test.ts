@@ -17,7 +17,7 @@ function run(board: string): { out: string; devices: number } {
   m.loadElf(parseElf(tinyElf(0x00100000, HELLO)));
   m.enableSemihosting({ host: { console: () => {} } });
   let out = '';
-  m.onConsole = (d, data) => { if (d === m.board.boot.console) out += Buffer.from(data).toString('latin1'); };
+  m.probes.console.subscribe((d, data) => { if (d === m.board.boot.console) out += Buffer.from(data).toString('latin1'); });
   assert.deepEqual(m.run(100), { kind: 'exit', code: 0 });
   return { out, devices: m.devices.size };
 }

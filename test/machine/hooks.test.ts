@@ -12,7 +12,7 @@ test('an execution hook can skip a call: the callee returns at once', () => {
   const cpu = makeCpu();
   place(cpu, 0x1000, PROGRAM);
   let calls = 0;
-  cpu.execHooks.set(0x1010, (c) => { calls++; c.nextPc = c.r[14] >>> 0; return true; });
+  cpu.execProbe.at(0x1010, (c) => { calls++; c.nextPc = c.r[14] >>> 0; return true; });
   cpu.run(6);
   assert.equal(calls, 1);
   assert.equal(cpu.r[0], 100, 'the callee body never ran');
@@ -22,7 +22,7 @@ test('an execution hook that returns false lets the instruction run', () => {
   const cpu = makeCpu();
   place(cpu, 0x1000, PROGRAM);
   const seen: number[] = [];
-  cpu.execHooks.set(0x1010, (c) => { seen.push(c.icount); return false; });
+  cpu.execProbe.at(0x1010, (c) => { seen.push(c.icount); return false; });
   cpu.run(7);
   assert.equal(cpu.r[0], 101);
   assert.deepEqual(seen, [3]);
@@ -31,7 +31,7 @@ test('an execution hook that returns false lets the instruction run', () => {
 test('an execution hook can inject a prefetch abort at that instruction', () => {
   const cpu = makeCpu();
   place(cpu, 0x1000, PROGRAM);
-  cpu.execHooks.set(0x1010, (c) => c.injectPrefetchAbort(0x1010, FS_TRANSLATION_SECTION));
+  cpu.execProbe.at(0x1010, (c) => c.injectPrefetchAbort(0x1010, FS_TRANSLATION_SECTION));
   cpu.run(3);
   assert.equal(cpu.mode, MODE_ABT);
   assert.equal(cpu.pc, 0x0c);
@@ -47,7 +47,7 @@ test('an access watcher can inject a data abort on the Nth access to a range', (
   cpu.r[2] = 0x8000;
   cpu.bus.write32(0x8000, 0x1234);
   let n = 0;
-  cpu.accessWatchers.push({ lo: 0x8000, hi: 0x8fff, fn: (va, write) => { if (++n === 2) cpu.injectDataAbort(va, FS_PERMISSION_PAGE, write); } });
+  cpu.accessProbe.watch(0x8000, 0x8fff, (va, write) => { if (++n === 2) cpu.injectDataAbort(va, FS_PERMISSION_PAGE, write); });
   cpu.run(2);
   assert.equal(cpu.mode, MODE_ABT);
   assert.equal(cpu.r[14] >>> 0, 0x1004 + 8);

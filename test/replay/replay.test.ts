@@ -129,7 +129,7 @@ test('targets: --to N stops exactly there; --to-symbol at the first execution; -
   const line = resolveTarget({ kind: 'console', pattern: /\[dom1\] ping 3\/10/, source: 'ping 3' }, rec, s.replayer, s.symbols);
   const out: string[] = [];
   s.replayer.resetTo(0);
-  s.replayer.machine.onConsole = (_d, data) => out.push(Buffer.from(data).toString('latin1'));
+  s.replayer.machine.probes.console.subscribe((_d, data) => { out.push(Buffer.from(data).toString('latin1')); });
   s.replayer.runTo(line.icount);
   assert.match(out.join(''), /\[dom1\] ping 3\/10\r?\n$/);
 });

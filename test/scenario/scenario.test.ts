@@ -90,7 +90,7 @@ function replayLog(r: ReturnType<typeof runText>): void {
   const s = { ...r.scenario, inputs: [], inputsAfterOutput: [], faults: [] };
   const { machine } = prepareScenario(s);
   let out = '';
-  machine.onConsole = (device, data) => { if (device === s.console) out += Buffer.from(data).toString('latin1'); };
+  machine.probes.console.subscribe((device, data) => { if (device === s.console) out += Buffer.from(data).toString('latin1'); });
   for (const e of r.machine!.injected) machine.inject(e);
   machine.runUntil(r.icount);
   assert.equal(machine.cpu.icount, r.icount, 'the replay ends at the same instruction');

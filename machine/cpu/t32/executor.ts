@@ -38,9 +38,7 @@ class ThumbCode {
   readonly pages = new Map<number, ThumbPage>();
 
   constructor(readonly cpu: Cpu) {
-    const bus = cpu.bus;
-    const previous = bus.onCodeWrite;
-    bus.onCodeWrite = (page) => { previous(page); this.drop(page); };
+    cpu.bus.codeWriteProbe.subscribe((page) => this.drop(page));
   }
 
   drop(page: number): void {
