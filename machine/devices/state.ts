@@ -291,7 +291,9 @@ export function migrateDeviceState(s: DeviceSnapshot, type: string, version: num
   let state = s.state as Obj;
   if (v !== version) {
     if (!Number.isInteger(v) || v > version || v < 1) {
-      throw new StateError(`device ${name}: snapshot format ${v} is not supported by this bringup (it reads format ${version}${oldest(migrations, version) < version ? ` and migrates ${oldest(migrations, version)} to ${version - 1}` : ''})`);
+      const from = oldest(migrations, version);
+      const migrates = from === version ? '' : from === version - 1 ? ` and migrates format ${from}` : ` and migrates formats ${from} to ${version - 1}`;
+      throw new StateError(`device ${name}: snapshot format ${v} is not supported by this bringup (it reads format ${version}${migrates})`);
     }
     while (v < version) {
       const m = migrations[v];

@@ -120,7 +120,7 @@ function cpuState(m: ReturnType<typeof createMachine>): unknown {
   const s = m.cpu.snapshot();
   const c = m.cpu.cp15;
   return {
-    r: s.r, pc: s.pc, cpsr: m.cpu.cpsr, spsr: s.spsr, bankLr: s.bankLr, bankSp: s.bankSp, icount: s.icount,
+    registers: s.registers, cpsr: s.cpsr, spsr: s.spsr, icount: s.icount,
     ifsr: c.ifsr, ifar: c.ifar, dfsr: c.dfsr, dfar: c.dfar,
     errs: m.guestErrors.map((e) => `${e.message}@${e.pc.toString(16)}`),
   };

@@ -474,6 +474,6 @@ test('a recording of an older format is refused with both versions named', () =>
   const { crc32 } = require('../../replay/format') as typeof import('../../replay/format');
   frame.writeUInt32LE(crc32(stored), 8);
   const old = Buffer.concat([MAGIC, frame, stored]);
-  assert.throws(() => new RecordingReader(old, 'old.bur'), (e: Error) => e instanceof RecordingError && /recording format 1 is not supported by this bringup \(it reads format 2\)/.test(e.message));
+  assert.throws(() => new RecordingReader(old, 'old.bur'), (e: Error) => e instanceof RecordingError && /recording format 1 is not supported by this bringup \(it reads format 3\)/.test(e.message));
 });
 
