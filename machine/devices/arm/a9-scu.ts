@@ -29,17 +29,17 @@ class A9Scu extends DeclaredStateDevice implements Device {
     const cpus = prop(props, 'cpus', SCU_PROPS.cpus);
     const config = (((1 << cpus) - 1) << 4) | (cpus - 1);
     this.regs = new RegisterMap(ctx, [
-      { offset: 0x00, name: 'SCU Control', access: 'rw', writeMask: 0x1 },
+      { offset: 0x00, name: 'SCU Control', fields: [{ name: 'SCU enable', bits: 0, access: 'rw' }] },
       { offset: 0x04, name: 'SCU Configuration', access: 'ro', reset: config, constant: true },
-      { offset: 0x08, name: 'SCU CPU Power Status', access: 'rw', writeMask: 0x03030303 },
+      { offset: 0x08, name: 'SCU CPU Power Status', fields: [0, 1, 2, 3].map((n) => ({ name: `CPU${n} status`, bits: [8 * n + 1, 8 * n] as const, access: 'rw' as const })) },
       // Invalidation is immediate: nothing is cached here.
       { offset: 0x0c, name: 'SCU Invalidate All Registers in Secure State', access: 'wo', writeMask: 0 },
       { offset: 0x30, name: 'SCU Diagnostic Control', access: 'rw' },
-      { offset: 0x40, name: 'Filtering Start Address', access: 'rw', writeMask: 0xfff00000 },
-      { offset: 0x44, name: 'Filtering End Address', access: 'rw', writeMask: 0xfff00000 },
+      { offset: 0x40, name: 'Filtering Start Address', fields: [{ name: 'address', bits: [31, 20], access: 'rw' }] },
+      { offset: 0x44, name: 'Filtering End Address', fields: [{ name: 'address', bits: [31, 20], access: 'rw' }] },
       // All CPUs may access the SCU registers after reset.
-      { offset: 0x50, name: 'SCU Access Control', access: 'rw', writeMask: 0xf, reset: 0xf },
-      { offset: 0x54, name: 'SCU Non-secure Access Control', access: 'rw', writeMask: 0xfff },
+      { offset: 0x50, name: 'SCU Access Control', fields: [{ name: 'CPUs', bits: [3, 0], access: 'rw' }], reset: 0xf },
+      { offset: 0x54, name: 'SCU Non-secure Access Control', fields: [{ name: 'CPUs', bits: [11, 0], access: 'rw' }] },
     ]);
   }
 
