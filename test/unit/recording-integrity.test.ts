@@ -173,7 +173,7 @@ test('a checkpoint whose state is edited with a fresh CRC does not match the chu
   const stored = records[k].raw.subarray(FRAME_BYTES);
   const cp = decodeCheckpoint(zlib.inflateRawSync(stored));
   const state = JSON.parse(cp.stateJson.toString('utf8'));
-  state.cpu.r[0] = (state.cpu.r[0] ^ 0x55) >>> 0;
+  state.cpu.registers.r0 = (state.cpu.registers.r0 ^ 0x55) >>> 0;
   const edited = encodeRecord(RecordType.Checkpoint, records[k].icount, encodeCheckpoint(cp.head, JSON.stringify(state), cp.pages));
   records[k] = { ...records[k], raw: edited };
   const f = path.join(tmp, 'cp-state.bur');
