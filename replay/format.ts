@@ -18,7 +18,12 @@ import * as zlib from 'node:zlib';
 import { constants as bufferConstants } from 'node:buffer';
 
 export const MAGIC = Buffer.from('BRINGUP-RECORDING\n', 'latin1');
-export const FORMAT_VERSION = 2;
+/**
+ * 3: chunk hashes cover the machine's architectural state by name, in
+ * canonical order (replay/state-hash.ts); 2 hashed the simulator's own CPU
+ * arrays, so its hashes cannot be checked by this bringup and it is refused.
+ */
+export const FORMAT_VERSION = 3;
 export const FRAME_BYTES = 20;
 
 export enum RecordType {

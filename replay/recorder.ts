@@ -9,8 +9,8 @@
 import type { Machine } from '../machine/machine';
 import { MODE_NAMES } from '../machine/cpu/modes';
 import { injectionToJson } from '../machine/injections';
-import { RecordType, encodeCheckpoint, stringifyState, type ChunkRecord, type ConsoleEntry, type RecordingHeader, type RunEvent } from './format';
-import { GENESIS, chunkHash, pageBytes } from './state-hash';
+import { RecordType, encodeCheckpoint, type ChunkRecord, type ConsoleEntry, type RecordingHeader, type RunEvent } from './format';
+import { GENESIS, chunkHash, pageBytes, stateJson } from './state-hash';
 import { RecordingWriteError, RecordingWriter } from './writer';
 import { TraceCollector } from './trace';
 
@@ -134,7 +134,7 @@ export class Recorder {
     const to = m.cpu.icount;
     const pages = m.bus.takeDirtyPages();
     for (const p of pages) this.sinceCheckpoint.add(p);
-    const state = stringifyState(m.stateSnapshot());
+    const state = stateJson(m);
     this.hash = chunkHash(this.hash, state, m, pages);
     const chunk: ChunkRecord = {
       index: this.chunkIndex, from: this.chunkFrom, to, hash: this.hash,

@@ -10,8 +10,7 @@
 import type { Machine, StopReason } from '../machine/machine';
 import { injectionFromJson, type InjectionEntry } from '../machine/injections';
 import type { MachineState } from '../machine/machine';
-import { stringifyState } from './format';
-import { GENESIS, chunkHash, pageBytes } from './state-hash';
+import { GENESIS, chunkHash, pageBytes, stateJson } from './state-hash';
 import { RecordingDamaged, type Checkpoint, type CheckpointRef, type RecordingReader } from './reader';
 import { describeStopReason } from '../machine/stop-reason';
 
@@ -157,7 +156,7 @@ export class Replayer {
   private verifyChunk(c: { index: number; from: number; to: number; hash: string }): void {
     const m = this.machine;
     const dirty = m.bus.takeDirtyPages();
-    const actual = chunkHash(this.hash, stringifyState(m.stateSnapshot()), m, dirty);
+    const actual = chunkHash(this.hash, stateJson(m), m, dirty);
     if (actual !== c.hash) throw new ReplayDivergence(c.index, c.from, c.to, c.hash, actual);
     for (const p of dirty) this.sinceCheckpoint.add(p);
     this.hash = actual;

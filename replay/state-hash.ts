@@ -1,13 +1,23 @@
 /**
  * Chunk hashes: at the end of every chunk of execution, sha256 over the
- * previous hash, the CPU and device state and the contents of every RAM page
- * written during the chunk. Chained, so the first differing hash of two runs
- * marks the chunk where they part (a binary search finds it). Recorder,
- * replayer and the reader's checkpoint check compute it with these functions.
+ * previous hash, the machine's architectural state and the contents of every
+ * RAM page written during the chunk. Chained, so the first differing hash of
+ * two runs marks the chunk where they part (a binary search finds it).
+ * Recorder, replayer and the reader's checkpoint check compute it with these
+ * functions.
+ *
+ * The state hashed is architectural, by name, in a canonical order
+ * (stateJson): the CPU's registers by architectural name (every bank, CPSR,
+ * SPSRs), CP15 registers by name, VFP, the TLB, each device's declared state
+ * by declared name (machine/devices/state.ts) and the interrupt wire levels;
+ * object keys sorted at every level. How a device or the CPU keeps that state
+ * in private fields does not enter it, so renaming one leaves recordings
+ * replaying.
  */
 
 import { createHash } from 'node:crypto';
 import type { Machine } from '../machine/machine';
+import { replaceTyped } from './format';
 
 export const GENESIS = '0'.repeat(64);
 
@@ -15,7 +25,23 @@ export function pageBytes(machine: Machine, page: number): Uint8Array {
   return machine.bus.readBytes((page << 12) >>> 0, 4096);
 }
 
-/** The chained hash from the state as JSON (stringifyState) and the pages written in the chunk, with their bytes, in the order taken. */
+/** JSON of `value` with the keys of every object sorted (arrays keep their order); typed arrays as replaceTyped writes them. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, function (this: unknown, key: string, v: unknown) {
+    const w = replaceTyped(key, v);
+    if (w === null || typeof w !== 'object' || Array.isArray(w)) return w;
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(w).sort()) out[k] = (w as Record<string, unknown>)[k];
+    return out;
+  });
+}
+
+/** The machine's state (all but RAM) as hashed and as checkpoints store it: canonical JSON of machine.stateSnapshot(). */
+export function stateJson(machine: Machine): string {
+  return canonicalJson(machine.stateSnapshot());
+}
+
+/** The chained hash from the state as JSON (stateJson) and the pages written in the chunk, with their bytes, in the order taken. */
 export function chainHash(previous: string, stateJson: string | Uint8Array, pages: Iterable<{ page: number; bytes: Uint8Array }>): string {
   const h = createHash('sha256');
   h.update(previous);
@@ -29,7 +55,7 @@ export function chainHash(previous: string, stateJson: string | Uint8Array, page
   return h.digest('hex');
 }
 
-/** `stateJson` is stringifyState(machine.stateSnapshot()), taken by the caller (a recorder keeps it for a checkpoint at the same boundary). */
-export function chunkHash(previous: string, stateJson: string, machine: Machine, pages: number[]): string {
-  return chainHash(previous, stateJson, (function* () { for (const page of pages) yield { page, bytes: pageBytes(machine, page) }; })());
+/** `state` is stateJson(machine), taken by the caller (a recorder keeps it for a checkpoint at the same boundary). */
+export function chunkHash(previous: string, state: string, machine: Machine, pages: number[]): string {
+  return chainHash(previous, state, (function* () { for (const page of pages) yield { page, bytes: pageBytes(machine, page) }; })());
 }

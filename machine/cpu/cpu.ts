@@ -37,12 +37,19 @@ interface DecodedPage {
   insns: Int32Array;
 }
 
+/**
+ * The CPU's architectural state by name (version 2): the registers of every
+ * bank as the architecture names them (r0-r7, r8_usr-r12_usr, r8_fiq-r12_fiq,
+ * sp_<mode> and lr_<mode> for usr, fiq, irq, svc, abt, und, and pc), CPSR as
+ * one word, the SPSR of each exception mode, the exclusive monitor, the
+ * event register, CP15 registers by name, VFP and the TLB. How the simulator
+ * keeps the banks internally is not part of it.
+ */
 export interface CpuSnapshot {
   version: number;
-  r: number[]; pc: number;
-  n: number; z: number; c: number; v: number; q: number; ge: number;
-  mode: number; t: number; e: number; a: number; i: number; f: number; it: number;
-  spsr: number[]; bankSp: number[]; bankLr: number[]; usrHigh: number[]; fiqHigh: number[];
+  registers: Record<string, number>;
+  cpsr: number;
+  spsr: Record<string, number>;
   icount: number; waiting: boolean; eventRegister: number;
   monitorAddr: number; monitorActive: boolean;
   cp15: Record<string, number>;
@@ -50,6 +57,25 @@ export interface CpuSnapshot {
   mmu?: MmuSnapshot;
   vfp?: VfpSnapshot;
 }
+
+/** Version 1: the simulator's own arrays (the live registers of the current mode, bank copies by index). */
+export interface CpuSnapshotV1 {
+  version: 1;
+  r: number[]; pc: number;
+  n: number; z: number; c: number; v: number; q: number; ge: number;
+  mode: number; t: number; e: number; a: number; i: number; f: number; it: number;
+  spsr: number[]; bankSp: number[]; bankLr: number[]; usrHigh: number[]; fiqHigh: number[];
+  icount: number; waiting: boolean; eventRegister: number;
+  monitorAddr: number; monitorActive: boolean;
+  cp15: Record<string, number>;
+  mmu?: MmuSnapshot;
+  vfp?: VfpSnapshot;
+}
+
+export const CPU_SNAPSHOT_VERSION = 2;
+
+/** Register banks by bankOf() index, with their architectural suffix. */
+const BANK_NAMES = ['usr', 'fiq', 'irq', 'svc', 'abt', 'und'];
 
 export class Cpu {
   /** r0-r15 of the current mode. During execution r[15] reads as the instruction address + 8. */
@@ -652,14 +678,25 @@ export class Cpu {
   // ---- snapshots ------------------------------------------------------------
 
   snapshot(): CpuSnapshot {
-    // Bank the live registers so the snapshot is independent of the current mode.
+    const r = this.r;
+    const fiq = this.mode === MODE_FIQ;
+    const cur = bankOf(this.mode);
+    const registers: Record<string, number> = {};
+    for (let k = 0; k < 8; k++) registers[`r${k}`] = r[k] >>> 0;
+    for (let k = 0; k < 5; k++) {
+      registers[`r${8 + k}_usr`] = (fiq ? this.usrHigh[k] : r[8 + k]) >>> 0;
+      registers[`r${8 + k}_fiq`] = (fiq ? r[8 + k] : this.fiqHigh[k]) >>> 0;
+    }
+    BANK_NAMES.forEach((name, b) => {
+      registers[`sp_${name}`] = (b === cur ? r[13] : this.bankSp[b]) >>> 0;
+      registers[`lr_${name}`] = (b === cur ? r[14] : this.bankLr[b]) >>> 0;
+    });
+    registers.pc = this.pc >>> 0;
+    const spsr: Record<string, number> = {};
+    for (let b = 1; b < BANK_NAMES.length; b++) spsr[BANK_NAMES[b]] = this.spsr[b] >>> 0;
     return {
-      version: 1,
-      r: Array.from(this.r), pc: this.pc >>> 0,
-      n: this.n, z: this.z, c: this.c, v: this.v, q: this.q, ge: this.ge,
-      mode: this.mode, t: this.t, e: this.e, a: this.a, i: this.i, f: this.f, it: this.it,
-      spsr: Array.from(this.spsr), bankSp: Array.from(this.bankSp), bankLr: Array.from(this.bankLr),
-      usrHigh: Array.from(this.usrHigh), fiqHigh: Array.from(this.fiqHigh),
+      version: CPU_SNAPSHOT_VERSION,
+      registers, cpsr: this.cpsr, spsr,
       icount: this.icount, waiting: this.waiting, eventRegister: this.eventRegister,
       monitorAddr: this.monitorAddr, monitorActive: this.monitorActive,
       cp15: this.cp15.snapshot(),
@@ -668,13 +705,46 @@ export class Cpu {
     };
   }
 
-  restore(s: CpuSnapshot): void {
-    if (s.version !== 1) throw new Error(`CPU snapshot version ${s.version} is not supported (expected 1)`);
-    this.r.set(s.r); this.pc = s.pc;
-    this.n = s.n; this.z = s.z; this.c = s.c; this.v = s.v; this.q = s.q; this.ge = s.ge;
-    this.mode = s.mode; this.t = s.t; this.e = s.e; this.a = s.a; this.i = s.i; this.f = s.f; this.it = s.it;
-    this.spsr.set(s.spsr); this.bankSp.set(s.bankSp); this.bankLr.set(s.bankLr);
-    this.usrHigh.set(s.usrHigh); this.fiqHigh.set(s.fiqHigh);
+  /** Restores a snapshot of version 2, or of version 1 migrated to it; refuses others naming both versions. */
+  restore(snapshot: CpuSnapshot | CpuSnapshotV1): void {
+    const s = snapshot.version === 1 ? migrateCpuSnapshotV1(snapshot as CpuSnapshotV1) : snapshot as CpuSnapshot;
+    if (s.version !== CPU_SNAPSHOT_VERSION) {
+      throw new Error(`CPU snapshot version ${s.version} is not supported by this bringup (it reads version ${CPU_SNAPSHOT_VERSION} and migrates version 1)`);
+    }
+    const reg = (name: string): number => {
+      const v = s.registers?.[name];
+      if (!Number.isInteger(v) || v < -0x80000000 || v > 0xffffffff) throw new Error(`CPU snapshot: register ${name} is missing or not a 32-bit number`);
+      return v | 0;
+    };
+    const cpsr = s.cpsr >>> 0;
+    const mode = cpsr & 0x1f;
+    const cur = bankOf(mode);
+    if (cur < 0) throw new Error(`CPU snapshot: CPSR 0x${cpsr.toString(16)} has no valid mode`);
+    const r = this.r;
+    for (let k = 0; k < 8; k++) r[k] = reg(`r${k}`);
+    for (let k = 0; k < 5; k++) {
+      this.usrHigh[k] = reg(`r${8 + k}_usr`);
+      this.fiqHigh[k] = reg(`r${8 + k}_fiq`);
+      r[8 + k] = mode === MODE_FIQ ? this.fiqHigh[k] : this.usrHigh[k];
+    }
+    BANK_NAMES.forEach((name, b) => {
+      this.bankSp[b] = reg(`sp_${name}`);
+      this.bankLr[b] = reg(`lr_${name}`);
+      this.spsr[b] = b === 0 ? 0 : (s.spsr?.[name] ?? 0) | 0;
+    });
+    r[13] = this.bankSp[cur];
+    r[14] = this.bankLr[cur];
+    this.pc = reg('pc') >>> 0;
+    this.mode = mode;
+    this.setFlags(cpsr);
+    this.ge = (cpsr >>> 16) & 0xf;
+    this.it = ((cpsr >>> 25) & 3) | (((cpsr >>> 10) & 0x3f) << 2);
+    this.e = (cpsr >>> 9) & 1;
+    this.a = (cpsr >>> 8) & 1;
+    this.i = (cpsr >>> 7) & 1;
+    this.f = (cpsr >>> 6) & 1;
+    this.t = (cpsr >>> 5) & 1;
+    r[15] = (this.pc + (this.t ? 4 : 8)) | 0;
     this.icount = s.icount; this.waiting = s.waiting; this.eventRegister = s.eventRegister;
     this.monitorAddr = s.monitorAddr; this.monitorActive = s.monitorActive;
     this.cp15.restore(s.cp15);
@@ -682,6 +752,35 @@ export class Cpu {
     if (s.mmu) this.mmu.restore(s.mmu); else this.mmu.flush();
     this.invalidateCode();
   }
+}
+
+/** A version-1 CPU snapshot in the architectural form of version 2 (the stale bank copies of the current mode are dropped). */
+export function migrateCpuSnapshotV1(s: CpuSnapshotV1): CpuSnapshot {
+  const mode = s.mode;
+  const fiq = mode === MODE_FIQ;
+  const cur = bankOf(mode);
+  const registers: Record<string, number> = {};
+  for (let k = 0; k < 8; k++) registers[`r${k}`] = s.r[k] >>> 0;
+  for (let k = 0; k < 5; k++) {
+    registers[`r${8 + k}_usr`] = (fiq ? s.usrHigh[k] : s.r[8 + k]) >>> 0;
+    registers[`r${8 + k}_fiq`] = (fiq ? s.r[8 + k] : s.fiqHigh[k]) >>> 0;
+  }
+  BANK_NAMES.forEach((name, b) => {
+    registers[`sp_${name}`] = (b === cur ? s.r[13] : s.bankSp[b]) >>> 0;
+    registers[`lr_${name}`] = (b === cur ? s.r[14] : s.bankLr[b]) >>> 0;
+  });
+  registers.pc = s.pc >>> 0;
+  const spsr: Record<string, number> = {};
+  for (let b = 1; b < BANK_NAMES.length; b++) spsr[BANK_NAMES[b]] = s.spsr[b] >>> 0;
+  const cpsr = ((s.n << 31) | (s.z << 30) | (s.c << 29) | (s.v << 28) | (s.q << 27) |
+    ((s.it & 3) << 25) | (s.ge << 16) | ((s.it >>> 2) << 10) | (s.e << 9) |
+    (s.a << 8) | (s.i << 7) | (s.f << 6) | (s.t << 5) | s.mode) >>> 0;
+  return {
+    version: CPU_SNAPSHOT_VERSION, registers, cpsr, spsr,
+    icount: s.icount, waiting: s.waiting, eventRegister: s.eventRegister,
+    monitorAddr: s.monitorAddr, monitorActive: s.monitorActive,
+    cp15: s.cp15, mmu: s.mmu, vfp: s.vfp,
+  };
 }
 
 /** Returned by decodeInto for a fetch from an unmapped address; never cached, never executed. */

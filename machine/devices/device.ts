@@ -36,7 +36,11 @@ export interface DeviceContext {
   readPhysical(address: number, length: number): Uint8Array;
 }
 
-/** Keyed, versioned device state: an old recording either restores or is refused clearly. */
+/**
+ * Keyed, versioned device state: an old recording either restores (migrated
+ * where a migration exists) or is refused clearly. `state` holds the device's
+ * declared state fields by name (machine/devices/state.ts).
+ */
 export interface DeviceSnapshot {
   type: string;
   version: number;
@@ -50,6 +54,7 @@ export interface Device {
   read(region: number, offset: number, size: number): number;
   write(region: number, offset: number, size: number, value: number): void;
   reset(): void;
+  /** Keyed by declared state name: the board's devices get both from DeclaredStateDevice (state.ts). */
   snapshot(): DeviceSnapshot;
   restore(s: DeviceSnapshot): void;
   /** Interrupt controllers: an input line changed level. */
@@ -187,11 +192,4 @@ export function numberProp(props: DeviceProps, key: string, fallback: number): n
   if (v === undefined) return fallback;
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new PropError(key, `property '${key}' must be a number (got ${JSON.stringify(v)})`);
   return v;
-}
-
-export function checkSnapshot(s: DeviceSnapshot, type: string, version: number, name: string): void {
-  if (s.type !== type) throw new Error(`device ${name}: snapshot is of a ${s.type}, not a ${type}`);
-  if (s.version !== version) {
-    throw new Error(`device ${name}: snapshot format ${s.version} is not supported by this bringup (expects ${version})`);
-  }
 }

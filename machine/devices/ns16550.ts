@@ -28,11 +28,11 @@
  * Interrupt output 0: level, high while IIR reports a pending interrupt.
  */
 
-import type { Device, DeviceContext, DeviceProps, DeviceSnapshot, DeviceType } from './device';
-import { checkSnapshot, prop, type PropRule } from './device';
+import type { Device, DeviceContext, DeviceProps, DeviceType } from './device';
+import { prop, type PropRule } from './device';
+import { DeclaredStateDevice, type StateDecl } from './state';
 
 const TYPE = 'ns16550a';
-const VERSION = 1;
 
 /** The register file as data: slot index, datasheet names (read / write / with LCR.DLAB = 1), reset value. */
 export const NS16550_REGISTERS: ReadonlyArray<{ index: number; read: string; write: string; dlab?: string; reset: number }> = [
@@ -60,9 +60,13 @@ const MSR_DCTS = 0x01, MSR_DDSR = 0x02, MSR_TERI = 0x04, MSR_DDCD = 0x08;
 const MSR_EXTERNAL = MSR_CTS | MSR_DSR | MSR_DCD;
 const RX_TRIGGER = [1, 4, 8, 14];
 
-export class Ns16550 implements Device {
+export class Ns16550 extends DeclaredStateDevice implements Device {
   readonly type = TYPE;
   readonly name: string;
+  readonly stateFields: StateDecl = {
+    ier: 'u32', lcr: 'u32', mcr: 'u32', lsrErrors: 'u32', msr: 'u32', scr: 'u32', dll: 'u32', dlm: 'u32',
+    fifoEnabled: 'bool', triggerSel: 'u32', rx: 'u32[]', thrPending: 'bool',
+  };
   private readonly shift: number;
   private readonly fifoSize: number;
   readonly clockHz: number;
@@ -84,6 +88,7 @@ export class Ns16550 implements Device {
   private irqLevel = false;
 
   constructor(private readonly ctx: DeviceContext, props: DeviceProps) {
+    super();
     this.name = ctx.name;
     this.shift = prop(props, 'reg-shift', NS16550_PROPS['reg-shift']);
     this.fifoSize = prop(props, 'fifo-size', NS16550_PROPS['fifo-size']);
@@ -267,39 +272,8 @@ export class Ns16550 implements Device {
     }
   }
 
-  snapshot(): DeviceSnapshot {
-    return {
-      type: TYPE,
-      version: VERSION,
-      state: {
-        ier: this.ier, lcr: this.lcr, mcr: this.mcr, lsrErrors: this.lsrErrors, msr: this.msr, scr: this.scr,
-        dll: this.dll, dlm: this.dlm, fifoEnabled: this.fifoEnabled, triggerSel: this.triggerSel,
-        rx: [...this.rx], thrPending: this.thrPending,
-      },
-    };
-  }
-
-  restore(s: DeviceSnapshot): void {
-    checkSnapshot(s, TYPE, VERSION, this.name);
-    const st = s.state;
-    const num = (k: string): number => {
-      const v = st[k];
-      if (typeof v !== 'number') throw new Error(`device ${this.name}: snapshot field '${k}' missing or not a number`);
-      return v;
-    };
-    this.ier = num('ier');
-    this.lcr = num('lcr');
-    this.mcr = num('mcr');
-    this.lsrErrors = num('lsrErrors');
-    this.msr = num('msr');
-    this.scr = num('scr');
-    this.dll = num('dll');
-    this.dlm = num('dlm');
-    this.fifoEnabled = st.fifoEnabled === true;
-    this.triggerSel = num('triggerSel') & 3;
-    if (!Array.isArray(st.rx)) throw new Error(`device ${this.name}: snapshot field 'rx' missing`);
-    this.rx = (st.rx as unknown[]).map((b) => Number(b) & 0xff);
-    this.thrPending = st.thrPending === true;
+  /** After a restore: the interrupt output follows the restored registers. */
+  restored(): void {
     this.irqLevel = (this.iir() & 0x0f) !== IIR_NONE;
     this.ctx.irq(0).set(this.irqLevel);
   }

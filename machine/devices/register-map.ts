@@ -1,35 +1,84 @@
 /**
  * Register maps as data: each register is one row (offset, datasheet name,
- * reset value, access). RegisterMap does the bookkeeping every device needs:
- * sub-word access, read-only and write-1-to-clear bits, unknown offsets logged
- * once as guest errors, reset and keyed snapshots.
+ * reset value, access, and optionally its fields with their own access
+ * modes). RegisterMap does the bookkeeping every device needs: sub-word
+ * access, read-only, write-only, write-1-to-clear and reserved bits, unknown
+ * offsets logged once as guest errors, reset and keyed snapshots.
  */
 
 import type { DeviceContext } from './device';
 
 export type Access = 'rw' | 'ro' | 'wo' | 'w1c';
 
+/**
+ * One field of a register: bits [hi:lo] (or the single bit `bit`) and how
+ * they behave. rw: a write stores them; ro: writes leave them; w1c: writing
+ * 1 clears them; wo: a write stores them, a read returns 0; reserved: read as
+ * zero, writes ignored (RAZ/WI). Bits no field covers are reserved.
+ */
+export interface RegisterField {
+  name: string;
+  bits: readonly [hi: number, lo: number] | number;
+  access: Access | 'reserved';
+}
+
 export interface RegisterDef {
   offset: number;
   name: string;
   reset?: number;
+  /** The whole register's access mode (when it has no `fields`). */
   access?: Access;
   /** Bits that a write can change (rw) or clear (w1c); others keep their value. */
   writeMask?: number;
+  /** The register's fields with their access modes (instead of access/writeMask). */
+  fields?: readonly RegisterField[];
+  /** A configuration constant (from the device's properties): a snapshot with another value is of a differently configured device. */
+  constant?: boolean;
   /** Computed value (e.g. a counter); replaces the stored value on read. */
   read?: () => number;
   /** Side effect after the stored value has been updated. */
   write?: (value: number, previous: number) => void;
 }
 
+/** The masks a register's fields come to: bits stored by a write, cleared by writing 1, and hidden from reads. */
+interface FieldMasks { store: number; clear: number; hide: number }
+
+/** The bits of a field as a mask. */
+export function fieldMask(f: Pick<RegisterField, 'bits'>): number {
+  const [hi, lo] = typeof f.bits === 'number' ? [f.bits, f.bits] : f.bits;
+  const width = hi - lo + 1;
+  return (width >= 32 ? 0xffffffff : ((1 << width) - 1) << lo) >>> 0;
+}
+
+function fieldMasks(d: RegisterDef, where: string): FieldMasks | undefined {
+  if (!d.fields) return undefined;
+  if (d.access !== undefined || d.writeMask !== undefined) throw new Error(`${where}: register ${d.name} has fields and also access/writeMask`);
+  const m: FieldMasks = { store: 0, clear: 0, hide: 0 };
+  let covered = 0;
+  for (const f of d.fields) {
+    const mask = fieldMask(f);
+    if (covered & mask) throw new Error(`${where}: fields of register ${d.name} overlap at ${f.name}`);
+    covered = (covered | mask) >>> 0;
+    if (f.access === 'rw' || f.access === 'wo') m.store |= mask;
+    if (f.access === 'w1c') m.clear |= mask;
+    if (f.access === 'wo' || f.access === 'reserved') m.hide |= mask;
+  }
+  m.hide |= ~covered;
+  m.store >>>= 0; m.clear >>>= 0; m.hide >>>= 0;
+  return m;
+}
+
 export class RegisterMap {
   private readonly byOffset = new Map<number, RegisterDef>();
   private readonly values = new Map<number, number>();
+  private readonly masks = new Map<number, FieldMasks>();
 
   constructor(private readonly ctx: DeviceContext, readonly defs: RegisterDef[]) {
     for (const d of defs) {
       if (this.byOffset.has(d.offset)) throw new Error(`${ctx.name}: two registers at offset 0x${d.offset.toString(16)}`);
       this.byOffset.set(d.offset, d);
+      const m = fieldMasks(d, ctx.name);
+      if (m) this.masks.set(d.offset, m);
     }
     this.reset();
   }
@@ -66,7 +115,9 @@ export class RegisterMap {
       this.ctx.guestError(`read of write-only register ${d.name}`);
       return 0;
     }
-    const word = d.read ? d.read() >>> 0 : this.values.get(d.offset)!;
+    let word = d.read ? d.read() >>> 0 : this.values.get(d.offset)!;
+    const m = this.masks.get(d.offset);
+    if (m) word = (word & ~m.hide) >>> 0;
     return subword(word, offset, size);
   }
 
@@ -84,6 +135,15 @@ export class RegisterMap {
     const shift = (offset & 3) * 8;
     const laneMask = size === 4 ? 0xffffffff : (((1 << (size * 8)) - 1) << shift) >>> 0;
     const v = ((value << shift) & laneMask) >>> 0;
+    const fm = this.masks.get(d.offset);
+    if (fm) {
+      const store = (fm.store & laneMask) >>> 0;
+      const cleared = (v & fm.clear) >>> 0;
+      const next = (((old & ~store) | (v & store)) & ~cleared) >>> 0;
+      this.values.set(d.offset, next);
+      if (d.write) d.write(next, old);
+      return;
+    }
     const mask = ((d.writeMask ?? 0xffffffff) & laneMask) >>> 0;
     let next: number;
     if (d.access === 'w1c') next = (old & ~(v & mask)) >>> 0;
@@ -113,6 +173,21 @@ export class RegisterMap {
     const out: Record<string, number> = {};
     for (const d of this.defs) out[d.name] = this.values.get(d.offset)!;
     return out;
+  }
+
+  /** What is wrong with `s` as a snapshot of this map (a register missing, unknown or not a 32-bit number), or undefined. */
+  stateProblem(s: Record<string, unknown>): string | undefined {
+    for (const d of this.defs) {
+      const v = s[d.name];
+      if (v === undefined) return `lacks register '${d.name}'`;
+      if (!Number.isInteger(v) || (v as number) < -0x80000000 || (v as number) > 0xffffffff) return `has register '${d.name}' = ${JSON.stringify(v)}, not a 32-bit number`;
+      const mine = this.values.get(d.offset)!;
+      if (d.constant && ((v as number) >>> 0) !== mine) {
+        return `has register '${d.name}' configured as 0x${((v as number) >>> 0).toString(16)}, this device as 0x${mine.toString(16)} (a snapshot of a differently configured device)`;
+      }
+    }
+    for (const k of Object.keys(s)) if (!this.defs.some((d) => d.name === k)) return `has register '${k}', which this device does not have`;
+    return undefined;
   }
 
   restore(s: Record<string, unknown>): void {

@@ -117,10 +117,9 @@ function putWords(m: ReturnType<typeof createMachine>, a: number, words: number[
 }
 
 function cpuState(m: ReturnType<typeof createMachine>): unknown {
-  const s = m.cpu.snapshot();
   const c = m.cpu.cp15;
   return {
-    r: s.r, pc: s.pc, cpsr: m.cpu.cpsr, spsr: s.spsr, bankLr: s.bankLr, bankSp: s.bankSp, icount: s.icount,
+    r: Array.from(m.cpu.r), pc: m.cpu.pc >>> 0, cpsr: m.cpu.cpsr, spsr: Array.from(m.cpu.spsr), bankLr: Array.from(m.cpu.bankLr), bankSp: Array.from(m.cpu.bankSp), icount: m.cpu.icount,
     ifsr: c.ifsr, ifar: c.ifar, dfsr: c.dfsr, dfar: c.dfar,
     errs: m.guestErrors.map((e) => `${e.message}@${e.pc.toString(16)}`),
   };

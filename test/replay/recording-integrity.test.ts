@@ -173,7 +173,7 @@ test('a checkpoint whose state is edited with a fresh CRC does not match the chu
   const stored = records[k].raw.subarray(FRAME_BYTES);
   const cp = decodeCheckpoint(zlib.inflateRawSync(stored));
   const state = JSON.parse(cp.stateJson.toString('utf8'));
-  state.cpu.r[0] = (state.cpu.r[0] ^ 0x55) >>> 0;
+  state.cpu.registers.r0 = (state.cpu.registers.r0 ^ 0x55) >>> 0;
   const edited = encodeRecord(RecordType.Checkpoint, records[k].icount, encodeCheckpoint(cp.head, JSON.stringify(state), cp.pages));
   records[k] = { ...records[k], raw: edited };
   const f = path.join(tmp, 'cp-state.bur');
@@ -474,6 +474,6 @@ test('a recording of an older format is refused with both versions named', () =>
   const { crc32 } = require('../../replay/format') as typeof import('../../replay/format');
   frame.writeUInt32LE(crc32(stored), 8);
   const old = Buffer.concat([MAGIC, frame, stored]);
-  assert.throws(() => new RecordingReader(old, 'old.bur'), (e: Error) => e instanceof RecordingError && /recording format 1 is not supported by this bringup \(it reads format 2\)/.test(e.message));
+  assert.throws(() => new RecordingReader(old, 'old.bur'), (e: Error) => e instanceof RecordingError && /recording format 1 is not supported by this bringup \(it reads format 3\)/.test(e.message));
 });
 

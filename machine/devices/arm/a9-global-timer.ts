@@ -15,12 +15,12 @@
  */
 
 import type { ScheduledEvent } from '../../events';
-import type { Device, DeviceContext, DeviceProps, DeviceSnapshot, DeviceType } from '../device';
-import { checkSnapshot, prop, type PropRule } from '../device';
+import type { Device, DeviceContext, DeviceProps, DeviceType } from '../device';
+import { prop, type PropRule } from '../device';
+import { DeclaredStateDevice, type StateDecl } from '../state';
 import { RegisterMap } from '../register-map';
 
 const TYPE = 'arm,cortex-a9-global-timer';
-const VERSION = 1;
 
 const CTRL_TIMER_ENABLE = 1 << 0;
 const CTRL_COMP_ENABLE = 1 << 1;
@@ -30,9 +30,12 @@ const CTRL_MASK = 0xff0f;
 
 const MASK64 = (1n << 64n) - 1n;
 
-class A9GlobalTimer implements Device {
+class A9GlobalTimer extends DeclaredStateDevice implements Device {
   readonly type = TYPE;
   readonly name: string;
+  readonly stateFields: StateDecl = {
+    control: 'u32', status: 'u32', compare: 'u64', increment: 'u32', counterRef: 'u64', refTime: 'int', eventDue: 'int',
+  };
   private readonly clockHz: number;
 
   private control = 0;
@@ -47,6 +50,7 @@ class A9GlobalTimer implements Device {
   private readonly regs: RegisterMap;
 
   constructor(private readonly ctx: DeviceContext, props: DeviceProps) {
+    super();
     this.name = ctx.name;
     this.clockHz = prop(props, 'clock-hz', GLOBAL_TIMER_PROPS['clock-hz']);
     this.regs = new RegisterMap(ctx, [
@@ -158,34 +162,10 @@ class A9GlobalTimer implements Device {
     this.evaluate();
   }
 
-  snapshot(): DeviceSnapshot {
-    return {
-      type: TYPE,
-      version: VERSION,
-      state: {
-        control: this.control,
-        status: this.status,
-        compare: this.compare.toString(16),
-        increment: this.increment,
-        counterRef: this.counterRef.toString(16),
-        refTime: this.refTime,
-        eventDue: this.eventDue,
-      },
-    };
-  }
-
-  restore(s: DeviceSnapshot): void {
-    checkSnapshot(s, TYPE, VERSION, this.name);
-    const st = s.state;
+  /** After a restore: re-arm the comparator event and drive the interrupt from the restored state. */
+  restored(): void {
     if (this.event) this.ctx.cancel(this.event);
     this.event = null;
-    this.control = Number(st.control) & CTRL_MASK;
-    this.status = Number(st.status) & 1;
-    this.compare = BigInt('0x' + String(st.compare)) & MASK64;
-    this.increment = Number(st.increment) >>> 0;
-    this.counterRef = BigInt('0x' + String(st.counterRef)) & MASK64;
-    this.refTime = Number(st.refTime);
-    this.eventDue = Number(st.eventDue);
     if (this.eventDue >= 0) this.scheduleAt(this.eventDue);
     this.ctx.irq(0).set(this.status === 1 && (this.control & CTRL_IRQ_ENABLE) !== 0);
   }

@@ -20,12 +20,12 @@
  */
 
 import type { ScheduledEvent } from '../../events';
-import type { Device, DeviceContext, DeviceProps, DeviceSnapshot, DeviceType } from '../device';
-import { checkSnapshot, prop, type PropRule } from '../device';
+import type { Device, DeviceContext, DeviceProps, DeviceType } from '../device';
+import { prop, type PropRule } from '../device';
+import { DeclaredStateDevice, type StateDecl, type Stateful } from '../state';
 import { RegisterMap } from '../register-map';
 
 const TYPE = 'arm,cortex-a9-twd-timer';
-const VERSION = 1;
 
 const CTRL_ENABLE = 1 << 0;
 const CTRL_AUTO_RELOAD = 1 << 1;
@@ -33,7 +33,11 @@ const CTRL_IRQ_ENABLE = 1 << 2;
 const CTRL_WATCHDOG_MODE = 1 << 3;
 
 /** One down counter: the private timer or the watchdog. */
-class DownCounter {
+class DownCounter implements Stateful {
+  readonly stateFields: StateDecl = {
+    load: 'u32', control: 'u32', status: 'u32', frozen: 'u32', running: 'bool',
+    anchorTime: 'int', anchorCount: 'u32', nextZero: 'int', eventDue: 'int',
+  };
   load = 0;
   control = 0;
   status = 0;
@@ -173,39 +177,20 @@ class DownCounter {
     this.nextZero = 0;
   }
 
-  snapshot(): Record<string, unknown> {
-    return {
-      load: this.load,
-      control: this.control,
-      status: this.status,
-      frozen: this.frozen,
-      running: this.running,
-      anchorTime: this.anchorTime,
-      anchorCount: this.anchorCount,
-      nextZero: this.nextZero,
-      eventDue: this.eventDue,
-    };
-  }
-
-  restore(s: Record<string, unknown>, device: string): void {
-    if (!s || typeof s !== 'object') throw new Error(`device ${device}: snapshot lacks the ${this.label} state`);
+  /** After a restore: re-arm the zero-crossing event at its saved time. */
+  restored(): void {
+    const due = this.eventDue;
     this.cancel();
-    this.load = Number(s.load) >>> 0;
-    this.control = Number(s.control) >>> 0;
-    this.status = Number(s.status) & 1;
-    this.frozen = Number(s.frozen) >>> 0;
-    this.running = Boolean(s.running);
-    this.anchorTime = Number(s.anchorTime);
-    this.anchorCount = Number(s.anchorCount) >>> 0;
-    this.nextZero = Number(s.nextZero);
-    const due = Number(s.eventDue);
     if (due >= 0) this.scheduleAt(due);
   }
 }
 
-class A9PrivateTimer implements Device {
+class A9PrivateTimer extends DeclaredStateDevice implements Device {
   readonly type = TYPE;
   readonly name: string;
+  readonly stateFields: StateDecl = {
+    timer: 'group', watchdog: { kind: 'group', field: 'wdt' }, resetFlag: 'u32', disableStep: 'u32',
+  };
   private readonly timer: DownCounter;
   private readonly wdt: DownCounter;
   /** Watchdog reset flag: kept across the reset it causes (only power-on clears it). */
@@ -215,6 +200,7 @@ class A9PrivateTimer implements Device {
   private readonly regs: RegisterMap;
 
   constructor(private readonly ctx: DeviceContext, props: DeviceProps) {
+    super();
     this.name = ctx.name;
     const clockHz = prop(props, 'clock-hz', TWD_PROPS['clock-hz']);
     this.timer = new DownCounter(ctx, clockHz, 'private timer', 0xff07, () => {
@@ -289,27 +275,7 @@ class A9PrivateTimer implements Device {
     this.updateIrq();
   }
 
-  snapshot(): DeviceSnapshot {
-    return {
-      type: TYPE,
-      version: VERSION,
-      state: {
-        timer: this.timer.snapshot(),
-        watchdog: this.wdt.snapshot(),
-        resetFlag: this.resetFlag,
-        disableStep: this.disableStep,
-      },
-    };
-  }
-
-  restore(s: DeviceSnapshot): void {
-    checkSnapshot(s, TYPE, VERSION, this.name);
-    this.timer.restore(s.state.timer as Record<string, unknown>, this.name);
-    this.wdt.restore(s.state.watchdog as Record<string, unknown>, this.name);
-    this.resetFlag = Number(s.state.resetFlag) & 1;
-    this.disableStep = Number(s.state.disableStep) ? 1 : 0;
-    this.updateIrq();
-  }
+  restored(): void { this.updateIrq(); }
 }
 
 const TWD_PROPS = {

@@ -10,34 +10,36 @@
  * because Linux touches it for erratum 764369 on every Cortex-A9.
  */
 
-import type { Device, DeviceContext, DeviceProps, DeviceSnapshot, DeviceType } from '../device';
-import { checkSnapshot, prop, type PropRule } from '../device';
+import type { Device, DeviceContext, DeviceProps, DeviceType } from '../device';
+import { prop, type PropRule } from '../device';
+import { DeclaredStateDevice, type StateDecl } from '../state';
 import { RegisterMap } from '../register-map';
 
 const TYPE = 'arm,cortex-a9-scu';
-const VERSION = 1;
 
-class A9Scu implements Device {
+class A9Scu extends DeclaredStateDevice implements Device {
   readonly type = TYPE;
   readonly name: string;
+  readonly stateFields: StateDecl = { registers: { kind: 'registers', field: 'regs' } };
   private readonly regs: RegisterMap;
 
   constructor(ctx: DeviceContext, props: DeviceProps) {
+    super();
     this.name = ctx.name;
     const cpus = prop(props, 'cpus', SCU_PROPS.cpus);
     const config = (((1 << cpus) - 1) << 4) | (cpus - 1);
     this.regs = new RegisterMap(ctx, [
-      { offset: 0x00, name: 'SCU Control', access: 'rw', writeMask: 0x1 },
-      { offset: 0x04, name: 'SCU Configuration', access: 'ro', reset: config },
-      { offset: 0x08, name: 'SCU CPU Power Status', access: 'rw', writeMask: 0x03030303 },
+      { offset: 0x00, name: 'SCU Control', fields: [{ name: 'SCU enable', bits: 0, access: 'rw' }] },
+      { offset: 0x04, name: 'SCU Configuration', access: 'ro', reset: config, constant: true },
+      { offset: 0x08, name: 'SCU CPU Power Status', fields: [0, 1, 2, 3].map((n) => ({ name: `CPU${n} status`, bits: [8 * n + 1, 8 * n] as const, access: 'rw' as const })) },
       // Invalidation is immediate: nothing is cached here.
       { offset: 0x0c, name: 'SCU Invalidate All Registers in Secure State', access: 'wo', writeMask: 0 },
       { offset: 0x30, name: 'SCU Diagnostic Control', access: 'rw' },
-      { offset: 0x40, name: 'Filtering Start Address', access: 'rw', writeMask: 0xfff00000 },
-      { offset: 0x44, name: 'Filtering End Address', access: 'rw', writeMask: 0xfff00000 },
+      { offset: 0x40, name: 'Filtering Start Address', fields: [{ name: 'address', bits: [31, 20], access: 'rw' }] },
+      { offset: 0x44, name: 'Filtering End Address', fields: [{ name: 'address', bits: [31, 20], access: 'rw' }] },
       // All CPUs may access the SCU registers after reset.
-      { offset: 0x50, name: 'SCU Access Control', access: 'rw', writeMask: 0xf, reset: 0xf },
-      { offset: 0x54, name: 'SCU Non-secure Access Control', access: 'rw', writeMask: 0xfff },
+      { offset: 0x50, name: 'SCU Access Control', fields: [{ name: 'CPUs', bits: [3, 0], access: 'rw' }], reset: 0xf },
+      { offset: 0x54, name: 'SCU Non-secure Access Control', fields: [{ name: 'CPUs', bits: [11, 0], access: 'rw' }] },
     ]);
   }
 
@@ -45,19 +47,6 @@ class A9Scu implements Device {
   write(_region: number, offset: number, size: number, value: number): void { this.regs.write(offset, size, value); }
   reset(): void { this.regs.reset(); }
 
-  snapshot(): DeviceSnapshot {
-    return { type: TYPE, version: VERSION, state: { registers: this.regs.snapshot() } };
-  }
-
-  restore(s: DeviceSnapshot): void {
-    checkSnapshot(s, TYPE, VERSION, this.name);
-    const saved = (s.state.registers ?? {}) as Record<string, unknown>;
-    const config = this.regs.get('SCU Configuration');
-    if (Number(saved['SCU Configuration']) !== config) {
-      throw new Error(`device ${this.name}: snapshot is of an SCU configured as 0x${Number(saved['SCU Configuration']).toString(16)}, this one is 0x${config.toString(16)}`);
-    }
-    this.regs.restore(saved);
-  }
 }
 
 const SCU_PROPS = {

@@ -17,12 +17,12 @@
  * which stays low because GICv1 without groups signals only IRQ.
  */
 
-import type { Device, DeviceContext, DeviceProps, DeviceSnapshot, DeviceType } from '../device';
-import { checkSnapshot, prop, type PropRule } from '../device';
+import type { Device, DeviceContext, DeviceProps, DeviceType } from '../device';
+import { prop, type PropRule } from '../device';
+import { DeclaredStateDevice, type StateDecl } from '../state';
 import { RegisterMap } from '../register-map';
 
 const TYPE = 'arm,gic-v1';
-const VERSION = 1;
 
 const GIC_MAXIRQ = 1020;
 const GIC_INTERNAL = 32;
@@ -94,9 +94,14 @@ const DIST_BY_BYTE: Array<DistRange | undefined> = (() => {
   return t;
 })();
 
-class Gic implements Device {
+class Gic extends DeclaredStateDevice implements Device {
   readonly type = TYPE;
   readonly name: string;
+  readonly stateFields: StateDecl = {
+    numIrq: 'const', numCpu: 'const', ctlr: 'u32',
+    enabled: 'u32[]', pending: 'u32[]', active: 'u32[]', level: 'u32[]', edge: 'u32[]', priority: 'u32[]', target: 'u32[]', sgiPending: 'u32[]',
+    cpu: { kind: 'registers', field: 'cpuRegs' }, runningPriority: 'int', apr: 'u32[]', irqOut: 'bool',
+  };
 
   readonly numIrq: number;
   readonly numCpu: number;
@@ -126,6 +131,7 @@ class Gic implements Device {
   private irqOut = false;
 
   constructor(private readonly ctx: DeviceContext, props: DeviceProps) {
+    super();
     this.name = ctx.name;
     const numIrq = prop(props, 'num-irqs', GIC_PROPS['num-irqs']);
     const numCpu = prop(props, 'cpus', GIC_PROPS.cpus);
@@ -477,55 +483,8 @@ class Gic implements Device {
     this.ctx.irq(1).set(false);
   }
 
-  snapshot(): DeviceSnapshot {
-    return {
-      type: TYPE,
-      version: VERSION,
-      state: {
-        numIrq: this.numIrq,
-        numCpu: this.numCpu,
-        ctlr: this.ctlr,
-        enabled: Array.from(this.enabled),
-        pending: Array.from(this.pending),
-        active: Array.from(this.active),
-        level: Array.from(this.level),
-        edge: Array.from(this.edge),
-        priority: Array.from(this.priority),
-        target: Array.from(this.target),
-        sgiPending: Array.from(this.sgiPending),
-        cpu: this.cpuRegs.snapshot(),
-        runningPriority: this.runningPriority,
-        apr: Array.from(this.apr),
-        irqOut: this.irqOut,
-      },
-    };
-  }
-
-  restore(s: DeviceSnapshot): void {
-    checkSnapshot(s, TYPE, VERSION, this.name);
-    const st = s.state;
-    if (st.numIrq !== this.numIrq || st.numCpu !== this.numCpu) {
-      throw new Error(`device ${this.name}: snapshot is of a GIC with ${String(st.numIrq)} interrupts and ${String(st.numCpu)} CPUs, this one has ${this.numIrq} and ${this.numCpu}`);
-    }
-    const load = (dst: Uint8Array | Uint32Array, key: string): void => {
-      const src = st[key];
-      if (!Array.isArray(src) || src.length !== dst.length) throw new Error(`device ${this.name}: snapshot field ${key} is missing or has the wrong length`);
-      for (let i = 0; i < dst.length; i++) dst[i] = Number(src[i]);
-    };
-    this.ctlr = Number(st.ctlr) & 1;
-    load(this.enabled, 'enabled');
-    load(this.pending, 'pending');
-    load(this.active, 'active');
-    load(this.level, 'level');
-    load(this.edge, 'edge');
-    load(this.priority, 'priority');
-    load(this.target, 'target');
-    load(this.sgiPending, 'sgiPending');
-    load(this.apr, 'apr');
-    this.cpuRegs.restore(st.cpu as Record<string, unknown>);
-    this.runningPriority = Number(st.runningPriority);
+  restored(): void {
     // Drive the outputs from the restored state (the wiring may have been rebuilt).
-    this.irqOut = Boolean(st.irqOut);
     this.update();
     this.ctx.irq(0).set(this.irqOut);
     this.ctx.irq(1).set(false);

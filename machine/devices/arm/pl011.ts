@@ -21,11 +21,11 @@
  * One interrupt output: UARTINTR, the OR of all masked interrupt sources.
  */
 
-import { checkSnapshot, type Device, type DeviceContext, type DeviceProps, type DeviceSnapshot, type DeviceType, type IrqOutput } from '../device';
+import type { Device, DeviceContext, DeviceProps, DeviceType, IrqOutput } from '../device';
+import { DeclaredStateDevice, type StateDecl } from '../state';
 import { RegisterMap, type RegisterDef } from '../register-map';
 
 const TYPE = 'arm,pl011';
-const SNAPSHOT_VERSION = 1;
 
 const FR_TXFE = 0x80;
 const FR_RXFF = 0x40;
@@ -68,14 +68,21 @@ function powerOnState(): State {
   };
 }
 
-class Pl011 implements Device {
+class Pl011 extends DeclaredStateDevice implements Device {
   readonly type = TYPE;
   readonly name: string;
+  readonly stateFields: StateDecl = {
+    ...Object.fromEntries(['flags', 'lcr', 'rsr', 'cr', 'dmacr', 'intEnabled', 'intLevel', 'ilpr', 'ibrd', 'fbrd', 'ifl'].map((k) => [k, { kind: 'u32', field: `s.${k}` }])),
+    readFifo: { kind: 'u32[]', field: 's.readFifo', length: FIFO_SLOTS },
+    readPos: { kind: 'u32', field: 's.readPos' }, readCount: { kind: 'u32', field: 's.readCount' }, readTrigger: { kind: 'u32', field: 's.readTrigger' },
+    backlog: { kind: 'u32[]', field: 's.backlog' },
+  };
   private s: State = powerOnState();
   private readonly regs: RegisterMap;
   private readonly irq: IrqOutput;
 
   constructor(private readonly ctx: DeviceContext) {
+    super();
     this.name = ctx.name;
     this.irq = ctx.irq(0);
     const s = () => this.s;
@@ -122,31 +129,7 @@ class Pl011 implements Device {
     this.update();
   }
 
-  snapshot(): DeviceSnapshot {
-    const s = this.s;
-    return {
-      type: TYPE, version: SNAPSHOT_VERSION,
-      state: { ...s, readFifo: [...s.readFifo], backlog: [...s.backlog] },
-    };
-  }
-
-  restore(snap: DeviceSnapshot): void {
-    checkSnapshot(snap, TYPE, SNAPSHOT_VERSION, this.name);
-    const st = snap.state as unknown as State;
-    const num = (k: keyof State) => {
-      const v = st[k];
-      if (typeof v !== 'number') throw new Error(`device ${this.name}: snapshot lacks ${k}`);
-      return v;
-    };
-    if (!Array.isArray(st.readFifo) || st.readFifo.length !== FIFO_SLOTS || !Array.isArray(st.backlog)) {
-      throw new Error(`device ${this.name}: snapshot has a malformed receive FIFO`);
-    }
-    this.s = {
-      flags: num('flags'), lcr: num('lcr'), rsr: num('rsr'), cr: num('cr'), dmacr: num('dmacr'),
-      intEnabled: num('intEnabled'), intLevel: num('intLevel'), ilpr: num('ilpr'), ibrd: num('ibrd'),
-      fbrd: num('fbrd'), ifl: num('ifl'), readFifo: st.readFifo.map(Number), readPos: num('readPos'),
-      readCount: num('readCount'), readTrigger: num('readTrigger'), backlog: st.backlog.map(Number),
-    };
+  restored(): void {
     this.update();
   }
 

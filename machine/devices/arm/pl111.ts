@@ -22,12 +22,12 @@
  * One interrupt output: CLCDINTR, raised while (RIS & IMSC) != 0.
  */
 
-import { checkSnapshot, type Device, type DeviceContext, type DeviceProps, type DeviceSnapshot, type DeviceType, type IrqOutput, type RgbaImage } from '../device';
+import type { Device, DeviceContext, DeviceProps, DeviceType, IrqOutput, RgbaImage } from '../device';
+import { DeclaredStateDevice, type StateDecl } from '../state';
 import type { ScheduledEvent } from '../../events';
 import { RegisterMap, type RegisterDef } from '../register-map';
 
 const TYPE = 'arm,pl111';
-const SNAPSHOT_VERSION = 1;
 
 const CR_EN = 0x001;
 const CR_BGR = 0x100;
@@ -63,9 +63,15 @@ function powerOnState(): State {
   return { timing: [0, 0, 0, 0], cr: 0, upbase: 0, lpbase: 0, intStatus: 0, intMask: 0, rawPalette: new Array(128).fill(0) };
 }
 
-class Pl111 implements Device {
+class Pl111 extends DeclaredStateDevice implements Device {
   readonly type = TYPE;
   readonly name: string;
+  readonly stateFields: StateDecl = {
+    timing: { kind: 'u32[]', field: 's.timing', length: 4 },
+    ...Object.fromEntries(['cr', 'upbase', 'lpbase', 'intStatus', 'intMask'].map((k) => [k, { kind: 'u32', field: `s.${k}` }])),
+    rawPalette: { kind: 'u32[]', field: 's.rawPalette', length: 128 },
+    vblankDue: 'int?',
+  };
   private s: State = powerOnState();
   private readonly regs: RegisterMap;
   private readonly irq: IrqOutput;
@@ -73,6 +79,7 @@ class Pl111 implements Device {
   private readonly frameTicks: number;
 
   constructor(private readonly ctx: DeviceContext) {
+    super();
     this.name = ctx.name;
     this.irq = ctx.irq(0);
     // QEMU re-arms the vertical blank NANOSECONDS_PER_SECOND / 60 ns later.
@@ -236,33 +243,14 @@ class Pl111 implements Device {
     this.update();
   }
 
-  snapshot(): DeviceSnapshot {
-    const s = this.s;
-    return {
-      type: TYPE, version: SNAPSHOT_VERSION,
-      state: { ...s, timing: [...s.timing], rawPalette: [...s.rawPalette], vblankDue: this.vblank ? this.vblank.time : null },
-    };
+  /** Declared state: when the next vertical blank is due (null: none); setting it re-arms it. */
+  get vblankDue(): number | null { return this.vblank ? this.vblank.time : null; }
+  set vblankDue(time: number | null) {
+    this.cancelVblank();
+    if (time !== null) this.scheduleVblank(time);
   }
 
-  restore(snap: DeviceSnapshot): void {
-    checkSnapshot(snap, TYPE, SNAPSHOT_VERSION, this.name);
-    const st = snap.state;
-    const num = (k: string) => {
-      const v = st[k];
-      if (typeof v !== 'number') throw new Error(`device ${this.name}: snapshot lacks ${k}`);
-      return v >>> 0;
-    };
-    const arr = (k: string, n: number) => {
-      const v = st[k];
-      if (!Array.isArray(v) || v.length !== n) throw new Error(`device ${this.name}: snapshot lacks ${k}`);
-      return v.map((x) => Number(x) >>> 0);
-    };
-    this.cancelVblank();
-    this.s = {
-      timing: arr('timing', 4), cr: num('cr'), upbase: num('upbase'), lpbase: num('lpbase'),
-      intStatus: num('intStatus'), intMask: num('intMask'), rawPalette: arr('rawPalette', 128),
-    };
-    if (typeof st.vblankDue === 'number') this.scheduleVblank(st.vblankDue);
+  restored(): void {
     this.update();
   }
 }

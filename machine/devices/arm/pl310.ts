@@ -11,23 +11,25 @@
  * PL310 answers such writes with SLVERR; here they are a guest error).
  */
 
-import type { Device, DeviceContext, DeviceProps, DeviceSnapshot, DeviceType } from '../device';
-import { checkSnapshot, prop, WORD_RULE, type PropRule } from '../device';
+import type { Device, DeviceContext, DeviceProps, DeviceType } from '../device';
+import { prop, WORD_RULE, type PropRule } from '../device';
+import { DeclaredStateDevice, type StateDecl } from '../state';
 import { RegisterMap, type RegisterDef } from '../register-map';
 
 const TYPE = 'arm,pl310';
-const VERSION = 1;
 
 /** Way-size and associativity fields of CACHE_TYPE, for data (22:20, 18) and instructions (10:8, 6). */
 const TYPE_GEOMETRY_FIELDS = 0x00740740;
 
-class Pl310 implements Device {
+class Pl310 extends DeclaredStateDevice implements Device {
   readonly type = TYPE;
   readonly name: string;
+  readonly stateFields: StateDecl = { registers: { kind: 'registers', field: 'regs' } };
   private readonly regs: RegisterMap;
   private readonly cacheTypeBase: number;
 
   constructor(private readonly ctx: DeviceContext, props: DeviceProps) {
+    super();
     this.name = ctx.name;
     const cacheId = prop(props, 'cache-id', PL310_PROPS['cache-id']);
     this.cacheTypeBase = prop(props, 'cache-type', PL310_PROPS['cache-type']) & ~TYPE_GEOMETRY_FIELDS;
@@ -120,13 +122,7 @@ class Pl310 implements Device {
     this.updateIrq();
   }
 
-  snapshot(): DeviceSnapshot {
-    return { type: TYPE, version: VERSION, state: { registers: this.regs.snapshot() } };
-  }
-
-  restore(s: DeviceSnapshot): void {
-    checkSnapshot(s, TYPE, VERSION, this.name);
-    this.regs.restore((s.state.registers ?? {}) as Record<string, unknown>);
+  restored(): void {
     this.updateIrq();
   }
 }

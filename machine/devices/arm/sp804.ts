@@ -27,12 +27,12 @@
  * Prop 'clock-hz' (default 1 MHz, as on vexpress) clocks both timers.
  */
 
-import { checkSnapshot, prop, type PropRule, type Device, type DeviceContext, type DeviceProps, type DeviceSnapshot, type DeviceType, type IrqOutput } from '../device';
+import { prop, type PropRule, type Device, type DeviceContext, type DeviceProps, type DeviceType, type IrqOutput } from '../device';
+import { DeclaredStateDevice, type StateDecl, type Stateful } from '../state';
 import type { ScheduledEvent } from '../../events';
 import { RegisterMap, type RegisterDef } from '../register-map';
 
 const TYPE = 'arm,sp804';
-const SNAPSHOT_VERSION = 1;
 
 const CTRL_ONESHOT = 1 << 0;
 const CTRL_32BIT = 1 << 1;
@@ -58,7 +58,11 @@ function clz64(v: bigint): number {
  * 64.32 fixed-point nanoseconds, and one expiry timer. Changes are grouped in
  * transactions; a reload at commit restarts the countdown from "now".
  */
-class PTimer {
+class PTimer implements Stateful {
+  readonly stateFields: StateDecl = {
+    enabled: 'int', limit: 'bigint', delta: 'bigint', period: 'bigint', periodFrac: 'bigint',
+    lastEvent: 'bigint', nextEvent: 'bigint', due: 'int?',
+  };
   /** 0 = stopped, 1 = periodic (repeating), 2 = one-shot. */
   enabled = 0;
   limit = 0n;
@@ -230,38 +234,19 @@ class PTimer {
     this.needReload = false;
   }
 
-  snapshot(): Record<string, unknown> {
-    return {
-      enabled: this.enabled, limit: this.limit.toString(), delta: this.delta.toString(),
-      period: this.period.toString(), periodFrac: this.periodFrac.toString(),
-      lastEvent: this.lastEvent.toString(), nextEvent: this.nextEvent.toString(),
-      due: this.event ? this.event.time : null,
-    };
+  /** Declared state: when the pending expiry is due (null: none); setting it re-arms the expiry. */
+  get due(): number | null { return this.event ? this.event.time : null; }
+  set due(time: number | null) {
+    this.unschedule();
+    if (time !== null) this.event = this.ctx.schedule(time, this.what, () => this.tick());
   }
 
-  restore(s: Record<string, unknown>, owner: string): void {
-    const big = (k: string): bigint => {
-      const v = s[k];
-      if (typeof v !== 'string' && typeof v !== 'number') throw new Error(`device ${owner}: snapshot lacks ptimer ${k}`);
-      return BigInt(v);
-    };
-    this.unschedule();
-    this.enabled = Number(s.enabled);
-    this.limit = big('limit');
-    this.delta = big('delta');
-    this.period = big('period');
-    this.periodFrac = big('periodFrac');
-    this.lastEvent = big('lastEvent');
-    this.nextEvent = big('nextEvent');
-    this.needReload = false;
-    if (typeof s.due === 'number') {
-      this.event = this.ctx.schedule(s.due, this.what, () => this.tick());
-    }
-  }
+  restored(): void { this.needReload = false; }
 }
 
 /** One of the two timers: QEMU's arm_timer_state. */
-class ArmTimer {
+class ArmTimer implements Stateful {
+  readonly stateFields: StateDecl = { control: 'u32', load: { kind: 'u32', field: 'limit' }, intLevel: 'u32', ptimer: 'group' };
   control = CTRL_IE;
   limit = 0;
   intLevel = 0;
@@ -327,14 +312,16 @@ class ArmTimer {
   }
 }
 
-class Sp804 implements Device {
+class Sp804 extends DeclaredStateDevice implements Device {
   readonly type = TYPE;
   readonly name: string;
+  readonly stateFields: StateDecl = { timers: { kind: 'group', each: true } };
   private readonly timers: [ArmTimer, ArmTimer];
   private readonly regs: RegisterMap;
   private readonly irq: IrqOutput;
 
   constructor(private readonly ctx: DeviceContext, freq: number) {
+    super();
     this.name = ctx.name;
     this.irq = ctx.irq(0);
     const update = () => this.update();
@@ -403,31 +390,7 @@ class Sp804 implements Device {
     this.irq.set(this.timers[0].level() || this.timers[1].level());
   }
 
-  snapshot(): DeviceSnapshot {
-    return {
-      type: TYPE, version: SNAPSHOT_VERSION,
-      state: {
-        timers: this.timers.map((t) => ({
-          control: t.control, load: t.limit, intLevel: t.intLevel, ptimer: t.ptimer.snapshot(),
-        })),
-      },
-    };
-  }
-
-  restore(snap: DeviceSnapshot): void {
-    checkSnapshot(snap, TYPE, SNAPSHOT_VERSION, this.name);
-    const ts = snap.state.timers;
-    if (!Array.isArray(ts) || ts.length !== 2) throw new Error(`device ${this.name}: snapshot lacks the two timers`);
-    ts.forEach((raw, i) => {
-      const s = raw as Record<string, unknown>;
-      const t = this.timers[i];
-      t.control = Number(s.control) >>> 0;
-      t.limit = Number(s.load) >>> 0;
-      t.intLevel = Number(s.intLevel);
-      t.ptimer.restore(s.ptimer as Record<string, unknown>, this.name);
-    });
-    this.update();
-  }
+  restored(): void { this.update(); }
 }
 
 const SP804_PROPS = {

@@ -24,11 +24,11 @@
  * No interrupt outputs. Props: 'sys-id', 'proc-id' (defaults above).
  */
 
-import { checkSnapshot, prop, WORD_RULE, type PropRule, type Device, type DeviceContext, type DeviceProps, type DeviceSnapshot, type DeviceType } from '../device';
+import { prop, WORD_RULE, type PropRule, type Device, type DeviceContext, type DeviceProps, type DeviceType } from '../device';
+import { DeclaredStateDevice, type StateDecl } from '../state';
 import { RegisterMap, type RegisterDef } from '../register-map';
 
 const TYPE = 'arm,vexpress-sysreg';
-const SNAPSHOT_VERSION = 1;
 
 const LOCK_VALUE = 0xa05f;
 
@@ -72,13 +72,19 @@ function powerOnState(): State {
   };
 }
 
-class VexpressSysregs implements Device {
+class VexpressSysregs extends DeclaredStateDevice implements Device {
   readonly type = TYPE;
   readonly name: string;
+  readonly stateFields: StateDecl = {
+    ...Object.fromEntries(['leds', 'lockval', 'cfgdata1', 'cfgdata2', 'flags', 'nvflags', 'mci', 'cfgdata', 'cfgctrl', 'cfgstat'].map((k) => [k, { kind: 'u32', field: `s.${k}` }])),
+    mbClock: { kind: 'u32[]', field: 's.mbClock', length: MB_CLOCKS.length },
+    dbClock: { kind: 'u32[]', field: 's.dbClock', length: DB_CLOCKS.length },
+  };
   private s: State = powerOnState();
   private readonly regs: RegisterMap;
 
   constructor(private readonly ctx: DeviceContext, private readonly sysId: number, private readonly procId: number) {
+    super();
     this.name = ctx.name;
     const s = () => this.s;
     const zero = () => 0;
@@ -220,31 +226,6 @@ class VexpressSysregs implements Device {
     s.dbClock = [...DB_CLOCKS];
   }
 
-  snapshot(): DeviceSnapshot {
-    const s = this.s;
-    return { type: TYPE, version: SNAPSHOT_VERSION, state: { ...s, mbClock: [...s.mbClock], dbClock: [...s.dbClock] } };
-  }
-
-  restore(snap: DeviceSnapshot): void {
-    checkSnapshot(snap, TYPE, SNAPSHOT_VERSION, this.name);
-    const st = snap.state;
-    const num = (k: string) => {
-      const v = st[k];
-      if (typeof v !== 'number') throw new Error(`device ${this.name}: snapshot lacks ${k}`);
-      return v >>> 0;
-    };
-    const arr = (k: string, n: number) => {
-      const v = st[k];
-      if (!Array.isArray(v) || v.length !== n) throw new Error(`device ${this.name}: snapshot lacks ${k}`);
-      return v.map((x) => Number(x) >>> 0);
-    };
-    this.s = {
-      leds: num('leds'), lockval: num('lockval'), cfgdata1: num('cfgdata1'), cfgdata2: num('cfgdata2'),
-      flags: num('flags'), nvflags: num('nvflags'), mci: num('mci'), cfgdata: num('cfgdata'),
-      cfgctrl: num('cfgctrl'), cfgstat: num('cfgstat'),
-      mbClock: arr('mbClock', MB_CLOCKS.length), dbClock: arr('dbClock', DB_CLOCKS.length),
-    };
-  }
 }
 
 const SYSREG_PROPS = {

@@ -16,12 +16,12 @@
  * Nothing here changes how any pin behaves in the model.
  */
 
-import type { Device, DeviceContext, DeviceProps, DeviceSnapshot, DeviceType } from '../device';
-import { checkSnapshot, prop, WORD_RULE, type PropRule } from '../device';
+import type { Device, DeviceContext, DeviceProps, DeviceType } from '../device';
+import { prop, WORD_RULE, type PropRule } from '../device';
+import { DeclaredStateDevice, type StateDecl } from '../state';
 import { RegisterMap, subword, type RegisterDef } from '../register-map';
 
 const TYPE = 'nvidia,tegra20-apbmisc';
-const VERSION = 1;
 const SIZE = 0x1000;
 
 const letters = 'ABCDEFG';
@@ -29,13 +29,15 @@ function bank(prefix: string, offset: number, count: number): RegisterDef[] {
   return Array.from({ length: count }, (_, i) => ({ offset: offset + i * 4, name: `${prefix}${letters[i]}` }));
 }
 
-export class TegraApbMisc implements Device {
+export class TegraApbMisc extends DeclaredStateDevice implements Device {
   readonly type = TYPE;
   readonly name: string;
+  readonly stateFields: StateDecl = { registers: { kind: 'registers', field: 'regs' }, other: 'map' };
   private readonly regs: RegisterMap;
   private other = new Map<number, number>();
 
   constructor(private readonly ctx: DeviceContext, props: DeviceProps) {
+    super();
     this.name = ctx.name;
     const hidrev = prop(props, 'hidrev', APBMISC_PROPS.hidrev);
     const strap = prop(props, 'strapping-opt-a', APBMISC_PROPS['strapping-opt-a']);
@@ -75,19 +77,6 @@ export class TegraApbMisc implements Device {
     this.other = new Map();
   }
 
-  snapshot(): DeviceSnapshot {
-    const other: Record<string, number> = {};
-    for (const [k, v] of [...this.other].sort((a, b) => a[0] - b[0])) other[`0x${k.toString(16)}`] = v;
-    return { type: TYPE, version: VERSION, state: { registers: this.regs.snapshot(), other } };
-  }
-
-  restore(s: DeviceSnapshot): void {
-    checkSnapshot(s, TYPE, VERSION, this.name);
-    const st = s.state as { registers?: Record<string, unknown>; other?: Record<string, unknown> };
-    if (!st.registers || !st.other) throw new Error(`device ${this.name}: snapshot lacks registers`);
-    this.regs.restore(st.registers);
-    this.other = new Map(Object.entries(st.other).map(([k, v]) => [Number(k), Number(v) >>> 0]));
-  }
 }
 
 const APBMISC_PROPS = {

@@ -25,12 +25,12 @@
  * release is not driven from here.
  */
 
-import type { Device, DeviceContext, DeviceProps, DeviceSnapshot, DeviceType } from '../device';
-import { checkSnapshot, prop, type PropRule } from '../device';
+import type { Device, DeviceContext, DeviceProps, DeviceType } from '../device';
+import { prop, type PropRule } from '../device';
+import { DeclaredStateDevice, type StateDecl } from '../state';
 import { RegisterMap, subword, type RegisterDef } from '../register-map';
 
 const TYPE = 'nvidia,tegra20-car';
-const VERSION = 1;
 const SIZE = 0x1000;
 
 const PLL_ENABLE = 1 << 30;
@@ -87,9 +87,10 @@ function pllBase(osc: number, target: number, p: number, enabled: boolean, extra
   return ((enabled ? PLL_ENABLE : 0) | extra | (p << 20) | (n << 8) | m) >>> 0;
 }
 
-export class TegraCar implements Device {
+export class TegraCar extends DeclaredStateDevice implements Device {
   readonly type = TYPE;
   readonly name: string;
+  readonly stateFields: StateDecl = { registers: { kind: 'registers', field: 'regs' }, other: 'map' };
   private readonly regs: RegisterMap;
   private readonly aliases = new Map<number, { base: number; set: boolean }>();
   /** Offsets without a named register: plain storage. */
@@ -97,6 +98,7 @@ export class TegraCar implements Device {
   readonly oscHz: number;
 
   constructor(private readonly ctx: DeviceContext, props: DeviceProps) {
+    super();
     this.name = ctx.name;
     const osc = prop(props, 'osc-hz', CAR_PROPS['osc-hz']);
     const code = OSC_FREQ_CODE.get(osc)!;
@@ -208,19 +210,6 @@ export class TegraCar implements Device {
     this.other = new Map();
   }
 
-  snapshot(): DeviceSnapshot {
-    const other: Record<string, number> = {};
-    for (const [k, v] of [...this.other].sort((a, b) => a[0] - b[0])) other[`0x${k.toString(16)}`] = v;
-    return { type: TYPE, version: VERSION, state: { registers: this.regs.snapshot(), other } };
-  }
-
-  restore(s: DeviceSnapshot): void {
-    checkSnapshot(s, TYPE, VERSION, this.name);
-    const st = s.state as { registers?: Record<string, unknown>; other?: Record<string, unknown> };
-    if (!st.registers || !st.other) throw new Error(`device ${this.name}: snapshot lacks registers`);
-    this.regs.restore(st.registers);
-    this.other = new Map(Object.entries(st.other).map(([k, v]) => [Number(k), Number(v) >>> 0]));
-  }
 }
 
 /** The bits of a sub-word write, placed in their byte lanes. */

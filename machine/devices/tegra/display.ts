@@ -49,12 +49,12 @@
  */
 
 import type { ScheduledEvent } from '../../events';
-import type { Device, DeviceContext, DeviceProps, DeviceSnapshot, DeviceType, RgbaImage } from '../device';
-import { checkSnapshot, prop, type PropRule } from '../device';
+import type { Device, DeviceContext, DeviceProps, DeviceType, RgbaImage } from '../device';
+import { prop, type PropRule } from '../device';
+import { DeclaredStateDevice, type StateDecl } from '../state';
 import { RegisterMap, subword, type Access, type RegisterDef } from '../register-map';
 
 const TYPE = 'nvidia,tegra20-dc';
-const VERSION = 1;
 
 /** Register word offsets used by the model's logic. */
 export const DC = {
@@ -202,9 +202,16 @@ interface Shadowed { assembly: RegisterMap; active: RegisterMap }
 
 interface Window extends Shadowed { palette: Uint32Array }
 
-export class TegraDisplay implements Device {
+export class TegraDisplay extends DeclaredStateDevice implements Device {
   readonly type = TYPE;
   readonly name: string;
+  readonly stateFields: StateDecl = {
+    registers: { kind: 'registers', field: 'cmd' },
+    disp: { kind: 'group', fields: { assembly: 'registers', active: 'registers' } },
+    windows: { kind: 'group', each: WINDOW_NAMES, fields: { assembly: 'registers', active: 'registers', palette: 'u32{}' } },
+    frameOrigin: 'int?',
+    frameDue: 'int?',
+  };
   private readonly cmd: RegisterMap;
   private readonly disp: Shadowed;
   private readonly windows: Window[];
@@ -216,6 +223,7 @@ export class TegraDisplay implements Device {
   private frameEvent: ScheduledEvent | null = null;
 
   constructor(private readonly ctx: DeviceContext, props: DeviceProps) {
+    super();
     this.name = ctx.name;
     const width = prop(props, 'width', DISPLAY_PROPS.width);
     const height = prop(props, 'height', DISPLAY_PROPS.height);
@@ -436,56 +444,11 @@ export class TegraDisplay implements Device {
     this.ctx.irq(0).set(false);
   }
 
-  snapshot(): DeviceSnapshot {
-    const windows: Record<string, unknown> = {};
-    this.windows.forEach((w, i) => {
-      const palette: Record<string, number> = {};
-      w.palette.forEach((v, n) => { if (v !== 0) palette[n] = v; });
-      windows[WINDOW_NAMES[i]] = { assembly: w.assembly.snapshot(), active: w.active.snapshot(), palette };
-    });
-    return {
-      type: TYPE,
-      version: VERSION,
-      state: {
-        registers: this.cmd.snapshot(),
-        disp: { assembly: this.disp.assembly.snapshot(), active: this.disp.active.snapshot() },
-        windows,
-        frameOrigin: this.frameOrigin,
-        frameDue: this.frameDue,
-      },
-    };
-  }
-
-  restore(s: DeviceSnapshot): void {
-    checkSnapshot(s, TYPE, VERSION, this.name);
-    const st = s.state as {
-      registers?: Record<string, unknown>;
-      disp?: { assembly?: Record<string, unknown>; active?: Record<string, unknown> };
-      windows?: Record<string, { assembly?: Record<string, unknown>; active?: Record<string, unknown>; palette?: Record<string, unknown> }>;
-      frameOrigin?: number | null;
-      frameDue?: number | null;
-    };
-    const missing = (what: string) => new Error(`device ${this.name}: snapshot lacks ${what}`);
-    if (!st.registers) throw missing('registers');
-    if (!st.disp?.assembly || !st.disp.active) throw missing('the DISP register copies');
-    this.cmd.restore(st.registers);
-    this.disp.assembly.restore(st.disp.assembly);
-    this.disp.active.restore(st.disp.active);
-    this.windows.forEach((w, i) => {
-      const saved = st.windows?.[WINDOW_NAMES[i]];
-      if (!saved?.assembly || !saved.active || !saved.palette) throw missing(`window ${WINDOW_NAMES[i].toUpperCase()}`);
-      w.assembly.restore(saved.assembly);
-      w.active.restore(saved.active);
-      w.palette.fill(0);
-      for (const [n, v] of Object.entries(saved.palette)) {
-        const idx = Number(n);
-        if (!Number.isInteger(idx) || idx < 0 || idx >= PALETTE_ENTRIES) throw new Error(`device ${this.name}: bad palette index ${n}`);
-        w.palette[idx] = Number(v) >>> 0;
-      }
-    });
+  restored(): void {
+    // Re-arm the end-of-frame event at its saved time.
+    const due = this.frameDue;
     this.cancelFrame();
-    this.frameOrigin = st.frameOrigin ?? null;
-    if (st.frameDue !== null && st.frameDue !== undefined) this.armFrame(Number(st.frameDue));
+    if (due !== null) this.armFrame(due);
     this.updateIrq();
   }
 }

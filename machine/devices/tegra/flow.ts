@@ -10,17 +10,23 @@
  */
 
 import type { DeviceContext, DeviceType } from '../device';
-import type { RegisterDef } from '../register-map';
+import type { RegisterDef, RegisterField } from '../register-map';
 import { RegisterDevice } from '../register-device';
 
 const TYPE = 'nvidia,tegra20-flowctrl';
 const VERSION = 1;
-const CSR_W1C = (1 << 14) | (1 << 15);
 const CSR_OFFSETS = new Set([0x08, 0x0c, 0x18]);
+/** CSR fields: the event and interrupt flags are write-1-to-clear, every other bit read/write. */
+const CSR_FIELDS: RegisterField[] = [
+  { name: 'low', bits: [13, 0], access: 'rw' },
+  { name: 'EVENT_FLAG', bits: 14, access: 'w1c' },
+  { name: 'INTR_FLAG', bits: 15, access: 'w1c' },
+  { name: 'high', bits: [31, 16], access: 'rw' },
+];
 
 export class TegraFlow extends RegisterDevice {
   constructor(ctx: DeviceContext) {
-    const csr = (offset: number, name: string): RegisterDef => ({ offset, name, writeMask: ~CSR_W1C >>> 0 });
+    const csr = (offset: number, name: string): RegisterDef => ({ offset, name, fields: CSR_FIELDS });
     super(ctx, TYPE, VERSION, [
       { offset: 0x00, name: 'HALT_CPU0_EVENTS' },
       { offset: 0x04, name: 'HALT_COP_EVENTS' },
@@ -32,22 +38,10 @@ export class TegraFlow extends RegisterDevice {
     ]);
   }
 
-  override write(_region: number, offset: number, size: number, value: number): void {
-    const word = offset & ~3;
-    this.regs.write(offset, size, value);
-    if (CSR_OFFSETS.has(word)) {
-      const shift = (offset & 3) * 8;
-      const laneMask = size === 4 ? 0xffffffff : ((size === 2 ? 0xffff : 0xff) << shift) >>> 0;
-      const clear = (value << shift) & laneMask & CSR_W1C;
-      if (clear) this.regs.setAt(word, this.regs.getAt(word) & ~clear);
-    }
-  }
-
   /** Hardware side: a CPU halted on an event / interrupt sets its CSR flag (bit 14 / 15). */
   setFlag(csrOffset: number, bit: 14 | 15): void {
     if (CSR_OFFSETS.has(csrOffset)) this.regs.setAt(csrOffset, this.regs.getAt(csrOffset) | (1 << bit));
   }
-
 }
 
 export const tegraFlow: DeviceType = {

@@ -19,12 +19,11 @@
  *     the LIC, so wiring it too would signal every interrupt twice).
  */
 
-import type { Device, DeviceContext, DeviceSnapshot, DeviceType } from '../device';
-import { checkSnapshot } from '../device';
+import type { Device, DeviceContext, DeviceType } from '../device';
+import { DeclaredStateDevice, type StateDecl } from '../state';
 import { RegisterMap, type RegisterDef } from '../register-map';
 
 const TYPE = 'nvidia,tegra20-ictlr';
-const VERSION = 1;
 const BANKS = 4;
 const BANK_STRIDE = 0x100;
 
@@ -33,9 +32,10 @@ const FIR = 0x14, FIR_SET = 0x18, FIR_CLR = 0x1c;
 const CPU_IER = 0x20, CPU_IER_SET = 0x24, CPU_IER_CLR = 0x28, CPU_IEP_CLASS = 0x2c;
 const COP_IER = 0x30, COP_IER_SET = 0x34, COP_IER_CLR = 0x38, COP_IEP_CLASS = 0x3c;
 
-export class TegraLic implements Device {
+export class TegraLic extends DeclaredStateDevice implements Device {
   readonly type = TYPE;
   readonly name: string;
+  readonly stateFields: StateDecl = { registers: { kind: 'registers', field: 'regs' }, inputs: { kind: 'u32[]', field: 'raw' } };
   private readonly regs: RegisterMap;
   /** Raw input levels, one word per bank. */
   private readonly raw = new Uint32Array(BANKS);
@@ -43,6 +43,7 @@ export class TegraLic implements Device {
   private irqLevel = false;
 
   constructor(private readonly ctx: DeviceContext) {
+    super();
     this.name = ctx.name;
     const defs: RegisterDef[] = [];
     for (let b = 0; b < BANKS; b++) {
@@ -111,18 +112,7 @@ export class TegraLic implements Device {
     if (force || i !== this.irqLevel) { this.irqLevel = i; this.ctx.irq(1).set(i); }
   }
 
-  snapshot(): DeviceSnapshot {
-    return { type: TYPE, version: VERSION, state: { registers: this.regs.snapshot(), inputs: Array.from(this.raw) } };
-  }
-
-  restore(s: DeviceSnapshot): void {
-    checkSnapshot(s, TYPE, VERSION, this.name);
-    const st = s.state as { registers?: Record<string, unknown>; inputs?: unknown };
-    if (!st.registers || !Array.isArray(st.inputs) || st.inputs.length !== BANKS) {
-      throw new Error(`device ${this.name}: snapshot lacks registers or input levels`);
-    }
-    this.regs.restore(st.registers);
-    (st.inputs as unknown[]).forEach((v, b) => { this.raw[b] = Number(v) >>> 0; });
+  restored(): void {
     this.update(true);
   }
 }

@@ -15,12 +15,11 @@
  * - REMOVE_CLAMPING_CMD is stored (clamps have no effect here).
  */
 
-import type { Device, DeviceContext, DeviceSnapshot, DeviceType } from '../device';
-import { checkSnapshot } from '../device';
+import type { Device, DeviceContext, DeviceType } from '../device';
+import { DeclaredStateDevice, type StateDecl } from '../state';
 import { RegisterMap, type RegisterDef } from '../register-map';
 
 const TYPE = 'nvidia,tegra20-pmc';
-const VERSION = 1;
 
 const CNTRL_MAIN_RST = 1 << 4;
 const TOGGLE_START = 1 << 8;
@@ -32,15 +31,17 @@ function scratch(first: number, offset: number, count: number, prefix = 'SCRATCH
   return Array.from({ length: count }, (_, i) => ({ offset: offset + i * 4, name: `${prefix}${first + i}` }));
 }
 
-export class TegraPmc implements Device {
+export class TegraPmc extends DeclaredStateDevice implements Device {
   readonly type = TYPE;
   readonly name: string;
+  readonly stateFields: StateDecl = { registers: { kind: 'registers', field: 'regs' }, warmReset: 'bool' };
   private readonly regs: RegisterMap;
   private readonly scratchNames: string[];
   /** Set by MAIN_RST: the coming machine reset keeps the scratch registers. */
   private warmReset = false;
 
   constructor(private readonly ctx: DeviceContext) {
+    super();
     this.name = ctx.name;
     const scratchDefs = [
       ...scratch(0, 0x50, 24),
@@ -120,17 +121,6 @@ export class TegraPmc implements Device {
     this.warmReset = false;
   }
 
-  snapshot(): DeviceSnapshot {
-    return { type: TYPE, version: VERSION, state: { registers: this.regs.snapshot(), warmReset: this.warmReset } };
-  }
-
-  restore(s: DeviceSnapshot): void {
-    checkSnapshot(s, TYPE, VERSION, this.name);
-    const st = s.state as { registers?: Record<string, unknown>; warmReset?: unknown };
-    if (!st.registers) throw new Error(`device ${this.name}: snapshot lacks registers`);
-    this.regs.restore(st.registers);
-    this.warmReset = st.warmReset === true;
-  }
 }
 
 export const tegraPmc: DeviceType = {

@@ -19,20 +19,21 @@
  */
 
 import type { ScheduledEvent } from '../../events';
-import type { Device, DeviceContext, DeviceProps, DeviceSnapshot, DeviceType } from '../device';
-import { checkSnapshot, prop, WORD_RULE, type PropRule } from '../device';
+import type { Device, DeviceContext, DeviceProps, DeviceType } from '../device';
+import { prop, WORD_RULE, type PropRule } from '../device';
+import { DeclaredStateDevice, type StateDecl } from '../state';
 import { RegisterMap } from '../register-map';
 
 const TYPE = 'nvidia,tegra20-rtc';
-const VERSION = 1;
 
 const SECONDS = 0x08, SHADOW_SECONDS = 0x0c, ALARM0 = 0x14, ALARM1 = 0x18;
 const INTR_MASK = 0x28, INTR_STATUS = 0x2c, INTR_SET = 0x34;
 const ALARM_OFFSETS = [ALARM0, ALARM1];
 
-export class TegraRtc implements Device {
+export class TegraRtc extends DeclaredStateDevice implements Device {
   readonly type = TYPE;
   readonly name: string;
+  readonly stateFields: StateDecl = { registers: { kind: 'registers', field: 'regs' }, base: 'u32', baseTime: 'int', alarmDue: 'int?[]' };
   private readonly regs: RegisterMap;
   /** Seconds count at baseTime. */
   private base: number;
@@ -42,6 +43,7 @@ export class TegraRtc implements Device {
   private irqLevel = false;
 
   constructor(private readonly ctx: DeviceContext, props: DeviceProps) {
+    super();
     this.name = ctx.name;
     this.base = prop(props, 'epoch-seconds', RTC_PROPS['epoch-seconds']) >>> 0;
     this.regs = new RegisterMap(ctx, [
@@ -140,27 +142,12 @@ export class TegraRtc implements Device {
     this.update(true);
   }
 
-  snapshot(): DeviceSnapshot {
-    return {
-      type: TYPE,
-      version: VERSION,
-      state: { registers: this.regs.snapshot(), base: this.base, baseTime: this.baseTime, alarmDue: [...this.alarmDue] },
-    };
-  }
-
-  restore(s: DeviceSnapshot): void {
-    checkSnapshot(s, TYPE, VERSION, this.name);
-    const st = s.state as { registers?: Record<string, unknown>; base?: unknown; baseTime?: unknown; alarmDue?: unknown };
-    if (!st.registers || typeof st.base !== 'number' || typeof st.baseTime !== 'number' || !Array.isArray(st.alarmDue)) {
-      throw new Error(`device ${this.name}: snapshot lacks registers, time base or alarms`);
-    }
-    this.regs.restore(st.registers);
-    this.base = st.base >>> 0;
-    this.baseTime = st.baseTime;
+  restored(): void {
+    // Re-arm the alarms at their saved times.
     for (let k = 0; k < 2; k++) {
+      const due = this.alarmDue[k];
       this.cancelAlarm(k);
-      const due = (st.alarmDue as unknown[])[k];
-      if (typeof due === 'number') this.schedule(k, due);
+      if (due !== null) this.schedule(k, due);
     }
     this.update(true);
   }

@@ -18,12 +18,11 @@
  */
 
 import type { ScheduledEvent } from '../../events';
-import type { Device, DeviceContext, DeviceSnapshot, DeviceType } from '../device';
-import { checkSnapshot } from '../device';
+import type { Device, DeviceContext, DeviceType } from '../device';
+import { DeclaredStateDevice, type StateDecl } from '../state';
 import { RegisterMap, type RegisterDef } from '../register-map';
 
 const TYPE = 'nvidia,tegra20-timer';
-const VERSION = 1;
 
 const PTV_EN = 0x8000_0000;
 const PTV_PERIODIC = 0x4000_0000;
@@ -44,14 +43,19 @@ interface TimerState {
   stopped: number;
 }
 
-export class TegraTimer implements Device {
+export class TegraTimer extends DeclaredStateDevice implements Device {
   readonly type = TYPE;
   readonly name: string;
+  readonly stateFields: StateDecl = {
+    registers: { kind: 'registers', field: 'regs' },
+    timers: { kind: 'group', field: 't', each: true, fields: { start: 'int', due: 'int?', pending: 'bool', stopped: 'int' } },
+  };
   private readonly regs: RegisterMap;
   private readonly t: TimerState[] = [];
   private readonly ticksPerUs: number;
 
   constructor(private readonly ctx: DeviceContext) {
+    super();
     this.name = ctx.name;
     this.ticksPerUs = ctx.ticksPerSecond / 1_000_000;
     for (let i = 0; i < 4; i++) this.t.push({ start: 0, due: null, ev: null, pending: false, stopped: 0 });
@@ -159,33 +163,14 @@ export class TegraTimer implements Device {
     }
   }
 
-  snapshot(): DeviceSnapshot {
-    return {
-      type: TYPE,
-      version: VERSION,
-      state: {
-        registers: this.regs.snapshot(),
-        timers: this.t.map((t) => ({ start: t.start, due: t.due, pending: t.pending, stopped: t.stopped })),
-      },
-    };
-  }
-
-  restore(s: DeviceSnapshot): void {
-    checkSnapshot(s, TYPE, VERSION, this.name);
-    const st = s.state as { registers?: Record<string, unknown>; timers?: unknown };
-    if (!st.registers || !Array.isArray(st.timers) || st.timers.length !== 4) {
-      throw new Error(`device ${this.name}: snapshot lacks registers or the four timers`);
-    }
-    this.regs.restore(st.registers);
-    (st.timers as Array<Record<string, unknown>>).forEach((saved, i) => {
-      const t = this.t[i];
+  restored(): void {
+    // Re-arm each timer's expiry at its saved time and drive its interrupt.
+    this.t.forEach((t, i) => {
       if (t.ev) this.ctx.cancel(t.ev);
       t.ev = null;
-      t.start = Number(saved.start);
-      t.stopped = Number(saved.stopped);
-      t.pending = saved.pending === true;
+      const due = t.due;
       t.due = null;
-      if (saved.due !== null && saved.due !== undefined) this.arm(i, Number(saved.due));
+      if (due !== null) this.arm(i, due);
       this.ctx.irq(i).set(t.pending);
     });
   }
