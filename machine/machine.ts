@@ -7,7 +7,6 @@
 
 import { Bus, RamRegion } from './bus';
 import { Cpu, type CpuSnapshot } from './cpu/cpu';
-import { thumbExecutor } from './cpu/t32/executor';
 import { EventQueue } from './events';
 import type { BoardSpec } from './boards/board-spec';
 import { buildBoard, type Wiring } from './boards/builder';
@@ -72,7 +71,6 @@ export class Machine {
 
   constructor(readonly board: BoardSpec, deviceTypes: ReadonlyMap<string, DeviceType>) {
     this.cpu = new Cpu(this.bus, { cbar: board.cpu.periphbase });
-    this.cpu.thumb = thumbExecutor;
     this.cpu.guestError = (message, pc) => this.reportGuestError('cpu', message, pc);
     const built = buildBoard(board, this.bus, this.cpu, this.events, deviceTypes, {
       guestError: (source, message) => this.reportGuestError(source, message, this.cpu.pc >>> 0),
