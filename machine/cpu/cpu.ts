@@ -185,7 +185,7 @@ export class Cpu {
   get cpsr(): number {
     return ((this.n << 31) | (this.z << 30) | (this.c << 29) | (this.v << 28) | (this.q << 27) |
       ((this.it & 3) << 25) | (this.ge << 16) | ((this.it >>> 2) << 10) | (this.e << 9) |
-      (this.a << 8) | (this.i << 7) | (this.f << 6) | (this.t << 5) | this.mode) >>> 0;
+      (this.a << 8) | (this.iBit << 7) | (this.fBit << 6) | (this.tBit << 5) | this.mode) >>> 0;
   }
 
   /** Writes every CPSR field (exception return, restore). The mode must be valid. */
@@ -313,15 +313,16 @@ export class Cpu {
     this.changeMode(newMode);
     this.spsr[bankOf(newMode)] = saved;
     this.r[14] = lr;
-    this.i = 1;
-    if (vector === Vector.Fiq || vector === Vector.Reset) this.f = 1;
+    this.iBit = 1;
+    if (vector === Vector.Fiq || vector === Vector.Reset) this.fBit = 1;
     if (vector !== Vector.Undefined && vector !== Vector.Svc) this.a = 1;
     this.it = 0;
-    this.t = (this.cp15.sctlr >>> 30) & 1; // SCTLR.TE
+    this.tBit = (this.cp15.sctlr >>> 30) & 1; // SCTLR.TE
     this.e = (this.cp15.sctlr >>> 25) & 1; // SCTLR.EE
     this.nextPc = (this.vectorBase() + vector) >>> 0;
     this.pc = this.nextPc;
-    this.waiting = false;
+    this.waitingFlag = false;
+    this.attention = 1; // CPSR.I, F, T written
   }
 
   /** UNDEFINED instruction at this.pc. */

@@ -1,26 +1,30 @@
 /**
  * The fetch/decode/execute loop of one core, for A32 and Thumb alike.
  *
- * Blocks. The loop runs the guest a block at a time: a run of consecutive
- * instructions of one instruction set in one page, starting where the PC is
- * and ending at the first instruction that writes the PC (a taken branch, an
- * exception), at the end of the page, or when the budget is spent. The checks
- * of an instruction boundary (pending interrupts, WFI, a stop request, the
- * budget, the page's translation and decoded slots) are made when a block
- * starts; inside a block an instruction costs its slot lookup, the call of
- * its handler and one test of `cpu.attention`.
+ * Blocks. The loop runs the guest a block at a time: consecutive
+ * instructions of one instruction set in one page, from where the PC is up to
+ * the first instruction that writes the PC (a taken branch, an exception),
+ * the end of the page, or the end of the budget. The checks of an
+ * instruction boundary (pending interrupts, WFI, a stop request, execution
+ * hooks, the page's translation and decoded slots) are made, and the budget
+ * left is taken, when a block starts; inside a block an instruction costs its
+ * slot lookup, its handler and one test of `cpu.attention`. A block that
+ * branches within its page with attention still clear is followed by the
+ * block at the target at once (chained, as QEMU chains translation blocks):
+ * the boundary checks could not decide otherwise there.
  *
  * Exactness rule. Whatever could change the outcome of those boundary checks
  * while a block runs raises `cpu.attention`, which ends the block after the
  * current instruction: an interrupt line going high, a write to CPSR.I, F or
- * T, WFI, a stop request, shortenRun (an event scheduled during the run),
- * a new execution hook, and anything that bumps cpu.codeGen (a write to a
- * page holding decoded code, a translation or privilege change). The next
- * block then starts with the full checks, so interrupts are taken, runs stop
- * and events happen at exactly the instruction boundary they would if every
- * check were made before every instruction. An abort thrown in mid-block
- * (a data access, an access watcher, a fetch) is taken with the faulting
- * instruction's address in cpu.pc, as at any other instruction.
+ * T (so every exception entry and return), WFI, a stop request, shortenRun
+ * (an event scheduled during the run), a new execution hook, and anything
+ * that bumps cpu.codeGen (a write to a page holding decoded code, a
+ * translation or privilege change). The next block then starts with the full
+ * checks, so interrupts are taken, runs stop and events happen at exactly the
+ * instruction boundary they would if every check were made before every
+ * instruction. An abort thrown in mid-block (a data access, an access
+ * watcher, a fetch) is taken with the faulting instruction's address in
+ * cpu.pc, as at any other instruction.
  *
  * Decode cache: see code-cache.ts; looked up by (physical page, T) when a
  * block starts in another page, another instruction set or after codeGen
@@ -108,21 +112,18 @@ export function runLoop(cpu: Cpu, budget: number): number {
           if (h === undefined) {
             const pa = s.pa + (pc & 0xfff);
             h = t === 0 ? code.decodeA32(s, index, pc, pa) : code.decodeThumb(s, index, pc, pa);
-            if (h === fetchAbortHandler) { pageVa = 1; cpu.takePrefetchAbort(); break; }
+            if (h === fetchAbortHandler) { cpu.takePrefetchAbort(); break; }
             insn = code.insn;
           } else {
             insn = insns[index];
           }
-          let next: number;
           if (t === 0) {
-            next = (pc + 4) >>> 0;
-            cpu.nextPc = next;
+            cpu.nextPc = (pc + 4) >>> 0;
             r[15] = pc + 8;
             const cond = insn >>> 28;
             if (cond >= 14 || cpu.conditionPassed(cond)) h(cpu, insn);
           } else {
-            next = (pc + ((insn >>> 16) !== 0 ? 4 : 2)) >>> 0;
-            cpu.nextPc = next;
+            cpu.nextPc = (pc + ((insn >>> 16) !== 0 ? 4 : 2)) >>> 0;
             r[15] = pc + 4;
             const it = cpu.it;
             if (it === 0) {
@@ -134,11 +135,14 @@ export function runLoop(cpu: Cpu, budget: number): number {
               if (cpu.it === it && cpu.itWritten === 0) cpu.it = itAdvance(it);
             }
           }
-          cpu.pc = cpu.nextPc;
-          if (--left === 0 || cpu.nextPc !== next || cpu.attention !== 0 || (next & ~0xfff) !== pageVa) break;
-          // A hooked instruction starts a block of its own: its hook runs first.
-          if (hooked && hooks.has(next)) break;
-          pc = next;
+          const npc = cpu.nextPc;
+          cpu.pc = npc;
+          // With attention clear, the boundary checks before npc would decide as
+          // they did when this block started: a branch within the page chains to
+          // its target at once. A hooked instruction starts a block of its own.
+          if (--left === 0 || cpu.attention !== 0 || (npc & ~0xfff) !== pageVa) break;
+          if (hooked && hooks.has(npc)) break;
+          pc = npc;
           cpu.icount++;
         }
       }
