@@ -90,6 +90,12 @@ export class CodeCache {
     this.cpu.codeGen++;
   }
 
+  /** Decodes the instruction at va (in the page of s, in its instruction set) into slot index. */
+  decode(s: CodeSlots, index: number, va: number): Handler {
+    const pa = s.pa + (va & 0xfff);
+    return s.t === 0 ? this.decodeA32(s, index, va, pa) : this.decodeThumb(s, index, va, pa);
+  }
+
   /**
    * Decodes the A32 instruction at physical pa (virtual va) into slot index.
    * A fetch from an address with nothing behind it sets IFSR/IFAR and returns

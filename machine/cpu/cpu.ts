@@ -1,7 +1,9 @@
 /**
  * The Cortex-A9 core: architectural state, exception entry and data accesses
- * through the MMU. Everything a core keeps is in its Cpu object (nothing in
- * machine/cpu is module state), so a second core is a second instance.
+ * through the MMU. Everything a core keeps from one instruction to the next
+ * (its decode cache included) is in its Cpu object, so a second core is a
+ * second instance; the few module-level scratch values of the instruction
+ * family files live only within one instruction.
  *
  * The fetch/decode/execute loop (A32 and Thumb, by blocks) is in loop.ts, the
  * decode cache in code-cache.ts. Instruction semantics live in the family

@@ -110,8 +110,7 @@ export function runLoop(cpu: Cpu, budget: number): number {
           let h = handlers[index];
           let insn: number;
           if (h === undefined) {
-            const pa = s.pa + (pc & 0xfff);
-            h = t === 0 ? code.decodeA32(s, index, pc, pa) : code.decodeThumb(s, index, pc, pa);
+            h = code.decode(s, index, pc);
             if (h === fetchAbortHandler) { cpu.takePrefetchAbort(); break; }
             insn = code.insn;
           } else {

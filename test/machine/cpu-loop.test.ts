@@ -221,3 +221,16 @@ test('each core has its own decode cache: a code write on one core does not chan
   assert.equal(b.r[2], 3);
   assert.notEqual(a.code, b.code);
 });
+
+test('an execution hook at the first Thumb instruction after BX from A32 is called once, with the Thumb view of the PC', () => {
+  const cpu = core();
+  placeA32(cpu, 0x1000, [0xe12fff10]); // bx r0
+  placeThumb(cpu, 0x2000, [0x2101, 0x2202]); // movs r1, #1; movs r2, #2
+  cpu.pc = 0x1000;
+  cpu.r[0] = 0x2001;
+  const seen: Array<[number, number, number]> = [];
+  cpu.execHooks.set(0x2000, (c) => { seen.push([c.t, c.r[15] >>> 0, c.nextPc]); return false; });
+  cpu.run(3);
+  assert.deepEqual(seen, [[1, 0x2004, 0x2002]]);
+  assert.deepEqual([cpu.icount, cpu.r[1], cpu.r[2]], [3, 1, 2]);
+});
