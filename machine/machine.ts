@@ -7,7 +7,6 @@
 
 import { Bus, RamRegion } from './bus';
 import { Cpu, type CpuSnapshot } from './cpu/cpu';
-import { thumbExecutor } from './cpu/t32/executor';
 import { EventQueue } from './events';
 import type { BoardSpec } from './boards/board-spec';
 import { buildBoard, type Wiring } from './boards/builder';
@@ -77,7 +76,6 @@ export class Machine {
 
   constructor(readonly board: BoardSpec, deviceTypes: ReadonlyMap<string, DeviceType>) {
     this.cpu = new Cpu(this.bus, { cbar: board.cpu.periphbase });
-    this.cpu.thumb = thumbExecutor;
     this.cpu.guestError = (message, pc) => this.reportGuestError('cpu', message, pc);
     const probes: MachineProbes = this.probes = {
       console: new Probe<[device: string, data: Uint8Array]>(),

@@ -78,6 +78,9 @@ export class ExecProbe<C> {
    */
   readonly table: ReadonlyMap<number, (cpu: C) => boolean> = this.dispatch;
 
+  /** `hooked` is told whenever an address becomes hooked (the CPU ends its current block, so the hook is seen before the next instruction). */
+  constructor(private readonly hooked: () => void = () => {}) {}
+
   /** Calls fn before each execution of the instruction at `address`; returns the function that unsubscribes it. */
   at(address: number, fn: ExecHandler<C>): () => void {
     const key = address >>> 0;
@@ -96,6 +99,7 @@ export class ExecProbe<C> {
         }
         return false;
       });
+      this.hooked();
     }
     const own = entry;
     return () => {

@@ -1,10 +1,14 @@
 /**
- * The Cortex-A9 core: architectural state, exception entry, data accesses
- * through the MMU, and the fetch/decode/execute loop with a per-physical-page
- * decode cache.
+ * The Cortex-A9 core: architectural state, exception entry and data accesses
+ * through the MMU. Everything a core keeps from one instruction to the next
+ * (its decode cache included) is in its Cpu object, so a second core is a
+ * second instance; the few module-level scratch values of the instruction
+ * family files live only within one instruction.
  *
- * Instruction semantics live in the family files under a32/, driven by the
- * encoding table; this file knows nothing about individual instructions.
+ * The fetch/decode/execute loop (A32 and Thumb, by blocks) is in loop.ts, the
+ * decode cache in code-cache.ts. Instruction semantics live in the family
+ * files under a32/ and t32/, driven by the encoding tables; this file knows
+ * nothing about individual instructions.
  *
  * Timing: every instruction that is fetched and decoded counts one tick
  * (including one that faults or is UNDEFINED); exception entry itself takes
@@ -13,8 +17,8 @@
 
 import { Bus, BusError } from '../bus';
 import { Cp15, type Cp15Options } from './cp15';
-import { Mmu, ACCESS_READ, ACCESS_WRITE, ACCESS_FETCH, type MmuSnapshot } from '../mmu/mmu';
-import { Decoder, type Handler } from './encoding';
+import { Mmu, ACCESS_READ, ACCESS_WRITE, type MmuSnapshot } from '../mmu/mmu';
+import type { Decoder } from './encoding';
 import {
   MODE_USR, MODE_FIQ, MODE_IRQ, MODE_SVC, MODE_ABT, MODE_UND, bankOf, Vector,
 } from './modes';
@@ -22,20 +26,15 @@ import { a32Decoder } from './a32/table';
 import { VfpState, type VfpSnapshot } from './vfp/state';
 import { DATA_ABORT, PREFETCH_ABORT, FS_ALIGNMENT, FS_SYNC_EXTERNAL, faultStatusRegister } from './faults';
 import { AccessProbe, ExecProbe, Probe } from '../probes';
+import { CodeCache } from './code-cache';
+import { runLoop } from './loop';
 
 
-/** Access flags for the data-access helpers. */
-export const ACC_ALIGN = 1; // fault on any misalignment (LDM, LDRD, LDREX, ...)
-export const ACC_UNPRIV = 2; // LDRT/STRT: check permissions as if in User mode
+import { ACC_ALIGN, ACC_UNPRIV } from './access-flags';
+export { ACC_ALIGN, ACC_UNPRIV };
 
 
 export type GuestErrorSink = (message: string, pc: number) => void;
-
-interface DecodedPage {
-  pa: number;
-  handlers: Array<Handler | undefined>;
-  insns: Int32Array;
-}
 
 /**
  * The CPU's architectural state by name (version 2): the registers of every
@@ -87,7 +86,32 @@ export class Cpu {
 
   // CPSR, split into fields so the hot paths test plain numbers.
   n = 0; z = 0; c = 0; v = 0; q = 0; ge = 0;
-  mode = MODE_SVC; t = 0; e = 0; a = 1; i = 1; f = 1; it = 0;
+  mode = MODE_SVC; e = 0; a = 1; it = 0;
+  private tBit = 0; private iBit = 1; private fBit = 1;
+
+  /**
+   * Set by every change the run loop must look at before the next
+   * instruction (see loop.ts): it ends the current block. Raised by the
+   * setters below, by shortenRun and by execution hooks being added.
+   */
+  attention = 0;
+
+  /** CPSR.T (1: Thumb state). Decoding depends on it: a write ends the current block. */
+  get t(): number { return this.tBit; }
+  set t(v: number) { this.tBit = v; this.attention = 1; }
+  /** CPSR.I (1: IRQs masked). A write ends the current block, so an unmasked pending IRQ is taken at once. */
+  get i(): number { return this.iBit; }
+  set i(v: number) { this.iBit = v; this.attention = 1; }
+  /** CPSR.F (1: FIQs masked). As I. */
+  get f(): number { return this.fBit; }
+  set f(v: number) { this.fBit = v; this.attention = 1; }
+
+  /**
+   * Set to 1 by the instructions that write ITSTATE as part of an exception
+   * return (SUBS PC, LR and RFE in Thumb state): the run loop must then not
+   * advance it.
+   */
+  itWritten = 0;
 
   /** SPSR per bank (index 0, USR/SYS, has none). */
   readonly spsr = new Int32Array(6);
@@ -99,37 +123,39 @@ export class Cpu {
 
   /** Retired instruction count = virtual time in ticks. */
   icount = 0;
+  private waitingFlag = false;
   /** Set by WFI; the machine skips time to the next event. */
-  waiting = false;
+  get waiting(): boolean { return this.waitingFlag; }
+  set waiting(v: boolean) { this.waitingFlag = v; if (v) this.attention = 1; }
   eventRegister = 0;
 
   /** Local exclusive monitor (physical address, -1 when open). */
   monitorAddr = -1;
   monitorActive = false;
 
-  /** Interrupt lines from the interrupt controller. */
-  irqLine = false;
-  fiqLine = false;
+  private irq = false;
+  private fiq = false;
+  /** Interrupt lines from the interrupt controller; a line going high ends the current block. */
+  get irqLine(): boolean { return this.irq; }
+  set irqLine(v: boolean) { this.irq = v; if (v) this.attention = 1; }
+  get fiqLine(): boolean { return this.fiq; }
+  set fiqLine(v: boolean) { this.fiq = v; if (v) this.attention = 1; }
 
   readonly cp15: Cp15;
   /** VFPv3-D16 registers and control (FPSCR, FPEXC, ID registers). */
   readonly vfp = new VfpState();
   readonly mmu: Mmu;
   readonly decoder: Decoder;
+  /** Decoded instructions of this core, by physical page and instruction set. */
+  readonly code = new CodeCache(this);
 
   /** Called on SVC before the exception is taken; returns true if it handled the call. */
   svcHook: ((cpu: Cpu, imm: number) => boolean) | undefined;
   /** Called on BKPT; returns true to stop the run loop. */
   bkptHook: ((cpu: Cpu, imm: number) => boolean) | undefined;
   guestError: GuestErrorSink = () => {};
-  /**
-   * Executes Thumb code: called when the CPU is in Thumb state; returns the number
-   * of instructions executed (it stops when T is cleared, on WFI, a stop request
-   * or when the budget is spent, and counts icount itself).
-   */
-  thumb: { run(cpu: Cpu, budget: number): number; invalidate?(cpu: Cpu): void } | undefined;
   /** Instructions at an address (fault injection, replay targets, breakpoints): subscribe here. */
-  readonly execProbe = new ExecProbe<Cpu>();
+  readonly execProbe = new ExecProbe<Cpu>(() => { this.attention = 1; });
   /**
    * Execution hooks by instruction address, the dispatch table the run loop
    * reads: called before the instruction at that address executes; returning
@@ -143,12 +169,15 @@ export class Cpu {
   readonly exceptionProbe = new Probe<[vector: Vector, fromPc: number, fromMode: number]>();
   /** Instruction count at which the current run() returns. */
   runEnd = 0;
+  private stopFlag = false;
   /** Set to make the run loop return at the next instruction boundary. */
-  stopRequested = false;
+  get stopRequested(): boolean { return this.stopFlag; }
+  set stopRequested(v: boolean) { this.stopFlag = v; if (v) this.attention = 1; }
 
-  private readonly pages = new Map<number, DecodedPage>();
-  /** Bumped whenever cached fetch translations or decoded pages may be stale. */
-  codeGen = 0;
+  private generation = 0;
+  /** Bumped whenever cached fetch translations or decoded pages may be stale; a bump ends the current block. */
+  get codeGen(): number { return this.generation; }
+  set codeGen(v: number) { this.generation = v; this.attention = 1; }
   /** Guest errors already reported, by address then message (or instruction word). */
   private reportedOnce = new Map<number, Set<string>>();
   private reportedInsns = new Map<number, Set<number>>();
@@ -164,12 +193,7 @@ export class Cpu {
       this.cp15.dfar = va >>> 0;
       throw DATA_ABORT;
     };
-    bus.codeWriteProbe.subscribe((page) => {
-      for (const p of bus.pagesSharing(page)) {
-        if (this.pages.delete(p)) this.codeGen++;
-        bus.codePages[p] = 0;
-      }
-    });
+    bus.codeWriteProbe.subscribe((page) => this.code.drop(page));
     this.reset();
   }
 
@@ -193,7 +217,7 @@ export class Cpu {
   get cpsr(): number {
     return ((this.n << 31) | (this.z << 30) | (this.c << 29) | (this.v << 28) | (this.q << 27) |
       ((this.it & 3) << 25) | (this.ge << 16) | ((this.it >>> 2) << 10) | (this.e << 9) |
-      (this.a << 8) | (this.i << 7) | (this.f << 6) | (this.t << 5) | this.mode) >>> 0;
+      (this.a << 8) | (this.iBit << 7) | (this.fBit << 6) | (this.tBit << 5) | this.mode) >>> 0;
   }
 
   /** Writes every CPSR field (exception return, restore). The mode must be valid. */
@@ -206,7 +230,6 @@ export class Cpu {
     this.i = (value >>> 7) & 1;
     this.f = (value >>> 6) & 1;
     this.t = (value >>> 5) & 1;
-    if (this.t) this.codeGen++;
     this.changeMode(value & 0x1f);
   }
 
@@ -289,7 +312,6 @@ export class Cpu {
   bxWritePC(addr: number): void {
     if (addr & 1) {
       this.t = 1;
-      this.codeGen++;
       this.nextPc = (addr & ~1) >>> 0;
     } else {
       this.t = 0;
@@ -323,16 +345,16 @@ export class Cpu {
     this.changeMode(newMode);
     this.spsr[bankOf(newMode)] = saved;
     this.r[14] = lr;
-    this.i = 1;
-    if (vector === Vector.Fiq || vector === Vector.Reset) this.f = 1;
+    this.iBit = 1;
+    if (vector === Vector.Fiq || vector === Vector.Reset) this.fBit = 1;
     if (vector !== Vector.Undefined && vector !== Vector.Svc) this.a = 1;
     this.it = 0;
-    this.t = (this.cp15.sctlr >>> 30) & 1; // SCTLR.TE
-    if (this.t) this.codeGen++;
+    this.tBit = (this.cp15.sctlr >>> 30) & 1; // SCTLR.TE
     this.e = (this.cp15.sctlr >>> 25) & 1; // SCTLR.EE
     this.nextPc = (this.vectorBase() + vector) >>> 0;
     this.pc = this.nextPc;
-    this.waiting = false;
+    this.waitingFlag = false;
+    this.attention = 1; // CPSR.I, F, T written
   }
 
   /** UNDEFINED instruction at this.pc. */
@@ -346,7 +368,8 @@ export class Cpu {
     this.enterException(Vector.Svc, MODE_SVC, (this.pc + (this.t ? 2 : 4)) | 0);
   }
 
-  private takeDataAbort(): void {
+  /** Data Abort entry for the instruction at this.pc (DFSR/DFAR already set). */
+  takeDataAbort(): void {
     this.enterException(Vector.DataAbort, MODE_ABT, (this.pc + 8) | 0);
   }
 
@@ -357,7 +380,8 @@ export class Cpu {
     this.takePrefetchAbort();
   }
 
-  private takePrefetchAbort(): void {
+  /** Prefetch Abort entry for the instruction at this.pc (IFSR/IFAR already set). */
+  takePrefetchAbort(): void {
     this.enterException(Vector.PrefetchAbort, MODE_ABT, (this.pc + 4) | 0);
   }
 
@@ -511,11 +535,9 @@ export class Cpu {
 
   // ---- the run loop ---------------------------------------------------------
 
+  /** Drops every decoded instruction (reset, restore). */
   invalidateCode(): void {
-    for (const page of this.pages.keys()) this.bus.codePages[page] = 0;
-    this.pages.clear();
-    this.codeGen++;
-    this.thumb?.invalidate?.(this);
+    this.code.clear();
   }
 
   /** Called when translations change (TLB maintenance, SCTLR, TTBR, DACR, ASID). */
@@ -523,55 +545,10 @@ export class Cpu {
     this.codeGen++;
   }
 
-  private decodedPage(pa: number): DecodedPage {
-    const page = pa >>> 12;
-    let p = this.pages.get(page);
-    if (!p) {
-      p = { pa: page << 12 >>> 0, handlers: new Array<Handler | undefined>(1024).fill(undefined), insns: new Int32Array(1024) };
-      this.pages.set(page, p);
-      for (const q of this.bus.pagesSharing(page)) this.bus.codePages[q] = 1;
-    }
-    return p;
-  }
-
-  private fetchFault(va: number, status: number): never {
-    this.cp15.ifsr = faultStatusRegister(status, 0, false);
-    this.cp15.ifar = va >>> 0;
-    throw PREFETCH_ABORT;
-  }
-
-  /**
-   * Decodes the instruction at pa into the page's cache. A fetch from an
-   * address with nothing behind it sets IFSR/IFAR and returns fetchAbortHandler
-   * (not cached) for the run loop to take the Prefetch Abort without throwing:
-   * a guest whose vectors point nowhere takes one abort after another, and
-   * each must cost about as much as an instruction.
-   */
-  private decodeInto(page: DecodedPage, index: number, pa: number): Handler {
-    if (!this.bus.isMapped(pa)) {
-      this.cp15.ifsr = faultStatusRegister(FS_SYNC_EXTERNAL, 0, false);
-      this.cp15.ifar = this.pc >>> 0;
-      return fetchAbortHandler;
-    }
-    let insn: number;
-    try { insn = this.bus.read32(pa); } catch (e) {
-      if (e instanceof BusError) this.fetchFault(this.pc, FS_SYNC_EXTERNAL);
-      throw e;
-    }
-    const d = this.decoder.decode(insn >>> 0);
-    let h: Handler;
-    if (d.kind === 'ok') h = d.row.exec;
-    else if (d.kind === 'undefined') h = undefinedHandler;
-    else h = unpredictableHandler;
-    page.handlers[index] = h;
-    page.insns[index] = insn;
-    return h;
-  }
-
   /** The interrupt the CPU takes at the next instruction boundary: Vector.Fiq, Vector.Irq, or -1 for none (FIQ first). */
   pendingInterrupt(): Vector.Fiq | Vector.Irq | -1 {
-    if (this.fiqLine && !this.f) return Vector.Fiq;
-    if (this.irqLine && !this.i) return Vector.Irq;
+    if (this.fiq && !this.fBit) return Vector.Fiq;
+    if (this.irq && !this.iBit) return Vector.Irq;
     return -1;
   }
 
@@ -582,7 +559,7 @@ export class Cpu {
   }
 
   /** Takes a pending, unmasked interrupt. Returns true if one was taken. */
-  private takeInterrupt(): boolean {
+  takeInterrupt(): boolean {
     const v = this.pendingInterrupt();
     if (v < 0) return false;
     this.enterException(v as Vector, v === Vector.Fiq ? MODE_FIQ : MODE_IRQ, (this.pc + 4) | 0);
@@ -590,81 +567,12 @@ export class Cpu {
   }
 
   /**
-   * Executes up to `budget` instructions; returns how many were executed.
-   * Stops early on WFI (with nothing pending), a stop request or a breakpoint hook.
+   * Executes up to `budget` instructions, A32 or Thumb (loop.ts); returns how
+   * many were executed. Stops early on WFI (with nothing pending), a stop
+   * request or a breakpoint hook.
    */
   run(budget: number): number {
-    const start = this.icount;
-    this.runEnd = start + budget;
-    let gen = -1;
-    let pageVa = 1; // never page aligned: forces the first lookup
-    let page: DecodedPage | undefined;
-    const r = this.r;
-    this.stopRequested = false;
-    while (this.icount < this.runEnd) {
-      try {
-        while (this.icount < this.runEnd) {
-          if (this.irqLine || this.fiqLine) {
-            if (this.takeInterrupt()) continue;
-            if (this.waiting) this.waiting = false;
-          }
-          if (this.waiting || this.stopRequested) return this.icount - start;
-          const pc = this.pc;
-          this.icount++;
-          if (this.execHooks.size !== 0) {
-            const hook = this.execHooks.get(pc);
-            if (hook !== undefined) {
-              this.nextPc = (pc + 4) >>> 0;
-              r[15] = pc + 8;
-              if (hook(this)) { this.pc = this.nextPc; pageVa = 1; continue; }
-            }
-          }
-          // The fetch translation and decoded page are reused while codeGen is
-          // unchanged; entering Thumb state or changing privilege bumps it.
-          if (gen !== this.codeGen || (pc & ~0xfff) !== pageVa) {
-            pageVa = 1;
-            if (this.t) {
-              if (this.thumb === undefined) {
-                this.undefinedInstruction('Thumb state, but this CPU has no Thumb executor (branch to an odd address)');
-                continue;
-              }
-              // Thumb code runs in its own loop until it leaves Thumb state or the
-              // budget ends; it counts its own instructions.
-              this.icount--;
-              this.thumb.run(this, this.runEnd - this.icount);
-              continue;
-            }
-            let pa = pc & ~0xfff;
-            if (this.mmu.enabled) {
-              // Faults here set IFSR/IFAR and throw PREFETCH_ABORT.
-              pa = this.mmu.translate(pc >>> 0, ACCESS_FETCH, this.mode === MODE_USR) & ~0xfff;
-            }
-            page = this.decodedPage(pa >>> 0);
-            pageVa = pc & ~0xfff;
-            gen = this.codeGen;
-          }
-          const index = (pc & 0xfff) >>> 2;
-          const p = page!;
-          let h = p.handlers[index];
-          if (h === undefined) {
-            h = this.decodeInto(p, index, p.pa + (pc & 0xfff));
-            if (h === fetchAbortHandler) { this.takePrefetchAbort(); continue; }
-          }
-          const insn = p.insns[index];
-          this.nextPc = (pc + 4) >>> 0;
-          r[15] = pc + 8;
-          const cond = insn >>> 28;
-          if (cond >= 14 || this.conditionPassed(cond)) h(this, insn);
-          this.pc = this.nextPc;
-        }
-      } catch (e) {
-        pageVa = 1;
-        if (e === DATA_ABORT) this.takeDataAbort();
-        else if (e === PREFETCH_ABORT) this.takePrefetchAbort();
-        else throw e;
-      }
-    }
-    return this.icount - start;
+    return runLoop(this, budget);
   }
 
   /**
@@ -672,7 +580,10 @@ export class Cpu {
    * otherwise go past it: an event was scheduled during the run.
    */
   shortenRun(time: number): void {
-    if (time < this.runEnd) this.runEnd = Math.max(time, this.icount);
+    if (time < this.runEnd) {
+      this.runEnd = Math.max(time, this.icount);
+      this.attention = 1;
+    }
   }
 
   // ---- snapshots ------------------------------------------------------------
@@ -783,20 +694,6 @@ export function migrateCpuSnapshotV1(s: CpuSnapshotV1): CpuSnapshot {
   };
 }
 
-/** Returned by decodeInto for a fetch from an unmapped address; never cached, never executed. */
-function fetchAbortHandler(): void {}
-
-function undefinedHandler(cpu: Cpu, insn: number): void {
-  if (!cpu.firstReportOf(insn)) { cpu.undefinedInstruction(); return; }
-  cpu.undefinedInstruction(`no A32 encoding matches 0x${(insn >>> 0).toString(16).padStart(8, '0')}`);
-}
-
-function unpredictableHandler(cpu: Cpu, insn: number): void {
-  if (!cpu.firstReportOf(insn)) { cpu.undefinedInstruction(); return; }
-  const d = cpu.decoder.decode(insn >>> 0);
-  const why = d.kind === 'unpredictable' ? d.reason : 'UNPREDICTABLE';
-  cpu.undefinedInstruction(`UNPREDICTABLE 0x${(insn >>> 0).toString(16).padStart(8, '0')} (${why}); treated as UNDEFINED`);
-}
 
 export function bswap32(v: number): number {
   return ((v >>> 24) | ((v >>> 8) & 0xff00) | ((v & 0xff00) << 8) | (v << 24)) | 0;

@@ -20,7 +20,6 @@
  */
 
 import { t16Decoder, t32Decoder } from '../../machine/cpu/t32/table';
-import { thumbExecutor } from '../../machine/cpu/t32/executor';
 import type { EncodingRow } from '../../machine/cpu/encoding';
 import { fieldValue, withField } from '../../machine/cpu/encoding';
 import { Cpu } from '../../machine/cpu/cpu';
@@ -350,7 +349,6 @@ class ThumbProbe {
     this.bus = new ThumbProbeBus(readOnlyEnd);
     this.bus.addRam('ram', 0x60000000, 0x04000000);
     this.cpu = new Cpu(this.bus);
-    this.cpu.thumb = thumbExecutor;
     this.cpu.cp15.vbar = 0x60000000;
     const cpu = this.cpu;
     cpu.reportOnce = (message: string) => { this.report = message; };

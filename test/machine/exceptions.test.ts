@@ -79,17 +79,19 @@ test('a data abort returns to the faulting instruction + 8, a prefetch abort to 
   assert.equal(cpu2.cp15.ifsr & 0x40f, 0b01000);
 });
 
-test('a branch to an odd address enters Thumb state, whose first fetch is UNDEFINED with a reason', () => {
+test('a branch to an odd address enters Thumb state, and a bare CPU executes the Thumb code there', () => {
   const cpu = makeCpu();
   const errors: string[] = [];
   cpu.guestError = (m) => errors.push(m);
   cpu.r[0] = 0x2001;
   place(cpu, 0x1000, [0xe12fff10]); // bx r0
+  cpu.bus.write16(0x2000, 0x2105); // movs r1, #5
   cpu.run(2);
-  assert.equal(cpu.mode, MODE_UND);
-  assert.equal(cpu.t, 0, 'exception entry returns to ARM state (SCTLR.TE = 0)');
-  assert.equal(cpu.currentSpsr() & 0x20, 0x20, 'the SPSR records Thumb state');
-  assert.match(errors.join('\n'), /Thumb state, but this CPU has no Thumb executor/);
+  assert.equal(cpu.t, 1);
+  assert.equal(cpu.mode, MODE_SVC);
+  assert.equal(cpu.r[1], 5);
+  assert.equal(cpu.pc, 0x2002);
+  assert.deepEqual(errors, []);
 });
 
 test('UNPREDICTABLE encodings become UNDEFINED and are reported once', () => {

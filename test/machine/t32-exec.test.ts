@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeCpu, place } from '../support/cpu-harness';
 import type { Cpu } from '../../machine/cpu/cpu';
-import { thumbExecutor } from '../../machine/cpu/t32/executor';
 import { MODE_SVC, MODE_UND, MODE_ABT, MODE_IRQ } from '../../machine/cpu/modes';
 
 /** Writes Thumb instructions at addr (values above 0xffff are hw1:hw2) and enters Thumb state there. */
@@ -18,7 +17,6 @@ function thumb(cpu: Cpu, addr: number, insns: number[]): void {
       a += 2;
     }
   }
-  cpu.thumb = thumbExecutor;
   cpu.t = 1;
   cpu.pc = addr;
 }
@@ -133,7 +131,6 @@ test('interworking: BX lr to ARM, BLX (immediate) to ARM, A32 BLX (immediate) to
   assert.equal(b.r[5], 7);
 
   const a = makeCpu();
-  a.thumb = thumbExecutor;
   // blx 0x2002 at 0x1000: offset 0xffa = imm24 0x3fe, H = 1
   place(a, 0x1000, [0xfb0003fe]);
   a.bus.write16(0x2002, 0x2001); // movs r0, #1

@@ -18,7 +18,8 @@
  */
 
 import type { EncodingSpec } from '../encoding';
-import { type Cpu, ACC_ALIGN } from '../cpu';
+import type { Cpu } from '../cpu';
+import { ACC_ALIGN } from '../access-flags';
 import { cond, reg } from './syntax';
 
 /** SCTLR.SW: SWP/SWPB enable (ARMv7 Multiprocessing Extensions). */

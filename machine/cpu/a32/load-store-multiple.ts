@@ -9,7 +9,8 @@
  */
 
 import { popcount, type EncodingSpec } from '../encoding';
-import { type Cpu, ACC_ALIGN } from '../cpu';
+import type { Cpu } from '../cpu';
+import { ACC_ALIGN } from '../access-flags';
 import { MODE_USR, MODE_SYS, isValidMode } from '../modes';
 import { cond, reg, regList } from './syntax';
 

@@ -10,7 +10,8 @@
  */
 
 import type { EncodingSpec } from '../encoding';
-import { type Cpu, ACC_ALIGN, ACC_UNPRIV } from '../cpu';
+import type { Cpu } from '../cpu';
+import { ACC_ALIGN, ACC_UNPRIV } from '../access-flags';
 import { shiftImm } from './operands';
 import { cond, reg, hex, imm, shiftText } from './syntax';
 

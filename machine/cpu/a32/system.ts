@@ -13,7 +13,7 @@
 
 import type { EncodingSpec } from '../encoding';
 import type { Cpu } from '../cpu';
-import { ACC_ALIGN } from '../cpu';
+import { ACC_ALIGN } from '../access-flags';
 import { MODE_USR, MODE_SYS, bankOf, isValidMode } from '../modes';
 import { FS_DEBUG } from '../faults';
 import { cond, reg, hex } from './syntax';

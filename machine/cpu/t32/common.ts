@@ -13,12 +13,6 @@ import type { EncodingRow, EncodingSpec, Handler } from '../encoding';
 import { a32Decoder } from '../a32/table';
 import { reg, hex } from '../a32/syntax';
 
-/**
- * Set to 1 by the instructions that write ITSTATE as part of an exception
- * return (SUBS PC, LR and RFE): the run loop must then not advance it.
- */
-export const itWritten = new Uint8Array(1);
-
 /** InITBlock(): IT[3:0] != 0. */
 export function inITBlock(cpu: Cpu): boolean {
   return (cpu.it & 0xf) !== 0;

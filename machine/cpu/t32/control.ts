@@ -11,7 +11,7 @@ import type { EncodingSpec, Handler } from '../encoding';
 import type { Cpu } from '../cpu';
 import { hasSpsr, isValidMode } from '../modes';
 import { coprocessorRows } from '../a32/coprocessor';
-import { inITBlock, inITNotLast, itUnpredictable, itWritten, a32Row, a32Base, badReg, hwRn, hwRd, reg, hex } from './common';
+import { inITBlock, inITNotLast, itUnpredictable, a32Row, a32Base, badReg, hwRn, hwRd, reg, hex } from './common';
 
 // ---- branch offsets ---------------------------------------------------------------------------
 
@@ -72,7 +72,7 @@ function subsPcLr(cpu: Cpu, insn: number): void {
   }
   const result = (cpu.r[14] - (insn & 0xff)) | 0;
   cpu.setCpsr(spsr);
-  itWritten[0] = 1;
+  cpu.itWritten = 1;
   cpu.branchWritePC(result);
 }
 

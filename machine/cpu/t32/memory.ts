@@ -16,11 +16,12 @@
  */
 
 import type { EncodingSpec, Handler } from '../encoding';
-import { type Cpu, ACC_ALIGN, ACC_UNPRIV } from '../cpu';
+import type { Cpu } from '../cpu';
+import { ACC_ALIGN, ACC_UNPRIV } from '../access-flags';
 import { popcount } from '../encoding';
 import { markExclusive, exclusivePass } from '../a32/exclusive';
 import {
-  inITNotLast, itUnpredictable, itWritten, a32Row, a32Base, badReg, hwRn, hwRt, hwRd, hwRm, reg, hex, listText, GOOD,
+  inITNotLast, itUnpredictable, a32Row, a32Base, badReg, hwRn, hwRt, hwRd, hwRm, reg, hex, listText, GOOD,
 } from './common';
 
 const NOT_PC = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
@@ -298,7 +299,7 @@ const puA32 = (insn: number): number => (((insn >>> 23) & 3) ^ 2) << 23;
 
 function rfeExec(cpu: Cpu, insn: number): void {
   if (inITNotLast(cpu)) { itUnpredictable(cpu, 'RFE not last'); return; }
-  itWritten[0] = 1;
+  cpu.itWritten = 1;
   RFE(cpu, RFE_A32 | puA32(insn) | (insn & W) | (insn & 0xf0000));
 }
 

@@ -22,7 +22,8 @@
  */
 
 import type { EncodingSpec, Handler } from '../encoding';
-import { type Cpu, ACC_ALIGN } from '../cpu';
+import type { Cpu } from '../cpu';
+import { ACC_ALIGN } from '../access-flags';
 import { MODE_USR } from '../modes';
 import { cond, reg, hex } from '../a32/syntax';
 import { FPEXC_EN } from './state';
