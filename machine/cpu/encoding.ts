@@ -220,27 +220,52 @@ export function layoutFields(set: FieldSet<string>): Map<string, Field> {
   return l.fields;
 }
 
+/** Bits of a pattern, MSB first, as text for messages. */
+function bitsText(bits: number[]): string {
+  return bits.length === 1 ? `bit ${bits[0]}` : `bits ${bits[0]}:${bits[bits.length - 1]}${runsOf({ letter: '', bits }).length > 1 ? ` (${bits.join(',')})` : ''}`;
+}
+
 /**
- * Why a row's layouts disagree with its pattern, or undefined: every field of
- * every layout must occupy exactly the same bits in the row's pattern (T16
- * rows' patterns are read in bits 15:0), so no layout reads a field that is
- * narrower, wider, elsewhere or over fixed bits in the row.
+ * Why a row's layouts disagree with its pattern, or undefined. A field of a
+ * layout must be the same field in the row's pattern (same letter, exactly the
+ * same bits: no narrower, wider or moved field), or lie entirely on bits the
+ * row fixes to 0/1: the row is then the instance with that field constant
+ * (a literal load's Rn = 1111, a T variant's P = 0), which the extractor reads
+ * as that constant. T16 rows' patterns are read in bits 15:0.
  */
 export function layoutProblem(row: Pick<EncodingRow, 'pattern' | 'layouts'>): string | undefined {
   if (!row.layouts || row.layouts.length === 0) return undefined;
-  const own = patternFields(row.pattern, 'row').fields;
+  const own = patternFields(row.pattern, 'row');
+  const p = own.pattern;
   for (const set of row.layouts) {
     const l = layoutsOf.get(set);
     if (!l) return 'a layout was not made by fieldsOf';
     for (const [letter, f] of l.fields) {
-      const mine = own.get(letter);
-      const where = (bits: number[]) => bits.length === 0 ? 'nowhere' : `bits ${bits.join(',')}`;
-      if (!mine || mine.bits.join() !== f.bits.join()) {
-        return `layout '${l.pattern}' reads field '${letter}' from ${where(f.bits)} (${f.bits.length} bits), the pattern has it at ${where(mine ? mine.bits : [])}`;
+      const mine = own.fields.get(letter);
+      const what = `layout '${l.pattern}' reads field '${letter}' from ${bitsText(f.bits)}`;
+      if (mine) {
+        if (mine.bits.join() !== f.bits.join()) return `${what}, the pattern has '${letter}' at ${bitsText(mine.bits)}`;
+        continue;
+      }
+      for (const b of f.bits) {
+        const ch = p[p.length - 1 - b];
+        if (ch === undefined) return `${what}, beyond the pattern's ${p.length} bits`;
+        if (ch !== '0' && ch !== '1') {
+          return `${what}, the pattern has no field '${letter}' and bit ${b} is ${ch === 'Z' || ch === 'O' ? `should-be '${ch}'` : `part of field '${ch}'`}`;
+        }
       }
     }
   }
   return undefined;
+}
+
+/** The bit mask of a field of a layout (e.g. a single flag bit to test with `&`). */
+export function fieldMask(set: FieldSet<string>, letter: string): number {
+  const f = layoutFields(set).get(letter);
+  if (!f) throw new Error(`field layout has no field '${letter}'`);
+  let m = 0;
+  for (const b of f.bits) m |= 1 << b;
+  return m;
 }
 
 export function popcount(x: number): number {

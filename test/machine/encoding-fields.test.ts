@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  compilePattern, fieldsOf, fieldValue, layoutFields, layoutProblem, type EncodingSpec,
+  compilePattern, fieldsOf, fieldValue, withField, layoutFields, layoutProblem, type EncodingSpec,
 } from '../../machine/cpu/encoding';
 import { a32Decoder } from '../../machine/cpu/a32/table';
 
@@ -36,16 +36,25 @@ test('field extractors derived from a pattern read contiguous and split fields',
 test('a row whose field layout disagrees with its pattern is refused when the table is built', () => {
   const RD = fieldsOf('---- ---- ---- ---- dddd ---- ---- ----');
   assert.doesNotThrow(() => compilePattern(spec('OK', 'cccc 0000 000S nnnn dddd iiii itt0 mmmm', [RD])));
-  // The layout reads Rd where the row has fixed bits.
-  assert.throws(() => compilePattern(spec('FIXED', 'cccc 0000 000S nnnn 0000 iiii itt0 mmmm', [RD])),
-    /encoding FIXED: layout .* reads field 'd' from bits 15,14,13,12 \(4 bits\), the pattern has it at nowhere/);
-  // The row's field is narrower than the layout expects (T16 3-bit register in a 4-bit layout).
+  // A field the row fixes (here Rd = 1111) reads as that constant.
+  assert.doesNotThrow(() => compilePattern(spec('FIXED', 'cccc 0000 000S nnnn 1111 iiii itt0 mmmm', [RD])));
+  // The row's field is narrower than the layout expects (a T16 3-bit register in a 4-bit layout).
   const RD4 = fieldsOf('-------- ---- dddd');
   assert.throws(() => compilePattern(spec('NARROW', '0000000000000000 0001110 iii nnn ddd', [RD4])),
-    /encoding NARROW: layout .* reads field 'd' from bits 3,2,1,0 \(4 bits\), the pattern has it at bits 2,1,0/);
-  // A layout over a different letter's bits.
+    /encoding NARROW: layout .* reads field 'd' from bits 3:0, the pattern has 'd' at bits 2:0/);
+  // The row has the field somewhere else.
   const RN = fieldsOf('---- ---- ---- nnnn ---- ---- ---- ----');
-  assert.throws(() => compilePattern(spec('MOVED', 'cccc 0000 000S dddd nnnn iiii itt0 mmmm', [RN])), /field 'n'/);
+  assert.throws(() => compilePattern(spec('MOVED', 'cccc 0000 000S dddd nnnn iiii itt0 mmmm', [RN])),
+    /encoding MOVED: layout .* reads field 'n' from bits 19:16, the pattern has 'n' at bits 15:12/);
+  // The layout's field lies over another field of the row.
+  assert.throws(() => compilePattern(spec('OVER', 'cccc 0000 000S iiii dddd iiii itt0 mmmm', [RN])),
+    /encoding OVER: layout .* reads field 'n' from bits 19:16, the pattern has no field 'n' and bit 19 is part of field 'i'/);
+  // ... or over should-be bits.
+  assert.throws(() => compilePattern(spec('SBZ', 'cccc 0000 000S ZZZZ dddd iiii itt0 mmmm', [RN])), /bit 19 is should-be 'Z'/);
+  // A split field must be split the same way.
+  const IMM8 = fieldsOf('---- ---- ---- ---- ---- iiii ---- iiii');
+  assert.throws(() => compilePattern(spec('SPLIT', 'cccc 000p u1w1 nnnn tttt iiii 1011 mmmm', [IMM8])),
+    /reads field 'i' from bits 11:0 \(11,10,9,8,3,2,1,0\), the pattern has 'i' at bits 11:8/);
   // '-' is for layouts only.
   assert.throws(() => compilePattern(spec('DASH', 'cccc 0000 000S ---- dddd iiii itt0 mmmm', undefined)), /'-' belongs in field layouts/);
 });
@@ -62,7 +71,11 @@ for (const [name, decoder] of [['A32', a32Decoder]] as const) {
           const extract = (layout as Record<string, (insn: number) => number>)[letter];
           for (let k = 0; k < 20; k++) {
             const w = ((rand() & ~row.mask) | row.value) >>> 0;
-            assert.equal(extract(w) >>> 0, fieldValue(row, letter, w) >>> 0, `${row.name} field '${letter}' of 0x${w.toString(16)}`);
+            // A field the row fixes reads as the constant in its bits.
+            const expected = row.fields.has(letter)
+              ? fieldValue(row, letter, w)
+              : layoutFields(layout).get(letter)!.bits.reduce((v, b) => v * 2 + ((w >>> b) & 1), 0);
+            assert.equal(extract(w) >>> 0, expected >>> 0, `${row.name} field '${letter}' of 0x${w.toString(16)}`);
             checked++;
           }
         }
@@ -71,3 +84,20 @@ for (const [name, decoder] of [['A32', a32Decoder]] as const) {
     assert.ok(checked > 0, `no ${name} row names a field layout`);
   });
 }
+
+test('no A32 row gives two operands one letter (load/store register offsets named Rt and the shift type both t, so the generator\'s Rt constraint also bent the shift type)', () => {
+  // Letters whose bits may lie in several places: immediates assembled from parts.
+  const split = new Set(['i']);
+  const bad: string[] = [];
+  for (const row of a32Decoder().rows) {
+    for (const f of row.fields.values()) {
+      const contiguous = f.bits.every((b, k) => k === 0 || b === f.bits[k - 1] - 1);
+      if (!contiguous && !split.has(f.letter)) bad.push(`${row.name}: '${f.letter}' at bits ${f.bits.join(',')}`);
+    }
+  }
+  assert.deepEqual(bad, []);
+  // The generator's constraint on Rt reaches Rt alone.
+  const ldr = a32Decoder().rows.find((r) => r.name === 'LDR_reg')!;
+  assert.equal(ldr.fields.get('t')!.bits.join(), '15,14,13,12');
+  assert.equal(fieldValue(ldr, 't', withField(ldr, 't', ldr.value, 14)), 14);
+});
