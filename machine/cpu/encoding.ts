@@ -226,12 +226,14 @@ function bitsText(bits: number[]): string {
 }
 
 /**
- * Why a row's layouts disagree with its pattern, or undefined. A field of a
- * layout must be the same field in the row's pattern (same letter, exactly the
- * same bits: no narrower, wider or moved field), or lie entirely on bits the
- * row fixes to 0/1: the row is then the instance with that field constant
- * (a literal load's Rn = 1111, a T variant's P = 0), which the extractor reads
- * as that constant. T16 rows' patterns are read in bits 15:0.
+ * Why a row's layouts disagree with its pattern, or undefined. Every bit of a
+ * layout's field must be in the row's field of the same letter or fixed to
+ * 0/1 in the row (the row is then the instance with those bits constant: a
+ * literal load's Rn = 1111, a T variant's P = 0), never in another field or a
+ * should-be bit; and the row's field of that letter must lie entirely inside
+ * the layout's (no bit of the operand left unread). So a layout never reads a
+ * field that is narrower, wider or elsewhere in the row. T16 rows' patterns
+ * are read in bits 15:0.
  */
 export function layoutProblem(row: Pick<EncodingRow, 'pattern' | 'layouts'>): string | undefined {
   if (!row.layouts || row.layouts.length === 0) return undefined;
@@ -241,18 +243,16 @@ export function layoutProblem(row: Pick<EncodingRow, 'pattern' | 'layouts'>): st
     const l = layoutsOf.get(set);
     if (!l) return 'a layout was not made by fieldsOf';
     for (const [letter, f] of l.fields) {
-      const mine = own.fields.get(letter);
       const what = `layout '${l.pattern}' reads field '${letter}' from ${bitsText(f.bits)}`;
-      if (mine) {
-        if (mine.bits.join() !== f.bits.join()) return `${what}, the pattern has '${letter}' at ${bitsText(mine.bits)}`;
-        continue;
-      }
       for (const b of f.bits) {
         const ch = p[p.length - 1 - b];
         if (ch === undefined) return `${what}, beyond the pattern's ${p.length} bits`;
-        if (ch !== '0' && ch !== '1') {
-          return `${what}, the pattern has no field '${letter}' and bit ${b} is ${ch === 'Z' || ch === 'O' ? `should-be '${ch}'` : `part of field '${ch}'`}`;
-        }
+        if (ch === letter || ch === '0' || ch === '1') continue;
+        return `${what}, but the pattern has bit ${b} ${ch === 'Z' || ch === 'O' ? `should-be '${ch}'` : `in field '${ch}'`}`;
+      }
+      const mine = own.fields.get(letter);
+      if (mine && mine.bits.some((b) => !f.bits.includes(b))) {
+        return `${what}, but the pattern's '${letter}' is at ${bitsText(mine.bits)}`;
       }
     }
   }
