@@ -227,11 +227,12 @@ function bitsText(bits: number[]): string {
 
 /**
  * Why a row's layouts disagree with its pattern, or undefined. Every bit of a
- * layout's field must be in the row's field of the same letter or fixed to
- * 0/1 in the row (the row is then the instance with those bits constant: a
- * literal load's Rn = 1111, a T variant's P = 0), never in another field or a
- * should-be bit; and the row's field of that letter must lie entirely inside
- * the layout's (no bit of the operand left unread). So a layout never reads a
+ * layout's field must be in the row's field of the same letter or fixed in
+ * the row: 0/1 (the row is then the instance with those bits constant: a
+ * literal load's Rn = 1111, a T variant's P = 0) or a should-be bit (a word
+ * that violates it never reaches the handler), never in another field; and
+ * the row's field of that letter must lie entirely inside the layout's (no
+ * bit of the operand left unread). So a layout never reads a
  * field that is narrower, wider or elsewhere in the row. T16 rows' patterns
  * are read in bits 15:0.
  */
@@ -247,8 +248,8 @@ export function layoutProblem(row: Pick<EncodingRow, 'pattern' | 'layouts'>): st
       for (const b of f.bits) {
         const ch = p[p.length - 1 - b];
         if (ch === undefined) return `${what}, beyond the pattern's ${p.length} bits`;
-        if (ch === letter || ch === '0' || ch === '1') continue;
-        return `${what}, but the pattern has bit ${b} ${ch === 'Z' || ch === 'O' ? `should-be '${ch}'` : `in field '${ch}'`}`;
+        if (ch === letter || ch === '0' || ch === '1' || ch === 'Z' || ch === 'O') continue;
+        return `${what}, but the pattern has bit ${b} in field '${ch}'`;
       }
       const mine = own.fields.get(letter);
       if (mine && mine.bits.some((b) => !f.bits.includes(b))) {
