@@ -12,9 +12,12 @@
  * '2' forms) are UNDEFINED. Every other coprocessor is absent.
  */
 
-import type { EncodingSpec } from '../encoding';
+import { fieldsOf, type EncodingSpec } from '../encoding';
 import type { Cpu } from '../cpu';
 import { cond, reg } from './syntax';
+
+/** MCR/MRC to CP15 and CP14: opc1, CRn, Rt, opc2, CRm. */
+const MCR = fieldsOf('---- ---- aaa- nnnn tttt ---- bbb- mmmm');
 
 /** Coprocessor numbers the random generator may use for the UNDEFINED rows. */
 const ABSENT_COPROCESSORS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13];
@@ -73,23 +76,25 @@ export const coprocessorRows: EncodingSpec[] = [
   {
     // MCR<c> p15, <opc1>, <Rt>, <CRn>, <CRm>{, <opc2>}
     name: 'MCR_p15', pattern: 'cccc 1110 aaa0 nnnn tttt 1111 bbb1 mmmm',
+    layouts: [MCR],
     exec: (cpu, insn) => {
-      if (!cpu.cp15.write((insn >>> 21) & 7, (insn >>> 16) & 15, insn & 15, (insn >>> 5) & 7, cpu.r[(insn >>> 12) & 15])) {
+      if (!cpu.cp15.write(MCR.a(insn), MCR.n(insn), MCR.m(insn), MCR.b(insn), cpu.r[MCR.t(insn)])) {
         cpu.undefinedInstruction(cpReason('MCR', 15, insn));
       }
     },
     disasm: (insn) => `mcr${cond(insn)}\t${regText(insn)}`,
-    unpredictable: (insn) => ((insn >>> 12) & 15) === 15,
+    unpredictable: (insn) => MCR.t(insn) === 15,
     // The differential generator restricts it to thread-ID registers and maintenance operations.
     gen: {},
   },
   {
     // MRC<c> p15, <opc1>, <Rt>, <CRn>, <CRm>{, <opc2>}   (Rt = 15: APSR.NZCV)
     name: 'MRC_p15', pattern: 'cccc 1110 aaa1 nnnn tttt 1111 bbb1 mmmm',
+    layouts: [MCR],
     exec: (cpu, insn) => {
-      const v = cpu.cp15.read((insn >>> 21) & 7, (insn >>> 16) & 15, insn & 15, (insn >>> 5) & 7);
+      const v = cpu.cp15.read(MCR.a(insn), MCR.n(insn), MCR.m(insn), MCR.b(insn));
       if (v === undefined) { cpu.undefinedInstruction(cpReason('MRC', 15, insn)); return; }
-      writeMrcResult(cpu, (insn >>> 12) & 15, v);
+      writeMrcResult(cpu, MCR.t(insn), v);
     },
     disasm: (insn) => `mrc${cond(insn)}\t${regText(insn)}`,
     // The differential generator restricts it to registers whose values QEMU shares.
@@ -98,22 +103,24 @@ export const coprocessorRows: EncodingSpec[] = [
   {
     // MCR<c> p14, <opc1>, <Rt>, <CRn>, <CRm>{, <opc2>}
     name: 'MCR_p14', pattern: 'cccc 1110 aaa0 nnnn tttt 1110 bbb1 mmmm',
+    layouts: [MCR],
     exec: (cpu, insn) => {
-      if (!cpu.cp15.write14((insn >>> 21) & 7, (insn >>> 16) & 15, insn & 15, (insn >>> 5) & 7, cpu.r[(insn >>> 12) & 15])) {
+      if (!cpu.cp15.write14(MCR.a(insn), MCR.n(insn), MCR.m(insn), MCR.b(insn), cpu.r[MCR.t(insn)])) {
         cpu.undefinedInstruction(cpReason('MCR', 14, insn));
       }
     },
     disasm: (insn) => `mcr${cond(insn)}\t${regText(insn)}`,
-    unpredictable: (insn) => ((insn >>> 12) & 15) === 15,
+    unpredictable: (insn) => MCR.t(insn) === 15,
     gen: { skip: 'debug and ThumbEE registers differ from the reference model' },
   },
   {
     // MRC<c> p14, <opc1>, <Rt>, <CRn>, <CRm>{, <opc2>}
     name: 'MRC_p14', pattern: 'cccc 1110 aaa1 nnnn tttt 1110 bbb1 mmmm',
+    layouts: [MCR],
     exec: (cpu, insn) => {
-      const v = cpu.cp15.read14((insn >>> 21) & 7, (insn >>> 16) & 15, insn & 15, (insn >>> 5) & 7);
+      const v = cpu.cp15.read14(MCR.a(insn), MCR.n(insn), MCR.m(insn), MCR.b(insn));
       if (v === undefined) { cpu.undefinedInstruction(cpReason('MRC', 14, insn)); return; }
-      writeMrcResult(cpu, (insn >>> 12) & 15, v);
+      writeMrcResult(cpu, MCR.t(insn), v);
     },
     disasm: (insn) => `mrc${cond(insn)}\t${regText(insn)}`,
     gen: { skip: 'debug and ThumbEE registers differ from the reference model' },
