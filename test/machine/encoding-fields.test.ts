@@ -4,7 +4,7 @@ import {
   compilePattern, fieldsOf, fieldValue, withField, layoutFields, layoutProblem, type EncodingSpec,
 } from '../../machine/cpu/encoding';
 import { a32Decoder } from '../../machine/cpu/a32/table';
-import { t32Decoder } from '../../machine/cpu/t32/table';
+import { t16Decoder, t32Decoder } from '../../machine/cpu/t32/table';
 
 const nop = () => {};
 const spec = (name: string, pattern: string, layouts: EncodingSpec['layouts']): EncodingSpec =>
@@ -67,7 +67,7 @@ test('a row whose field layout disagrees with its pattern is refused when the ta
   assert.throws(() => compilePattern(spec('DASH', 'cccc 0000 000S ---- dddd iiii itt0 mmmm', undefined)), /'-' belongs in field layouts/);
 });
 
-for (const [name, decoder] of [['A32', a32Decoder], ['T32', t32Decoder]] as const) {
+for (const [name, decoder] of [['A32', a32Decoder], ['T16', t16Decoder], ['T32', t32Decoder]] as const) {
   test(`every ${name} row agrees with the field layouts its handler reads, and their extractors read what the pattern names`, () => {
     let seed = 0x1234567;
     const rand = () => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed; };
