@@ -18,7 +18,7 @@
 import type { EncodingSpec, Handler } from '../encoding';
 import { type Cpu, ACC_ALIGN, ACC_UNPRIV } from '../cpu';
 import { popcount, fieldsOf, fieldMask, type FieldSet } from '../encoding';
-import { T32_RN, T32_RT, T32_RM } from './common';
+import { T32_RN, T32_RT, T32_RD, T32_RM } from './common';
 import { markExclusive, exclusivePass } from '../a32/exclusive';
 import {
   inITNotLast, itUnpredictable, itWritten, a32Row, a32Base, badReg, hwRn, hwRt, hwRd, hwRm, reg, hex, listText, GOOD,
@@ -46,6 +46,8 @@ const WBACK = fieldsOf('----------w----- ----------------');
 const RT2 = fieldsOf('---------------- ----TTTT--------');
 /** Register list of LDM/STM. */
 const LIST = fieldsOf('---------------- rrrrrrrrrrrrrrrr');
+/** The status register of STREXB/STREXH/STREXD: hw2 bits 3:0. */
+const EX_RD = fieldsOf('---------------- ------------dddd');
 /** SRS mode. */
 const MODE = fieldsOf('---------------- -----------mmmmm');
 
@@ -517,7 +519,7 @@ function ldrexOf(read: Reader): Handler {
 function strexOf(size: number, write: Writer): Handler {
   return (cpu, insn) => {
     const addr = cpu.r[hwRn(insn)];
-    const d = insn & 15;
+    const d = EX_RD.d(insn);
     if (exclusivePass(cpu, addr, size)) {
       write(cpu, addr, cpu.r[hwRt(insn)], ACC_ALIGN);
       cpu.r[d] = 0;
@@ -529,7 +531,7 @@ function strexOf(size: number, write: Writer): Handler {
 
 function tableBranch(cpu: Cpu, insn: number, half: boolean): void {
   if (inITNotLast(cpu)) { itUnpredictable(cpu, 'TBB/TBH not last'); return; }
-  const n = cpu.r[hwRn(insn)], m = cpu.r[insn & 15];
+  const n = cpu.r[hwRn(insn)], m = cpu.r[hwRm(insn)];
   const off = half ? cpu.read16((n + (m << 1)) | 0) : cpu.read8((n + m) | 0);
   cpu.branchWritePC((cpu.r[15] + (off << 1)) | 0);
 }
@@ -538,7 +540,7 @@ const exText = (mn: string, insn: number): string => `${mn}\t${reg(hwRt(insn))},
 const badExLoad = (insn: number): boolean => badReg(hwRt(insn)) || hwRn(insn) === 15;
 /** STREX{B,H,D}: Rd in bits 3:0. */
 const badExStore = (insn: number): boolean => {
-  const d = insn & 15, t = hwRt(insn), n = hwRn(insn);
+  const d = EX_RD.d(insn), t = hwRt(insn), n = hwRn(insn);
   return badReg(d) || badReg(t) || n === 15 || d === n || d === t;
 };
 
@@ -546,19 +548,21 @@ const exclusiveRows: EncodingSpec[] = [
   {
     // LDREX<c> <Rt>, [<Rn>{, #<imm>}]
     name: 'LDREX_T1', pattern: '1110 1000 0101 nnnn tttt OOOO iiii iiii',
+    layouts: [T32_RN, T32_RT, OFF8],
     exec: (cpu, insn) => {
       const addr = exAddr(cpu, insn);
       const v = cpu.read32(addr, ACC_ALIGN);
       markExclusive(cpu, addr);
       cpu.r[hwRt(insn)] = v;
     },
-    disasm: (insn) => `ldrex\t${reg(hwRt(insn))}, [${reg(hwRn(insn))}${insn & 0xff ? `, #${(insn & 0xff) << 2}` : ''}]`,
+    disasm: (insn) => `ldrex\t${reg(hwRt(insn))}, [${reg(hwRn(insn))}${OFF8.i(insn) ? `, #${(OFF8.i(insn)) << 2}` : ''}]`,
     unpredictable: badExLoad,
     gen: { base: 'n', store: false },
   },
   {
     // STREX<c> <Rd>, <Rt>, [<Rn>{, #<imm>}]
     name: 'STREX_T1', pattern: '1110 1000 0100 nnnn tttt dddd iiii iiii',
+    layouts: [T32_RN, T32_RT, T32_RD, OFF8],
     exec: (cpu, insn) => {
       const addr = exAddr(cpu, insn);
       const d = hwRd(insn);
@@ -569,7 +573,7 @@ const exclusiveRows: EncodingSpec[] = [
         cpu.r[d] = 1;
       }
     },
-    disasm: (insn) => `strex\t${reg(hwRd(insn))}, ${reg(hwRt(insn))}, [${reg(hwRn(insn))}${insn & 0xff ? `, #${(insn & 0xff) << 2}` : ''}]`,
+    disasm: (insn) => `strex\t${reg(hwRd(insn))}, ${reg(hwRt(insn))}, [${reg(hwRn(insn))}${OFF8.i(insn) ? `, #${(OFF8.i(insn)) << 2}` : ''}]`,
     unpredictable: (insn) => {
       const d = hwRd(insn), t = hwRt(insn), n = hwRn(insn);
       return badReg(d) || badReg(t) || n === 15 || d === n || d === t;
@@ -579,18 +583,21 @@ const exclusiveRows: EncodingSpec[] = [
   {
     // LDREXB<c> <Rt>, [<Rn>]
     name: 'LDREXB_T1', pattern: '1110 1000 1101 nnnn tttt OOOO 0100 OOOO',
+    layouts: [T32_RN, T32_RT],
     exec: ldrexOf(read8), disasm: (insn) => exText('ldrexb', insn), unpredictable: badExLoad,
     gen: { base: 'n', store: false },
   },
   {
     // LDREXH<c> <Rt>, [<Rn>]
     name: 'LDREXH_T1', pattern: '1110 1000 1101 nnnn tttt OOOO 0101 OOOO',
+    layouts: [T32_RN, T32_RT],
     exec: ldrexOf(read16), disasm: (insn) => exText('ldrexh', insn), unpredictable: badExLoad,
     gen: { base: 'n', store: false },
   },
   {
     // LDREXD<c> <Rt>, <Rt2>, [<Rn>]   (doubleword aligned)
     name: 'LDREXD_T1', pattern: '1110 1000 1101 nnnn tttt TTTT 0111 OOOO',
+    layouts: [T32_RN, T32_RT, RT2],
     exec: (cpu, insn) => {
       const addr = cpu.r[hwRn(insn)];
       cpu.checkAlignment(addr, 8, false);
@@ -607,25 +614,28 @@ const exclusiveRows: EncodingSpec[] = [
   {
     // STREXB<c> <Rd>, <Rt>, [<Rn>]
     name: 'STREXB_T1', pattern: '1110 1000 1100 nnnn tttt OOOO 0100 dddd',
+    layouts: [T32_RN, T32_RT, EX_RD],
     exec: strexOf(1, write8),
-    disasm: (insn) => `strexb\t${reg(insn & 15)}, ${reg(hwRt(insn))}, [${reg(hwRn(insn))}]`,
+    disasm: (insn) => `strexb\t${reg(EX_RD.d(insn))}, ${reg(hwRt(insn))}, [${reg(hwRn(insn))}]`,
     unpredictable: badExStore,
     gen: { base: 'n', store: true },
   },
   {
     // STREXH<c> <Rd>, <Rt>, [<Rn>]
     name: 'STREXH_T1', pattern: '1110 1000 1100 nnnn tttt OOOO 0101 dddd',
+    layouts: [T32_RN, T32_RT, EX_RD],
     exec: strexOf(2, write16),
-    disasm: (insn) => `strexh\t${reg(insn & 15)}, ${reg(hwRt(insn))}, [${reg(hwRn(insn))}]`,
+    disasm: (insn) => `strexh\t${reg(EX_RD.d(insn))}, ${reg(hwRt(insn))}, [${reg(hwRn(insn))}]`,
     unpredictable: badExStore,
     gen: { base: 'n', store: true },
   },
   {
     // STREXD<c> <Rd>, <Rt>, <Rt2>, [<Rn>]
     name: 'STREXD_T1', pattern: '1110 1000 1100 nnnn tttt TTTT 0111 dddd',
+    layouts: [T32_RN, T32_RT, RT2, EX_RD],
     exec: (cpu, insn) => {
       const addr = cpu.r[hwRn(insn)];
-      const d = insn & 15;
+      const d = EX_RD.d(insn);
       if (exclusivePass(cpu, addr, 8)) {
         cpu.write32(addr, cpu.r[hwRt(insn)], ACC_ALIGN);
         cpu.write32((addr + 4) | 0, cpu.r[rt2(insn)], ACC_ALIGN);
@@ -634,24 +644,26 @@ const exclusiveRows: EncodingSpec[] = [
         cpu.r[d] = 1;
       }
     },
-    disasm: (insn) => `strexd\t${reg(insn & 15)}, ${reg(hwRt(insn))}, ${reg(rt2(insn))}, [${reg(hwRn(insn))}]`,
-    unpredictable: (insn) => badExStore(insn) || badReg(rt2(insn)) || (insn & 15) === rt2(insn),
+    disasm: (insn) => `strexd\t${reg(EX_RD.d(insn))}, ${reg(hwRt(insn))}, ${reg(rt2(insn))}, [${reg(hwRn(insn))}]`,
+    unpredictable: (insn) => badExStore(insn) || badReg(rt2(insn)) || (EX_RD.d(insn)) === rt2(insn),
     gen: { base: 'n', store: true },
   },
   {
     // TBB<c> [<Rn>, <Rm>]
     name: 'TBB_T1', pattern: '1110 1000 1101 nnnn OOOO ZZZZ 0000 mmmm',
+    layouts: [T32_RN, T32_RM],
     exec: (cpu, insn) => { tableBranch(cpu, insn, false); },
-    disasm: (insn) => `tbb\t[${reg(hwRn(insn))}, ${reg(insn & 15)}]`,
-    unpredictable: (insn) => hwRn(insn) === 13 || badReg(insn & 15),
+    disasm: (insn) => `tbb\t[${reg(hwRn(insn))}, ${reg(hwRm(insn))}]`,
+    unpredictable: (insn) => hwRn(insn) === 13 || badReg(hwRm(insn)),
     gen: { branch: true },
   },
   {
     // TBH<c> [<Rn>, <Rm>, LSL #1]
     name: 'TBH_T1', pattern: '1110 1000 1101 nnnn OOOO ZZZZ 0001 mmmm',
+    layouts: [T32_RN, T32_RM],
     exec: (cpu, insn) => { tableBranch(cpu, insn, true); },
-    disasm: (insn) => `tbh\t[${reg(hwRn(insn))}, ${reg(insn & 15)}, lsl #1]`,
-    unpredictable: (insn) => hwRn(insn) === 13 || badReg(insn & 15),
+    disasm: (insn) => `tbh\t[${reg(hwRn(insn))}, ${reg(hwRm(insn))}, lsl #1]`,
+    unpredictable: (insn) => hwRn(insn) === 13 || badReg(hwRm(insn)),
     gen: { branch: true },
   },
 ];
