@@ -16,7 +16,7 @@
  * leaves to the rows) and reads operands through the extractors derived from
  * them (`RD.d(insn)`); each row names the layouts its handler and disassembler
  * read, and compilePattern refuses a row whose pattern places a layout's field
- * elsewhere or with another width (QEMU decodetree's formats).
+ * elsewhere, narrower or wider (QEMU decodetree's formats, checked).
  *
  * Overlap rule: when several rows match a word, the row whose fixed-bit mask is a
  * strict superset of the others' wins ("most specific wins"). Two rows that can
@@ -42,7 +42,8 @@ export interface EncodingSpec {
   gen?: GenHints;
   /**
    * The field layouts whose extractors the handler and disassembler use; each
-   * must name the same bits as this row's pattern (checked when the table is built).
+   * layout field must be this row's field of that letter or lie on bits the row
+   * fixes (checked when the table is built, see layoutProblem).
    */
   layouts?: readonly FieldSet<string>[];
 }
@@ -232,9 +233,9 @@ function bitsText(bits: number[]): string {
  * literal load's Rn = 1111, a T variant's P = 0) or a should-be bit (a word
  * that violates it never reaches the handler), never in another field; and
  * the row's field of that letter must lie entirely inside the layout's (no
- * bit of the operand left unread). So a layout never reads a
- * field that is narrower, wider or elsewhere in the row. T16 rows' patterns
- * are read in bits 15:0.
+ * bit of the operand left unread). So a layout never reads a field that is
+ * narrower, wider or elsewhere in the row. T16 rows' patterns are read in
+ * bits 15:0.
  */
 export function layoutProblem(row: Pick<EncodingRow, 'pattern' | 'layouts'>): string | undefined {
   if (!row.layouts || row.layouts.length === 0) return undefined;
