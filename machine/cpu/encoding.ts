@@ -11,6 +11,13 @@
  *               value is the concatenation of its bits, MSB first
  * Spaces and underscores are ignored, so patterns can be grouped for reading.
  *
+ * Operand fields: handlers do not shift and mask by hand. A family declares the
+ * field layouts of its rows once as patterns (fieldsOf: '-' marks bits the layout
+ * leaves to the rows) and reads operands through the extractors derived from
+ * them (`RD.d(insn)`); each row names the layouts its handler and disassembler
+ * read, and compilePattern refuses a row whose pattern places a layout's field
+ * elsewhere, narrower or wider (QEMU decodetree's formats, checked).
+ *
  * Overlap rule: when several rows match a word, the row whose fixed-bit mask is a
  * strict superset of the others' wins ("most specific wins"). Two rows that can
  * match the same word but whose masks are not nested are a table error; the
@@ -33,6 +40,12 @@ export interface EncodingSpec {
   unpredictable?: (insn: number) => boolean;
   /** Flags used by the random-encoding generator. */
   gen?: GenHints;
+  /**
+   * The field layouts whose extractors the handler and disassembler use; each
+   * layout field must be this row's field of that letter or lie on bits the row
+   * fixes (checked when the table is built, see layoutProblem).
+   */
+  layouts?: readonly FieldSet<string>[];
 }
 
 /** What the differential generator needs to know to build a safe test around a row. */
@@ -71,6 +84,7 @@ export interface EncodingRow extends EncodingSpec {
 export function compilePattern(spec: EncodingSpec): EncodingRow {
   const p = spec.pattern.replace(/[ _]/g, '');
   if (p.length !== 32) throw new Error(`encoding ${spec.name}: pattern has ${p.length} bits, expected 32`);
+  if (p.includes('-')) throw new Error(`encoding ${spec.name}: '-' belongs in field layouts, not in row patterns`);
   let mask = 0, value = 0, sbz = 0, sbo = 0;
   const fields = new Map<string, Field>();
   let conditional = false;
@@ -95,11 +109,165 @@ export function compilePattern(spec: EncodingSpec): EncodingRow {
     const c = fields.get('c')!;
     if (c.bits.join() !== '31,30,29,28') throw new Error(`encoding ${spec.name}: 'c' must be bits 31:28`);
   }
-  return {
+  const row: EncodingRow = {
     ...spec,
     mask: mask >>> 0, value: value >>> 0, sbzMask: sbz >>> 0, sboMask: sbo >>> 0,
     conditional, fields, specificity: popcount(mask),
   };
+  const problem = layoutProblem(row);
+  if (problem) throw new Error(`encoding ${spec.name}: ${problem}`);
+  return row;
+}
+
+// ---- field layouts and their extractors ----------------------------------------
+
+/** Reads one operand field out of an instruction word. */
+export type Extractor = (insn: number) => number;
+
+/** Characters of a pattern that are not field letters. */
+type NotField = '0' | '1' | 'Z' | 'O' | '-' | ' ' | '_';
+
+/** The field letters of a pattern string type. */
+export type PatternLetters<P extends string, Acc extends string = never> =
+  P extends `${infer C}${infer Rest}` ? PatternLetters<Rest, C extends NotField ? Acc : Acc | C> : Acc;
+
+/** One extractor per field letter of a layout. */
+export type FieldSet<L extends string> = { readonly [K in L]: Extractor };
+
+/** Layout of each field set: its normalised pattern and fields, for the row checks. */
+const layoutsOf = new WeakMap<object, { pattern: string; fields: Map<string, Field> }>();
+
+/** The fields of a 32-bit pattern, or of a 16-bit (T16) one in bits 15:0. */
+function patternFields(pattern: string, what: string): { pattern: string; fields: Map<string, Field> } {
+  const p = pattern.replace(/[ _]/g, '');
+  if (p.length !== 32 && p.length !== 16) throw new Error(`${what}: pattern has ${p.length} bits, expected 32 or 16`);
+  const fields = new Map<string, Field>();
+  for (let i = 0; i < p.length; i++) {
+    const ch = p[i];
+    if (ch === '0' || ch === '1' || ch === 'Z' || ch === 'O' || ch === '-') continue;
+    let f = fields.get(ch);
+    if (!f) { f = { letter: ch, bits: [] }; fields.set(ch, f); }
+    f.bits.push(p.length - 1 - i);
+  }
+  return { pattern: p, fields };
+}
+
+/** Runs of adjacent bits of a field, MSB first: [lowest bit, width]. */
+function runsOf(f: Field): Array<[number, number]> {
+  const runs: Array<[number, number]> = [];
+  for (const b of f.bits) {
+    const last = runs[runs.length - 1];
+    if (last && last[0] === b + 1) { last[0] = b; last[1]++; } else runs.push([b, 1]);
+  }
+  return runs;
+}
+
+/**
+ * The extractor of one field: a contiguous field is one shift and mask; a field
+ * in several places concatenates its parts, MSB first. The shifts and masks are
+ * constants of the closure, so an optimising compiler inlines the call into the
+ * handler as the same instructions a hand-written `(insn >>> lo) & mask` gives.
+ */
+function extractorOf(f: Field): Extractor {
+  const runs = runsOf(f);
+  const mask = (width: number): number => (width >= 32 ? -1 : 2 ** width - 1) | 0;
+  if (runs.length === 1) {
+    const [lo, width] = runs[0];
+    if (width === 32) return (insn) => insn | 0;
+    if (lo + width === 32) return (insn) => insn >>> lo;
+    const m = mask(width);
+    return lo === 0 ? (insn) => insn & m : (insn) => (insn >>> lo) & m;
+  }
+  if (runs.length === 2) {
+    const [[lo1, w1], [lo2, w2]] = runs;
+    const m1 = mask(w1), m2 = mask(w2);
+    return (insn) => (((insn >>> lo1) & m1) << w2) | ((insn >>> lo2) & m2);
+  }
+  if (runs.length === 3) {
+    const [[lo1, w1], [lo2, w2], [lo3, w3]] = runs;
+    const m1 = mask(w1), m2 = mask(w2), m3 = mask(w3);
+    return (insn) => (((((insn >>> lo1) & m1) << w2) | ((insn >>> lo2) & m2)) << w3) | ((insn >>> lo3) & m3);
+  }
+  const bits = f.bits.slice();
+  return (insn) => {
+    let v = 0;
+    for (let i = 0; i < bits.length; i++) v = (v << 1) | ((insn >>> bits[i]) & 1);
+    return v;
+  };
+}
+
+/**
+ * Extractors for the named fields of a layout pattern: '0', '1', 'Z', 'O' and
+ * '-' are not fields, every other letter is (its value is the concatenation of
+ * its bits, MSB first, as in row patterns). A 16-character pattern describes a
+ * T16 halfword. The result is frozen: handlers read `LAYOUT.d(insn)`.
+ */
+export function fieldsOf<P extends string>(pattern: P): FieldSet<PatternLetters<P>> {
+  const layout = patternFields(pattern, `field layout '${pattern}'`);
+  const set: Record<string, Extractor> = {};
+  for (const [letter, f] of layout.fields) {
+    if (f.bits.length > 32) throw new Error(`field layout '${pattern}': field '${letter}' is wider than 32 bits`);
+    set[letter] = extractorOf(f);
+  }
+  Object.freeze(set);
+  layoutsOf.set(set, layout);
+  return set as FieldSet<PatternLetters<P>>;
+}
+
+/** The fields of a layout made by fieldsOf (for the table checks). */
+export function layoutFields(set: FieldSet<string>): Map<string, Field> {
+  const l = layoutsOf.get(set);
+  if (!l) throw new Error('not a field layout made by fieldsOf');
+  return l.fields;
+}
+
+/** Bits of a pattern, MSB first, as text for messages. */
+function bitsText(bits: number[]): string {
+  return bits.length === 1 ? `bit ${bits[0]}` : `bits ${bits[0]}:${bits[bits.length - 1]}${runsOf({ letter: '', bits }).length > 1 ? ` (${bits.join(',')})` : ''}`;
+}
+
+/**
+ * Why a row's layouts disagree with its pattern, or undefined. Every bit of a
+ * layout's field must be in the row's field of the same letter or fixed in
+ * the row: 0/1 (the row is then the instance with those bits constant: a
+ * literal load's Rn = 1111, a T variant's P = 0) or a should-be bit (a word
+ * that violates it never reaches the handler), never in another field; and
+ * the row's field of that letter must lie entirely inside the layout's (no
+ * bit of the operand left unread). So a layout never reads a field that is
+ * narrower, wider or elsewhere in the row. T16 rows' patterns are read in
+ * bits 15:0.
+ */
+export function layoutProblem(row: Pick<EncodingRow, 'pattern' | 'layouts'>): string | undefined {
+  if (!row.layouts || row.layouts.length === 0) return undefined;
+  const own = patternFields(row.pattern, 'row');
+  const p = own.pattern;
+  for (const set of row.layouts) {
+    const l = layoutsOf.get(set);
+    if (!l) return 'a layout was not made by fieldsOf';
+    for (const [letter, f] of l.fields) {
+      const what = `layout '${l.pattern}' reads field '${letter}' from ${bitsText(f.bits)}`;
+      for (const b of f.bits) {
+        const ch = p[p.length - 1 - b];
+        if (ch === undefined) return `${what}, beyond the pattern's ${p.length} bits`;
+        if (ch === letter || ch === '0' || ch === '1' || ch === 'Z' || ch === 'O') continue;
+        return `${what}, but the pattern has bit ${b} in field '${ch}'`;
+      }
+      const mine = own.fields.get(letter);
+      if (mine && mine.bits.some((b) => !f.bits.includes(b))) {
+        return `${what}, but the pattern's '${letter}' is at ${bitsText(mine.bits)}`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The bit mask of a field of a layout (e.g. a single flag bit to test with `&`). */
+export function fieldMask(set: FieldSet<string>, letter: string): number {
+  const f = layoutFields(set).get(letter);
+  if (!f) throw new Error(`field layout has no field '${letter}'`);
+  let m = 0;
+  for (const b of f.bits) m |= 1 << b;
+  return m;
 }
 
 export function popcount(x: number): number {

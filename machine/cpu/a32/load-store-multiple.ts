@@ -8,19 +8,27 @@
  * which the architecture allows.
  */
 
-import { popcount, type EncodingSpec } from '../encoding';
+import { popcount, fieldsOf, fieldMask, type EncodingSpec } from '../encoding';
 import type { Cpu } from '../cpu';
 import { ACC_ALIGN } from '../access-flags';
 import { MODE_USR, MODE_SYS, isValidMode } from '../modes';
 import { cond, reg, regList } from './syntax';
 
-const W = 0x00200000;
+/** P, U, S (User registers / exception return), W and Rn; most rows fix P and U, the User rows' W is should-be-zero. */
+const LSM = fieldsOf('---- ---p uSw- nnnn ---- ---- ---- ----');
+/** The register list (LDM (User registers) fixes bit 15 to 0, LDM (exception return) to 1). */
+const LIST = fieldsOf('---- ---- ---- ---- rrrr rrrr rrrr rrrr');
+
+const W = fieldMask(LSM, 'w');
+const U = fieldMask(LSM, 'u');
+const S_USER = fieldMask(LSM, 'S');
 
 /** Loaded words, indexed by register number. Handlers never nest, so one array serves every CPU. */
 const loaded = new Int32Array(16);
 
 /**
- * Lowest address transferred. Bits 24:23 (P, U): 00 DA, 01 IA, 10 DB, 11 IB.
+ * Lowest address transferred. P:U (bits 24:23, read together as one index):
+ * 00 DA, 01 IA, 10 DB, 11 IB.
  * bytes = 4 * number of registers.
  */
 function startAddress(insn: number, base: number, bytes: number): number {
@@ -33,7 +41,7 @@ function startAddress(insn: number, base: number, bytes: number): number {
 }
 
 function writebackValue(insn: number, base: number, bytes: number): number {
-  return (insn & 0x00800000) !== 0 ? (base + bytes) | 0 : (base - bytes) | 0;
+  return (insn & U) !== 0 ? (base + bytes) | 0 : (base - bytes) | 0;
 }
 
 /** Reads the words for every register in list into `loaded`. */
@@ -48,7 +56,7 @@ function loadList(cpu: Cpu, list: number, addr: number): void {
 // LDM{IA,IB,DA,DB}: loads, then writeback, then the registers (Rn in the list
 // with writeback is UNPREDICTABLE, so the order of the last two does not matter).
 function ldm(cpu: Cpu, insn: number): void {
-  const n = (insn >>> 16) & 15, list = insn & 0xffff;
+  const n = LSM.n(insn), list = LIST.r(insn);
   const base = cpu.r[n];
   const bytes = popcount(list) << 2;
   loadList(cpu, list, startAddress(insn, base, bytes));
@@ -65,7 +73,7 @@ function ldm(cpu: Cpu, insn: number): void {
 // value (the ARM ARM makes it UNKNOWN unless it is the lowest register);
 // PC is stored as the instruction address + 8.
 function stm(cpu: Cpu, insn: number): void {
-  const n = (insn >>> 16) & 15, list = insn & 0xffff;
+  const n = LSM.n(insn), list = LIST.r(insn);
   const base = cpu.r[n];
   const bytes = popcount(list) << 2;
   let addr = startAddress(insn, base, bytes);
@@ -88,8 +96,8 @@ function stmUser(cpu: Cpu, insn: number): void {
     cpu.undefinedInstruction('UNPREDICTABLE: STM (User registers) in User or System mode');
     return;
   }
-  const list = insn & 0xffff;
-  let addr = startAddress(insn, cpu.r[(insn >>> 16) & 15], popcount(list) << 2);
+  const list = LIST.r(insn);
+  let addr = startAddress(insn, cpu.r[LSM.n(insn)], popcount(list) << 2);
   for (let l = list; l !== 0; l &= l - 1) {
     const i = 31 - Math.clz32(l & -l);
     cpu.write32(addr, cpu.userReg(i), ACC_ALIGN);
@@ -103,8 +111,8 @@ function ldmUser(cpu: Cpu, insn: number): void {
     cpu.undefinedInstruction('UNPREDICTABLE: LDM (User registers) in User or System mode');
     return;
   }
-  const list = insn & 0x7fff;
-  loadList(cpu, list, startAddress(insn, cpu.r[(insn >>> 16) & 15], popcount(list) << 2));
+  const list = LIST.r(insn) & 0x7fff;
+  loadList(cpu, list, startAddress(insn, cpu.r[LSM.n(insn)], popcount(list) << 2));
   for (let l = list; l !== 0; l &= l - 1) {
     const i = 31 - Math.clz32(l & -l);
     cpu.setUserReg(i, loaded[i]);
@@ -123,7 +131,7 @@ function ldmExceptionReturn(cpu: Cpu, insn: number): void {
     cpu.undefinedInstruction(`UNPREDICTABLE: exception return to invalid mode 0x${(spsr & 0x1f).toString(16)}`);
     return;
   }
-  const n = (insn >>> 16) & 15, list = insn & 0xffff;
+  const n = LSM.n(insn), list = LIST.r(insn);
   const base = cpu.r[n];
   const bytes = popcount(list) << 2;
   loadList(cpu, list, startAddress(insn, base, bytes));
@@ -140,9 +148,9 @@ function ldmExceptionReturn(cpu: Cpu, insn: number): void {
 const MODE_SUFFIX = ['da', '', 'db', 'ib'];
 
 function disasmLsm(mn: string, insn: number): string {
-  const n = (insn >>> 16) & 15, list = insn & 0xffff;
+  const n = LSM.n(insn), list = LIST.r(insn);
   const w = (insn & W) !== 0;
-  const user = (insn & 0x00400000) !== 0;
+  const user = (insn & S_USER) !== 0;
   const pu = (insn >>> 23) & 3;
   if (!user && w && n === 13 && popcount(list) > 1) {
     // PUSH = STMDB sp!, POP = LDMIA sp! with more than one register.
@@ -156,81 +164,92 @@ function disasmStm(insn: number): string { return disasmLsm('stm', insn); }
 function disasmLdm(insn: number): string { return disasmLsm('ldm', insn); }
 
 function badStm(insn: number): boolean {
-  return ((insn >>> 16) & 15) === 15 || (insn & 0xffff) === 0;
+  return (LSM.n(insn)) === 15 || (LIST.r(insn)) === 0;
 }
 
 function badLdm(insn: number): boolean {
-  const n = (insn >>> 16) & 15;
-  return n === 15 || (insn & 0xffff) === 0 || ((insn & W) !== 0 && (insn & (1 << n)) !== 0);
+  const n = LSM.n(insn);
+  return n === 15 || (LIST.r(insn)) === 0 || ((insn & W) !== 0 && (insn & (1 << n)) !== 0);
 }
 
 export const loadStoreMultipleRows: EncodingSpec[] = [
   {
     // STMDA<c> <Rn>{!}, <registers>
     name: 'STMDA', pattern: 'cccc 1000 00w0 nnnn rrrr rrrr rrrr rrrr',
+    layouts: [LSM, LIST],
     exec: stm, disasm: disasmStm, unpredictable: badStm,
     gen: { base: 'n', store: true },
   },
   {
     // STM<c> <Rn>{!}, <registers>   (STMIA, STMEA)
     name: 'STM', pattern: 'cccc 1000 10w0 nnnn rrrr rrrr rrrr rrrr',
+    layouts: [LSM, LIST],
     exec: stm, disasm: disasmStm, unpredictable: badStm,
     gen: { base: 'n', store: true },
   },
   {
     // STMDB<c> <Rn>{!}, <registers>   (STMFD; PUSH<c> <registers> for sp! and two or more registers)
     name: 'STMDB', pattern: 'cccc 1001 00w0 nnnn rrrr rrrr rrrr rrrr',
+    layouts: [LSM, LIST],
     exec: stm, disasm: disasmStm, unpredictable: badStm,
     gen: { base: 'n', store: true },
   },
   {
     // STMIB<c> <Rn>{!}, <registers>
     name: 'STMIB', pattern: 'cccc 1001 10w0 nnnn rrrr rrrr rrrr rrrr',
+    layouts: [LSM, LIST],
     exec: stm, disasm: disasmStm, unpredictable: badStm,
     gen: { base: 'n', store: true },
   },
   {
     // LDMDA<c> <Rn>{!}, <registers>
     name: 'LDMDA', pattern: 'cccc 1000 00w1 nnnn rrrr rrrr rrrr rrrr',
+    layouts: [LSM, LIST],
     exec: ldm, disasm: disasmLdm, unpredictable: badLdm,
     gen: { base: 'n', store: false },
   },
   {
     // LDM<c> <Rn>{!}, <registers>   (LDMIA, LDMFD; POP<c> <registers> for sp! and two or more registers)
     name: 'LDM', pattern: 'cccc 1000 10w1 nnnn rrrr rrrr rrrr rrrr',
+    layouts: [LSM, LIST],
     exec: ldm, disasm: disasmLdm, unpredictable: badLdm,
     gen: { base: 'n', store: false },
   },
   {
     // LDMDB<c> <Rn>{!}, <registers>
     name: 'LDMDB', pattern: 'cccc 1001 00w1 nnnn rrrr rrrr rrrr rrrr',
+    layouts: [LSM, LIST],
     exec: ldm, disasm: disasmLdm, unpredictable: badLdm,
     gen: { base: 'n', store: false },
   },
   {
     // LDMIB<c> <Rn>{!}, <registers>
     name: 'LDMIB', pattern: 'cccc 1001 10w1 nnnn rrrr rrrr rrrr rrrr',
+    layouts: [LSM, LIST],
     exec: ldm, disasm: disasmLdm, unpredictable: badLdm,
     gen: { base: 'n', store: false },
   },
   {
     // STM{<amode>}<c> <Rn>, <registers>^
     name: 'STM_user', pattern: 'cccc 100p u1Z0 nnnn rrrr rrrr rrrr rrrr',
+    layouts: [LSM, LIST],
     exec: stmUser, disasm: disasmStm, unpredictable: badStm,
     gen: { base: 'n', store: true, needsSpsr: true },
   },
   {
     // LDM{<amode>}<c> <Rn>, <registers_without_pc>^
     name: 'LDM_user', pattern: 'cccc 100p u1Z1 nnnn 0rrr rrrr rrrr rrrr',
+    layouts: [LSM, LIST],
     exec: ldmUser, disasm: disasmLdm, unpredictable: badStm,
     gen: { base: 'n', store: false, needsSpsr: true },
   },
   {
     // LDM{<amode>}<c> <Rn>{!}, <registers_with_pc>^
     name: 'LDM_eret', pattern: 'cccc 100p u1w1 nnnn 1rrr rrrr rrrr rrrr',
+    layouts: [LSM, LIST],
     exec: ldmExceptionReturn, disasm: disasmLdm,
     unpredictable: (insn) => {
-      const n = (insn >>> 16) & 15;
+      const n = LSM.n(insn);
       return n === 15 || ((insn & W) !== 0 && (insn & (1 << n)) !== 0);
     },
     gen: { base: 'n', store: false, branch: true, needsSpsr: true },

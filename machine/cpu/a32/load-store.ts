@@ -9,30 +9,42 @@
  * (always writes back); P=0 W=1 selects the T variants.
  */
 
-import type { EncodingSpec } from '../encoding';
+import { fieldsOf, fieldMask, type EncodingSpec } from '../encoding';
 import type { Cpu } from '../cpu';
 import { ACC_ALIGN, ACC_UNPRIV } from '../access-flags';
 import { shiftImm } from './operands';
 import { cond, reg, hex, imm, shiftText } from './syntax';
 
-const P = 0x01000000;
-const U = 0x00800000;
-const W = 0x00200000;
+// ---- field layouts (each row lists the ones its handler and disassembler read) ----
+
+/** Index bits, base and transfer register: every row (literal rows fix Rn = PC, T rows fix P = 0, W = 1). */
+const ADDR = fieldsOf('---- ---p u-w- nnnn tttt ---- ---- ----');
+/** The word and byte forms' 12-bit offset. */
+const OFF12 = fieldsOf('---- ---- ---- ---- ---- iiii iiii iiii');
+/** The halfword and dual forms' imm4H:imm4L offset. */
+const OFF8 = fieldsOf('---- ---- ---- ---- ---- iiii ---- iiii');
+/** Rm shifted by an immediate (word and byte forms); 'y' is the shift type, as 't' is Rt here. */
+const OFF_SHIFTED = fieldsOf('---- ---- ---- ---- ---- iiii iyy- mmmm');
+/** Rm unshifted (halfword and dual forms). */
+const OFF_REG = fieldsOf('---- ---- ---- ---- ---- ---- ---- mmmm');
+
+const P = fieldMask(ADDR, 'p');
+const U = fieldMask(ADDR, 'u');
+const W = fieldMask(ADDR, 'w');
 const PW = P | W;
 
 // ---- operand decoding ------------------------------------------------------
 
-function fn(insn: number): number { return (insn >>> 16) & 15; }
-function ft(insn: number): number { return (insn >>> 12) & 15; }
-function fm(insn: number): number { return insn & 15; }
+const fn = ADDR.n;
+const ft = ADDR.t;
+const fm = OFF_REG.m;
 /** P == 0 or W == 1. */
 function wback(insn: number): boolean { return (insn & PW) !== P; }
-/** imm4H:imm4L of the halfword/dual forms. */
-function imm8(insn: number): number { return ((insn >>> 4) & 0xf0) | (insn & 0xf); }
+const imm8 = OFF8.i;
 
-/** Rm shifted by the immediate shift in bits 11:5 (LSR/ASR #32, RRX via the C flag). */
+/** Rm shifted by the immediate shift (LSR/ASR #32, RRX via the C flag). */
 function regOffset(cpu: Cpu, insn: number): number {
-  return shiftImm(cpu, cpu.r[insn & 15], (insn >>> 5) & 3, (insn >>> 7) & 31);
+  return shiftImm(cpu, cpu.r[OFF_SHIFTED.m(insn)], OFF_SHIFTED.y(insn), OFF_SHIFTED.i(insn));
 }
 
 function offsetAddr(insn: number, base: number, off: number): number {
@@ -177,7 +189,7 @@ function immAddrText(insn: number, off: number): string {
 
 function regAddrText(insn: number, shifted: boolean): string {
   const n = reg(fn(insn));
-  const m = `${(insn & U) !== 0 ? '' : '-'}${reg(fm(insn))}${shifted ? shiftText((insn >>> 5) & 3, (insn >>> 7) & 31) : ''}`;
+  const m = `${(insn & U) !== 0 ? '' : '-'}${reg(fm(insn))}${shifted ? shiftText(OFF_SHIFTED.y(insn), OFF_SHIFTED.i(insn)) : ''}`;
   if ((insn & P) === 0) return `[${n}], ${m}`;
   return `[${n}, ${m}]${(insn & W) !== 0 ? '!' : ''}`;
 }
@@ -204,11 +216,12 @@ export const loadStoreRows: EncodingSpec[] = [
   {
     // STR<c> <Rt>, [<Rn>{, #+/-<imm12>}]   STR<c> <Rt>, [<Rn>, #+/-<imm12>]!   STR<c> <Rt>, [<Rn>], #+/-<imm12>
     name: 'STR_imm', pattern: 'cccc 010p u0w0 nnnn tttt iiii iiii iiii',
-    exec: (cpu, insn) => { storeWord(cpu, insn, insn & 0xfff, 0); },
+    layouts: [ADDR, OFF12],
+    exec: (cpu, insn) => { storeWord(cpu, insn, OFF12.i(insn), 0); },
     disasm: (insn) => {
       // PUSH (A2): STR <Rt>, [sp, #-4]!
       if ((insn & 0x0fff0fff) === 0x052d0004) return `push${cond(insn)}\t{${reg(ft(insn))}}`;
-      return dis('str', insn, immAddrText(insn, insn & 0xfff));
+      return dis('str', insn, immAddrText(insn, OFF12.i(insn)));
     },
     unpredictable: badWback,
     gen: { base: 'n', store: true },
@@ -216,19 +229,21 @@ export const loadStoreRows: EncodingSpec[] = [
   {
     // STRT<c> <Rt>, [<Rn>] {, #+/-<imm12>}
     name: 'STRT_imm', pattern: 'cccc 0100 u010 nnnn tttt iiii iiii iiii',
-    exec: (cpu, insn) => { storeWord(cpu, insn, insn & 0xfff, ACC_UNPRIV); },
-    disasm: (insn) => dis('strt', insn, immAddrText(insn, insn & 0xfff)),
+    layouts: [ADDR, OFF12],
+    exec: (cpu, insn) => { storeWord(cpu, insn, OFF12.i(insn), ACC_UNPRIV); },
+    disasm: (insn) => dis('strt', insn, immAddrText(insn, OFF12.i(insn))),
     unpredictable: badT,
     gen: { base: 'n', store: true },
   },
   {
     // LDR<c> <Rt>, [<Rn>{, #+/-<imm12>}]   LDR<c> <Rt>, [<Rn>, #+/-<imm12>]!   LDR<c> <Rt>, [<Rn>], #+/-<imm12>
     name: 'LDR_imm', pattern: 'cccc 010p u0w1 nnnn tttt iiii iiii iiii',
-    exec: (cpu, insn) => { loadWord(cpu, insn, insn & 0xfff, 0); },
+    layouts: [ADDR, OFF12],
+    exec: (cpu, insn) => { loadWord(cpu, insn, OFF12.i(insn), 0); },
     disasm: (insn) => {
       // POP (A2): LDR <Rt>, [sp], #4
       if ((insn & 0x0fff0fff) === 0x049d0004) return `pop${cond(insn)}\t{${reg(ft(insn))}}`;
-      return dis('ldr', insn, immAddrText(insn, insn & 0xfff));
+      return dis('ldr', insn, immAddrText(insn, OFF12.i(insn)));
     },
     unpredictable: badWback,
     gen: { base: 'n', store: false, fields: { t: NOT_PC } },
@@ -236,21 +251,24 @@ export const loadStoreRows: EncodingSpec[] = [
   {
     // LDRT<c> <Rt>, [<Rn>] {, #+/-<imm12>}
     name: 'LDRT_imm', pattern: 'cccc 0100 u011 nnnn tttt iiii iiii iiii',
-    exec: (cpu, insn) => { loadWord(cpu, insn, insn & 0xfff, ACC_UNPRIV); },
-    disasm: (insn) => dis('ldrt', insn, immAddrText(insn, insn & 0xfff)),
+    layouts: [ADDR, OFF12],
+    exec: (cpu, insn) => { loadWord(cpu, insn, OFF12.i(insn), ACC_UNPRIV); },
+    disasm: (insn) => dis('ldrt', insn, immAddrText(insn, OFF12.i(insn))),
     unpredictable: (insn) => ft(insn) === 15 || badT(insn),
     gen: { base: 'n', store: false },
   },
   {
     // LDR<c> <Rt>, <label>   (LDR <Rt>, [pc, #+/-<imm12>])
     name: 'LDR_lit', pattern: 'cccc 0101 u001 1111 tttt iiii iiii iiii',
-    exec: (cpu, insn) => { loadWord(cpu, insn, insn & 0xfff, 0); },
-    disasm: (insn, pc) => dis('ldr', insn, literalText(insn, pc, insn & 0xfff)),
+    layouts: [ADDR, OFF12],
+    exec: (cpu, insn) => { loadWord(cpu, insn, OFF12.i(insn), 0); },
+    disasm: (insn, pc) => dis('ldr', insn, literalText(insn, pc, OFF12.i(insn))),
     gen: { store: false, fields: { t: NOT_PC } },
   },
   {
     // STR<c> <Rt>, [<Rn>, +/-<Rm>{, <shift>}]{!}   STR<c> <Rt>, [<Rn>], +/-<Rm>{, <shift>}
-    name: 'STR_reg', pattern: 'cccc 011p u0w0 nnnn tttt iiii itt0 mmmm',
+    name: 'STR_reg', pattern: 'cccc 011p u0w0 nnnn tttt iiii iyy0 mmmm',
+    layouts: [ADDR, OFF_SHIFTED],
     exec: (cpu, insn) => { storeWord(cpu, insn, regOffset(cpu, insn), 0); },
     disasm: (insn) => dis('str', insn, regAddrText(insn, true)),
     unpredictable: (insn) => fm(insn) === 15 || badWback(insn),
@@ -258,7 +276,8 @@ export const loadStoreRows: EncodingSpec[] = [
   },
   {
     // STRT<c> <Rt>, [<Rn>], +/-<Rm>{, <shift>}
-    name: 'STRT_reg', pattern: 'cccc 0110 u010 nnnn tttt iiii itt0 mmmm',
+    name: 'STRT_reg', pattern: 'cccc 0110 u010 nnnn tttt iiii iyy0 mmmm',
+    layouts: [ADDR, OFF_SHIFTED],
     exec: (cpu, insn) => { storeWord(cpu, insn, regOffset(cpu, insn), ACC_UNPRIV); },
     disasm: (insn) => dis('strt', insn, regAddrText(insn, true)),
     unpredictable: (insn) => fm(insn) === 15 || badT(insn),
@@ -266,7 +285,8 @@ export const loadStoreRows: EncodingSpec[] = [
   },
   {
     // LDR<c> <Rt>, [<Rn>, +/-<Rm>{, <shift>}]{!}   LDR<c> <Rt>, [<Rn>], +/-<Rm>{, <shift>}
-    name: 'LDR_reg', pattern: 'cccc 011p u0w1 nnnn tttt iiii itt0 mmmm',
+    name: 'LDR_reg', pattern: 'cccc 011p u0w1 nnnn tttt iiii iyy0 mmmm',
+    layouts: [ADDR, OFF_SHIFTED],
     exec: (cpu, insn) => { loadWord(cpu, insn, regOffset(cpu, insn), 0); },
     disasm: (insn) => dis('ldr', insn, regAddrText(insn, true)),
     unpredictable: (insn) => fm(insn) === 15 || badWback(insn),
@@ -274,7 +294,8 @@ export const loadStoreRows: EncodingSpec[] = [
   },
   {
     // LDRT<c> <Rt>, [<Rn>], +/-<Rm>{, <shift>}
-    name: 'LDRT_reg', pattern: 'cccc 0110 u011 nnnn tttt iiii itt0 mmmm',
+    name: 'LDRT_reg', pattern: 'cccc 0110 u011 nnnn tttt iiii iyy0 mmmm',
+    layouts: [ADDR, OFF_SHIFTED],
     exec: (cpu, insn) => { loadWord(cpu, insn, regOffset(cpu, insn), ACC_UNPRIV); },
     disasm: (insn) => dis('ldrt', insn, regAddrText(insn, true)),
     unpredictable: (insn) => ft(insn) === 15 || fm(insn) === 15 || badT(insn),
@@ -285,46 +306,52 @@ export const loadStoreRows: EncodingSpec[] = [
   {
     // STRB<c> <Rt>, [<Rn>{, #+/-<imm12>}]{!}   STRB<c> <Rt>, [<Rn>], #+/-<imm12>
     name: 'STRB_imm', pattern: 'cccc 010p u1w0 nnnn tttt iiii iiii iiii',
-    exec: (cpu, insn) => { storeByte(cpu, insn, insn & 0xfff, 0); },
-    disasm: (insn) => dis('strb', insn, immAddrText(insn, insn & 0xfff)),
+    layouts: [ADDR, OFF12],
+    exec: (cpu, insn) => { storeByte(cpu, insn, OFF12.i(insn), 0); },
+    disasm: (insn) => dis('strb', insn, immAddrText(insn, OFF12.i(insn))),
     unpredictable: (insn) => ft(insn) === 15 || badWback(insn),
     gen: { base: 'n', store: true },
   },
   {
     // STRBT<c> <Rt>, [<Rn>] {, #+/-<imm12>}
     name: 'STRBT_imm', pattern: 'cccc 0100 u110 nnnn tttt iiii iiii iiii',
-    exec: (cpu, insn) => { storeByte(cpu, insn, insn & 0xfff, ACC_UNPRIV); },
-    disasm: (insn) => dis('strbt', insn, immAddrText(insn, insn & 0xfff)),
+    layouts: [ADDR, OFF12],
+    exec: (cpu, insn) => { storeByte(cpu, insn, OFF12.i(insn), ACC_UNPRIV); },
+    disasm: (insn) => dis('strbt', insn, immAddrText(insn, OFF12.i(insn))),
     unpredictable: (insn) => ft(insn) === 15 || badT(insn),
     gen: { base: 'n', store: true },
   },
   {
     // LDRB<c> <Rt>, [<Rn>{, #+/-<imm12>}]{!}   LDRB<c> <Rt>, [<Rn>], #+/-<imm12>
     name: 'LDRB_imm', pattern: 'cccc 010p u1w1 nnnn tttt iiii iiii iiii',
-    exec: (cpu, insn) => { loadByte(cpu, insn, insn & 0xfff, 0); },
-    disasm: (insn) => dis('ldrb', insn, immAddrText(insn, insn & 0xfff)),
+    layouts: [ADDR, OFF12],
+    exec: (cpu, insn) => { loadByte(cpu, insn, OFF12.i(insn), 0); },
+    disasm: (insn) => dis('ldrb', insn, immAddrText(insn, OFF12.i(insn))),
     unpredictable: (insn) => ft(insn) === 15 || badWback(insn),
     gen: { base: 'n', store: false },
   },
   {
     // LDRBT<c> <Rt>, [<Rn>] {, #+/-<imm12>}
     name: 'LDRBT_imm', pattern: 'cccc 0100 u111 nnnn tttt iiii iiii iiii',
-    exec: (cpu, insn) => { loadByte(cpu, insn, insn & 0xfff, ACC_UNPRIV); },
-    disasm: (insn) => dis('ldrbt', insn, immAddrText(insn, insn & 0xfff)),
+    layouts: [ADDR, OFF12],
+    exec: (cpu, insn) => { loadByte(cpu, insn, OFF12.i(insn), ACC_UNPRIV); },
+    disasm: (insn) => dis('ldrbt', insn, immAddrText(insn, OFF12.i(insn))),
     unpredictable: (insn) => ft(insn) === 15 || badT(insn),
     gen: { base: 'n', store: false },
   },
   {
     // LDRB<c> <Rt>, <label>   (LDRB <Rt>, [pc, #+/-<imm12>])
     name: 'LDRB_lit', pattern: 'cccc 0101 u101 1111 tttt iiii iiii iiii',
-    exec: (cpu, insn) => { loadByte(cpu, insn, insn & 0xfff, 0); },
-    disasm: (insn, pc) => dis('ldrb', insn, literalText(insn, pc, insn & 0xfff)),
+    layouts: [ADDR, OFF12],
+    exec: (cpu, insn) => { loadByte(cpu, insn, OFF12.i(insn), 0); },
+    disasm: (insn, pc) => dis('ldrb', insn, literalText(insn, pc, OFF12.i(insn))),
     unpredictable: (insn) => ft(insn) === 15,
     gen: { store: false },
   },
   {
     // STRB<c> <Rt>, [<Rn>, +/-<Rm>{, <shift>}]{!}   STRB<c> <Rt>, [<Rn>], +/-<Rm>{, <shift>}
-    name: 'STRB_reg', pattern: 'cccc 011p u1w0 nnnn tttt iiii itt0 mmmm',
+    name: 'STRB_reg', pattern: 'cccc 011p u1w0 nnnn tttt iiii iyy0 mmmm',
+    layouts: [ADDR, OFF_SHIFTED],
     exec: (cpu, insn) => { storeByte(cpu, insn, regOffset(cpu, insn), 0); },
     disasm: (insn) => dis('strb', insn, regAddrText(insn, true)),
     unpredictable: (insn) => ft(insn) === 15 || fm(insn) === 15 || badWback(insn),
@@ -332,7 +359,8 @@ export const loadStoreRows: EncodingSpec[] = [
   },
   {
     // STRBT<c> <Rt>, [<Rn>], +/-<Rm>{, <shift>}
-    name: 'STRBT_reg', pattern: 'cccc 0110 u110 nnnn tttt iiii itt0 mmmm',
+    name: 'STRBT_reg', pattern: 'cccc 0110 u110 nnnn tttt iiii iyy0 mmmm',
+    layouts: [ADDR, OFF_SHIFTED],
     exec: (cpu, insn) => { storeByte(cpu, insn, regOffset(cpu, insn), ACC_UNPRIV); },
     disasm: (insn) => dis('strbt', insn, regAddrText(insn, true)),
     unpredictable: (insn) => ft(insn) === 15 || fm(insn) === 15 || badT(insn),
@@ -340,7 +368,8 @@ export const loadStoreRows: EncodingSpec[] = [
   },
   {
     // LDRB<c> <Rt>, [<Rn>, +/-<Rm>{, <shift>}]{!}   LDRB<c> <Rt>, [<Rn>], +/-<Rm>{, <shift>}
-    name: 'LDRB_reg', pattern: 'cccc 011p u1w1 nnnn tttt iiii itt0 mmmm',
+    name: 'LDRB_reg', pattern: 'cccc 011p u1w1 nnnn tttt iiii iyy0 mmmm',
+    layouts: [ADDR, OFF_SHIFTED],
     exec: (cpu, insn) => { loadByte(cpu, insn, regOffset(cpu, insn), 0); },
     disasm: (insn) => dis('ldrb', insn, regAddrText(insn, true)),
     unpredictable: (insn) => ft(insn) === 15 || fm(insn) === 15 || badWback(insn),
@@ -348,7 +377,8 @@ export const loadStoreRows: EncodingSpec[] = [
   },
   {
     // LDRBT<c> <Rt>, [<Rn>], +/-<Rm>{, <shift>}
-    name: 'LDRBT_reg', pattern: 'cccc 0110 u111 nnnn tttt iiii itt0 mmmm',
+    name: 'LDRBT_reg', pattern: 'cccc 0110 u111 nnnn tttt iiii iyy0 mmmm',
+    layouts: [ADDR, OFF_SHIFTED],
     exec: (cpu, insn) => { loadByte(cpu, insn, regOffset(cpu, insn), ACC_UNPRIV); },
     disasm: (insn) => dis('ldrbt', insn, regAddrText(insn, true)),
     unpredictable: (insn) => ft(insn) === 15 || fm(insn) === 15 || badT(insn),
@@ -359,6 +389,7 @@ export const loadStoreRows: EncodingSpec[] = [
   {
     // STRH<c> <Rt>, [<Rn>{, #+/-<imm8>}]{!}   STRH<c> <Rt>, [<Rn>], #+/-<imm8>
     name: 'STRH_imm', pattern: 'cccc 000p u1w0 nnnn tttt iiii 1011 iiii',
+    layouts: [ADDR, OFF8],
     exec: (cpu, insn) => { storeHalf(cpu, insn, imm8(insn), 0); },
     disasm: (insn) => dis('strh', insn, immAddrText(insn, imm8(insn))),
     unpredictable: (insn) => ft(insn) === 15 || badWback(insn),
@@ -367,6 +398,7 @@ export const loadStoreRows: EncodingSpec[] = [
   {
     // STRHT<c> <Rt>, [<Rn>] {, #+/-<imm8>}
     name: 'STRHT_imm', pattern: 'cccc 0000 u110 nnnn tttt iiii 1011 iiii',
+    layouts: [ADDR, OFF8],
     exec: (cpu, insn) => { storeHalf(cpu, insn, imm8(insn), ACC_UNPRIV); },
     disasm: (insn) => dis('strht', insn, immAddrText(insn, imm8(insn))),
     unpredictable: (insn) => ft(insn) === 15 || badT(insn),
@@ -375,7 +407,8 @@ export const loadStoreRows: EncodingSpec[] = [
   {
     // STRH<c> <Rt>, [<Rn>, +/-<Rm>]{!}   STRH<c> <Rt>, [<Rn>], +/-<Rm>
     name: 'STRH_reg', pattern: 'cccc 000p u0w0 nnnn tttt ZZZZ 1011 mmmm',
-    exec: (cpu, insn) => { storeHalf(cpu, insn, cpu.r[insn & 15], 0); },
+    layouts: [ADDR, OFF_REG],
+    exec: (cpu, insn) => { storeHalf(cpu, insn, cpu.r[fm(insn)], 0); },
     disasm: (insn) => dis('strh', insn, regAddrText(insn, false)),
     unpredictable: (insn) => ft(insn) === 15 || fm(insn) === 15 || badWback(insn),
     gen: { base: 'n', store: true },
@@ -383,7 +416,8 @@ export const loadStoreRows: EncodingSpec[] = [
   {
     // STRHT<c> <Rt>, [<Rn>], +/-<Rm>
     name: 'STRHT_reg', pattern: 'cccc 0000 u010 nnnn tttt ZZZZ 1011 mmmm',
-    exec: (cpu, insn) => { storeHalf(cpu, insn, cpu.r[insn & 15], ACC_UNPRIV); },
+    layouts: [ADDR, OFF_REG],
+    exec: (cpu, insn) => { storeHalf(cpu, insn, cpu.r[fm(insn)], ACC_UNPRIV); },
     disasm: (insn) => dis('strht', insn, regAddrText(insn, false)),
     unpredictable: (insn) => ft(insn) === 15 || fm(insn) === 15 || badT(insn),
     gen: { base: 'n', store: true },
@@ -391,6 +425,7 @@ export const loadStoreRows: EncodingSpec[] = [
   {
     // LDRH<c> <Rt>, [<Rn>{, #+/-<imm8>}]{!}   LDRH<c> <Rt>, [<Rn>], #+/-<imm8>
     name: 'LDRH_imm', pattern: 'cccc 000p u1w1 nnnn tttt iiii 1011 iiii',
+    layouts: [ADDR, OFF8],
     exec: (cpu, insn) => { loadHalf(cpu, insn, imm8(insn), 0); },
     disasm: (insn) => dis('ldrh', insn, immAddrText(insn, imm8(insn))),
     unpredictable: (insn) => ft(insn) === 15 || badWback(insn),
@@ -399,6 +434,7 @@ export const loadStoreRows: EncodingSpec[] = [
   {
     // LDRHT<c> <Rt>, [<Rn>] {, #+/-<imm8>}
     name: 'LDRHT_imm', pattern: 'cccc 0000 u111 nnnn tttt iiii 1011 iiii',
+    layouts: [ADDR, OFF8],
     exec: (cpu, insn) => { loadHalf(cpu, insn, imm8(insn), ACC_UNPRIV); },
     disasm: (insn) => dis('ldrht', insn, immAddrText(insn, imm8(insn))),
     unpredictable: (insn) => ft(insn) === 15 || badT(insn),
@@ -407,6 +443,7 @@ export const loadStoreRows: EncodingSpec[] = [
   {
     // LDRH<c> <Rt>, <label>   (LDRH <Rt>, [pc, #+/-<imm8>])
     name: 'LDRH_lit', pattern: 'cccc 0001 u101 1111 tttt iiii 1011 iiii',
+    layouts: [ADDR, OFF8],
     exec: (cpu, insn) => { loadHalf(cpu, insn, imm8(insn), 0); },
     disasm: (insn, pc) => dis('ldrh', insn, literalText(insn, pc, imm8(insn))),
     unpredictable: (insn) => ft(insn) === 15,
@@ -415,7 +452,8 @@ export const loadStoreRows: EncodingSpec[] = [
   {
     // LDRH<c> <Rt>, [<Rn>, +/-<Rm>]{!}   LDRH<c> <Rt>, [<Rn>], +/-<Rm>
     name: 'LDRH_reg', pattern: 'cccc 000p u0w1 nnnn tttt ZZZZ 1011 mmmm',
-    exec: (cpu, insn) => { loadHalf(cpu, insn, cpu.r[insn & 15], 0); },
+    layouts: [ADDR, OFF_REG],
+    exec: (cpu, insn) => { loadHalf(cpu, insn, cpu.r[fm(insn)], 0); },
     disasm: (insn) => dis('ldrh', insn, regAddrText(insn, false)),
     unpredictable: (insn) => ft(insn) === 15 || fm(insn) === 15 || badWback(insn),
     gen: { base: 'n', store: false },
@@ -423,7 +461,8 @@ export const loadStoreRows: EncodingSpec[] = [
   {
     // LDRHT<c> <Rt>, [<Rn>], +/-<Rm>
     name: 'LDRHT_reg', pattern: 'cccc 0000 u011 nnnn tttt ZZZZ 1011 mmmm',
-    exec: (cpu, insn) => { loadHalf(cpu, insn, cpu.r[insn & 15], ACC_UNPRIV); },
+    layouts: [ADDR, OFF_REG],
+    exec: (cpu, insn) => { loadHalf(cpu, insn, cpu.r[fm(insn)], ACC_UNPRIV); },
     disasm: (insn) => dis('ldrht', insn, regAddrText(insn, false)),
     unpredictable: (insn) => ft(insn) === 15 || fm(insn) === 15 || badT(insn),
     gen: { base: 'n', store: false },
@@ -433,6 +472,7 @@ export const loadStoreRows: EncodingSpec[] = [
   {
     // LDRSB<c> <Rt>, [<Rn>{, #+/-<imm8>}]{!}   LDRSB<c> <Rt>, [<Rn>], #+/-<imm8>
     name: 'LDRSB_imm', pattern: 'cccc 000p u1w1 nnnn tttt iiii 1101 iiii',
+    layouts: [ADDR, OFF8],
     exec: (cpu, insn) => { loadSignedByte(cpu, insn, imm8(insn), 0); },
     disasm: (insn) => dis('ldrsb', insn, immAddrText(insn, imm8(insn))),
     unpredictable: (insn) => ft(insn) === 15 || badWback(insn),
@@ -441,6 +481,7 @@ export const loadStoreRows: EncodingSpec[] = [
   {
     // LDRSBT<c> <Rt>, [<Rn>] {, #+/-<imm8>}
     name: 'LDRSBT_imm', pattern: 'cccc 0000 u111 nnnn tttt iiii 1101 iiii',
+    layouts: [ADDR, OFF8],
     exec: (cpu, insn) => { loadSignedByte(cpu, insn, imm8(insn), ACC_UNPRIV); },
     disasm: (insn) => dis('ldrsbt', insn, immAddrText(insn, imm8(insn))),
     unpredictable: (insn) => ft(insn) === 15 || badT(insn),
@@ -449,6 +490,7 @@ export const loadStoreRows: EncodingSpec[] = [
   {
     // LDRSB<c> <Rt>, <label>   (LDRSB <Rt>, [pc, #+/-<imm8>])
     name: 'LDRSB_lit', pattern: 'cccc 0001 u101 1111 tttt iiii 1101 iiii',
+    layouts: [ADDR, OFF8],
     exec: (cpu, insn) => { loadSignedByte(cpu, insn, imm8(insn), 0); },
     disasm: (insn, pc) => dis('ldrsb', insn, literalText(insn, pc, imm8(insn))),
     unpredictable: (insn) => ft(insn) === 15,
@@ -457,7 +499,8 @@ export const loadStoreRows: EncodingSpec[] = [
   {
     // LDRSB<c> <Rt>, [<Rn>, +/-<Rm>]{!}   LDRSB<c> <Rt>, [<Rn>], +/-<Rm>
     name: 'LDRSB_reg', pattern: 'cccc 000p u0w1 nnnn tttt ZZZZ 1101 mmmm',
-    exec: (cpu, insn) => { loadSignedByte(cpu, insn, cpu.r[insn & 15], 0); },
+    layouts: [ADDR, OFF_REG],
+    exec: (cpu, insn) => { loadSignedByte(cpu, insn, cpu.r[fm(insn)], 0); },
     disasm: (insn) => dis('ldrsb', insn, regAddrText(insn, false)),
     unpredictable: (insn) => ft(insn) === 15 || fm(insn) === 15 || badWback(insn),
     gen: { base: 'n', store: false },
@@ -465,7 +508,8 @@ export const loadStoreRows: EncodingSpec[] = [
   {
     // LDRSBT<c> <Rt>, [<Rn>], +/-<Rm>
     name: 'LDRSBT_reg', pattern: 'cccc 0000 u011 nnnn tttt ZZZZ 1101 mmmm',
-    exec: (cpu, insn) => { loadSignedByte(cpu, insn, cpu.r[insn & 15], ACC_UNPRIV); },
+    layouts: [ADDR, OFF_REG],
+    exec: (cpu, insn) => { loadSignedByte(cpu, insn, cpu.r[fm(insn)], ACC_UNPRIV); },
     disasm: (insn) => dis('ldrsbt', insn, regAddrText(insn, false)),
     unpredictable: (insn) => ft(insn) === 15 || fm(insn) === 15 || badT(insn),
     gen: { base: 'n', store: false },
@@ -475,6 +519,7 @@ export const loadStoreRows: EncodingSpec[] = [
   {
     // LDRSH<c> <Rt>, [<Rn>{, #+/-<imm8>}]{!}   LDRSH<c> <Rt>, [<Rn>], #+/-<imm8>
     name: 'LDRSH_imm', pattern: 'cccc 000p u1w1 nnnn tttt iiii 1111 iiii',
+    layouts: [ADDR, OFF8],
     exec: (cpu, insn) => { loadSignedHalf(cpu, insn, imm8(insn), 0); },
     disasm: (insn) => dis('ldrsh', insn, immAddrText(insn, imm8(insn))),
     unpredictable: (insn) => ft(insn) === 15 || badWback(insn),
@@ -483,6 +528,7 @@ export const loadStoreRows: EncodingSpec[] = [
   {
     // LDRSHT<c> <Rt>, [<Rn>] {, #+/-<imm8>}
     name: 'LDRSHT_imm', pattern: 'cccc 0000 u111 nnnn tttt iiii 1111 iiii',
+    layouts: [ADDR, OFF8],
     exec: (cpu, insn) => { loadSignedHalf(cpu, insn, imm8(insn), ACC_UNPRIV); },
     disasm: (insn) => dis('ldrsht', insn, immAddrText(insn, imm8(insn))),
     unpredictable: (insn) => ft(insn) === 15 || badT(insn),
@@ -491,6 +537,7 @@ export const loadStoreRows: EncodingSpec[] = [
   {
     // LDRSH<c> <Rt>, <label>   (LDRSH <Rt>, [pc, #+/-<imm8>])
     name: 'LDRSH_lit', pattern: 'cccc 0001 u101 1111 tttt iiii 1111 iiii',
+    layouts: [ADDR, OFF8],
     exec: (cpu, insn) => { loadSignedHalf(cpu, insn, imm8(insn), 0); },
     disasm: (insn, pc) => dis('ldrsh', insn, literalText(insn, pc, imm8(insn))),
     unpredictable: (insn) => ft(insn) === 15,
@@ -499,7 +546,8 @@ export const loadStoreRows: EncodingSpec[] = [
   {
     // LDRSH<c> <Rt>, [<Rn>, +/-<Rm>]{!}   LDRSH<c> <Rt>, [<Rn>], +/-<Rm>
     name: 'LDRSH_reg', pattern: 'cccc 000p u0w1 nnnn tttt ZZZZ 1111 mmmm',
-    exec: (cpu, insn) => { loadSignedHalf(cpu, insn, cpu.r[insn & 15], 0); },
+    layouts: [ADDR, OFF_REG],
+    exec: (cpu, insn) => { loadSignedHalf(cpu, insn, cpu.r[fm(insn)], 0); },
     disasm: (insn) => dis('ldrsh', insn, regAddrText(insn, false)),
     unpredictable: (insn) => ft(insn) === 15 || fm(insn) === 15 || badWback(insn),
     gen: { base: 'n', store: false },
@@ -507,7 +555,8 @@ export const loadStoreRows: EncodingSpec[] = [
   {
     // LDRSHT<c> <Rt>, [<Rn>], +/-<Rm>
     name: 'LDRSHT_reg', pattern: 'cccc 0000 u011 nnnn tttt ZZZZ 1111 mmmm',
-    exec: (cpu, insn) => { loadSignedHalf(cpu, insn, cpu.r[insn & 15], ACC_UNPRIV); },
+    layouts: [ADDR, OFF_REG],
+    exec: (cpu, insn) => { loadSignedHalf(cpu, insn, cpu.r[fm(insn)], ACC_UNPRIV); },
     disasm: (insn) => dis('ldrsht', insn, regAddrText(insn, false)),
     unpredictable: (insn) => ft(insn) === 15 || fm(insn) === 15 || badT(insn),
     gen: { base: 'n', store: false },
@@ -517,6 +566,7 @@ export const loadStoreRows: EncodingSpec[] = [
   {
     // LDRD<c> <Rt>, <Rt2>, [<Rn>{, #+/-<imm8>}]{!}   LDRD<c> <Rt>, <Rt2>, [<Rn>], #+/-<imm8>
     name: 'LDRD_imm', pattern: 'cccc 000p u1w0 nnnn tttt iiii 1101 iiii',
+    layouts: [ADDR, OFF8],
     exec: (cpu, insn) => { loadDual(cpu, insn, imm8(insn)); },
     disasm: (insn) => disDual('ldrd', insn, immAddrText(insn, imm8(insn))),
     unpredictable: badDual,
@@ -525,6 +575,7 @@ export const loadStoreRows: EncodingSpec[] = [
   {
     // LDRD<c> <Rt>, <Rt2>, <label>   (LDRD <Rt>, <Rt2>, [pc, #+/-<imm8>])
     name: 'LDRD_lit', pattern: 'cccc 0001 u100 1111 tttt iiii 1101 iiii',
+    layouts: [ADDR, OFF8],
     exec: (cpu, insn) => { loadDual(cpu, insn, imm8(insn)); },
     disasm: (insn, pc) => disDual('ldrd', insn, literalText(insn, pc, imm8(insn))),
     unpredictable: (insn) => (ft(insn) & 1) !== 0 || ft(insn) === 14,
@@ -533,7 +584,8 @@ export const loadStoreRows: EncodingSpec[] = [
   {
     // LDRD<c> <Rt>, <Rt2>, [<Rn>, +/-<Rm>]{!}   LDRD<c> <Rt>, <Rt2>, [<Rn>], +/-<Rm>
     name: 'LDRD_reg', pattern: 'cccc 000p u0w0 nnnn tttt ZZZZ 1101 mmmm',
-    exec: (cpu, insn) => { loadDual(cpu, insn, cpu.r[insn & 15]); },
+    layouts: [ADDR, OFF_REG],
+    exec: (cpu, insn) => { loadDual(cpu, insn, cpu.r[fm(insn)]); },
     disasm: (insn) => disDual('ldrd', insn, regAddrText(insn, false)),
     unpredictable: (insn) => {
       const m = fm(insn), t = ft(insn);
@@ -544,6 +596,7 @@ export const loadStoreRows: EncodingSpec[] = [
   {
     // STRD<c> <Rt>, <Rt2>, [<Rn>{, #+/-<imm8>}]{!}   STRD<c> <Rt>, <Rt2>, [<Rn>], #+/-<imm8>
     name: 'STRD_imm', pattern: 'cccc 000p u1w0 nnnn tttt iiii 1111 iiii',
+    layouts: [ADDR, OFF8],
     exec: (cpu, insn) => { storeDual(cpu, insn, imm8(insn)); },
     disasm: (insn) => disDual('strd', insn, immAddrText(insn, imm8(insn))),
     unpredictable: badDual,
@@ -552,7 +605,8 @@ export const loadStoreRows: EncodingSpec[] = [
   {
     // STRD<c> <Rt>, <Rt2>, [<Rn>, +/-<Rm>]{!}   STRD<c> <Rt>, <Rt2>, [<Rn>], +/-<Rm>
     name: 'STRD_reg', pattern: 'cccc 000p u0w0 nnnn tttt ZZZZ 1111 mmmm',
-    exec: (cpu, insn) => { storeDual(cpu, insn, cpu.r[insn & 15]); },
+    layouts: [ADDR, OFF_REG],
+    exec: (cpu, insn) => { storeDual(cpu, insn, cpu.r[fm(insn)]); },
     disasm: (insn) => disDual('strd', insn, regAddrText(insn, false)),
     unpredictable: (insn) => badDual(insn) || fm(insn) === 15,
     gen: { base: 'n', store: true },

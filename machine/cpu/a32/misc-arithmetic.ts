@@ -5,26 +5,43 @@
  * saturating instructions set APSR.Q when they saturate and never clear it.
  */
 
-import type { EncodingSpec } from '../encoding';
+import { fieldsOf, type EncodingSpec } from '../encoding';
 import type { Cpu } from '../cpu';
 import { cond, reg } from './syntax';
 
-function rd(insn: number): number { return (insn >>> 12) & 15; }
-function rn(insn: number): number { return (insn >>> 16) & 15; }
-function rm(insn: number): number { return insn & 15; }
+// ---- field layouts (each row lists the ones its handler and disassembler read) ----
+
+/** Rd and Rm: reversal, extension and saturating-arithmetic rows. */
+const RDM = fieldsOf('---- ---- ---- ---- dddd ---- ---- mmmm');
+/** Rn in bits 19:16 (the extend rows without add fix it to 1111). */
+const RN = fieldsOf('---- ---- ---- nnnn ---- ---- ---- ----');
+/** The extend rows' rotation (multiples of 8 bits). */
+const ROT = fieldsOf('---- ---- ---- ---- ---- rr-- ---- ----');
+/** BFC, BFI: msb, Rd, lsb, Rn (BFC fixes Rn to 1111). */
+const BF = fieldsOf('---- ---- ---h hhhh dddd llll l--- nnnn');
+/** UBFX, SBFX: width - 1, Rd, lsb, Rn. */
+const BFX = fieldsOf('---- ---- ---w wwww dddd llll l--- nnnn');
+/** SSAT, USAT: saturation bits, Rd, shift amount and kind, Rn. */
+const SAT = fieldsOf('---- ---- ---s ssss dddd iiii ih-- nnnn');
+/** SSAT16, USAT16: saturation bits, Rd, Rn. */
+const SAT16 = fieldsOf('---- ---- ---- ssss dddd ---- ---- nnnn');
+
+const rd = RDM.d;
+const rn = RN.n;
+const rm = RDM.m;
 
 function pcDm(insn: number): boolean { return rd(insn) === 15 || rm(insn) === 15; }
 function pcDnm(insn: number): boolean { return rd(insn) === 15 || rn(insn) === 15 || rm(insn) === 15; }
 
 /** Rm rotated right by 8 * rotate (bits 11:10). */
 function rotated(cpu: Cpu, insn: number): number {
-  const x = cpu.r[insn & 15];
-  const r = (insn >>> 7) & 24;
+  const x = cpu.r[rm(insn)];
+  const r = ROT.r(insn) << 3;
   return ((x >>> r) | (x << (32 - r))) | 0;
 }
 
 function rotText(insn: number): string {
-  const r = (insn >>> 7) & 24;
+  const r = ROT.r(insn) << 3;
   return r === 0 ? '' : `, ror #${r}`;
 }
 
@@ -73,15 +90,15 @@ function usat(cpu: Cpu, v: number, n: number): number {
 
 /** The shifted operand of SSAT/USAT: sh=0 LSL #imm5, sh=1 ASR #imm5 (imm5 == 0 is ASR #32). */
 function satOperand(cpu: Cpu, insn: number): number {
-  const x = cpu.r[insn & 15];
-  const imm5 = (insn >>> 7) & 31;
-  if (insn & 0x40) return x >> (imm5 === 0 ? 31 : imm5);
+  const x = cpu.r[SAT.n(insn)];
+  const imm5 = SAT.i(insn);
+  if (SAT.h(insn) !== 0) return x >> (imm5 === 0 ? 31 : imm5);
   return x << imm5;
 }
 
 function satShiftText(insn: number): string {
-  const imm5 = (insn >>> 7) & 31;
-  if (insn & 0x40) return `, asr #${imm5 === 0 ? 32 : imm5}`;
+  const imm5 = SAT.i(insn);
+  if (SAT.h(insn) !== 0) return `, asr #${imm5 === 0 ? 32 : imm5}`;
   return imm5 === 0 ? '' : `, lsl #${imm5}`;
 }
 
@@ -90,8 +107,9 @@ function fieldMask(msb: number, lsb: number): number {
   return (-1 >>> (31 - msb)) & (-1 << lsb);
 }
 
-const bfLsb = (insn: number): number => (insn >>> 7) & 31;
-const bfHigh = (insn: number): number => (insn >>> 16) & 31;
+const bfLsb = BF.l;
+const bfMsb = BF.h;
+const bfxWidth = (insn: number): number => BFX.w(insn) + 1;
 
 function sext8x2(v: number): number {
   // Sign-extends bytes 0 and 2 into halfwords 0 and 1.
@@ -102,15 +120,17 @@ export const miscArithmeticRows: EncodingSpec[] = [
   {
     // CLZ<c> <Rd>, <Rm>
     name: 'CLZ', pattern: 'cccc 0001 0110 OOOO dddd OOOO 0001 mmmm',
-    exec: (cpu, insn) => { cpu.r[rd(insn)] = Math.clz32(cpu.r[insn & 15]); },
+    layouts: [RDM],
+    exec: (cpu, insn) => { cpu.r[rd(insn)] = Math.clz32(cpu.r[rm(insn)]); },
     disasm: (insn) => rdRm('clz', insn),
     unpredictable: pcDm,
   },
   {
     // RBIT<c> <Rd>, <Rm>
     name: 'RBIT', pattern: 'cccc 0110 1111 OOOO dddd OOOO 0011 mmmm',
+    layouts: [RDM],
     exec: (cpu, insn) => {
-      let x = cpu.r[insn & 15];
+      let x = cpu.r[rm(insn)];
       x = ((x >>> 1) & 0x55555555) | ((x & 0x55555555) << 1);
       x = ((x >>> 2) & 0x33333333) | ((x & 0x33333333) << 2);
       x = ((x >>> 4) & 0x0f0f0f0f) | ((x & 0x0f0f0f0f) << 4);
@@ -123,8 +143,9 @@ export const miscArithmeticRows: EncodingSpec[] = [
   {
     // REV<c> <Rd>, <Rm>
     name: 'REV', pattern: 'cccc 0110 1011 OOOO dddd OOOO 0011 mmmm',
+    layouts: [RDM],
     exec: (cpu, insn) => {
-      const x = cpu.r[insn & 15];
+      const x = cpu.r[rm(insn)];
       cpu.r[rd(insn)] = (x >>> 24) | ((x >>> 8) & 0xff00) | ((x & 0xff00) << 8) | (x << 24);
     },
     disasm: (insn) => rdRm('rev', insn),
@@ -133,8 +154,9 @@ export const miscArithmeticRows: EncodingSpec[] = [
   {
     // REV16<c> <Rd>, <Rm>
     name: 'REV16', pattern: 'cccc 0110 1011 OOOO dddd OOOO 1011 mmmm',
+    layouts: [RDM],
     exec: (cpu, insn) => {
-      const x = cpu.r[insn & 15];
+      const x = cpu.r[rm(insn)];
       cpu.r[rd(insn)] = ((x >>> 8) & 0x00ff00ff) | ((x & 0x00ff00ff) << 8);
     },
     disasm: (insn) => rdRm('rev16', insn),
@@ -143,8 +165,9 @@ export const miscArithmeticRows: EncodingSpec[] = [
   {
     // REVSH<c> <Rd>, <Rm>
     name: 'REVSH', pattern: 'cccc 0110 1111 OOOO dddd OOOO 1011 mmmm',
+    layouts: [RDM],
     exec: (cpu, insn) => {
-      const x = cpu.r[insn & 15];
+      const x = cpu.r[rm(insn)];
       cpu.r[rd(insn)] = ((x << 24) >> 16) | ((x >>> 8) & 0xff);
     },
     disasm: (insn) => rdRm('revsh', insn),
@@ -153,47 +176,52 @@ export const miscArithmeticRows: EncodingSpec[] = [
   {
     // BFC<c> <Rd>, #<lsb>, #<width>
     name: 'BFC', pattern: 'cccc 0111 110h hhhh dddd llll l001 1111',
+    layouts: [BF],
     exec: (cpu, insn) => {
-      const d = rd(insn);
-      cpu.r[d] = cpu.r[d] & ~fieldMask(bfHigh(insn), bfLsb(insn));
+      const d = BF.d(insn);
+      cpu.r[d] = cpu.r[d] & ~fieldMask(bfMsb(insn), bfLsb(insn));
     },
-    disasm: (insn) => `bfc${cond(insn)}\t${reg(rd(insn))}, #${bfLsb(insn)}, #${bfHigh(insn) - bfLsb(insn) + 1}`,
-    unpredictable: (insn) => rd(insn) === 15 || bfHigh(insn) < bfLsb(insn),
+    disasm: (insn) => `bfc${cond(insn)}\t${reg(BF.d(insn))}, #${bfLsb(insn)}, #${bfMsb(insn) - bfLsb(insn) + 1}`,
+    unpredictable: (insn) => BF.d(insn) === 15 || bfMsb(insn) < bfLsb(insn),
   },
   {
     // BFI<c> <Rd>, <Rn>, #<lsb>, #<width>  (Rn == 1111 is BFC)
     name: 'BFI', pattern: 'cccc 0111 110h hhhh dddd llll l001 nnnn',
+    layouts: [BF],
     exec: (cpu, insn) => {
-      const d = rd(insn), lsb = bfLsb(insn);
-      const mask = fieldMask(bfHigh(insn), lsb);
-      cpu.r[d] = (cpu.r[d] & ~mask) | ((cpu.r[insn & 15] << lsb) & mask);
+      const d = BF.d(insn), lsb = bfLsb(insn);
+      const mask = fieldMask(bfMsb(insn), lsb);
+      cpu.r[d] = (cpu.r[d] & ~mask) | ((cpu.r[BF.n(insn)] << lsb) & mask);
     },
-    disasm: (insn) => `bfi${cond(insn)}\t${reg(rd(insn))}, ${reg(insn & 15)}, #${bfLsb(insn)}, #${bfHigh(insn) - bfLsb(insn) + 1}`,
-    unpredictable: (insn) => rd(insn) === 15 || bfHigh(insn) < bfLsb(insn),
+    disasm: (insn) => `bfi${cond(insn)}\t${reg(BF.d(insn))}, ${reg(BF.n(insn))}, #${bfLsb(insn)}, #${bfMsb(insn) - bfLsb(insn) + 1}`,
+    unpredictable: (insn) => BF.d(insn) === 15 || bfMsb(insn) < bfLsb(insn),
   },
   {
     // UBFX<c> <Rd>, <Rn>, #<lsb>, #<width>  (width - 1 in bits 20:16)
     name: 'UBFX', pattern: 'cccc 0111 111w wwww dddd llll l101 nnnn',
+    layouts: [BFX],
     exec: (cpu, insn) => {
-      const lsb = bfLsb(insn), width = bfHigh(insn) + 1;
-      cpu.r[rd(insn)] = (cpu.r[insn & 15] << (32 - lsb - width)) >>> (32 - width);
+      const lsb = BFX.l(insn), width = bfxWidth(insn);
+      cpu.r[BFX.d(insn)] = (cpu.r[BFX.n(insn)] << (32 - lsb - width)) >>> (32 - width);
     },
-    disasm: (insn) => `ubfx${cond(insn)}\t${reg(rd(insn))}, ${reg(insn & 15)}, #${bfLsb(insn)}, #${bfHigh(insn) + 1}`,
-    unpredictable: (insn) => rd(insn) === 15 || (insn & 15) === 15 || bfLsb(insn) + bfHigh(insn) > 31,
+    disasm: (insn) => `ubfx${cond(insn)}\t${reg(BFX.d(insn))}, ${reg(BFX.n(insn))}, #${BFX.l(insn)}, #${bfxWidth(insn)}`,
+    unpredictable: (insn) => BFX.d(insn) === 15 || (BFX.n(insn)) === 15 || BFX.l(insn) + BFX.w(insn) > 31,
   },
   {
     // SBFX<c> <Rd>, <Rn>, #<lsb>, #<width>  (width - 1 in bits 20:16)
     name: 'SBFX', pattern: 'cccc 0111 101w wwww dddd llll l101 nnnn',
+    layouts: [BFX],
     exec: (cpu, insn) => {
-      const lsb = bfLsb(insn), width = bfHigh(insn) + 1;
-      cpu.r[rd(insn)] = (cpu.r[insn & 15] << (32 - lsb - width)) >> (32 - width);
+      const lsb = BFX.l(insn), width = bfxWidth(insn);
+      cpu.r[BFX.d(insn)] = (cpu.r[BFX.n(insn)] << (32 - lsb - width)) >> (32 - width);
     },
-    disasm: (insn) => `sbfx${cond(insn)}\t${reg(rd(insn))}, ${reg(insn & 15)}, #${bfLsb(insn)}, #${bfHigh(insn) + 1}`,
-    unpredictable: (insn) => rd(insn) === 15 || (insn & 15) === 15 || bfLsb(insn) + bfHigh(insn) > 31,
+    disasm: (insn) => `sbfx${cond(insn)}\t${reg(BFX.d(insn))}, ${reg(BFX.n(insn))}, #${BFX.l(insn)}, #${bfxWidth(insn)}`,
+    unpredictable: (insn) => BFX.d(insn) === 15 || (BFX.n(insn)) === 15 || BFX.l(insn) + BFX.w(insn) > 31,
   },
   {
     // SXTB<c> <Rd>, <Rm>{, <rotation>}
     name: 'SXTB', pattern: 'cccc 0110 1010 1111 dddd rrZZ 0111 mmmm',
+    layouts: [RDM, RN, ROT],
     exec: (cpu, insn) => { cpu.r[rd(insn)] = (rotated(cpu, insn) << 24) >> 24; },
     disasm: (insn) => extText('sxtb', insn),
     unpredictable: pcDm,
@@ -201,6 +229,7 @@ export const miscArithmeticRows: EncodingSpec[] = [
   {
     // SXTAB<c> <Rd>, <Rn>, <Rm>{, <rotation>}
     name: 'SXTAB', pattern: 'cccc 0110 1010 nnnn dddd rrZZ 0111 mmmm',
+    layouts: [RDM, RN, ROT],
     exec: (cpu, insn) => {
       cpu.r[rd(insn)] = (cpu.r[rn(insn)] + ((rotated(cpu, insn) << 24) >> 24)) | 0;
     },
@@ -210,6 +239,7 @@ export const miscArithmeticRows: EncodingSpec[] = [
   {
     // SXTH<c> <Rd>, <Rm>{, <rotation>}
     name: 'SXTH', pattern: 'cccc 0110 1011 1111 dddd rrZZ 0111 mmmm',
+    layouts: [RDM, RN, ROT],
     exec: (cpu, insn) => { cpu.r[rd(insn)] = (rotated(cpu, insn) << 16) >> 16; },
     disasm: (insn) => extText('sxth', insn),
     unpredictable: pcDm,
@@ -217,6 +247,7 @@ export const miscArithmeticRows: EncodingSpec[] = [
   {
     // SXTAH<c> <Rd>, <Rn>, <Rm>{, <rotation>}
     name: 'SXTAH', pattern: 'cccc 0110 1011 nnnn dddd rrZZ 0111 mmmm',
+    layouts: [RDM, RN, ROT],
     exec: (cpu, insn) => {
       cpu.r[rd(insn)] = (cpu.r[rn(insn)] + ((rotated(cpu, insn) << 16) >> 16)) | 0;
     },
@@ -226,6 +257,7 @@ export const miscArithmeticRows: EncodingSpec[] = [
   {
     // SXTB16<c> <Rd>, <Rm>{, <rotation>}
     name: 'SXTB16', pattern: 'cccc 0110 1000 1111 dddd rrZZ 0111 mmmm',
+    layouts: [RDM, RN, ROT],
     exec: (cpu, insn) => { cpu.r[rd(insn)] = sext8x2(rotated(cpu, insn)); },
     disasm: (insn) => extText('sxtb16', insn),
     unpredictable: pcDm,
@@ -233,6 +265,7 @@ export const miscArithmeticRows: EncodingSpec[] = [
   {
     // SXTAB16<c> <Rd>, <Rn>, <Rm>{, <rotation>}
     name: 'SXTAB16', pattern: 'cccc 0110 1000 nnnn dddd rrZZ 0111 mmmm',
+    layouts: [RDM, RN, ROT],
     exec: (cpu, insn) => {
       const x = rotated(cpu, insn), n = cpu.r[rn(insn)];
       const lo = (n + ((x << 24) >> 24)) & 0xffff;
@@ -245,6 +278,7 @@ export const miscArithmeticRows: EncodingSpec[] = [
   {
     // UXTB<c> <Rd>, <Rm>{, <rotation>}
     name: 'UXTB', pattern: 'cccc 0110 1110 1111 dddd rrZZ 0111 mmmm',
+    layouts: [RDM, RN, ROT],
     exec: (cpu, insn) => { cpu.r[rd(insn)] = rotated(cpu, insn) & 0xff; },
     disasm: (insn) => extText('uxtb', insn),
     unpredictable: pcDm,
@@ -252,6 +286,7 @@ export const miscArithmeticRows: EncodingSpec[] = [
   {
     // UXTAB<c> <Rd>, <Rn>, <Rm>{, <rotation>}
     name: 'UXTAB', pattern: 'cccc 0110 1110 nnnn dddd rrZZ 0111 mmmm',
+    layouts: [RDM, RN, ROT],
     exec: (cpu, insn) => {
       cpu.r[rd(insn)] = (cpu.r[rn(insn)] + (rotated(cpu, insn) & 0xff)) | 0;
     },
@@ -261,6 +296,7 @@ export const miscArithmeticRows: EncodingSpec[] = [
   {
     // UXTH<c> <Rd>, <Rm>{, <rotation>}
     name: 'UXTH', pattern: 'cccc 0110 1111 1111 dddd rrZZ 0111 mmmm',
+    layouts: [RDM, RN, ROT],
     exec: (cpu, insn) => { cpu.r[rd(insn)] = rotated(cpu, insn) & 0xffff; },
     disasm: (insn) => extText('uxth', insn),
     unpredictable: pcDm,
@@ -268,6 +304,7 @@ export const miscArithmeticRows: EncodingSpec[] = [
   {
     // UXTAH<c> <Rd>, <Rn>, <Rm>{, <rotation>}
     name: 'UXTAH', pattern: 'cccc 0110 1111 nnnn dddd rrZZ 0111 mmmm',
+    layouts: [RDM, RN, ROT],
     exec: (cpu, insn) => {
       cpu.r[rd(insn)] = (cpu.r[rn(insn)] + (rotated(cpu, insn) & 0xffff)) | 0;
     },
@@ -277,6 +314,7 @@ export const miscArithmeticRows: EncodingSpec[] = [
   {
     // UXTB16<c> <Rd>, <Rm>{, <rotation>}
     name: 'UXTB16', pattern: 'cccc 0110 1100 1111 dddd rrZZ 0111 mmmm',
+    layouts: [RDM, RN, ROT],
     exec: (cpu, insn) => { cpu.r[rd(insn)] = rotated(cpu, insn) & 0x00ff00ff; },
     disasm: (insn) => extText('uxtb16', insn),
     unpredictable: pcDm,
@@ -284,6 +322,7 @@ export const miscArithmeticRows: EncodingSpec[] = [
   {
     // UXTAB16<c> <Rd>, <Rn>, <Rm>{, <rotation>}
     name: 'UXTAB16', pattern: 'cccc 0110 1100 nnnn dddd rrZZ 0111 mmmm',
+    layouts: [RDM, RN, ROT],
     exec: (cpu, insn) => {
       const x = rotated(cpu, insn), n = cpu.r[rn(insn)];
       const lo = (n + (x & 0xff)) & 0xffff;
@@ -296,23 +335,26 @@ export const miscArithmeticRows: EncodingSpec[] = [
   {
     // QADD<c> <Rd>, <Rm>, <Rn>
     name: 'QADD', pattern: 'cccc 0001 0000 nnnn dddd ZZZZ 0101 mmmm',
-    exec: (cpu, insn) => { cpu.r[rd(insn)] = sat32(cpu, cpu.r[insn & 15] + cpu.r[rn(insn)]); },
+    layouts: [RDM, RN],
+    exec: (cpu, insn) => { cpu.r[rd(insn)] = sat32(cpu, cpu.r[rm(insn)] + cpu.r[rn(insn)]); },
     disasm: (insn) => qText('qadd', insn),
     unpredictable: pcDnm,
   },
   {
     // QSUB<c> <Rd>, <Rm>, <Rn>
     name: 'QSUB', pattern: 'cccc 0001 0010 nnnn dddd ZZZZ 0101 mmmm',
-    exec: (cpu, insn) => { cpu.r[rd(insn)] = sat32(cpu, cpu.r[insn & 15] - cpu.r[rn(insn)]); },
+    layouts: [RDM, RN],
+    exec: (cpu, insn) => { cpu.r[rd(insn)] = sat32(cpu, cpu.r[rm(insn)] - cpu.r[rn(insn)]); },
     disasm: (insn) => qText('qsub', insn),
     unpredictable: pcDnm,
   },
   {
     // QDADD<c> <Rd>, <Rm>, <Rn>
     name: 'QDADD', pattern: 'cccc 0001 0100 nnnn dddd ZZZZ 0101 mmmm',
+    layouts: [RDM, RN],
     exec: (cpu, insn) => {
       const doubled = sat32(cpu, 2 * cpu.r[rn(insn)]);
-      cpu.r[rd(insn)] = sat32(cpu, cpu.r[insn & 15] + doubled);
+      cpu.r[rd(insn)] = sat32(cpu, cpu.r[rm(insn)] + doubled);
     },
     disasm: (insn) => qText('qdadd', insn),
     unpredictable: pcDnm,
@@ -320,9 +362,10 @@ export const miscArithmeticRows: EncodingSpec[] = [
   {
     // QDSUB<c> <Rd>, <Rm>, <Rn>
     name: 'QDSUB', pattern: 'cccc 0001 0110 nnnn dddd ZZZZ 0101 mmmm',
+    layouts: [RDM, RN],
     exec: (cpu, insn) => {
       const doubled = sat32(cpu, 2 * cpu.r[rn(insn)]);
-      cpu.r[rd(insn)] = sat32(cpu, cpu.r[insn & 15] - doubled);
+      cpu.r[rd(insn)] = sat32(cpu, cpu.r[rm(insn)] - doubled);
     },
     disasm: (insn) => qText('qdsub', insn),
     unpredictable: pcDnm,
@@ -330,41 +373,45 @@ export const miscArithmeticRows: EncodingSpec[] = [
   {
     // SSAT<c> <Rd>, #<imm>, <Rn>{, <shift>}  (saturate to sat_imm + 1 bits)
     name: 'SSAT', pattern: 'cccc 0110 101s ssss dddd iiii ih01 nnnn',
+    layouts: [SAT],
     exec: (cpu, insn) => {
-      cpu.r[rd(insn)] = ssat(cpu, satOperand(cpu, insn), ((insn >>> 16) & 31) + 1);
+      cpu.r[SAT.d(insn)] = ssat(cpu, satOperand(cpu, insn), (SAT.s(insn)) + 1);
     },
-    disasm: (insn) => `ssat${cond(insn)}\t${reg(rd(insn))}, #${((insn >>> 16) & 31) + 1}, ${reg(insn & 15)}${satShiftText(insn)}`,
-    unpredictable: (insn) => rd(insn) === 15 || (insn & 15) === 15,
+    disasm: (insn) => `ssat${cond(insn)}\t${reg(SAT.d(insn))}, #${(SAT.s(insn)) + 1}, ${reg(SAT.n(insn))}${satShiftText(insn)}`,
+    unpredictable: (insn) => SAT.d(insn) === 15 || (SAT.n(insn)) === 15,
   },
   {
     // USAT<c> <Rd>, #<imm>, <Rn>{, <shift>}  (saturate to sat_imm bits)
     name: 'USAT', pattern: 'cccc 0110 111s ssss dddd iiii ih01 nnnn',
+    layouts: [SAT],
     exec: (cpu, insn) => {
-      cpu.r[rd(insn)] = usat(cpu, satOperand(cpu, insn), (insn >>> 16) & 31);
+      cpu.r[SAT.d(insn)] = usat(cpu, satOperand(cpu, insn), SAT.s(insn));
     },
-    disasm: (insn) => `usat${cond(insn)}\t${reg(rd(insn))}, #${(insn >>> 16) & 31}, ${reg(insn & 15)}${satShiftText(insn)}`,
-    unpredictable: (insn) => rd(insn) === 15 || (insn & 15) === 15,
+    disasm: (insn) => `usat${cond(insn)}\t${reg(SAT.d(insn))}, #${SAT.s(insn)}, ${reg(SAT.n(insn))}${satShiftText(insn)}`,
+    unpredictable: (insn) => SAT.d(insn) === 15 || (SAT.n(insn)) === 15,
   },
   {
     // SSAT16<c> <Rd>, #<imm>, <Rn>  (saturate each halfword to sat_imm + 1 bits)
     name: 'SSAT16', pattern: 'cccc 0110 1010 ssss dddd OOOO 0011 nnnn',
+    layouts: [SAT16],
     exec: (cpu, insn) => {
-      const x = cpu.r[insn & 15], n = ((insn >>> 16) & 15) + 1;
+      const x = cpu.r[SAT16.n(insn)], n = (SAT16.s(insn)) + 1;
       const lo = ssat(cpu, (x << 16) >> 16, n), hi = ssat(cpu, x >> 16, n);
-      cpu.r[rd(insn)] = (hi << 16) | (lo & 0xffff);
+      cpu.r[SAT16.d(insn)] = (hi << 16) | (lo & 0xffff);
     },
-    disasm: (insn) => `ssat16${cond(insn)}\t${reg(rd(insn))}, #${((insn >>> 16) & 15) + 1}, ${reg(insn & 15)}`,
-    unpredictable: (insn) => rd(insn) === 15 || (insn & 15) === 15,
+    disasm: (insn) => `ssat16${cond(insn)}\t${reg(SAT16.d(insn))}, #${(SAT16.s(insn)) + 1}, ${reg(SAT16.n(insn))}`,
+    unpredictable: (insn) => SAT16.d(insn) === 15 || (SAT16.n(insn)) === 15,
   },
   {
     // USAT16<c> <Rd>, #<imm>, <Rn>  (saturate each halfword to sat_imm bits)
     name: 'USAT16', pattern: 'cccc 0110 1110 ssss dddd OOOO 0011 nnnn',
+    layouts: [SAT16],
     exec: (cpu, insn) => {
-      const x = cpu.r[insn & 15], n = (insn >>> 16) & 15;
+      const x = cpu.r[SAT16.n(insn)], n = SAT16.s(insn);
       const lo = usat(cpu, (x << 16) >> 16, n), hi = usat(cpu, x >> 16, n);
-      cpu.r[rd(insn)] = (hi << 16) | lo;
+      cpu.r[SAT16.d(insn)] = (hi << 16) | lo;
     },
-    disasm: (insn) => `usat16${cond(insn)}\t${reg(rd(insn))}, #${(insn >>> 16) & 15}, ${reg(insn & 15)}`,
-    unpredictable: (insn) => rd(insn) === 15 || (insn & 15) === 15,
+    disasm: (insn) => `usat16${cond(insn)}\t${reg(SAT16.d(insn))}, #${SAT16.s(insn)}, ${reg(SAT16.n(insn))}`,
+    unpredictable: (insn) => SAT16.d(insn) === 15 || (SAT16.n(insn)) === 15,
   },
 ];

@@ -7,9 +7,18 @@
  * APSR.GE; the Q, UQ, SH and UH forms leave GE and Q unchanged.
  */
 
-import type { EncodingSpec } from '../encoding';
+import { fieldsOf, type EncodingSpec } from '../encoding';
 import type { Cpu } from '../cpu';
 import { cond, reg } from './syntax';
+
+// ---- field layouts (each row lists the ones its handler and disassembler read) ----
+
+/** Rd, Rn, Rm of the parallel rows, SEL and PKH. */
+const DNM = fieldsOf('---- ---- ---- nnnn dddd ---- ---- mmmm');
+/** PKHBT/PKHTB shift amount. */
+const PKH = fieldsOf('---- ---- ---- ---- ---- iiii i--- ----');
+/** USAD8/USADA8: Rd (19:16), Ra (15:12; 1111 in USAD8), Rm (11:8), Rn (3:0). */
+const SAD = fieldsOf('---- ---- ---- dddd aaaa mmmm ---- nnnn');
 
 // Prefixes, in the order of bits 22:20 = 001, 010, 011, 101, 110, 111.
 const S = 0, Q = 1, SH = 2, U = 3, UQ = 4, UH = 5;
@@ -21,7 +30,7 @@ const ADD16 = 0, ASX = 1, SAX = 2, SUB16 = 3;
 
 /** Runs a halfword parallel operation of the given prefix. */
 function par16(cpu: Cpu, insn: number, op: number, kind: number): void {
-  const a = cpu.r[(insn >>> 16) & 15], b = cpu.r[insn & 15];
+  const a = cpu.r[DNM.n(insn)], b = cpu.r[DNM.m(insn)];
   let a0: number, a1: number, b0: number, b1: number;
   if (kind < U) {
     a0 = (a << 16) >> 16; a1 = a >> 16; b0 = (b << 16) >> 16; b1 = b >> 16;
@@ -54,12 +63,12 @@ function par16(cpu: Cpu, insn: number, op: number, kind: number): void {
       r0 >>= 1; r1 >>= 1;
       break;
   }
-  cpu.r[(insn >>> 12) & 15] = (r1 << 16) | (r0 & 0xffff);
+  cpu.r[DNM.d(insn)] = (r1 << 16) | (r0 & 0xffff);
 }
 
 /** Runs a byte parallel ADD8 (add true) or SUB8 of the given prefix. */
 function par8(cpu: Cpu, insn: number, add: boolean, kind: number): void {
-  const a = cpu.r[(insn >>> 16) & 15], b = cpu.r[insn & 15];
+  const a = cpu.r[DNM.n(insn)], b = cpu.r[DNM.m(insn)];
   let res = 0, ge = 0;
   for (let i = 0; i < 4; i++) {
     const sh = i << 3;
@@ -77,16 +86,16 @@ function par8(cpu: Cpu, insn: number, add: boolean, kind: number): void {
     res |= (r & 0xff) << sh;
   }
   if (kind === S || kind === U) cpu.ge = ge;
-  cpu.r[(insn >>> 12) & 15] = res;
+  cpu.r[DNM.d(insn)] = res;
 }
 
 function rdnm(insn: number): string {
-  return `${reg((insn >>> 12) & 15)}, ${reg((insn >>> 16) & 15)}, ${reg(insn & 15)}`;
+  return `${reg(DNM.d(insn))}, ${reg(DNM.n(insn))}, ${reg(DNM.m(insn))}`;
 }
 
 /** Operands Rd, Rn, Rm all in bits 15:12, 19:16, 3:0: none may be the PC. */
 function anyPcDnm(insn: number): boolean {
-  return ((insn >>> 12) & 15) === 15 || ((insn >>> 16) & 15) === 15 || (insn & 15) === 15;
+  return (DNM.d(insn)) === 15 || (DNM.n(insn)) === 15 || (DNM.m(insn)) === 15;
 }
 
 /** One row of the parallel add/subtract group: bits 22:20 = op1, bits 7:5 = op2. */
@@ -94,13 +103,14 @@ function par(name: string, op1: string, op2: string, exec: (cpu: Cpu, insn: numb
   const mnemonic = name.toLowerCase();
   return {
     name, pattern: `cccc 0110 0${op1} nnnn dddd OOOO ${op2}1 mmmm`, exec,
+    layouts: [DNM],
     disasm: (insn) => `${mnemonic}${cond(insn)}\t${rdnm(insn)}`,
     unpredictable: anyPcDnm,
   };
 }
 
 function pkhOperands(insn: number, tb: boolean): string {
-  const imm5 = (insn >>> 7) & 31;
+  const imm5 = PKH.i(insn);
   let shift = '';
   if (tb) shift = `, asr #${imm5 === 0 ? 32 : imm5}`;
   else if (imm5 !== 0) shift = `, lsl #${imm5}`;
@@ -183,11 +193,12 @@ export const parallelRows: EncodingSpec[] = [
   {
     // SEL<c> <Rd>, <Rn>, <Rm>
     name: 'SEL', pattern: 'cccc 0110 1000 nnnn dddd OOOO 1011 mmmm',
+    layouts: [DNM],
     exec: (cpu, insn) => {
       const ge = cpu.ge;
       // Byte i comes from Rn where GE[i] is set, else from Rm.
       const mask = ((ge & 1) ? 0xff : 0) | ((ge & 2) ? 0xff00 : 0) | ((ge & 4) ? 0xff0000 : 0) | ((ge & 8) ? 0xff000000 : 0);
-      cpu.r[(insn >>> 12) & 15] = (cpu.r[(insn >>> 16) & 15] & mask) | (cpu.r[insn & 15] & ~mask);
+      cpu.r[DNM.d(insn)] = (cpu.r[DNM.n(insn)] & mask) | (cpu.r[DNM.m(insn)] & ~mask);
     },
     disasm: (insn) => `sel${cond(insn)}\t${rdnm(insn)}`,
     unpredictable: anyPcDnm,
@@ -195,28 +206,31 @@ export const parallelRows: EncodingSpec[] = [
   {
     // USAD8<c> <Rd>, <Rn>, <Rm>
     name: 'USAD8', pattern: 'cccc 0111 1000 dddd 1111 mmmm 0001 nnnn',
+    layouts: [SAD],
     exec: (cpu, insn) => {
-      cpu.r[(insn >>> 16) & 15] = sad8(cpu.r[insn & 15], cpu.r[(insn >>> 8) & 15]);
+      cpu.r[SAD.d(insn)] = sad8(cpu.r[SAD.n(insn)], cpu.r[SAD.m(insn)]);
     },
-    disasm: (insn) => `usad8${cond(insn)}\t${reg((insn >>> 16) & 15)}, ${reg(insn & 15)}, ${reg((insn >>> 8) & 15)}`,
-    unpredictable: (insn) => ((insn >>> 16) & 15) === 15 || ((insn >>> 8) & 15) === 15 || (insn & 15) === 15,
+    disasm: (insn) => `usad8${cond(insn)}\t${reg(SAD.d(insn))}, ${reg(SAD.n(insn))}, ${reg(SAD.m(insn))}`,
+    unpredictable: (insn) => (SAD.d(insn)) === 15 || (SAD.m(insn)) === 15 || (SAD.n(insn)) === 15,
   },
   {
     // USADA8<c> <Rd>, <Rn>, <Rm>, <Ra>  (Ra == 1111 is USAD8)
     name: 'USADA8', pattern: 'cccc 0111 1000 dddd aaaa mmmm 0001 nnnn',
+    layouts: [SAD],
     exec: (cpu, insn) => {
-      const sum = sad8(cpu.r[insn & 15], cpu.r[(insn >>> 8) & 15]);
-      cpu.r[(insn >>> 16) & 15] = (cpu.r[(insn >>> 12) & 15] + sum) | 0;
+      const sum = sad8(cpu.r[SAD.n(insn)], cpu.r[SAD.m(insn)]);
+      cpu.r[SAD.d(insn)] = (cpu.r[SAD.a(insn)] + sum) | 0;
     },
-    disasm: (insn) => `usada8${cond(insn)}\t${reg((insn >>> 16) & 15)}, ${reg(insn & 15)}, ${reg((insn >>> 8) & 15)}, ${reg((insn >>> 12) & 15)}`,
-    unpredictable: (insn) => ((insn >>> 16) & 15) === 15 || ((insn >>> 8) & 15) === 15 || (insn & 15) === 15,
+    disasm: (insn) => `usada8${cond(insn)}\t${reg(SAD.d(insn))}, ${reg(SAD.n(insn))}, ${reg(SAD.m(insn))}, ${reg(SAD.a(insn))}`,
+    unpredictable: (insn) => (SAD.d(insn)) === 15 || (SAD.m(insn)) === 15 || (SAD.n(insn)) === 15,
   },
   {
     // PKHBT<c> <Rd>, <Rn>, <Rm>{, LSL #<imm>}
     name: 'PKHBT', pattern: 'cccc 0110 1000 nnnn dddd iiii i001 mmmm',
+    layouts: [DNM, PKH],
     exec: (cpu, insn) => {
-      const op2 = cpu.r[insn & 15] << ((insn >>> 7) & 31);
-      cpu.r[(insn >>> 12) & 15] = (op2 & 0xffff0000) | (cpu.r[(insn >>> 16) & 15] & 0xffff);
+      const op2 = cpu.r[DNM.m(insn)] << (PKH.i(insn));
+      cpu.r[DNM.d(insn)] = (op2 & 0xffff0000) | (cpu.r[DNM.n(insn)] & 0xffff);
     },
     disasm: (insn) => `pkhbt${cond(insn)}\t${pkhOperands(insn, false)}`,
     unpredictable: anyPcDnm,
@@ -224,10 +238,11 @@ export const parallelRows: EncodingSpec[] = [
   {
     // PKHTB<c> <Rd>, <Rn>, <Rm>{, ASR #<imm>}  (imm5 == 0 encodes ASR #32)
     name: 'PKHTB', pattern: 'cccc 0110 1000 nnnn dddd iiii i101 mmmm',
+    layouts: [DNM, PKH],
     exec: (cpu, insn) => {
-      const imm5 = (insn >>> 7) & 31;
-      const op2 = cpu.r[insn & 15] >> (imm5 === 0 ? 31 : imm5);
-      cpu.r[(insn >>> 12) & 15] = (cpu.r[(insn >>> 16) & 15] & 0xffff0000) | (op2 & 0xffff);
+      const imm5 = PKH.i(insn);
+      const op2 = cpu.r[DNM.m(insn)] >> (imm5 === 0 ? 31 : imm5);
+      cpu.r[DNM.d(insn)] = (cpu.r[DNM.n(insn)] & 0xffff0000) | (op2 & 0xffff);
     },
     disasm: (insn) => `pkhtb${cond(insn)}\t${pkhOperands(insn, true)}`,
     unpredictable: anyPcDnm,

@@ -11,12 +11,40 @@
  * an event that could only arrive with an interrupt.
  */
 
-import type { EncodingSpec } from '../encoding';
+import { fieldsOf, fieldMask, type EncodingSpec } from '../encoding';
 import type { Cpu } from '../cpu';
 import { ACC_ALIGN } from '../access-flags';
 import { MODE_USR, MODE_SYS, bankOf, isValidMode } from '../modes';
 import { FS_DEBUG } from '../faults';
 import { cond, reg, hex } from './syntax';
+
+// ---- field layouts (each row lists the ones its handler and disassembler read) ----
+
+/** MRS: Rd. */
+const MRS = fieldsOf('---- ---- ---- ---- dddd ---- ---- ----');
+/** MSR: the field mask, the immediate or Rn. */
+const MSR_IMM = fieldsOf('---- ---- ---- mmmm ---- iiii iiii iiii');
+const MSR_REG = fieldsOf('---- ---- ---- mmmm ---- ---- ---- nnnn');
+/** CPS: imod, M, the A/I/F bits and the mode. */
+const CPS = fieldsOf('---- ---- ---- kkM- ---- ---a if-x xxxx');
+const SETEND = fieldsOf('---- ---- ---- ---- ---- --E- ---- ----');
+/** SRS/RFE: P, U, W, Rn (RFE) and the mode (SRS; 'x'). */
+const SRS_RFE = fieldsOf('---- ---P U-W- nnnn ---- ---- ---x xxxx');
+/** SVC's 24-bit comment field. */
+const SVC = fieldsOf('---- ---- iiii iiii iiii iiii iiii iiii');
+/** BKPT and UDF: imm12:imm4 as one immediate. */
+const IMM16 = fieldsOf('---- ---- ---- iiii iiii iiii ---- iiii');
+const SMC = fieldsOf('---- ---- ---- ---- ---- ---- ---- iiii');
+const HINT = fieldsOf('---- ---- ---- ---- ---- ---- hhhh hhhh');
+/** DBG and the barriers: the option. */
+const OPTION = fieldsOf('---- ---- ---- ---- ---- ---- ---- oooo');
+/** Preload hints: U, Rn and the immediate or shifted-register offset. */
+const PRELOAD = fieldsOf('---- ---- U--- nnnn ---- ---- ---- ----');
+const PRELOAD_IMM = fieldsOf('---- ---- ---- ---- ---- iiii iiii iiii');
+const PRELOAD_REG = fieldsOf('---- ---- ---- ---- ---- iiii itt- mmmm');
+
+const W_BIT = fieldMask(SRS_RFE, 'W');
+const U_BIT = fieldMask(SRS_RFE, 'U');
 
 /** CPSR bits an MRS returns: the execution state bits other than E read as zero. */
 const MRS_CPSR_MASK = 0xf80f03df;
@@ -102,7 +130,7 @@ function psrName(spsr: boolean, mask: number): string {
 
 /** Address of the lower word of SRS/RFE: P, U from bits 24, 23. */
 function srsRfeAddress(insn: number, base: number): number {
-  const p = (insn >>> 24) & 1, u = (insn >>> 23) & 1;
+  const p = SRS_RFE.P(insn), u = SRS_RFE.U(insn);
   let addr = u ? base : base - 8;
   if (p === u) addr += 4;
   return addr | 0;
@@ -110,7 +138,7 @@ function srsRfeAddress(insn: number, base: number): number {
 
 const AMODE = ['da', 'ia', 'db', 'ib'];
 function amode(insn: number): string {
-  return AMODE[(((insn >>> 24) & 1) << 1) | ((insn >>> 23) & 1)];
+  return AMODE[(SRS_RFE.P(insn) << 1) | SRS_RFE.U(insn)];
 }
 
 const BARRIER_OPTIONS: Record<number, string> = {
@@ -121,14 +149,14 @@ function barrierOption(option: number): string {
 }
 
 function preloadImmText(insn: number): string {
-  const n = (insn >>> 16) & 15, off = insn & 0xfff, u = (insn >>> 23) & 1;
+  const n = PRELOAD.n(insn), off = PRELOAD_IMM.i(insn), u = PRELOAD.U(insn);
   return `[${reg(n)}, #${u ? '' : '-'}${off}]`;
 }
 
 const SHIFTS = ['lsl', 'lsr', 'asr', 'ror'];
 function preloadRegText(insn: number): string {
-  const n = (insn >>> 16) & 15, m = insn & 15, u = (insn >>> 23) & 1;
-  const type = (insn >>> 5) & 3, imm5 = (insn >>> 7) & 31;
+  const n = PRELOAD.n(insn), m = PRELOAD_REG.m(insn), u = PRELOAD.U(insn);
+  const type = PRELOAD_REG.t(insn), imm5 = PRELOAD_REG.i(insn);
   let sh = '';
   if (type === 3 && imm5 === 0) sh = ', rrx';
   else if (!(type === 0 && imm5 === 0)) sh = `, ${SHIFTS[type]} #${imm5 === 0 ? 32 : imm5}`;
@@ -152,68 +180,75 @@ export const systemRows: EncodingSpec[] = [
   {
     // MRS<c> <Rd>, CPSR
     name: 'MRS_cpsr', pattern: 'cccc 0001 0000 OOOO dddd ZZZZ 0000 ZZZZ',
-    exec: (cpu, insn) => { cpu.r[(insn >>> 12) & 15] = cpu.cpsr & MRS_CPSR_MASK; },
-    disasm: (insn) => `mrs${cond(insn)}\t${reg((insn >>> 12) & 15)}, CPSR`,
-    unpredictable: (insn) => ((insn >>> 12) & 15) === 15,
+    layouts: [MRS],
+    exec: (cpu, insn) => { cpu.r[MRS.d(insn)] = cpu.cpsr & MRS_CPSR_MASK; },
+    disasm: (insn) => `mrs${cond(insn)}\t${reg(MRS.d(insn))}, CPSR`,
+    unpredictable: (insn) => (MRS.d(insn)) === 15,
   },
   {
     // MRS<c> <Rd>, SPSR
     name: 'MRS_spsr', pattern: 'cccc 0001 0100 OOOO dddd ZZZZ 0000 ZZZZ',
+    layouts: [MRS],
     exec: (cpu, insn) => {
       if (hasNoSpsr(cpu)) { cpu.undefinedInstruction('MRS of SPSR in a mode without an SPSR is UNPREDICTABLE'); return; }
-      cpu.r[(insn >>> 12) & 15] = cpu.currentSpsr();
+      cpu.r[MRS.d(insn)] = cpu.currentSpsr();
     },
-    disasm: (insn) => `mrs${cond(insn)}\t${reg((insn >>> 12) & 15)}, SPSR`,
-    unpredictable: (insn) => ((insn >>> 12) & 15) === 15,
+    disasm: (insn) => `mrs${cond(insn)}\t${reg(MRS.d(insn))}, SPSR`,
+    unpredictable: (insn) => (MRS.d(insn)) === 15,
     gen: { needsSpsr: true },
   },
   {
     // MSR<c> CPSR_<fields>, #<const>   (mask 0000 is the hint space)
     name: 'MSR_imm_cpsr', pattern: 'cccc 0011 0010 mmmm OOOO iiii iiii iiii',
-    exec: (cpu, insn) => { msrCpsr(cpu, expandImm12(insn & 0xfff), (insn >>> 16) & 15); },
-    disasm: (insn) => `msr${cond(insn)}\t${psrName(false, (insn >>> 16) & 15)}, ${immText(expandImm12(insn & 0xfff))}`,
+    layouts: [MSR_IMM],
+    exec: (cpu, insn) => { msrCpsr(cpu, expandImm12(MSR_IMM.i(insn)), MSR_IMM.m(insn)); },
+    disasm: (insn) => `msr${cond(insn)}\t${psrName(false, MSR_IMM.m(insn))}, ${immText(expandImm12(MSR_IMM.i(insn)))}`,
     gen: { fields: { m: [4, 8, 12] } },
   },
   {
     // MSR<c> SPSR_<fields>, #<const>
     name: 'MSR_imm_spsr', pattern: 'cccc 0011 0110 mmmm OOOO iiii iiii iiii',
-    exec: (cpu, insn) => { msrSpsr(cpu, expandImm12(insn & 0xfff), (insn >>> 16) & 15); },
-    disasm: (insn) => `msr${cond(insn)}\t${psrName(true, (insn >>> 16) & 15)}, ${immText(expandImm12(insn & 0xfff))}`,
-    unpredictable: (insn) => ((insn >>> 16) & 15) === 0,
+    layouts: [MSR_IMM],
+    exec: (cpu, insn) => { msrSpsr(cpu, expandImm12(MSR_IMM.i(insn)), MSR_IMM.m(insn)); },
+    disasm: (insn) => `msr${cond(insn)}\t${psrName(true, MSR_IMM.m(insn))}, ${immText(expandImm12(MSR_IMM.i(insn)))}`,
+    unpredictable: (insn) => (MSR_IMM.m(insn)) === 0,
     gen: { needsSpsr: true },
   },
   {
     // MSR<c> CPSR_<fields>, <Rn>
     name: 'MSR_reg_cpsr', pattern: 'cccc 0001 0010 mmmm OOOO ZZZZ 0000 nnnn',
-    exec: (cpu, insn) => { msrCpsr(cpu, cpu.r[insn & 15], (insn >>> 16) & 15); },
-    disasm: (insn) => `msr${cond(insn)}\t${psrName(false, (insn >>> 16) & 15)}, ${reg(insn & 15)}`,
-    unpredictable: (insn) => ((insn >>> 16) & 15) === 0 || (insn & 15) === 15,
+    layouts: [MSR_REG],
+    exec: (cpu, insn) => { msrCpsr(cpu, cpu.r[MSR_REG.n(insn)], MSR_REG.m(insn)); },
+    disasm: (insn) => `msr${cond(insn)}\t${psrName(false, MSR_REG.m(insn))}, ${reg(MSR_REG.n(insn))}`,
+    unpredictable: (insn) => (MSR_REG.m(insn)) === 0 || (MSR_REG.n(insn)) === 15,
     gen: { fields: { m: [4, 8, 12] } },
   },
   {
     // MSR<c> SPSR_<fields>, <Rn>
     name: 'MSR_reg_spsr', pattern: 'cccc 0001 0110 mmmm OOOO ZZZZ 0000 nnnn',
-    exec: (cpu, insn) => { msrSpsr(cpu, cpu.r[insn & 15], (insn >>> 16) & 15); },
-    disasm: (insn) => `msr${cond(insn)}\t${psrName(true, (insn >>> 16) & 15)}, ${reg(insn & 15)}`,
-    unpredictable: (insn) => ((insn >>> 16) & 15) === 0 || (insn & 15) === 15,
+    layouts: [MSR_REG],
+    exec: (cpu, insn) => { msrSpsr(cpu, cpu.r[MSR_REG.n(insn)], MSR_REG.m(insn)); },
+    disasm: (insn) => `msr${cond(insn)}\t${psrName(true, MSR_REG.m(insn))}, ${reg(MSR_REG.n(insn))}`,
+    unpredictable: (insn) => (MSR_REG.m(insn)) === 0 || (MSR_REG.n(insn)) === 15,
     gen: { needsSpsr: true },
   },
   {
     // CPS<effect> <iflags>{, #<mode>}   /   CPS #<mode>
     name: 'CPS', pattern: '1111 0001 0000 kkM0 ZZZZ ZZZa if0x xxxx',
+    layouts: [CPS],
     exec: (cpu, insn) => {
       if (!cpu.isPrivileged()) return;
-      const imod = (insn >>> 18) & 3, changeMode = (insn >>> 17) & 1, mode = insn & 0x1f;
+      const imod = CPS.k(insn), changeMode = CPS.M(insn), mode = CPS.x(insn);
       if (changeMode && !isValidMode(mode)) {
         cpu.undefinedInstruction(`CPS to invalid mode 0x${mode.toString(16)} is UNPREDICTABLE`);
         return;
       }
       if (imod >= 2) {
         const v = imod === 3 ? 1 : 0;
-        if (insn & 0x100) cpu.a = v;
-        if (insn & 0x80) cpu.i = v;
+        if (CPS.a(insn)) cpu.a = v;
+        if (CPS.i(insn)) cpu.i = v;
         // With SCTLR.NMFI set, CPSR.F cannot be cleared by an instruction.
-        if ((insn & 0x40) && (v === 1 || ((cpu.cp15.sctlr >>> 27) & 1) === 0)) cpu.f = v;
+        if ((CPS.f(insn)) && (v === 1 || ((cpu.cp15.sctlr >>> 27) & 1) === 0)) cpu.f = v;
       }
       if (changeMode) {
         cpu.changeMode(mode);
@@ -221,14 +256,14 @@ export const systemRows: EncodingSpec[] = [
       }
     },
     disasm: (insn) => {
-      const imod = (insn >>> 18) & 3, m = (insn >>> 17) & 1;
-      const flags = `${insn & 0x100 ? 'a' : ''}${insn & 0x80 ? 'i' : ''}${insn & 0x40 ? 'f' : ''}`;
-      const mode = m ? `#${insn & 0x1f}` : '';
+      const imod = CPS.k(insn), m = CPS.M(insn);
+      const flags = `${CPS.a(insn) ? 'a' : ''}${CPS.i(insn) ? 'i' : ''}${CPS.f(insn) ? 'f' : ''}`;
+      const mode = m ? `#${CPS.x(insn)}` : '';
       if (imod < 2) return `cps\t${mode}`;
       return `cps${imod === 2 ? 'ie' : 'id'}\t${flags}${m ? `,${mode}` : ''}`;
     },
     unpredictable: (insn) => {
-      const imod = (insn >>> 18) & 3, m = (insn >>> 17) & 1, aif = (insn >>> 6) & 7, mode = insn & 0x1f;
+      const imod = CPS.k(insn), m = CPS.M(insn), aif = ((CPS.a(insn) << 2) | (CPS.i(insn) << 1) | CPS.f(insn)), mode = CPS.x(insn);
       return (mode !== 0 && m === 0) || ((imod & 2) !== 0 && aif === 0) || ((imod & 2) === 0 && aif !== 0) ||
         (imod === 0 && m === 0) || imod === 1;
     },
@@ -237,16 +272,18 @@ export const systemRows: EncodingSpec[] = [
   {
     // SETEND <endian_specifier>
     name: 'SETEND', pattern: '1111 0001 0000 0001 ZZZZ ZZEZ 0000 ZZZZ',
-    exec: (cpu, insn) => { cpu.e = (insn >>> 9) & 1; },
-    disasm: (insn) => `setend\t${insn & 0x200 ? 'be' : 'le'}`,
+    layouts: [SETEND],
+    exec: (cpu, insn) => { cpu.e = SETEND.E(insn); },
+    disasm: (insn) => `setend\t${SETEND.E(insn) ? 'be' : 'le'}`,
     gen: {},
   },
   {
     // SRS{<amode>} SP{!}, #<mode>
     name: 'SRS', pattern: '1111 100P U1W0 1101 ZZZZ ZOZO ZZZx xxxx',
+    layouts: [SRS_RFE],
     exec: (cpu, insn) => {
       if (hasNoSpsr(cpu)) { cpu.undefinedInstruction('SRS in User or System mode is UNPREDICTABLE'); return; }
-      const mode = insn & 0x1f;
+      const mode = SRS_RFE.x(insn);
       if (!isValidMode(mode)) {
         cpu.undefinedInstruction(`SRS to invalid mode 0x${mode.toString(16)} is UNPREDICTABLE`);
         return;
@@ -256,20 +293,21 @@ export const systemRows: EncodingSpec[] = [
       const addr = srsRfeAddress(insn, base);
       cpu.write32(addr, cpu.r[14], ACC_ALIGN);
       cpu.write32(addr + 4, cpu.currentSpsr(), ACC_ALIGN);
-      if (insn & (1 << 21)) {
-        const sp = (insn & (1 << 23) ? base + 8 : base - 8) | 0;
+      if (insn & W_BIT) {
+        const sp = (insn & U_BIT ? base + 8 : base - 8) | 0;
         if (b === bankOf(cpu.mode)) cpu.r[13] = sp; else cpu.bankSp[b] = sp;
       }
     },
-    disasm: (insn) => `srs${amode(insn)}\tsp${insn & (1 << 21) ? '!' : ''}, #${insn & 0x1f}`,
+    disasm: (insn) => `srs${amode(insn)}\tsp${insn & W_BIT ? '!' : ''}, #${SRS_RFE.x(insn)}`,
     gen: { store: true, needsSpsr: true },
   },
   {
     // RFE{<amode>} <Rn>{!}
     name: 'RFE', pattern: '1111 100P U0W1 nnnn ZZZZ OZOZ ZZZZ ZZZZ',
+    layouts: [SRS_RFE],
     exec: (cpu, insn) => {
       if (!cpu.isPrivileged()) { cpu.undefinedInstruction('RFE in User mode is UNPREDICTABLE'); return; }
-      const n = (insn >>> 16) & 15;
+      const n = SRS_RFE.n(insn);
       const base = cpu.r[n];
       const addr = srsRfeAddress(insn, base);
       const newPc = cpu.read32(addr, ACC_ALIGN);
@@ -278,30 +316,32 @@ export const systemRows: EncodingSpec[] = [
         cpu.undefinedInstruction(`RFE to invalid mode 0x${(psr & 0x1f).toString(16)} is UNPREDICTABLE`);
         return;
       }
-      if (insn & (1 << 21)) cpu.r[n] = insn & (1 << 23) ? base + 8 : base - 8;
+      if (insn & W_BIT) cpu.r[n] = insn & U_BIT ? base + 8 : base - 8;
       cpsrWriteByInstr(cpu, psr, 0xf, true);
       cpu.branchWritePC(newPc);
     },
-    disasm: (insn) => `rfe${amode(insn)}\t${reg((insn >>> 16) & 15)}${insn & (1 << 21) ? '!' : ''}`,
-    unpredictable: (insn) => ((insn >>> 16) & 15) === 15,
+    disasm: (insn) => `rfe${amode(insn)}\t${reg(SRS_RFE.n(insn))}${insn & W_BIT ? '!' : ''}`,
+    unpredictable: (insn) => (SRS_RFE.n(insn)) === 15,
     gen: { branch: true },
   },
   {
     // SVC<c> #<imm24>
     name: 'SVC', pattern: 'cccc 1111 iiii iiii iiii iiii iiii iiii',
+    layouts: [SVC],
     exec: (cpu, insn) => {
       const hook = cpu.svcHook;
-      if (hook !== undefined && hook(cpu, insn & 0xffffff)) return;
+      if (hook !== undefined && hook(cpu, SVC.i(insn))) return;
       cpu.supervisorCall();
     },
-    disasm: (insn) => `svc${cond(insn)}\t0x${(insn & 0xffffff).toString(16).padStart(8, '0')}`,
+    disasm: (insn) => `svc${cond(insn)}\t0x${(SVC.i(insn)).toString(16).padStart(8, '0')}`,
     gen: { branch: true },
   },
   {
     // BKPT #<imm16>
     name: 'BKPT', pattern: 'cccc 0001 0010 iiii iiii iiii 0111 iiii',
+    layouts: [IMM16],
     exec: (cpu, insn) => {
-      const imm16 = ((insn >>> 4) & 0xfff0) | (insn & 0xf);
+      const imm16 = IMM16.i(insn);
       const hook = cpu.bkptHook;
       if (hook !== undefined && hook(cpu, imm16)) {
         cpu.stopRequested = true;
@@ -311,29 +351,32 @@ export const systemRows: EncodingSpec[] = [
       // A BKPT debug event is taken as a Prefetch Abort; IFAR is UNKNOWN (0 here, as QEMU).
       cpu.prefetchAbort(FS_DEBUG, 0);
     },
-    disasm: (insn) => `bkpt\t0x${(((insn >>> 4) & 0xfff0) | (insn & 0xf)).toString(16).padStart(4, '0')}`,
+    disasm: (insn) => `bkpt\t0x${(IMM16.i(insn)).toString(16).padStart(4, '0')}`,
     unpredictable: (insn) => (insn >>> 28) !== 0xe,
     gen: { skip: 'debug event: stops the harness' },
   },
   {
     // UDF #<imm16>   (permanently UNDEFINED)
     name: 'UDF', pattern: '1110 0111 1111 iiii iiii iiii 1111 iiii',
+    layouts: [IMM16],
     exec: (cpu) => { cpu.undefinedInstruction(); },
-    disasm: (insn) => `udf\t#${((insn >>> 4) & 0xfff0) | (insn & 0xf)}`,
+    disasm: (insn) => `udf\t#${IMM16.i(insn)}`,
   },
   {
     // SMC<c> #<imm4>   (no Security Extensions: UNDEFINED)
     name: 'SMC', pattern: 'cccc 0001 0110 ZZZZ ZZZZ ZZZZ 0111 iiii',
+    layouts: [SMC],
     exec: (cpu) => { cpu.undefinedInstruction('SMC: this core has no Security Extensions'); },
-    disasm: (insn) => `smc${cond(insn)}\t${insn & 0xf}`,
+    disasm: (insn) => `smc${cond(insn)}\t${SMC.i(insn)}`,
   },
 
   // Hints. Unallocated hint numbers execute as NOP.
   {
     // NOP<c> {#<hint>}   (unallocated hint)
     name: 'HINT', pattern: 'cccc 0011 0010 0000 OOOO ZZZZ hhhh hhhh',
+    layouts: [HINT],
     exec: noop,
-    disasm: (insn) => `nop${cond(insn)}\t{${insn & 0xff}}`,
+    disasm: (insn) => `nop${cond(insn)}\t{${HINT.h(insn)}}`,
   },
   {
     // NOP<c>
@@ -348,70 +391,80 @@ export const systemRows: EncodingSpec[] = [
   {
     // DBG<c> #<option>
     name: 'DBG', pattern: 'cccc 0011 0010 0000 OOOO ZZZZ 1111 oooo',
+    layouts: [OPTION],
     exec: noop,
-    disasm: (insn) => `dbg${cond(insn)}\t#${insn & 15}`,
+    disasm: (insn) => `dbg${cond(insn)}\t#${OPTION.o(insn)}`,
   },
 
   // Barriers.
   {
     // DMB #<option>
     name: 'DMB', pattern: '1111 0101 0111 OOOO OOOO ZZZZ 0101 oooo',
+    layouts: [OPTION],
     exec: noop,
-    disasm: (insn) => `dmb\t${barrierOption(insn & 15)}`,
+    disasm: (insn) => `dmb\t${barrierOption(OPTION.o(insn))}`,
   },
   {
     // DSB #<option>
     name: 'DSB', pattern: '1111 0101 0111 OOOO OOOO ZZZZ 0100 oooo',
+    layouts: [OPTION],
     exec: noop,
-    disasm: (insn) => `dsb\t${barrierOption(insn & 15)}`,
+    disasm: (insn) => `dsb\t${barrierOption(OPTION.o(insn))}`,
   },
   {
     // ISB #<option>   (later fetches see translation and SCTLR changes)
     name: 'ISB', pattern: '1111 0101 0111 OOOO OOOO ZZZZ 0110 oooo',
+    layouts: [OPTION],
     exec: (cpu) => { cpu.translationChanged(); },
-    disasm: (insn) => `isb\t${(insn & 15) === 15 ? 'sy' : `#${insn & 15}`}`,
+    disasm: (insn) => `isb\t${(OPTION.o(insn)) === 15 ? 'sy' : `#${OPTION.o(insn)}`}`,
   },
 
   // Preload hints: no access, no fault.
   {
     // PLD [<Rn>, #+/-<imm12>]   /   PLD <label>
     name: 'PLD_imm', pattern: '1111 0101 U101 nnnn OOOO iiii iiii iiii',
+    layouts: [PRELOAD, PRELOAD_IMM],
     exec: noop,
     disasm: (insn) => `pld\t${preloadImmText(insn)}`,
   },
   {
     // PLDW [<Rn>, #+/-<imm12>]   (multiprocessing extensions)
     name: 'PLDW_imm', pattern: '1111 0101 U001 nnnn OOOO iiii iiii iiii',
+    layouts: [PRELOAD, PRELOAD_IMM],
     exec: noop,
     disasm: (insn) => `pldw\t${preloadImmText(insn)}`,
-    unpredictable: (insn) => ((insn >>> 16) & 15) === 15,
+    unpredictable: (insn) => (PRELOAD.n(insn)) === 15,
   },
   {
     // PLI [<Rn>, #+/-<imm12>]   /   PLI <label>
     name: 'PLI_imm', pattern: '1111 0100 U101 nnnn OOOO iiii iiii iiii',
+    layouts: [PRELOAD, PRELOAD_IMM],
     exec: noop,
     disasm: (insn) => `pli\t${preloadImmText(insn)}`,
   },
   {
     // PLD [<Rn>, +/-<Rm>{, <shift>}]
     name: 'PLD_reg', pattern: '1111 0111 U101 nnnn OOOO iiii itt0 mmmm',
+    layouts: [PRELOAD, PRELOAD_REG],
     exec: noop,
     disasm: (insn) => `pld\t${preloadRegText(insn)}`,
-    unpredictable: (insn) => (insn & 15) === 15,
+    unpredictable: (insn) => (PRELOAD_REG.m(insn)) === 15,
   },
   {
     // PLDW [<Rn>, +/-<Rm>{, <shift>}]
     name: 'PLDW_reg', pattern: '1111 0111 U001 nnnn OOOO iiii itt0 mmmm',
+    layouts: [PRELOAD, PRELOAD_REG],
     exec: noop,
     disasm: (insn) => `pldw\t${preloadRegText(insn)}`,
-    unpredictable: (insn) => (insn & 15) === 15 || ((insn >>> 16) & 15) === 15,
+    unpredictable: (insn) => (PRELOAD_REG.m(insn)) === 15 || (PRELOAD.n(insn)) === 15,
   },
   {
     // PLI [<Rn>, +/-<Rm>{, <shift>}]
     name: 'PLI_reg', pattern: '1111 0110 U101 nnnn OOOO iiii itt0 mmmm',
+    layouts: [PRELOAD, PRELOAD_REG],
     exec: noop,
     disasm: (insn) => `pli\t${preloadRegText(insn)}`,
-    unpredictable: (insn) => (insn & 15) === 15,
+    unpredictable: (insn) => (PRELOAD_REG.m(insn)) === 15,
   },
   {
     // Unallocated memory hint (immediate form): executes as NOP

@@ -9,7 +9,7 @@
  */
 
 import type { Cpu } from '../cpu';
-import type { EncodingRow, EncodingSpec, Handler } from '../encoding';
+import { fieldsOf, type EncodingRow, type EncodingSpec, type Handler } from '../encoding';
 import { a32Decoder } from '../a32/table';
 import { reg, hex } from '../a32/syntax';
 
@@ -36,10 +36,23 @@ export function itUnpredictable(cpu: Cpu, what: string): void {
 
 // ---- ThumbExpandImm ------------------------------------------------------------
 
-/** i:imm3:imm8 of a T32 modified-immediate encoding (bits 26, 14:12, 7:0). */
-export function imm12Of(insn: number): number {
-  return ((insn >>> 15) & 0x800) | ((insn >>> 4) & 0x700) | (insn & 0xff);
-}
+// ---- T32 field layouts shared by the family files (hw1 in bits 31:16, hw2 in 15:0) ----
+
+/** Rn: hw1 bits 3:0. */
+export const T32_RN = fieldsOf('------------nnnn ----------------');
+/** Rt (and Ra, RdLo): hw2 bits 15:12. */
+export const T32_RT = fieldsOf('---------------- tttt------------');
+/** Rd (and RdHi, Rt2): hw2 bits 11:8. */
+export const T32_RD = fieldsOf('---------------- ----dddd--------');
+/** Rm: hw2 bits 3:0. */
+export const T32_RM = fieldsOf('---------------- ------------mmmm');
+/** The S bit: hw1 bit 4. */
+export const T32_S = fieldsOf('-----------S---- ----------------');
+/** i:imm3:imm8 of the modified and plain 12-bit immediates (bits 26, 14:12, 7:0). */
+export const T32_IMM12 = fieldsOf('-----i---------- -iii----iiiiiiii');
+
+/** i:imm3:imm8 of a T32 modified-immediate encoding. */
+export const imm12Of = T32_IMM12.i;
 
 /** ThumbExpandImm(imm12) as an int32. */
 export function thumbExpandImm(imm12: number): number {
@@ -129,10 +142,10 @@ export function badReg(r: number): boolean {
   return r === 13 || r === 15;
 }
 
-export const hwRn = (insn: number): number => (insn >>> 16) & 15;
-export const hwRd = (insn: number): number => (insn >>> 8) & 15;
-export const hwRt = (insn: number): number => (insn >>> 12) & 15;
-export const hwRm = (insn: number): number => insn & 15;
+export const hwRn = T32_RN.n;
+export const hwRd = T32_RD.d;
+export const hwRt = T32_RT.t;
+export const hwRm = T32_RM.m;
 
 /** Any of Rd (11:8), Rn (19:16), Rm (3:0) is SP or PC. */
 export function badDNM(insn: number): boolean {

@@ -7,32 +7,55 @@
  * them unchanged.
  */
 
-import type { EncodingSpec, Handler } from '../encoding';
+import { fieldsOf, type EncodingSpec, type Handler } from '../encoding';
 import type { Cpu } from '../cpu';
 import { hasSpsr, isValidMode } from '../modes';
 import { coprocessorRows } from '../a32/coprocessor';
 import { inITBlock, inITNotLast, itUnpredictable, a32Row, a32Base, badReg, hwRn, hwRd, reg, hex } from './common';
 
+// ---- field layouts -------------------------------------------------------------------------------
+
+/** B T3: S, cond, imm6:imm11 (one split field), J1 (j), J2 (k). */
+const B_COND = fieldsOf('-----sqqqqiiiiii --j-kiiiiiiiiiii');
+/** B T4, BL: S, imm10:imm11, J1, J2. */
+const B_LONG = fieldsOf('-----siiiiiiiiii --j-kiiiiiiiiiii');
+/** BLX T2: S, imm10H:imm10L (imm11<0> is zero), J1, J2. */
+const B_BLX = fieldsOf('-----siiiiiiiiii --j-kiiiiiiiiii-');
+/** MSR: Rn and the field mask. */
+const MSR = fieldsOf('------------nnnn ----mmmm--------');
+/** 8-bit immediates: the hint number, SUBS PC, LR's offset. */
+const IMM8 = fieldsOf('---------------- --------iiiiiiii');
+const HINT8 = fieldsOf('---------------- --------hhhhhhhh');
+/** DBG and the barriers: the option. */
+const OPTION = fieldsOf('---------------- ------------oooo');
+/** CPS: imod, M, A/I/F, mode. */
+const CPS2 = fieldsOf('---------------- -----kkMaifmmmmm');
+const SMC = fieldsOf('------------iiii ----------------');
+/** UDF T2: imm4:imm12 as one immediate. */
+const UDF = fieldsOf('------------iiii ----iiiiiiiiiiii');
+
 // ---- branch offsets ---------------------------------------------------------------------------
 
 /** B T3: SignExtend(S:J2:J1:imm6:imm11:'0'). */
 function condOffset(insn: number): number {
-  const off = (((insn >>> 26) & 1) << 20) | (((insn >>> 11) & 1) << 19) | (((insn >>> 13) & 1) << 18) |
-    (((insn >>> 16) & 0x3f) << 12) | ((insn & 0x7ff) << 1);
+  const off = (B_COND.s(insn) << 20) | (B_COND.k(insn) << 19) | (B_COND.j(insn) << 18) | (B_COND.i(insn) << 1);
   return (off << 11) >> 11;
 }
 
-/** B T4, BL: SignExtend(S:I1:I2:imm10:imm11:'0') with I1 = NOT(J1 XOR S), I2 = NOT(J2 XOR S). */
-function longOffset(insn: number): number {
-  const s = (insn >>> 26) & 1;
-  const i1 = ((insn >>> 13) & 1) ^ s ^ 1, i2 = ((insn >>> 11) & 1) ^ s ^ 1;
-  const off = (s << 24) | (i1 << 23) | (i2 << 22) | (((insn >>> 16) & 0x3ff) << 12) | ((insn & 0x7ff) << 1);
+/** SignExtend(S:I1:I2:imm21) with I1 = NOT(J1 XOR S), I2 = NOT(J2 XOR S); imm21 = imm10:imm11:'0' (BLX: imm10H:imm10L:'00'). */
+function longOffsetOf(s: number, j1: number, j2: number, imm21: number): number {
+  const off = (s << 24) | ((j1 ^ s ^ 1) << 23) | ((j2 ^ s ^ 1) << 22) | imm21;
   return (off << 7) >> 7;
+}
+
+/** B T4, BL: SignExtend(S:I1:I2:imm10:imm11:'0'). */
+function longOffset(insn: number): number {
+  return longOffsetOf(B_LONG.s(insn), B_LONG.j(insn), B_LONG.k(insn), B_LONG.i(insn) << 1);
 }
 
 /** BLX T2: imm11<0> (H) is zero, so the offset is a multiple of 4 from Align(PC, 4). */
 function blxOffset(insn: number): number {
-  return longOffset(insn) & ~3;
+  return longOffsetOf(B_BLX.s(insn), B_BLX.j(insn), B_BLX.k(insn), B_BLX.i(insn) << 2);
 }
 
 const COND_NAMES = ['eq', 'ne', 'cs', 'cc', 'mi', 'pl', 'vs', 'vc', 'hi', 'ls', 'ge', 'lt', 'gt', 'le', '', ''];
@@ -49,10 +72,11 @@ const CLREX = a32Row('CLREX').exec;
 const ISB = a32Row('ISB').exec;
 
 /** mask (hw2 11:8) -> A32 19:16, Rn -> 3:0. */
-const msrRemap = (insn: number): number => ((insn & 0xf00) << 8) | hwRn(insn);
+const msrRemap = (insn: number): number => (MSR.m(insn) << 16) | MSR.n(insn);
 /** imod (10:9) -> 19:18, M (8) -> 17, A:I:F (7:5) -> 8:6, mode -> 4:0. */
 const cpsRemap = (insn: number): number =>
-  CPS_A32 | (((insn >>> 9) & 3) << 18) | (((insn >>> 8) & 1) << 17) | (((insn >>> 5) & 7) << 6) | (insn & 0x1f);
+  CPS_A32 | (CPS2.k(insn) << 18) | (CPS2.M(insn) << 17) |
+  (((CPS2.a(insn) << 2) | (CPS2.i(insn) << 1) | CPS2.f(insn)) << 6) | CPS2.m(insn);
 
 function psrName(spsr: boolean, mask: number): string {
   return `${spsr ? 'SPSR' : 'CPSR'}_${mask & 8 ? 'f' : ''}${mask & 4 ? 's' : ''}${mask & 2 ? 'x' : ''}${mask & 1 ? 'c' : ''}`;
@@ -70,7 +94,7 @@ function subsPcLr(cpu: Cpu, insn: number): void {
     cpu.undefinedInstruction(`exception return to invalid mode 0x${(spsr & 0x1f).toString(16)} is UNPREDICTABLE`);
     return;
   }
-  const result = (cpu.r[14] - (insn & 0xff)) | 0;
+  const result = (cpu.r[14] - IMM8.i(insn)) | 0;
   cpu.setCpsr(spsr);
   cpu.itWritten = 1;
   cpu.branchWritePC(result);
@@ -91,7 +115,7 @@ const noop = (): void => {};
 const BARRIERS: Record<number, string> = {
   15: 'sy', 14: 'st', 11: 'ish', 10: 'ishst', 7: 'nsh', 6: 'nshst', 3: 'osh', 2: 'oshst',
 };
-const barrier = (insn: number): string => BARRIERS[insn & 15] ?? `#${insn & 15}`;
+const barrier = (insn: number): string => BARRIERS[OPTION.o(insn)] ?? `#${OPTION.o(insn)}`;
 
 function undefinedRow(name: string, pattern: string, reason: string): EncodingSpec {
   return {
@@ -105,16 +129,18 @@ const branchRows: EncodingSpec[] = [
   {
     // B<c>.W <label>   (cond in hw1 bits 9:6; UNPREDICTABLE inside an IT block)
     name: 'B_T3', pattern: '11110 s qqqq iiiiii 10 j 0 k iiiiiiiiiii',
+    layouts: [B_COND],
     exec: (cpu, insn) => {
       if (inITBlock(cpu)) { itUnpredictable(cpu, 'B<c>.W'); return; }
-      if (cpu.conditionPassed((insn >>> 22) & 15)) cpu.branchWritePC((cpu.r[15] + condOffset(insn)) | 0);
+      if (cpu.conditionPassed(B_COND.q(insn))) cpu.branchWritePC((cpu.r[15] + condOffset(insn)) | 0);
     },
-    disasm: (insn, pc) => `b${COND_NAMES[(insn >>> 22) & 15]}.w\t${hex(pc + 4 + condOffset(insn))}`,
+    disasm: (insn, pc) => `b${COND_NAMES[B_COND.q(insn)]}.w\t${hex(pc + 4 + condOffset(insn))}`,
     gen: { branch: true },
   },
   {
     // B<c>.W <label>   (only last inside an IT block)
     name: 'B_T4', pattern: '11110 s iiiiiiiiii 10 j 1 k iiiiiiiiiii',
+    layouts: [B_LONG],
     exec: (cpu, insn) => {
       if (inITNotLast(cpu)) { itUnpredictable(cpu, 'B.W not last'); return; }
       cpu.branchWritePC((cpu.r[15] + longOffset(insn)) | 0);
@@ -125,6 +151,7 @@ const branchRows: EncodingSpec[] = [
   {
     // BL<c> <label>
     name: 'BL_T1', pattern: '11110 s iiiiiiiiii 11 j 1 k iiiiiiiiiii',
+    layouts: [B_LONG],
     exec: (cpu, insn) => {
       if (inITNotLast(cpu)) { itUnpredictable(cpu, 'BL not last'); return; }
       const pc = cpu.r[15];
@@ -137,6 +164,7 @@ const branchRows: EncodingSpec[] = [
   {
     // BLX<c> <label>   (to ARM state at Align(PC, 4) + imm32)
     name: 'BLX_imm_T2', pattern: '11110 s iiiiiiiiii 11 j 0 k iiiiiiiiii 0',
+    layouts: [B_BLX],
     exec: (cpu, insn) => {
       if (inITNotLast(cpu)) { itUnpredictable(cpu, 'BLX not last'); return; }
       const pc = cpu.r[15];
@@ -155,17 +183,19 @@ const systemRows: EncodingSpec[] = [
   {
     // MSR<c> CPSR_<fields>, <Rn>   (APSR_<bits> in User mode)
     name: 'MSR_reg_cpsr_T1', pattern: '11110 0 1110 0 0 nnnn 10 Z 0 mmmm ZZZZ ZZZZ',
+    layouts: [MSR],
     exec: (cpu, insn) => { MSR_CPSR(cpu, MSR_CPSR_A32 | msrRemap(insn)); },
-    disasm: (insn) => `msr\t${psrName(false, (insn >>> 8) & 15)}, ${reg(hwRn(insn))}`,
-    unpredictable: (insn) => ((insn >>> 8) & 15) === 0 || badReg(hwRn(insn)),
+    disasm: (insn) => `msr\t${psrName(false, MSR.m(insn))}, ${reg(MSR.n(insn))}`,
+    unpredictable: (insn) => (MSR.m(insn)) === 0 || badReg(MSR.n(insn)),
     gen: { fields: { m: [4, 8, 12] } },
   },
   {
     // MSR<c> SPSR_<fields>, <Rn>
     name: 'MSR_reg_spsr_T1', pattern: '11110 0 1110 0 1 nnnn 10 Z 0 mmmm ZZZZ ZZZZ',
+    layouts: [MSR],
     exec: (cpu, insn) => { MSR_SPSR(cpu, MSR_SPSR_A32 | msrRemap(insn)); },
-    disasm: (insn) => `msr\t${psrName(true, (insn >>> 8) & 15)}, ${reg(hwRn(insn))}`,
-    unpredictable: (insn) => ((insn >>> 8) & 15) === 0 || badReg(hwRn(insn)),
+    disasm: (insn) => `msr\t${psrName(true, MSR.m(insn))}, ${reg(MSR.n(insn))}`,
+    unpredictable: (insn) => (MSR.m(insn)) === 0 || badReg(MSR.n(insn)),
     gen: { needsSpsr: true },
   },
   {
@@ -186,6 +216,7 @@ const systemRows: EncodingSpec[] = [
   {
     // CPS<effect>.W <iflags>{, #<mode>}   /   CPS #<mode>
     name: 'CPS_T2', pattern: '11110 0 111 01 0 OOOO 10 Z 0 Z kk M aif mmmmm',
+    layouts: [CPS2],
     exec: (cpu, insn) => {
       if (inITBlock(cpu)) { itUnpredictable(cpu, 'CPS'); return; }
       CPS_ROW.exec(cpu, cpsRemap(insn));
@@ -197,8 +228,9 @@ const systemRows: EncodingSpec[] = [
   {
     // NOP<c>.W {#<hint>}   (unallocated hints execute as NOP)
     name: 'HINT_T2', pattern: '11110 0 111 01 0 OOOO 10 Z 0 Z 000 hhhhhhhh',
+    layouts: [HINT8],
     exec: noop,
-    disasm: (insn) => `nop.w\t{${insn & 0xff}}`,
+    disasm: (insn) => `nop.w\t{${HINT8.h(insn)}}`,
   },
   hint('NOP', 0, noop),
   hint('YIELD', 1, noop),
@@ -209,8 +241,9 @@ const systemRows: EncodingSpec[] = [
   {
     // DBG<c> #<option>
     name: 'DBG_T1', pattern: '11110 0 111 01 0 OOOO 10 Z 0 Z 000 1111 oooo',
+    layouts: [OPTION],
     exec: noop,
-    disasm: (insn) => `dbg\t#${insn & 15}`,
+    disasm: (insn) => `dbg\t#${OPTION.o(insn)}`,
   },
   {
     // LEAVEX   (ThumbEE to Thumb: no effect in Thumb state)
@@ -234,20 +267,23 @@ const systemRows: EncodingSpec[] = [
   {
     // DSB<c> #<option>
     name: 'DSB_T1', pattern: '11110 0 111 01 1 OOOO 10 Z 0 OOOO 0100 oooo',
+    layouts: [OPTION],
     exec: noop,
     disasm: (insn) => `dsb\t${barrier(insn)}`,
   },
   {
     // DMB<c> #<option>
     name: 'DMB_T1', pattern: '11110 0 111 01 1 OOOO 10 Z 0 OOOO 0101 oooo',
+    layouts: [OPTION],
     exec: noop,
     disasm: (insn) => `dmb\t${barrier(insn)}`,
   },
   {
     // ISB<c> #<option>   (later fetches see translation and SCTLR changes)
     name: 'ISB_T1', pattern: '11110 0 111 01 1 OOOO 10 Z 0 OOOO 0110 oooo',
+    layouts: [OPTION],
     exec: (cpu, insn) => { ISB(cpu, insn); },
-    disasm: (insn) => `isb\t${(insn & 15) === 15 ? 'sy' : `#${insn & 15}`}`,
+    disasm: (insn) => `isb\t${(OPTION.o(insn)) === 15 ? 'sy' : `#${OPTION.o(insn)}`}`,
   },
   {
     // BXJ<c> <Rm>   (no Jazelle: behaves as BX)
@@ -263,21 +299,24 @@ const systemRows: EncodingSpec[] = [
   {
     // SUBS<c> PC, LR, #<imm8>   (ERET when imm8 = 0)
     name: 'SUBS_pc_lr_T1', pattern: '11110 0 1111 01 OOOZ 10 Z 0 OOOO iiii iiii',
+    layouts: [IMM8],
     exec: subsPcLr,
-    disasm: (insn) => `subs\tpc, lr, #${insn & 0xff}`,
+    disasm: (insn) => `subs\tpc, lr, #${IMM8.i(insn)}`,
     gen: { branch: true, needsSpsr: true },
   },
   {
     // SMC<c> #<imm4>   (no Security Extensions: UNDEFINED)
     name: 'SMC_T1', pattern: '11110 111 1111 iiii 1000 ZZZZ ZZZZ ZZZZ',
+    layouts: [SMC],
     exec: (cpu) => { cpu.undefinedInstruction('SMC: this core has no Security Extensions'); },
-    disasm: (insn) => `smc\t#${(insn >>> 16) & 15}`,
+    disasm: (insn) => `smc\t#${SMC.i(insn)}`,
   },
   {
     // UDF<c>.W #<imm16>   (permanently UNDEFINED)
     name: 'UDF_T2', pattern: '11110 111 1111 iiii 1010 iiii iiii iiii',
+    layouts: [UDF],
     exec: (cpu) => { cpu.undefinedInstruction(); },
-    disasm: (insn) => `udf.w\t#${((insn >>> 4) & 0xf000) | (insn & 0xfff)}`,
+    disasm: (insn) => `udf.w\t#${UDF.i(insn)}`,
   },
 ];
 

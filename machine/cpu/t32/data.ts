@@ -10,15 +10,26 @@
  * is no divide on Cortex-A9: SDIV and UDIV are UNDEFINED.
  */
 
-import type { EncodingSpec } from '../encoding';
+import { fieldsOf, fieldMask, type EncodingSpec } from '../encoding';
 import type { Cpu } from '../cpu';
 import { shiftImm, shiftReg, addWithCarry, shifterCarry } from '../a32/operands';
 import {
   imm12Of, thumbExpandImm, thumbExpandImmCarry, badThumbImm, viaA32, remapDNM, remapDM, remapMul,
   badReg, badDNM, badDM, hwRn, hwRd, hwRt, hwRm, reg, immText, GOOD,
+  T32_RN, T32_RD, T32_RM, T32_S, T32_IMM12,
 } from './common';
 
-const S = 1 << 20;
+/** imm4 of MOVW/MOVT (hw1 bits 3:0; imm16 = imm4:i:imm3:imm8). */
+const IMM4 = fieldsOf('------------kkkk ----------------');
+/** imm3:imm2: a shifted register's amount, or a bit field's lsb. */
+const IMM5 = fieldsOf('---------------- -iii----ii------');
+/** A shifted register's type. */
+const SHIFT = fieldsOf('---------------- ----------tt----');
+/** Bit fields: msb (BFI, BFC) or width - 1 (SBFX, UBFX). */
+const MSB = fieldsOf('---------------- -----------mmmmm');
+const WIDTH = fieldsOf('---------------- -----------wwwww');
+
+const S = fieldMask(T32_S, 'S');
 
 const rd = (insn: number): string => reg(hwRd(insn));
 const rn = (insn: number): string => reg(hwRn(insn));
@@ -33,7 +44,7 @@ const immT = (insn: number): string => immText(immVal(insn) >>> 0);
 
 /** Logical result to Rd; with S, N and Z from it and C from ThumbExpandImm_C. */
 function logicImm(cpu: Cpu, insn: number, res: number): void {
-  cpu.r[(insn >>> 8) & 15] = res;
+  cpu.r[hwRd(insn)] = res;
   if (insn & S) {
     cpu.n = res >>> 31;
     cpu.z = res === 0 ? 1 : 0;
@@ -49,12 +60,12 @@ function testImm(cpu: Cpu, insn: number, res: number): void {
 
 /** x + y + carry to Rd; with S, NZCV from AddWithCarry. */
 function arith(cpu: Cpu, insn: number, x: number, y: number, carry: number): void {
-  const d = (insn >>> 8) & 15;
+  const d = hwRd(insn);
   if (insn & S) cpu.r[d] = addWithCarry(cpu, x, y, carry);
   else cpu.r[d] = (x + y + carry) | 0;
 }
 
-const rnv = (cpu: Cpu, insn: number): number => cpu.r[(insn >>> 16) & 15];
+const rnv = (cpu: Cpu, insn: number): number => cpu.r[hwRn(insn)];
 
 /** AND/EOR: Rd = SP, or PC without S (the S form with Rd = PC is TST/TEQ), or Rn = SP/PC. */
 const badAndEor = (insn: number): boolean => {
@@ -78,96 +89,112 @@ const modifiedImmRows: EncodingSpec[] = [
   {
     // AND{S}<c> <Rd>, <Rn>, #<const>
     name: 'AND_imm_T1', pattern: '11110 i 0 0000 S nnnn 0 iii dddd iiii iiii',
+    layouts: [T32_RN, T32_RD, T32_S, T32_IMM12],
     exec: (cpu, insn) => { logicImm(cpu, insn, rnv(cpu, insn) & immVal(insn)); },
     disasm: dis3i('and'), unpredictable: (insn) => badThumbImm(insn) || badAndEor(insn), gen: GEN_D,
   },
   {
     // TST<c> <Rn>, #<const>
     name: 'TST_imm_T1', pattern: '11110 i 0 0000 1 nnnn 0 iii 1111 iiii iiii',
+    layouts: [T32_RN, T32_IMM12],
     exec: (cpu, insn) => { testImm(cpu, insn, rnv(cpu, insn) & immVal(insn)); },
     disasm: disCi('tst'), unpredictable: (insn) => badThumbImm(insn) || badReg(hwRn(insn)),
   },
   {
     // BIC{S}<c> <Rd>, <Rn>, #<const>
     name: 'BIC_imm_T1', pattern: '11110 i 0 0001 S nnnn 0 iii dddd iiii iiii',
+    layouts: [T32_RN, T32_RD, T32_S, T32_IMM12],
     exec: (cpu, insn) => { logicImm(cpu, insn, rnv(cpu, insn) & ~immVal(insn)); },
     disasm: dis3i('bic'), unpredictable: (insn) => badThumbImm(insn) || badDN(insn), gen: GEN_D,
   },
   {
     // ORR{S}<c> <Rd>, <Rn>, #<const>
     name: 'ORR_imm_T1', pattern: '11110 i 0 0010 S nnnn 0 iii dddd iiii iiii',
+    layouts: [T32_RN, T32_RD, T32_S, T32_IMM12],
     exec: (cpu, insn) => { logicImm(cpu, insn, rnv(cpu, insn) | immVal(insn)); },
     disasm: dis3i('orr'), unpredictable: (insn) => badThumbImm(insn) || badOrr(insn), gen: GEN_D,
   },
   {
     // MOV{S}<c>.W <Rd>, #<const>
     name: 'MOV_imm_T2', pattern: '11110 i 0 0010 S 1111 0 iii dddd iiii iiii',
+    layouts: [T32_RD, T32_S, T32_IMM12],
     exec: (cpu, insn) => { logicImm(cpu, insn, immVal(insn)); },
     disasm: dis2i('mov'), unpredictable: (insn) => badThumbImm(insn) || badReg(hwRd(insn)), gen: GEN_D,
   },
   {
     // ORN{S}<c> <Rd>, <Rn>, #<const>
     name: 'ORN_imm_T1', pattern: '11110 i 0 0011 S nnnn 0 iii dddd iiii iiii',
+    layouts: [T32_RN, T32_RD, T32_S, T32_IMM12],
     exec: (cpu, insn) => { logicImm(cpu, insn, rnv(cpu, insn) | ~immVal(insn)); },
     disasm: dis3i('orn'), unpredictable: (insn) => badThumbImm(insn) || badOrr(insn), gen: GEN_D,
   },
   {
     // MVN{S}<c> <Rd>, #<const>
     name: 'MVN_imm_T1', pattern: '11110 i 0 0011 S 1111 0 iii dddd iiii iiii',
+    layouts: [T32_RD, T32_S, T32_IMM12],
     exec: (cpu, insn) => { logicImm(cpu, insn, ~immVal(insn)); },
     disasm: dis2i('mvn'), unpredictable: (insn) => badThumbImm(insn) || badReg(hwRd(insn)), gen: GEN_D,
   },
   {
     // EOR{S}<c> <Rd>, <Rn>, #<const>
     name: 'EOR_imm_T1', pattern: '11110 i 0 0100 S nnnn 0 iii dddd iiii iiii',
+    layouts: [T32_RN, T32_RD, T32_S, T32_IMM12],
     exec: (cpu, insn) => { logicImm(cpu, insn, rnv(cpu, insn) ^ immVal(insn)); },
     disasm: dis3i('eor'), unpredictable: (insn) => badThumbImm(insn) || badAndEor(insn), gen: GEN_D,
   },
   {
     // TEQ<c> <Rn>, #<const>
     name: 'TEQ_imm_T1', pattern: '11110 i 0 0100 1 nnnn 0 iii 1111 iiii iiii',
+    layouts: [T32_RN, T32_IMM12],
     exec: (cpu, insn) => { testImm(cpu, insn, rnv(cpu, insn) ^ immVal(insn)); },
     disasm: disCi('teq'), unpredictable: (insn) => badThumbImm(insn) || badReg(hwRn(insn)),
   },
   {
     // ADD{S}<c>.W <Rd>, <Rn>, #<const>   (ADD{S}.W <Rd>, SP, #<const>)
     name: 'ADD_imm_T3', pattern: '11110 i 0 1000 S nnnn 0 iii dddd iiii iiii',
+    layouts: [T32_RN, T32_RD, T32_S, T32_IMM12],
     exec: (cpu, insn) => { arith(cpu, insn, rnv(cpu, insn), immVal(insn), 0); },
     disasm: dis3i('add'), unpredictable: (insn) => badThumbImm(insn) || badAddSub(insn), gen: GEN_D,
   },
   {
     // CMN<c> <Rn>, #<const>
     name: 'CMN_imm_T1', pattern: '11110 i 0 1000 1 nnnn 0 iii 1111 iiii iiii',
+    layouts: [T32_RN, T32_IMM12],
     exec: (cpu, insn) => { addWithCarry(cpu, rnv(cpu, insn), immVal(insn), 0); },
     disasm: disCi('cmn'), unpredictable: (insn) => badThumbImm(insn) || hwRn(insn) === 15,
   },
   {
     // ADC{S}<c> <Rd>, <Rn>, #<const>
     name: 'ADC_imm_T1', pattern: '11110 i 0 1010 S nnnn 0 iii dddd iiii iiii',
+    layouts: [T32_RN, T32_RD, T32_S, T32_IMM12],
     exec: (cpu, insn) => { arith(cpu, insn, rnv(cpu, insn), immVal(insn), cpu.c); },
     disasm: dis3i('adc'), unpredictable: (insn) => badThumbImm(insn) || badDN(insn), gen: GEN_D,
   },
   {
     // SBC{S}<c> <Rd>, <Rn>, #<const>
     name: 'SBC_imm_T1', pattern: '11110 i 0 1011 S nnnn 0 iii dddd iiii iiii',
+    layouts: [T32_RN, T32_RD, T32_S, T32_IMM12],
     exec: (cpu, insn) => { arith(cpu, insn, rnv(cpu, insn), ~immVal(insn), cpu.c); },
     disasm: dis3i('sbc'), unpredictable: (insn) => badThumbImm(insn) || badDN(insn), gen: GEN_D,
   },
   {
     // SUB{S}<c>.W <Rd>, <Rn>, #<const>   (SUB{S}.W <Rd>, SP, #<const>)
     name: 'SUB_imm_T3', pattern: '11110 i 0 1101 S nnnn 0 iii dddd iiii iiii',
+    layouts: [T32_RN, T32_RD, T32_S, T32_IMM12],
     exec: (cpu, insn) => { arith(cpu, insn, rnv(cpu, insn), ~immVal(insn), 1); },
     disasm: dis3i('sub'), unpredictable: (insn) => badThumbImm(insn) || badAddSub(insn), gen: GEN_D,
   },
   {
     // CMP<c>.W <Rn>, #<const>
     name: 'CMP_imm_T2', pattern: '11110 i 0 1101 1 nnnn 0 iii 1111 iiii iiii',
+    layouts: [T32_RN, T32_IMM12],
     exec: (cpu, insn) => { addWithCarry(cpu, rnv(cpu, insn), ~immVal(insn), 1); },
     disasm: disCi('cmp'), unpredictable: (insn) => badThumbImm(insn) || hwRn(insn) === 15,
   },
   {
     // RSB{S}<c>.W <Rd>, <Rn>, #<const>
     name: 'RSB_imm_T2', pattern: '11110 i 0 1110 S nnnn 0 iii dddd iiii iiii',
+    layouts: [T32_RN, T32_RD, T32_S, T32_IMM12],
     exec: (cpu, insn) => { arith(cpu, insn, ~rnv(cpu, insn), immVal(insn), 1); },
     disasm: dis3i('rsb'), unpredictable: (insn) => badThumbImm(insn) || badDN(insn), gen: GEN_D,
   },
@@ -178,9 +205,9 @@ const modifiedImmRows: EncodingSpec[] = [
 /** i:imm3:imm8, zero-extended. */
 const imm12 = imm12Of;
 /** imm4:i:imm3:imm8 of MOVW/MOVT. */
-const imm16 = (insn: number): number => ((insn >>> 4) & 0xf000) | imm12Of(insn);
+const imm16 = (insn: number): number => (IMM4.k(insn) << 12) | imm12Of(insn);
 /** imm3:imm2: the shift amount or lsb. */
-const imm5 = (insn: number): number => ((insn >>> 10) & 0x1c) | ((insn >>> 6) & 3);
+const imm5 = IMM5.i;
 
 /** SSAT/USAT: sat_imm -> 20:16, Rd -> 15:12, imm5 -> 11:7, sh (bit 21) -> 6, Rn -> 3:0. */
 const remapSat = (insn: number): number =>
@@ -191,15 +218,16 @@ const remapSat16 = (insn: number): number => ((insn & 0xf) << 16) | ((insn & 0xf
 const remapBf = remapSat;
 
 const lsbOf = imm5;
-const badBfx = (insn: number): boolean => badDN(insn) || lsbOf(insn) + (insn & 31) > 31;
+const badBfx = (insn: number): boolean => badDN(insn) || lsbOf(insn) + WIDTH.w(insn) > 31;
 const badBfi = (insn: number): boolean =>
-  badReg(hwRd(insn)) || hwRn(insn) === 13 || (insn & 31) < lsbOf(insn);
+  badReg(hwRd(insn)) || hwRn(insn) === 13 || MSB.m(insn) < lsbOf(insn);
 
 const plainImmRows: EncodingSpec[] = [
   {
     // ADDW<c> <Rd>, <Rn>, #<imm12>   (ADDW <Rd>, SP, #<imm12>)
     name: 'ADD_imm_T4', pattern: '11110 i 1 0000 0 nnnn 0 iii dddd iiii iiii',
-    exec: (cpu, insn) => { cpu.r[(insn >>> 8) & 15] = (rnv(cpu, insn) + imm12(insn)) | 0; },
+    layouts: [T32_RN, T32_RD, T32_IMM12],
+    exec: (cpu, insn) => { cpu.r[hwRd(insn)] = (rnv(cpu, insn) + imm12(insn)) | 0; },
     disasm: (insn) => `addw\t${rd(insn)}, ${rn(insn)}, #${imm12(insn)}`,
     unpredictable: (insn) => (hwRn(insn) === 13 ? hwRd(insn) === 15 : badReg(hwRd(insn))),
     gen: GEN_D,
@@ -207,7 +235,8 @@ const plainImmRows: EncodingSpec[] = [
   {
     // ADR<c>.W <Rd>, <label>   (ADDW <Rd>, PC, #<imm12>: Align(PC, 4) + imm12)
     name: 'ADR_T3', pattern: '11110 i 1 0000 0 1111 0 iii dddd iiii iiii',
-    exec: (cpu, insn) => { cpu.r[(insn >>> 8) & 15] = ((cpu.r[15] & ~3) + imm12(insn)) | 0; },
+    layouts: [T32_RD, T32_IMM12],
+    exec: (cpu, insn) => { cpu.r[hwRd(insn)] = ((cpu.r[15] & ~3) + imm12(insn)) | 0; },
     disasm: (insn, pc) => `addw\t${rd(insn)}, pc, #${imm12(insn)}\t; 0x${(((pc + 4) & ~3) + imm12(insn)).toString(16)}`,
     unpredictable: (insn) => badReg(hwRd(insn)),
     gen: GEN_D,
@@ -215,7 +244,8 @@ const plainImmRows: EncodingSpec[] = [
   {
     // MOVW<c> <Rd>, #<imm16>
     name: 'MOVW_T3', pattern: '11110 i 1 0010 0 kkkk 0 iii dddd iiii iiii',
-    exec: (cpu, insn) => { cpu.r[(insn >>> 8) & 15] = imm16(insn); },
+    layouts: [T32_RD, T32_IMM12, IMM4],
+    exec: (cpu, insn) => { cpu.r[hwRd(insn)] = imm16(insn); },
     disasm: (insn) => `movw\t${rd(insn)}, #${imm16(insn)}`,
     unpredictable: (insn) => badReg(hwRd(insn)),
     gen: GEN_D,
@@ -223,7 +253,8 @@ const plainImmRows: EncodingSpec[] = [
   {
     // SUBW<c> <Rd>, <Rn>, #<imm12>   (SUBW <Rd>, SP, #<imm12>)
     name: 'SUB_imm_T4', pattern: '11110 i 1 0101 0 nnnn 0 iii dddd iiii iiii',
-    exec: (cpu, insn) => { cpu.r[(insn >>> 8) & 15] = (rnv(cpu, insn) - imm12(insn)) | 0; },
+    layouts: [T32_RN, T32_RD, T32_IMM12],
+    exec: (cpu, insn) => { cpu.r[hwRd(insn)] = (rnv(cpu, insn) - imm12(insn)) | 0; },
     disasm: (insn) => `subw\t${rd(insn)}, ${rn(insn)}, #${imm12(insn)}`,
     unpredictable: (insn) => (hwRn(insn) === 13 ? hwRd(insn) === 15 : badReg(hwRd(insn))),
     gen: GEN_D,
@@ -231,7 +262,8 @@ const plainImmRows: EncodingSpec[] = [
   {
     // ADR<c>.W <Rd>, <label>   (SUBW <Rd>, PC, #<imm12>: Align(PC, 4) - imm12)
     name: 'ADR_T2', pattern: '11110 i 1 0101 0 1111 0 iii dddd iiii iiii',
-    exec: (cpu, insn) => { cpu.r[(insn >>> 8) & 15] = ((cpu.r[15] & ~3) - imm12(insn)) | 0; },
+    layouts: [T32_RD, T32_IMM12],
+    exec: (cpu, insn) => { cpu.r[hwRd(insn)] = ((cpu.r[15] & ~3) - imm12(insn)) | 0; },
     disasm: (insn, pc) => `subw\t${rd(insn)}, pc, #${imm12(insn)}\t; 0x${((((pc + 4) & ~3) - imm12(insn)) >>> 0).toString(16)}`,
     unpredictable: (insn) => badReg(hwRd(insn)),
     gen: GEN_D,
@@ -239,8 +271,9 @@ const plainImmRows: EncodingSpec[] = [
   {
     // MOVT<c> <Rd>, #<imm16>
     name: 'MOVT_T1', pattern: '11110 i 1 0110 0 kkkk 0 iii dddd iiii iiii',
+    layouts: [T32_RD, T32_IMM12, IMM4],
     exec: (cpu, insn) => {
-      const d = (insn >>> 8) & 15;
+      const d = hwRd(insn);
       cpu.r[d] = (imm16(insn) << 16) | (cpu.r[d] & 0xffff);
     },
     disasm: (insn) => `movt\t${rd(insn)}, #${imm16(insn)}`,
@@ -257,7 +290,7 @@ const plainImmRows: EncodingSpec[] = [
   viaA32('BFI_T1', 'BFI', '11110 Z 11 0110 nnnn 0 iii dddd iiZ mmmmm', remapBf, { unpredictable: badBfi, gen: GEN_D }),
   // BFC<c> <Rd>, #<lsb>, #<width>
   viaA32('BFC_T1', 'BFC', '11110 Z 11 0110 1111 0 iii dddd iiZ mmmmm', remapBf, {
-    unpredictable: (insn) => badReg(hwRd(insn)) || (insn & 31) < lsbOf(insn), gen: GEN_D,
+    unpredictable: (insn) => badReg(hwRd(insn)) || MSB.m(insn) < lsbOf(insn), gen: GEN_D,
   }),
   // USAT<c> <Rd>, #<imm>, <Rn>{, <shift>}
   viaA32('USAT_T1', 'USAT', '11110 Z 11 10 h 0 nnnn 0 iii dddd iiZ sssss', remapSat, { unpredictable: badDN, gen: GEN_D }),
@@ -271,11 +304,11 @@ const plainImmRows: EncodingSpec[] = [
 
 /** Rm shifted by imm3:imm2 with the type in bits 5:4; sets shifterCarry. */
 function shifted(cpu: Cpu, insn: number): number {
-  return shiftImm(cpu, cpu.r[insn & 15], (insn >>> 4) & 3, imm5(insn));
+  return shiftImm(cpu, cpu.r[hwRm(insn)], SHIFT.t(insn), imm5(insn));
 }
 
 function logicReg(cpu: Cpu, insn: number, res: number): void {
-  cpu.r[(insn >>> 8) & 15] = res;
+  cpu.r[hwRd(insn)] = res;
   if (insn & S) {
     cpu.n = res >>> 31;
     cpu.z = res === 0 ? 1 : 0;
@@ -291,7 +324,7 @@ function testReg(cpu: Cpu, res: number): void {
 
 const SHIFT_NAMES = ['lsl', 'lsr', 'asr', 'ror'];
 function shiftText(insn: number): string {
-  const type = (insn >>> 4) & 3, n = imm5(insn);
+  const type = SHIFT.t(insn), n = imm5(insn);
   if (type === 0 && n === 0) return '';
   if (type === 3 && n === 0) return ', rrx';
   return `, ${SHIFT_NAMES[type]} #${n === 0 ? 32 : n}`;
@@ -306,7 +339,7 @@ const badM = (insn: number): boolean => badReg(hwRm(insn));
 /** ADD/SUB (register): as the immediate forms, and with Rd = SP only LSL #0-3. */
 const badAddSubReg = (insn: number): boolean => {
   if (badAddSub(insn) || badM(insn)) return true;
-  return hwRd(insn) === 13 && (((insn >>> 4) & 3) !== 0 || imm5(insn) > 3);
+  return hwRd(insn) === 13 && (SHIFT.t(insn) !== 0 || imm5(insn) > 3);
 };
 /** MOV (register) without a shift: SP to SP is the only UNPREDICTABLE SP use without S. */
 const badMovReg = (insn: number): boolean => {
@@ -321,6 +354,7 @@ function shiftRow(name: string, type: number, mn: string): EncodingSpec {
   return {
     // <mn>{S}<c>.W <Rd>, <Rm>, #<imm>
     name, pattern: `11101 01 0010 S 1111 Z iii dddd ii ${tt} mmmm`,
+    layouts: [T32_RD, T32_RM, T32_S, IMM5, SHIFT],
     exec: (cpu, insn) => { logicReg(cpu, insn, shifted(cpu, insn)); },
     disasm: (insn) => `${mn}${sfx(insn)}\t${rd(insn)}, ${rm(insn)}, #${imm5(insn) || 32}`,
     unpredictable: (insn) => badReg(hwRd(insn)) || badM(insn),
@@ -335,30 +369,35 @@ const shiftedRegRows: EncodingSpec[] = [
   {
     // AND{S}<c>.W <Rd>, <Rn>, <Rm>{, <shift>}
     name: 'AND_reg_T2', pattern: '11101 01 0000 S nnnn Z iii dddd ii tt mmmm',
+    layouts: [T32_RN, T32_RD, T32_RM, T32_S, IMM5, SHIFT],
     exec: (cpu, insn) => { logicReg(cpu, insn, rnv(cpu, insn) & shifted(cpu, insn)); },
     disasm: dis3r('and'), unpredictable: (insn) => badAndEor(insn) || badM(insn), gen: GEN_D,
   },
   {
     // TST<c>.W <Rn>, <Rm>{, <shift>}
     name: 'TST_reg_T2', pattern: '11101 01 0000 1 nnnn Z iii 1111 ii tt mmmm',
+    layouts: [T32_RN, T32_RM, IMM5, SHIFT],
     exec: (cpu, insn) => { testReg(cpu, rnv(cpu, insn) & shifted(cpu, insn)); },
     disasm: disCr('tst'), unpredictable: (insn) => badReg(hwRn(insn)) || badM(insn),
   },
   {
     // BIC{S}<c>.W <Rd>, <Rn>, <Rm>{, <shift>}
     name: 'BIC_reg_T2', pattern: '11101 01 0001 S nnnn Z iii dddd ii tt mmmm',
+    layouts: [T32_RN, T32_RD, T32_RM, T32_S, IMM5, SHIFT],
     exec: (cpu, insn) => { logicReg(cpu, insn, rnv(cpu, insn) & ~shifted(cpu, insn)); },
     disasm: dis3r('bic'), unpredictable: badDNM, gen: GEN_D,
   },
   {
     // ORR{S}<c>.W <Rd>, <Rn>, <Rm>{, <shift>}
     name: 'ORR_reg_T2', pattern: '11101 01 0010 S nnnn Z iii dddd ii tt mmmm',
+    layouts: [T32_RN, T32_RD, T32_RM, T32_S, IMM5, SHIFT],
     exec: (cpu, insn) => { logicReg(cpu, insn, rnv(cpu, insn) | shifted(cpu, insn)); },
     disasm: dis3r('orr'), unpredictable: (insn) => badOrr(insn) || badM(insn), gen: GEN_D,
   },
   {
     // MOV{S}<c>.W <Rd>, <Rm>
     name: 'MOV_reg_T3', pattern: '11101 01 0010 S 1111 Z 000 dddd 00 00 mmmm',
+    layouts: [T32_RD, T32_RM, T32_S, IMM5, SHIFT],
     exec: (cpu, insn) => { logicReg(cpu, insn, shifted(cpu, insn)); },
     disasm: (insn) => `mov${sfx(insn)}.w\t${rd(insn)}, ${rm(insn)}`,
     unpredictable: badMovReg, gen: GEN_D,
@@ -370,6 +409,7 @@ const shiftedRegRows: EncodingSpec[] = [
   {
     // RRX{S}<c> <Rd>, <Rm>
     name: 'RRX_T1', pattern: '11101 01 0010 S 1111 Z 000 dddd 00 11 mmmm',
+    layouts: [T32_RD, T32_RM, T32_S, IMM5, SHIFT],
     exec: (cpu, insn) => { logicReg(cpu, insn, shifted(cpu, insn)); },
     disasm: (insn) => `rrx${sfx(insn)}\t${rd(insn)}, ${rm(insn)}`,
     unpredictable: (insn) => badReg(hwRd(insn)) || badM(insn), gen: GEN_D,
@@ -377,24 +417,28 @@ const shiftedRegRows: EncodingSpec[] = [
   {
     // ORN{S}<c> <Rd>, <Rn>, <Rm>{, <shift>}
     name: 'ORN_reg_T1', pattern: '11101 01 0011 S nnnn Z iii dddd ii tt mmmm',
+    layouts: [T32_RN, T32_RD, T32_RM, T32_S, IMM5, SHIFT],
     exec: (cpu, insn) => { logicReg(cpu, insn, rnv(cpu, insn) | ~shifted(cpu, insn)); },
     disasm: dis3r('orn'), unpredictable: (insn) => badOrr(insn) || badM(insn), gen: GEN_D,
   },
   {
     // MVN{S}<c>.W <Rd>, <Rm>{, <shift>}
     name: 'MVN_reg_T2', pattern: '11101 01 0011 S 1111 Z iii dddd ii tt mmmm',
+    layouts: [T32_RD, T32_RM, T32_S, IMM5, SHIFT],
     exec: (cpu, insn) => { logicReg(cpu, insn, ~shifted(cpu, insn)); },
     disasm: dis2r('mvn'), unpredictable: (insn) => badReg(hwRd(insn)) || badM(insn), gen: GEN_D,
   },
   {
     // EOR{S}<c>.W <Rd>, <Rn>, <Rm>{, <shift>}
     name: 'EOR_reg_T2', pattern: '11101 01 0100 S nnnn Z iii dddd ii tt mmmm',
+    layouts: [T32_RN, T32_RD, T32_RM, T32_S, IMM5, SHIFT],
     exec: (cpu, insn) => { logicReg(cpu, insn, rnv(cpu, insn) ^ shifted(cpu, insn)); },
     disasm: dis3r('eor'), unpredictable: (insn) => badAndEor(insn) || badM(insn), gen: GEN_D,
   },
   {
     // TEQ<c> <Rn>, <Rm>{, <shift>}
     name: 'TEQ_reg_T1', pattern: '11101 01 0100 1 nnnn Z iii 1111 ii tt mmmm',
+    layouts: [T32_RN, T32_RM, IMM5, SHIFT],
     exec: (cpu, insn) => { testReg(cpu, rnv(cpu, insn) ^ shifted(cpu, insn)); },
     disasm: disCr('teq'), unpredictable: (insn) => badReg(hwRn(insn)) || badM(insn),
   },
@@ -405,42 +449,49 @@ const shiftedRegRows: EncodingSpec[] = [
   {
     // ADD{S}<c>.W <Rd>, <Rn>, <Rm>{, <shift>}   (ADD{S}.W <Rd>, SP, <Rm>{, <shift>})
     name: 'ADD_reg_T3', pattern: '11101 01 1000 S nnnn Z iii dddd ii tt mmmm',
+    layouts: [T32_RN, T32_RD, T32_RM, T32_S, IMM5, SHIFT],
     exec: (cpu, insn) => { arith(cpu, insn, rnv(cpu, insn), shifted(cpu, insn), 0); },
     disasm: dis3r('add'), unpredictable: badAddSubReg, gen: GEN_D,
   },
   {
     // CMN<c>.W <Rn>, <Rm>{, <shift>}
     name: 'CMN_reg_T2', pattern: '11101 01 1000 1 nnnn Z iii 1111 ii tt mmmm',
+    layouts: [T32_RN, T32_RM, IMM5, SHIFT],
     exec: (cpu, insn) => { addWithCarry(cpu, rnv(cpu, insn), shifted(cpu, insn), 0); },
     disasm: disCr('cmn'), unpredictable: (insn) => hwRn(insn) === 15 || badM(insn),
   },
   {
     // ADC{S}<c>.W <Rd>, <Rn>, <Rm>{, <shift>}
     name: 'ADC_reg_T2', pattern: '11101 01 1010 S nnnn Z iii dddd ii tt mmmm',
+    layouts: [T32_RN, T32_RD, T32_RM, T32_S, IMM5, SHIFT],
     exec: (cpu, insn) => { arith(cpu, insn, rnv(cpu, insn), shifted(cpu, insn), cpu.c); },
     disasm: dis3r('adc'), unpredictable: badDNM, gen: GEN_D,
   },
   {
     // SBC{S}<c>.W <Rd>, <Rn>, <Rm>{, <shift>}
     name: 'SBC_reg_T2', pattern: '11101 01 1011 S nnnn Z iii dddd ii tt mmmm',
+    layouts: [T32_RN, T32_RD, T32_RM, T32_S, IMM5, SHIFT],
     exec: (cpu, insn) => { arith(cpu, insn, rnv(cpu, insn), ~shifted(cpu, insn), cpu.c); },
     disasm: dis3r('sbc'), unpredictable: badDNM, gen: GEN_D,
   },
   {
     // SUB{S}<c>.W <Rd>, <Rn>, <Rm>{, <shift>}   (SUB{S} <Rd>, SP, <Rm>{, <shift>})
     name: 'SUB_reg_T2', pattern: '11101 01 1101 S nnnn Z iii dddd ii tt mmmm',
+    layouts: [T32_RN, T32_RD, T32_RM, T32_S, IMM5, SHIFT],
     exec: (cpu, insn) => { arith(cpu, insn, rnv(cpu, insn), ~shifted(cpu, insn), 1); },
     disasm: dis3r('sub'), unpredictable: badAddSubReg, gen: GEN_D,
   },
   {
     // CMP<c>.W <Rn>, <Rm>{, <shift>}
     name: 'CMP_reg_T3', pattern: '11101 01 1101 1 nnnn Z iii 1111 ii tt mmmm',
+    layouts: [T32_RN, T32_RM, IMM5, SHIFT],
     exec: (cpu, insn) => { addWithCarry(cpu, rnv(cpu, insn), ~shifted(cpu, insn), 1); },
     disasm: disCr('cmp'), unpredictable: (insn) => hwRn(insn) === 15 || badM(insn),
   },
   {
     // RSB{S}<c> <Rd>, <Rn>, <Rm>{, <shift>}
     name: 'RSB_reg_T1', pattern: '11101 01 1110 S nnnn Z iii dddd ii tt mmmm',
+    layouts: [T32_RN, T32_RD, T32_RM, T32_S, IMM5, SHIFT],
     exec: (cpu, insn) => { arith(cpu, insn, ~rnv(cpu, insn), shifted(cpu, insn), 1); },
     disasm: dis3r('rsb'), unpredictable: badDNM, gen: GEN_D,
   },
@@ -453,8 +504,9 @@ function shiftRegRow(name: string, type: number, mn: string): EncodingSpec {
   return {
     // <mn>{S}<c>.W <Rd>, <Rn>, <Rm>
     name, pattern: `11111010 0 ${tt} S nnnn 1111 dddd 0000 mmmm`,
+    layouts: [T32_RN, T32_RD, T32_RM, T32_S],
     exec: (cpu, insn) => {
-      const res = shiftReg(cpu, rnv(cpu, insn), type, cpu.r[insn & 15] & 0xff);
+      const res = shiftReg(cpu, rnv(cpu, insn), type, cpu.r[hwRm(insn)] & 0xff);
       logicReg(cpu, insn, res);
     },
     disasm: (insn) => `${mn}${sfx(insn)}.w\t${rd(insn)}, ${rn(insn)}, ${rm(insn)}`,
@@ -596,6 +648,7 @@ const multiplyRows: EncodingSpec[] = [
   {
     // SDIV<c> <Rd>, <Rn>, <Rm>   (UNDEFINED: no divide on Cortex-A9)
     name: 'SDIV_T1', pattern: '11111011 1001 nnnn OOOO dddd 1111 mmmm',
+    layouts: [T32_RN, T32_RD, T32_RM],
     exec: noDivide,
     disasm: (insn) => `sdiv\t${rd(insn)}, ${rn(insn)}, ${rm(insn)}`,
   },
@@ -604,6 +657,7 @@ const multiplyRows: EncodingSpec[] = [
   {
     // UDIV<c> <Rd>, <Rn>, <Rm>   (UNDEFINED: no divide on Cortex-A9)
     name: 'UDIV_T1', pattern: '11111011 1011 nnnn OOOO dddd 1111 mmmm',
+    layouts: [T32_RN, T32_RD, T32_RM],
     exec: noDivide,
     disasm: (insn) => `udiv\t${rd(insn)}, ${rn(insn)}, ${rm(insn)}`,
   },
