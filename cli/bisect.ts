@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import { parseArgs, UsageError } from './args';
 import { EXIT } from './exit-codes';
 import { onStopSignal, stopStatus, type StopSignal } from './signals';
-import { bisectCommits, bisectImages, formatBisectOutcome, BisectInterrupted, GitError, type BisectOutcome } from '../scenario/bisect';
+import { bisectCommits, bisectImages, formatBisectOutcome, BisectInterrupted, GitError, type BisectOutcome } from '../scenario/hunt/bisect';
 
 export const BISECT_HELP = `usage: bringup bisect --good REV --bad REV --scenario FILE [--build CMD] [--repo DIR]
                       [--committed-scenario]

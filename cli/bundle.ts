@@ -3,7 +3,7 @@
 import { parseArgs, UsageError, expectPositionals } from './args';
 import { EXIT } from './exit-codes';
 import { openRecording } from './replay';
-import { bundleRecording } from '../scenario/recording';
+import { bundleRecording } from '../scenario/record/recording';
 import { RecordingWriteError } from '../replay/writer';
 
 export const BUNDLE_HELP = `usage: bringup bundle RECORDING -o OUT [--images DIR]

@@ -5,7 +5,7 @@ import { EXIT } from './exit-codes';
 import { openRecording } from './replay';
 import { diffEvents, diffInstructions, formatDiff, locateEvents, sameImages, type DiffResult, type Side } from '../replay/diff';
 import { AddressSpaces } from '../replay/symbols';
-import { openReplay } from '../scenario/recording';
+import { openReplay } from '../scenario/record/recording';
 import { compilePattern } from '../scenario/file/scenario-file';
 
 export const DIFF_HELP = `usage: bringup diff A B [--json] [--events KINDS] [--ignore-console REGEX]...

@@ -10,7 +10,7 @@ import { nodeSemihostingHost } from './semihosting-host';
 import { EXIT } from './exit-codes';
 import { readInputFile } from '../io/input-file';
 import { bootBoard, boardNames, boardSpec } from '../scenario/boards';
-import { encodePng } from '../scenario/png';
+import { encodePng } from '../scenario/check/png';
 import { onStopSignal, stopStatus, type StopSignal } from './signals';
 import { writeOutput, outputDrained, onStdoutClosed } from './output';
 import { checkOutputPath, isWriteError, writeErrorReason } from './output-path';

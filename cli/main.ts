@@ -16,7 +16,7 @@ import { bisectCommand, BISECT_HELP } from './bisect';
 import { minimizeCommand, MINIMIZE_HELP } from './minimize';
 import { InputFileError } from '../scenario/file/yaml-file';
 import { ImageError } from '../machine/loaders/elf';
-import { ImageMismatchError } from '../scenario/recording';
+import { ImageMismatchError } from '../scenario/record/recording';
 import { InputFileUnusable } from '../io/input-file';
 import { guardOutput, stdoutClosed } from './output';
 

@@ -7,8 +7,8 @@ import { checkOutputPath } from './output-path';
 import { scenarioInputs } from './run';
 import { EXIT } from './exit-codes';
 import { loadScenario } from '../scenario/file/scenario-file';
-import { runScenario } from '../scenario/runner';
-import { minimizeFaults, minimizedScenarioText } from '../scenario/minimize';
+import { runScenario } from '../scenario/run/runner';
+import { minimizeFaults, minimizedScenarioText } from '../scenario/hunt/minimize';
 
 export const MINIMIZE_HELP = `usage: bringup minimize SCENARIO.yaml -o OUT.yaml [--same]
 

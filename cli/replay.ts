@@ -8,7 +8,7 @@ import { RecordingReader } from '../replay/reader';
 import { ReplayDivergence } from '../replay/replayer';
 import { resolveTarget, describeStop, NoCrash, TargetError, type ReplayTarget } from '../replay/targets';
 import { AddressSpaces } from '../replay/symbols';
-import { openReplay } from '../scenario/recording';
+import { openReplay } from '../scenario/record/recording';
 import { parseVirtualTime } from '../scenario/virtual-time';
 import { compilePattern } from '../scenario/file/scenario-file';
 import { describeStopReason } from '../machine/stop-reason';

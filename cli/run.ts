@@ -7,14 +7,14 @@ import { EXIT } from './exit-codes';
 import { parse as parseYaml } from 'yaml';
 import { onStopSignal, stopStatus, type StopSignal } from './signals';
 import { checkOutputPath, checkOutputFolder, isWriteError, writeErrorReason } from './output-path';
-import { runScenarioYielding } from '../scenario/runner';
-import { recordingsDir } from '../scenario/recording';
+import { runScenarioYielding } from '../scenario/run/runner';
+import { recordingsDir } from '../scenario/record/recording';
 import { ProgressLine } from './progress';
 import { loadScenario } from '../scenario/file/scenario-file';
-import type { RunOptions } from '../scenario/runner';
-import { runKeepingFailuresYielding, runRecordedYielding, type RecordOptions } from '../scenario/recording';
+import type { RunOptions } from '../scenario/run/runner';
+import { runKeepingFailuresYielding, runRecordedYielding, type RecordOptions } from '../scenario/record/recording';
 import type { TraceLevel } from '../replay/format';
-import { formatReport } from '../scenario/report';
+import { formatReport } from '../scenario/check/report';
 
 export const RUN_HELP = `usage: bringup run SCENARIO.yaml [--quiet] [--artifacts DIR] [--record FILE] [--trace LEVEL] [--chunk N]
                    [--checkpoint-every N]

@@ -28,7 +28,7 @@ const REASONS: Record<string, string> = {
 
 /** A recording that could not be written: `file` as the user named it, `reason` in words, `code` the errno code. */
 export class RecordingWriteError extends Error {
-  /** The run whose recording failed, when the run went on to its end (set by scenario/recording.ts). */
+  /** The run whose recording failed, when the run went on to its end (set by scenario/record/recording.ts). */
   result?: unknown;
   constructor(readonly file: string, readonly reason: string, readonly code?: string) {
     super(`cannot write the recording ${file}: ${reason}`);

@@ -11,8 +11,8 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { loadScenario } = require('../dist/scenario/file/scenario-file');
-const { runScenario } = require('../dist/scenario/runner');
-const { formatReport } = require('../dist/scenario/report');
+const { runScenario } = require('../dist/scenario/run/runner');
+const { formatReport } = require('../dist/scenario/check/report');
 const { bootBoard } = require('../dist/scenario/boards');
 const { runFeatures } = require('./run-features');
 

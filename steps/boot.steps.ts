@@ -3,7 +3,7 @@
 import { Given, When, Then } from '@cucumber/cucumber';
 import { ScenarioDraft } from '../scenario/draft';
 import { assertMet, scenarioPasses, endsWith } from '../scenario/check';
-import { runKeepingFailures } from '../scenario/recording';
+import { runKeepingFailures } from '../scenario/record/recording';
 import type { BringupWorld } from './world';
 import './parameters';
 

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { assertMet, consoleShows, endsWith, displayShows, displayPicture } from '../scenario/check';
 import { repoRoot } from '../scenario/draft';
-import { runKeepingFailures } from '../scenario/recording';
+import { runKeepingFailures } from '../scenario/record/recording';
 import type { RgbaImage } from '../machine/devices/device';
 import type { BringupWorld } from './world';
 import './parameters';

@@ -9,7 +9,7 @@
 import { Then, Before, After, Status } from '@cucumber/cucumber';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { checkReplayIdentity } from '../scenario/recording';
+import { checkReplayIdentity } from '../scenario/record/recording';
 import type { BringupWorld } from './world';
 
 const checked = new WeakSet<object>();

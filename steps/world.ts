@@ -9,8 +9,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { World, setWorldConstructor, Before, After, Status, setDefaultTimeout, type IWorldOptions } from '@cucumber/cucumber';
 import type { ScenarioDraft } from '../scenario/draft';
-import type { ScenarioResult, Artifact } from '../scenario/runner';
-import { failureAttachments } from '../scenario/attachments';
+import type { ScenarioResult, Artifact } from '../scenario/run/runner';
+import { failureAttachments } from '../scenario/check/attachments';
 
 export class BringupWorld extends World {
   draft: ScenarioDraft | undefined;

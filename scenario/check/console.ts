@@ -11,11 +11,11 @@ import { parseVirtualTime, formatTime } from '../virtual-time';
 import { describeStopReason } from '../../machine/stop-reason';
 import { hasCapability } from '../../machine/devices/device';
 import { DEVICE_TYPES } from '../../machine/devices/registry';
-import type { ConsoleLine, Match } from '../console-log';
-import type { RunStop, ScenarioResult } from '../runner';
+import type { ConsoleLine, Match } from '../run/console-log';
+import type { RunStop, ScenarioResult } from '../run/runner';
 import { numberedLines, type ExpectationResult } from './expectation';
 
-/** One console device's output and its patterns' matches (scenario/console-log.ts's ConsoleTracker is one). */
+/** One console device's output and its patterns' matches (scenario/run/console-log.ts's ConsoleTracker is one). */
 export interface ConsoleRecord {
   readonly ordered: ReadonlyArray<Pattern & { by?: number }>;
   readonly never: readonly Pattern[];

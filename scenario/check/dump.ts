@@ -6,8 +6,8 @@
 
 import { formatTime } from '../virtual-time';
 import type { Scenario, DumpExpectation } from '../file/scenario-file';
-import type { ConsoleLine } from '../console-log';
-import type { ScenarioResult } from '../runner';
+import type { ConsoleLine } from '../run/console-log';
+import type { ScenarioResult } from '../run/runner';
 import { numberedLines, type ExpectationResult } from './expectation';
 
 /** A fault dump (and panic) in the console lines kept; `around` takes absolute line numbers (ConsoleLine.index). */

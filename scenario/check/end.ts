@@ -5,7 +5,7 @@ import type { Machine } from '../../machine/machine';
 import { describeStopReason } from '../../machine/stop-reason';
 import { formatTime } from '../virtual-time';
 import type { Scenario, EndKind } from '../file/scenario-file';
-import type { RunStop, ScenarioResult } from '../runner';
+import type { RunStop, ScenarioResult } from '../run/runner';
 import { linesRecord, type ConsoleRecord } from './console';
 import { finalMachine } from './machine-state';
 import { numberedLines, type ExpectationResult } from './expectation';

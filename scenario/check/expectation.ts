@@ -1,6 +1,6 @@
 /** The result of checking one expectation, as every report (run, steps, bisect) shows it. */
 
-import type { ConsoleLine } from '../console-log';
+import type { ConsoleLine } from '../run/console-log';
 
 export interface ExpectationResult {
   /** What was expected, e.g. 'console shows "ping 10/10" by 5 ms'. */

@@ -11,8 +11,8 @@ import { DEVICE_TYPES } from '../../machine/devices/registry';
 import type { Machine } from '../../machine/machine';
 import type { Scenario } from '../file/scenario-file';
 import { InputFileError } from '../file/yaml-file';
-import type { ScenarioResult } from '../runner';
-import { comparePng, decodePng, encodePng } from '../png';
+import type { ScenarioResult } from '../run/runner';
+import { comparePng, decodePng, encodePng } from './png';
 import { finalMachine } from './machine-state';
 import type { ExpectationResult } from './expectation';
 

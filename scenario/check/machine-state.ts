@@ -5,7 +5,7 @@ import { symbolize } from '../../machine/loaders/elf';
 import { hexWord as hex } from '../../machine/hex';
 import { formatTime } from '../virtual-time';
 import { describeStopReason } from '../../machine/stop-reason';
-import type { ScenarioResult } from '../runner';
+import type { ScenarioResult } from '../run/runner';
 import type { ExpectationResult } from './expectation';
 
 export function finalMachine(r: ScenarioResult): Machine {

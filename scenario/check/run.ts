@@ -7,8 +7,8 @@
 import { formatTime, parseVirtualTime } from '../virtual-time';
 import type { Machine } from '../../machine/machine';
 import type { Scenario } from '../file/scenario-file';
-import type { FiredFault } from '../faults';
-import type { RunStop, ScenarioResult } from '../runner';
+import type { FiredFault } from '../run/faults';
+import type { RunStop, ScenarioResult } from '../run/runner';
 import { checkConsole, type ConsoleRecord } from './console';
 import { checkDump } from './dump';
 import { checkFramebuffer } from './framebuffer';

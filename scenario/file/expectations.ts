@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readInputFile, InputFileUnusable } from '../../io/input-file';
 import { formatTime } from '../virtual-time';
-import { decodePng } from '../png';
+import { decodePng } from '../check/png';
 import { compilePattern } from './patterns';
 import type { ResolveContext, At } from './context';
 import type { RawDump, RawOrdered, Scenario, Pattern, DumpExpectation, ConsoleExpectations } from './types';

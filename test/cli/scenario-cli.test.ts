@@ -108,7 +108,7 @@ test('bringup run: no progress line when stderr is not a terminal', () => {
 
 test('bringup run: a framebuffer mismatch names the differing pixels and writes the actual picture', () => {
   const golden = path.join(tmp, 'wrong.png');
-  const { decodePng, encodePng } = require('../../scenario/png') as typeof import('../../scenario/png');
+  const { decodePng, encodePng } = require('../../scenario/check/png') as typeof import('../../scenario/check/png');
   const img = decodePng(fs.readFileSync(path.join(root, 'test', 'programs-tegra', 'expected', 'tegra_devices.png')));
   img.data[4 * 7] ^= 1;
   fs.writeFileSync(golden, encodePng(img));

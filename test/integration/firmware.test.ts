@@ -23,9 +23,9 @@ import { parseElf } from '../../machine/loaders/elf';
 import { packVolume } from '../../machine/boot/volume';
 import { MODE_ABT } from '../../machine/cpu/modes';
 import { createMachine } from '../../scenario/boards';
-import { comparePng, decodePng, encodePng } from '../../scenario/png';
+import { comparePng, decodePng, encodePng } from '../../scenario/check/png';
 import { ScenarioDraft } from '../../scenario/draft';
-import { runScenario, type RunObserver } from '../../scenario/runner';
+import { runScenario, type RunObserver } from '../../scenario/run/runner';
 import type { RgbaImage } from '../../machine/devices/device';
 import { ROOT, requireTools, toolSkip } from '../support/environment';
 

@@ -20,7 +20,7 @@ import * as path from 'node:path';
 import type { RgbaImage } from '../../machine/devices/device';
 import { parseElf, symbolize } from '../../machine/loaders/elf';
 import { createMachine } from '../../scenario/boards';
-import { comparePng, decodePng, encodePng } from '../../scenario/png';
+import { comparePng, decodePng, encodePng } from '../../scenario/check/png';
 import { ROOT, requireTools, toolSkip } from '../support/environment';
 
 const DIR = path.join(ROOT, 'test', 'programs-tegra');

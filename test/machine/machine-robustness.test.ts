@@ -17,7 +17,7 @@ import { parseElf } from '../../machine/loaders/elf';
 import { SEMIHOSTING_MAX_TRANSFER } from '../../machine/semihosting';
 import { nodeSemihostingHost } from '../../cli/semihosting-host';
 import { scenarioFromText } from '../../scenario/file/scenario-file';
-import { runScenario } from '../../scenario/runner';
+import { runScenario } from '../../scenario/run/runner';
 import { tinyElf } from '../support/tiny-elf';
 
 // ---- 1. every address of every shipped board's map -----------------------------

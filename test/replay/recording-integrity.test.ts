@@ -9,7 +9,7 @@ import * as zlib from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { scenarioFromText } from '../../scenario/file/scenario-file';
-import { runRecorded, openReplay, bundleRecording } from '../../scenario/recording';
+import { runRecorded, openReplay, bundleRecording } from '../../scenario/record/recording';
 import { RecordingReader, RecordingError, RecordingDamaged } from '../../replay/reader';
 import { RecordingWriteError, RecordingWriter } from '../../replay/writer';
 import {

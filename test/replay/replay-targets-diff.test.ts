@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { scenarioFromText } from '../../scenario/file/scenario-file';
-import { runRecorded } from '../../scenario/recording';
+import { runRecorded } from '../../scenario/record/recording';
 import { AddressSpaces, codeSymbols } from '../../replay/symbols';
 import { parseElf, symbolize } from '../../machine/loaders/elf';
 import { ROOT as root, requireTools, toolSkip } from '../support/environment';

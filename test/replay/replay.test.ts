@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { scenarioFromText, type Scenario } from '../../scenario/file/scenario-file';
-import { runRecorded, openReplay, ImageMismatchError, bundleRecording } from '../../scenario/recording';
+import { runRecorded, openReplay, ImageMismatchError, bundleRecording } from '../../scenario/record/recording';
 import { RecordingReader, RecordingError } from '../../replay/reader';
 import { resolveTarget } from '../../replay/targets';
 import { FRAME_BYTES, MAGIC } from '../../replay/format';

@@ -12,7 +12,7 @@ import type { DeviceType } from '../../machine/devices/device';
 import type { FieldKind, FieldSpec, StateDecl } from '../../machine/devices/state';
 import { RecordingReader } from '../../replay/reader';
 import { stateJson, canonicalJson } from '../../replay/state-hash';
-import { openReplay } from '../../scenario/recording';
+import { openReplay } from '../../scenario/record/recording';
 import { createMachine } from '../../scenario/boards';
 
 const root = path.resolve(__dirname, '..', '..', '..');

@@ -1,11 +1,11 @@
-/** scenario/bisect.ts without git: the comparison of two runs and the image substitution. */
+/** scenario/hunt/bisect.ts without git: the comparison of two runs and the image substitution. */
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { explainDifference, substituteImageText, scenarioWithImage, classify } from '../../scenario/bisect';
-import type { ScenarioResult, ExpectationResult } from '../../scenario/runner';
+import { explainDifference, substituteImageText, scenarioWithImage, classify } from '../../scenario/hunt/bisect';
+import type { ScenarioResult, ExpectationResult } from '../../scenario/run/runner';
 import { ROOT as root } from '../support/environment';
 
 const scenarios = path.join(root, 'features', 'scenarios');

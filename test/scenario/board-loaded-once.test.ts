@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { loadScenario } from '../../scenario/file/scenario-file';
-import { runRecorded } from '../../scenario/recording';
+import { runRecorded } from '../../scenario/record/recording';
 import { RecordingReader } from '../../replay/reader';
 
 import { ROOT } from '../support/environment';

@@ -10,9 +10,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { scenarioFromText } from '../../scenario/file/scenario-file';
 import { InputFileError } from '../../scenario/file/yaml-file';
-import { runScenario, type ScenarioResult } from '../../scenario/runner';
+import { runScenario, type ScenarioResult } from '../../scenario/run/runner';
 import { consoleShows, consoleNeverShows, displayShows, endsWith } from '../../scenario/check';
-import { encodePng } from '../../scenario/png';
+import { encodePng } from '../../scenario/check/png';
 import { tempDir } from '../support/temp-dirs';
 
 import { ROOT } from '../support/environment';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Machine } from '../../machine/machine';
 import { createMachine } from '../../scenario/boards';
-import { watchDeviceEdges, schedulePulseTrain } from '../../scenario/interrupts';
+import { watchDeviceEdges, schedulePulseTrain } from '../../scenario/run/interrupts';
 
 const TIMER01 = 0x10011000;
 

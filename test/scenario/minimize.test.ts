@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { minimizedScenarioText } from '../../scenario/minimize';
+import { minimizedScenarioText } from '../../scenario/hunt/minimize';
 import { minimizeCommand } from '../../cli/minimize';
 import { ROOT as root } from '../support/environment';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PNG } from 'pngjs';
-import { comparePng, decodePng, encodePng } from '../../scenario/png';
+import { comparePng, decodePng, encodePng } from '../../scenario/check/png';
 import type { RgbaImage } from '../../machine/devices/device';
 
 function pattern(width: number, height: number, seed = 1): RgbaImage {

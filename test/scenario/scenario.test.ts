@@ -11,8 +11,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadScenario, scenarioFromText } from '../../scenario/file/scenario-file';
-import { runScenario, prepareScenario } from '../../scenario/runner';
-import { formatReport } from '../../scenario/report';
+import { runScenario, prepareScenario } from '../../scenario/run/runner';
+import { formatReport } from '../../scenario/check/report';
 import { parseVirtualTime } from '../../scenario/virtual-time';
 import { InputFileError } from '../../scenario/file/yaml-file';
 import { ROOT } from '../support/environment';
@@ -348,7 +348,7 @@ test('bad input: per-device consoles and the framebuffer', () => {
 test('a framebuffer mismatch reports the differing pixels and carries the actual picture', () => {
   const golden = path.join(ROOT, 'test', 'programs-tegra', 'expected', 'tegra_devices.png');
   const other = path.join(tmp, 'other.png');
-  const { decodePng, encodePng } = require('../../scenario/png') as typeof import('../../scenario/png');
+  const { decodePng, encodePng } = require('../../scenario/check/png') as typeof import('../../scenario/check/png');
   const img = decodePng(fs.readFileSync(golden));
   for (let i = 0; i < 10; i++) img.data[i * 4] ^= 0xff;
   fs.writeFileSync(other, encodePng(img));

@@ -4,8 +4,8 @@
  * from. The board is the one the scenario loaded; nothing is read again.
  */
 
-import type { BootDescription } from '../machine/boot/boot-machine';
-import type { Scenario } from './file/scenario-file';
+import type { BootDescription } from '../../machine/boot/boot-machine';
+import type { Scenario } from '../file/scenario-file';
 
 export function scenarioBoot(s: Scenario): BootDescription {
   const file = (image: { file: string; data: Uint8Array } | undefined) => image && { name: image.file, file: image.file, data: image.data };

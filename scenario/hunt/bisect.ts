@@ -18,15 +18,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { parseDocument } from 'yaml';
-import { ImageError } from '../machine/loaders/elf';
-import { bisectSearch, estimateSteps, type Outcome } from '../replay/bisect-search';
-import type { ScenarioResult } from './runner';
-import { loadScenario, scenarioFromText, type Scenario, type RawScenario } from './file/scenario-file';
-import { InputFileError, loadYamlFile } from './file/yaml-file';
+import { ImageError } from '../../machine/loaders/elf';
+import { bisectSearch, estimateSteps, type Outcome } from '../../replay/bisect-search';
+import type { ScenarioResult } from '../run/runner';
+import { loadScenario, scenarioFromText, type Scenario, type RawScenario } from '../file/scenario-file';
+import { InputFileError, loadYamlFile } from '../file/yaml-file';
 
-import { runRecorded, recordingsDir } from './recording';
-import { RecordingReader } from '../replay/reader';
-import { diffEvents, formatDiff } from '../replay/diff';
+import { runRecorded, recordingsDir } from '../record/recording';
+import { RecordingReader } from '../../replay/reader';
+import { diffEvents, formatDiff } from '../../replay/diff';
 
 // ---- classification and comparison -------------------------------------------
 

@@ -6,21 +6,21 @@
  * so a match reports exactly when it happened, whatever the run's slicing.
  */
 
-import type { Machine, StopReason } from '../machine/machine';
-import { bootMachine } from '../machine/boot/boot-machine';
+import type { Machine, StopReason } from '../../machine/machine';
+import { bootMachine } from '../../machine/boot/boot-machine';
 import { scenarioBoot } from './boot';
-import type { Scenario } from './file/scenario-file';
+import type { Scenario } from '../file/scenario-file';
 import { armFaults, type FiredFault } from './faults';
 import { ConsoleTyping } from './console-typing';
 import { ConsoleTracker, type ConsoleLine } from './console-log';
-import { formatTime } from './virtual-time';
-import { describeStopReason } from '../machine/stop-reason';
-import { evaluateScenario } from './check/run';
-import type { ExpectationResult } from './check/expectation';
+import { formatTime } from '../virtual-time';
+import { describeStopReason } from '../../machine/stop-reason';
+import { evaluateScenario } from '../check/run';
+import type { ExpectationResult } from '../check/expectation';
 
 export type { ConsoleLine } from './console-log';
 
-export type { ExpectationResult, Artifact } from './check/expectation';
+export type { ExpectationResult, Artifact } from '../check/expectation';
 
 /** 'interrupted': stopped from outside (Ctrl-C) before it ended; expectations are evaluated as far as it got. */
 export type Verdict = 'pass' | 'fail' | 'limit' | 'interrupted';
@@ -41,7 +41,7 @@ export interface ScenarioResult {
   faults: FiredFault[];
   /**
    * Lines of the main console (the scenario's console device): the last ones
-   * printed (scenario/console-log.ts bounds them); lines[0].index is how many
+   * printed (scenario/run/console-log.ts bounds them); lines[0].index is how many
    * earlier lines are not kept.
    */
   lines: ConsoleLine[];
@@ -75,7 +75,7 @@ export interface RunOptions {
   onOutput?: (text: string) => void;
   /** Instructions per slice of the run loop. */
   slice?: number;
-  /** Console lines kept per device (default CONSOLE_TAIL_LINES, scenario/console-log.ts). */
+  /** Console lines kept per device (default CONSOLE_TAIL_LINES, scenario/run/console-log.ts). */
   consoleTailLines?: number;
   /** Told after every slice how far the run is (instruction count and the run's limit). */
   onProgress?: (icount: number, limit: number) => void;

@@ -9,7 +9,7 @@
  */
 
 import { PNG } from 'pngjs';
-import type { RgbaImage } from '../machine/devices/device';
+import type { RgbaImage } from '../../machine/devices/device';
 
 export type Rgba = [number, number, number, number];
 

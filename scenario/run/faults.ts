@@ -6,13 +6,13 @@
  * which it fired, so two runs of the same scenario can be compared exactly.
  */
 
-import type { Machine } from '../machine/machine';
-import type { Injection } from '../machine/injections';
-import { faultStatusRegister } from '../machine/cpu/faults';
-import { Vector } from '../machine/cpu/modes';
-import type { FaultSpec } from './file/scenario-file';
+import type { Machine } from '../../machine/machine';
+import type { Injection } from '../../machine/injections';
+import { faultStatusRegister } from '../../machine/cpu/faults';
+import { Vector } from '../../machine/cpu/modes';
+import type { FaultSpec } from '../file/scenario-file';
 import { schedulePulseTrain, watchDeviceEdges } from './interrupts';
-import { hexWord as hex } from '../machine/hex';
+import { hexWord as hex } from '../../machine/hex';
 
 export interface FiredFault {
   /** Index of the fault in the scenario's faults list. */

@@ -7,8 +7,8 @@
  * a replay needs neither the patterns nor the faults.
  */
 
-import type { Machine } from '../machine/machine';
-import type { FaultSpec, Scenario } from './file/scenario-file';
+import type { Machine } from '../../machine/machine';
+import type { FaultSpec, Scenario } from '../file/scenario-file';
 import type { FiredFault } from './faults';
 
 type Corruption = Extract<FaultSpec, { type: 'corrupt-input' }>;

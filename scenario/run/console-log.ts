@@ -9,7 +9,7 @@
  * and the number of lines no longer kept is known, so a report can say so.
  */
 
-import type { Pattern } from './file/scenario-file';
+import type { Pattern } from '../file/scenario-file';
 
 export interface ConsoleLine {
   text: string;

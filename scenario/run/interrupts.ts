@@ -6,7 +6,7 @@
  * overridden while a pulse lasts.
  */
 
-import type { Machine } from '../machine/machine';
+import type { Machine } from '../../machine/machine';
 
 export interface PulseTrain {
   /** Instruction count of the first rising edge. */

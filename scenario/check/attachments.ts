@@ -5,7 +5,7 @@
  */
 
 import { encodePng } from './png';
-import type { Artifact, ScenarioResult } from './runner';
+import type { Artifact, ScenarioResult } from '../run/runner';
 
 export function failureAttachments(r: ScenarioResult, extra: Artifact[] = [], label = r.scenario.name): Artifact[] {
   const base = label.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^-|-$/g, '') || 'scenario';

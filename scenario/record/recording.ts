@@ -8,27 +8,27 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { readVolume, volumeImage } from '../machine/boot/volume';
-import { parseElf, type ElfSymbol } from '../machine/loaders/elf';
-import type { Machine } from '../machine/machine';
-import { bootMachine } from '../machine/boot/boot-machine';
-import type { BoardSpec } from '../machine/boards/board-spec';
-import { RecordType, type RecordingHeader } from '../replay/format';
+import { readVolume, volumeImage } from '../../machine/boot/volume';
+import { parseElf, type ElfSymbol } from '../../machine/loaders/elf';
+import type { Machine } from '../../machine/machine';
+import { bootMachine } from '../../machine/boot/boot-machine';
+import type { BoardSpec } from '../../machine/boards/board-spec';
+import { RecordType, type RecordingHeader } from '../../replay/format';
 import {
   buildHeader, bundleImages, encodeImageRecord, imageProblems, imagesFromHeader, recordedImages, replayBoot, sha256,
   ImageMismatchError, type HeaderOptions, type RecordedImages,
-} from '../replay/boot-record';
-import { RecordingWriteError, RecordingWriter } from '../replay/writer';
-import { Recorder } from '../replay/recorder';
-import { RecordingReader } from '../replay/reader';
-import { Replayer } from '../replay/replayer';
-import { boardNames, boardsDir, boardSource, loadBoard, resolveBoardFile } from './boards';
-import { scenarioBoot } from './boot';
-import { InputFileUnusable, readInputFile } from '../io/input-file';
-import { loadScenario, scenarioFromText, type Scenario } from './file/scenario-file';
-import { runScenario, runScenarioYielding, describeStop, type RunObserver, type RunOptions, type ScenarioResult } from './runner';
+} from '../../replay/boot-record';
+import { RecordingWriteError, RecordingWriter } from '../../replay/writer';
+import { Recorder } from '../../replay/recorder';
+import { RecordingReader } from '../../replay/reader';
+import { Replayer } from '../../replay/replayer';
+import { boardNames, boardsDir, boardSource, loadBoard, resolveBoardFile } from '../boards';
+import { scenarioBoot } from '../run/boot';
+import { InputFileUnusable, readInputFile } from '../../io/input-file';
+import { loadScenario, scenarioFromText, type Scenario } from '../file/scenario-file';
+import { runScenario, runScenarioYielding, describeStop, type RunObserver, type RunOptions, type ScenarioResult } from '../run/runner';
 
-export { DEFAULT_CHUNK, DEFAULT_CHECKPOINT_EVERY, ImageMismatchError } from '../replay/boot-record';
+export { DEFAULT_CHUNK, DEFAULT_CHECKPOINT_EVERY, ImageMismatchError } from '../../replay/boot-record';
 /** The images of a replay (replay/boot-record.ts). */
 export type BootImages = RecordedImages;
 

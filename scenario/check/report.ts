@@ -1,9 +1,9 @@
 /** Human-readable reports of scenario runs (what `bringup run` prints at the end). */
 
-import { symbolize } from '../machine/loaders/elf';
-import type { ScenarioResult } from './runner';
-import { describeStop } from './runner';
-import { formatTime } from './virtual-time';
+import { symbolize } from '../../machine/loaders/elf';
+import type { ScenarioResult } from '../run/runner';
+import { describeStop } from '../run/runner';
+import { formatTime } from '../virtual-time';
 
 export function formatReport(r: ScenarioResult): string {
   const s = r.scenario;

@@ -9,9 +9,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseDocument, isSeq, isScalar, type Document } from 'yaml';
-import { ddmin } from '../replay/ddmin';
-import { runScenario, type ScenarioResult, type Verdict } from './runner';
-import type { Scenario } from './file/scenario-file';
+import { ddmin } from '../../replay/ddmin';
+import { runScenario, type ScenarioResult, type Verdict } from '../run/runner';
+import type { Scenario } from '../file/scenario-file';
 
 export interface MinimizeTest {
   test: number;
