@@ -7,10 +7,11 @@
 //
 // FILTER: run only the test files whose path contains one of the strings
 // (Cucumber only when one mentions "feature" or "cucumber").
-// --fast (npm run test:fast): only the folders of FAST_FOLDERS, no Cucumber,
-// and no external tools: tests needing arm-none-eabi-gcc, QEMU or make skip
-// (BRINGUP_NO_TOOLS=1, see test/support/environment.ts). Left out:
-// test/integration (end-to-end runs), test/diff (against QEMU), test/fuzz.
+// --fast (npm run test:fast): only the folders of FAST_FOLDERS, three files at
+// a time, no Cucumber, and no external tools: tests needing arm-none-eabi-gcc,
+// QEMU or make skip (BRINGUP_NO_TOOLS=1, see test/support/environment.ts).
+// Left out: test/cli and test/integration (they run the bringup command as a
+// process: end-to-end), test/diff (against QEMU), test/fuzz.
 //
 // Tests must leave nothing behind: the run gets a temporary folder of its own
 // (TMPDIR), which must be empty at the end, and /tmp is listed before and
@@ -27,7 +28,7 @@ const args = process.argv.slice(2);
 const fast = args.includes('--fast');
 const filter = args.filter((a) => a !== '--fast');
 /** The test folders (under test/) that --fast runs. */
-const FAST_FOLDERS = ['machine', 'replay', 'scenario', 'cli', 'docs', 'support'];
+const FAST_FOLDERS = ['machine', 'replay', 'scenario', 'docs', 'support'];
 
 function findTests(dir) {
   if (!fs.existsSync(dir)) return [];
@@ -60,6 +61,8 @@ const tap = path.join(runTmp, 'report.tap');
 // With a filter that matches no test file, `node --test` without files would run every test it finds.
 const res = !files.length ? { status: 0, signal: null } : spawnSync(process.execPath, [
   '--test',
+  // Node runs one file at a time on a two-core machine unless told otherwise.
+  ...(fast ? ['--test-concurrency=3'] : []),
   '--test-reporter=spec', '--test-reporter-destination=stdout',
   '--test-reporter=tap', `--test-reporter-destination=${tap}`,
   ...files,

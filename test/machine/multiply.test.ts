@@ -6,7 +6,7 @@ import { dataProcessingRows } from '../../machine/cpu/a32/data-processing';
 import { multiplyRows, umul64, smul64, lastProduct } from '../../machine/cpu/a32/multiply';
 import { MODE_UND } from '../../machine/cpu/modes';
 import type { Cpu } from '../../machine/cpu/cpu';
-import { makeCpu, exec } from '../support/cpu-harness';
+import { makeCpu, exec, place } from '../support/cpu-harness';
 
 const decoder = new Decoder([...branchRows, ...dataProcessingRows, ...multiplyRows]);
 
@@ -322,14 +322,17 @@ test('every multiply agrees with a BigInt model on many inputs', () => {
   const vs = [...values(24)];
   for (const [name, word, model] of cases) {
     let k = 0;
+    // One core per instruction, its word placed once: each input only resets the registers it reads.
+    const cpu = makeCpu();
+    place(cpu, 0x1000, [word]);
     for (const n of vs) {
       for (const m of vs) {
         const a = vs[(k * 7) % vs.length], hi = vs[(k * 13 + 5) % vs.length];
         const q = k & 1;
         k++;
-        const cpu = makeCpu();
+        cpu.pc = 0x1000;
         cpu.r[1] = n; cpu.r[2] = m; cpu.r[3] = a; cpu.r[4] = hi; cpu.q = q;
-        exec(cpu, [word]);
+        cpu.run(1);
         const e = model(n, m, a, a, hi, q);
         const what = `${name} n=0x${u(n).toString(16)} m=0x${u(m).toString(16)} a=0x${u(a).toString(16)} hi=0x${u(hi).toString(16)}`;
         if (e.long) {
