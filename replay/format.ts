@@ -351,7 +351,3 @@ export function reviveTyped(_key: string, value: unknown): unknown {
   }
   return value;
 }
-
-export function stringifyState(state: unknown): string {
-  return JSON.stringify(state, replaceTyped);
-}

@@ -151,7 +151,7 @@ export function loadSeeds(setupDir: string, insns: number): Seed[] {
 
   // A short recording, with a fixed uuid so that the same seed makes the same cases.
   const { loadScenario } = require(path.join(DIST, 'scenario', 'file', 'scenario-file.js'));
-  const rec = require(path.join(DIST, 'scenario', 'recording.js'));
+  const rec = require(path.join(DIST, 'scenario', 'record', 'recording.js'));
   const { RecordingReader } = require(path.join(DIST, 'replay', 'reader.js'));
   const nodeCrypto = require('node:crypto') as { randomUUID: () => string };
   const s = loadScenario(path.join(ROOT, 'features/scenarios/pingpong.yaml'));
