@@ -222,6 +222,12 @@ export class Cpu {
 
   /** Writes every CPSR field (exception return, restore). The mode must be valid. */
   setCpsr(value: number): void {
+    this.setCpsrFields(value);
+    this.changeMode(value & 0x1f);
+  }
+
+  /** Writes every CPSR field but the mode (restore sets the mode without swapping banks). */
+  private setCpsrFields(value: number): void {
     this.setFlags(value);
     this.ge = (value >>> 16) & 0xf;
     this.it = ((value >>> 25) & 3) | (((value >>> 10) & 0x3f) << 2);
@@ -230,7 +236,6 @@ export class Cpu {
     this.i = (value >>> 7) & 1;
     this.f = (value >>> 6) & 1;
     this.t = (value >>> 5) & 1;
-    this.changeMode(value & 0x1f);
   }
 
   /** Writes N, Z, C, V, Q from bits 31:27. */
@@ -647,14 +652,7 @@ export class Cpu {
     r[14] = this.bankLr[cur];
     this.pc = reg('pc') >>> 0;
     this.mode = mode;
-    this.setFlags(cpsr);
-    this.ge = (cpsr >>> 16) & 0xf;
-    this.it = ((cpsr >>> 25) & 3) | (((cpsr >>> 10) & 0x3f) << 2);
-    this.e = (cpsr >>> 9) & 1;
-    this.a = (cpsr >>> 8) & 1;
-    this.i = (cpsr >>> 7) & 1;
-    this.f = (cpsr >>> 6) & 1;
-    this.t = (cpsr >>> 5) & 1;
+    this.setCpsrFields(cpsr);
     r[15] = (this.pc + (this.t ? 4 : 8)) | 0;
     this.icount = s.icount; this.waiting = s.waiting; this.eventRegister = s.eventRegister;
     this.monitorAddr = s.monitorAddr; this.monitorActive = s.monitorActive;
