@@ -154,8 +154,7 @@ function fetchAbort(cpu: Cpu, va: number): Handler {
 }
 
 function fetchFault(cpu: Cpu, va: number): never {
-  cpu.cp15.ifsr = faultStatusRegister(FS_SYNC_EXTERNAL, 0, false);
-  cpu.cp15.ifar = va >>> 0;
+  fetchAbort(cpu, va);
   throw PREFETCH_ABORT;
 }
 

@@ -69,16 +69,14 @@ function fieldMasks(d: RegisterDef, where: string): FieldMasks | undefined {
 }
 
 export class RegisterMap {
-  private readonly byOffset = new Map<number, RegisterDef>();
+  /** Each register by offset, with the masks its fields come to (worked out once, found by the same lookup). */
+  private readonly byOffset = new Map<number, { def: RegisterDef; masks: FieldMasks | undefined }>();
   private readonly values = new Map<number, number>();
-  private readonly masks = new Map<number, FieldMasks>();
 
   constructor(private readonly ctx: DeviceContext, readonly defs: RegisterDef[]) {
     for (const d of defs) {
       if (this.byOffset.has(d.offset)) throw new Error(`${ctx.name}: two registers at offset 0x${d.offset.toString(16)}`);
-      this.byOffset.set(d.offset, d);
-      const m = fieldMasks(d, ctx.name);
-      if (m) this.masks.set(d.offset, m);
+      this.byOffset.set(d.offset, { def: d, masks: fieldMasks(d, ctx.name) });
     }
     this.reset();
   }
@@ -106,27 +104,29 @@ export class RegisterMap {
   setAt(offset: number, value: number): void { this.values.set(offset, value >>> 0); }
 
   read(offset: number, size: number): number {
-    const d = this.byOffset.get(offset & ~3);
-    if (!d) {
+    const row = this.byOffset.get(offset & ~3);
+    if (!row) {
       this.ctx.guestError(`read of unknown register at offset 0x${offset.toString(16)}`);
       return 0;
     }
+    const d = row.def;
     if (d.access === 'wo') {
       this.ctx.guestError(`read of write-only register ${d.name}`);
       return 0;
     }
     let word = d.read ? d.read() >>> 0 : this.values.get(d.offset)!;
-    const m = this.masks.get(d.offset);
+    const m = row.masks;
     if (m) word = (word & ~m.hide) >>> 0;
     return subword(word, offset, size);
   }
 
   write(offset: number, size: number, value: number): void {
-    const d = this.byOffset.get(offset & ~3);
-    if (!d) {
+    const row = this.byOffset.get(offset & ~3);
+    if (!row) {
       this.ctx.guestError(`write of unknown register at offset 0x${offset.toString(16)}`);
       return;
     }
+    const d = row.def;
     if (d.access === 'ro') {
       this.ctx.guestError(`write to read-only register ${d.name}`);
       return;
@@ -135,7 +135,7 @@ export class RegisterMap {
     const shift = (offset & 3) * 8;
     const laneMask = size === 4 ? 0xffffffff : (((1 << (size * 8)) - 1) << shift) >>> 0;
     const v = ((value << shift) & laneMask) >>> 0;
-    const fm = this.masks.get(d.offset);
+    const fm = row.masks;
     if (fm) {
       const store = (fm.store & laneMask) >>> 0;
       const cleared = (v & fm.clear) >>> 0;
