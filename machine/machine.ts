@@ -1,8 +1,15 @@
 /**
- * A whole machine: bus, CPU, devices, event queue and the run loop that
+ * A whole machine: bus, cores, devices, event queue and the run loop that
  * advances virtual time. The board builder wires the devices; everything from
  * outside (console input) enters through the input log, stamped with the
- * instruction count at which it takes effect.
+ * virtual time at which it takes effect.
+ *
+ * Virtual time is counted in ticks (1 ns at the default 1 GHz clock). Each
+ * core has its own clock, cpu.icount: one tick per instruction it executes,
+ * and the ticks it spent waiting (WFI, WFE), held or stalled. On one core
+ * that clock is the machine's time. On several cores they take turns as
+ * machine/schedule.ts describes, and the machine's time is the end of the
+ * last round (the clock of the core whose turn it is, while one runs).
  */
 
 import { Bus, RamRegion } from './bus';
@@ -15,7 +22,9 @@ import type { ElfImage } from './loaders/elf';
 import { ImageError } from './loaders/elf';
 import { Semihosting, type SemihostingConfig } from './semihosting';
 import type { Injection, InjectionEntry, InjectionPoint } from './injections';
-import { Probe, type GuestError, type IrqEdgeArgs, type MachineProbes } from './probes';
+import { Probe, type ExecHandler, type ExecSubscriber, type AccessSubscriber, type GuestError, type IrqEdgeArgs, type MachineProbes } from './probes';
+import { CoreHolds, type CoreControlState } from './core-control';
+import { DEFAULT_SCHEDULE, QuantumGrid, scheduleProblem, type GridState, type Schedule } from './schedule';
 
 export type { GuestError } from './probes';
 
@@ -30,9 +39,31 @@ export type StopReason =
 export interface MachineState {
   version: number;
   board: string;
+  /** Core 0. */
   cpu: CpuSnapshot;
+  /** Cores 1 and up (only on a machine with several cores). */
+  cores?: CpuSnapshot[];
+  /** Where the schedule is (only on a machine with several cores). */
+  scheduler?: SchedulerState;
   devices: Record<string, DeviceSnapshot>;
   wiring: Record<string, string[]>;
+}
+
+/** The scheduler's position: the round, whose turn it is, holds and stalls. */
+export interface SchedulerState {
+  time: number;
+  roundEnd: number;
+  turn: number;
+  grid: GridState;
+  stallUntil: number[];
+  control: CoreControlState;
+}
+
+export interface MachineOptions {
+  /** Cores to run (default 1; at most the board's cpu.count). */
+  cores?: number;
+  /** How several cores take turns (default DEFAULT_SCHEDULE). */
+  schedule?: Schedule;
 }
 
 export interface MachineSnapshot extends MachineState {
@@ -51,7 +82,24 @@ export const MACHINE_SNAPSHOT_OLDEST = 3;
 
 export class Machine {
   readonly bus = new Bus();
+  /** Core k is cpus[k]; its MPIDR reads 0x8000000k. */
+  readonly cpus: readonly Cpu[];
+  /** Core 0 (the only core of a one-core machine). */
   readonly cpu: Cpu;
+  /** How the cores take turns (several cores). */
+  readonly schedule: Schedule;
+  /** The reasons holding each core (reset, clock, halt) and reset vectors; devices reach it through their context. */
+  readonly coreControl: CoreHolds;
+  private readonly grid: QuantumGrid;
+  /** Several cores: the end of the last round (the start of the current one). */
+  private time = 0;
+  private roundEnd = 0;
+  /** Several cores: the core whose turn is next in the current round; cpus.length between rounds. */
+  private turn: number;
+  /** The core running now, or -1. */
+  private running = -1;
+  /** A core stalled by the input log (a schedule perturbation) runs again from this time. */
+  private readonly stallUntil: number[];
   readonly events = new EventQueue();
   readonly ram = new Map<string, RamRegion>();
   readonly devices: Map<string, Device>;
@@ -74,37 +122,101 @@ export class Machine {
   /** Disarmers of the one-shot hooks and watchers armed for scheduled exec/access injections (each leaves when it fires). */
   private readonly armed = new Set<() => void>();
 
-  constructor(readonly board: BoardSpec, deviceTypes: ReadonlyMap<string, DeviceType>) {
-    this.cpu = new Cpu(this.bus, { cbar: board.cpu.periphbase });
-    this.cpu.guestError = (message, pc) => this.reportGuestError('cpu', message, pc);
+  constructor(readonly board: BoardSpec, deviceTypes: ReadonlyMap<string, DeviceType>, options: MachineOptions = {}) {
+    const count = options.cores ?? 1;
+    if (!Number.isInteger(count) || count < 1 || count > Math.max(1, board.cpu.count)) {
+      throw new Error(`board ${board.name} has ${board.cpu.count} core${board.cpu.count === 1 ? '' : 's'}; cannot run ${count}`);
+    }
+    this.schedule = { ...(options.schedule ?? DEFAULT_SCHEDULE) };
+    const bad = scheduleProblem(this.schedule);
+    if (bad) throw new Error(`schedule: ${bad}`);
+    this.grid = new QuantumGrid(this.schedule);
+    const cpus = this.cpus = Array.from({ length: count }, (_, k) => new Cpu(this.bus, { cbar: board.cpu.periphbase, cpuId: k }));
+    this.cpu = cpus[0];
+    this.turn = count;
+    this.stallUntil = new Array<number>(count).fill(0);
+    cpus.forEach((cpu, k) => {
+      cpu.peers = cpus.filter((c) => c !== cpu);
+      cpu.guestError = (message, pc) => this.reportGuestError(k === 0 ? 'cpu' : `cpu${k}`, message, pc);
+    });
+    this.coreControl = new CoreHolds(count, (k, fromReset) => this.releaseCore(k, fromReset));
     const probes: MachineProbes = this.probes = {
       console: new Probe<[device: string, data: Uint8Array]>(),
       guestError: new Probe<[error: GuestError]>(),
-      exception: this.cpu.exceptionProbe,
+      exception: count === 1 ? this.cpu.exceptionProbe : fanIn(cpus.map((c) => c.exceptionProbe)),
       mmioRead: this.bus.mmioReadProbe,
       mmioWrite: this.bus.mmioWriteProbe,
       irqEdge: new Probe<IrqEdgeArgs>(),
       injection: new Probe<[entry: InjectionEntry]>(),
       codeWrite: this.bus.codeWriteProbe,
-      exec: this.cpu.execProbe,
-      access: this.cpu.accessProbe,
+      exec: count === 1 ? this.cpu.execProbe : new ClusterExecProbe(cpus),
+      access: count === 1 ? this.cpu.accessProbe : new ClusterAccessProbe(cpus),
     };
-    const built = buildBoard(board, this.bus, this.cpu, this.events, deviceTypes, {
-      guestError: (source, message) => this.reportGuestError(source, message, this.cpu.pc >>> 0),
+    const built = buildBoard(board, this.bus, {
+      cpus,
+      current: () => this.currentCore(),
+      now: () => this.now(),
+      control: this.coreControl,
+    }, this.events, deviceTypes, {
+      guestError: (source, message) => this.reportGuestError(source, message, this.cpus[this.currentCore()].pc >>> 0),
       console: (device, data) => probes.console.emit(device, data),
-      requestReset: (device) => { this.resetBy = device; this.cpu.stopRequested = true; },
+      requestReset: (device) => { this.resetBy = device; this.stopRunningCore(); },
       irqEdge: probes.irqEdge,
     });
     this.devices = built.devices;
     this.wiring = built.wiring;
     for (const m of board.memory) this.ram.set(m.name, this.bus.ramAt(m.base)!);
-    // An event scheduled while the CPU runs (e.g. by a device register write)
+    // An event scheduled while a core runs (e.g. by a device register write)
     // must take effect at its time, not at the end of the current run.
-    this.events.onSchedule = (time) => this.cpu.shortenRun(time);
+    this.events.onSchedule = count === 1 ? (time) => this.cpu.shortenRun(time) : (time) => this.eventScheduledInRound(time);
+  }
+
+  /** The core whose access devices serve: the one running, else the one whose turn it is, else 0. */
+  currentCore(): number {
+    if (this.running >= 0) return this.running;
+    return this.turn < this.cpus.length ? this.turn : 0;
+  }
+
+  /**
+   * Virtual time now: on one core its clock; on several, the clock of the
+   * core running (or paused in its turn), else the end of the last round.
+   */
+  now(): number {
+    if (this.cpus.length === 1) return this.cpu.icount;
+    if (this.running >= 0) return this.cpus[this.running].icount;
+    if (this.turn < this.cpus.length) return this.cpus[this.turn].icount;
+    return this.time;
+  }
+
+  /** Whether core k may take its turn: nothing holds it and it is not stalled. */
+  coreRuns(k: number): boolean {
+    return this.coreControl.runs(k) && this.stallUntil[k] <= this.now();
+  }
+
+  private releaseCore(k: number, fromReset: boolean): void {
+    const cpu = this.cpus[k];
+    const t = Math.max(cpu.icount, this.now());
+    if (fromReset) {
+      cpu.reset();
+      cpu.pc = this.coreControl.resetVector(k);
+    }
+    cpu.icount = t;
+  }
+
+  private stopRunningCore(): void {
+    if (this.running >= 0) this.cpus[this.running].stopRequested = true;
+    else this.cpu.stopRequested = true;
+  }
+
+  /** Several cores: an event due before the round ends ends the round there (the running core stops at it). */
+  private eventScheduledInRound(time: number): void {
+    if (this.turn >= this.cpus.length || time >= this.roundEnd) return;
+    this.roundEnd = Math.max(time, this.time);
+    if (this.running >= 0) this.cpus[this.running].shortenRun(this.roundEnd);
   }
 
   private reportGuestError(source: string, message: string, pc: number): void {
-    const e = { source, message, pc, icount: this.cpu.icount };
+    const e = { source, message, pc, icount: this.now() };
     this.guestErrors.push(e);
     this.probes.guestError.emit(e);
   }
@@ -133,21 +245,21 @@ export class Machine {
    * (or now, if that has passed: the entry is stamped with when it really acts).
    */
   inject(entry: InjectionEntry): void {
-    const e = { ...entry, icount: Math.max(entry.icount, this.cpu.icount) };
+    const e = { ...entry, icount: Math.max(entry.icount, this.now()) };
     this.checkInjection(e.injection);
     let i = this.scheduled.length;
     while (i > 0 && this.scheduled[i - 1].icount > e.icount) i--;
     this.scheduled.splice(i, 0, e);
-    this.schedule(e);
+    this.scheduleEntry(e);
   }
 
-  private schedule(e: InjectionEntry): void {
+  private scheduleEntry(e: InjectionEntry): void {
     this.events.schedule(e.icount, `input: ${e.cause}`, () => {
       const p = e.point;
       if (p.at === 'boundary') { this.takeEffect(e); return; }
       // Armed now, acts during the next instruction.
       const remove = p.at === 'exec'
-        ? this.probes.exec.at(p.pc, () => { disarm(); return this.takeEffect(e); })
+        ? this.probes.exec.at(p.pc, (cpu) => { disarm(); return this.takeEffect(this.cpus.length === 1 ? e : { ...e, core: this.cpus.indexOf(cpu) }); })
         : this.probes.access.watch(p.address, p.address, (_va, write) => { if (write === p.write) { disarm(); this.takeEffect(e); } });
       const disarm = (): void => { remove(); this.armed.delete(disarm); };
       this.armed.add(disarm);
@@ -161,14 +273,16 @@ export class Machine {
    * access points abandon the current instruction (they throw to the CPU loop).
    */
   fire(point: InjectionPoint, injection: Injection, cause: string): boolean {
-    const icount = point.at === 'boundary' ? this.cpu.icount : this.cpu.icount - 1;
-    return this.takeEffect({ icount, point, injection, cause });
+    const icount = point.at === 'boundary' ? this.now() : this.now() - 1;
+    const core = this.currentCore();
+    return this.takeEffect(this.cpus.length === 1 || point.at === 'boundary' ? { icount, point, injection, cause } : { icount, point, injection, cause, core });
   }
 
   private takeEffect(e: InjectionEntry): boolean {
     this.injected.push(e);
     this.probes.injection.emit(e);
-    const cpu = this.cpu;
+    // At an instruction or access, on the core that executes it; between instructions, on the core named (default 0).
+    const cpu = this.cpus[e.point.at === 'boundary' ? e.core ?? 0 : this.currentCore()] ?? this.cpu;
     const inj = e.injection;
     const inInstruction = e.point.at !== 'boundary';
     switch (inj.kind) {
@@ -193,6 +307,10 @@ export class Machine {
         if (inInstruction) cpu.injectPrefetchAbort(inj.address, inj.status);
         cpu.prefetchAbort(inj.status, inj.address);
         return false;
+      case 'stall-core':
+        // The core gives up its turns until the stall ends (a schedule perturbation; the scheduler reads stallUntil).
+        this.stallUntil[inj.core] = Math.max(this.stallUntil[inj.core], this.now() + inj.ticks);
+        return false;
     }
   }
 
@@ -201,16 +319,18 @@ export class Machine {
     if (inj.kind === 'console-input' && !this.device(inj.device).receive) throw new Error(`device '${inj.device}' cannot receive console input`);
     if (inj.kind === 'irq-line' && !this.device(inj.controller).setInput) throw new Error(`device '${inj.controller}' has no interrupt inputs`);
     if (inj.kind === 'bit-flip' && !this.bus.isRam(inj.address >>> 0)) throw new Error(`bit flip at 0x${(inj.address >>> 0).toString(16)}: no RAM there`);
+    if (inj.kind === 'stall-core' && !(Number.isInteger(inj.core) && inj.core >= 0 && inj.core < this.cpus.length)) throw new Error(`stall of core ${inj.core}: this machine runs cores 0 to ${this.cpus.length - 1}`);
   }
 
   enableSemihosting(config: Omit<SemihostingConfig, 'ramBase' | 'ramSize'>): Semihosting {
     const main = this.board.memory[0];
     const sh = new Semihosting({ ...config, ramBase: main.base, ramSize: main.size }, (code) => {
       this.exitCode = code;
-      this.cpu.stopRequested = true;
+      this.stopRunningCore();
     });
     this.semihosting = sh;
-    this.cpu.svcHook = (cpu, imm) => sh.handleSvc(cpu, imm);
+    // Any core may make a semihosting call.
+    for (const cpu of this.cpus) cpu.svcHook = (c, imm) => sh.handleSvc(c, imm);
     return sh;
   }
 
@@ -240,12 +360,22 @@ export class Machine {
       this.bus.loadBytes(s.paddr, s.data);
       if (s.memsz > s.data.length) this.bus.loadBytes(s.paddr + s.data.length, new Uint8Array(s.memsz - s.data.length));
     }
-    this.cpu.pc = (image.entry & ~1) >>> 0;
-    if (image.entry & 1) this.cpu.t = 1;
+    // Every core starts at the entry point, as QEMU starts a bare-metal ELF
+    // (the program reads MPIDR to tell the cores apart); a core held in
+    // reset starts at its reset vector when released instead.
+    for (const cpu of this.cpus) {
+      cpu.pc = (image.entry & ~1) >>> 0;
+      if (image.entry & 1) cpu.t = 1;
+    }
   }
 
-  /** Runs until the instruction count reaches `limit` (absolute) or the guest stops. */
+  /**
+   * Runs until virtual time reaches `limit` (absolute) or the guest stops.
+   * One core stops exactly at `limit`; several stop at the first round
+   * boundary at or after it (a limit never moves a boundary, see schedule.ts).
+   */
   runUntil(limit: number): StopReason {
+    if (this.cpus.length > 1) return this.runCoresUntil(limit);
     const cpu = this.cpu;
     for (;;) {
       if (this.exitCode !== undefined) return { kind: 'exit', code: this.exitCode };
@@ -268,9 +398,79 @@ export class Machine {
     }
   }
 
-  /** Runs `count` more instructions at most. */
+  /** Runs `count` more ticks at most. */
   run(count: number): StopReason {
-    return this.runUntil(this.cpu.icount + count);
+    return this.runUntil(this.now() + count);
+  }
+
+  /** Several cores: rounds of turns (machine/schedule.ts). */
+  private runCoresUntil(limit: number): StopReason {
+    const cpus = this.cpus;
+    const n = cpus.length;
+    for (;;) {
+      if (this.exitCode !== undefined) return { kind: 'exit', code: this.exitCode };
+      if (this.resetBy !== undefined) return this.takeReset();
+      if (this.turn >= n) {
+        // Between rounds: events due now run, then the next round starts.
+        if (this.time >= limit) return { kind: 'limit' };
+        const next = this.events.nextTime();
+        if (this.time >= next) { this.events.runDue(this.time); continue; }
+        this.roundEnd = Math.min(this.grid.after(this.time), next);
+        if (!this.anyCoreCanRun()) {
+          // Every core waits, is held or stalled: skip to the next event, stall end or limit.
+          const wake = Math.min(next, this.nextStallEnd());
+          if (wake === Infinity) return { kind: 'idle' };
+          this.roundEnd = Math.max(this.roundEnd, Math.min(wake, Math.max(limit, this.time + 1)));
+        }
+        this.turn = 0;
+        for (const cpu of cpus) this.peersReserved(cpu);
+      }
+      while (this.turn < n) {
+        const k = this.turn;
+        const cpu = cpus[k];
+        if (this.coreRuns(k) && cpu.icount < this.roundEnd && !(cpu.waiting && !cpu.irqLine && !cpu.fiqLine)) {
+          this.running = k;
+          this.bus.dataAbort = cpu.busAbort;
+          cpu.peerMonitors = this.peersReserved(cpu);
+          try {
+            cpu.run(this.roundEnd - cpu.icount);
+          } finally {
+            this.running = -1;
+            cpu.peerMonitors = 0;
+          }
+          if (this.exitCode !== undefined) return { kind: 'exit', code: this.exitCode };
+          if (this.resetBy !== undefined) return this.takeReset();
+          // Stopped in mid-turn: the turn goes on where it stopped when the run resumes.
+          if (cpu.stopRequested && cpu.icount < this.roundEnd && !cpu.waiting) return { kind: 'stopped' };
+          if (cpu.stopRequested) { this.endTurn(cpu); return { kind: 'stopped' }; }
+        }
+        this.endTurn(cpu);
+      }
+      this.time = this.roundEnd;
+    }
+  }
+
+  /** A core's turn is over: a core that did not run to the end of the round (waiting, held, stalled) spent the time. */
+  private endTurn(cpu: Cpu): void {
+    if (cpu.icount < this.roundEnd) cpu.icount = this.roundEnd;
+    this.turn++;
+  }
+
+  private anyCoreCanRun(): boolean {
+    return this.cpus.some((cpu, k) => this.coreControl.runs(k) && this.stallUntil[k] <= this.time && (!cpu.waiting || cpu.irqLine || cpu.fiqLine));
+  }
+
+  private nextStallEnd(): number {
+    let t = Infinity;
+    this.stallUntil.forEach((until, k) => { if (until > this.time && this.coreControl.runs(k)) t = Math.min(t, until); });
+    return t;
+  }
+
+  /** How many other cores hold an exclusive reservation (the running core's stores check theirs). */
+  private peersReserved(cpu: Cpu): number {
+    let count = 0;
+    for (const p of cpu.peers) if (p.monitorActive) count++;
+    return count;
   }
 
   /** A device asked for a system reset: the run stops and reports who asked. */
@@ -307,13 +507,29 @@ export class Machine {
   stateSnapshot(): MachineState {
     const devices: Record<string, DeviceSnapshot> = {};
     for (const [name, d] of this.devices) devices[name] = d.snapshot();
-    return { version: MACHINE_SNAPSHOT_VERSION, board: this.board.name, cpu: this.cpu.snapshot(), devices, wiring: this.wiring.snapshot() };
+    const state: MachineState = { version: MACHINE_SNAPSHOT_VERSION, board: this.board.name, cpu: this.cpu.snapshot(), devices, wiring: this.wiring.snapshot() };
+    if (this.cpus.length > 1) {
+      state.cores = this.cpus.slice(1).map((c) => c.snapshot());
+      state.scheduler = {
+        time: this.time, roundEnd: this.roundEnd, turn: this.turn, grid: this.grid.snapshot(),
+        stallUntil: [...this.stallUntil], control: this.coreControl.snapshot(),
+      };
+    }
+    return state;
   }
 
   /** Restores CPU, devices, wiring and pending input; RAM is left as it is. */
   restoreState(s: MachineState): void {
     this.checkSnapshot(s);
     this.cpu.restore(s.cpu);
+    if (this.cpus.length > 1) {
+      const cores = s.cores!, sched = s.scheduler!;
+      cores.forEach((c, i) => this.cpus[i + 1].restore(c));
+      this.time = sched.time; this.roundEnd = sched.roundEnd; this.turn = sched.turn;
+      this.grid.restore(sched.grid);
+      sched.stallUntil.forEach((t, k) => { this.stallUntil[k] = t; });
+      this.coreControl.restore(sched.control);
+    }
     this.events.clear();
     for (const [name, d] of this.devices) {
       const ds = s.devices[name];
@@ -324,8 +540,9 @@ export class Machine {
     // Entries stamped before the snapshot's instruction count had taken effect;
     // those at it or later are still to come (events at a tick run after a run stops there).
     for (const disarm of [...this.armed]) disarm();
-    while (this.injected.length && this.injected[this.injected.length - 1].icount >= this.cpu.icount) this.injected.pop();
-    for (const e of this.scheduled) if (e.icount >= this.cpu.icount) this.schedule(e);
+    const now = this.now();
+    while (this.injected.length && this.injected[this.injected.length - 1].icount >= now) this.injected.pop();
+    for (const e of this.scheduled) if (e.icount >= now) this.scheduleEntry(e);
     this.exitCode = undefined;
     this.resetBy = undefined;
   }
@@ -335,6 +552,8 @@ export class Machine {
       throw new Error(`machine snapshot format ${s.version} is not supported by this bringup (it reads format ${MACHINE_SNAPSHOT_VERSION} and migrates format ${MACHINE_SNAPSHOT_OLDEST})`);
     }
     if (s.board !== this.board.name) throw new Error(`snapshot is of board ${s.board}, not ${this.board.name}`);
+    const cores = 1 + (s.cores?.length ?? 0);
+    if (cores !== this.cpus.length || (cores > 1 && !s.scheduler)) throw new Error(`snapshot is of ${cores} core${cores === 1 ? '' : 's'}, this machine runs ${this.cpus.length}`);
   }
 }
 
@@ -342,4 +561,31 @@ export class Machine {
 function pageIsZero(words: Int32Array, first: number): boolean {
   for (let k = first, end = first + 1024; k < end; k++) if (words[k] !== 0) return false;
   return true;
+}
+
+/** One probe told of what any of several probes is told. */
+function fanIn<A extends unknown[]>(sources: Array<Probe<A>>): Probe<A> {
+  const out = new Probe<A>();
+  for (const p of sources) p.subscribe((...args: A) => { if (out.active) out.emit(...args); });
+  return out;
+}
+
+/** Execution hooks on every core: the handler is told which core is about to execute the instruction. */
+class ClusterExecProbe implements ExecSubscriber<Cpu> {
+  constructor(private readonly cpus: readonly Cpu[]) {}
+  at(address: number, fn: ExecHandler<Cpu>): () => void {
+    const offs = this.cpus.map((c) => c.execProbe.at(address, fn));
+    return () => { for (const off of offs) off(); };
+  }
+  get size(): number { return this.cpus[0].execProbe.size; }
+}
+
+/** Access watchers on every core (Machine.currentCore() names the core making the access). */
+class ClusterAccessProbe implements AccessSubscriber {
+  constructor(private readonly cpus: readonly Cpu[]) {}
+  watch(lo: number, hi: number, fn: (va: number, write: boolean) => void): () => void {
+    const offs = this.cpus.map((c) => c.accessProbe.watch(lo, hi, fn));
+    return () => { for (const off of offs) off(); };
+  }
+  get size(): number { return this.cpus[0].accessProbe.size; }
 }

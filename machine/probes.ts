@@ -61,6 +61,18 @@ export class Probe<A extends unknown[]> {
  */
 export type ExecHandler<C> = (cpu: C) => boolean;
 
+/** Where execution hooks are subscribed: one core's ExecProbe, or every core's. */
+export interface ExecSubscriber<C> {
+  at(address: number, fn: ExecHandler<C>): () => void;
+  readonly size: number;
+}
+
+/** Where access watchers are subscribed: one core's AccessProbe, or every core's. */
+export interface AccessSubscriber {
+  watch(lo: number, hi: number, fn: (va: number, write: boolean) => void): () => void;
+  readonly size: number;
+}
+
 /**
  * Instructions at an address (fault triggers, replay targets, one-shot
  * injections, breakpoints). The CPU loop reads one dispatch table (address
@@ -188,8 +200,8 @@ export interface MachineProbes {
   readonly injection: Probe<[entry: InjectionEntry]>;
   /** A RAM page holding decoded instructions was written (after the CPU dropped its decoded copy). */
   readonly codeWrite: Probe<[page: number]>;
-  /** The instruction at an address is about to execute. */
-  readonly exec: ExecProbe<import('./cpu/cpu').Cpu>;
-  /** A data access to a virtual address in a range. */
-  readonly access: AccessProbe;
+  /** The instruction at an address is about to execute (on any core: the handler gets the core). */
+  readonly exec: ExecSubscriber<import('./cpu/cpu').Cpu>;
+  /** A data access to a virtual address in a range (by any core). */
+  readonly access: AccessSubscriber;
 }

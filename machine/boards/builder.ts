@@ -9,7 +9,7 @@ import type { Bus, MmioDevice } from '../bus';
 import type { Cpu } from '../cpu/cpu';
 import type { EventQueue } from '../events';
 import type { BoardSpec } from './board-spec';
-import { checkProps, PropError, type Device, type DeviceContext, type DeviceType, type IrqOutput } from '../devices/device';
+import { checkProps, PropError, type CoreControl, type Device, type DeviceContext, type DeviceType, type IrqOutput } from '../devices/device';
 import { Probe, type IrqEdgeArgs } from '../probes';
 
 export interface BuildHooks {
@@ -18,6 +18,27 @@ export interface BuildHooks {
   requestReset(device: string): void;
   /** Told of every level change the wiring drives into an interrupt input (and the device that caused it). */
   irqEdge?: Probe<IrqEdgeArgs>;
+}
+
+/** The cores as the board's devices see them. */
+export interface BoardCores {
+  /** Core k is cpus[k]. */
+  readonly cpus: readonly Cpu[];
+  /** The core whose access is being served (DeviceContext.currentCore). */
+  current(): number;
+  /** Virtual time now (DeviceContext.now). */
+  now(): number;
+  readonly control: CoreControl;
+}
+
+/**
+ * The key of an interrupt input: `device:line`, and `device:line@core` for
+ * core k > 0's bank of a banked input (a CPU line of core k, a GIC PPI of
+ * core k). Core 0's keys are those of a one-core board, so its snapshots keep
+ * their wiring keys.
+ */
+function inputKey(device: string, line: number, core: number): string {
+  return core === 0 ? `${device}:${line}` : `${device}:${line}@${core}`;
 }
 
 /** An interrupt input that is the OR of every output wired to it. */
@@ -40,7 +61,7 @@ class WiredInput {
  * (which restore their own input state).
  */
 export class Wiring {
-  constructor(private readonly inputs: Map<string, WiredInput>, private readonly cpu: Cpu) {}
+  constructor(private readonly inputs: Map<string, WiredInput>, private readonly cpus: readonly Cpu[]) {}
 
   snapshot(): Record<string, string[]> {
     const out: Record<string, string[]> = {};
@@ -53,8 +74,10 @@ export class Wiring {
       w.asserted.clear();
       for (const src of s[key] ?? []) w.asserted.add(src);
     }
-    this.cpu.irqLine = (this.inputs.get('cpu:0')?.asserted.size ?? 0) > 0;
-    this.cpu.fiqLine = (this.inputs.get('cpu:1')?.asserted.size ?? 0) > 0;
+    this.cpus.forEach((cpu, k) => {
+      cpu.irqLine = (this.inputs.get(inputKey('cpu', 0, k))?.asserted.size ?? 0) > 0;
+      cpu.fiqLine = (this.inputs.get(inputKey('cpu', 1, k))?.asserted.size ?? 0) > 0;
+    });
   }
 }
 
@@ -66,8 +89,9 @@ export interface BuiltBoard {
 export class BoardError extends Error {}
 
 export function buildBoard(
-  spec: BoardSpec, bus: Bus, cpu: Cpu, events: EventQueue, types: ReadonlyMap<string, DeviceType>, hooks: BuildHooks,
+  spec: BoardSpec, bus: Bus, cores: BoardCores, events: EventQueue, types: ReadonlyMap<string, DeviceType>, hooks: BuildHooks,
 ): BuiltBoard {
+  const cpus = cores.cpus;
   for (const m of spec.memory) bus.addRam(m.name, m.base, m.size);
 
   const devices = new Map<string, Device>();
@@ -77,11 +101,13 @@ export function buildBoard(
   const pendingWiring: Array<() => void> = [];
   const edges = hooks.irqEdge ?? new Probe<IrqEdgeArgs>();
 
-  const inputFor = (device: string, line: number): WiredInput => {
-    const key = `${device}:${line}`;
+  // `core` is the bank: the core of a per-core output (0 for other devices).
+  const inputFor = (device: string, line: number, core: number): WiredInput => {
+    const key = inputKey(device, line, core);
     let w = inputs.get(key);
     if (!w) {
       if (device === 'cpu') {
+        const cpu = cpus[core];
         if (line === 0) w = new WiredInput((l) => { cpu.irqLine = l; }, device, line, edges);
         else if (line === 1) w = new WiredInput((l) => { cpu.fiqLine = l; }, device, line, edges);
         else throw new BoardError(`board ${spec.name}: cpu has interrupt inputs irq and fiq only`);
@@ -92,7 +118,7 @@ export function buildBoard(
         if (!target.setInput || !t.irqInputs) throw new BoardError(`board ${spec.name}: device '${device}' (${t.type}) is not an interrupt controller`);
         const count = t.irqInputsFor ? t.irqInputsFor(specOf.get(device)!.props) : t.irqInputs;
         if (line >= count) throw new BoardError(`board ${spec.name}: ${device} has ${count} interrupt inputs; line ${line} does not exist`);
-        w = new WiredInput((l) => target.setInput!(line, l), device, line, edges);
+        w = new WiredInput(core === 0 ? (l) => target.setInput!(line, l) : (l) => target.setInput!(line, l, core), device, line, edges);
       }
       inputs.set(key, w);
     }
@@ -105,12 +131,17 @@ export function buildBoard(
     if (devices.has(d.name) || d.name === 'cpu') throw new BoardError(`board ${spec.name}: device name '${d.name}' is used twice`);
     // Devices may keep their IrqOutput objects from creation on, so every output
     // exists before wiring and forwards to whatever the wiring step connects.
-    const outputs: WiredOutput[] = Array.from({ length: type.irqOutputs }, (_, i) => new WiredOutput(d.name, i));
+    // A per-core type has a bank of outputs for every core; output i of core k is
+    // wired where the board wires output i, on core k. Core 0's bank is `outputs`.
+    const banks = type.perCoreOutputs ? cpus.length : 1;
+    const outputBanks: WiredOutput[][] = Array.from({ length: banks }, (_, k) =>
+      Array.from({ length: type.irqOutputs }, (_, i) => new WiredOutput(d.name, i, k)));
+    const outputs = outputBanks[0];
     const errorsSeen = new Set<string>();
     const ctx: DeviceContext = {
       name: d.name,
       ticksPerSecond: spec.cpu.clockHz,
-      now: () => cpu.icount,
+      now: () => cores.now(),
       schedule: (at, what, run) => events.schedule(at, `${d.name}: ${what}`, run),
       cancel: (ev) => events.cancel(ev),
       irq: (index) => outputs[index] ?? NO_IRQ,
@@ -122,6 +153,10 @@ export function buildBoard(
       console: (data) => hooks.console(d.name, data),
       requestReset: () => hooks.requestReset(d.name),
       readPhysical: (address, length) => readPhysical(bus, address, length),
+      cores: cpus.length,
+      currentCore: () => cores.current(),
+      coreIrq: (core, index) => outputBanks[core]?.[index] ?? NO_IRQ,
+      coreControl: cores.control,
     };
     const bad = checkProps(type, d.props);
     if (bad) throw new BoardError(`board ${spec.name}: device '${d.name}': ${bad.problem}`);
@@ -153,7 +188,7 @@ export function buildBoard(
     }
     d.irq.forEach((targets, index) => {
       pendingWiring.push(() => {
-        outputs[index].connect(targets.map((t) => inputFor(t.device, t.line)));
+        outputBanks.forEach((bank, k) => bank[index].connect(targets.map((t) => inputFor(t.device, t.line, k))));
       });
     });
   }
@@ -173,7 +208,7 @@ export function buildBoard(
       },
     }, t.base, t.size);
   }
-  return { devices, wiring: new Wiring(inputs, cpu) };
+  return { devices, wiring: new Wiring(inputs, cpus) };
 }
 
 const NO_IRQ: IrqOutput = { set: () => {}, pulse: () => {} };
@@ -184,8 +219,8 @@ class WiredOutput implements IrqOutput {
   private level = false;
   /** The key of this output in an input's set of asserted outputs (and in snapshots). */
   readonly source: string;
-  constructor(readonly device: string, readonly index: number) {
-    this.source = `${device}#${index}`;
+  constructor(readonly device: string, readonly index: number, core = 0) {
+    this.source = core === 0 ? `${device}#${index}` : `${device}#${index}@${core}`;
   }
   connect(targets: WiredInput[]): void {
     this.targets = targets;

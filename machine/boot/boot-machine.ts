@@ -26,6 +26,7 @@
  */
 
 import { Machine } from '../machine';
+import { scheduleProblem, type Schedule } from '../schedule';
 import type { BoardSpec } from '../boards/board-spec';
 import type { DeviceType } from '../devices/device';
 import { DEVICE_TYPES } from '../devices/registry';
@@ -66,8 +67,10 @@ export interface BootDescription {
   cmdline?: string;
   /** Serve ARM semihosting calls (SVC 0x123456 / Thumb SVC 0xab). */
   semihosting?: BootSemihosting;
-  /** Cores to run (default 1). */
+  /** Cores to run (default 1; at most the board's cpu.count and MAX_CORES). */
   cores?: number;
+  /** How several cores take turns (default: machine/schedule.ts DEFAULT_SCHEDULE). */
+  schedule?: Schedule;
   /** Device models by type name (default: the shipped ones). */
   deviceTypes?: ReadonlyMap<string, DeviceType>;
 }
@@ -86,8 +89,8 @@ export interface BootedMachine {
  */
 export class BootDescriptionError extends ImageError {}
 
-/** The cores this simulator runs today. */
-export const SUPPORTED_CORES = 1;
+/** The most cores a machine runs (the Cortex-A9 MPCore has up to four). */
+export const MAX_CORES = 4;
 
 /** What is wrong with a description, or undefined when it can be booted. */
 export function bootDescriptionProblem(d: BootDescription): string | undefined {
@@ -96,7 +99,11 @@ export function bootDescriptionProblem(d: BootDescription): string | undefined {
   const cores = d.cores ?? 1;
   if (!Number.isInteger(cores) || cores < 1) return `cores must be a whole number of at least 1 (got ${cores})`;
   if (cores > board.cpu.count) return `cores: ${cores}, but board ${board.name} has ${board.cpu.count} core${board.cpu.count === 1 ? '' : 's'}`;
-  if (cores > SUPPORTED_CORES) return `cores: ${cores}, but this bringup runs ${SUPPORTED_CORES} core (board ${board.name} has ${board.cpu.count})`;
+  if (cores > MAX_CORES) return `cores: ${cores}, but a Cortex-A9 cluster has at most ${MAX_CORES}`;
+  if (d.schedule) {
+    const bad = scheduleProblem(d.schedule);
+    if (bad) return `schedule: ${bad}`;
+  }
   for (const role of ['kernel', 'program', 'dtb', 'initrd', 'volume'] as const) {
     const image = d[role];
     if (image === undefined) continue;
@@ -121,7 +128,7 @@ export function checkBootDescription(d: BootDescription): void {
 /** Builds the board's machine and boots the described images into it, ready to run. */
 export function bootMachine(d: BootDescription): BootedMachine {
   checkBootDescription(d);
-  const machine = new Machine(d.board, d.deviceTypes ?? DEVICE_TYPES);
+  const machine = new Machine(d.board, d.deviceTypes ?? DEVICE_TYPES, { cores: d.cores, schedule: d.schedule });
   let layout: BootLayout | undefined;
   let symbols: ElfSymbol[] = [];
   if (d.kernel) {

@@ -65,10 +65,25 @@ const nop = (): void => {};
 function tlbOp(op: (cp: Cp15, v: number) => void): (cp: Cp15, v: number) => void {
   return (cp, v) => { op(cp, v); cp.cpu.translationChanged(); };
 }
+/**
+ * The inner-shareable form of a TLB operation: it acts on this core's TLB
+ * and on every other core's of the cluster (the broadcast of an SMP
+ * Cortex-A9).
+ */
+function innerShareable(op: (cp: Cp15, v: number) => void): (cp: Cp15, v: number) => void {
+  return (cp, v) => {
+    op(cp, v);
+    for (const peer of cp.cpu.peers) op(peer.cp15, v);
+  };
+}
 const tlbiAll = tlbOp((cp) => cp.cpu.mmu.flush());
 const tlbiMva = tlbOp((cp, v) => cp.cpu.mmu.invalidateMva(v, v & 0xff, false));
 const tlbiAsid = tlbOp((cp, v) => cp.cpu.mmu.invalidateAsid(v & 0xff));
 const tlbiMvaa = tlbOp((cp, v) => cp.cpu.mmu.invalidateMva(v, 0, true));
+const tlbiAllIs = innerShareable(tlbiAll);
+const tlbiMvaIs = innerShareable(tlbiMva);
+const tlbiAsidIs = innerShareable(tlbiAsid);
+const tlbiMvaaIs = innerShareable(tlbiMvaa);
 
 function reg(name: string, opc1: number, crn: number, crm: number, opc2: number, access: Access,
   rest: Partial<RegSpec> = {}): RegSpec {
@@ -163,11 +178,11 @@ export const CP15_REGS: RegSpec[] = [
   reg('DCCIMVAC', 0, 7, 14, 1, 'wo', { write: nop }),
   reg('DCCISW', 0, 7, 14, 2, 'wo', { write: nop }),
 
-  // c8: TLB maintenance (one unified TLB: the I/D variants act on it)
-  reg('TLBIALLIS', 0, 8, 3, 0, 'wo', { write: tlbiAll }),
-  reg('TLBIMVAIS', 0, 8, 3, 1, 'wo', { write: tlbiMva }),
-  reg('TLBIASIDIS', 0, 8, 3, 2, 'wo', { write: tlbiAsid }),
-  reg('TLBIMVAAIS', 0, 8, 3, 3, 'wo', { write: tlbiMvaa }),
+  // c8: TLB maintenance (one unified TLB: the I/D variants act on it; the IS forms reach every core)
+  reg('TLBIALLIS', 0, 8, 3, 0, 'wo', { write: tlbiAllIs }),
+  reg('TLBIMVAIS', 0, 8, 3, 1, 'wo', { write: tlbiMvaIs }),
+  reg('TLBIASIDIS', 0, 8, 3, 2, 'wo', { write: tlbiAsidIs }),
+  reg('TLBIMVAAIS', 0, 8, 3, 3, 'wo', { write: tlbiMvaaIs }),
   reg('ITLBIALL', 0, 8, 5, 0, 'wo', { write: tlbiAll }),
   reg('ITLBIMVA', 0, 8, 5, 1, 'wo', { write: tlbiMva }),
   reg('ITLBIASID', 0, 8, 5, 2, 'wo', { write: tlbiAsid }),

@@ -124,10 +124,27 @@ export class Cpu {
   /** Retired instruction count = virtual time in ticks. */
   icount = 0;
   private waitingFlag = false;
-  /** Set by WFI; the machine skips time to the next event. */
+  /** Set by WFI (and WFE waiting for an event); the machine skips time to the next event. */
   get waiting(): boolean { return this.waitingFlag; }
-  set waiting(v: boolean) { this.waitingFlag = v; if (v) this.attention = 1; }
+  set waiting(v: boolean) { this.waitingFlag = v; if (v) this.attention = 1; else this.waitingForEvent = false; }
+  /** Waiting in WFE: an event (SEV on any core) wakes it as well as an interrupt. */
+  waitingForEvent = false;
   eventRegister = 0;
+
+  /**
+   * The other cores of the cluster (none on a one-core machine): SEV sets
+   * their event register, stores clear their exclusive reservations, and
+   * inner-shareable TLB maintenance reaches their TLBs.
+   */
+  peers: readonly Cpu[] = [];
+  /**
+   * How many peers held an exclusive reservation when this core's turn began
+   * (set by the machine's scheduler; peers cannot change theirs while this
+   * core runs). Stores compare their address with those only when non-zero.
+   */
+  peerMonitors = 0;
+  /** Told when SEV or an interrupt line wakes this core while it waits (the scheduler). */
+  onWake: (() => void) | undefined;
 
   /** Local exclusive monitor (physical address, -1 when open). */
   monitorAddr = -1;
@@ -137,9 +154,9 @@ export class Cpu {
   private fiq = false;
   /** Interrupt lines from the interrupt controller; a line going high ends the current block. */
   get irqLine(): boolean { return this.irq; }
-  set irqLine(v: boolean) { this.irq = v; if (v) this.attention = 1; }
+  set irqLine(v: boolean) { this.irq = v; if (v) { this.attention = 1; if (this.waitingFlag && this.onWake) this.onWake(); } }
   get fiqLine(): boolean { return this.fiq; }
-  set fiqLine(v: boolean) { this.fiq = v; if (v) this.attention = 1; }
+  set fiqLine(v: boolean) { this.fiq = v; if (v) { this.attention = 1; if (this.waitingFlag && this.onWake) this.onWake(); } }
 
   readonly cp15: Cp15;
   /** VFPv3-D16 registers and control (FPSCR, FPEXC, ID registers). */
@@ -184,15 +201,21 @@ export class Cpu {
   /** Guest errors that repeated one already reported (counted, not reported again). */
   repeatedGuestErrors = 0;
 
+  /**
+   * An external abort on this core's data access (the bus calls the running
+   * core's: the machine points bus.dataAbort here when this core's turn begins).
+   */
+  readonly busAbort = (va: number, write: boolean): never => {
+    this.cp15.dfsr = faultStatusRegister(FS_SYNC_EXTERNAL, 0, write);
+    this.cp15.dfar = va >>> 0;
+    throw DATA_ABORT;
+  };
+
   constructor(readonly bus: Bus, cp15Options: Cp15Options = {}) {
     this.cp15 = new Cp15(this, cp15Options);
     this.mmu = new Mmu(this.cp15, bus);
     this.decoder = a32Decoder();
-    bus.dataAbort = (va, write) => {
-      this.cp15.dfsr = faultStatusRegister(FS_SYNC_EXTERNAL, 0, write);
-      this.cp15.dfar = va >>> 0;
-      throw DATA_ABORT;
-    };
+    bus.dataAbort = this.busAbort;
     bus.codeWriteProbe.subscribe((page) => this.code.drop(page));
     this.reset();
   }
@@ -460,9 +483,53 @@ export class Cpu {
 
   private translate(va: number, kind: number, flags: number): number {
     if (this.accessProbe.active) this.accessProbe.emit(va, kind === ACCESS_WRITE);
-    if (!this.mmu.enabled) return va >>> 0;
-    const user = (flags & ACC_UNPRIV) !== 0 || this.mode === MODE_USR;
-    return this.mmu.translate(va >>> 0, kind, user);
+    let pa = va >>> 0;
+    if (this.mmu.enabled) pa = this.mmu.translate(pa, kind, (flags & ACC_UNPRIV) !== 0 || this.mode === MODE_USR);
+    if (this.peerMonitors !== 0 && kind === ACCESS_WRITE) this.clearPeerMonitors(pa);
+    return pa;
+  }
+
+  /**
+   * The global monitor: a store to an address another core has reserved
+   * with a Load-Exclusive makes that core's Store-Exclusive fail. Compared
+   * by reservation granule (the Cortex-A9's is 32 bytes).
+   */
+  private clearPeerMonitors(pa: number): void {
+    for (const p of this.peers) {
+      if (p.monitorActive && ((p.monitorAddr ^ pa) & ~31) === 0) {
+        p.monitorActive = false;
+        p.monitorAddr = -1;
+        this.peerMonitors--;
+      }
+    }
+  }
+
+  // ---- events (WFE / SEV) ---------------------------------------------------
+
+  /**
+   * WFE: with the event register set, clears it and goes on. Otherwise, on a
+   * machine with several cores, waits until an event (SEV on any core) or an
+   * interrupt (even a masked one: WFE may always wake early). A lone core has
+   * nothing that could send it an event, so there WFE goes on at once.
+   */
+  wfe(): void {
+    if (this.eventRegister !== 0) { this.eventRegister = 0; return; }
+    if (this.peers.length === 0) return;
+    this.waiting = true;
+    this.waitingForEvent = true;
+  }
+
+  /** SEV: an event to every core (a core waiting in WFE wakes and consumes it). */
+  sev(): void {
+    this.eventRegister = 1;
+    for (const p of this.peers) {
+      if (p.waitingForEvent) {
+        p.waiting = false;
+        if (p.onWake) p.onWake();
+      } else {
+        p.eventRegister = 1;
+      }
+    }
   }
 
   private busFault(e: unknown, va: number, write: boolean): never {

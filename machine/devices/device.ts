@@ -34,6 +34,40 @@ export interface DeviceContext {
   requestReset(): void;
   /** Reads physical memory (frame buffer scan-out); unmapped bytes read as 0. */
   readPhysical(address: number, length: number): Uint8Array;
+  /** How many cores this machine runs (1 to 4); banked devices keep one bank per core. */
+  readonly cores: number;
+  /**
+   * The core whose access the device is serving: the core running now (its
+   * loads and stores reach the device), 0 outside any core's turn (events,
+   * injections, tools). Banked registers (GIC CPU interface, private timers)
+   * pick their bank by it.
+   */
+  currentCore(): number;
+  /**
+   * Output `index` of core `core`'s bank, for types with perCoreOutputs (the
+   * board wires output i of every bank to the same input, on that core: a
+   * CPU line of that core, or that core's bank of a banked input such as a
+   * GIC PPI). ctx.irq(i) is core 0's.
+   */
+  coreIrq(core: number, index: number): IrqOutput;
+  /** Holding cores in reset and releasing them (the Tegra CPU complex controls). */
+  readonly coreControl: CoreControl;
+}
+
+/**
+ * What devices may do to the cores: keep one from running, for one or more
+ * named reasons at once ('reset', 'clock', 'halt', ...), and say where it
+ * starts when it leaves reset. A core runs only while no reason holds it.
+ * A core that leaves a hold that included 'reset' starts from its reset
+ * state (registers, CP15, MMU off) at its reset vector; leaving any other
+ * hold it continues where it stopped.
+ */
+export interface CoreControl {
+  hold(core: number, reason: string, held: boolean): void;
+  /** Whether `reason` holds `core` now. */
+  isHeld(core: number, reason?: string): boolean;
+  /** Where `core` starts when it next leaves reset (default: its vector base, 0). */
+  setResetVector(core: number, address: number): void;
 }
 
 /**
@@ -57,8 +91,12 @@ export interface Device {
   /** Keyed by declared state name: the board's devices get both from DeclaredStateDevice (state.ts). */
   snapshot(): DeviceSnapshot;
   restore(s: DeviceSnapshot): void;
-  /** Interrupt controllers: an input line changed level. */
-  setInput?(line: number, level: boolean): void;
+  /**
+   * Interrupt controllers: an input line changed level. `core` names the
+   * bank for banked inputs (a GIC's PPIs 16-31 are one per core); inputs that
+   * are not banked ignore it. Absent: core 0.
+   */
+  setInput?(line: number, level: boolean, core?: number): void;
   /** Console devices: bytes received from the input log. */
   receive?(data: Uint8Array): void;
   /** Display devices: the current picture, or undefined when scan-out is off. */
@@ -93,8 +131,14 @@ export interface DeviceType {
   regionSizes: number[];
   /** What devices of this type can do (DeviceCapability); none if absent. */
   capabilities?: readonly DeviceCapability[];
-  /** Number of interrupt outputs (board files wire them by index). */
+  /** Number of interrupt outputs (board files wire them by index); per core with perCoreOutputs. */
   irqOutputs: number;
+  /**
+   * A device banked per core (GIC CPU interfaces, private timers): it has
+   * irqOutputs outputs for every core (ctx.coreIrq), and the board's wiring of
+   * output i applies to each core's output i, on that core.
+   */
+  perCoreOutputs?: boolean;
   /** Interrupt controllers: number of inputs (the most any configuration has). */
   irqInputs?: number;
   /** Interrupt controllers whose number of inputs is a property: the inputs with these props. */

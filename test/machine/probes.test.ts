@@ -334,7 +334,7 @@ test('with nobody subscribed, the machine\'s hot paths never call a probe', () =
   // Every kind of event happens: MMIO write and read, an exception, a code write, data accesses, an injection, a wiring edge.
   const m = machineWith([0xe3091000, 0xe3411000, 0xe3a02041, 0xe5c12000, 0xe5913018, SVC_0, B_SELF]);
   const p = m.probes;
-  const quiet = [p.exception, p.mmioRead, p.mmioWrite, p.irqEdge, p.access] as const;
+  const quiet = [p.exception, p.mmioRead, p.mmioWrite, p.irqEdge, m.cpu.accessProbe] as const;
   for (const probe of quiet) assert.equal(probe.active, false);
   assert.equal(m.cpu.execHooks.size, 0);
   // Emitting would be the cost: count calls of emit on these probes.

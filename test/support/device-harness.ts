@@ -4,7 +4,26 @@
  */
 
 import { EventQueue } from '../../machine/events';
-import type { Device, DeviceContext, DeviceProps, DeviceType, IrqOutput } from '../../machine/devices/device';
+import type { CoreControl, Device, DeviceContext, DeviceProps, DeviceType, IrqOutput } from '../../machine/devices/device';
+
+/** Core control that records what devices asked: the reasons holding each core and its reset vector. */
+export class TestCoreControl implements CoreControl {
+  readonly holds: Array<Set<string>> = [];
+  readonly resetVectors: number[] = [];
+  /** Every hold change, in order: [core, reason, held]. */
+  readonly log: Array<[number, string, boolean]> = [];
+  hold(core: number, reason: string, held: boolean): void {
+    const set = this.holds[core] ??= new Set();
+    if (held === set.has(reason)) return;
+    if (held) set.add(reason); else set.delete(reason);
+    this.log.push([core, reason, held]);
+  }
+  isHeld(core: number, reason?: string): boolean {
+    const set = this.holds[core];
+    return reason === undefined ? (set?.size ?? 0) > 0 : set?.has(reason) ?? false;
+  }
+  setResetVector(core: number, address: number): void { this.resetVectors[core] = address >>> 0; }
+}
 
 export class TestContext implements DeviceContext {
   readonly ticksPerSecond = 1_000_000_000;
@@ -20,7 +39,23 @@ export class TestContext implements DeviceContext {
   memory = new Uint8Array(0);
   memoryBase = 0;
 
-  constructor(readonly name = 'dev') {}
+  /** The core whose access is being served: set it before an access to test banked registers. */
+  core = 0;
+  readonly coreControl = new TestCoreControl();
+  /** Levels of per-core outputs: coreIrqLevels[core][index]. */
+  readonly coreIrqLevels: boolean[][] = [];
+
+  constructor(readonly name = 'dev', readonly cores = 1) {}
+
+  currentCore(): number { return this.core; }
+  coreIrq(core: number, index: number): IrqOutput {
+    if (core === 0) return this.irq(index);
+    const levels = this.coreIrqLevels[core] ??= [];
+    return {
+      set: (level: boolean) => { levels[index] = level; },
+      pulse: () => { levels[index] = false; },
+    };
+  }
 
   now(): number { return this.time; }
   schedule(at: number, what: string, run: () => void) { return this.events.schedule(at, what, run); }
@@ -58,8 +93,8 @@ export class TestContext implements DeviceContext {
   text(): string { return Buffer.from(this.output).toString('latin1'); }
 }
 
-export function createDevice(type: DeviceType, props: DeviceProps = {}, name = type.type): { dev: Device; ctx: TestContext } {
-  const ctx = new TestContext(name);
+export function createDevice(type: DeviceType, props: DeviceProps = {}, name = type.type, cores = 1): { dev: Device; ctx: TestContext } {
+  const ctx = new TestContext(name, cores);
   return { dev: type.create(ctx, props), ctx };
 }
 

@@ -6,9 +6,8 @@
  * the pseudocode library) for a core without the Security Extensions: every
  * privileged mode may write A and F, and Monitor mode does not exist.
  *
- * WFE: this machine has one core and no event stream, so nothing but SEV can
- * set the event register; WFE clears it and continues instead of waiting for
- * an event that could only arrive with an interrupt.
+ * WFE and SEV: see Cpu.wfe and Cpu.sev (a lone core never waits in WFE;
+ * with several cores WFE waits for SEV from another core or an interrupt).
  */
 
 import { fieldsOf, fieldMask, type EncodingSpec } from '../encoding';
@@ -385,9 +384,9 @@ export const systemRows: EncodingSpec[] = [
     disasm: (insn) => `nop${cond(insn)}\t{0}`,
   },
   hint('YIELD', noop, 1),
-  hint('WFE', (cpu) => { cpu.eventRegister = 0; }, 2),
+  hint('WFE', (cpu) => { cpu.wfe(); }, 2),
   hint('WFI', (cpu) => { cpu.waiting = true; }, 3, { skip: 'waits for an interrupt' }),
-  hint('SEV', (cpu) => { cpu.eventRegister = 1; }, 4),
+  hint('SEV', (cpu) => { cpu.sev(); }, 4),
   {
     // DBG<c> #<option>
     name: 'DBG', pattern: 'cccc 0011 0010 0000 OOOO ZZZZ 1111 oooo',

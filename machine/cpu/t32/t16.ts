@@ -716,10 +716,10 @@ export const t16Rows: EncodingSpec[] = [
   },
   hint('NOP', 0, noop),
   hint('YIELD', 1, noop),
-  // One core and no event stream: WFE consumes the event register (see a32/system.ts).
-  hint('WFE', 2, (cpu) => { cpu.eventRegister = 0; }),
+  // WFE and SEV: see Cpu.wfe / Cpu.sev.
+  hint('WFE', 2, (cpu) => { cpu.wfe(); }),
   hint('WFI', 3, (cpu) => { cpu.waiting = true; }, { skip: 'waits for an interrupt' }),
-  hint('SEV', 4, (cpu) => { cpu.eventRegister = 1; }),
+  hint('SEV', 4, (cpu) => { cpu.sev(); }),
 
   // ---- load/store multiple ----
   {
