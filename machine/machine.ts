@@ -60,7 +60,7 @@ export interface SchedulerState {
 }
 
 export interface MachineOptions {
-  /** Cores to run (default 1; at most the board's cpu.count). */
+  /** Cores to run (default 1; at most the board's cpu.maxCount). */
   cores?: number;
   /** How several cores take turns (default DEFAULT_SCHEDULE). */
   schedule?: Schedule;
@@ -124,8 +124,9 @@ export class Machine {
 
   constructor(readonly board: BoardSpec, deviceTypes: ReadonlyMap<string, DeviceType>, options: MachineOptions = {}) {
     const count = options.cores ?? 1;
-    if (!Number.isInteger(count) || count < 1 || count > Math.max(1, board.cpu.count)) {
-      throw new Error(`board ${board.name} has ${board.cpu.count} core${board.cpu.count === 1 ? '' : 's'}; cannot run ${count}`);
+    const most = Math.max(1, board.cpu.maxCount ?? board.cpu.count);
+    if (!Number.isInteger(count) || count < 1 || count > most) {
+      throw new Error(`board ${board.name} has ${most} core${most === 1 ? '' : 's'}; cannot run ${count}`);
     }
     this.schedule = { ...(options.schedule ?? DEFAULT_SCHEDULE) };
     const bad = scheduleProblem(this.schedule);
@@ -371,8 +372,10 @@ export class Machine {
 
   /**
    * Runs until virtual time reaches `limit` (absolute) or the guest stops.
-   * One core stops exactly at `limit`; several stop at the first round
-   * boundary at or after it (a limit never moves a boundary, see schedule.ts).
+   * On several cores the run stops where the core whose turn it is reaches
+   * `limit` (or, if none does, at the end of the round at or after it) and
+   * goes on from there in the same turn: a limit never changes the
+   * interleaving (machine/schedule.ts).
    */
   runUntil(limit: number): StopReason {
     if (this.cpus.length > 1) return this.runCoresUntil(limit);
@@ -410,6 +413,7 @@ export class Machine {
     for (;;) {
       if (this.exitCode !== undefined) return { kind: 'exit', code: this.exitCode };
       if (this.resetBy !== undefined) return this.takeReset();
+      if (this.turn < n && this.now() >= limit && this.running < 0 && cpus[this.turn].icount < this.roundEnd) return { kind: 'limit' };
       if (this.turn >= n) {
         // Between rounds: events due now run, then the next round starts.
         if (this.time >= limit) return { kind: 'limit' };
@@ -428,12 +432,13 @@ export class Machine {
       while (this.turn < n) {
         const k = this.turn;
         const cpu = cpus[k];
-        if (this.coreRuns(k) && cpu.icount < this.roundEnd && !(cpu.waiting && !cpu.irqLine && !cpu.fiqLine)) {
+        const end = Math.min(this.roundEnd, limit);
+        if (this.coreRuns(k) && cpu.icount < end && !(cpu.waiting && !cpu.irqLine && !cpu.fiqLine)) {
           this.running = k;
           this.bus.dataAbort = cpu.busAbort;
           cpu.peerMonitors = this.peersReserved(cpu);
           try {
-            cpu.run(this.roundEnd - cpu.icount);
+            cpu.run(end - cpu.icount);
           } finally {
             this.running = -1;
             cpu.peerMonitors = 0;
@@ -443,6 +448,8 @@ export class Machine {
           // Stopped in mid-turn: the turn goes on where it stopped when the run resumes.
           if (cpu.stopRequested && cpu.icount < this.roundEnd && !cpu.waiting) return { kind: 'stopped' };
           if (cpu.stopRequested) { this.endTurn(cpu); return { kind: 'stopped' }; }
+          // Paused at the limit in mid-turn: the turn goes on from here next time.
+          if (cpu.icount >= limit && cpu.icount < this.roundEnd && !cpu.waiting) return { kind: 'limit' };
         }
         this.endTurn(cpu);
       }

@@ -10,6 +10,7 @@
  * u32 n, n bytes of UTF-8 key ROLE:NAME, then the image's bytes.
  */
 
+import { DEFAULT_SCHEDULE } from '../machine/schedule';
 import * as path from 'node:path';
 import { createHash, randomUUID } from 'node:crypto';
 import { packVolume, readVolume, volumeImage } from '../machine/boot/volume';
@@ -82,6 +83,11 @@ export function headerImages(boot: BootDescription): RecordingHeader['images'] {
   return images;
 }
 
+/** The cores a boot description runs. */
+function cores(b: BootDescription): number {
+  return b.cores ?? 1;
+}
+
 /** A new recording's header for a run booted from `run.boot`. */
 export function buildHeader(run: RecordedRun, options: HeaderOptions = {}): RecordingHeader {
   const b = run.boot;
@@ -92,7 +98,10 @@ export function buildHeader(run: RecordedRun, options: HeaderOptions = {}): Reco
     clockHz,
     board: { name: b.board.name, file: run.boardFile.file, sha256: run.boardFile.sha256 },
     images: headerImages(b),
-    boot: { cmdline: b.cmdline, console: run.console, ...(b.semihosting ? { semihosting: true } : {}) },
+    boot: {
+      cmdline: b.cmdline, console: run.console, ...(b.semihosting ? { semihosting: true } : {}),
+      ...(cores(b) > 1 ? { cores: cores(b), schedule: { ...(b.schedule ?? DEFAULT_SCHEDULE) } } : {}),
+    },
     scenario: run.scenario,
     trace: options.trace ?? 'events',
     chunkInstructions: options.chunk ?? DEFAULT_CHUNK,
@@ -121,6 +130,9 @@ export function replayBoot(h: RecordingHeader, board: BoardSpec, images: Recorde
     cmdline: images.cmdline,
     // As the scenario runner sets it up: semihosting output is console output.
     semihosting: h.boot.semihosting ? {} : undefined,
+    // A header without cores is of a one-core run (whatever the board's default is now).
+    cores: h.boot.cores ?? 1,
+    schedule: h.boot.schedule,
   };
 }
 

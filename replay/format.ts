@@ -14,6 +14,7 @@
  * icount and the stored payload (format 2; format 1 covered the payload only).
  */
 
+import type { Schedule } from '../machine/schedule';
 import * as zlib from 'node:zlib';
 import { constants as bufferConstants } from 'node:buffer';
 
@@ -53,7 +54,11 @@ export interface RecordingHeader {
   board: { name: string; file: string; sha256: string };
   /** Every image the run used: the kernel, the packed boot volume and each image inside it. */
   images: Array<{ role: string; name: string; file: string; sha256: string; size: number; text?: string }>;
-  boot: { cmdline?: string; console: string; semihosting?: boolean };
+  /**
+   * cores and schedule: the cores the run had and how they took turns
+   * (machine/schedule.ts); absent in recordings of one core.
+   */
+  boot: { cmdline?: string; console: string; semihosting?: boolean; cores?: number; schedule?: Schedule };
   scenario: { file: string; text: string };
   trace: TraceLevel;
   chunkInstructions: number;

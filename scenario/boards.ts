@@ -38,7 +38,7 @@ export function resolveBoardFile(nameOrPath: string): string {
 interface RawBoard {
   name: string;
   description?: string;
-  cpu: { model: string; count?: number; 'clock-hz'?: number; periphbase?: number };
+  cpu: { model: string; count?: number; 'max-count'?: number; 'clock-hz'?: number; periphbase?: number };
   memory: Array<{ name: string; base: number; size: number | string }>;
   devices?: Array<{ name: string; type: string; regions: Record<string, number | { base: number; size?: number | string }>; props?: Record<string, unknown>; irq?: Array<string | string[] | null> }>;
   tagged?: Array<{ name: string; base: number; size: number | string }>;
@@ -183,7 +183,7 @@ function boardFromText(text: string, file: string): BoardSpec {
   return {
     name: raw.name,
     description: raw.description ?? raw.name,
-    cpu: { model: raw.cpu.model, count: raw.cpu.count ?? 1, clockHz: raw.cpu['clock-hz'] ?? 1_000_000_000, periphbase: raw.cpu.periphbase },
+    cpu: { model: raw.cpu.model, count: raw.cpu.count ?? 1, maxCount: Math.max(raw.cpu['max-count'] ?? raw.cpu.count ?? 1, raw.cpu.count ?? 1), clockHz: raw.cpu['clock-hz'] ?? 1_000_000_000, periphbase: raw.cpu.periphbase },
     memory, devices, tagged,
     boot: {
       protocol: raw.boot.protocol,

@@ -46,7 +46,8 @@ export interface BootSpec {
 export interface BoardSpec {
   name: string;
   description: string;
-  cpu: { model: string; count: number; clockHz: number; periphbase?: number };
+  /** count: cores run by default; maxCount: the most a run may select (--smp / smp:). */
+  cpu: { model: string; count: number; maxCount: number; clockHz: number; periphbase?: number };
   memory: MemorySpec[];
   devices: DeviceSpec[];
   tagged: TaggedRange[];

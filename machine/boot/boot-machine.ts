@@ -67,7 +67,7 @@ export interface BootDescription {
   cmdline?: string;
   /** Serve ARM semihosting calls (SVC 0x123456 / Thumb SVC 0xab). */
   semihosting?: BootSemihosting;
-  /** Cores to run (default 1; at most the board's cpu.count and MAX_CORES). */
+  /** Cores to run (default 1; at most the board's cpu.max-count). */
   cores?: number;
   /** How several cores take turns (default: machine/schedule.ts DEFAULT_SCHEDULE). */
   schedule?: Schedule;
@@ -97,8 +97,9 @@ export function bootDescriptionProblem(d: BootDescription): string | undefined {
   const board = d.board;
   if (!board || typeof board !== 'object' || !Array.isArray(board.memory)) return 'no board given';
   const cores = d.cores ?? 1;
+  const most = board.cpu.maxCount ?? board.cpu.count;
   if (!Number.isInteger(cores) || cores < 1) return `cores must be a whole number of at least 1 (got ${cores})`;
-  if (cores > board.cpu.count) return `cores: ${cores}, but board ${board.name} has ${board.cpu.count} core${board.cpu.count === 1 ? '' : 's'}`;
+  if (cores > most) return `cores: ${cores}, but board ${board.name} has ${most} core${most === 1 ? '' : 's'}`;
   if (cores > MAX_CORES) return `cores: ${cores}, but a Cortex-A9 cluster has at most ${MAX_CORES}`;
   if (d.schedule) {
     const bad = scheduleProblem(d.schedule);
@@ -128,7 +129,7 @@ export function checkBootDescription(d: BootDescription): void {
 /** Builds the board's machine and boots the described images into it, ready to run. */
 export function bootMachine(d: BootDescription): BootedMachine {
   checkBootDescription(d);
-  const machine = new Machine(d.board, d.deviceTypes ?? DEVICE_TYPES, { cores: d.cores, schedule: d.schedule });
+  const machine = new Machine(d.board, d.deviceTypes ?? DEVICE_TYPES, { cores: d.cores ?? 1, schedule: d.schedule });
   let layout: BootLayout | undefined;
   let symbols: ElfSymbol[] = [];
   if (d.kernel) {

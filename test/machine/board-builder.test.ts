@@ -41,7 +41,7 @@ const TYPES = new Map([[source.type, source], [intc.type, intc]]);
 
 function board(): BoardSpec {
   return {
-    name: 'test', description: 'test', cpu: { model: 'cortex-a9', count: 1, clockHz: 1e9 },
+    name: 'test', description: 'test', cpu: { model: 'cortex-a9', count: 1, maxCount: 1, clockHz: 1e9 },
     memory: [{ name: 'ram', base: 0x60000000, size: 0x100000 }],
     devices: [
       // Listed before the controller on purpose: wiring must not depend on order.
