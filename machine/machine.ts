@@ -447,7 +447,12 @@ export class Machine {
           if (this.resetBy !== undefined) return this.takeReset();
           // Stopped in mid-turn: the turn goes on where it stopped when the run resumes.
           if (cpu.stopRequested && cpu.icount < this.roundEnd && !cpu.waiting) return { kind: 'stopped' };
-          if (cpu.stopRequested) { this.endTurn(cpu); return { kind: 'stopped' }; }
+          if (cpu.stopRequested) {
+            this.endTurn(cpu);
+            // The round's last turn is over: time is the round's end, as when a round ends without a stop.
+            if (this.turn >= n) this.time = this.roundEnd;
+            return { kind: 'stopped' };
+          }
           // Paused at the limit in mid-turn: the turn goes on from here next time.
           if (cpu.icount >= limit && cpu.icount < this.roundEnd && !cpu.waiting) return { kind: 'limit' };
         }
