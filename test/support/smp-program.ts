@@ -6,8 +6,9 @@
  * The program: every core adds 1 to a shared counter `loops` times (with
  * LDREX/STREX, or, in the racy build, with a plain load and store that
  * another core's turn can come between) and to a counter of its own; then
- * it counts itself done. Core 0 waits for both, prints "OK" if the shared
- * counter is 2 * loops and "BAD" otherwise on uart0, and both cores park in
+ * it counts itself done and signals an event (SEV). Core 0 waits for both
+ * in WFE, prints "OK" if the shared counter is the sum of both cores' loops
+ * (core 1 may run more: `secondaryLoops`) and "BAD" otherwise on uart0, and both cores park in
  * WFI (the run halts). Core 0 also releases the secondaries the way a
  * Linux-style boot on this board expects (system registers' flags register,
  * then SGI 0 to core 1); core 1 started at the entry goes straight to work.
@@ -42,6 +43,9 @@ const cmpr = (rn: number, rm: number) => 0xe1500000 | (rn << 16) | rm;
 const movi = (rd: number, imm: number) => 0xe3a00000 | (rd << 12) | imm;
 const NOP = 0xe320f000;
 const WFI = 0xe320f003;
+const WFENE = 0x1320f002;
+const SEV = 0xe320f004;
+const DSB = 0xf57ff04f;
 const EQ = 0x0, NE = 0x1, AL = 0xe;
 const branch = (cond: number, label: string): Item => (at, l) => ((cond << 28) | 0x0a000000 | (((l[label] - (at + 8)) >> 2) & 0xffffff)) >>> 0;
 const w = (word: number): Item => () => word >>> 0;
@@ -61,8 +65,9 @@ function assemble(items: Item[]): { words: number[]; labels: Record<string, numb
 const print = (text: string): Item[] => [...text].flatMap((c) => [w(movi(1, c.charCodeAt(0))), w(str(1, 3))]);
 
 /** The program's ELF and its symbols; `racy` adds without the exclusive monitor. */
-export function smpProgram(options: { loops?: number; racy?: boolean; crash?: boolean } = {}): { elf: Buffer; labels: Record<string, number> } {
+export function smpProgram(options: { loops?: number; secondaryLoops?: number; racy?: boolean; crash?: boolean } = {}): { elf: Buffer; labels: Record<string, number> } {
   const loops = options.loops ?? 3000;
+  const loops1 = options.secondaryLoops ?? loops;
   const add: Item[] = options.racy
     ? [w(ldr(1, 4)), w(addi(1, 1, 1)), w(NOP), w(NOP), w(str(1, 4)), w(NOP)]
     : [w(ldrex(1, 4)), w(addi(1, 1, 1)), w(strex(2, 1, 4)), w(cmpi(2, 0)), branch(NE, 'add_shared')];
@@ -82,6 +87,8 @@ export function smpProgram(options: { loops?: number; racy?: boolean; crash?: bo
     w(str(2, 1)),
     { label: 'worker' },
     w(movw(5, loops)),
+    w(cmpi(0, 0)),
+    w(((movw(5, loops1) & 0x0fffffff) | (NE << 28)) >>> 0), // movwne r5, #loops1 (core 1)
     w(0xe0846100), // add r6, r4, r0, lsl #2
     w(addi(6, 6, 16)),
     w(addi(7, 4, 8)),
@@ -94,11 +101,13 @@ export function smpProgram(options: { loops?: number; racy?: boolean; crash?: bo
     branch(NE, 'loop'),
     { label: 'count_done' },
     w(ldrex(1, 7)), w(addi(1, 1, 1)), w(strex(2, 1, 7)), w(cmpi(2, 0)), branch(NE, 'count_done'),
+    w(DSB), w(SEV),
     w(cmpi(0, 0)),
     branch(NE, 'secondary_end'),
+    // Core 0 waits in WFE until both are done (core 1's SEV wakes it).
     { label: 'wait_done' },
-    w(ldr(1, 7)), w(cmpi(1, 2)), branch(NE, 'wait_done'),
-    w(ldr(1, 4)), w(movw(2, 2 * loops)), w(cmpr(1, 2)),
+    w(ldr(1, 7)), w(cmpi(1, 2)), w(WFENE), branch(NE, 'wait_done'),
+    w(ldr(1, 4)), w(movw(2, loops + loops1)), w(cmpr(1, 2)),
     w(movw(3, 0x9000)), w(movt(3, 0x10000000)),
     branch(EQ, 'ok'),
     { label: 'bad' },
