@@ -491,7 +491,8 @@ export class Machine {
     const ram: MachineSnapshot['ram'] = [];
     for (const [name, region] of this.ram) {
       const pages: Array<{ index: number; bytes: Uint8Array }> = [];
-      for (let p = 0; p < region.size >>> 12; p++) {
+      // Pages never written are zero: only the written ones are looked at.
+      for (const p of this.bus.touchedPages(region)) {
         if (!pageIsZero(region.i32, p << 10)) pages.push({ index: p, bytes: region.u8.slice(p << 12, (p + 1) << 12) });
       }
       ram.push({ name, pages });
@@ -504,8 +505,9 @@ export class Machine {
     for (const r of s.ram) {
       const region = this.ram.get(r.name);
       if (!region) throw new Error(`snapshot has RAM region ${r.name} that board ${this.board.name} lacks`);
-      region.u8.fill(0);
-      for (const p of r.pages) region.u8.set(p.bytes, p.index << 12);
+      // Only pages ever written can be non-zero: clear those, then set the snapshot's.
+      for (const p of this.bus.touchedPages(region)) this.bus.restorePage(region, p, undefined);
+      for (const p of r.pages) this.bus.restorePage(region, p.index, p.bytes);
     }
     this.restoreState(s);
   }
