@@ -54,6 +54,8 @@ export interface SchedulerState {
   time: number;
   roundEnd: number;
   turn: number;
+  /** A lone core's round (schedule.ts). */
+  alone: boolean;
   grid: GridState;
   stallUntil: number[];
   control: CoreControlState;
@@ -98,6 +100,8 @@ export class Machine {
   private turn: number;
   /** The core running now, or -1. */
   private running = -1;
+  /** The current round is a lone core's (schedule.ts): it ends at the next event unless another core may run. */
+  private alone = false;
   /** A core stalled by the input log (a schedule perturbation) runs again from this time. */
   private readonly stallUntil: number[];
   readonly events = new EventQueue();
@@ -138,6 +142,7 @@ export class Machine {
     this.stallUntil = new Array<number>(count).fill(0);
     cpus.forEach((cpu, k) => {
       cpu.peers = cpus.filter((c) => c !== cpu);
+      if (count > 1) cpu.onWake = () => this.coreMayRun(k);
       cpu.guestError = (message, pc) => this.reportGuestError(k === 0 ? 'cpu' : `cpu${k}`, message, pc);
     });
     this.coreControl = new CoreHolds(count, (k, fromReset) => this.releaseCore(k, fromReset));
@@ -202,6 +207,24 @@ export class Machine {
       cpu.pc = this.coreControl.resetVector(k);
     }
     cpu.icount = t;
+    this.coreMayRun(k);
+  }
+
+  /**
+   * Core k may run from now on (woken, released). In a lone core's round the
+   * round now ends at the quantum boundary it would have ended at had the
+   * rounds been cut every quantum, and the other cores' clocks stand where
+   * that round began (schedule.ts).
+   */
+  private coreMayRun(k: number): void {
+    if (!this.alone || this.turn >= this.cpus.length || k === this.turn) return;
+    this.alone = false;
+    const t = this.now();
+    const end = Math.min(this.roundEnd, this.grid.after(t - 1));
+    const start = Math.max(this.time, this.grid.previous);
+    this.roundEnd = end;
+    this.cpus.forEach((cpu, j) => { if (j !== this.turn && cpu.icount < start) cpu.icount = start; });
+    if (this.running >= 0) this.cpus[this.running].shortenRun(end);
   }
 
   private stopRunningCore(): void {
@@ -311,6 +334,7 @@ export class Machine {
       case 'stall-core':
         // The core gives up its turns until the stall ends (a schedule perturbation; the scheduler reads stallUntil).
         this.stallUntil[inj.core] = Math.max(this.stallUntil[inj.core], this.now() + inj.ticks);
+        if (this.alone && this.turn < this.cpus.length) this.roundEnd = Math.min(this.roundEnd, this.stallBound());
         return false;
     }
   }
@@ -420,7 +444,10 @@ export class Machine {
         const next = this.events.nextTime();
         if (this.time >= next) { this.events.runDue(this.time); continue; }
         this.roundEnd = Math.min(this.grid.after(this.time), next);
-        if (!this.anyCoreCanRun()) {
+        const runnable = this.runnableCores();
+        this.alone = runnable === 1;
+        if (this.alone) this.roundEnd = Math.min(next, this.stallBound());
+        if (runnable === 0) {
           // Every core waits, is held or stalled: skip to the next event, stall end or limit.
           const wake = Math.min(next, this.nextStallEnd());
           if (wake === Infinity) return { kind: 'idle' };
@@ -445,6 +472,11 @@ export class Machine {
           }
           if (this.exitCode !== undefined) return { kind: 'exit', code: this.exitCode };
           if (this.resetBy !== undefined) return this.takeReset();
+          // A lone core that starts waiting ends its round at the boundary the round it waits in ends at.
+          if (this.alone && cpu.waiting) {
+            this.alone = false;
+            this.roundEnd = Math.min(this.roundEnd, this.grid.after(cpu.icount - 1));
+          }
           // Stopped in mid-turn: the turn goes on where it stopped when the run resumes.
           if (cpu.stopRequested && cpu.icount < this.roundEnd && !cpu.waiting) return { kind: 'stopped' };
           if (cpu.stopRequested) { this.endTurn(cpu); return { kind: 'stopped' }; }
@@ -463,8 +495,22 @@ export class Machine {
     this.turn++;
   }
 
-  private anyCoreCanRun(): boolean {
-    return this.cpus.some((cpu, k) => this.coreControl.runs(k) && this.stallUntil[k] <= this.time && (!cpu.waiting || cpu.irqLine || cpu.fiqLine));
+  /** How many cores can take their turn in a round starting now. */
+  private runnableCores(): number {
+    let count = 0;
+    this.cpus.forEach((cpu, k) => {
+      if (this.coreControl.runs(k) && this.stallUntil[k] <= this.time && (!cpu.waiting || cpu.irqLine || cpu.fiqLine)) count++;
+    });
+    return count;
+  }
+
+  /** The first quantum boundary at which a stalled core (that nothing else holds) runs again. */
+  private stallBound(): number {
+    let t = Infinity;
+    this.stallUntil.forEach((until, k) => {
+      if (until > this.time && this.coreControl.runs(k)) t = Math.min(t, this.grid.peekAfter(until - 1));
+    });
+    return t;
   }
 
   private nextStallEnd(): number {
@@ -520,7 +566,7 @@ export class Machine {
     if (this.cpus.length > 1) {
       state.cores = this.cpus.slice(1).map((c) => c.snapshot());
       state.scheduler = {
-        time: this.time, roundEnd: this.roundEnd, turn: this.turn, grid: this.grid.snapshot(),
+        time: this.time, roundEnd: this.roundEnd, turn: this.turn, alone: this.alone, grid: this.grid.snapshot(),
         stallUntil: [...this.stallUntil], control: this.coreControl.snapshot(),
       };
     }
@@ -534,7 +580,7 @@ export class Machine {
     if (this.cpus.length > 1) {
       const cores = s.cores!, sched = s.scheduler!;
       cores.forEach((c, i) => this.cpus[i + 1].restore(c));
-      this.time = sched.time; this.roundEnd = sched.roundEnd; this.turn = sched.turn;
+      this.time = sched.time; this.roundEnd = sched.roundEnd; this.turn = sched.turn; this.alone = sched.alone;
       this.grid.restore(sched.grid);
       sched.stallUntil.forEach((t, k) => { this.stallUntil[k] = t; });
       this.coreControl.restore(sched.control);
