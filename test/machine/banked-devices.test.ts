@@ -435,3 +435,29 @@ test('on a two-core vexpress-a9, core 1\'s private timer interrupts core 1 throu
   assert.deepEqual(b1, [29, 1]);
 });
 
+
+test('a two-core machine restored from a snapshot mid-activity continues like the original (banked GIC and timer state)', () => {
+  const setUp = () => {
+    const m = bootBoard({ board: boardSpec('vexpress-a9'), cores: 2 }).machine;
+    onCores(m, [
+      [['w', VX_GICD + GICD_CTLR, 1], ['w', VX_GICC + CTLR, 1], ['w', VX_GICC + PMR, 0xff], ['w', VX_GICD + SGIR, (0b10 << 16) | 4]],
+      [['w', VX_GICC + CTLR, 1], ['w', VX_GICC + PMR, 0xf0], ['w', VX_GICD + ISENABLER, 1 << 29],
+        ['w', VX_TWD + TWD_LOAD, 400], ['w', VX_TWD + TWD_CONTROL, 0b111]],
+    ], 1500);
+    return m;
+  };
+  const a = setUp();
+  // The state without RAM (each run below writes the code it executes).
+  const b = bootBoard({ board: boardSpec('vexpress-a9'), cores: 2 }).machine;
+  b.restoreState(JSON.parse(JSON.stringify(a.stateSnapshot())));
+  assert.deepEqual(b.stateSnapshot(), a.stateSnapshot());
+  type Ops = Array<Array<['w', number, number] | ['r', number]> | undefined>;
+  const first: Ops = [[['r', VX_GICC + IAR], ['r', VX_TWD + TWD_CONTROL]], [['r', VX_GICC + IAR], ['r', VX_GICC + IAR], ['w', VX_GICC + EOIR, 4]]];
+  const then: Ops = [undefined, [['r', VX_GICC + IAR], ['r', VX_TWD + TWD_STATUS], ['r', VX_GICC + PMR]]];
+  const ra = [onCores(a, first, 6000), onCores(a, then)];
+  const rb = [onCores(b, first, 6000), onCores(b, then)];
+  assert.deepEqual(rb, ra);
+  assert.deepEqual(ra[0], [[1023, 0], [4, 1023]], 'core 1 takes the SGI from core 0; nothing preempts it');
+  assert.deepEqual(ra[1][1], [29, 1, 0xf0], 'then its own timer\'s PPI, with its own priority mask');
+  assert.deepEqual(b.stateSnapshot(), a.stateSnapshot());
+});
