@@ -141,6 +141,15 @@ test('a PPI raised on one core is pending and signalled on that core only; enabl
   assert.equal(g.out(1), false, 'core 0\'s line does not reach core 1');
 });
 
+test('a PPI raised for a core the machine does not run is a guest error, not a crash', () => {
+  const g = readyGic();
+  g.on(0).wd(ISENABLER, 1 << 29);
+  g.dev.setInput!(29, true, 2);
+  assert.deepEqual(g.ctx.errors, ['PPI 29 of core 2 does not exist (this GIC serves 2 cores)']);
+  assert.equal(g.out(0), false);
+  assert.equal(g.on(0).rd(ISPENDR) & (1 << 29), 0);
+});
+
 test('an SPI routed by GICD_ITARGETSR to core 1 is pending and signalled on core 1 only', () => {
   const g = readyGic();
   g.on(0).wd(ITARGETSR + 40, 0b10, 1);
