@@ -170,6 +170,20 @@ test('an SPI routed by GICD_ITARGETSR to core 1 is pending and signalled on core
   assert.equal(g.on(0).rc(IAR), 40);
 });
 
+test('an SPI line driven by two cores\' banks of a per-core device stays high while either drives it', () => {
+  const g = readyGic();
+  g.on(0).wd(ITARGETSR + 40, 0b01, 1);
+  g.on(0).wd(ISENABLER + 4, 1 << (40 - 32));
+  g.dev.setInput!(40, true, 1);
+  g.dev.setInput!(40, true, 0);
+  g.dev.setInput!(40, false, 0);
+  assert.equal(g.out(0), true, 'core 1\'s bank still drives the line');
+  assert.equal(g.on(0).rd(ISPENDR + 4) & (1 << 8), 1 << 8);
+  g.dev.setInput!(40, false, 1);
+  assert.equal(g.out(0), false);
+  assert.equal(g.on(0).rd(ISPENDR + 4) & (1 << 8), 0);
+});
+
 test('GICD_ITARGETSR0-7 read as the reading core\'s own bit and ignore writes; ITARGETSR8+ are shared', () => {
   const g = readyGic(4);
   for (let k = 0; k < 4; k++) {
