@@ -66,6 +66,12 @@ export interface MachineOptions {
   cores?: number;
   /** How several cores take turns (default DEFAULT_SCHEDULE). */
   schedule?: Schedule;
+  /**
+   * Whether a lone runnable core runs until something lets another core run
+   * (default) or stops at every quantum boundary. Both give the same
+   * execution; plain rounds exist to check exactly that.
+   */
+  loneCoreShortcut?: boolean;
 }
 
 export interface MachineSnapshot extends MachineState {
@@ -102,6 +108,7 @@ export class Machine {
   private running = -1;
   /** The current round is a lone core's (schedule.ts): it ends at the next event unless another core may run. */
   private alone = false;
+  private readonly loneCoreShortcut: boolean;
   /** A core stalled by the input log (a schedule perturbation) runs again from this time. */
   private readonly stallUntil: number[];
   readonly events = new EventQueue();
@@ -136,6 +143,7 @@ export class Machine {
     const bad = scheduleProblem(this.schedule);
     if (bad) throw new Error(`schedule: ${bad}`);
     this.grid = new QuantumGrid(this.schedule);
+    this.loneCoreShortcut = options.loneCoreShortcut ?? true;
     const cpus = this.cpus = Array.from({ length: count }, (_, k) => new Cpu(this.bus, { cbar: board.cpu.periphbase, cpuId: k }));
     this.cpu = cpus[0];
     this.turn = count;
@@ -445,7 +453,7 @@ export class Machine {
         if (this.time >= next) { this.events.runDue(this.time); continue; }
         this.roundEnd = Math.min(this.grid.after(this.time), next);
         const runnable = this.runnableCores();
-        this.alone = runnable === 1;
+        this.alone = runnable === 1 && this.loneCoreShortcut;
         if (this.alone) this.roundEnd = Math.min(next, this.stallBound());
         if (runnable === 0) {
           // Every core waits, is held or stalled: skip to the next event, stall end or limit.
@@ -481,18 +489,35 @@ export class Machine {
           if (cpu.stopRequested && cpu.icount < this.roundEnd && !cpu.waiting) return { kind: 'stopped' };
           if (cpu.stopRequested) { this.endTurn(cpu); return { kind: 'stopped' }; }
           // Paused at the limit in mid-turn: the turn goes on from here next time.
-          if (cpu.icount >= limit && cpu.icount < this.roundEnd && !cpu.waiting) return { kind: 'limit' };
+          if (cpu.icount >= limit && cpu.icount < this.roundEnd && !cpu.waiting) {
+            if (!this.alone) return { kind: 'limit' };
+            // A lone core's round stands where plain rounds would: ended, if the limit
+            // is a quantum boundary; else begun at the boundary before it.
+            const boundary = this.grid.after(cpu.icount - 1);
+            if (boundary !== cpu.icount) {
+              const start = Math.max(this.time, this.grid.previous);
+              for (const other of cpus) if (other !== cpu && other.icount < start) other.icount = start;
+              return { kind: 'limit' };
+            }
+            this.alone = false;
+            this.roundEnd = boundary;
+          }
         }
         this.endTurn(cpu);
       }
-      this.time = this.roundEnd;
+      this.endRound();
     }
   }
 
-  /** A core's turn is over: a core that did not run to the end of the round (waiting, held, stalled) spent the time. */
-  private endTurn(cpu: Cpu): void {
-    if (cpu.icount < this.roundEnd) cpu.icount = this.roundEnd;
+  /** A core's turn is over. */
+  private endTurn(_cpu: Cpu): void {
     this.turn++;
+  }
+
+  /** The round is over: a core that did not run to its end (waiting, held, stalled) spent the time. */
+  private endRound(): void {
+    for (const cpu of this.cpus) if (cpu.icount < this.roundEnd) cpu.icount = this.roundEnd;
+    this.time = this.roundEnd;
   }
 
   /** How many cores can take their turn in a round starting now. */
