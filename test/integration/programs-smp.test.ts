@@ -25,6 +25,7 @@ import { bootBoard } from '../../scenario/boards';
 import { execCommand } from '../../cli/exec';
 import { UsageError } from '../../cli/args';
 import { ROOT, requireTools, toolSkip } from '../support/environment';
+import { tinyElf } from '../support/tiny-elf';
 
 const PROGRAMS = path.join(ROOT, 'test', 'programs');
 const SOURCES = path.join(PROGRAMS, 'src', 'smp');
@@ -241,4 +242,28 @@ test('bringup exec --smp 2 at its instruction limit says where every core is', (
   const r = bringup('exec', '--board', 'vexpress-a9', '--smp', '2', '--max-insns', '5000', '--semihosting', path.join(BUILD, 'smp_atomics.elf'));
   assert.equal(r.status, 3, r.stderr);
   assert.match(r.stderr, /instruction limit reached after 5000 ticks of virtual time at core 0 pc=0x[0-9a-f]{8}( \([^)]*\))?, core 1 pc=0x[0-9a-f]{8}/);
+});
+
+test('bringup exec --smp 2 --until stops when the text comes from core 1', () => {
+  // Core 1 writes 'Z' to uart0 and spins; core 0 spins from the start.
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-smp-until-'));
+  try {
+    const elf = path.join(tmp, 'core1-prints.elf');
+    fs.writeFileSync(elf, tinyElf(0x60010000, [
+      0xee100fb0, // mrc p15, 0, r0, c0, c0, 5 (MPIDR)
+      0xe2100003, // ands r0, r0, #3
+      0x0a000003, // beq spin (core 0)
+      0xe3091000, // movw r1, #0x9000
+      0xe3411000, // movt r1, #0x1000 (uart0)
+      0xe3a0205a, // mov r2, #'Z'
+      0xe5812000, // str r2, [r1]
+      0xeafffffe, // spin: b spin
+    ]));
+    const r = bringup('exec', '--board', 'vexpress-a9', '--smp', '2', '--until', 'Z', '--max-insns', '1M', elf);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, 'Z\n');
+    assert.match(r.stderr, /^bringup: 'Z' appeared after \d+ ticks of virtual time\n$/);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
 });
