@@ -8,7 +8,9 @@
  * records what it returned. The writer alternates: core 0 writes in even
  * rounds, core 1 in odd ones. The functions are A32 and Thumb, straight-line
  * and with a loop; a last round patches one instruction in the middle of a
- * function the other core has already run.
+ * function the other core has already run. Finally core 1 spins in a loop
+ * (ISB; mov r0, #0; cmp r0, #0; beq) while core 0 patches the mov to
+ * mov r0, #1: core 1 must leave the loop.
  */
 
 #include "smp.h"
@@ -132,6 +134,25 @@ int main(void)
   }
   smp_barrier();
 
+  /* Core 1 spins in code that core 0 patches under it. */
+  static volatile uint32_t spinning, left;
+  if (me == 1) {
+    code[0] = 0xf57ff06fu;  /* spin: isb */
+    code[1] = 0xe3a00000u;  /* mov r0, #0 */
+    code[2] = 0xe3500000u;  /* cmp r0, #0 */
+    code[3] = 0x0afffffbu;  /* beq spin */
+    code[4] = 0xe12fff1eu;  /* bx lr */
+    publish(code, 5 * 4);
+    spinning = 1;
+    sev();
+    left = ((fn0)(uintptr_t)code)(0);
+  } else {
+    wait_until(&spinning, 1);
+    code[1] = 0xe3a00001u;  /* mov r0, #1 */
+    publish(&code[1], 4);
+  }
+  smp_barrier();
+
   if (me == 0) {
     static const uint32_t want[ROUNDS] = {
       1000 + 0x10, 1001 * 4, 1002 ^ (0x42 << 8), 1003 + 0x83,
@@ -144,6 +165,8 @@ int main(void)
     printf("patched loop: 7*5=%u, then 7*9=%u\n", (unsigned)ran[ROUNDS], (unsigned)after);
     check("loop before the patch", ran[ROUNDS], 35);
     check("loop after the patch", after, 63);
+    printf("core 1 left the loop core 0 patched under it: r0=%u\n", (unsigned)left);
+    check("patched under a spinning core", left, 1);
   }
   return smp_finish("smp_code");
 }
