@@ -65,6 +65,10 @@ static volatile uint32_t arrived;
 
 int smp_start(const char *program)
 {
+  /* Cores beyond the two the programs are written for (-smp 4) stay out of the way. */
+  if (cpu_id() >= NCORES) {
+    for (;;) __asm__ volatile("cpsid if\n\twfi" ::: "memory");
+  }
   atomic_add(&arrived, 1);
   sev();
   if (cpu_id() != 0) return 0;

@@ -98,6 +98,7 @@ void wait_irqs(volatile uint32_t *count, uint32_t want);
 /*
  * Core 0 waits for every core to reach main(); returns 0, or 1 (after
  * printing why) on a run with one core (the SCU reports the core count).
+ * Cores beyond NCORES park here for good.
  */
 int smp_start(const char *program);
 
