@@ -266,3 +266,28 @@ test('bringup exec --smp 2 --until stops when the text comes from core 1', () =>
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+test('bringup exec --smp 2: a semihosting exit made by core 1 ends the run with its code', () => {
+  // Core 1 calls SYS_EXIT_EXTENDED (ADP_Stopped_ApplicationExit, code 7); core 0 spins.
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-smp-exit-'));
+  try {
+    const elf = path.join(tmp, 'core1-exits.elf');
+    fs.writeFileSync(elf, tinyElf(0x60010000, [
+      0xee100fb0, // mrc p15, 0, r0, c0, c0, 5 (MPIDR)
+      0xe2100003, // ands r0, r0, #3
+      0x0a000003, // beq spin (core 0)
+      0xe28f100c, // add r1, pc, #12 (the parameter block)
+      0xe3a00020, // mov r0, #0x20 (SYS_EXIT_EXTENDED)
+      0xef123456, // svc 0x123456
+      0xeafffffe, // b .
+      0xeafffffe, // spin: b spin
+      0x00020026, // ADP_Stopped_ApplicationExit
+      0x00000007, // exit code
+    ]));
+    const r = bringup('exec', '--board', 'vexpress-a9', '--smp', '2', '--semihosting', '--max-insns', '1M', elf);
+    assert.equal(r.stderr, '');
+    assert.equal(r.status, 7);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});

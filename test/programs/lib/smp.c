@@ -93,6 +93,13 @@ int smp_finish(const char *program)
   return finish(program);
 }
 
+void smp_finish_on(unsigned core, const char *program)
+{
+  smp_barrier();
+  if (cpu_id() == core) exit(finish(program));
+  smp_park();
+}
+
 void gic_cpu_init(void)
 {
   if (cpu_id() == 0) REG(GICD + GICD_CTLR) = 1;

@@ -105,6 +105,12 @@ int smp_start(const char *program);
 /* Last call of main() on every core: a barrier, then core 0's final line; returns main's exit code. */
 int smp_finish(const char *program);
 
+/* The same, but the final line and the semihosting exit come from `core`; the other cores park. */
+void smp_finish_on(unsigned core, const char *program) __attribute__((noreturn));
+
+/* Parks this core for good (crt0.S): IRQ and FIQ masked, WFI. */
+void smp_park(void) __attribute__((noreturn));
+
 /* This core's GIC CPU interface on (priority mask 0xf0); core 0 also enables the distributor. */
 void gic_cpu_init(void);
 
