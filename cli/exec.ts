@@ -162,7 +162,7 @@ export async function execCommand(argv: string[]): Promise<number> {
   let untilMatched = false;
   // Stops the run at the next instruction boundary: the core running now stops (a core's
   // stop request is cleared when its next turn starts, so it must be the running one).
-  const stopNow = (): void => { machine.cpus[machine.currentCore()].stopRequested = true; };
+  const stopNow = (): void => { machine.requestStop(); };
   machine.probes.console.subscribe((device, data) => {
     if (device !== consoleDevice) return;
     out.write(1, data);

@@ -127,6 +127,8 @@ export class Machine {
   /** The input log so far: every injection that has taken effect, in order. */
   readonly injected: InjectionEntry[] = [];
   private exitCode: number | undefined;
+  /** requestStop was called: the run returns 'stopped' at the next boundary. */
+  private stopPending = false;
   private resetBy: string | undefined;
   /** Injections scheduled ahead (console input, a replayed log), in time order. */
   private readonly scheduled: InjectionEntry[] = [];
@@ -238,6 +240,17 @@ export class Machine {
   private stopRunningCore(): void {
     if (this.running >= 0) this.cpus[this.running].stopRequested = true;
     else this.cpu.stopRequested = true;
+  }
+
+  /**
+   * Stops the run at the next instruction boundary of whichever core is
+   * running (or before the next one runs, when asked between turns, from an
+   * event or a probe): runUntil returns { kind: 'stopped' }. On several
+   * cores the turn goes on where it stopped when the run resumes.
+   */
+  requestStop(): void {
+    this.stopPending = true;
+    this.stopRunningCore();
   }
 
   /** Several cores: an event due before the round ends ends the round there (the running core stops at it). */
@@ -415,6 +428,7 @@ export class Machine {
     for (;;) {
       if (this.exitCode !== undefined) return { kind: 'exit', code: this.exitCode };
       if (this.resetBy !== undefined) return this.takeReset();
+      if (this.stopPending) { this.stopPending = false; return { kind: 'stopped' }; }
       if (cpu.icount >= limit) return { kind: 'limit' };
       const next = this.events.nextTime();
       if (cpu.icount >= next) { this.events.runDue(cpu.icount); continue; }
@@ -422,7 +436,7 @@ export class Machine {
       cpu.run(target - cpu.icount);
       if (this.exitCode !== undefined) return { kind: 'exit', code: this.exitCode };
       if (this.resetBy !== undefined) return this.takeReset();
-      if (cpu.stopRequested) return { kind: 'stopped' };
+      if (cpu.stopRequested) { this.stopPending = false; return { kind: 'stopped' }; }
       if (cpu.waiting && !cpu.irqLine && !cpu.fiqLine) {
         // WFI with nothing pending: skip straight to the next event (which the
         // run itself may have scheduled).
@@ -445,6 +459,7 @@ export class Machine {
     for (;;) {
       if (this.exitCode !== undefined) return { kind: 'exit', code: this.exitCode };
       if (this.resetBy !== undefined) return this.takeReset();
+      if (this.stopPending) { this.stopPending = false; return { kind: 'stopped' }; }
       if (this.turn < n && this.now() >= limit && this.running < 0 && cpus[this.turn].icount < this.roundEnd) return { kind: 'limit' };
       if (this.turn >= n) {
         // Between rounds: events due now run, then the next round starts.
@@ -486,6 +501,7 @@ export class Machine {
             this.roundEnd = Math.min(this.roundEnd, this.grid.after(cpu.icount - 1));
           }
           // Stopped in mid-turn: the turn goes on where it stopped when the run resumes.
+          if (cpu.stopRequested) this.stopPending = false;
           if (cpu.stopRequested && cpu.icount < this.roundEnd && !cpu.waiting) return { kind: 'stopped' };
           if (cpu.stopRequested) { this.endTurn(cpu); return { kind: 'stopped' }; }
           // Paused at the limit in mid-turn: the turn goes on from here next time.
