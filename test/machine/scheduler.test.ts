@@ -282,3 +282,23 @@ test('a lone core running until the next event interleaves exactly as plain roun
     assert.equal(shortcut.bus.read8(DATA + 0x104 + 299), 2);
   }
 });
+
+test('an interrupt line raised by the lone core for a waiting core ends the round where plain rounds would', () => {
+  for (const schedule of [{ quantum: 1000, seed: 0 }, { quantum: 33, seed: 9 }]) {
+    const build = (shortcut: boolean): Machine => {
+      const m = machine(schedule, 2, shortcut);
+      load(m, CODE + 0x100, SETTER);
+      load(m, CODE + 0x200, [0xe320f003, 0xe2855001, 0xeafffffc]); // wfi; add r5, r5, #1; b wfi (IRQs masked: WFI wakes, nothing is taken)
+      start(m, 0, CODE + 0x100, [DATA, 0, 0, 2_345]);
+      start(m, 1, CODE + 0x200, []);
+      // As a device would: when core 0 is done counting, core 1's IRQ line goes high.
+      m.probes.exec.at(CODE + 0x108, (cpu) => { if (cpu === m.cpus[0]) m.cpus[1].irqLine = true; return false; });
+      return m;
+    };
+    const plain = build(false);
+    const shortcut = build(true);
+    for (const m of [plain, shortcut]) { m.runUntil(3_333); m.runUntil(20_000); }
+    assert.equal(fingerprint(shortcut, false), fingerprint(plain, false), `quantum ${schedule.quantum} seed ${schedule.seed}`);
+    assert.ok(shortcut.cpus[1].r[5] > 1000, 'core 1 ran after the line went high');
+  }
+});
