@@ -10,6 +10,7 @@ import { openReplay } from '../../scenario/record/recording';
 import { resolveTarget, describeStop } from '../../replay/targets';
 import { AddressSpaces } from '../../replay/symbols';
 import { stateJson } from '../../replay/state-hash';
+import { reviveTyped } from '../../replay/format';
 import { buildHeader, RecordingRefused } from '../../replay/boot-record';
 import { bootMachine } from '../../machine/boot/boot-machine';
 import type { Machine } from '../../machine/machine';
@@ -179,4 +180,22 @@ test('a checkpoint taken while a core waits in WFE restores it waiting for an ev
   // Every chunk passed on the way matched (a mismatch throws), up to the recorded end, where core 0 printed.
   assert.equal(s.replayer.icount, g.rec.lastIcount, 'the replay reaches the end of the recording');
   assert.equal(m.cpus[0].pc >>> 0, g.labels.park + 4, 'core 0 woke, printed and parked');
+});
+
+test('a checkpoint taken in a lone core\'s round with nothing scheduled restores that round (its end, Infinity, is null in JSON)', () => {
+  const g = goodRun();
+  const boot = () => bootMachine({ board: vexpress().spec, kernel: { name: 'smp.elf', data: fs.readFileSync(g.kernel) }, cores: 2, schedule: g.rec.header.boot.schedule }).machine;
+  // Core 0 waits in WFE: core 1 runs alone, in a round that only an event or a wait ends.
+  const original = boot();
+  original.runUntil(137_619);
+  assert.ok(original.cpus[0].waiting, 'core 0 waits');
+  const restored = boot();
+  restored.restoreState(JSON.parse(stateJson(original), reviveTyped));
+  for (const a of [BASE, DATA]) restored.bus.loadBytes(a, original.bus.readBytes(a, 4096));
+  assert.equal(machineState(restored), machineState(original));
+  for (const t of [140_000, 150_000, Infinity]) {
+    original.runUntil(t);
+    restored.runUntil(t);
+    assert.equal(machineState(restored), machineState(original), `at ${t}`);
+  }
 });
