@@ -55,6 +55,11 @@ export function resolveTarget(t: ReplayTarget, rec: RecordingReader, replayer: R
   switch (t.kind) {
     case 'end': return { icount: rec.lastIcount, why: rec.end ? `the end of the recording, where the run ended with ${describeStopReason(rec.end.stop)}` : 'the end of the recording (cut short)' };
     case 'icount':
+      // On several cores a position is virtual time (the clock of the core whose turn it is).
+      if (rec.header.boot.cores && rec.header.boot.cores > 1) {
+        if (t.icount > rec.lastIcount) throw new TargetError(`time ${t.icount} is past the end of the recording (${rec.lastIcount})`);
+        return { icount: t.icount, why: `time ${t.icount}` };
+      }
       if (t.icount > rec.lastIcount) throw new TargetError(`instruction ${t.icount} is past the end of the recording (${rec.lastIcount})`);
       return { icount: t.icount, why: `instruction ${t.icount}` };
     case 'symbol': return findSymbol(t.name, rec, replayer, spaces, t.core);

@@ -101,6 +101,10 @@ test('the stop view of a two-core replay shows every core: state, registers, mod
   assert.match(text, /wfi\s+<park>/, 'code with symbols');
   assert.equal((text.match(/cpsr [0-9a-f]{8}/g) ?? []).length, 2, 'registers of both cores');
   assert.match(text, /\] OK/);
+  // --to N names a time on several cores.
+  const at = resolveTarget({ kind: 'icount', icount: 50_000 }, g.rec, s.replayer, spaces);
+  assert.equal(at.why, 'time 50000');
+  assert.throws(() => resolveTarget({ kind: 'icount', icount: g.rec.lastIcount + 1 }, g.rec, s.replayer, spaces), /time \d+ is past the end of the recording/);
 });
 
 test('--to-symbol on two cores stops before the instruction on the core that executes it, and --core picks the core', () => {
