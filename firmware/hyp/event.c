@@ -59,6 +59,7 @@ int evtchn_send(struct domain *d, u32 port)
     peer->pending |= bit;
     if (peer->state == D_BLOCKED)
         peer->state = D_RUNNABLE;
+    smp_kick(peer->cpu);            /* a domain of the other CPU: it looks again */
     return 0;
 }
 

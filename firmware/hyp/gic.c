@@ -23,6 +23,16 @@ void gic_init(void)
     write32(GICC + GICC_CTLR, 1);
 }
 
+/* A secondary CPU's banked CPU interface and its kick SGI. */
+void gic_cpu_init(void)
+{
+    volatile u8 *prio = (volatile u8 *)(GICD + GICD_IPRIORITYR);
+    prio[1] = 0xa0;
+    write32(GICD + GICD_ISENABLER, 1u << 1);
+    write32(GICC + GICC_PMR, 0xf0);
+    write32(GICC + GICC_CTLR, 1);
+}
+
 void gic_enable(u32 id)
 {
     volatile u8 *prio = (volatile u8 *)(GICD + GICD_IPRIORITYR);
