@@ -65,8 +65,10 @@ int evtchn_send(struct domain *d, u32 port)
     u32 depth = hyp_release();
     if (peer->state == D_BLOCKED)
         peer->state = D_RUNNABLE;
+#if HYP_RACY_WINDOW > 0
     for (volatile u32 spin = 0; spin < HYP_RACY_WINDOW; spin++)
-        ;                           /* bookkeeping before the post: the window */
+        ;                           /* more bookkeeping before the post: a wider window */
+#endif
     if (!(peer->pending & bit))
         peer->pending_since[d->peer_port[port]] = ticks;
     peer->pending |= bit;

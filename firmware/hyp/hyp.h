@@ -264,6 +264,7 @@ extern u32 cpu_traps[MAX_CPUS];
 void smp_boot(u32 want);
 void smp_start_others(void);
 void smp_kick(u32 cpu);
+void smp_stop_others(void);
 void secondary_main(void);
 void sched_start_secondary(void);        /* entry.S */
 void hyp_enter(void);

@@ -102,6 +102,7 @@ void trap_irq(struct frame *f)
 
 void hyp_halt(const char *why)
 {
+    smp_stop_others();
     con_flush_all();
     kprintf("hyp: %s; halting\n", why);
     timer_stop();

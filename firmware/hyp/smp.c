@@ -20,6 +20,11 @@
  * A CPU that makes a domain of the other CPU runnable (an event, console
  * input) kicks it: an SGI (ID 1, GICD_SGIR with the target CPU in its CPU
  * list) and SEV, so a CPU idling in WFI (IRQ) or WFE (event) wakes.
+ *
+ * Power-off, reboot and halts stop the other CPU first (smp_stop_others):
+ * CPU0 puts CPU1 back in reset with its clock stopped (CAR, as Linux's
+ * tegra_cpu_kill leaves a dead CPU); CPU1 asks CPU0 to park (a flag and a
+ * kick) and waits until it has.
  */
 #include "hyp.h"
 
@@ -49,6 +54,46 @@ extern void secondary_start(void);
 static spinlock_t hyp_lock;
 static volatile s32 hyp_owner = -1;
 static u32 hyp_depth;
+static volatile u32 stop_request;
+static volatile u32 cpu_parked[MAX_CPUS];
+
+static int spin_trylock(spinlock_t *l)
+{
+    u32 busy, failed = 1;
+    __asm__ volatile(
+        "   ldrex   %0, [%2]\n"
+        "   teq     %0, #0\n"
+        "   strexeq %1, %3, [%2]\n"
+        : "=&r"(busy), "+&r"(failed)
+        : "r"(&l->locked), "r"(1)
+        : "cc", "memory");
+    if (busy || failed)
+        return 0;
+    __asm__ volatile("dmb" ::: "memory");
+    return 1;
+}
+
+/* Parks this CPU for good (the other one is powering off or halting). */
+static void park(void) __attribute__((noreturn));
+static void park(void)
+{
+    irq_save();
+    cpu_parked[cpu_id()] = 1;
+    dsb();
+    __asm__ volatile("sev" ::: "memory");
+    for (;;)
+        wfi();
+}
+
+/* Takes the hypervisor lock; a stop request met while waiting parks this CPU. */
+static void hyp_lock_take(void)
+{
+    while (!spin_trylock(&hyp_lock)) {
+        if (stop_request)
+            park();
+        __asm__ volatile("wfe" ::: "memory");
+    }
+}
 
 void hyp_enter(void)
 {
@@ -59,7 +104,7 @@ void hyp_enter(void)
         hyp_depth++;
         return;
     }
-    spin_lock(&hyp_lock);
+    hyp_lock_take();
     hyp_owner = me;
     hyp_depth = 1;
     cpu_traps[me]++;
@@ -91,9 +136,28 @@ void hyp_resume(u32 depth)
 {
     if (ncpus == 1)
         return;
-    spin_lock(&hyp_lock);
+    hyp_lock_take();
     hyp_owner = (s32)cpu_id();
     hyp_depth = depth;
+}
+
+/* Stops the other CPU before this one powers off, reboots or halts. */
+void smp_stop_others(void)
+{
+    if (ncpus == 1)
+        return;
+    if (cpu_id() == 0) {
+        write32(CAR_RST_CPU_CMPLX_SET, CPU1_RESET_BITS);
+        write32(CAR_CLK_CPU_CMPLX, read32(CAR_CLK_CPU_CMPLX) | CPU1_CLK_STP);
+        dsb();
+        return;
+    }
+    stop_request = 1;
+    dsb();
+    smp_kick(0);
+    u64 start = clock_cycles();
+    while (!cpu_parked[0] && cycles_to_us((s64)(clock_cycles() - start)) < 10000)
+        __asm__ volatile("wfe" ::: "memory");
 }
 
 /* ---- bringing CPU1 up ---- */
