@@ -195,3 +195,32 @@ test('a one-core tegra2-xoom ignores the CPU1 controls', () => {
   assert.equal(machine.run(1000).kind, 'limit');
   assert.equal(machine.cpu.pc, CORE0_CODE);
 });
+
+test('the reference hypervisor with maxcpus=2 brings CPU1 up the Tegra way and runs a pinned domain on it', async () => {
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const { ROOT } = await import('../support/environment');
+  const { packManifest } = await import('../../scenario/volume-manifest');
+  const elf = fs.readFileSync(path.join(ROOT, 'firmware', 'build', 'hypervisor.elf'));
+  const { machine, symbols } = bootMachine({
+    board: boardSpec('tegra2-xoom'), cores: 2,
+    kernel: { name: 'hypervisor.elf', data: elf },
+    volume: { name: 'pingpong', data: packManifest(path.join(ROOT, 'firmware', 'volumes', 'pingpong.yaml')) },
+    cmdline: 'console=ttyS0 maxcpus=2',
+  });
+  const start = symbols.find((s) => s.name === 'secondary_start')!.value >>> 0;
+  const firstOnCore1: number[] = [];
+  machine.probes.exec.at(start, (cpu) => { firstOnCore1.push(machine.cpus.indexOf(cpu)); return false; });
+  let out = '';
+  machine.probes.console.subscribe((_d, data) => { out += Buffer.from(data).toString('latin1'); });
+  let stop;
+  do stop = machine.run(1_000_000); while (stop.kind === 'limit' && machine.now() < 50_000_000);
+  assert.equal(stop.kind, 'idle', out);
+  assert.deepEqual(firstOnCore1, [1], 'core 1 (and only core 1) starts at the EVP vector, secondary_start');
+  assert.match(out, /^smp: CPU1 up \(MPIDR 0x80000001\)$/m);
+  assert.match(out, /^smp: CPU1 online \(started at 0x[0-9a-f]{8} by the EVP reset vector\), 2 CPUs$/m);
+  assert.match(out, /^dom1 dom1: pinned to CPU1$/m);
+  assert.match(out, /^\[dom1\] ping 10\/10$/m);
+  assert.match(out, /^bringup-hyp: power off$/m);
+  assert.doesNotMatch(out, /WATCHDOG|FAULT|PANIC/);
+});
