@@ -43,6 +43,15 @@ void gic_enable(u32 id)
     write32(GICD + GICD_ISENABLER + 4 * (id / 32), 1u << (id % 32));
 }
 
+void gic_enable_on(u32 id, u32 cpu)
+{
+    volatile u8 *prio = (volatile u8 *)(GICD + GICD_IPRIORITYR);
+    volatile u8 *target = (volatile u8 *)(GICD + GICD_ITARGETSR);
+    prio[id] = 0xa0;
+    target[id] = 1u << cpu;
+    write32(GICD + GICD_ISENABLER + 4 * (id / 32), 1u << (id % 32));
+}
+
 u32 gic_ack(void)
 {
     return read32(GICC + GICC_IAR) & 0x3ff;

@@ -92,10 +92,12 @@ int uart_getc(void);             /* -1 if nothing received */
 
 /* gic.c */
 #define IRQ_TMR1   32
+#define IRQ_TMR2   33
 #define IRQ_UARTD  122
 #define IRQ_SPURIOUS 1023
 void gic_init(void);
 void gic_enable(u32 id);
+void gic_enable_on(u32 id, u32 cpu);   /* an SPI routed to one CPU */
 u32 gic_ack(void);
 void gic_eoi(u32 id);
 void gic_disable_all(void);
@@ -128,6 +130,8 @@ void board_reboot(void) __attribute__((noreturn));
 void timer_init(void);
 void timer_stop(void);
 void timer_irq(void);
+void timer_init_cpu1(void);
+void timer_irq_cpu1(void);
 extern volatile u32 ticks;
 
 /* atags.c */

@@ -88,6 +88,8 @@ static void irq_poll(void)
             ;                       /* a kick from the other CPU (smp.c): the loop below looks again */
         else if (id == IRQ_TMR1)
             timer_irq();
+        else if (id == IRQ_TMR2)
+            timer_irq_cpu1();
         else
             kprintf("irq: unexpected interrupt %u\n", id);
         gic_eoi(id);

@@ -218,7 +218,7 @@ test('the reference hypervisor with maxcpus=2 brings CPU1 up the Tegra way and r
   assert.equal(stop.kind, 'idle', out);
   assert.deepEqual(firstOnCore1, [1], 'core 1 (and only core 1) starts at the EVP vector, secondary_start');
   assert.match(out, /^smp: CPU1 up \(MPIDR 0x80000001\)$/m);
-  assert.match(out, /^smp: CPU1 online \(started at 0x[0-9a-f]{8} by the EVP reset vector\), 2 CPUs$/m);
+  assert.match(out, /^smp: CPU1 online \(started at 0x[0-9a-f]{8} by the EVP reset vector\), 2 CPUs; CPU1 tick: TMR2 \(ID 33\)$/m);
   assert.match(out, /^dom1 dom1: pinned to CPU1$/m);
   assert.match(out, /^\[dom1\] ping 10\/10$/m);
   assert.match(out, /^bringup-hyp: power off$/m);
