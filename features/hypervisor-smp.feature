@@ -39,3 +39,13 @@ Feature: The reference hypervisor on both Cortex-A9s
     Then the console shows "smp: CPU1 did not come up within 10 ms; running on one CPU"
     And the console shows "[dom0] pingpong: done after 10 rounds"
     And the console never shows "pinned to CPU"
+
+  Scenario: on one CPU the FIQ debugger lists CPU1 offline
+    Given the reference hypervisor with the boot volume "console.yaml"
+    And "cpus\n" is typed at 8ms
+    And "regs 1\n" is typed at 9ms
+    And the run stops once the console shows "CPU1 is not online"
+    When it runs
+    Then the console shows "fiq> cpus" before "/^  CPU0: online, MPIDR 0x80000000, (idle|runs dom\d \w+) \(this CPU\)$/"
+    And the console shows "  CPU1: offline (maxcpus=1)"
+    And the console shows "fiq> regs 1" before "  CPU1 is not online"

@@ -126,8 +126,11 @@ static void cmd_cpus(struct frame *f, int argc, char **argv)
             ksnprintf(what, sizeof what, "runs dom%u %s", d->id, d->cfg.name);
         else
             ksnprintf(what, sizeof what, "idle");
-        kprintf("  CPU%u: online, MPIDR 0x%08x, %s, %u hypervisor entries%s\n", k, 0x80000000u | k, what,
-                cpu_traps[k], k == cpu_id() ? " (this CPU)" : "");
+        if (ncpus > 1)
+            kprintf("  CPU%u: online, MPIDR 0x%08x, %s, %u hypervisor entries%s\n", k, 0x80000000u | k, what,
+                    cpu_traps[k], k == cpu_id() ? " (this CPU)" : "");
+        else
+            kprintf("  CPU%u: online, MPIDR 0x%08x, %s (this CPU)\n", k, 0x80000000u | k, what);
     }
 }
 
