@@ -57,11 +57,20 @@ test('CAR releases CPU1 from its clock stop by CLK_CPU_CMPLX bit 9 and from rese
   assert.equal(control.isHeld(1, 'clock'), true);
 });
 
-test('CAR: a byte write to RST_CPU_CMPLX_CLR releases CPU1 from reset too', () => {
+test('CAR, flow controller: byte writes to the CPU1 controls hold and release it like word writes', () => {
   const { dev, ctx } = createDevice(tegraCar, {}, 'car', 2);
   dev.write(0, RST_CPU_CMPLX_CLR, 1, 0x22);
   assert.equal(ctx.coreControl.isHeld(1, 'reset'), false);
   assert.equal(ctx.coreControl.isHeld(1, 'clock'), true);
+  dev.write(0, CLK_CPU_CMPLX + 1, 1, 0x00); // bits 15:8: CPU1's clock-stop bit 9 cleared
+  assert.equal(ctx.coreControl.isHeld(1, 'clock'), false);
+  dev.write(0, CLK_CPU_CMPLX + 1, 1, 0x02);
+  assert.equal(ctx.coreControl.isHeld(1, 'clock'), true);
+  const flow = createDevice(tegraFlow, {}, 'flow', 2);
+  flow.dev.write(0, HALT_CPU1_EVENTS + 3, 1, 0x40); // bits 31:24: mode 2 (wait for event)
+  assert.equal(flow.ctx.coreControl.isHeld(1, 'halt'), true);
+  flow.dev.write(0, HALT_CPU1_EVENTS + 3, 1, 0x20); // mode 1 (run and interrupt)
+  assert.equal(flow.ctx.coreControl.isHeld(1, 'halt'), false);
 });
 
 test('flow controller halts CPU1 in the stopping modes of HALT_CPU1_EVENTS and lets it run in modes 0 and 1', () => {
