@@ -233,3 +233,19 @@ test('the reference hypervisor with maxcpus=2 brings CPU1 up the Tegra way and r
   assert.match(out, /^bringup-hyp: power off$/m);
   assert.doesNotMatch(out, /WATCHDOG|FAULT|PANIC/);
 });
+
+test('a snapshot of a two-core tegra2-xoom keeps CPU1 held and its EVP vector: restored, it is released the same way', () => {
+  const a = twoCoreXoom();
+  a.bus.write32(EVP + 0x100, VECTOR);
+  a.bus.write32(CAR + CLK_CPU_CMPLX, 0); // clock on, still in reset
+  a.run(10_000);
+  const snap = a.snapshot();
+  const b = twoCoreXoom();
+  b.bus.write32(EVP + 0x100, 0x4000); // overwritten by the restore
+  b.restore(snap);
+  assert.equal(b.coreControl.isHeld(1, 'reset'), true);
+  assert.equal(b.coreControl.isHeld(1, 'clock'), false);
+  b.bus.write32(CAR + RST_CPU_CMPLX_CLR, 0x2222);
+  b.run(20_000);
+  assert.equal(b.bus.read32(MARK) >>> 0, 0x80000001, 'started at the restored EVP vector');
+});
