@@ -150,6 +150,7 @@ void smp_stop_others(void)
         write32(CAR_RST_CPU_CMPLX_SET, CPU1_RESET_BITS);
         write32(CAR_CLK_CPU_CMPLX, read32(CAR_CLK_CPU_CMPLX) | CPU1_CLK_STP);
         dsb();
+        con_force_unlock();         /* CPU1 may have stopped while printing */
         return;
     }
     stop_request = 1;
