@@ -8,6 +8,7 @@
  *   evtwd=MS         event watchdog: report events pending MS ms with no upcall (0: off; default 100)
  *   fbcon=off        no framebuffer console (default: on)
  *   poweroff=reset   power-off ends with a PMC main reset (default: the CPU halts)
+ *   maxcpus=N        CPUs to run domains on: 2 starts CPU1 the Tegra way (default 1)
  */
 #include "hyp.h"
 
@@ -47,6 +48,11 @@ void hyp_main(u32 atags)
     poweroff_by_reset = opt_is(bi.cmdline, "poweroff", "reset");
     if ((v = cmdline_get(bi.cmdline, "evtwd", &n)) && !parse_uint(v, n, &evt_watchdog_ms))
         kprintf("evtwd: bad value (kept %u ms)\n", evt_watchdog_ms);
+    u32 maxcpus = 1;
+    if ((v = cmdline_get(bi.cmdline, "maxcpus", &n)) && (!parse_uint(v, n, &maxcpus) || maxcpus < 1 || maxcpus > MAX_CPUS)) {
+        kprintf("maxcpus: bad value (1 or %u; kept 1)\n", MAX_CPUS);
+        maxcpus = 1;
+    }
     kprintf("scheduler: %s; event watchdog: %u ms\n", sched_preempt ? "preemptive" : "cooperative", evt_watchdog_ms);
 
     if (volume_open((const u8 *)bi.initrd_base, bi.initrd_size))
@@ -72,11 +78,16 @@ void hyp_main(u32 atags)
             clock_hz / 1000000);
     kprintf("fiq: console RX (UARTD, SPI %u) routed as FIQ by the LIC: debugger on (type help)\n", SPI_UARTD);
     kprintf("power: off when all domains have shut down%s\n", poweroff_by_reset ? " (by PMC main reset)" : "");
+    if (maxcpus > 1) {
+        gic_enable(1);              /* SGI 1: the other CPU kicks this one */
+        smp_boot(maxcpus);
+    }
 
     domains_create(&config);
     if (!ndomains)
         panic("no domain could be started");
     event_connect(&config);
     kprintf("starting %u domains\n", ndomains);
+    smp_start_others();
     sched_start();
 }

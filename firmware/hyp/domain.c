@@ -119,6 +119,9 @@ void domains_create(const struct config *cfg)
                 d->id, d->cfg.name, d->img->name, mem >> 10, d->pa, GUEST_VA_BASE, d->cfg.priority, d->asid,
                 d->cfg.console ? "on" : "off",
                 d->cfg.on_fault == FAULT_KILL ? "kill" : d->cfg.on_fault == FAULT_RESTART ? "restart" : "panic");
+        d->cpu = d->id % ncpus;
+        if (ncpus > 1)
+            kprintf("dom%u %s: pinned to CPU%u\n", d->id, d->cfg.name, d->cpu);
         ndomains++;
     }
 }

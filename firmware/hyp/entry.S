@@ -5,7 +5,9 @@
  * (hyp.h) on the SVC stack: r0-r12, the banked SP and LR of the interrupted
  * mode, the PC to resume at and the SPSR. The C handler may rewrite the frame
  * (another domain's context, an upcall); RESTORE_CONTEXT resumes whatever the
- * frame then holds. The hypervisor runs in SVC mode with IRQs masked.
+ * frame then holds. The hypervisor runs in SVC mode with IRQs masked; every
+ * exception but FIQ holds the hypervisor lock (smp.c) while its handler runs.
+ * Each CPU has its own stacks (CPU1: __svc1_stack_top, __exc1_stack_top).
  */
 #define MODE_USR 0x10
 #define MODE_FIQ 0x11
@@ -73,12 +75,18 @@
     rfeia   sp!
 .endm
 
-.macro VECTOR name, adjust, handler
+.macro VECTOR name, adjust, handler, locked=1
     .global \name
 \name:
     SAVE_CONTEXT \adjust
+    .if \locked
+    bl      hyp_enter
+    .endif
     mov     r0, sp
     bl      \handler
+    .if \locked
+    bl      hyp_leave
+    .endif
     RESTORE_CONTEXT
 .endm
 
@@ -129,13 +137,47 @@ vectors:
     VECTOR pabt_entry, 4, trap_pabt
     VECTOR dabt_entry, 8, trap_dabt
     VECTOR irq_entry,  4, trap_irq
-    VECTOR fiq_entry,  4, trap_fiq
+    VECTOR fiq_entry,  4, trap_fiq, 0
+
+/* CPU1 leaves reset here (EVP_CPU_RESET_VECTOR): SVC, MMU off, IRQ/FIQ masked. */
+    .global secondary_start
+secondary_start:
+    cpsid   if
+    cps     #MODE_IRQ
+    ldr     sp, =__exc1_stack_top
+    cps     #MODE_ABT
+    ldr     sp, =__exc1_stack_top
+    cps     #MODE_UND
+    ldr     sp, =__exc1_stack_top
+    cps     #MODE_FIQ
+    ldr     sp, =__exc1_stack_top
+    cps     #MODE_SVC
+    ldr     sp, =__svc1_stack_top
+    ldr     r0, =vectors
+    mcr     p15, 0, r0, c12, c0, 0      @ VBAR
+    isb
+    mov     fp, #0
+    bl      secondary_main
+    b       .
 
 /* First world switch: an empty frame that sched_return fills with a domain. */
     .global sched_start
 sched_start:
     ldr     sp, =__svc_stack_top
     sub     sp, sp, #FRAME_SIZE
+    bl      hyp_enter
     mov     r0, sp
     bl      sched_return
+    bl      hyp_leave
+    RESTORE_CONTEXT
+
+/* The same on CPU1. */
+    .global sched_start_secondary
+sched_start_secondary:
+    ldr     sp, =__svc1_stack_top
+    sub     sp, sp, #FRAME_SIZE
+    bl      hyp_enter
+    mov     r0, sp
+    bl      sched_return
+    bl      hyp_leave
     RESTORE_CONTEXT

@@ -54,11 +54,34 @@ int evtchn_send(struct domain *d, u32 port)
     u32 bit = 1u << d->peer_port[port];
     if (peer->state == D_DEAD)
         return HYP_ENOENT;
+#ifdef HYP_RACY_EVTCHN_SEND
+    /*
+     * The deliberately racy build (hypervisor-racy.elf, for the two-CPU
+     * race test): the send lets the other CPU into the hypervisor and wakes
+     * the peer before it posts the event. If the other CPU schedules the
+     * peer in between, the peer finds nothing pending, blocks again, and the
+     * event posted after that wakes nobody: the event watchdog reports it.
+     */
+    u32 depth = hyp_release();
+    if (peer->state == D_BLOCKED)
+        peer->state = D_RUNNABLE;
+#if HYP_RACY_WINDOW > 0
+    for (volatile u32 spin = 0; spin < HYP_RACY_WINDOW; spin++)
+        ;                           /* more bookkeeping before the post: a wider window */
+#endif
+    if (!(peer->pending & bit))
+        peer->pending_since[d->peer_port[port]] = ticks;
+    peer->pending |= bit;
+    smp_kick(peer->cpu);
+    hyp_resume(depth);
+    return 0;
+#endif
     if (!(peer->pending & bit))
         peer->pending_since[d->peer_port[port]] = ticks;
     peer->pending |= bit;
     if (peer->state == D_BLOCKED)
         peer->state = D_RUNNABLE;
+    smp_kick(peer->cpu);            /* a domain of the other CPU: it looks again */
     return 0;
 }
 

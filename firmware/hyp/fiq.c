@@ -72,8 +72,37 @@ static void cmd_help(struct frame *f, int argc, char **argv)
     kprintf("  Ctrl-A: console input to the next console domain (after the last: back here)\n");
 }
 
+/* regs N for the other CPU: the context it last resumed (its domain as of its last hypervisor entry). */
+static void other_cpu_regs(u32 cpu)
+{
+    if (cpu >= ncpus || !cpu_online[cpu]) {
+        kprintf("  CPU%u is not online\n", cpu);
+        return;
+    }
+    struct domain *d = cpu_current[cpu];
+    struct frame *f = &cpu_last[cpu];
+    if (d)
+        kprintf("  CPU%u: dom%u %s (%s mode), as of its last hypervisor entry\n", cpu, d->id, d->cfg.name, mode_name(f->spsr));
+    else
+        kprintf("  CPU%u: idle in the hypervisor\n", cpu);
+    print_regs(f);
+    print_addr("  pc ", f->pc, d);
+    print_addr("  lr ", f->lr, d);
+}
+
 static void cmd_regs(struct frame *f, int argc, char **argv)
 {
+    u32 cpu;
+    if (argc > 1) {
+        if (!parse_num(argv[1], &cpu) || cpu >= MAX_CPUS) {
+            kprintf("  regs: no CPU '%s' (0 to %u)\n", argv[1], MAX_CPUS - 1);
+            return;
+        }
+        if (cpu != cpu_id()) {
+            other_cpu_regs(cpu);
+            return;
+        }
+    }
     struct domain *d = interrupted(f);
     if (d)
         kprintf("  interrupted: dom%u %s (%s mode)\n", d->id, d->cfg.name, mode_name(f->spsr));
@@ -82,6 +111,27 @@ static void cmd_regs(struct frame *f, int argc, char **argv)
     print_regs(f);
     print_addr("  pc ", f->pc, d);
     print_addr("  lr ", f->lr, d);
+}
+
+static void cmd_cpus(struct frame *f, int argc, char **argv)
+{
+    for (u32 k = 0; k < MAX_CPUS; k++) {
+        if (k >= ncpus) {
+            kprintf("  CPU%u: offline%s\n", k, ncpus == 1 ? " (maxcpus=1)" : "");
+            continue;
+        }
+        struct domain *d = cpu_current[k];
+        char what[40];
+        if (d)
+            ksnprintf(what, sizeof what, "runs dom%u %s", d->id, d->cfg.name);
+        else
+            ksnprintf(what, sizeof what, "idle");
+        if (ncpus > 1)
+            kprintf("  CPU%u: online, MPIDR 0x%08x, %s, %u hypervisor entries%s\n", k, 0x80000000u | k, what,
+                    cpu_traps[k], k == cpu_id() ? " (this CPU)" : "");
+        else
+            kprintf("  CPU%u: online, MPIDR 0x%08x, %s (this CPU)\n", k, 0x80000000u | k, what);
+    }
 }
 
 static void cmd_bt(struct frame *f, int argc, char **argv)
@@ -96,7 +146,7 @@ static void cmd_domains(struct frame *f, int argc, char **argv)
     for (u32 i = 0; i < ndomains; i++) {
         struct domain *d = &domains[i];
         kprintf("  dom%u %s: %s%s prio %u mem %uK at 0x%08x asid %u console %s%s\n", d->id, d->cfg.name,
-                domain_state_name(d->state), d == current ? " (current)" : "", d->cfg.priority, d->cfg.memory >> 10,
+                domain_state_name(d->state), d == cpu_current[d->cpu] ? " (current)" : "", d->cfg.priority, d->cfg.memory >> 10,
                 d->pa, d->asid, d->cfg.console ? "on" : "off", focus == (int)i ? " (has input)" : "");
         kprintf("    af-faults %u upcalls %u hypercalls %u preemptions %u restarts %u cpu %d us\n", d->af_faults,
                 d->upcalls, d->hypercalls, d->preemptions, d->restarts, (s32)cycles_to_us((s64)d->cpu_cycles));
@@ -224,7 +274,8 @@ static void cmd_reboot(struct frame *f, int argc, char **argv)
 
 static const struct fiq_cmd fiq_cmds[] = {
     { "help", "", "this list", cmd_help },
-    { "regs", "", "registers of the interrupted context", cmd_regs },
+    { "regs", "[CPU]", "registers of the interrupted context (another CPU: its last resumed context)", cmd_regs },
+    { "cpus", "", "each CPU: online, what it runs", cmd_cpus },
     { "bt", "", "backtrace of the interrupted context (frame pointers)", cmd_bt },
     { "domains", "", "state of each domain", cmd_domains },
     { "events", "", "event channels: bound, pending, masked", cmd_events },

@@ -23,6 +23,16 @@ void gic_init(void)
     write32(GICC + GICC_CTLR, 1);
 }
 
+/* A secondary CPU's banked CPU interface and its kick SGI. */
+void gic_cpu_init(void)
+{
+    volatile u8 *prio = (volatile u8 *)(GICD + GICD_IPRIORITYR);
+    prio[1] = 0xa0;
+    write32(GICD + GICD_ISENABLER, 1u << 1);
+    write32(GICC + GICC_PMR, 0xf0);
+    write32(GICC + GICC_CTLR, 1);
+}
+
 void gic_enable(u32 id)
 {
     volatile u8 *prio = (volatile u8 *)(GICD + GICD_IPRIORITYR);
@@ -30,6 +40,15 @@ void gic_enable(u32 id)
     prio[id] = 0xa0;
     if (id >= 32)
         target[id] = 1;  /* CPU0 */
+    write32(GICD + GICD_ISENABLER + 4 * (id / 32), 1u << (id % 32));
+}
+
+void gic_enable_on(u32 id, u32 cpu)
+{
+    volatile u8 *prio = (volatile u8 *)(GICD + GICD_IPRIORITYR);
+    volatile u8 *target = (volatile u8 *)(GICD + GICD_ITARGETSR);
+    prio[id] = 0xa0;
+    target[id] = 1u << cpu;
     write32(GICD + GICD_ISENABLER + 4 * (id / 32), 1u << (id % 32));
 }
 

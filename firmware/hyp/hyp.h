@@ -21,6 +21,7 @@ typedef long long s64;
 #define MODE_SYS 0x1f
 
 #define MAX_DOMAINS 8
+#define MAX_CPUS    2
 #define MAX_IMAGES  16
 #define MiB (1u << 20)
 
@@ -91,10 +92,12 @@ int uart_getc(void);             /* -1 if nothing received */
 
 /* gic.c */
 #define IRQ_TMR1   32
+#define IRQ_TMR2   33
 #define IRQ_UARTD  122
 #define IRQ_SPURIOUS 1023
 void gic_init(void);
 void gic_enable(u32 id);
+void gic_enable_on(u32 id, u32 cpu);   /* an SPI routed to one CPU */
 u32 gic_ack(void);
 void gic_eoi(u32 id);
 void gic_disable_all(void);
@@ -127,6 +130,8 @@ void board_reboot(void) __attribute__((noreturn));
 void timer_init(void);
 void timer_stop(void);
 void timer_irq(void);
+void timer_init_cpu1(void);
+void timer_irq_cpu1(void);
 extern volatile u32 ticks;
 
 /* atags.c */
@@ -171,6 +176,7 @@ enum dstate { D_FREE, D_RUNNABLE, D_BLOCKED, D_DEAD };
 #define INPUT_BUF 256
 struct domain {
     u32 id, asid;
+    u32 cpu;                  /* the CPU it runs on */
     struct domcfg cfg;
     const struct image *img;
     u32 pa;                   /* physical base of its memory */
@@ -214,8 +220,7 @@ void mmu_build_domain(struct domain *d, u32 text_lo, u32 text_hi);
 void mmu_switch(struct domain *d);
 int mmu_access_flag_fault(struct domain *d, u32 va);
 
-/* sched.c */
-extern struct domain *current;
+/* sched.c (current: smp.c) */
 extern int sched_preempt;
 void sched_need_resched(int yield);
 void sched_tick(void);
@@ -254,6 +259,25 @@ void trap_pabt(struct frame *f);
 void trap_und(struct frame *f);
 void trap_fiq(struct frame *f);
 
+/* smp.c: the second CPU (maxcpus=2), the hypervisor lock, cross-CPU kicks */
+extern u32 ncpus;
+extern volatile u32 cpu_online[MAX_CPUS];
+extern struct domain *cpu_current[MAX_CPUS];
+extern struct frame cpu_last[MAX_CPUS];   /* the context each CPU last resumed */
+extern u32 cpu_traps[MAX_CPUS];
+void smp_boot(u32 want);
+void smp_start_others(void);
+void smp_kick(u32 cpu);
+void smp_stop_others(void);
+void secondary_main(void);
+void sched_start_secondary(void);        /* entry.S */
+void hyp_enter(void);
+void hyp_leave(void);
+u32 hyp_release(void);
+void hyp_resume(u32 depth);
+void mmu_secondary_init(void);
+void gic_cpu_init(void);
+
 /* CP15 and barriers */
 #define CP15_READ(crn, op1, crm, op2) ({ u32 _v; __asm__ volatile("mrc p15, " #op1 ", %0, " #crn ", " #crm ", " #op2 : "=r"(_v)); _v; })
 #define CP15_WRITE(crn, op1, crm, op2, v) __asm__ volatile("mcr p15, " #op1 ", %0, " #crn ", " #crm ", " #op2 :: "r"(v) : "memory")
@@ -262,5 +286,9 @@ static inline void isb(void) { __asm__ volatile("isb" ::: "memory"); }
 static inline void wfi(void) { __asm__ volatile("wfi" ::: "memory"); }
 static inline u32 read32(u32 a) { return *(volatile u32 *)a; }
 static inline void write32(u32 a, u32 v) { *(volatile u32 *)a = v; }
+/* This CPU: MPIDR.Aff0. */
+static inline u32 cpu_id(void) { return CP15_READ(c0, 0, c0, 5) & 3; }
+/* The domain running on this CPU. */
+#define current (cpu_current[cpu_id()])
 
 #endif

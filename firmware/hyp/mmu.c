@@ -73,6 +73,18 @@ void mmu_init(void)
     isb();
 }
 
+/* A secondary CPU: the hypervisor's tables, as mmu_init left the boot CPU. */
+void mmu_secondary_init(void)
+{
+    CP15_WRITE(c2, 0, c0, 2, 0);
+    CP15_WRITE(c3, 0, c0, 0, 1);
+    CP15_WRITE(c2, 0, c0, 0, (u32)hyp_l1 | TTBR_WALK_WBWA);
+    CP15_WRITE(c13, 0, c0, 1, 0);
+    CP15_WRITE(c8, 0, c7, 0, 0);
+    dsb();
+    isb();
+}
+
 void mmu_build_domain(struct domain *d, u32 text_lo, u32 text_hi)
 {
     u32 idx = d->id;
@@ -89,8 +101,8 @@ void mmu_build_domain(struct domain *d, u32 text_lo, u32 text_hi)
         d->l1[(GUEST_VA_BASE >> 20) + m] = (u32)d->l2[m] | 1;         /* page table, domain 0 */
     clean_tables(d->l1, sizeof hyp_l1);
     clean_tables(d->l2, pages * 4);
-    CP15_WRITE(c8, 0, c7, 2, d->asid);        /* TLBIASID: forget a previous life */
-    CP15_WRITE(c7, 0, c5, 0, 0);              /* ICIALLU: new code */
+    CP15_WRITE(c8, 0, c3, 2, d->asid);        /* TLBIASIDIS: forget a previous life, on every CPU */
+    CP15_WRITE(c7, 0, c1, 0, 0);              /* ICIALLUIS: new code, on every CPU */
     dsb();
     isb();
 }
@@ -114,7 +126,7 @@ int mmu_access_flag_fault(struct domain *d, u32 va)
     u32 p = (va - GUEST_VA_BASE) >> 12;
     d->l2[p >> 8][p & 255] |= PAGE_AF;
     clean_tables(&d->l2[p >> 8][p & 255], 4);
-    CP15_WRITE(c8, 0, c7, 1, (va & ~0xfffu) | d->asid);   /* TLBIMVA */
+    CP15_WRITE(c8, 0, c3, 1, (va & ~0xfffu) | d->asid);   /* TLBIMVAIS */
     dsb();
     isb();
     d->af_faults++;

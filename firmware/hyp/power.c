@@ -27,6 +27,7 @@ int poweroff_by_reset;
 static void quiesce(void)
 {
     irq_save();                 /* IRQ and FIQ masked from here on */
+    smp_stop_others();
     con_flush_all();
     timer_stop();
     uart_disable();

@@ -5,16 +5,22 @@
  * delivers a pending event upcall. Highest priority runnable domain first,
  * round robin among equals. Cooperative by default (yield, block, shutdown,
  * faults switch); `sched=preempt` also rotates on timer ticks.
+ *
+ * With two CPUs (smp.c) each CPU runs this for the domains pinned to it,
+ * with its own scheduling state, under the hypervisor lock; an idle CPU
+ * drops the lock while it waits (CPU0 in WFI, CPU1 in WFE).
  */
 #include "hyp.h"
 
 #define SLICE_TICKS 5
 
-struct domain *current;
 int sched_preempt;
-static int resched;
-static struct domain *yielder;
-static u32 slice;
+static int resched_cpu[MAX_CPUS];
+static struct domain *yielder_cpu[MAX_CPUS];
+static u32 slice_cpu[MAX_CPUS];
+#define resched (resched_cpu[cpu_id()])
+#define yielder (yielder_cpu[cpu_id()])
+#define slice (slice_cpu[cpu_id()])
 
 void sched_need_resched(int yield)
 {
@@ -35,18 +41,21 @@ void sched_tick(void)
 void sched_wake_input(void)
 {
     for (u32 i = 0; i < ndomains; i++)
-        if (domains[i].state == D_BLOCKED && domain_input_pending(&domains[i]))
+        if (domains[i].state == D_BLOCKED && domain_input_pending(&domains[i])) {
             domains[i].state = D_RUNNABLE;
+            smp_kick(domains[i].cpu);
+        }
 }
 
-/* Highest priority runnable domain; round robin after `after`; `avoid` only if alone. */
+/* This CPU's highest priority runnable domain; round robin after `after`; `avoid` only if alone. */
 static struct domain *pick(struct domain *after, struct domain *avoid)
 {
     struct domain *best = NULL;
+    u32 me = cpu_id();
     u32 start = after ? after->id + 1 : 0;
     for (u32 k = 0; k < ndomains; k++) {
         struct domain *d = &domains[(start + k) % ndomains];
-        if (d->state != D_RUNNABLE || d == avoid)
+        if (d->state != D_RUNNABLE || d == avoid || d->cpu != me)
             continue;
         if (!best || d->cfg.priority > best->cfg.priority)
             best = d;
@@ -75,8 +84,12 @@ static void irq_poll(void)
             return;
         if (id < sizeof irq_counts / sizeof irq_counts[0])
             irq_counts[id]++;
-        if (id == IRQ_TMR1)
+        if (id < 16)
+            ;                       /* a kick from the other CPU (smp.c): the loop below looks again */
+        else if (id == IRQ_TMR1)
             timer_irq();
+        else if (id == IRQ_TMR2)
+            timer_irq_cpu1();
         else
             kprintf("irq: unexpected interrupt %u\n", id);
         gic_eoi(id);
@@ -91,6 +104,7 @@ void trap_irq(struct frame *f)
 
 void hyp_halt(const char *why)
 {
+    smp_stop_others();
     con_flush_all();
     kprintf("hyp: %s; halting\n", why);
     timer_stop();
@@ -98,8 +112,9 @@ void hyp_halt(const char *why)
         wfi();
 }
 
-/* Global timer cycles since the running domain was last switched in or charged. */
-static u64 charged_at;
+/* Global timer cycles since the running domain was last switched in or charged (per CPU). */
+static u64 charged_at_cpu[MAX_CPUS];
+#define charged_at (charged_at_cpu[cpu_id()])
 
 static void charge(struct domain *d)
 {
@@ -126,7 +141,12 @@ void sched_return(struct frame *f)
             board_power_off();
         }
         mmu_switch(NULL);
-        wfi();
+        u32 depth = hyp_release();
+        if (cpu_id())
+            __asm__ volatile("wfe" ::: "memory");
+        else
+            wfi();
+        hyp_resume(depth);
         irq_poll();
         sched_wake_input();
         next = pick(current, NULL);
@@ -142,4 +162,6 @@ void sched_return(struct frame *f)
     mmu_switch(current);
     if (evtchn_deliverable(current))
         deliver_upcall(current, f);
+    if (ncpus > 1)
+        cpu_last[cpu_id()] = *f;
 }

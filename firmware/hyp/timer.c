@@ -1,8 +1,14 @@
-/* Tegra TMR1 (0x60005000): a periodic tick on GIC ID 32. */
+/*
+ * Tegra TMR1 (0x60005000): a periodic tick on GIC ID 32, taken by CPU0.
+ * With two CPUs, TMR2 (GIC ID 33, routed to CPU1 by GICD_ITARGETSR) ticks
+ * CPU1, as Linux uses TMR1/TMR2 as the per-CPU clock events of CPU0/CPU1.
+ */
 #include "hyp.h"
 
 #define TMR1_PTV 0x60005000u
 #define TMR1_PCR 0x60005004u
+#define TMR2_PTV 0x60005008u
+#define TMR2_PCR 0x6000500cu
 #define PTV_EN  (1u << 31)
 #define PTV_PER (1u << 30)
 #define PCR_INTR_CLR (1u << 30)
@@ -15,10 +21,27 @@ void timer_init(void)
     gic_enable(IRQ_TMR1);
 }
 
+/* CPU1's tick: TMR2, routed to CPU1 only. */
+void timer_init_cpu1(void)
+{
+    write32(TMR2_PTV, PTV_EN | PTV_PER | (TICK_US - 1));
+    gic_enable_on(IRQ_TMR2, 1);
+}
+
 void timer_stop(void)
 {
     write32(TMR1_PTV, 0);
     write32(TMR1_PCR, PCR_INTR_CLR);
+    if (ncpus > 1) {
+        write32(TMR2_PTV, 0);
+        write32(TMR2_PCR, PCR_INTR_CLR);
+    }
+}
+
+void timer_irq_cpu1(void)
+{
+    write32(TMR2_PCR, PCR_INTR_CLR);
+    sched_tick();
 }
 
 void timer_irq(void)

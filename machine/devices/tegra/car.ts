@@ -21,8 +21,18 @@
  * RST_CPU_CMPLX_SET/CLR write-1-set/clear their base registers and read back
  * the base register; setting SWR_TRIG_SYS_RST (RST_DEVICES_L bit 2) resets the
  * machine. Offsets without a named register are plain storage and are logged
- * once each. Peripheral clocks and resets gate nothing in this model, and CPU1
- * release is not driven from here.
+ * once each. Peripheral clocks and resets gate nothing in this model.
+ *
+ * CPU1 (the second Cortex-A9) is held by two of these registers, as Linux's
+ * tegra20_boot_secondary and the 2.6.3x boot_secondary release it: while
+ * CLK_CPU_CMPLX bit 9 (CPU1 clock stop) is set its clock is stopped (core
+ * hold 'clock': it keeps its state and continues where it stopped), and
+ * while RST_CPU_CMPLX bit 1 (CPURESET1) is set it is in reset (core hold
+ * 'reset': released, it starts from its reset state at the EVP CPU reset
+ * vector). Both are set at reset, so CPU1 does not run until software clears
+ * its clock-stop bit and its reset through RST_CPU_CMPLX_CLR (Linux clears
+ * 0x2222, every CPU1 reset bit). CPU0's bits (8 and 0) and the other reset
+ * bits are storage only.
  */
 
 import type { Device, DeviceContext, DeviceProps, DeviceType } from '../device';
@@ -40,6 +50,12 @@ const PLLE_ENABLE = 1 << 31;
 const PLLE_MISC_LOCK = 1 << 11;
 const PLLE_MISC_READY = 1 << 15;
 const RST_L_TRIG_SYS = 1 << 2;
+const CLK_CPU_CMPLX = 0x04c;
+const RST_CPU_CMPLX = 0x340;
+/** CLK_CPU_CMPLX: CPU1 clock stop. */
+const CPU1_CLK_STP = 1 << 9;
+/** RST_CPU_CMPLX: CPU1 held in reset. */
+const CPU1_CPURESET = 1 << 1;
 
 /** OSC_CTRL.OSC_FREQ code per oscillator frequency. */
 const OSC_FREQ_CODE = new Map<number, number>([[13_000_000, 0], [19_200_000, 1], [12_000_000, 2], [26_000_000, 3]]);
@@ -132,7 +148,7 @@ export class TegraCar extends DeclaredStateDevice implements Device {
       { offset: 0x03c, name: 'COP_CLK_SKIP_POLICY', reset: 0 },
       { offset: 0x044, name: 'CLK_MASK_ARM', reset: 0 },
       { offset: 0x048, name: 'MISC_CLK_ENB', reset: 0 },
-      { offset: 0x04c, name: 'CLK_CPU_CMPLX', reset: 1 << 9 },
+      { offset: CLK_CPU_CMPLX, name: 'CLK_CPU_CMPLX', reset: CPU1_CLK_STP, write: () => this.driveCpu1() },
       // OSC_FREQ, oscillator enabled with the drive strength a boot loader programs.
       { offset: 0x050, name: 'OSC_CTRL', reset: ((code << 30) | 0x3f1) >>> 0 },
       { offset: 0x054, name: 'PLL_LFSR', reset: 0 },
@@ -164,6 +180,14 @@ export class TegraCar extends DeclaredStateDevice implements Device {
     defs.sort((a, b) => a.offset - b.offset);
     this.regs = new RegisterMap(ctx, defs);
     for (const [offset, , base, set] of ALIASES) this.aliases.set(offset, { base, set });
+    this.driveCpu1();
+  }
+
+  /** Holds CPU1 while its clock is stopped or its reset is asserted (machine/core-control.ts). */
+  private driveCpu1(): void {
+    const control = this.ctx.coreControl;
+    control.hold(1, 'reset', (this.regs.getAt(RST_CPU_CMPLX) & CPU1_CPURESET) !== 0);
+    control.hold(1, 'clock', (this.regs.getAt(CLK_CPU_CMPLX) & CPU1_CLK_STP) !== 0);
   }
 
   private plleMisc(): number {
@@ -196,6 +220,7 @@ export class TegraCar extends DeclaredStateDevice implements Device {
       const next = alias.set ? (old | bits) >>> 0 : (old & ~bits) >>> 0;
       this.regs.setAt(alias.base, next);
       if (alias.set && alias.base === 0x004) this.checkSysReset(next);
+      if (alias.base === RST_CPU_CMPLX) this.driveCpu1();
       return;
     }
     if (this.regs.has(offset) || offset < 0 || offset >= SIZE) { this.regs.write(offset, size, value); return; }
@@ -208,6 +233,7 @@ export class TegraCar extends DeclaredStateDevice implements Device {
   reset(): void {
     this.regs.reset();
     this.other = new Map();
+    this.driveCpu1();
   }
 
 }

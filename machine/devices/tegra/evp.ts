@@ -7,6 +7,10 @@
  * CPU1). Every word in 0x000-0x1FF is plain read/write; the CPU reset vector
  * resets to prop 'reset-vector' (default 0), all others to 0. Offsets above
  * 0x1FF are unknown registers.
+ *
+ * The CPU reset vector is where CPU1 starts: its value (at reset, and after
+ * every write) is CPU1's reset vector for the machine (core-control), so a
+ * CPU1 released from reset by the clock and reset controller starts there.
  */
 
 import type { DeviceContext, DeviceProps, DeviceType } from '../device';
@@ -36,6 +40,18 @@ export class TegraEvp extends RegisterDevice {
       return { offset, name: vectorName(offset), reset: offset === CPU_RESET_VECTOR ? resetVector : 0 };
     });
     super(ctx, TYPE, VERSION, defs);
+    const vector = defs.find((d) => d.offset === CPU_RESET_VECTOR)!;
+    vector.write = () => this.driveResetVector();
+    this.driveResetVector();
+  }
+
+  override reset(): void {
+    super.reset();
+    this.driveResetVector();
+  }
+
+  private driveResetVector(): void {
+    this.ctx.coreControl.setResetVector(1, this.regs.getAt(CPU_RESET_VECTOR));
   }
 
   /** Where a CPU leaving reset starts executing. */
