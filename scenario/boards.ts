@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import type { BoardSpec, DeviceSpec, IrqTarget } from '../machine/boards/board-spec';
 import type { Machine } from '../machine/machine';
 import { DEVICE_TYPES } from '../machine/devices/registry';
-import { checkProps } from '../machine/devices/device';
+import { checkProps, fewerThanCores } from '../machine/devices/device';
 import { bootMachine, type BootDescription, type BootedMachine } from '../machine/boot/boot-machine';
 import { readInputFile, InputFileUnusable } from '../io/input-file';
 import { parseYamlText, InputFileError, MAX_YAML_BYTES } from './file/yaml-file';
@@ -117,6 +117,7 @@ function boardFromText(text: string, file: string): BoardSpec {
     return { name: m.name, base: m.base, size: bytes };
   });
 
+  const maxCores = Math.max(raw.cpu['max-count'] ?? raw.cpu.count ?? 1, raw.cpu.count ?? 1);
   const names = new Set<string>(['cpu']);
   const devices: DeviceSpec[] = (raw.devices ?? []).map((d, i) => {
     if (names.has(d.name)) throw y.error(['devices', i, 'name'], `device name '${d.name}' is used twice (or is reserved)`);
@@ -152,6 +153,11 @@ function boardFromText(text: string, file: string): BoardSpec {
     // The device's own rules for its properties: what a run would refuse is refused here.
     const bad = checkProps(type, d.props ?? {});
     if (bad) throw y.error(['devices', i, 'props', bad.key], bad.problem);
+    // A property counting the cluster's cores must cover every core a run may select.
+    for (const [key, rule] of Object.entries(type.props ?? {})) {
+      const v = d.props?.[key];
+      if (rule.atLeastCores && typeof v === 'number' && v < maxCores) throw y.error(['devices', i, 'props', key], fewerThanCores(key, v, maxCores, 'cpu.max-count lets a run select'));
+    }
     return { name: d.name, type: d.type, regions, props: d.props ?? {}, irq };
   });
 
@@ -183,7 +189,7 @@ function boardFromText(text: string, file: string): BoardSpec {
   return {
     name: raw.name,
     description: raw.description ?? raw.name,
-    cpu: { model: raw.cpu.model, count: raw.cpu.count ?? 1, maxCount: Math.max(raw.cpu['max-count'] ?? raw.cpu.count ?? 1, raw.cpu.count ?? 1), clockHz: raw.cpu['clock-hz'] ?? 1_000_000_000, periphbase: raw.cpu.periphbase },
+    cpu: { model: raw.cpu.model, count: raw.cpu.count ?? 1, maxCount: maxCores, clockHz: raw.cpu['clock-hz'] ?? 1_000_000_000, periphbase: raw.cpu.periphbase },
     memory, devices, tagged,
     boot: {
       protocol: raw.boot.protocol,

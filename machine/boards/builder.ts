@@ -154,6 +154,7 @@ export function buildBoard(
       requestReset: () => hooks.requestReset(d.name),
       readPhysical: (address, length) => readPhysical(bus, address, length),
       cores: cpus.length,
+      clusterCores: Math.max(spec.cpu.count, cpus.length),
       currentCore: () => cores.current(),
       coreIrq: (core, index) => outputBanks[core]?.[index] ?? NO_IRQ,
       coreControl: cores.control,

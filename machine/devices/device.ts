@@ -37,6 +37,13 @@ export interface DeviceContext {
   /** How many cores this machine runs (1 to 4); banked devices keep one bank per core. */
   readonly cores: number;
   /**
+   * How many cores the cluster has: the board's cpu.count, or the cores run
+   * if a run selects more. A run may keep to fewer cores than the cluster has
+   * (the others are not simulated); what reports the cluster (the SCU's CPU
+   * number, the GIC's CPU interfaces) reports this.
+   */
+  readonly clusterCores: number;
+  /**
    * The core whose access the device is serving: the core running now (its
    * loads and stores reach the device), 0 outside any core's turn (events,
    * injections, tools). Banked registers (GIC CPU interface, private timers)
@@ -179,6 +186,12 @@ export interface PropRule {
   oneOf?: number[];
   /** What the property sets (docs/boards.md). */
   description: string;
+  /**
+   * The property counts the cores of the cluster: absent, it is the board's
+   * cpu.count (or the cores run, if more); given, it must be at least the
+   * cores the machine runs (board files: at least cpu.max-count). See coresProp.
+   */
+  atLeastCores?: boolean;
 }
 
 /** A 32-bit register value (IDs, reset values). */
@@ -228,6 +241,23 @@ export function prop(props: DeviceProps, key: string, rule: PropRule): number {
   const problem = propProblem(key, rule, v);
   if (problem) throw new PropError(key, problem);
   return v as number;
+}
+
+/**
+ * A property that counts the cores of the cluster (rule.atLeastCores): the
+ * cluster's cores (DeviceContext.clusterCores) when absent; throws PropError
+ * if the rule refuses it or it is fewer than the cores the machine runs.
+ */
+export function coresProp(props: DeviceProps, key: string, rule: PropRule, ctx: Pick<DeviceContext, 'cores' | 'clusterCores'>): number {
+  if (props[key] === undefined) return Math.max(ctx.clusterCores, ctx.cores);
+  const v = prop(props, key, rule);
+  if (v < ctx.cores) throw new PropError(key, fewerThanCores(key, v, ctx.cores, 'this machine runs'));
+  return v;
+}
+
+/** The message for a core-counting property below the cores a machine runs (or a board may run). */
+export function fewerThanCores(key: string, value: number, cores: number, which: string): string {
+  return `property '${key}' is ${value}, fewer than the ${cores} cores ${which} (leave it out and it follows the cluster's cores)`;
 }
 
 /** Reads a numeric property with a default, refusing other types. */

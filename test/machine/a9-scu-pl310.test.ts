@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { a9Scu } from '../../machine/devices/arm/a9-scu';
 import { pl310 } from '../../machine/devices/arm/pl310';
 import type { Device } from '../../machine/devices/device';
-import { createDevice, roundTrip } from '../support/device-harness';
+import { createDevice, roundTrip, TestContext } from '../support/device-harness';
 
 const r = (dev: Device, off: number, size = 4) => dev.read(0, off, size);
 const w = (dev: Device, off: number, v: number, size = 4) => dev.write(0, off, size, v);
@@ -22,11 +22,12 @@ test('SCU: reset values for the two-core Tegra20 cluster and a one-core vexpress
   assert.equal(r(dev, 0x54), 0);
   assert.deepEqual(ctx.errors, []);
   assert.equal(r(createDevice(a9Scu, { cpus: 1 }).dev, 0x04), 0x10);
-  assert.equal(r(createDevice(a9Scu).dev, 0x04), 0x31, 'two cores by default');
+  assert.equal(r(createDevice(a9Scu).dev, 0x04), 0x10, 'by default the cluster of the cores run: one');
+  assert.equal(r(a9Scu.create(new TestContext('scu', 1, 2), {}), 0x04), 0x31, 'by default the cluster: two cores while one runs');
 });
 
 test('SCU: control enable, read-only configuration, power status bytes, invalidate-all', () => {
-  const { dev, ctx } = createDevice(a9Scu);
+  const { dev, ctx } = createDevice(a9Scu, { cpus: 2 });
   w(dev, 0x00, 0xffffffff);
   assert.equal(r(dev, 0x00), 1);
   w(dev, 0x04, 0);
@@ -45,11 +46,11 @@ test('SCU: control enable, read-only configuration, power status bytes, invalida
 });
 
 test('SCU: reset and snapshot round trip', () => {
-  const { dev } = createDevice(a9Scu);
+  const { dev } = createDevice(a9Scu, { cpus: 2 });
   w(dev, 0x00, 1);
   w(dev, 0x08, 0x0302);
   w(dev, 0x54, 0x123);
-  const { a, b } = roundTrip(a9Scu, dev);
+  const { a, b } = roundTrip(a9Scu, dev, { cpus: 2 });
   assert.deepEqual(b, a);
   dev.reset();
   assert.equal(r(dev, 0x00), 0);

@@ -45,7 +45,8 @@ export class TestContext implements DeviceContext {
   /** Levels of per-core outputs: coreIrqLevels[core][index]. */
   readonly coreIrqLevels: boolean[][] = [];
 
-  constructor(readonly name = 'dev', readonly cores = 1) {}
+  /** `clusterCores`: the board's cpu.count as devices see it (default: the cores run). */
+  constructor(readonly name = 'dev', readonly cores = 1, readonly clusterCores = cores) {}
 
   currentCore(): number { return this.core; }
   coreIrq(core: number, index: number): IrqOutput {

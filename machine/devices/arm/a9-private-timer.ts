@@ -1,12 +1,19 @@
 /**
- * Cortex-A9 MPCore private timer and watchdog (TWD) of CPU0, at PERIPHBASE+0x600.
+ * Cortex-A9 MPCore private timers and watchdogs (TWD), at PERIPHBASE+0x600:
+ * one timer and one watchdog per core. As on the Cortex-A9 (and QEMU's
+ * a9mpcore, which maps only these windows), each core sees its own at the
+ * same addresses: the registers are banked by the core whose access the
+ * device serves (DeviceContext.currentCore); there are no windows onto
+ * another core's timer. Each core's timer and watchdog drive that core's
+ * outputs (board wiring `irq: [gic:29, gic:30]`: that core's PPIs 29 and 30).
  *
  * Both are 32-bit down counters clocked by PERIPHCLK / (prescaler + 1). When
  * the counter reaches zero the event flag is set; in auto-reload mode the
  * counter shows the load value one count later (period = load + 1 counts), in
  * single-shot mode it stays at zero. The interrupt outputs are level: event
  * flag AND interrupt enable (as QEMU's arm_mptimer). In watchdog mode the
- * watchdog instead sets its reset flag and resets the machine; only the
+ * watchdog instead sets its reset flag and resets the machine (whichever
+ * core's watchdog it is); only the
  * 0x12345678, 0x87654321 sequence written to the disable register leaves
  * watchdog mode.
  *
@@ -22,7 +29,7 @@
 import type { ScheduledEvent } from '../../events';
 import type { Device, DeviceContext, DeviceProps, DeviceType } from '../device';
 import { prop, type PropRule } from '../device';
-import { DeclaredStateDevice, type StateDecl, type Stateful } from '../state';
+import { DeclaredStateDevice, type FieldKind, type FieldSpec, type StateDecl, type Stateful } from '../state';
 import { RegisterMap } from '../register-map';
 
 const TYPE = 'arm,cortex-a9-twd-timer';
@@ -185,29 +192,26 @@ class DownCounter implements Stateful {
   }
 }
 
-class A9PrivateTimer extends DeclaredStateDevice implements Device {
-  readonly type = TYPE;
-  readonly name: string;
+/** One core's timer and watchdog with their registers. */
+class TwdBank implements Stateful {
   readonly stateFields: StateDecl = {
     timer: 'group', watchdog: { kind: 'group', field: 'wdt' }, resetFlag: 'u32', disableStep: 'u32',
   };
-  private readonly timer: DownCounter;
-  private readonly wdt: DownCounter;
+  readonly timer: DownCounter;
+  readonly wdt: DownCounter;
   /** Watchdog reset flag: kept across the reset it causes (only power-on clears it). */
-  private resetFlag = 0;
+  resetFlag = 0;
   /** Progress through the disable sequence: 1 after 0x12345678. */
-  private disableStep = 0;
-  private readonly regs: RegisterMap;
+  disableStep = 0;
+  readonly regs: RegisterMap;
 
-  constructor(private readonly ctx: DeviceContext, props: DeviceProps) {
-    super();
-    this.name = ctx.name;
-    const clockHz = prop(props, 'clock-hz', TWD_PROPS['clock-hz']);
-    this.timer = new DownCounter(ctx, clockHz, 'private timer', 0xff07, () => {
+  constructor(private readonly ctx: DeviceContext, clockHz: number, private readonly core: number) {
+    const of = core === 0 ? '' : ` of core ${core}`;
+    this.timer = new DownCounter(ctx, clockHz, `private timer${of}`, 0xff07, () => {
       this.timer.status = 1;
       this.updateIrq();
     });
-    this.wdt = new DownCounter(ctx, clockHz, 'watchdog', 0xff0f, () => {
+    this.wdt = new DownCounter(ctx, clockHz, `watchdog${of}`, 0xff0f, () => {
       if (this.wdt.control & CTRL_WATCHDOG_MODE) {
         this.resetFlag = 1;
         this.wdt.writeControl(this.wdt.control & ~CTRL_ENABLE, CTRL_WATCHDOG_MODE);
@@ -258,15 +262,12 @@ class A9PrivateTimer extends DeclaredStateDevice implements Device {
     }
   }
 
-  private updateIrq(): void {
-    this.ctx.irq(0).set(this.timer.status === 1 && (this.timer.control & CTRL_IRQ_ENABLE) !== 0);
-    this.ctx.irq(1).set(this.wdt.status === 1 && (this.wdt.control & CTRL_IRQ_ENABLE) !== 0
+  /** Drives this core's outputs: 0 the timer, 1 the watchdog. */
+  updateIrq(): void {
+    this.ctx.coreIrq(this.core, 0).set(this.timer.status === 1 && (this.timer.control & CTRL_IRQ_ENABLE) !== 0);
+    this.ctx.coreIrq(this.core, 1).set(this.wdt.status === 1 && (this.wdt.control & CTRL_IRQ_ENABLE) !== 0
       && !(this.wdt.control & CTRL_WATCHDOG_MODE));
   }
-
-  read(_region: number, offset: number, size: number): number { return this.regs.readWord(offset, size); }
-
-  write(_region: number, offset: number, size: number, value: number): void { this.regs.writeWord(offset, size, value); }
 
   reset(): void {
     this.timer.reset();
@@ -274,8 +275,49 @@ class A9PrivateTimer extends DeclaredStateDevice implements Device {
     this.disableStep = 0;
     this.updateIrq();
   }
+}
 
-  restored(): void { this.updateIrq(); }
+class A9PrivateTimer extends DeclaredStateDevice implements Device {
+  readonly type = TYPE;
+  readonly name: string;
+  readonly stateFields: StateDecl;
+  /** banks[k]: core k's timer and watchdog. */
+  private readonly banks: TwdBank[];
+  /** The banks of cores 1 and up (their snapshot bank). */
+  private readonly otherBanks: TwdBank[];
+
+  constructor(private readonly ctx: DeviceContext, props: DeviceProps) {
+    super();
+    this.name = ctx.name;
+    const clockHz = prop(props, 'clock-hz', TWD_PROPS['clock-hz']);
+    this.banks = Array.from({ length: ctx.cores }, (_, k) => new TwdBank(ctx, clockHz, k));
+    this.otherBanks = this.banks.slice(1);
+    // Core 0's bank keeps the field names of a one-core device (its snapshots
+    // and the state hashes of recordings are unchanged); the other cores' banks
+    // are kept by core number, only with several cores.
+    const decl: Record<string, FieldKind | FieldSpec> = {
+      timer: { kind: 'group', field: 'banks.0.timer' },
+      watchdog: { kind: 'group', field: 'banks.0.wdt' },
+      resetFlag: { kind: 'u32', field: 'banks.0.resetFlag' },
+      disableStep: { kind: 'u32', field: 'banks.0.disableStep' },
+    };
+    if (ctx.cores > 1) decl.cores = { kind: 'group', field: 'otherBanks', each: this.otherBanks.map((_, i) => String(i + 1)) };
+    this.stateFields = decl;
+  }
+
+  private bank(): TwdBank {
+    return this.banks[this.ctx.cores > 1 ? this.ctx.currentCore() : 0];
+  }
+
+  read(_region: number, offset: number, size: number): number { return this.bank().regs.readWord(offset, size); }
+
+  write(_region: number, offset: number, size: number, value: number): void { this.bank().regs.writeWord(offset, size, value); }
+
+  reset(): void {
+    for (const b of this.banks) b.reset();
+  }
+
+  restored(): void { for (const b of this.banks) b.updateIrq(); }
 }
 
 const TWD_PROPS = {
@@ -284,10 +326,11 @@ const TWD_PROPS = {
 
 export const a9PrivateTimer: DeviceType = {
   type: TYPE,
-  description: 'Cortex-A9 MPCore private timer and watchdog of CPU0 (PERIPHBASE+0x600)',
+  description: 'Cortex-A9 MPCore private timer and watchdog, one of each per core (PERIPHBASE+0x600)',
   regions: ['registers'],
   regionSizes: [0x100],
   irqOutputs: 2,
+  perCoreOutputs: true,
   props: TWD_PROPS,
   create(ctx: DeviceContext, props: DeviceProps): Device {
     return new A9PrivateTimer(ctx, props);

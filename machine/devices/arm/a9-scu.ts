@@ -3,7 +3,9 @@
  *
  * Without caches to keep coherent this is a register file: the configuration
  * register reports the cluster (CPU count - 1 in bits 1:0, one SMP bit per CPU
- * in bits 7:4, no tag RAM size bits, as QEMU's a9scu: 0x31 for two cores),
+ * in bits 7:4, no tag RAM size bits, as QEMU's a9scu: 0x31 for two cores;
+ * the CPU count is the cluster's cores, DeviceContext.clusterCores, unless
+ * the board's `cpus` property says otherwise),
  * control bit 0 enables the SCU (Linux's scu_enable() reads it back), the CPU
  * power status bytes are read/write, invalidate-all completes at once.
  * The diagnostic control register at 0x30 (undocumented in the TRM) is kept
@@ -11,7 +13,7 @@
  */
 
 import type { Device, DeviceContext, DeviceProps, DeviceType } from '../device';
-import { prop, type PropRule } from '../device';
+import { coresProp, type PropRule } from '../device';
 import { DeclaredStateDevice, type StateDecl } from '../state';
 import { RegisterMap } from '../register-map';
 
@@ -26,7 +28,7 @@ class A9Scu extends DeclaredStateDevice implements Device {
   constructor(ctx: DeviceContext, props: DeviceProps) {
     super();
     this.name = ctx.name;
-    const cpus = prop(props, 'cpus', SCU_PROPS.cpus);
+    const cpus = coresProp(props, 'cpus', SCU_PROPS.cpus, ctx);
     const config = (((1 << cpus) - 1) << 4) | (cpus - 1);
     this.regs = new RegisterMap(ctx, [
       { offset: 0x00, name: 'SCU Control', fields: [{ name: 'SCU enable', bits: 0, access: 'rw' }] },
@@ -50,7 +52,7 @@ class A9Scu extends DeclaredStateDevice implements Device {
 }
 
 const SCU_PROPS = {
-  cpus: { default: 2, min: 1, max: 4, description: 'CPUs in the cluster' },
+  cpus: { default: 1, min: 1, max: 4, atLeastCores: true, description: "CPUs in the cluster (default: the cluster's cores; at least the cores run)" },
 } satisfies Record<string, PropRule>;
 
 export const a9Scu: DeviceType = {

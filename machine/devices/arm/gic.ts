@@ -1,8 +1,7 @@
 /**
  * ARM Generic Interrupt Controller, architecture v1 without the Security
- * Extensions, as in the Cortex-A9 MPCore: one distributor and the CPU
- * interface of CPU0 (the other cores of the cluster are held in reset, so
- * their banked state is kept only where CPU0's writes reach it).
+ * Extensions, as in the Cortex-A9 MPCore: one distributor and one CPU
+ * interface per core.
  *
  * Behaviour follows QEMU's hw/intc/arm_gic.c (revision 1, no security
  * extensions, as QEMU's a9mpcore builds it with secure=off) closely, because
@@ -12,14 +11,32 @@
  * the running priority kept as active-priority bits, ITARGETSR RAZ/WI on a
  * uniprocessor GIC, GICC_BPR minimum 0.
  *
- * Input line n is interrupt ID n: 16-31 are the PPIs of CPU0 (the private
- * timers), 32 and up the SPIs. Output 0 is the CPU IRQ line, output 1 FIQ,
- * which stays low because GICv1 without groups signals only IRQ.
+ * Banked by the core whose access the GIC serves (DeviceContext.currentCore):
+ * the CPU interface registers (GICC_*), and in the distributor the enable,
+ * pending and active bits and the priorities of IDs 0-31 (SGIs and PPIs),
+ * GICD_ITARGETSR0-7 (read-only: each core reads its own bit) and
+ * GICD_SPENDSGIR/CPENDSGIR. SGIs remember their source cores per target
+ * core, as QEMU's sgi_pending: GICC_IAR returns the lowest pending source
+ * in bits 12:10 and the SGI stays pending while other sources remain.
+ * SPIs go to the cores their ITARGETSR names; an SPI targeting several cores
+ * is pending on each and can be taken by each, as in QEMU.
+ *
+ * Input line n is interrupt ID n: 16-31 are PPIs, one line per core (the
+ * board's wiring of a per-core device such as the private timer delivers
+ * core k's level as setInput(id, level, k)), 32 and up the SPIs. Outputs are
+ * per core: output 0 the core's IRQ line, output 1 its FIQ, which stays low
+ * because GICv1 without groups signals only IRQ.
+ *
+ * The number of CPU interfaces (GICD_TYPER.CPUNumber + 1) is the number of
+ * cores of the cluster (the board's cpu.count, or the cores run if a run
+ * selects more, as QEMU's num-cpu follows -smp); a run may keep to fewer
+ * cores than that (the Tegra2's CPU1 while a run keeps to CPU0): the
+ * interfaces of cores not run exist only as bits in the CPU masks.
  */
 
 import type { Device, DeviceContext, DeviceProps, DeviceType } from '../device';
-import { prop, type PropRule } from '../device';
-import { DeclaredStateDevice, type StateDecl } from '../state';
+import { coresProp, prop, type PropRule } from '../device';
+import { DeclaredStateDevice, type FieldKind, type FieldSpec, type StateDecl, type Stateful } from '../state';
 import { RegisterMap } from '../register-map';
 
 const TYPE = 'arm,gic-v1';
@@ -29,9 +46,6 @@ const GIC_INTERNAL = 32;
 const GIC_NR_SGIS = 16;
 /** Masks of CPUs as the distributor stores them: one bit per possible CPU interface. */
 const ALL_CPU_MASK = 0xff;
-/** This model's CPU interface is CPU0's. */
-const CPU = 0;
-const CM = 1 << CPU;
 const SPURIOUS = 1023;
 const IDLE_PRIORITY = 0x100;
 /** Active priority registers: 128 preemption levels at the minimum binary point 0. */
@@ -82,9 +96,9 @@ const DIST_MAP: DistRange[] = [
     read: (g, o) => g.readConfig(o - 0xc00), write: (g, o, v) => g.writeConfig(o - 0xc00, v) },
   // GICD_SGIR (0xf00) is decoded only as a 32-bit write, see Gic.write.
   { start: 0xf10, end: 0xf20, name: 'GICD_CPENDSGIR',
-    read: (g, o) => g.sgiPending[o - 0xf10], write: (g, o, v) => g.clearSgiPending(o - 0xf10, v) },
+    read: (g, o) => g.readSgiPending(o - 0xf10), write: (g, o, v) => g.clearSgiPending(o - 0xf10, v) },
   { start: 0xf20, end: 0xf30, name: 'GICD_SPENDSGIR',
-    read: (g, o) => g.sgiPending[o - 0xf20], write: (g, o, v) => g.setSgiPending(o - 0xf20, v) },
+    read: (g, o) => g.readSgiPending(o - 0xf20), write: (g, o, v) => g.setSgiPending(o - 0xf20, v) },
   { start: 0xfd0, end: 0x1000, name: 'GICD_PIDR/CIDR', read: (_g, o) => ((o & 3) ? 0 : GICV1_ID[(o - 0xfd0) >> 2]) },
 ];
 
@@ -94,17 +108,45 @@ const DIST_BY_BYTE: Array<DistRange | undefined> = (() => {
   return t;
 })();
 
+/** One core's CPU interface and its bank of the distributor (priorities of IDs 0-31, SGI sources). */
+class CpuInterface implements Stateful {
+  /** The state of the interfaces of cores 1 and up (core 0's are the GIC's top-level fields). */
+  readonly stateFields: StateDecl = {
+    priority: 'u32[]', sgiPending: 'u32[]', cpu: { kind: 'registers', field: 'regs' }, runningPriority: 'int', apr: 'u32[]', irqOut: 'bool',
+  };
+  runningPriority = IDLE_PRIORITY;
+  currentPending = SPURIOUS;
+  readonly apr = new Uint32Array(NR_APRS);
+  /** For each SGI, the cores it is pending from on this core (source mask). */
+  readonly sgiPending = new Uint8Array(GIC_NR_SGIS);
+  irqOut = false;
+  readonly regs: RegisterMap;
+
+  /** `priority` holds this core's priorities of IDs 0-31 (core 0's is a view of the GIC's priority array). */
+  constructor(readonly priority: Uint8Array, regs: (iface: CpuInterface) => RegisterMap) {
+    this.regs = regs(this);
+  }
+
+  reset(): void {
+    this.priority.fill(0);
+    this.sgiPending.fill(0);
+    this.regs.reset();
+    this.runningPriority = IDLE_PRIORITY;
+    this.currentPending = SPURIOUS;
+    this.apr.fill(0);
+  }
+}
+
 class Gic extends DeclaredStateDevice implements Device {
   readonly type = TYPE;
   readonly name: string;
-  readonly stateFields: StateDecl = {
-    numIrq: 'const', numCpu: 'const', ctlr: 'u32',
-    enabled: 'u32[]', pending: 'u32[]', active: 'u32[]', level: 'u32[]', edge: 'u32[]', priority: 'u32[]', target: 'u32[]', sgiPending: 'u32[]',
-    cpu: { kind: 'registers', field: 'cpuRegs' }, runningPriority: 'int', apr: 'u32[]', irqOut: 'bool',
-  };
+  readonly stateFields: StateDecl;
 
   readonly numIrq: number;
+  /** CPU interfaces (GICD_TYPER.CPUNumber + 1): the cluster's cores (at least the cores run). */
   readonly numCpu: number;
+  /** Cores the machine runs: one CPU interface bank each. */
+  private readonly cores: number;
   readonly prioBits: number;
   private readonly prioMask: number;
 
@@ -115,29 +157,25 @@ class Gic extends DeclaredStateDevice implements Device {
   readonly active: Uint8Array;
   readonly level: Uint8Array;
   readonly edge: Uint8Array;
-  /** CPU0's banked priorities for IDs < 32, the shared ones above. */
+  /** Core 0's banked priorities for IDs < 32, the shared ones above (other cores' banks are in their interfaces). */
   readonly priority: Uint8Array;
   readonly target: Uint8Array;
-  /** For each SGI, the CPUs that have it pending on CPU0 (source mask). */
-  readonly sgiPending = new Uint8Array(GIC_NR_SGIS);
   ctlr = 0;
 
-  // CPU interface of CPU0.
-  runningPriority = IDLE_PRIORITY;
-  currentPending = SPURIOUS;
-  readonly apr = new Uint32Array(NR_APRS);
-  private readonly cpuRegs: RegisterMap;
-
-  private irqOut = false;
+  /** One per core; ifaces[k] serves core k's accesses. */
+  readonly ifaces: CpuInterface[];
+  /** The interfaces of cores 1 and up (their snapshot bank). */
+  private readonly otherIfaces: CpuInterface[];
 
   constructor(private readonly ctx: DeviceContext, props: DeviceProps) {
     super();
     this.name = ctx.name;
     const numIrq = prop(props, 'num-irqs', GIC_PROPS['num-irqs']);
-    const numCpu = prop(props, 'cpus', GIC_PROPS.cpus);
+    const numCpu = coresProp(props, 'cpus', GIC_PROPS.cpus, ctx);
     const prioBits = prop(props, 'priority-bits', GIC_PROPS['priority-bits']);
     this.numIrq = numIrq;
     this.numCpu = numCpu;
+    this.cores = ctx.cores;
     this.prioBits = prioBits;
     this.prioMask = (0xff << (8 - prioBits)) & 0xff;
     this.enabled = new Uint8Array(numIrq);
@@ -148,20 +186,43 @@ class Gic extends DeclaredStateDevice implements Device {
     this.priority = new Uint8Array(numIrq);
     this.target = new Uint8Array(numIrq);
 
-    this.cpuRegs = new RegisterMap(ctx, [
+    this.ifaces = Array.from({ length: this.cores }, (_, k) =>
+      new CpuInterface(k === 0 ? this.priority.subarray(0, GIC_INTERNAL) : new Uint8Array(GIC_INTERNAL), (f) => this.cpuRegisters(f, k)));
+    this.otherIfaces = this.ifaces.slice(1);
+
+    // Core 0's interface keeps the field names of a one-core GIC, so one-core
+    // snapshots (and the state hashes of recordings) are unchanged; the other
+    // cores' interfaces are a bank by core number that exists only with several cores.
+    const decl: Record<string, FieldKind | FieldSpec> = {
+      numIrq: 'const', numCpu: 'const', ctlr: 'u32',
+      enabled: 'u32[]', pending: 'u32[]', active: 'u32[]', level: 'u32[]', edge: 'u32[]', priority: 'u32[]', target: 'u32[]',
+      sgiPending: { kind: 'u32[]', field: 'ifaces.0.sgiPending' },
+      cpu: { kind: 'registers', field: 'ifaces.0.regs' },
+      runningPriority: { kind: 'int', field: 'ifaces.0.runningPriority' },
+      apr: { kind: 'u32[]', field: 'ifaces.0.apr' },
+      irqOut: { kind: 'bool', field: 'ifaces.0.irqOut' },
+    };
+    if (this.cores > 1) decl.cores = { kind: 'group', field: 'otherIfaces', each: this.otherIfaces.map((_, i) => String(i + 1)) };
+    this.stateFields = decl;
+    this.resetState();
+  }
+
+  /** Core k's CPU interface registers. */
+  private cpuRegisters(f: CpuInterface, k: number): RegisterMap {
+    const regs: RegisterMap = new RegisterMap(this.ctx, [
       { offset: 0x00, name: 'GICC_CTLR', access: 'rw', writeMask: 0x1, write: () => this.update() },
       { offset: 0x04, name: 'GICC_PMR', access: 'rw', writeMask: this.prioMask, write: () => this.update() },
       {
         offset: 0x08, name: 'GICC_BPR', access: 'rw', writeMask: 0x7, reset: MIN_BPR,
-        write: (v) => { this.cpuRegs.set('GICC_BPR', Math.max(v & 7, MIN_BPR)); this.update(); },
+        write: (v) => { regs.set('GICC_BPR', Math.max(v & 7, MIN_BPR)); this.update(); },
       },
-      { offset: 0x0c, name: 'GICC_IAR', access: 'ro', read: () => this.acknowledge() },
-      { offset: 0x10, name: 'GICC_EOIR', access: 'wo', write: (v) => { this.complete(v & 0x3ff); this.cpuRegs.set('GICC_EOIR', 0); } },
+      { offset: 0x0c, name: 'GICC_IAR', access: 'ro', read: () => this.acknowledge(k) },
+      { offset: 0x10, name: 'GICC_EOIR', access: 'wo', write: (v) => { this.complete(k, v & 0x3ff); regs.set('GICC_EOIR', 0); } },
       {
         offset: 0x14, name: 'GICC_RPR', access: 'ro',
-        read: () => (this.runningPriority > 0xff ? 0xff : this.runningPriority),
+        read: () => (f.runningPriority > 0xff ? 0xff : f.runningPriority),
       },
-      { offset: 0x18, name: 'GICC_HPPIR', access: 'ro', read: () => this.currentPending },
+      { offset: 0x18, name: 'GICC_HPPIR', access: 'ro', read: () => f.currentPending },
       // Aliased BPR and the active priority registers: not implemented without groups / before GICv2.
       { offset: 0x1c, name: 'GICC_ABPR', access: 'rw', writeMask: 0 },
       { offset: 0xd0, name: 'GICC_APR0', access: 'rw', writeMask: 0 },
@@ -175,7 +236,17 @@ class Gic extends DeclaredStateDevice implements Device {
       // Architecture version 1, ARM implementation.
       { offset: 0xfc, name: 'GICC_IIDR', access: 'ro', reset: (1 << 16) | 0x43b },
     ]);
-    this.resetState();
+    return regs;
+  }
+
+  /** The core whose access is being served (QEMU: 0 on a one-interface GIC). */
+  private cpu(): number {
+    return this.cores > 1 ? this.ctx.currentCore() : 0;
+  }
+
+  /** Priority of `irq` as core `cpu` sees it (IDs 0-31 are banked). */
+  private prio(irq: number, cpu: number): number {
+    return irq < GIC_INTERNAL ? this.ifaces[cpu].priority[irq] : this.priority[irq];
   }
 
   // ---- distributor helpers (called from DIST_MAP) ----
@@ -187,8 +258,9 @@ class Gic extends DeclaredStateDevice implements Device {
   readEnable(byte: number): number | false {
     const irq = byte * 8;
     if (this.bad(irq)) return false;
+    const cm = 1 << this.cpu();
     let res = 0;
-    for (let i = 0; i < 8; i++) if (this.enabled[irq + i] & CM) res |= 1 << i;
+    for (let i = 0; i < 8; i++) if (this.enabled[irq + i] & cm) res |= 1 << i;
     return res;
   }
 
@@ -196,9 +268,8 @@ class Gic extends DeclaredStateDevice implements Device {
     const irq = byte * 8;
     if (this.bad(irq)) return false;
     if (irq < GIC_NR_SGIS) value = 0xff; // SGIs are always enabled
-    for (let i = 0; i < 8; i++) {
-      if (value & (1 << i)) this.enabled[irq + i] |= irq < GIC_INTERNAL ? CM : ALL_CPU_MASK;
-    }
+    const cm = irq < GIC_INTERNAL ? 1 << this.cpu() : ALL_CPU_MASK;
+    for (let i = 0; i < 8; i++) if (value & (1 << i)) this.enabled[irq + i] |= cm;
     return true;
   }
 
@@ -206,16 +277,15 @@ class Gic extends DeclaredStateDevice implements Device {
     const irq = byte * 8;
     if (this.bad(irq)) return false;
     if (irq < GIC_NR_SGIS) value = 0;
-    for (let i = 0; i < 8; i++) {
-      if (value & (1 << i)) this.enabled[irq + i] &= ~(irq < GIC_INTERNAL ? CM : ALL_CPU_MASK);
-    }
+    const cm = irq < GIC_INTERNAL ? 1 << this.cpu() : ALL_CPU_MASK;
+    for (let i = 0; i < 8; i++) if (value & (1 << i)) this.enabled[irq + i] &= ~cm;
     return true;
   }
 
   readPending(byte: number): number | false {
     const irq = byte * 8;
     if (this.bad(irq)) return false;
-    const mask = irq < GIC_INTERNAL ? CM : ALL_CPU_MASK;
+    const mask = irq < GIC_INTERNAL ? 1 << this.cpu() : ALL_CPU_MASK;
     let res = 0;
     for (let i = 0; i < 8; i++) if (this.testPending(irq + i, mask)) res |= 1 << i;
     return res;
@@ -225,8 +295,9 @@ class Gic extends DeclaredStateDevice implements Device {
     const irq = byte * 8;
     if (this.bad(irq)) return false;
     if (irq < GIC_NR_SGIS) value = 0; // SGIs are made pending through GICD_SGIR / SPENDSGIR only
+    const cm = 1 << this.cpu();
     for (let i = 0; i < 8; i++) {
-      if (value & (1 << i)) this.pending[irq + i] |= irq < GIC_INTERNAL ? CM : this.target[irq + i];
+      if (value & (1 << i)) this.pending[irq + i] |= irq < GIC_INTERNAL ? cm : this.target[irq + i];
     }
     return true;
   }
@@ -235,6 +306,7 @@ class Gic extends DeclaredStateDevice implements Device {
     const irq = byte * 8;
     if (this.bad(irq)) return false;
     if (irq < GIC_NR_SGIS) value = 0;
+    // As QEMU: clears the pending state on every core, also of a PPI.
     for (let i = 0; i < 8; i++) if (value & (1 << i)) this.pending[irq + i] = 0;
     return true;
   }
@@ -242,7 +314,7 @@ class Gic extends DeclaredStateDevice implements Device {
   readActive(byte: number): number | false {
     const irq = byte * 8;
     if (this.bad(irq)) return false;
-    const mask = irq < GIC_INTERNAL ? CM : ALL_CPU_MASK;
+    const mask = irq < GIC_INTERNAL ? 1 << this.cpu() : ALL_CPU_MASK;
     let res = 0;
     for (let i = 0; i < 8; i++) if (this.active[irq + i] & mask) res |= 1 << i;
     return res;
@@ -250,12 +322,13 @@ class Gic extends DeclaredStateDevice implements Device {
 
   readPriority(irq: number): number | false {
     if (this.bad(irq)) return false;
-    return this.priority[irq] & this.prioMask;
+    return this.prio(irq, this.cpu()) & this.prioMask;
   }
 
   writePriority(irq: number, value: number): boolean {
     if (this.bad(irq)) return false;
-    this.priority[irq] = value & this.prioMask;
+    if (irq < GIC_INTERNAL) this.ifaces[this.cpu()].priority[irq] = value & this.prioMask;
+    else this.priority[irq] = value & this.prioMask;
     return true;
   }
 
@@ -263,13 +336,14 @@ class Gic extends DeclaredStateDevice implements Device {
     // On a uniprocessor GIC every interrupt goes to the one CPU: RAZ/WI.
     if (this.numCpu === 1) return 0;
     if (this.bad(irq)) return false;
-    return irq < GIC_INTERNAL ? CM : this.target[irq];
+    // SGIs and PPIs go to the core itself: each core reads its own bit.
+    return irq < GIC_INTERNAL ? 1 << this.cpu() : this.target[irq];
   }
 
   writeTarget(irq: number, value: number): boolean {
     if (this.numCpu === 1) return true;
     if (this.bad(irq)) return false;
-    if (irq < GIC_INTERNAL) value = ALL_CPU_MASK;
+    if (irq < GIC_INTERNAL) value = ALL_CPU_MASK; // read-only: reads do not show it
     this.target[irq] = value & ALL_CPU_MASK;
     // Retargeting a pending SPI moves its pending state to the new targets.
     if (irq >= GIC_INTERNAL && this.pending[irq]) this.pending[irq] = value & ALL_CPU_MASK;
@@ -292,32 +366,42 @@ class Gic extends DeclaredStateDevice implements Device {
     return true;
   }
 
+  readSgiPending(irq: number): number {
+    return this.ifaces[this.cpu()].sgiPending[irq];
+  }
+
   clearSgiPending(irq: number, value: number): boolean {
-    this.sgiPending[irq] &= ~value;
-    if (this.sgiPending[irq] === 0) this.pending[irq] &= ~CM;
+    const cpu = this.cpu();
+    const f = this.ifaces[cpu];
+    f.sgiPending[irq] &= ~value;
+    if (f.sgiPending[irq] === 0) this.pending[irq] &= ~(1 << cpu);
     return true;
   }
 
   setSgiPending(irq: number, value: number): boolean {
-    this.pending[irq] |= CM;
-    this.sgiPending[irq] |= value;
+    const cpu = this.cpu();
+    this.pending[irq] |= 1 << cpu;
+    this.ifaces[cpu].sgiPending[irq] |= value;
     return true;
   }
 
   /** GICD_SGIR: target list filter 0 = list, 1 = all but self, 2 = self. */
   private softwareInterrupt(value: number): void {
     const irq = value & 0xf;
+    const cpu = this.cpu();
+    const self = 1 << cpu;
     let mask: number;
     switch ((value >>> 24) & 3) {
       case 0: mask = (value >>> 16) & ALL_CPU_MASK; break;
-      case 1: mask = ALL_CPU_MASK ^ CM; break;
-      case 2: mask = CM; break;
+      case 1: mask = ALL_CPU_MASK ^ self; break;
+      case 2: mask = self; break;
       default:
         this.ctx.guestError('GICD_SGIR write with the reserved target list filter 3');
         mask = ALL_CPU_MASK;
     }
     this.pending[irq] |= mask;
-    if (mask & CM) this.sgiPending[irq] |= CM; // the source is CPU0
+    // Each target core remembers this core as a source (cores not run have no interface to take it).
+    for (let t = 0; t < this.cores; t++) if (mask & (1 << t)) this.ifaces[t].sgiPending[irq] |= self;
     this.update();
   }
 
@@ -327,86 +411,88 @@ class Gic extends DeclaredStateDevice implements Device {
 
   // ---- CPU interface ----
 
-  private groupPriority(irq: number): number {
-    const bpr = this.cpuRegs.get('GICC_BPR');
-    return this.priority[irq] & ((~0 << ((bpr & 7) + 1)) & 0x1ff);
+  private groupPriority(irq: number, cpu: number): number {
+    const bpr = this.ifaces[cpu].regs.get('GICC_BPR');
+    return this.prio(irq, cpu) & ((~0 << ((bpr & 7) + 1)) & 0x1ff);
   }
 
-  private acknowledge(): number {
-    const irq = this.currentPending;
+  private acknowledge(cpu: number): number {
+    const f = this.ifaces[cpu];
+    const cm = 1 << cpu;
+    const irq = f.currentPending;
     if (irq >= GIC_MAXIRQ) return irq;
-    if (this.priority[irq] >= this.runningPriority) return SPURIOUS;
+    if (this.prio(irq, cpu) >= f.runningPriority) return SPURIOUS;
 
     // Activate: record the preemption level and raise the running priority.
-    const prio = this.groupPriority(irq);
+    const prio = this.groupPriority(irq, cpu);
     const preemptionLevel = prio >> (MIN_BPR + 1);
-    this.apr[preemptionLevel >> 5] |= 1 << (preemptionLevel & 31);
-    this.runningPriority = prio;
-    this.active[irq] |= CM;
+    f.apr[preemptionLevel >> 5] |= 1 << (preemptionLevel & 31);
+    f.runningPriority = prio;
+    this.active[irq] |= cm;
 
     let ret = irq;
     if (irq < GIC_NR_SGIS) {
-      const sources = this.sgiPending[irq];
+      const sources = f.sgiPending[irq];
       const src = sources ? ctz(sources) : 0;
-      this.sgiPending[irq] &= ~(1 << src);
-      if (this.sgiPending[irq] === 0) this.pending[irq] &= ~CM;
+      f.sgiPending[irq] &= ~(1 << src);
+      if (f.sgiPending[irq] === 0) this.pending[irq] &= ~cm;
       ret = irq | ((src & 7) << 10);
     } else {
       // A level-triggered interrupt whose line is still high stays pending (testPending).
-      this.pending[irq] &= ~CM;
+      this.pending[irq] &= ~cm;
     }
     this.update();
     return ret;
   }
 
-  private complete(irq: number): void {
+  private complete(cpu: number, irq: number): void {
+    const f = this.ifaces[cpu];
     // EOI of 1023 or of an ID that does not exist is ignored, as is one with nothing active.
     if (irq >= this.numIrq) return;
-    if (this.runningPriority === IDLE_PRIORITY) return;
+    if (f.runningPriority === IDLE_PRIORITY) return;
     // Drop the highest active priority: the lowest set APR bit.
     for (let i = 0; i < NR_APRS; i++) {
-      if (this.apr[i]) { this.apr[i] &= this.apr[i] - 1; break; }
+      if (f.apr[i]) { f.apr[i] &= f.apr[i] - 1; break; }
     }
-    this.runningPriority = this.priorityFromApr();
-    this.active[irq] &= ~(irq < GIC_INTERNAL ? CM : ALL_CPU_MASK);
+    f.runningPriority = priorityFromApr(f.apr);
+    this.active[irq] &= ~(1 << cpu);
     this.update();
   }
 
-  private priorityFromApr(): number {
-    for (let i = 0; i < NR_APRS; i++) {
-      if (this.apr[i]) return (i * 32 + ctz(this.apr[i])) << (MIN_BPR + 1);
-    }
-    return IDLE_PRIORITY;
-  }
-
-  /** Recomputes the highest pending interrupt and the IRQ output. */
+  /** Recomputes each core's highest pending interrupt and its IRQ output. */
   private update(): void {
-    this.currentPending = SPURIOUS;
-    let level = false;
-    if ((this.ctlr & 1) && (this.cpuRegs.get('GICC_CTLR') & 1)) {
-      let bestIrq = SPURIOUS;
-      let bestPrio = 0x100;
-      for (let irq = 0; irq < this.numIrq; irq++) {
-        if ((this.enabled[irq] & CM) && this.testPending(irq, CM) && !(this.active[irq] & CM)
-          && (irq < GIC_INTERNAL || (this.target[irq] & CM))) {
-          if (this.priority[irq] < bestPrio) { bestPrio = this.priority[irq]; bestIrq = irq; }
+    for (let cpu = 0; cpu < this.cores; cpu++) {
+      const f = this.ifaces[cpu];
+      const cm = 1 << cpu;
+      f.currentPending = SPURIOUS;
+      let level = false;
+      if ((this.ctlr & 1) && (f.regs.get('GICC_CTLR') & 1)) {
+        const banked = f.priority;
+        let bestIrq = SPURIOUS;
+        let bestPrio = 0x100;
+        for (let irq = 0; irq < this.numIrq; irq++) {
+          if ((this.enabled[irq] & cm) && this.testPending(irq, cm) && !(this.active[irq] & cm)
+            && (irq < GIC_INTERNAL || (this.target[irq] & cm))) {
+            const p = irq < GIC_INTERNAL ? banked[irq] : this.priority[irq];
+            if (p < bestPrio) { bestPrio = p; bestIrq = irq; }
+          }
+        }
+        if (bestPrio < f.regs.get('GICC_PMR')) {
+          f.currentPending = bestIrq;
+          if (bestPrio < f.runningPriority) level = true;
         }
       }
-      if (bestPrio < this.cpuRegs.get('GICC_PMR')) {
-        this.currentPending = bestIrq;
-        if (bestPrio < this.runningPriority) level = true;
+      if (level !== f.irqOut) {
+        f.irqOut = level;
+        this.ctx.coreIrq(cpu, 0).set(level);
       }
-    }
-    if (level !== this.irqOut) {
-      this.irqOut = level;
-      this.ctx.irq(0).set(level);
     }
   }
 
   // ---- Device ----
 
   read(region: number, offset: number, size: number): number {
-    if (region === 1) return this.cpuRegs.read(offset, size);
+    if (region === 1) return this.ifaces[this.cpu()].regs.read(offset, size);
     let v = 0;
     let bad = false;
     for (let i = 0; i < size; i++) {
@@ -422,7 +508,7 @@ class Gic extends DeclaredStateDevice implements Device {
 
   write(region: number, offset: number, size: number, value: number): void {
     if (region === 1) {
-      this.cpuRegs.write(offset, size, value);
+      this.ifaces[this.cpu()].regs.write(offset, size, value);
       return;
     }
     if (offset === 0xf00 && size === 4) {
@@ -440,13 +526,18 @@ class Gic extends DeclaredStateDevice implements Device {
     this.update();
   }
 
-  setInput(line: number, high: boolean): void {
+  /** Input `line` changed level; `core` is the bank of a PPI (16-31), ignored for SPIs. */
+  setInput(line: number, high: boolean, core = 0): void {
     if (line < GIC_NR_SGIS || line >= this.numIrq) {
       this.ctx.guestError(`interrupt input ${line} does not exist (SGIs have no lines; this GIC has ${this.numIrq} interrupt IDs)`);
       return;
     }
-    const cm = line < GIC_INTERNAL ? CM : ALL_CPU_MASK;
-    const target = line < GIC_INTERNAL ? CM : this.target[line];
+    if (line < GIC_INTERNAL && !(core >= 0 && core < this.cores)) {
+      this.ctx.guestError(`PPI ${line} of core ${core} does not exist (this GIC serves ${this.cores} core${this.cores === 1 ? '' : 's'})`);
+      return;
+    }
+    const cm = line < GIC_INTERNAL ? 1 << core : ALL_CPU_MASK;
+    const target = line < GIC_INTERNAL ? cm : this.target[line];
     if (high === ((this.level[line] & cm) !== 0)) return;
     if (high) {
       this.level[line] |= cm;
@@ -465,30 +556,35 @@ class Gic extends DeclaredStateDevice implements Device {
     this.edge.fill(0);
     this.priority.fill(0);
     this.target.fill(this.numCpu === 1 ? 1 : 0);
-    this.sgiPending.fill(0);
     for (let i = 0; i < GIC_NR_SGIS; i++) {
       this.enabled[i] = ALL_CPU_MASK;
       this.edge[i] = 1;
     }
     this.ctlr = 0;
-    this.cpuRegs.reset();
-    this.runningPriority = IDLE_PRIORITY;
-    this.currentPending = SPURIOUS;
-    this.apr.fill(0);
+    for (const f of this.ifaces) f.reset();
   }
 
   reset(): void {
     this.resetState();
     this.update();
-    this.ctx.irq(1).set(false);
+    for (let k = 0; k < this.cores; k++) this.ctx.coreIrq(k, 1).set(false);
   }
 
   restored(): void {
     // Drive the outputs from the restored state (the wiring may have been rebuilt).
     this.update();
-    this.ctx.irq(0).set(this.irqOut);
-    this.ctx.irq(1).set(false);
+    for (let k = 0; k < this.cores; k++) {
+      this.ctx.coreIrq(k, 0).set(this.ifaces[k].irqOut);
+      this.ctx.coreIrq(k, 1).set(false);
+    }
   }
+}
+
+function priorityFromApr(apr: Uint32Array): number {
+  for (let i = 0; i < NR_APRS; i++) {
+    if (apr[i]) return (i * 32 + ctz(apr[i])) << (MIN_BPR + 1);
+  }
+  return IDLE_PRIORITY;
 }
 
 function ctz(x: number): number {
@@ -497,17 +593,18 @@ function ctz(x: number): number {
 
 const GIC_PROPS = {
   'num-irqs': { default: 160, min: 32, max: 992, multipleOf: 32, description: 'interrupt IDs implemented (ITLinesNumber)' },
-  cpus: { default: 2, min: 1, max: 8, description: 'CPU interfaces' },
+  cpus: { default: 1, min: 1, max: 8, atLeastCores: true, description: "CPU interfaces (default: the cluster's cores; at least the cores run)" },
   'priority-bits': { default: 5, min: 4, max: 8, description: 'implemented priority bits' },
 } satisfies Record<string, PropRule>;
 
 export const gic: DeviceType = {
   type: TYPE,
-  description: 'ARM GICv1 (Cortex-A9 MPCore interrupt controller, no Security Extensions): distributor and the CPU0 interface',
+  description: 'ARM GICv1 (Cortex-A9 MPCore interrupt controller, no Security Extensions): distributor and one CPU interface per core',
   capabilities: ['interrupt-controller'],
   regions: ['distributor', 'cpu'],
   regionSizes: [0x1000, 0x100],
   irqOutputs: 2,
+  perCoreOutputs: true,
   irqInputs: GIC_MAXIRQ,
   irqFirstInput: GIC_NR_SGIS,
   irqInputsFor: (props) => prop(props, 'num-irqs', GIC_PROPS['num-irqs']),
