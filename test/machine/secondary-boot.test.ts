@@ -80,6 +80,16 @@ test('a secondary core stays in the boot stub when SYS_FLAGS holds an address bu
   assert.equal(m.bus.read32(MARK), 0);
 });
 
+test('a secondary core leaves the boot stub for the address in SYS_FLAGS once an SGI reaches it', () => {
+  const m = boot(FLAGS_AND_SGI, 2);
+  m.runUntil(200_000);
+  // Core 1 ran the secondary entry: MPIDR 0x80000001, and its PC there.
+  assert.equal(m.bus.read32(MARK) >>> 0, 0x80000001);
+  assert.equal(m.bus.read32(MARK + 4) >>> 0, 0x60010040 + 12 + 8);
+  assert.equal(m.cpus[1].pc >>> 0, 0x60010050);
+  assert.equal(m.cpus[0].pc >>> 0, 0x60010020);
+});
+
 test('a one-core kernel boot on vexpress-a9 writes no boot stub into SRAM', () => {
   const m = boot(SPIN, 1);
   assert.equal(m.cpus.length, 1);
