@@ -127,7 +127,7 @@ export function bootKernel(machine: Machine, images: BootImages): BootLayout {
   } else {
     cpu.r[2] = 0;
   }
-  if (machine.cpus.length > 1 && board.boot.protocol === 'dtb') holdSecondaries(machine);
+  if (machine.cpus.length > 1 && board.boot.protocol === 'dtb') holdSecondaries(machine, layout, images.kernelName);
   return layout;
 }
 
@@ -161,9 +161,14 @@ export function secondaryBootSites(board: Machine['board']): { stub: number; gic
 }
 
 /** Every core but core 0 starts in the stub (QEMU's default_write_secondary / default_reset_secondary). */
-function holdSecondaries(machine: Machine): void {
+function holdSecondaries(machine: Machine, layout: BootLayout, kernelName: string): void {
   const sites = secondaryBootSites(machine.board);
   const code = new Uint8Array(4 * (SECONDARY_STUB.length + 2));
+  const over = (layout.elf?.segments.map((g) => [g.paddr >>> 0, (g.paddr >>> 0) + g.memsz]) ?? [[layout.kernelStart, layout.kernelEnd]])
+    .find(([lo, hi]) => lo < sites.stub + code.length && hi > sites.stub);
+  if (over) {
+    throw new ImageError(`${kernelName}: loads at 0x${over[0].toString(16)}..0x${(over[1] - 1).toString(16)}, over the boot stub where the secondary cores wait (0x${sites.stub.toString(16)}, the start of board ${machine.board.name}'s sram); boot it on one core or link it elsewhere`);
+  }
   const view = new DataView(code.buffer);
   [...SECONDARY_STUB, sites.gicCpu, sites.flags].forEach((w, i) => view.setUint32(4 * i, w >>> 0, true));
   machine.bus.loadBytes(sites.stub, code);

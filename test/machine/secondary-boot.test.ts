@@ -13,6 +13,7 @@ import { secondaryBootSites } from '../../machine/boot/linux-boot';
 import { ImageError } from '../../machine/loaders/elf';
 import type { Machine } from '../../machine/machine';
 import { boardSpec } from '../../scenario/boards';
+import { tinyElf } from '../support/tiny-elf';
 
 const VEXPRESS = boardSpec('vexpress-a9');
 const SRAM = 0x48000000;
@@ -104,4 +105,15 @@ test('a kernel booted on several cores of a board without an SRAM bank for the s
     (e: Error) => e instanceof ImageError && /board vexpress-a9: a kernel booted on several cores needs a RAM bank named sram/.test(e.message));
   // One core needs no stub.
   assert.doesNotThrow(() => bootMachine({ board, kernel: kernel(SPIN), cores: 1 }));
+});
+
+test('a kernel ELF that loads over the secondary cores\' boot stub is refused on several cores, naming the kernel and the stub', () => {
+  const elf = { name: 'sram-kernel.elf', data: new Uint8Array(tinyElf(SRAM + 0x20, [0xeafffffe])) };
+  assert.throws(() => bootMachine({ board: VEXPRESS, kernel: elf, cores: 2 }),
+    (e: Error) => e instanceof ImageError && /^sram-kernel\.elf: loads at 0x48000020\.\.0x48000023, over the boot stub where the secondary cores wait \(0x48000000, the start of board vexpress-a9's sram\)/.test(e.message));
+  // On one core nothing waits there.
+  assert.equal(bootMachine({ board: VEXPRESS, kernel: elf, cores: 1 }).machine.cpu.pc >>> 0, SRAM + 0x20);
+  // A kernel just past the stub boots.
+  const after = { name: 'after.elf', data: new Uint8Array(tinyElf(SRAM + 0x38, [0xeafffffe])) };
+  assert.equal(bootMachine({ board: VEXPRESS, kernel: after, cores: 2 }).machine.cpus[1].pc >>> 0, SRAM);
 });
