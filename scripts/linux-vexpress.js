@@ -211,11 +211,14 @@ limits: { instructions: ${limit} }
 /** The scenario run by \`bringup run --record\`, console live; the figures come from the recording. */
 function runBringup(scenario, recording, { echo }) {
   const { RecordingReader } = require('../dist/replay/reader');
+  fs.rmSync(recording, { force: true }); // a recording left from an earlier run is not this run's
   const t0 = process.hrtime.bigint();
   const r = spawnSync(process.execPath, [path.join(root, 'bin', 'bringup'), 'run', ...(echo ? [] : ['--quiet']), '--record', recording, scenario],
     { stdio: ['ignore', echo ? 'inherit' : 'pipe', 'inherit'], encoding: 'utf8' });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (!echo && r.status !== 0) process.stdout.write(r.stdout ?? '');
+  // A scenario bringup refused (exit 2) leaves no recording: nothing ran.
+  if (!fs.existsSync(recording)) return { status: r.status, seconds, out: '', instructions: 0, reached: false, checks: checkOutput(''), bytes: 0, chunks: 0 };
   const rec = RecordingReader.open(recording);
   const out = rec.chunks.flatMap((c) => c.console).filter((c) => c.device === rec.header.boot.console).map((c) => c.text).join('');
   const typed = rec.chunks.flatMap((c) => c.inputs).find((e) => e.injection && e.injection.kind === 'console-input');
