@@ -14,6 +14,7 @@ import { ImageError } from '../../machine/loaders/elf';
 import type { Machine } from '../../machine/machine';
 import { boardSpec } from '../../scenario/boards';
 import { tinyElf } from '../support/tiny-elf';
+import { stateJson } from '../../replay/state-hash';
 
 const VEXPRESS = boardSpec('vexpress-a9');
 const SRAM = 0x48000000;
@@ -116,4 +117,18 @@ test('a kernel ELF that loads over the secondary cores\' boot stub is refused on
   // A kernel just past the stub boots.
   const after = { name: 'after.elf', data: new Uint8Array(tinyElf(SRAM + 0x38, [0xeafffffe])) };
   assert.equal(bootMachine({ board: VEXPRESS, kernel: after, cores: 2 }).machine.cpus[1].pc >>> 0, SRAM);
+});
+
+test('a secondary core started through the boot stub runs the same way every time, also when resumed from a snapshot taken before it leaves the stub', () => {
+  const straight = boot(FLAGS_AND_SGI, 2);
+  straight.runUntil(200_000);
+  const resumed = boot(FLAGS_AND_SGI, 2);
+  resumed.runUntil(5); // core 0 paused in its first turn, before its SGI; core 1 still at the stub
+  assert.equal(resumed.cpus[1].pc >>> 0, SRAM);
+  const snap = resumed.snapshot();
+  const again = boot(SPIN, 2);
+  again.restore(snap);
+  again.runUntil(200_000);
+  assert.equal(stateJson(again), stateJson(straight));
+  assert.equal(again.bus.read32(MARK) >>> 0, 0x80000001);
 });
