@@ -141,6 +141,15 @@ test('a PPI raised on one core is pending and signalled on that core only; enabl
   assert.equal(g.out(1), false, 'core 0\'s line does not reach core 1');
 });
 
+test('a PPI raised for a core the machine does not run is a guest error, not a crash', () => {
+  const g = readyGic();
+  g.on(0).wd(ISENABLER, 1 << 29);
+  g.dev.setInput!(29, true, 2);
+  assert.deepEqual(g.ctx.errors, ['PPI 29 of core 2 does not exist (this GIC serves 2 cores)']);
+  assert.equal(g.out(0), false);
+  assert.equal(g.on(0).rd(ISPENDR) & (1 << 29), 0);
+});
+
 test('an SPI routed by GICD_ITARGETSR to core 1 is pending and signalled on core 1 only', () => {
   const g = readyGic();
   g.on(0).wd(ITARGETSR + 40, 0b10, 1);
@@ -159,6 +168,20 @@ test('an SPI routed by GICD_ITARGETSR to core 1 is pending and signalled on core
   assert.equal(g.out(0), true);
   assert.equal(g.out(1), false);
   assert.equal(g.on(0).rc(IAR), 40);
+});
+
+test('an SPI line driven by two cores\' banks of a per-core device stays high while either drives it', () => {
+  const g = readyGic();
+  g.on(0).wd(ITARGETSR + 40, 0b01, 1);
+  g.on(0).wd(ISENABLER + 4, 1 << (40 - 32));
+  g.dev.setInput!(40, true, 1);
+  g.dev.setInput!(40, true, 0);
+  g.dev.setInput!(40, false, 0);
+  assert.equal(g.out(0), true, 'core 1\'s bank still drives the line');
+  assert.equal(g.on(0).rd(ISPENDR + 4) & (1 << 8), 1 << 8);
+  g.dev.setInput!(40, false, 1);
+  assert.equal(g.out(0), false);
+  assert.equal(g.on(0).rd(ISPENDR + 4) & (1 << 8), 0);
 });
 
 test('GICD_ITARGETSR0-7 read as the reading core\'s own bit and ignore writes; ITARGETSR8+ are shared', () => {
@@ -435,3 +458,29 @@ test('on a two-core vexpress-a9, core 1\'s private timer interrupts core 1 throu
   assert.deepEqual(b1, [29, 1]);
 });
 
+
+test('a two-core machine restored from a snapshot mid-activity continues like the original (banked GIC and timer state)', () => {
+  const setUp = () => {
+    const m = bootBoard({ board: boardSpec('vexpress-a9'), cores: 2 }).machine;
+    onCores(m, [
+      [['w', VX_GICD + GICD_CTLR, 1], ['w', VX_GICC + CTLR, 1], ['w', VX_GICC + PMR, 0xff], ['w', VX_GICD + SGIR, (0b10 << 16) | 4]],
+      [['w', VX_GICC + CTLR, 1], ['w', VX_GICC + PMR, 0xf0], ['w', VX_GICD + ISENABLER, 1 << 29],
+        ['w', VX_TWD + TWD_LOAD, 400], ['w', VX_TWD + TWD_CONTROL, 0b111]],
+    ], 1500);
+    return m;
+  };
+  const a = setUp();
+  // The state without RAM (each run below writes the code it executes).
+  const b = bootBoard({ board: boardSpec('vexpress-a9'), cores: 2 }).machine;
+  b.restoreState(JSON.parse(JSON.stringify(a.stateSnapshot())));
+  assert.deepEqual(b.stateSnapshot(), a.stateSnapshot());
+  type Ops = Array<Array<['w', number, number] | ['r', number]> | undefined>;
+  const first: Ops = [[['r', VX_GICC + IAR], ['r', VX_TWD + TWD_CONTROL]], [['r', VX_GICC + IAR], ['r', VX_GICC + IAR], ['w', VX_GICC + EOIR, 4]]];
+  const then: Ops = [undefined, [['r', VX_GICC + IAR], ['r', VX_TWD + TWD_STATUS], ['r', VX_GICC + PMR]]];
+  const ra = [onCores(a, first, 6000), onCores(a, then)];
+  const rb = [onCores(b, first, 6000), onCores(b, then)];
+  assert.deepEqual(rb, ra);
+  assert.deepEqual(ra[0], [[1023, 0], [4, 1023]], 'core 1 takes the SGI from core 0; nothing preempts it');
+  assert.deepEqual(ra[1][1], [29, 1, 0xf0], 'then its own timer\'s PPI, with its own priority mask');
+  assert.deepEqual(b.stateSnapshot(), a.stateSnapshot());
+});

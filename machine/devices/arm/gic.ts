@@ -160,6 +160,11 @@ class Gic extends DeclaredStateDevice implements Device {
   /** Core 0's banked priorities for IDs < 32, the shared ones above (other cores' banks are in their interfaces). */
   readonly priority: Uint8Array;
   readonly target: Uint8Array;
+  /**
+   * With several cores: for each SPI, the cores whose bank of a per-core
+   * device drives its line high (the line is the OR of them, as a wire).
+   */
+  readonly spiDrive: Uint8Array;
   ctlr = 0;
 
   /** One per core; ifaces[k] serves core k's accesses. */
@@ -185,6 +190,7 @@ class Gic extends DeclaredStateDevice implements Device {
     this.edge = new Uint8Array(numIrq);
     this.priority = new Uint8Array(numIrq);
     this.target = new Uint8Array(numIrq);
+    this.spiDrive = new Uint8Array(this.cores > 1 ? numIrq : 0);
 
     this.ifaces = Array.from({ length: this.cores }, (_, k) =>
       new CpuInterface(k === 0 ? this.priority.subarray(0, GIC_INTERNAL) : new Uint8Array(GIC_INTERNAL), (f) => this.cpuRegisters(f, k)));
@@ -202,7 +208,10 @@ class Gic extends DeclaredStateDevice implements Device {
       apr: { kind: 'u32[]', field: 'ifaces.0.apr' },
       irqOut: { kind: 'bool', field: 'ifaces.0.irqOut' },
     };
-    if (this.cores > 1) decl.cores = { kind: 'group', field: 'otherIfaces', each: this.otherIfaces.map((_, i) => String(i + 1)) };
+    if (this.cores > 1) {
+      decl.cores = { kind: 'group', field: 'otherIfaces', each: this.otherIfaces.map((_, i) => String(i + 1)) };
+      decl.spiDrive = 'u32[]';
+    }
     this.stateFields = decl;
     this.resetState();
   }
@@ -526,7 +535,10 @@ class Gic extends DeclaredStateDevice implements Device {
     this.update();
   }
 
-  /** Input `line` changed level; `core` is the bank of a PPI (16-31), ignored for SPIs. */
+  /**
+   * Input `line` changed level; `core` is the bank of a PPI (16-31). An SPI
+   * is one line: banks of a per-core device that drive it are OR-ed.
+   */
   setInput(line: number, high: boolean, core = 0): void {
     if (line < GIC_NR_SGIS || line >= this.numIrq) {
       this.ctx.guestError(`interrupt input ${line} does not exist (SGIs have no lines; this GIC has ${this.numIrq} interrupt IDs)`);
@@ -535,6 +547,12 @@ class Gic extends DeclaredStateDevice implements Device {
     if (line < GIC_INTERNAL && !(core >= 0 && core < this.cores)) {
       this.ctx.guestError(`PPI ${line} of core ${core} does not exist (this GIC serves ${this.cores} core${this.cores === 1 ? '' : 's'})`);
       return;
+    }
+    if (line >= GIC_INTERNAL && this.cores > 1) {
+      // Each core's bank of a per-core device may drive an SPI: the line is high while any does.
+      const bit = 1 << Math.max(0, Math.min(core, this.cores - 1));
+      if (high) this.spiDrive[line] |= bit; else this.spiDrive[line] &= ~bit;
+      high = this.spiDrive[line] !== 0;
     }
     const cm = line < GIC_INTERNAL ? 1 << core : ALL_CPU_MASK;
     const target = line < GIC_INTERNAL ? cm : this.target[line];
