@@ -3,7 +3,9 @@
  * and QEMU's time for the same ELF with -icount shift=0 measured in the same run;
  * then a guest stuck taking exceptions (udf with every vector unmapped: one
  * Prefetch Abort after another) against a plain branch-to-self loop of the
- * same length. Prints one JSON line per figure.
+ * same length; then bench.elf on a two-core vexpress-a9 whose second core sits
+ * in WFI against the same on one core (runs alternated, medians). Prints one
+ * JSON line per figure.
  */
 
 import * as fs from 'node:fs';
@@ -14,13 +16,22 @@ import { bootBoard } from '../scenario/boards';
 const root = path.resolve(__dirname, '..', '..');
 const elfPath = path.join(root, 'test', 'programs', 'build', 'bench.elf');
 
-function runOurs(): { seconds: number; insns: number; output: string } {
+/** Where the second core of a two-core run waits: `wfi; b .-4`, far above bench.elf. */
+const PARK = 0x7ff00000;
+
+function runOurs(cores = 1): { seconds: number; insns: number; output: string } {
   let output = '';
   const { machine: m } = bootBoard({
     board: 'vexpress-a9',
     program: { name: elfPath, data: fs.readFileSync(elfPath) },
     semihosting: { host: { console: (_s, d) => { output += Buffer.from(d).toString('latin1'); } } },
+    cores,
   });
+  if (cores > 1) {
+    // bench.elf is a one-core program: the other cores wait in WFI, as parked secondaries do.
+    m.bus.loadBytes(PARK, Uint8Array.from([0x03, 0xf0, 0x20, 0xe3, 0xfd, 0xff, 0xff, 0xea]));
+    for (const cpu of m.cpus.slice(1)) cpu.pc = PARK;
+  }
   const t0 = process.hrtime.bigint();
   const stop = m.runUntil(5e9);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -69,6 +80,23 @@ function exceptionLoop(): void {
   }));
 }
 
+/** A one-core workload on a two-core board (the second core in WFI) against one core: medians of alternated runs. */
+function twoCoreBoard(insns: number): void {
+  const one: number[] = [], two: number[] = [];
+  for (let k = 0; k < 5; k++) {
+    one.push(runOurs(1).seconds);
+    const r = runOurs(2);
+    if (r.insns !== insns) throw new Error(`bench.elf ran ${r.insns} instructions on two cores, ${insns} on one`);
+    two.push(r.seconds);
+  }
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  const a = median(one), b = median(two);
+  console.log(JSON.stringify({
+    bench: 'two-core-board', workload: 'bench.elf on core 0, core 1 in WFI', instructions: insns,
+    one_core_seconds: +a.toFixed(3), two_core_seconds: +b.toFixed(3), ratio_two_over_one: +(b / a).toFixed(3),
+  }));
+}
+
 function main(): void {
   if (!fs.existsSync(elfPath)) throw new Error(`${elfPath} is missing: run make -C test/programs`);
   runOurs(); // warm-up: let the JIT compile the interpreter's hot paths
@@ -76,6 +104,7 @@ function main(): void {
   const mips = ours.insns / ours.seconds / 1e6;
   console.log(JSON.stringify({ bench: 'interpreter', workload: 'bench.elf', instructions: ours.insns, seconds: +ours.seconds.toFixed(3), mips: +mips.toFixed(1) }));
   exceptionLoop();
+  twoCoreBoard(ours.insns);
   const q = runQemu();
   if ('skipped' in q) {
     console.log(JSON.stringify({ bench: 'qemu-icount', skipped: q.skipped }));

@@ -2,7 +2,7 @@
 
 import * as fs from 'node:fs';
 import { parseElf, symbolize, ImageError } from '../machine/loaders/elf';
-import type { BootImage } from '../machine/boot/boot-machine';
+import { MAX_CORES, type BootImage } from '../machine/boot/boot-machine';
 import type { Machine, StopReason } from '../machine/machine';
 import { describeStopReason } from '../machine/stop-reason';
 import { parseArgs, parseCount, UsageError, expectPositionals } from './args';
@@ -18,12 +18,14 @@ import { checkOutputPath, isWriteError, writeErrorReason } from './output-path';
 /** The instruction limit when --max-insns is not given: 40G, 40 s of virtual time at 1 GHz (a Linux boot to a shell needs a few G). */
 export const DEFAULT_MAX_INSNS = 40_000_000_000;
 
-export const EXEC_HELP = `usage: bringup exec --board NAME [--semihosting] [--max-insns N] IMAGE.elf
-       bringup exec --board NAME --kernel IMAGE [--dtb F] [--initrd F] [--append CMDLINE]
+export const EXEC_HELP = `usage: bringup exec --board NAME [--smp N] [--semihosting] [--max-insns N] IMAGE.elf
+       bringup exec --board NAME [--smp N] --kernel IMAGE [--dtb F] [--initrd F] [--append CMDLINE]
                     [--console DEVICE] [--input TEXT] [--max-insns N]
 
 The first form runs a bare-metal ELF the way QEMU's -kernel loads one:
-segments at their physical addresses, entry in SVC mode, MMU off.
+segments at their physical addresses, entry in SVC mode, MMU off. With
+several cores every core starts at the entry point (the program reads MPIDR
+to tell them apart), as QEMU starts a bare-metal ELF.
 
 The second form boots a kernel (zImage, raw image or ELF) with the board's
 boot protocol: ATAGs on tegra2 boards (r1 = machine type, r2 = ATAG list at
@@ -31,15 +33,20 @@ RAM base + 0x100), a device tree on vexpress-a9 (/chosen gets bootargs and the
 initrd, r2 = DTB address). The console UART's output goes to stdout.
 
   --board NAME      board to simulate: ${boardNames().join(', ')}, or a board file
+  --smp N           cores to run, 1 to the board's cpu.max-count (vexpress-a9: 4,
+                    tegra2-xoom: 2), as QEMU's -smp; default 1. The cores take
+                    turns in a fixed order (quanta of 1000 instructions), so
+                    every run is the same
   --semihosting     handle ARM semihosting calls (SVC 0x123456); console output
                     goes to stdout, the exit status is the program's exit code.
                     As with QEMU's -semihosting, the guest gets the host's files:
                     it can open, read, write and remove any file this user can,
                     by its path (relative to the current folder). Run only
-                    programs you trust with it.
+                    programs you trust with it. Any core may make the calls.
   --max-insns N     stop after N instructions (exit status 3); accepts 10M, 0x..;
                     default 40G (40 s of virtual time at 1 GHz), or
-                    $BRINGUP_EXEC_MAX_INSNS; 0 for no limit
+                    $BRINGUP_EXEC_MAX_INSNS; 0 for no limit. With several
+                    cores N is virtual time, which every core's clock follows
   --kernel IMAGE    kernel or hypervisor image to boot
   --dtb FILE        device tree blob (DTB boards)
   --initrd FILE     initial ramdisk or boot volume
@@ -65,13 +72,27 @@ Exit status, by how the run ended:
   130  interrupted by Ctrl-C; 143 by SIGTERM
   141  the reader of stdout went away (128 + SIGPIPE)`;
 
+/**
+ * The number of cores --smp asks for: 1 without the option, else a whole
+ * number from 1 to the board's maximum (cpu.max-count, at most MAX_CORES).
+ */
+function smpCount(text: string | undefined, board: string, boardMost: number): number {
+  if (text === undefined) return 1;
+  const most = Math.min(boardMost, MAX_CORES);
+  const range = most === 1 ? `board ${board} has 1 core` : `board ${board} runs 1 to ${most} cores`;
+  if (!/^[0-9]+$/.test(text.trim())) throw new UsageError(`exec: --smp ${text}: not a whole number (${range})`);
+  const n = Number(text.trim());
+  if (n < 1 || n > most) throw new UsageError(`exec: --smp ${text}: ${range}`);
+  return n;
+}
+
 function readInput(file: string, what: string): Uint8Array {
   return readInputFile(file, { what });
 }
 
 export async function execCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
-    board: { value: true, meta: 'NAME' }, semihosting: {}, 'max-insns': { value: true, meta: 'N' },
+    board: { value: true, meta: 'NAME' }, smp: { value: true, meta: 'N' }, semihosting: {}, 'max-insns': { value: true, meta: 'N' },
     kernel: { value: true, meta: 'IMAGE' }, dtb: { value: true, meta: 'FILE' }, initrd: { value: true, meta: 'FILE' }, append: { value: true, meta: 'CMDLINE' },
     console: { value: true, meta: 'DEVICE' }, input: { value: true, meta: 'TEXT' }, cmdline: { value: true, meta: 'TEXT' }, until: { value: true, meta: 'TEXT' },
     screenshot: { value: true, meta: 'PNG' }, help: {},
@@ -103,6 +124,7 @@ export async function execCommand(argv: string[]): Promise<number> {
 
   const out = new OutputBuffer();
   const spec = boardSpec(board);
+  const cores = smpCount(opt('smp'), spec.name, spec.cpu.maxCount ?? spec.cpu.count);
   const image = (file: string | undefined, what: string): BootImage | undefined => file === undefined ? undefined : { name: file, file, data: readInput(file, what) };
   const label = kernelFile ?? args.positionals[0];
   const program = kernelFile ? undefined : image(label, 'image')!;
@@ -122,6 +144,7 @@ export async function execCommand(argv: string[]): Promise<number> {
         input: Buffer.from(unescape(input ?? ''), 'utf8'),
         cmdline: opt('cmdline') ?? label,
       } : undefined,
+      cores,
     });
   } catch (e) {
     if (e instanceof ImageError && boardFile !== undefined) throw new ImageError(`${e.message} (board file ${boardFile})`);
@@ -137,13 +160,16 @@ export async function execCommand(argv: string[]): Promise<number> {
   const untilBytes = Buffer.from(until ?? '', 'utf8');
   let seen: Buffer = Buffer.alloc(0);
   let untilMatched = false;
+  // Stops the run at the next instruction boundary: the core running now stops (a core's
+  // stop request is cleared when its next turn starts, so it must be the running one).
+  const stopNow = (): void => { machine.requestStop(); };
   machine.probes.console.subscribe((device, data) => {
     if (device !== consoleDevice) return;
     out.write(1, data);
     if (until !== undefined && !untilMatched) {
       // Compared as bytes, so a UTF-8 character split across writes still matches.
       seen = Buffer.concat([seen, data]);
-      if (seen.includes(untilBytes)) { untilMatched = true; machine.cpu.stopRequested = true; }
+      if (seen.includes(untilBytes)) { untilMatched = true; stopNow(); }
       seen = seen.subarray(Math.max(0, seen.length - untilBytes.length));
     }
   });
@@ -151,6 +177,10 @@ export async function execCommand(argv: string[]): Promise<number> {
     const sym = symbolize(symbols, pc);
     return `pc=0x${(pc >>> 0).toString(16).padStart(8, '0')}${sym ? ` (${sym})` : ''}`;
   };
+  // "after N instructions at pc=..."; with several cores the virtual time and where every core is.
+  const position = (): string => machine.cpus.length === 1
+    ? `${machine.cpu.icount} instructions at ${where(machine.cpu.pc)}`
+    : `${machine.now()} ticks of virtual time at ${machine.cpus.map((c, k) => `core ${k} ${where(c.pc)}`).join(', ')}`;
   machine.probes.guestError.subscribe((e) => {
     out.flush();
     process.stderr.write(`bringup: guest error [${e.source}] at ${where(e.pc)}, insn ${e.icount}: ${e.message}\n`);
@@ -161,9 +191,9 @@ export async function execCommand(argv: string[]): Promise<number> {
 
   let interrupted: StopSignal | undefined;
   let pipeClosed = false;
-  const offSignal = onStopSignal((sig) => { interrupted ??= sig; machine.cpu.stopRequested = true; });
+  const offSignal = onStopSignal((sig) => { interrupted ??= sig; stopNow(); });
   // Nobody reads the console any more (`| head -c 100`): stop quietly.
-  const offClosed = onStdoutClosed(() => { pipeClosed = true; machine.cpu.stopRequested = true; });
+  const offClosed = onStdoutClosed(() => { pipeClosed = true; stopNow(); });
   let stop: StopReason;
   try {
     stop = await runInSlices(machine, maxInsns, () => interrupted !== undefined || pipeClosed, out);
@@ -174,27 +204,26 @@ export async function execCommand(argv: string[]): Promise<number> {
   }
   if (pipeClosed) return EXIT.PIPE_CLOSED;
   if (shot !== undefined) saveScreenshot(machine, shot);
-  const cpu = machine.cpu;
   const status = ((): number => {
   switch (stop.kind) {
     case 'exit': return stop.code & 0xff;
     case 'limit':
-      process.stderr.write(`bringup: instruction limit reached after ${cpu.icount} instructions at ${where(cpu.pc)}` +
+      process.stderr.write(`bringup: instruction limit reached after ${position()}` +
         (limitWhat === undefined ? ` (the default limit; --max-insns N to change it, --max-insns 0 for none)` : '') + '\n');
       return EXIT.LIMIT;
     case 'idle':
       // A halt, not a limit: the guest stopped itself (WFI with nothing scheduled, e.g. after a power-off).
-      process.stderr.write(`bringup: the guest ended with ${describeStopReason(stop)} after ${cpu.icount} instructions at ${where(cpu.pc)}\n`);
+      process.stderr.write(`bringup: the guest ended with ${describeStopReason(stop)} after ${position()}\n`);
       return EXIT.OK;
     case 'reset':
-      process.stderr.write(`bringup: ${stop.by} reset the machine after ${cpu.icount} instructions at ${where(cpu.pc)}\n`);
+      process.stderr.write(`bringup: ${stop.by} reset the machine after ${position()}\n`);
       return EXIT.OK;
     default:
       if (untilMatched && !interrupted) {
-        process.stderr.write(`bringup: '${until}' appeared after ${cpu.icount} instructions\n`);
+        process.stderr.write(`bringup: '${until}' appeared after ${machine.cpus.length === 1 ? `${machine.cpu.icount} instructions` : `${machine.now()} ticks of virtual time`}\n`);
         return EXIT.OK;
       }
-      process.stderr.write(`bringup: ${interrupted ? `interrupted (${interrupted})` : 'stopped'} after ${cpu.icount} instructions at ${where(cpu.pc)}\n`);
+      process.stderr.write(`bringup: ${interrupted ? `interrupted (${interrupted})` : 'stopped'} after ${position()}\n`);
       return interrupted ? stopStatus(interrupted) : EXIT.OK;
   }
   })();
@@ -224,7 +253,7 @@ async function runInSlices(machine: Machine, limit: number, interrupted: () => b
   const SLICE = 1_000_000;
   for (;;) {
     if (interrupted()) return { kind: 'stopped' };
-    const target = Math.min(limit, machine.cpu.icount + SLICE);
+    const target = Math.min(limit, machine.now() + SLICE);
     const stop = machine.runUntil(target);
     if (stop.kind !== 'limit' || target >= limit || interrupted()) return interrupted() ? { kind: 'stopped' } : stop;
     out.flush();

@@ -65,6 +65,13 @@ export class Bus {
    */
   private readonly dirtyMarks = new Uint8Array(PAGES);
   private dirtyList: number[] = [];
+  /**
+   * Pages of RAM ever written (by bus address), so that a snapshot or a
+   * restore costs the pages in use, not the size of RAM (1 GiB boards).
+   * Marked together with the dirty marks, so the write paths pay nothing more.
+   */
+  private readonly touchedMarks = new Uint8Array(PAGES);
+  private readonly touchedList: number[] = [];
   /** MMIO writes, before the device sees them (recordings of different builds compare them). */
   readonly mmioWriteProbe = new Probe<[pa: number, size: number, value: number]>();
   /** MMIO reads, after the device answered. */
@@ -73,6 +80,41 @@ export class Bus {
   private markDirty(page: number): void {
     this.dirtyMarks[page] = 1;
     this.dirtyList.push(page);
+    if (this.touchedMarks[page] === 0) this.markTouched(page);
+  }
+
+  private markTouched(page: number): void {
+    this.touchedMarks[page] = 1;
+    this.touchedList.push(page);
+  }
+
+  /**
+   * The pages of `region` that were ever written, through its own addresses
+   * or an alias of it, as page indexes within the region, in order. Every
+   * other page of the region is still zero.
+   */
+  touchedPages(region: RamRegion): number[] {
+    const out = new Set<number>();
+    for (const p of this.touchedList) {
+      const pa = (p << PAGE_SHIFT) >>> 0;
+      const r = this.ramAt(pa);
+      if (!r || r.u8.buffer !== region.u8.buffer) continue;
+      const index = (pa - r.base + (r.u8.byteOffset - region.u8.byteOffset)) >>> PAGE_SHIFT;
+      if (index < region.size >>> PAGE_SHIFT) out.add(index);
+    }
+    return [...out].sort((a, b) => a - b);
+  }
+
+  /**
+   * Sets a page of a region (restoring a snapshot): the page counts as
+   * written from now on (it is not marked dirty: a restore is not a write of
+   * the run).
+   */
+  restorePage(region: RamRegion, index: number, bytes: Uint8Array | undefined): void {
+    const off = index << PAGE_SHIFT;
+    if (bytes) region.u8.set(bytes, off); else region.u8.fill(0, off, off + (1 << PAGE_SHIFT));
+    const page = (region.base + off) >>> PAGE_SHIFT;
+    if (this.touchedMarks[page] === 0) this.markTouched(page);
   }
 
   /** The RAM pages written since the last call, by region (in the order added) then address; clears the marks. */

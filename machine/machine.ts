@@ -54,6 +54,8 @@ export interface SchedulerState {
   time: number;
   roundEnd: number;
   turn: number;
+  /** A lone core's round (schedule.ts). */
+  alone: boolean;
   grid: GridState;
   stallUntil: number[];
   control: CoreControlState;
@@ -64,6 +66,12 @@ export interface MachineOptions {
   cores?: number;
   /** How several cores take turns (default DEFAULT_SCHEDULE). */
   schedule?: Schedule;
+  /**
+   * Whether a lone runnable core runs until something lets another core run
+   * (default) or stops at every quantum boundary. Both give the same
+   * execution; plain rounds exist to check exactly that.
+   */
+  loneCoreShortcut?: boolean;
 }
 
 export interface MachineSnapshot extends MachineState {
@@ -98,6 +106,9 @@ export class Machine {
   private turn: number;
   /** The core running now, or -1. */
   private running = -1;
+  /** The current round is a lone core's (schedule.ts): it ends at the next event unless another core may run. */
+  private alone = false;
+  private readonly loneCoreShortcut: boolean;
   /** A core stalled by the input log (a schedule perturbation) runs again from this time. */
   private readonly stallUntil: number[];
   readonly events = new EventQueue();
@@ -116,6 +127,8 @@ export class Machine {
   /** The input log so far: every injection that has taken effect, in order. */
   readonly injected: InjectionEntry[] = [];
   private exitCode: number | undefined;
+  /** requestStop was called: the run returns 'stopped' at the next boundary. */
+  private stopPending = false;
   private resetBy: string | undefined;
   /** Injections scheduled ahead (console input, a replayed log), in time order. */
   private readonly scheduled: InjectionEntry[] = [];
@@ -132,12 +145,14 @@ export class Machine {
     const bad = scheduleProblem(this.schedule);
     if (bad) throw new Error(`schedule: ${bad}`);
     this.grid = new QuantumGrid(this.schedule);
+    this.loneCoreShortcut = options.loneCoreShortcut ?? true;
     const cpus = this.cpus = Array.from({ length: count }, (_, k) => new Cpu(this.bus, { cbar: board.cpu.periphbase, cpuId: k }));
     this.cpu = cpus[0];
     this.turn = count;
     this.stallUntil = new Array<number>(count).fill(0);
     cpus.forEach((cpu, k) => {
       cpu.peers = cpus.filter((c) => c !== cpu);
+      if (count > 1) cpu.onWake = () => this.coreMayRun(k);
       cpu.guestError = (message, pc) => this.reportGuestError(k === 0 ? 'cpu' : `cpu${k}`, message, pc);
     });
     this.coreControl = new CoreHolds(count, (k, fromReset) => this.releaseCore(k, fromReset));
@@ -202,11 +217,40 @@ export class Machine {
       cpu.pc = this.coreControl.resetVector(k);
     }
     cpu.icount = t;
+    this.coreMayRun(k);
+  }
+
+  /**
+   * Core k may run from now on (woken, released). In a lone core's round the
+   * round now ends at the quantum boundary it would have ended at had the
+   * rounds been cut every quantum, and the other cores' clocks stand where
+   * that round began (schedule.ts).
+   */
+  private coreMayRun(k: number): void {
+    if (!this.alone || this.turn >= this.cpus.length || k === this.turn) return;
+    this.alone = false;
+    const t = this.now();
+    const end = Math.min(this.roundEnd, this.grid.after(t - 1));
+    const start = Math.max(this.time, this.grid.previous);
+    this.roundEnd = end;
+    this.cpus.forEach((cpu, j) => { if (j !== this.turn && cpu.icount < start) cpu.icount = start; });
+    if (this.running >= 0) this.cpus[this.running].shortenRun(end);
   }
 
   private stopRunningCore(): void {
     if (this.running >= 0) this.cpus[this.running].stopRequested = true;
     else this.cpu.stopRequested = true;
+  }
+
+  /**
+   * Stops the run at the next instruction boundary of whichever core is
+   * running (or before the next one runs, when asked between turns, from an
+   * event or a probe): runUntil returns { kind: 'stopped' }. On several
+   * cores the turn goes on where it stopped when the run resumes.
+   */
+  requestStop(): void {
+    this.stopPending = true;
+    this.stopRunningCore();
   }
 
   /** Several cores: an event due before the round ends ends the round there (the running core stops at it). */
@@ -311,6 +355,7 @@ export class Machine {
       case 'stall-core':
         // The core gives up its turns until the stall ends (a schedule perturbation; the scheduler reads stallUntil).
         this.stallUntil[inj.core] = Math.max(this.stallUntil[inj.core], this.now() + inj.ticks);
+        if (this.alone && this.turn < this.cpus.length) this.roundEnd = Math.min(this.roundEnd, this.stallBound());
         return false;
     }
   }
@@ -383,6 +428,7 @@ export class Machine {
     for (;;) {
       if (this.exitCode !== undefined) return { kind: 'exit', code: this.exitCode };
       if (this.resetBy !== undefined) return this.takeReset();
+      if (this.stopPending) { this.stopPending = false; return { kind: 'stopped' }; }
       if (cpu.icount >= limit) return { kind: 'limit' };
       const next = this.events.nextTime();
       if (cpu.icount >= next) { this.events.runDue(cpu.icount); continue; }
@@ -390,7 +436,7 @@ export class Machine {
       cpu.run(target - cpu.icount);
       if (this.exitCode !== undefined) return { kind: 'exit', code: this.exitCode };
       if (this.resetBy !== undefined) return this.takeReset();
-      if (cpu.stopRequested) return { kind: 'stopped' };
+      if (cpu.stopRequested) { this.stopPending = false; return { kind: 'stopped' }; }
       if (cpu.waiting && !cpu.irqLine && !cpu.fiqLine) {
         // WFI with nothing pending: skip straight to the next event (which the
         // run itself may have scheduled).
@@ -413,6 +459,7 @@ export class Machine {
     for (;;) {
       if (this.exitCode !== undefined) return { kind: 'exit', code: this.exitCode };
       if (this.resetBy !== undefined) return this.takeReset();
+      if (this.stopPending) { this.stopPending = false; return { kind: 'stopped' }; }
       if (this.turn < n && this.now() >= limit && this.running < 0 && cpus[this.turn].icount < this.roundEnd) return { kind: 'limit' };
       if (this.turn >= n) {
         // Between rounds: events due now run, then the next round starts.
@@ -420,7 +467,10 @@ export class Machine {
         const next = this.events.nextTime();
         if (this.time >= next) { this.events.runDue(this.time); continue; }
         this.roundEnd = Math.min(this.grid.after(this.time), next);
-        if (!this.anyCoreCanRun()) {
+        const runnable = this.runnableCores();
+        this.alone = runnable === 1 && this.loneCoreShortcut;
+        if (this.alone) this.roundEnd = Math.min(next, this.stallBound());
+        if (runnable === 0) {
           // Every core waits, is held or stalled: skip to the next event, stall end or limit.
           const wake = Math.min(next, this.nextStallEnd());
           if (wake === Infinity) return { kind: 'idle' };
@@ -445,26 +495,63 @@ export class Machine {
           }
           if (this.exitCode !== undefined) return { kind: 'exit', code: this.exitCode };
           if (this.resetBy !== undefined) return this.takeReset();
+          // A lone core that starts waiting ends its round at the boundary the round it waits in ends at.
+          if (this.alone && cpu.waiting) {
+            this.alone = false;
+            this.roundEnd = Math.min(this.roundEnd, this.grid.after(cpu.icount - 1));
+          }
           // Stopped in mid-turn: the turn goes on where it stopped when the run resumes.
+          if (cpu.stopRequested) this.stopPending = false;
           if (cpu.stopRequested && cpu.icount < this.roundEnd && !cpu.waiting) return { kind: 'stopped' };
           if (cpu.stopRequested) { this.endTurn(cpu); return { kind: 'stopped' }; }
           // Paused at the limit in mid-turn: the turn goes on from here next time.
-          if (cpu.icount >= limit && cpu.icount < this.roundEnd && !cpu.waiting) return { kind: 'limit' };
+          if (cpu.icount >= limit && cpu.icount < this.roundEnd && !cpu.waiting) {
+            if (!this.alone) return { kind: 'limit' };
+            // A lone core's round stands where plain rounds would: ended, if the limit
+            // is a quantum boundary; else begun at the boundary before it.
+            const boundary = this.grid.after(cpu.icount - 1);
+            if (boundary !== cpu.icount) {
+              const start = Math.max(this.time, this.grid.previous);
+              for (const other of cpus) if (other !== cpu && other.icount < start) other.icount = start;
+              return { kind: 'limit' };
+            }
+            this.alone = false;
+            this.roundEnd = boundary;
+          }
         }
         this.endTurn(cpu);
       }
-      this.time = this.roundEnd;
+      this.endRound();
     }
   }
 
-  /** A core's turn is over: a core that did not run to the end of the round (waiting, held, stalled) spent the time. */
-  private endTurn(cpu: Cpu): void {
-    if (cpu.icount < this.roundEnd) cpu.icount = this.roundEnd;
+  /** A core's turn is over. */
+  private endTurn(_cpu: Cpu): void {
     this.turn++;
   }
 
-  private anyCoreCanRun(): boolean {
-    return this.cpus.some((cpu, k) => this.coreControl.runs(k) && this.stallUntil[k] <= this.time && (!cpu.waiting || cpu.irqLine || cpu.fiqLine));
+  /** The round is over: a core that did not run to its end (waiting, held, stalled) spent the time. */
+  private endRound(): void {
+    for (const cpu of this.cpus) if (cpu.icount < this.roundEnd) cpu.icount = this.roundEnd;
+    this.time = this.roundEnd;
+  }
+
+  /** How many cores can take their turn in a round starting now. */
+  private runnableCores(): number {
+    let count = 0;
+    this.cpus.forEach((cpu, k) => {
+      if (this.coreControl.runs(k) && this.stallUntil[k] <= this.time && (!cpu.waiting || cpu.irqLine || cpu.fiqLine)) count++;
+    });
+    return count;
+  }
+
+  /** The first quantum boundary at which a stalled core (that nothing else holds) runs again. */
+  private stallBound(): number {
+    let t = Infinity;
+    this.stallUntil.forEach((until, k) => {
+      if (until > this.time && this.coreControl.runs(k)) t = Math.min(t, this.grid.peekAfter(until - 1));
+    });
+    return t;
   }
 
   private nextStallEnd(): number {
@@ -491,7 +578,8 @@ export class Machine {
     const ram: MachineSnapshot['ram'] = [];
     for (const [name, region] of this.ram) {
       const pages: Array<{ index: number; bytes: Uint8Array }> = [];
-      for (let p = 0; p < region.size >>> 12; p++) {
+      // Pages never written are zero: only the written ones are looked at.
+      for (const p of this.bus.touchedPages(region)) {
         if (!pageIsZero(region.i32, p << 10)) pages.push({ index: p, bytes: region.u8.slice(p << 12, (p + 1) << 12) });
       }
       ram.push({ name, pages });
@@ -504,8 +592,9 @@ export class Machine {
     for (const r of s.ram) {
       const region = this.ram.get(r.name);
       if (!region) throw new Error(`snapshot has RAM region ${r.name} that board ${this.board.name} lacks`);
-      region.u8.fill(0);
-      for (const p of r.pages) region.u8.set(p.bytes, p.index << 12);
+      // Only pages ever written can be non-zero: clear those, then set the snapshot's.
+      for (const p of this.bus.touchedPages(region)) this.bus.restorePage(region, p, undefined);
+      for (const p of r.pages) this.bus.restorePage(region, p.index, p.bytes);
     }
     this.restoreState(s);
   }
@@ -518,7 +607,7 @@ export class Machine {
     if (this.cpus.length > 1) {
       state.cores = this.cpus.slice(1).map((c) => c.snapshot());
       state.scheduler = {
-        time: this.time, roundEnd: this.roundEnd, turn: this.turn, grid: this.grid.snapshot(),
+        time: this.time, roundEnd: this.roundEnd, turn: this.turn, alone: this.alone, grid: this.grid.snapshot(),
         stallUntil: [...this.stallUntil], control: this.coreControl.snapshot(),
       };
     }
@@ -532,7 +621,7 @@ export class Machine {
     if (this.cpus.length > 1) {
       const cores = s.cores!, sched = s.scheduler!;
       cores.forEach((c, i) => this.cpus[i + 1].restore(c));
-      this.time = sched.time; this.roundEnd = sched.roundEnd; this.turn = sched.turn;
+      this.time = sched.time; this.roundEnd = sched.roundEnd; this.turn = sched.turn; this.alone = sched.alone;
       this.grid.restore(sched.grid);
       sched.stallUntil.forEach((t, k) => { this.stallUntil[k] = t; });
       this.coreControl.restore(sched.control);

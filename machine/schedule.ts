@@ -14,6 +14,14 @@
  * changes where the boundaries are, so stopping and going on gives the same
  * interleaving as running straight through.
  *
+ * While only one core can run (the others wait, are held or stalled), its
+ * turn lasts until the next event, or until the moment something lets
+ * another core run (an interrupt or SEV wakes it, a device releases it, its
+ * stall ends), where it ends at the quantum boundary that round would have
+ * ended at: the interleaving is the one the rounds give, without stopping
+ * every quantum (a one-core workload on a two-core board costs no more
+ * than on one core).
+ *
  * The schedule (quantum and seed) is part of every recording's header.
  */
 
@@ -35,12 +43,13 @@ export function scheduleProblem(s: Schedule): string | undefined {
   return undefined;
 }
 
-/** The grid's state: the next boundary and the PRNG after drawing it. */
-export interface GridState { next: number; rng: number }
+/** The grid's state: the next boundary, the one before it, and the PRNG after drawing the next. */
+export interface GridState { next: number; previous: number; rng: number }
 
 /** The quantum boundaries of a schedule, generated in order. */
 export class QuantumGrid {
   private nextBoundary: number;
+  private previousBoundary = 0;
   private rng: number;
 
   constructor(readonly schedule: Schedule) {
@@ -48,10 +57,24 @@ export class QuantumGrid {
     this.nextBoundary = this.draw();
   }
 
-  /** The first boundary after `time`. */
+  /** The first boundary after `time` (asked with times that never decrease). */
   after(time: number): number {
-    while (this.nextBoundary <= time) this.nextBoundary += this.draw();
+    while (this.nextBoundary <= time) {
+      this.previousBoundary = this.nextBoundary;
+      this.nextBoundary += this.draw();
+    }
     return this.nextBoundary;
+  }
+
+  /** The boundary before the one `after` returned last (0 at first). */
+  get previous(): number { return this.previousBoundary; }
+
+  /** The first boundary after `time`, without moving the grid (a look ahead). */
+  peekAfter(time: number): number {
+    const saved = this.snapshot();
+    const b = this.after(time);
+    this.restore(saved);
+    return b;
   }
 
   private draw(): number {
@@ -66,6 +89,6 @@ export class QuantumGrid {
     return 1 + (x % (2 * q - 1));
   }
 
-  snapshot(): GridState { return { next: this.nextBoundary, rng: this.rng }; }
-  restore(s: GridState): void { this.nextBoundary = s.next; this.rng = s.rng; }
+  snapshot(): GridState { return { next: this.nextBoundary, previous: this.previousBoundary, rng: this.rng }; }
+  restore(s: GridState): void { this.nextBoundary = s.next; this.previousBoundary = s.previous ?? 0; this.rng = s.rng; }
 }

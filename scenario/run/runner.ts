@@ -132,7 +132,7 @@ class ScenarioRun {
     const failed = (prefix: string) => (what: string) => {
       if (this.decided !== undefined) return;
       this.decided = `${prefix}${what}`;
-      cpu.stopRequested = true;
+      machine.requestStop();
     };
     this.main = new ConsoleTracker(s.expect.console, s.expect.never, options.consoleTailLines);
     this.main.onFailure = failed('');
@@ -152,7 +152,7 @@ class ScenarioRun {
       if (!text) return;
       typing.output(device, text);
       if (device === s.console) options.onOutput?.(text);
-      if (matchedEnd && t.ordered.length && [...trackers.values()].every((x) => x.done)) cpu.stopRequested = true;
+      if (matchedEnd && t.ordered.length && [...trackers.values()].every((x) => x.done)) machine.requestStop();
     });
   }
 

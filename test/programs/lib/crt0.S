@@ -4,9 +4,26 @@
  * return value reported with semihosting SYS_EXIT_EXTENDED.
  *
  * Entered as QEMU's -kernel enters an ELF: SVC mode, MMU off, IRQ/FIQ masked.
+ *
+ * Built with -DSMP (the two-core programs of src/smp/), every core enters
+ * here, as QEMU starts every core of a bare-metal ELF at its entry point. Each
+ * core takes its stacks 64 KiB above the previous core's (by MPIDR.Aff0);
+ * core 0 clears .bss and then lets the others go on (smp_bss_ready, an event);
+ * every core calls main(). When main returns on core 0 the program exits with
+ * its value; on another core, that core parks in WFI with interrupts masked.
  */
 
 #include "modes.h"
+
+/* Two-core builds: core N's stacks lie N * 64 KiB above core 0's (r4 = N). */
+#ifdef SMP
+	.macro	STACK_OF_CORE
+	add	sp, sp, r4, lsl #16
+	.endm
+#else
+	.macro	STACK_OF_CORE
+	.endm
+#endif
 
 	.syntax unified
 	.arm
@@ -15,6 +32,10 @@
 	.global _start
 _start:
 	cpsid	aif
+#ifdef SMP
+	mrc	p15, 0, r4, c0, c0, 5		@ MPIDR
+	and	r4, r4, #3			@ Aff0: this core's number, kept in r4
+#endif
 	ldr	r0, =exc_vectors
 	mcr	p15, 0, r0, c12, c0, 0		@ VBAR
 	/* SCTLR.V = 0 so that VBAR is used; A = 0: unaligned accesses allowed. */
@@ -45,22 +66,32 @@ _start:
 	mov	r1, #(MODE_SVC | PSR_A | PSR_I | PSR_F)
 	msr	cpsr_c, #(MODE_FIQ | PSR_I | PSR_F)
 	ldr	sp, =__fiq_stack_top
+	STACK_OF_CORE
 	msr	spsr_cxsf, r1
 	msr	cpsr_c, #(MODE_IRQ | PSR_I | PSR_F)
 	ldr	sp, =__irq_stack_top
+	STACK_OF_CORE
 	msr	spsr_cxsf, r1
 	msr	cpsr_c, #(MODE_ABT | PSR_I | PSR_F)
 	ldr	sp, =__abt_stack_top
+	STACK_OF_CORE
 	msr	spsr_cxsf, r1
 	msr	cpsr_c, #(MODE_UND | PSR_I | PSR_F)
 	ldr	sp, =__und_stack_top
+	STACK_OF_CORE
 	msr	spsr_cxsf, r1
 	msr	cpsr_c, #(MODE_SYS | PSR_I | PSR_F)
 	ldr	sp, =__usr_stack_top
+	STACK_OF_CORE
 	msr	cpsr_c, #(MODE_SVC | PSR_I | PSR_F)
 	ldr	sp, =__svc_stack_top
+	STACK_OF_CORE
 	msr	spsr_cxsf, r1
 
+#ifdef SMP
+	cmp	r4, #0
+	bne	secondary_wait
+#endif
 	ldr	r0, =__bss_start
 	ldr	r1, =__bss_end
 	mov	r2, #0
@@ -69,10 +100,47 @@ _start:
 	strdlo	r2, r3, [r0], #8
 	blo	1b
 
+#ifdef SMP
+	/* .bss is clear: the other cores may go on. */
+	dmb
+	ldr	r0, =smp_bss_ready
+	mov	r1, #1
+	str	r1, [r0]
+	dsb
+	sev
+#endif
 	mov	r0, #0
 	mov	r1, #0
 	bl	main
 	b	exit
+
+#ifdef SMP
+	/* Other cores: wait until core 0 has cleared .bss, run main(), then park. */
+secondary_wait:
+	ldr	r0, =smp_bss_ready
+1:	ldr	r1, [r0]
+	cmp	r1, #0
+	bne	2f
+	wfe
+	b	1b
+2:	dmb
+	mov	r0, #0
+	mov	r1, #0
+	bl	main
+	.global	smp_park
+smp_park:
+	cpsid	if
+3:	wfi
+	b	3b
+
+	/* In .data, not .bss: it must read 0 before core 0 clears .bss. */
+	.data
+	.align	2
+	.global	smp_bss_ready
+smp_bss_ready:
+	.word	0
+	.previous
+#endif
 
 /* void exit(int code): SYS_EXIT_EXTENDED with ADP_Stopped_ApplicationExit. */
 	.text
