@@ -49,7 +49,10 @@ const COMMANDS = 'uname -a; cat /proc/cpuinfo; echo done\n';
 /** Virtual time between the prompt appearing and the first typed byte: 10 ms at 1 GHz. */
 const TYPE_DELAY = 10_000_000;
 
-/** What the shell must print in answer (the console has \r\n line ends). */
+/**
+ * What the console must show (it has \r\n line ends). The scenario expects
+ * them in the order printed: the kernel's SMP line comes before the answers.
+ */
 const CHECKS = {
   uname: /^Linux \S+ \d+\.\d+\.\d+\S* #.* armv7l( GNU\/Linux)?\r?$/m,
   cpuinfo: /^model name\s*:\s*ARMv7 Processor/m,
@@ -200,7 +203,7 @@ boot:
 input:
   - { after: ${JSON.stringify(PROMPT)}, delay: ${TYPE_DELAY}, text: ${JSON.stringify(COMMANDS)} }
 expect:
-  console: [${[CHECKS.uname, CHECKS.cpuinfo, ...(smp > 1 ? [CHECKS.smp, CHECKS.processors] : []), CHECKS.done].map(source).join(', ')}]
+  console: [${[...(smp > 1 ? [CHECKS.smp] : []), CHECKS.uname, CHECKS.cpuinfo, ...(smp > 1 ? [CHECKS.processors] : []), CHECKS.done].map(source).join(', ')}]
   never: ["/Kernel panic|Internal error: Oops/"]
   end: matched
 limits: { instructions: ${limit} }
