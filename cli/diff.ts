@@ -23,6 +23,12 @@ identically), PC, symbol and disassembly on both sides, the registers side by
 side with the differing ones marked, the input entries at that point, the last
 common console output and the first differing event.
 
+Several cores (same images): both runs step one instruction at a time in the
+order of the schedule (whichever core executes next); printed: the time of
+the last common state, the core that diverged first (its registers differ,
+its turn went differently, or a differing input entry acts on it), and every
+core's registers on both sides.
+
 Different images (two builds): the observable event streams are compared in
 order: console lines (whole lines; the UART writes that carry them are not
 compared byte by byte), MMIO writes, exceptions (IRQs, aborts, hypercalls

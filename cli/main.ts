@@ -17,6 +17,7 @@ import { minimizeCommand, MINIMIZE_HELP } from './minimize';
 import { InputFileError } from '../scenario/file/yaml-file';
 import { ImageError } from '../machine/loaders/elf';
 import { ImageMismatchError } from '../scenario/record/recording';
+import { RecordingRefused } from '../replay/boot-record';
 import { InputFileUnusable } from '../io/input-file';
 import { guardOutput, stdoutClosed } from './output';
 
@@ -80,7 +81,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     return await c.run(rest);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ImageError || e instanceof InputFileError || e instanceof ImageMismatchError || e instanceof InputFileUnusable) {
+    if (e instanceof UsageError || e instanceof ImageError || e instanceof InputFileError || e instanceof ImageMismatchError || e instanceof RecordingRefused || e instanceof InputFileUnusable) {
       process.stderr.write(`bringup: ${e.message}\n`);
       return EXIT.USAGE;
     }

@@ -13,7 +13,7 @@ import { parseVirtualTime } from '../scenario/virtual-time';
 import { compilePattern } from '../scenario/file/scenario-file';
 import { describeStopReason } from '../machine/stop-reason';
 
-export const REPLAY_HELP = `usage: bringup replay RECORDING [--to N | --to-symbol S | --to-crash | --to-console PATTERN]
+export const REPLAY_HELP = `usage: bringup replay RECORDING [--to N | --to-symbol S [--core K] | --to-crash | --to-console PATTERN]
                       [--verify] [--images DIR]
 
 Replays a recorded run (docs/recording-format.md) from the nearest checkpoint,
@@ -35,6 +35,9 @@ space, the last console lines and the last trace entries (or exceptions).
                        Handled aborts (first-touch and access-flag faults,
                        emulated instructions) are passed over; a hypervisor
                        fault while handling a domain's abort is the crash.
+  --core K             with --to-symbol, on a recording of several cores: core
+                       K's first execution of S (default: the first core to
+                       execute it)
   --to-console PAT     the first console line matching PAT (text, or /regex/)
   --verify             replay the whole run from the boot and prove it identical
   --images DIR         take the images from DIR (by name) instead of the scenario's files
@@ -48,6 +51,14 @@ does not match the chunk hash chain: it starts from an earlier checkpoint, or
 the boot, and says so. --verify also compares every checkpoint with the
 replayed machine, and fails on any damage, naming the record and its byte
 offset.
+
+Several cores (docs/recordings.md): a position is virtual time, the clock
+of the core whose turn it is (each core has its own clock; they take turns
+as the recording's header says). --to N stops where the core whose turn it
+is reaches N; --to-symbol and --to-crash stop at the instruction on the core
+that executes it and name that core. The stop view shows every core: its
+state (running, waiting in WFI/WFE, held in reset or clock-stopped,
+stalled), registers, mode, pc with symbol and the code around it.
 
 Symbols are resolved in the address space in force: the image whose code the
 MMU maps at that address at that moment (domains share virtual addresses),
@@ -64,17 +75,19 @@ matched so far).`;
 export async function replayCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
     to: { value: true, meta: 'N' }, 'to-symbol': { value: true, meta: 'SYMBOL' }, 'to-crash': {}, 'to-console': { value: true, meta: 'PATTERN' },
-    verify: {}, images: { value: true, meta: 'DIR' }, help: {},
+    verify: {}, images: { value: true, meta: 'DIR' }, core: { value: true, meta: 'K' }, help: {},
   });
   if (args.flags.has('help')) { process.stdout.write(REPLAY_HELP + '\n'); return EXIT.OK; }
   expectPositionals(args, 'replay', { names: ['RECORDING'], looksLike: (v) => /\.bur$/i.test(v) });
   const targets = ['to', 'to-symbol', 'to-console'].filter((o) => args.options.has(o)).length + (args.flags.has('to-crash') ? 1 : 0);
   if (targets > 1) throw new UsageError('replay: give at most one of --to, --to-symbol, --to-crash, --to-console');
   if (targets && args.flags.has('verify')) throw new UsageError('replay: --verify replays the whole run; it takes no target');
+  if (args.options.has('core') && !args.options.has('to-symbol')) throw new UsageError('replay: --core K picks the core for --to-symbol; give --to-symbol S too');
 
   const rec = openRecording(args.positionals[0]);
   const session = openReplay(rec, { imagesDir: args.options.get('images')?.[0] });
-  process.stderr.write(`replaying ${rec.file} (${rec.header.board.name}, ${rec.chunks.length} chunks, ${rec.lastIcount} instructions) with ${session.source}\n`);
+  const cores = rec.header.boot.cores ?? 1;
+  process.stderr.write(`replaying ${rec.file} (${rec.header.board.name}, ${cores > 1 ? `${cores} cores, ` : ''}${rec.chunks.length} chunks, ${rec.lastIcount} ${cores > 1 ? 'ticks' : 'instructions'}) with ${session.source}\n`);
   const progress = process.stderr.isTTY ? new ProgressLine(process.stderr, rec.header.clockHz) : undefined;
   if (progress) session.replayer.onProgress = (icount, last) => progress.update(icount, last);
   try {
@@ -97,7 +110,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
     const target = parseTarget(args.options, args.flags.has('to-crash'), rec.header.clockHz);
     const spaces = new AddressSpaces(session.boot);
     const resolved = resolveTarget(target, rec, session.replayer, spaces);
-    session.replayer.runTo(resolved.icount);
+    if (!resolved.here) session.replayer.runTo(resolved.icount);
     progress?.clear();
     const out = describeStop(rec, session.replayer, spaces, resolved.why);
     if (resolved.note) out.splice(1, 0, resolved.note);
@@ -128,7 +141,11 @@ function parseTarget(options: Map<string, string[]>, crash: boolean, clockHz: nu
     return { kind: 'icount', icount: t };
   }
   const sym = options.get('to-symbol')?.[0];
-  if (sym !== undefined) return { kind: 'symbol', name: sym };
+  if (sym !== undefined) {
+    const k = options.get('core')?.[0];
+    if (k === undefined) return { kind: 'symbol', name: sym };
+    return { kind: 'symbol', name: sym, core: parseCount(k, '--core') };
+  }
   if (crash) return { kind: 'crash' };
   const pat = options.get('to-console')?.[0];
   if (pat !== undefined) {

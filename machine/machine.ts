@@ -507,7 +507,12 @@ export class Machine {
           // Stopped in mid-turn: the turn goes on where it stopped when the run resumes.
           if (cpu.stopRequested) this.stopPending = false;
           if (cpu.stopRequested && cpu.icount < this.roundEnd && !cpu.waiting) return { kind: 'stopped' };
-          if (cpu.stopRequested) { this.endTurn(cpu); return { kind: 'stopped' }; }
+          if (cpu.stopRequested) {
+            this.endTurn(cpu);
+            // The round's last turn is over: it ends here, as a round does without a stop.
+            if (this.turn >= n) this.endRound();
+            return { kind: 'stopped' };
+          }
           // Paused at the limit in mid-turn: the turn goes on from here next time.
           if (cpu.icount >= limit && cpu.icount < this.roundEnd && !cpu.waiting) {
             if (!this.alone) return { kind: 'limit' };
@@ -625,7 +630,8 @@ export class Machine {
     if (this.cpus.length > 1) {
       const cores = s.cores!, sched = s.scheduler!;
       cores.forEach((c, i) => this.cpus[i + 1].restore(c));
-      this.time = sched.time; this.roundEnd = sched.roundEnd; this.turn = sched.turn; this.alone = sched.alone;
+      // A lone core's round with nothing scheduled ends at Infinity, which JSON (a checkpoint) keeps as null.
+      this.time = sched.time; this.roundEnd = sched.roundEnd ?? Infinity; this.turn = sched.turn; this.alone = sched.alone;
       this.grid.restore(sched.grid);
       sched.stallUntil.forEach((t, k) => { this.stallUntil[k] = t; });
       this.coreControl.restore(sched.control);

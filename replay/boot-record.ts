@@ -88,9 +88,15 @@ function cores(b: BootDescription): number {
   return b.cores ?? 1;
 }
 
+/** A recording that cannot be made as asked (bad input, exit status 2). */
+export class RecordingRefused extends Error {}
+
 /** A new recording's header for a run booted from `run.boot`. */
 export function buildHeader(run: RecordedRun, options: HeaderOptions = {}): RecordingHeader {
   const b = run.boot;
+  if (options.trace === 'full' && cores(b) > 1) {
+    throw new RecordingRefused(`--trace full records the instructions of one core; this run has ${cores(b)} cores: record it with --trace events (the default) or off`);
+  }
   const clockHz = b.board.cpu.clockHz;
   return {
     format: FORMAT_VERSION, uuid: randomUUID(), bringup: VERSION,

@@ -19,7 +19,7 @@
  */
 
 import type { Machine } from '../machine/machine';
-import { describeInjection, describePoint, injectionFromJson } from '../machine/injections';
+import { describeInjection, describePoint, injectionFromJson, type InjectionEntry } from '../machine/injections';
 import type { RecordingReader } from './reader';
 import { Replayer, ReplayDivergence } from './replayer';
 import { addressSpaces, cpuView, consoleLinesUntil, disassembleAround, labelExceptions, symbolNow, type CpuView, type SymbolSource } from './inspect';
@@ -32,6 +32,8 @@ export interface StreamEvent {
   icount: number; kind: 'console' | 'mmio' | 'exception' | 'input'; text: string;
   /** Where it happened: the exception's PC, or for a console line or MMIO write the instruction that wrote it (when the run could be replayed). */
   pc?: number; symbol?: string;
+  /** Several cores: the core it happened on, as recorded. */
+  core?: number;
 }
 
 export interface EventOptions {
@@ -52,9 +54,17 @@ export interface InstructionDivergence {
   differing: string[];
   commonConsole: Array<{ icount: number; text: string }>;
   firstEvent?: EventDivergence;
+  /**
+   * Several cores: the core that diverged first (-1: none in particular),
+   * and every core's registers after the differing step (`after` holds the
+   * diverging core's). `icount` is then the time of the last common state.
+   */
+  core?: number;
+  afterCores?: { a: CpuView[]; b: CpuView[] };
 }
 
-export interface SideState { pc: number; symbol?: string; disassembly: string[]; cpu: CpuView; inputs: string[] }
+/** `cores`/`ran` (several cores): every core's registers at the last common state, and the core that ran the differing step (-1: none). */
+export interface SideState { pc: number; symbol?: string; disassembly: string[]; cpu: CpuView; inputs: string[]; cores?: CpuView[]; ran?: number }
 
 export interface EventDivergence {
   mode: 'events';
@@ -148,6 +158,7 @@ export function diffInstructions(A: Side & { replayer: Replayer }, B: Side & { r
   };
   const ca = watch(A.replayer.machine), cb = watch(B.replayer.machine);
   try {
+    if (A.replayer.machine.cpus.length > 1 || B.replayer.machine.cpus.length > 1) return stepCoresToDivergence(A, B, k, end, ca, cb, options);
     return stepToDivergence(A, B, k, end, ca, cb, options);
   } finally {
     for (const off of offs) off();
@@ -180,6 +191,104 @@ function stepToDivergence(A: Side & { replayer: Replayer }, B: Side & { replayer
       return { mode: 'identical', icount, chunks: Math.max(A.rec.chunks.length, B.rec.chunks.length), compared: 'hashes' };
     }
   }
+}
+
+/**
+ * Several cores: both runs step one instruction at a time in the order of
+ * the schedule (whichever core executes next); after each step the core
+ * that executed, every core's registers, the input log and the console are
+ * compared. The first core found different is the core that diverged.
+ */
+function stepCoresToDivergence(A: Side & { replayer: Replayer }, B: Side & { replayer: Replayer }, k: number, end: number,
+  ca: string[], cb: string[], options: EventOptions): DiffResult {
+  const ma = A.replayer.machine, mb = B.replayer.machine;
+  const views = (m: Machine) => m.cpus.map((_c, i) => cpuView(m, i));
+  if (ma.cpus.length !== mb.cpus.length) {
+    return coresDivergence(A, B, A.replayer.icount, k, -1, [`the number of cores (A ${ma.cpus.length}, B ${mb.cpus.length})`], options, views(ma), views(mb), views(ma), views(mb), [-1, -1]);
+  }
+  for (;;) {
+    const icount = A.replayer.icount;
+    const beforeA = views(ma), beforeB = views(mb);
+    if (B.replayer.icount !== icount) {
+      return coresDivergence(A, B, Math.min(icount, B.replayer.icount), k, ma.currentCore(), ['time'], options, beforeA, beforeB, beforeA, beforeB, [-1, -1]);
+    }
+    const ia = ma.injected.length, ib = mb.injected.length;
+    const la = ca.length, lb = cb.length;
+    const ranA = icount < A.rec.lastIcount ? A.replayer.stepAny() : -1;
+    const ranB = icount < B.rec.lastIcount ? B.replayer.stepAny() : -1;
+    const afterA = views(ma), afterB = views(mb);
+    const differing: string[] = [];
+    let core = -1;
+    // An entry of the input log that only one run has: the core it acts on is the one that diverged.
+    const newA = ma.injected.slice(ia), newB = mb.injected.slice(ib);
+    const key = (e: InjectionEntry) => JSON.stringify([e.point, describeInjection(e.injection), e.core ?? 0]);
+    if (newA.map(key).join() !== newB.map(key).join()) {
+      differing.push('input log');
+      const only = [...newA.filter((e) => !newB.map(key).includes(key(e))), ...newB.filter((e) => !newA.map(key).includes(key(e)))][0];
+      if (only) core = only.injection.kind === 'stall-core' ? only.injection.core : only.core ?? -1;
+    }
+    if (ranA !== ranB) {
+      differing.push(`the core that ran next (A: ${ranA < 0 ? 'none' : `core ${ranA}`}, B: ${ranB < 0 ? 'none' : `core ${ranB}`})`);
+      if (core < 0) core = Math.max(ranA, ranB);
+    }
+    // The core that ran first, then the others.
+    const order = [...new Set([ranA, ...ma.cpus.map((_c, i) => i)])].filter((i) => i >= 0);
+    for (const i of order) {
+      const regs = registerDifferences(afterA[i], afterB[i]);
+      if (!regs.length) continue;
+      if (core < 0) core = i;
+      differing.push(`core ${i}: ${regs.join(', ')}`);
+    }
+    // The same step, but the schedule goes on differently (a round ended early in one run: an event, an input, a stall).
+    if (ranA === ranB && ranA >= 0 && (A.replayer.icount !== B.replayer.icount || ma.currentCore() !== mb.currentCore())) {
+      differing.push(`the schedule (after core ${ranA}'s step, A goes on with core ${ma.currentCore()} at time ${A.replayer.icount}, B with core ${mb.currentCore()} at time ${B.replayer.icount})`);
+      if (core < 0) core = ranA;
+    }
+    if (ca.slice(la).join('') !== cb.slice(lb).join('')) differing.push('console output');
+    if ((ranA < 0) !== (ranB < 0) && A.replayer.icount !== B.replayer.icount) differing.push(ranA < 0 ? 'run A ended here' : 'run B ended here');
+    if (differing.length) {
+      if (core < 0) core = ranA >= 0 ? ranA : ranB;
+      return coresDivergence(A, B, icount, k, core, differing, options, beforeA, beforeB, afterA, afterB, [ranA, ranB]);
+    }
+    if (ranA < 0 || A.replayer.icount >= end) {
+      return { mode: 'identical', icount: A.replayer.icount, chunks: Math.max(A.rec.chunks.length, B.rec.chunks.length), compared: 'hashes' };
+    }
+  }
+}
+
+function registerDifferences(a: CpuView, b: CpuView): string[] {
+  const out: string[] = [];
+  if (a.pc !== b.pc) out.push('pc');
+  if (a.cpsr !== b.cpsr) out.push('cpsr');
+  for (let i = 0; i < 15; i++) if (a.r[i] !== b.r[i]) out.push(`r${i}`);
+  return out;
+}
+
+function coresDivergence(A: Side & { replayer: Replayer }, B: Side & { replayer: Replayer }, icount: number, chunk: number, core: number, differing: string[],
+  options: EventOptions, beforeA: CpuView[], beforeB: CpuView[], afterA: CpuView[], afterB: CpuView[], ran: [number, number]): InstructionDivergence {
+  const device = A.rec.header.boot.console;
+  const all = A.rec.chunks.flatMap((c) => c.console);
+  const ev = diffEvents(A.rec, B.rec, options);
+  const side = (s: Side & { replayer: Replayer }, before: CpuView[], ranCore: number): SideState => {
+    const m = s.replayer.machine;
+    const k = core >= 0 && core < before.length ? core : 0;
+    const v = before[k];
+    const spaces = addressSpaces(s.symbols);
+    spaces.learn(m, k);
+    const inputs = s.replayer.inputs.filter((e) => e.icount === icount)
+      .map((e) => `${describeInjection(e.injection)} ${describePoint(e.point)}${e.core !== undefined ? ` on core ${e.core}` : ''} (${e.cause})`);
+    return {
+      pc: v.pc, symbol: symbolNow(spaces, m, v.pc, k), disassembly: disassembleAround(m, spaces, 2, 2, k, { pc: v.pc, thumb: v.thumb }), cpu: v, inputs,
+      cores: before, ran: ranCore,
+    };
+  };
+  return {
+    mode: 'instruction', icount, chunk, a: side(A, beforeA, ran[0]), b: side(B, beforeB, ran[1]), differing,
+    after: { a: afterA[Math.max(0, core)] ?? afterA[0], b: afterB[Math.max(0, core)] ?? afterB[0] },
+    commonConsole: consoleLinesUntil(all, device, icount, 5),
+    firstEvent: ev.mode === 'events' ? ev : undefined,
+    core, afterCores: { a: afterA, b: afterB },
+  };
 }
 
 function compareStep(a: Machine, b: Machine, ia: number, ib: number, consoleA: string, consoleB: string): string[] {
@@ -234,15 +343,15 @@ export function eventStream(rec: RecordingReader, kinds?: string[], ignoreConsol
   for (const c of rec.chunks) {
     if (want('input')) for (const j of c.inputs) {
       const e = injectionFromJson(j);
-      out.push({ icount: e.icount, kind: 'input', text: `${describeInjection(e.injection)} ${describePoint(e.point)}` });
+      out.push({ icount: e.icount, kind: 'input', text: `${describeInjection(e.injection)} ${describePoint(e.point)}${e.core !== undefined ? ` on core ${e.core}` : ''}` });
     }
     for (const e of c.events) {
       if (e.kind === 'exception' && want('exception')) {
-        out.push({ icount: e.icount, kind: 'exception', pc: e.pc, text: `${e.vector} from ${e.mode} at ${hex(e.pc)}${e.regs ? ` (r0-r3 ${e.regs.slice(0, 4).map(hex).join(' ')}, r7 ${hex(e.regs[4])})` : ''}` });
+        out.push({ icount: e.icount, kind: 'exception', pc: e.pc, core: e.core, text: `${e.core !== undefined ? `core ${e.core}: ` : ''}${e.vector} from ${e.mode} at ${hex(e.pc)}${e.regs ? ` (r0-r3 ${e.regs.slice(0, 4).map(hex).join(' ')}, r7 ${hex(e.regs[4])})` : ''}` });
       } else if (e.kind === 'mmio' && want('mmio')) {
         const chars = consoleAt.get(e.icount);
         if (chars !== undefined && chars.includes(String.fromCharCode(e.value & 0xff))) continue;
-        out.push({ icount: e.icount, kind: 'mmio', text: `write${e.size * 8} ${hex(e.address)} = ${hex(e.value)}` });
+        out.push({ icount: e.icount, kind: 'mmio', core: e.core, text: `${e.core !== undefined ? `core ${e.core}: ` : ''}write${e.size * 8} ${hex(e.address)} = ${hex(e.value)}` });
       }
     }
   }
@@ -302,9 +411,11 @@ export function locateEvents(d: EventDivergence, A: Side, B: Side): void {
       // The instruction that wrote it is the last one before the count it is stamped with.
       side.replayer.runTo(Math.max(0, e.icount - 1));
       const m = side.replayer.machine;
-      spaces.learn(m);
-      e.pc = m.cpu.pc >>> 0;
-      e.symbol = symbolNow(spaces, m, e.pc);
+      // On several cores, the core the event names (else the one whose turn it is there).
+      const k = m.cpus.length > 1 ? e.core ?? m.currentCore() : 0;
+      spaces.learn(m, k);
+      e.pc = m.cpus[k].pc >>> 0;
+      e.symbol = symbolNow(spaces, m, e.pc, k);
     }
   };
   place(A, [d.lastEqualLine?.a, ...d.common, d.a, ...d.afterA]);
@@ -321,6 +432,7 @@ export function formatDiff(d: DiffResult, labels: [string, string]): string[] {
       : [`no divergence: the event streams are identical (${d.events} events${d.ignored ? `; console lines ignored: ${d.ignored[0]} in A, ${d.ignored[1]} in B` : ''})`];
   }
   if (d.mode === 'events') return formatEvents(d, la, lb);
+  if (d.core !== undefined) return formatCoresDiff(d, la, lb);
   const out: string[] = [];
   out.push(`first divergence after ${d.icount} identical instructions (in chunk ${d.chunk}): ${d.differing.join(', ')} differ`);
   out.push('');
@@ -338,6 +450,43 @@ export function formatDiff(d: DiffResult, labels: [string, string]): string[] {
     const x = val(d.after.a, i), y = val(d.after.b, i);
     out.push(`  ${x !== y ? '*' : ' '} ${n.padEnd(4)} ${hex(x).slice(2)}    ${hex(y).slice(2)}`);
   });
+  out.push('');
+  out.push('last common console output:');
+  for (const l of d.commonConsole) out.push(`  [${String(l.icount).padStart(10)}] ${l.text}`);
+  if (!d.commonConsole.length) out.push('  (none)');
+  if (d.firstEvent) {
+    out.push('');
+    out.push(...formatEvents(d.firstEvent, la, lb));
+  }
+  return out;
+}
+
+/** A divergence of two runs on several cores: the core that diverged, then every core's registers on both sides. */
+function formatCoresDiff(d: InstructionDivergence, la: string, lb: string): string[] {
+  const out: string[] = [];
+  const who = d.core !== undefined && d.core >= 0 ? `core ${d.core} diverged first` : 'the runs diverged';
+  out.push(`first divergence at time ${d.icount} (in chunk ${d.chunk}): ${who}: ${d.differing.join('; ')} differ`);
+  out.push('');
+  for (const [label, s] of [[la, d.a], [lb, d.b]] as Array<[string, SideState]>) {
+    out.push(`${label}: core ${d.core !== undefined && d.core >= 0 ? d.core : 0} at pc ${hex(s.pc)}${s.symbol ? ` <${s.symbol}>` : ''}, mode ${s.cpu.mode}; next instruction ran by ${s.ran !== undefined && s.ran >= 0 ? `core ${s.ran}` : 'no core'}`);
+    for (const l of s.disassembly) out.push(`  ${l}`);
+    for (const inp of s.inputs) out.push(`  input at ${d.icount}: ${inp}`);
+  }
+  const names = [...Array.from({ length: 13 }, (_, i) => `r${i}`), 'sp', 'lr', 'pc', 'cpsr'];
+  const val = (v: CpuView, i: number) => i < 15 ? v.r[i] : i === 15 ? v.pc : v.cpsr;
+  const a = d.afterCores?.a ?? [d.after.a], b = d.afterCores?.b ?? [d.after.b];
+  out.push('');
+  out.push('registers of every core after the differing step (* marks a difference):');
+  out.push(`         ${a.map((_v, k) => `${`core ${k} A`.padEnd(8)}  ${`core ${k} B`.padEnd(8)}`).join('    ')}`);
+  names.forEach((n, i) => {
+    const cells = a.map((va, k) => {
+      const x = val(va, i);
+      const y = b[k] ? val(b[k], i) : undefined;
+      return `${x !== y ? '*' : ' '}${hex(x).slice(2)}  ${y === undefined ? '-'.padEnd(8) : hex(y).slice(2)}`;
+    });
+    out.push(`  ${n.padEnd(5)} ${cells.join('   ')}`);
+  });
+  out.push(`  mode  ${a.map((va, k) => `${va.mode.padEnd(8)}   ${(b[k]?.mode ?? '-').padEnd(8)}`).join('    ')}`);
   out.push('');
   out.push('last common console output:');
   for (const l of d.commonConsole) out.push(`  [${String(l.icount).padStart(10)}] ${l.text}`);

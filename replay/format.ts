@@ -65,12 +65,13 @@ export interface RecordingHeader {
   checkpointEvery: number;
 }
 
-export interface ConsoleEntry { device: string; icount: number; text: string }
+/** `core`: on several cores, the core the machine was serving when the output came (machine.currentCore()); absent on one core. */
+export interface ConsoleEntry { device: string; icount: number; text: string; core?: number }
 
 /** Observable events: what different builds are compared by. */
 export type RunEvent =
-  | { icount: number; kind: 'exception'; vector: string; pc: number; mode: string; regs?: number[] }
-  | { icount: number; kind: 'mmio'; address: number; size: number; value: number };
+  | { icount: number; kind: 'exception'; vector: string; pc: number; mode: string; regs?: number[]; core?: number }
+  | { icount: number; kind: 'mmio'; address: number; size: number; value: number; core?: number };
 
 export interface ChunkRecord {
   index: number;
@@ -237,6 +238,8 @@ export function decodeCheckpoint(buf: Buffer): DecodedCheckpoint {
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 const isU32 = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
 const isHash = (v: unknown): v is string => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v);
+/** A core number as events and inputs name it (a machine runs at most a few). */
+const isCore = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) < 64;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function checkpointHeadProblem(v: unknown): string | undefined {
@@ -261,6 +264,7 @@ function inputProblem(v: unknown): string | undefined {
   if (p.at === 'exec') { if (!isLoggedAddress(p.pc)) return 'has an exec point without a pc'; }
   else if (p.at === 'access') { if (!isLoggedAddress(p.address) || typeof p.write !== 'boolean') return 'has an access point without address and write'; }
   else if (p.at !== 'boundary') return `has an unknown point ${JSON.stringify(p.at)}`;
+  if (v.core !== undefined && !isCore(v.core)) return `names core ${JSON.stringify(v.core)}, not a core number`;
   const i = v.injection;
   if (!isObject(i)) return 'has no injection';
   switch (i.kind) {
@@ -270,12 +274,14 @@ function inputProblem(v: unknown): string | undefined {
     case 'skip-call': return undefined;
     case 'irq-line': return typeof i.controller === 'string' && isCount(i.line) && typeof i.high === 'boolean' ? undefined : 'has an irq-line without controller, line and level';
     case 'bit-flip': return isLoggedAddress(i.address) && Number.isInteger(i.bit) && (i.bit as number) >= 0 && (i.bit as number) < 8 ? undefined : 'has a bit flip without address and bit 0-7';
+    case 'stall-core': return isCore(i.core) && isCount(i.ticks) ? undefined : 'has a core stall without core and ticks';
     default: return `has an unknown injection kind ${JSON.stringify(i.kind)}`;
   }
 }
 
 function eventProblem(v: unknown, from: number, to: number): string | undefined {
   if (!isObject(v)) return 'is not an object';
+  if (v.core !== undefined && !isCore(v.core)) return `names core ${JSON.stringify(v.core)}, not a core number`;
   if (!isCount(v.icount) || v.icount < from || v.icount > to) return `has an instruction count outside the chunk (${JSON.stringify(v.icount)})`;
   if (v.kind === 'exception') {
     if (typeof v.vector !== 'string' || !isU32(v.pc) || typeof v.mode !== 'string') return 'is an exception without vector, pc and mode';
@@ -298,6 +304,7 @@ export function chunkProblem(v: unknown): string | undefined {
   for (let i = 0; i < v.console.length; i++) {
     const c = v.console[i];
     if (!isObject(c) || typeof c.device !== 'string' || typeof c.text !== 'string' || !isCount(c.icount)) return `console entry ${i} has no device, instruction count and text`;
+    if (c.core !== undefined && !isCore(c.core)) return `console entry ${i} names core ${JSON.stringify(c.core)}, not a core number`;
   }
   for (let i = 0; i < v.events.length; i++) { const p = eventProblem(v.events[i], v.from, v.to); if (p) return `event ${i} ${p}`; }
   return undefined;

@@ -18,8 +18,9 @@ const hex = (v: number) => (v >>> 0).toString(16).padStart(8, '0');
 
 export interface CpuView { pc: number; cpsr: number; mode: string; thumb: boolean; r: number[]; asid: number; ttbr0: number }
 
-export function cpuView(m: Machine): CpuView {
-  const c = m.cpu;
+/** Core `core`'s registers (default core 0). */
+export function cpuView(m: Machine, core = 0): CpuView {
+  const c = m.cpus[core] ?? m.cpu;
   return {
     pc: c.pc >>> 0, cpsr: c.cpsr >>> 0, mode: MODE_NAMES[c.mode] ?? String(c.mode), thumb: c.t === 1,
     r: Array.from({ length: 15 }, (_, i) => c.r[i] >>> 0), asid: c.cp15.contextidr & 0xff, ttbr0: c.cp15.ttbr0 >>> 0,
@@ -34,9 +35,9 @@ export function addressSpaces(symbols: SymbolSource): AddressSpaces {
 }
 
 /** The code symbol at an address, with the address space of the machine as it is now. */
-export function symbolNow(spaces: AddressSpaces, m: Machine, address: number): string | undefined {
-  const v = m.cpu;
-  return spaces.symbolAt(address, { machine: m, asid: v.cp15.contextidr & 0xff, mode: MODE_NAMES[v.mode] });
+export function symbolNow(spaces: AddressSpaces, m: Machine, address: number, core = 0): string | undefined {
+  const v = m.cpus[core] ?? m.cpu;
+  return spaces.symbolAt(address, { machine: m, asid: v.cp15.contextidr & 0xff, mode: MODE_NAMES[v.mode], core });
 }
 
 export function formatRegisters(v: CpuView): string[] {
@@ -51,18 +52,19 @@ export function formatRegisters(v: CpuView): string[] {
 }
 
 /** Instructions around the PC, disassembled, the PC's line marked. */
-export function disassembleAround(m: Machine, spaces: AddressSpaces, before = 4, after = 4): string[] {
-  const c = m.cpu;
-  const pc = c.pc >>> 0;
+export function disassembleAround(m: Machine, spaces: AddressSpaces, before = 4, after = 4, core = 0, at?: { pc: number; thumb: boolean }): string[] {
+  const c = m.cpus[core] ?? m.cpu;
+  const pc = at ? at.pc >>> 0 : c.pc >>> 0;
+  const thumb = at ? at.thumb : c.t === 1;
   const out: string[] = [];
-  const size = c.t ? 2 : 4;
+  const size = thumb ? 2 : 4;
   for (let a = (pc - before * size) >>> 0; out.length < before + after + 1; a = (a + size) >>> 0) {
-    const word = readVirtualWord(m, a);
+    const word = readVirtualWord(m, a, core);
     const marker = a === pc ? '=>' : '  ';
-    const sym = symbolNow(spaces, m, a);
+    const sym = symbolNow(spaces, m, a, core);
     if (word === undefined) { out.push(`${marker} ${hex(a)}  (not mapped)`); continue; }
     let text: string;
-    if (c.t) {
+    if (thumb) {
       const hw = (a & 2) ? word >>> 16 : word & 0xffff;
       text = `${hw.toString(16).padStart(4, '0')}      ${disassembleThumb(hw, a, 2)}`;
     } else text = `${hex(word)}  ${disassemble(word, a)}`;
@@ -116,12 +118,13 @@ export function labelExceptions(replayer: Replayer, spaces: AddressSpaces, event
   const wanted = new Set(events.map((e) => `${e.icount}:${e.pc >>> 0}`));
   replayer.resetTo(Math.max(0, first - 1));
   const m = replayer.machine;
-  const cpu = m.cpu;
   const off = m.probes.exception.subscribe((_vector, pc, mode) => {
-    const key = `${cpu.icount}:${pc >>> 0}`;
+    const key = `${m.now()}:${pc >>> 0}`;
     if (!wanted.has(key) || out.has(key)) return;
-    const where = { machine: m, asid: cpu.cp15.contextidr & 0xff, mode: MODE_NAMES[mode] };
-    if (where.mode === 'usr') spaces.learn(m);
+    // The core taking it (on several cores, the one the machine is serving).
+    const core = m.currentCore();
+    const where = { machine: m, asid: m.cpus[core].cp15.contextidr & 0xff, mode: MODE_NAMES[mode], core };
+    if (where.mode === 'usr') spaces.learn(m, core);
     out.set(key, spaces.symbolAt(pc, where));
   });
   try {

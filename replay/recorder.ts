@@ -57,20 +57,26 @@ export class Recorder {
 
   start(machine: Machine): void {
     this.machine = machine;
-    const cpu = machine.cpu;
-    this.chunkFrom = cpu.icount;
+    this.chunkFrom = machine.now();
     machine.bus.clearDirtyPages();
     const probes = machine.probes;
+    // On several cores every event names the core it happened on.
+    const several = machine.cpus.length > 1;
     this.unsubscribe.push(probes.injection.subscribe((e) => { this.inputs.push(injectionToJson(e)); }));
     if (this.header.trace !== 'off') {
-      this.unsubscribe.push(probes.exception.subscribe((vector, pc, mode) => {
-        const ev: RunEvent = { icount: cpu.icount, kind: 'exception', vector: VECTOR_NAMES[vector] ?? String(vector), pc, mode: MODE_NAMES[mode] ?? String(mode) };
-        // Hypercall arguments: the ABI passes them in r0-r3 and the number in r7 (docs/hypercalls.md).
-        if (vector === 0x08) ev.regs = [cpu.r[0] >>> 0, cpu.r[1] >>> 0, cpu.r[2] >>> 0, cpu.r[3] >>> 0, cpu.r[7] >>> 0];
-        this.events.push(ev);
-      }));
+      machine.cpus.forEach((cpu, k) => {
+        this.unsubscribe.push(cpu.exceptionProbe.subscribe((vector, pc, mode) => {
+          const ev: RunEvent = { icount: machine.now(), kind: 'exception', vector: VECTOR_NAMES[vector] ?? String(vector), pc, mode: MODE_NAMES[mode] ?? String(mode) };
+          // Hypercall arguments: the ABI passes them in r0-r3 and the number in r7 (docs/hypercalls.md).
+          if (vector === 0x08) ev.regs = [cpu.r[0] >>> 0, cpu.r[1] >>> 0, cpu.r[2] >>> 0, cpu.r[3] >>> 0, cpu.r[7] >>> 0];
+          if (several) ev.core = k;
+          this.events.push(ev);
+        }));
+      });
       this.unsubscribe.push(probes.mmioWrite.subscribe((address, size, value) => {
-        this.events.push({ icount: cpu.icount, kind: 'mmio', address, size, value: value >>> 0 });
+        const ev: RunEvent = { icount: machine.now(), kind: 'mmio', address, size, value: value >>> 0 };
+        if (several) ev.core = machine.currentCore();
+        this.events.push(ev);
       }));
     }
     if (this.header.trace === 'full') this.trace = new TraceCollector(machine);
@@ -86,14 +92,16 @@ export class Recorder {
     if (this.writeError) return;
     const last = this.consoleOut[this.consoleOut.length - 1];
     const text = Buffer.from(data).toString('latin1');
-    if (last && last.device === device && last.icount === icount) last.text += text;
-    else this.consoleOut.push({ device, icount, text });
+    // On several cores the entry names the core the machine was serving (machine.currentCore()).
+    const core = this.machine && this.machine.cpus.length > 1 ? this.machine.currentCore() : undefined;
+    if (last && last.device === device && last.icount === icount && last.core === core) last.text += text;
+    else this.consoleOut.push(core === undefined ? { device, icount, text } : { device, icount, text, core });
   }
 
   step(machine: Machine): void {
     if (this.writeError) return;
     this.trace?.step();
-    if (machine.cpu.icount - this.chunkFrom >= this.header.chunkInstructions) this.flushChunk();
+    if (machine.now() - this.chunkFrom >= this.header.chunkInstructions) this.flushChunk();
   }
 
   /** Ends the recording: the last partial chunk, then the end record with an index of every record. */
@@ -105,9 +113,9 @@ export class Recorder {
       // A halt comes after every event of its tick: its state is hashed, but no
       // checkpoint is taken there (a checkpoint's entries at its tick are still to come).
       const halted = result.stop.kind === 'idle';
-      if (this.machine.cpu.icount > this.chunkFrom || this.chunkIndex === 0 || this.inputs.length || this.consoleOut.length || halted) this.flushChunk(!halted);
-      this.write(() => this.writer.json(RecordType.End, this.machine.cpu.icount, {
-        icount: this.machine.cpu.icount, verdict: result.verdict, stop: result.stop, pc: this.machine.cpu.pc >>> 0,
+      if (this.machine.now() > this.chunkFrom || this.chunkIndex === 0 || this.inputs.length || this.consoleOut.length || halted) this.flushChunk(!halted);
+      this.write(() => this.writer.json(RecordType.End, this.machine.now(), {
+        icount: this.machine.now(), verdict: result.verdict, stop: result.stop, pc: this.machine.cpu.pc >>> 0,
         index: this.writer.index.slice(),
       }));
     }
@@ -131,7 +139,7 @@ export class Recorder {
   private flushChunk(checkpoint = true): void {
     if (this.writeError) return;
     const m = this.machine;
-    const to = m.cpu.icount;
+    const to = m.now();
     const pages = m.bus.takeDirtyPages();
     for (const p of pages) this.sinceCheckpoint.add(p);
     const state = stateJson(m);
@@ -160,6 +168,6 @@ export class Recorder {
     const m = this.machine;
     const pages = [...this.sinceCheckpoint].sort((a, b) => a - b).map((page) => ({ page, bytes: pageBytes(m, page) }));
     this.sinceCheckpoint.clear();
-    this.write(() => this.writer.binary(RecordType.Checkpoint, m.cpu.icount, encodeCheckpoint({ chunk: this.chunkIndex, hash: this.hash, dirty }, stateJson, pages)));
+    this.write(() => this.writer.binary(RecordType.Checkpoint, m.now(), encodeCheckpoint({ chunk: this.chunkIndex, hash: this.hash, dirty }, stateJson, pages)));
   }
 }

@@ -8,6 +8,7 @@
  */
 
 import type { Machine, StopReason } from '../machine/machine';
+import type { Cpu } from '../machine/cpu/cpu';
 import { injectionFromJson, type InjectionEntry } from '../machine/injections';
 import type { MachineState } from '../machine/machine';
 import { GENESIS, chunkHash, pageBytes, stateJson } from './state-hash';
@@ -50,7 +51,8 @@ export class Replayer {
     this.inputs = rec.chunks.flatMap((c) => c.inputs.map(injectionFromJson));
   }
 
-  get icount(): number { return this.machine.cpu.icount; }
+  /** Where the replay is: virtual time (machine.now(); on one core, the instruction count). */
+  get icount(): number { return this.machine.now(); }
 
   /** How many distinct chunk hashes this replayer has checked (never more than the recording has). */
   get chunksVerified(): number { return this.verified.size; }
@@ -142,7 +144,8 @@ export class Replayer {
       if (this.icount >= target) break;
       const until = Math.min(target, c ? c.to : Infinity);
       stop = m.runUntil(until);
-      if (this.icount < until) break; // the machine stopped by itself (halt, exit, reset)
+      // The machine stopped by itself (halt, exit, reset), or an execution hook stopped it.
+      if (this.icount < until || stop.kind === 'stopped') break;
     }
     return { icount: this.icount, stop, chunksVerified: this.chunksVerified };
   }
@@ -275,6 +278,79 @@ export class Replayer {
       remove();
     }
     return found;
+  }
+
+  /**
+   * Runs from the current position until a core (one of `cores`, default
+   * every core) is about to execute an instruction at one of `addresses`
+   * for which `accept` holds, and stops there, before that instruction:
+   * the core is paused in its turn with its clock where it was (the
+   * machine's time; the schedule is not changed). Returns the core, its
+   * clock and the address; undefined if no such execution comes by `limit`.
+   * This is how a position "core K at this instruction" is reached on
+   * several cores, where a time alone may name a point of another core's turn.
+   */
+  runToExecution(addresses: number[], accept: (cpu: Cpu, core: number, address: number) => boolean = () => true,
+    cores?: number[], limit = this.rec.lastIcount): { core: number; icount: number; address: number } | undefined {
+    if (!this.machine) this.resetTo(0);
+    const m = this.machine;
+    let found: { core: number; icount: number; address: number } | undefined;
+    const offs: Array<() => void> = [];
+    for (const k of cores ?? m.cpus.map((_c, i) => i)) {
+      const cpu = m.cpus[k];
+      if (!cpu) continue;
+      for (const a of new Set(addresses.map((x) => x >>> 0))) {
+        offs.push(cpu.execProbe.at(a, (c) => {
+          if (found !== undefined || !accept(c, k, a)) return false;
+          // The hook runs before the instruction, its tick already counted:
+          // give the tick back and stop with the PC still at the instruction.
+          c.icount -= 1;
+          found = { core: k, icount: c.icount, address: a };
+          c.nextPc = a;
+          c.stopRequested = true;
+          return true;
+        }));
+      }
+    }
+    try {
+      while (found === undefined && this.icount < limit) {
+        const before = this.icount;
+        this.runTo(Math.min(limit, before + 10_000_000));
+        if (found === undefined && this.icount === before) break;
+      }
+    } finally {
+      for (const off of offs) off();
+    }
+    return found;
+  }
+
+  /**
+   * Several cores: the next instruction executed by any core, in the order
+   * of the schedule. Returns the core that executed it, or -1 when none did
+   * (the machine stopped, or the chunk or recording ended first).
+   */
+  stepAny(limit = this.rec.lastIcount): number {
+    const m = this.machine;
+    let core = -1;
+    const offs: Array<() => void> = [];
+    m.cpus.forEach((cpu, k) => {
+      // Where the core's next instruction can be: its PC, an exception vector, its reset vector.
+      const base = cpu.vectorBase() >>> 0;
+      const at = new Set([cpu.pc >>> 0, m.coreControl.resetVector(k) >>> 0, ...[0x04, 0x08, 0x0c, 0x10, 0x18, 0x1c].map((v) => (base + v) >>> 0)]);
+      for (const a of at) {
+        offs.push(cpu.execProbe.at(a, (c) => {
+          if (core < 0) { core = k; c.stopRequested = true; }
+          return false;
+        }));
+      }
+    });
+    try {
+      const before = this.icount;
+      if (before < limit) this.runTo(limit);
+    } finally {
+      for (const off of offs) off();
+    }
+    return core;
   }
 
   /** One instruction (or one tick of an idle CPU); false when the machine cannot advance. */

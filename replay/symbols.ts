@@ -40,7 +40,8 @@ export interface ImageSymbols {
 }
 
 /** Where an address is seen: the machine at that moment, or what was recorded about it. */
-export interface AddressContext { machine?: Machine; asid?: number; mode?: string }
+/** `core`: whose translation `machine` is seen through (default 0). */
+export interface AddressContext { machine?: Machine; asid?: number; mode?: string; core?: number }
 
 /** Code symbols and executable bytes of an ELF (empty for anything else: a zImage, a config text). */
 export function codeSymbols(image: string, bytes: Uint8Array): ImageSymbols {
@@ -170,7 +171,7 @@ export class AddressSpaces {
   }
 
   /** Whether `image`'s code is what the machine has at `address` now (in the current translation). */
-  mapped(image: string, address: number, machine: Machine, words = 16): boolean {
+  mapped(image: string, address: number, machine: Machine, words = 16, core = 0): boolean {
     const syms = this.images.get(image);
     if (!syms) return false;
     const a0 = (address & ~3) >>> 0;
@@ -182,18 +183,18 @@ export class AddressSpaces {
     for (let a = a0; a + 4 <= limit && compared < words; a += 4, compared++) {
       const o = a - sec.addr;
       const want = (sec.bytes[o] | (sec.bytes[o + 1] << 8) | (sec.bytes[o + 2] << 16) | (sec.bytes[o + 3] << 24)) >>> 0;
-      if (readVirtualWord(machine, a) !== want) return false;
+      if (readVirtualWord(machine, a, core) !== want) return false;
     }
     return compared > 0;
   }
 
-  /** Learns which image the current ASID runs, from the code the machine has mapped. */
-  learn(machine: Machine): void {
-    const asid = machine.cpu.cp15.contextidr & 0xff;
+  /** Learns which image the current ASID (of core `core`) runs, from the code the machine has mapped. */
+  learn(machine: Machine, core = 0): void {
+    const asid = (machine.cpus[core] ?? machine.cpu).cp15.contextidr & 0xff;
     if (!asid) return;
     const hits = [...this.inUse].filter((image) => {
       const first = this.images.get(image)?.code[0];
-      return first !== undefined && this.mapped(image, first.start, machine, 64);
+      return first !== undefined && this.mapped(image, first.start, machine, 64, core);
     });
     if (hits.length === 1) this.asidImage.set(asid, hits[0]);
   }
@@ -215,8 +216,9 @@ export class AddressSpaces {
       // reads as something else is no image's code. Memory it cannot read
       // (not mapped yet, a first-touch fault) leaves the question to the rules below.
       const m = where.machine;
-      const live = pick.filter((h) => !this.images.get(h.image)!.text.length || this.mapped(h.image, a, m));
-      if (live.length || readVirtualWord(m, (a & ~3) >>> 0) !== undefined) pick = live;
+      const core = where.core ?? 0;
+      const live = pick.filter((h) => !this.images.get(h.image)!.text.length || this.mapped(h.image, a, m, 16, core));
+      if (live.length || readVirtualWord(m, (a & ~3) >>> 0, core) !== undefined) pick = live;
     }
     if (pick.length <= 1) return pick[0]?.text;
     if (pick.length > 1) {

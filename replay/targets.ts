@@ -28,7 +28,8 @@ import { describeStopReason } from '../machine/stop-reason';
 
 export type ReplayTarget =
   | { kind: 'icount'; icount: number }
-  | { kind: 'symbol'; name: string }
+  /** `core`: on several cores, that core's first execution (default: whichever core executes it first). */
+  | { kind: 'symbol'; name: string; core?: number }
   | { kind: 'crash' }
   | { kind: 'console'; pattern: RegExp; source: string }
   | { kind: 'end' };
@@ -40,7 +41,13 @@ export class NoCrash extends Error {}
 
 const CRASH_VECTORS = new Set(['data-abort', 'prefetch-abort', 'undefined']);
 
-export interface ResolvedTarget { icount: number; why: string; note?: string }
+/**
+ * `here`: the replayer already stands at the target (on several cores a
+ * symbol or crash is reached by stopping the core at the instruction, not by
+ * a time, which may name a point of another core's turn); `core`: the core
+ * the target is about.
+ */
+export interface ResolvedTarget { icount: number; why: string; note?: string; here?: boolean; core?: number }
 
 /** Finds where to stop; may run the replayer (a symbol or the crash is found by executing up to it). */
 export function resolveTarget(t: ReplayTarget, rec: RecordingReader, replayer: Replayer, symbols: SymbolSource): ResolvedTarget {
@@ -50,7 +57,7 @@ export function resolveTarget(t: ReplayTarget, rec: RecordingReader, replayer: R
     case 'icount':
       if (t.icount > rec.lastIcount) throw new TargetError(`instruction ${t.icount} is past the end of the recording (${rec.lastIcount})`);
       return { icount: t.icount, why: `instruction ${t.icount}` };
-    case 'symbol': return findSymbol(t.name, rec, replayer, spaces);
+    case 'symbol': return findSymbol(t.name, rec, replayer, spaces, t.core);
     case 'crash': return findCrash(rec, replayer, spaces);
     case 'console': {
       const device = rec.header.boot.console;
@@ -66,6 +73,7 @@ export function resolveTarget(t: ReplayTarget, rec: RecordingReader, replayer: R
 export function describeStop(rec: RecordingReader, replayer: Replayer, symbols: SymbolSource, why: string): string[] {
   const spaces = addressSpaces(symbols);
   const m = replayer.machine;
+  if (m.cpus.length > 1) return describeCoresStop(rec, replayer, spaces, why);
   spaces.learn(m);
   const v = cpuView(m);
   const out: string[] = [];
@@ -103,13 +111,58 @@ export function describeStop(rec: RecordingReader, replayer: Replayer, symbols: 
   return out;
 }
 
+/** What core `k` is doing: running, waiting (WFI/WFE), held (and why) or stalled. */
+export function coreState(m: Machine, k: number): string {
+  const cpu = m.cpus[k];
+  const holds = m.coreControl.snapshot().holds[k] ?? [];
+  if (holds.length) return `held (${holds.join(', ')})`;
+  if (!m.coreRuns(k)) return 'stalled (the input log holds it back)';
+  if (cpu.waiting && !cpu.irqLine && !cpu.fiqLine) return cpu.waitingForEvent ? 'waiting in WFE' : 'waiting in WFI';
+  return 'running';
+}
+
+/** The stop view of a machine with several cores: every core's state, registers and code, then console and exceptions. */
+function describeCoresStop(rec: RecordingReader, replayer: Replayer, spaces: AddressSpaces, why: string): string[] {
+  const m = replayer.machine;
+  const here = m.currentCore();
+  const out: string[] = [];
+  out.push(`stopped at time ${replayer.icount} (${why}), in core ${here}'s turn; ${replayer.chunksVerified} chunk hash(es) checked on the way`);
+  out.push(`${m.cpus.length} cores (schedule: quantum ${m.schedule.quantum} ticks${m.schedule.seed ? `, seed ${m.schedule.seed}` : ''}); each core's clock: ${m.cpus.map((c, k) => `core ${k} ${c.icount}`).join(', ')}`);
+  m.cpus.forEach((_cpu, k) => {
+    spaces.learn(m, k);
+    const v = cpuView(m, k);
+    const sym = symbolNow(spaces, m, v.pc, k);
+    out.push('');
+    out.push(`core ${k}${k === here ? ' (stopped here)' : ''}: ${coreState(m, k)}; pc ${v.pc.toString(16).padStart(8, '0')}${sym ? ` <${sym}>` : ''} in ${v.mode} mode, ` +
+      `${v.mode === 'usr' ? `a domain (ASID ${v.asid}${spaces.imageOfAsid(v.asid) ? `, image ${spaces.imageOfAsid(v.asid)}` : ''})` : 'the hypervisor or kernel'}`);
+    out.push(...formatRegisters(v).map((l) => `  ${l}`));
+    out.push(...disassembleAround(m, spaces, 2, 2, k).map((l) => `  ${l}`));
+  });
+  out.push('');
+  const lines = consoleLinesUntil(rec.chunks.flatMap((c) => c.console), rec.header.boot.console, replayer.icount, 8);
+  out.push(`last console lines (${rec.header.boot.console}):`);
+  for (const l of lines) out.push(`  [${String(l.icount).padStart(10)}] ${l.text}`);
+  if (!lines.length) out.push('  (none yet)');
+  const events = rec.chunks.flatMap((c) => c.events)
+    .filter((e): e is Extract<RunEvent, { kind: 'exception' }> => e.icount <= replayer.icount && e.kind === 'exception').slice(-5);
+  if (events.length) {
+    out.push('');
+    out.push('last exceptions:');
+    for (const e of events) {
+      const sym = spaces.symbolAt(e.pc, { mode: e.mode, asid: eventAsid(e) });
+      out.push(`  [${String(e.icount).padStart(10)}] core ${e.core ?? 0}: ${e.vector} from ${e.mode} at ${e.pc.toString(16).padStart(8, '0')}${sym ? ` <${sym}>` : ''}`);
+    }
+  }
+  return out;
+}
+
 /** The ASID recorded with an exception event (recordings made before it was recorded have none). */
 export function eventAsid(e: RunEvent): number | undefined {
   return (e as { asid?: number }).asid;
 }
 
 /** IMAGE:SYMBOL or SYMBOL: the first execution of that code, in an address space where that image is mapped. */
-function findSymbol(name: string, rec: RecordingReader, replayer: Replayer, spaces: AddressSpaces): ResolvedTarget {
+function findSymbol(name: string, rec: RecordingReader, replayer: Replayer, spaces: AddressSpaces, core?: number): ResolvedTarget {
   let image: string | undefined;
   let symbol = name;
   const colon = name.indexOf(':');
@@ -129,6 +182,18 @@ function findSymbol(name: string, rec: RecordingReader, replayer: Replayer, spac
   }
   replayer.resetTo(0);
   const m = replayer.machine;
+  if (core !== undefined && !(Number.isInteger(core) && core >= 0 && core < m.cpus.length)) {
+    throw new TargetError(`core ${core}: the recorded run has ${m.cpus.length === 1 ? 'one core (core 0)' : `cores 0 to ${m.cpus.length - 1}`}`);
+  }
+  if (m.cpus.length > 1) {
+    // Stopped at the instruction, on the core that executes it.
+    const hit = replayer.runToExecution(addresses.map((a) => a.start), (_cpu, k, at) => addresses.some((a) => a.start === at &&
+      (spaces.images.size === 1 || !spaces.images.get(a.image)!.text.length || spaces.mapped(a.image, a.start, m, 16, k))), core === undefined ? undefined : [core]);
+    if (!hit) throw new TargetError(`'${name}' is never executed${core === undefined ? '' : ` by core ${core}`} in this recording`);
+    const a = addresses.find((x) => x.start === hit.address)!;
+    const label = a.image ? `${a.image}:${symbol}` : symbol;
+    return { icount: hit.icount, why: `core ${hit.core}'s first execution of ${label}${core === undefined ? ' (the first core to execute it)' : ''}`, here: true, core: hit.core };
+  }
   let found: { icount: number; image: string } | undefined;
   const removers = addresses.map((a) => m.probes.exec.at(a.start, (cpu) => {
     // The address is the symbol's only where that image's code is mapped.
@@ -166,6 +231,8 @@ interface Abort {
   userAgain?: boolean;
   /** A privileged abort taken while this User-mode abort was still being handled. */
   during?: Abort;
+  /** The core that took it. */
+  core: number;
 }
 
 /**
@@ -183,15 +250,19 @@ function findCrash(rec: RecordingReader, replayer: Replayer, spaces: AddressSpac
   const lastRecorded = recorded ? recorded[recorded.length - 1].icount : Infinity;
   replayer.resetTo(first);
   const m: Machine = replayer.machine;
-  const cpu = m.cpu;
+  let cpu = m.cpu;
   const aborts: Abort[] = [];
   const pending = new Set<Abort>();
   const unhook = new Map<Abort, Array<() => void>>();
   const off = m.probes.exception.subscribe((vector, pc, mode) => {
+    // The core taking the exception (on several cores, the one the machine is serving).
+    const core = m.currentCore();
+    cpu = m.cpus[core];
     const fromUser = MODE_NAMES[mode] === 'usr';
     if (fromUser) {
       const space = spaceOf(cpu);
       for (const p of [...pending]) {
+        if (p.core !== core) continue;
         p.userAgain = true;
         if (p.mode !== 'usr' || p.space !== space) continue;
         // That User context ran again. At the faulting instruction or the next
@@ -206,16 +277,16 @@ function findCrash(rec: RecordingReader, replayer: Replayer, spaces: AddressSpac
     if (!CRASH_VECTOR_NUMBERS.has(vector)) return;
     const a: Abort = {
       icount: cpu.icount, vector: VECTOR_WORDS[vector], pc: pc >>> 0, mode: MODE_NAMES[mode] ?? String(mode), modeNumber: mode,
-      sp: cpu.r[13] >>> 0, asid: cpu.cp15.contextidr & 0xff, space: spaceOf(cpu), thumb: cpu.t === 1, returned: false,
+      sp: cpu.r[13] >>> 0, asid: cpu.cp15.contextidr & 0xff, space: spaceOf(cpu), thumb: cpu.t === 1, returned: false, core,
     };
-    a.symbol = spaces.symbolAt(a.pc, { machine: m, asid: a.asid, mode: a.mode });
-    if (a.mode === 'usr') spaces.learn(m);
-    // The hypervisor or kernel faulting while it handles a domain's abort.
-    if (!fromUser) for (const p of pending) if (p.mode === 'usr' && !p.userAgain && !p.during) p.during = a;
+    a.symbol = spaces.symbolAt(a.pc, { machine: m, asid: a.asid, mode: a.mode, core });
+    if (a.mode === 'usr') spaces.learn(m, core);
+    // The hypervisor or kernel faulting (on that core) while it handles a domain's abort.
+    if (!fromUser) for (const p of pending) if (p.core === core && p.mode === 'usr' && !p.userAgain && !p.during) p.during = a;
     aborts.push(a);
     pending.add(a);
     const resume = (c: typeof cpu) => {
-      if (!a.returned && c.mode === a.modeNumber && (c.r[13] >>> 0) === a.sp && (a.mode !== 'usr' || spaceOf(c) === a.space)) {
+      if (!a.returned && c === m.cpus[a.core] && c.mode === a.modeNumber && (c.r[13] >>> 0) === a.sp && (a.mode !== 'usr' || spaceOf(c) === a.space)) {
         a.returned = true;
         pending.delete(a);
         for (const r of unhook.get(a) ?? []) r();
@@ -247,6 +318,15 @@ function findCrash(rec: RecordingReader, replayer: Replayer, spaces: AddressSpac
   // started (icount counts it); one injected between instructions is not.
   const injectedHere = replayer.inputs.some((i) => i.icount === crash.icount && i.point.at === 'boundary');
   const icount = injectedHere ? crash.icount : crash.icount - 1;
+  if (m.cpus.length > 1) {
+    const where = `core ${crash.core}: the ${crash.vector} from ${crash.mode} mode at pc 0x${crash.pc.toString(16).padStart(8, '0')} (${crash.symbol ?? 'no symbol'})`;
+    const note = `the crash: the first abort whose handler never returned to the faulting context, on core ${crash.core} (${handled} handled abort(s) before it)`;
+    if (injectedHere) return { icount, why: where, note, core: crash.core };
+    // Stopped at the faulting instruction on the core that executes it.
+    replayer.resetTo(icount);
+    const hit = replayer.runToExecution([crash.pc], (c) => c.icount === crash.icount, [crash.core]);
+    return hit ? { icount: hit.icount, why: where, note, here: true, core: crash.core } : { icount, why: where, note, core: crash.core };
+  }
   return {
     icount,
     why: `the ${crash.vector} from ${crash.mode} mode at pc 0x${crash.pc.toString(16).padStart(8, '0')} (${crash.symbol ?? 'no symbol'})`,

@@ -106,15 +106,15 @@ export function decodeTrace(buf: Buffer, from: number): TraceEntry[] {
   return out;
 }
 
-/** A word of guest memory at a virtual address, without side effects (no TLB fill, no fault). */
-export function readVirtualWord(machine: Machine, va: number): number | undefined {
-  const pa = virtualToPhysical(machine, va);
+/** A word of guest memory at a virtual address as core `core` sees it, without side effects (no TLB fill, no fault). */
+export function readVirtualWord(machine: Machine, va: number, core = 0): number | undefined {
+  const pa = virtualToPhysical(machine, va, core);
   if (pa === undefined || !machine.bus.isRam(pa)) return undefined;
   return machine.bus.read32((pa & ~3) >>> 0) >>> 0;
 }
 
-export function virtualToPhysical(machine: Machine, va: number): number | undefined {
-  const cpu = machine.cpu;
+export function virtualToPhysical(machine: Machine, va: number, core = 0): number | undefined {
+  const cpu = machine.cpus[core] ?? machine.cpu;
   const par = cpu.mmu.translateForPar(va >>> 0, false, false);
   if (par & 1) return undefined;
   const supersection = (par & 2) !== 0;

@@ -50,6 +50,8 @@ export interface CpuSnapshot {
   cpsr: number;
   spsr: Record<string, number>;
   icount: number; waiting: boolean; eventRegister: number;
+  /** Waiting in WFE (SEV wakes it); present only when true (only a core with peers waits for an event). */
+  waitingForEvent?: boolean;
   monitorAddr: number; monitorActive: boolean;
   cp15: Record<string, number>;
   /** TLB contents: guests may legitimately depend on stale entries. */
@@ -681,6 +683,7 @@ export class Cpu {
       version: CPU_SNAPSHOT_VERSION,
       registers, cpsr: this.cpsr, spsr,
       icount: this.icount, waiting: this.waiting, eventRegister: this.eventRegister,
+      ...(this.waitingForEvent ? { waitingForEvent: true } : {}),
       monitorAddr: this.monitorAddr, monitorActive: this.monitorActive,
       cp15: this.cp15.snapshot(),
       mmu: this.mmu.snapshot(),
@@ -722,6 +725,7 @@ export class Cpu {
     this.setCpsrFields(cpsr);
     r[15] = (this.pc + (this.t ? 4 : 8)) | 0;
     this.icount = s.icount; this.waiting = s.waiting; this.eventRegister = s.eventRegister;
+    this.waitingForEvent = s.waiting && s.waitingForEvent === true;
     this.monitorAddr = s.monitorAddr; this.monitorActive = s.monitorActive;
     this.cp15.restore(s.cp15);
     if (s.vfp) this.vfp.restore(s.vfp); else this.vfp.reset();

@@ -146,8 +146,8 @@ export function bothObservers(a: RunObserver, b: RunObserver): RunObserver {
     start: (m, sc) => { a.start(m, sc); b.start(m, sc); },
     console: (d, data, icount) => { a.console(d, data, icount); b.console(d, data, icount); },
     step: (m) => {
-      if (m.cpu.icount % a.interval === 0) a.step(m);
-      if (m.cpu.icount % b.interval === 0) b.step(m);
+      if (m.now() % a.interval === 0) a.step(m);
+      if (m.now() % b.interval === 0) b.step(m);
     },
     end: (r, m) => { a.end(r, m); b.end(r, m); },
   };
