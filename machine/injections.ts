@@ -27,7 +27,9 @@ export type Injection =
   /** One bit of RAM inverted (physical address). */
   | { kind: 'bit-flip'; address: number; bit: number }
   /** A schedule perturbation: the core gives up its turns for `ticks` ticks (several cores). */
-  | { kind: 'stall-core'; core: number; ticks: number };
+  | { kind: 'stall-core'; core: number; ticks: number }
+  /** The GICD_SGIR write of this instruction (an exec point) does not make SGI `sgi` pending on the cores in the mask `cores`. */
+  | { kind: 'lose-sgi'; controller: string; sgi: number; cores: number };
 
 export type InjectionPoint =
   | { at: 'boundary' }
@@ -53,6 +55,7 @@ export function describeInjection(i: Injection): string {
     case 'irq-line': return `${i.controller} line ${i.line} ${i.high ? 'raised' : 'lowered'}`;
     case 'bit-flip': return `bit ${i.bit} of physical ${hex(i.address)} flipped`;
     case 'stall-core': return `core ${i.core} stalled for ${i.ticks} ticks`;
+    case 'lose-sgi': return `SGI ${i.sgi} of ${i.controller} lost on core mask 0x${i.cores.toString(16)}`;
   }
 }
 

@@ -357,6 +357,9 @@ export class Machine {
         this.stallUntil[inj.core] = Math.max(this.stallUntil[inj.core], this.now() + inj.ticks);
         if (this.alone && this.turn < this.cpus.length) this.roundEnd = Math.min(this.roundEnd, this.stallBound());
         return false;
+      case 'lose-sgi':
+        this.device(inj.controller).loseNextSgi!(inj.sgi, inj.cores);
+        return false;
     }
   }
 
@@ -365,6 +368,7 @@ export class Machine {
     if (inj.kind === 'console-input' && !this.device(inj.device).receive) throw new Error(`device '${inj.device}' cannot receive console input`);
     if (inj.kind === 'irq-line' && !this.device(inj.controller).setInput) throw new Error(`device '${inj.controller}' has no interrupt inputs`);
     if (inj.kind === 'bit-flip' && !this.bus.isRam(inj.address >>> 0)) throw new Error(`bit flip at 0x${(inj.address >>> 0).toString(16)}: no RAM there`);
+    if (inj.kind === 'lose-sgi' && !this.device(inj.controller).loseNextSgi) throw new Error(`device '${inj.controller}' sends no SGIs`);
     if (inj.kind === 'stall-core' && !(Number.isInteger(inj.core) && inj.core >= 0 && inj.core < this.cpus.length)) throw new Error(`stall of core ${inj.core}: this machine runs cores 0 to ${this.cpus.length - 1}`);
   }
 

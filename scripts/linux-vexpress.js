@@ -15,7 +15,16 @@
 // --twice whether a second run gives the same console, instruction counts and
 // recording (`bringup diff`).
 //
-//   npm run linux:vexpress [-- --max-insns N] [--no-qemu] [--replay] [--twice]
+// --smp N (1 to 4, default 1) runs N cores on both, as QEMU's -smp: the
+// scenario gets `smp: N`, QEMU `-smp N`. The secondaries wait in the boot
+// stub until the kernel starts them; the checks then also want the kernel's
+// "SMP: Total of N processors activated" and N processors in /proc/cpuinfo,
+// and the kernel's lines about the CPUs are printed (the DTB describes the
+// CoreTile's four cores, so with fewer the kernel reports the missing ones as
+// failed to boot, as on QEMU). Files of a run with N > 1 carry `-smpN` in
+// their names.
+//
+//   npm run linux:vexpress [-- --max-insns N] [--smp N] [--no-qemu] [--replay] [--twice]
 'use strict';
 const { spawnSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -26,6 +35,13 @@ const cache = path.join(root, '.cache', 'linux');
 const args = process.argv.slice(2);
 const argValue = (name, fallback) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : fallback; };
 const cmdline = 'console=ttyAMA0 rdinit=/init panic=-1';
+const smp = (() => {
+  const v = argValue('--smp', '1');
+  if (!/^[1-4]$/.test(v)) { console.error(`--smp ${v}: give a number of cores from 1 to 4 (vexpress-a9's CoreTile A9x4)`); process.exit(2); }
+  return Number(v);
+})();
+/** File names of a run on several cores carry the core count. */
+const suffix = smp > 1 ? `-smp${smp}` : '';
 
 /** The shell's prompt (set by /init), what is typed after it, and when the session is over. */
 const PROMPT = 'busybox# ';
@@ -33,12 +49,22 @@ const COMMANDS = 'uname -a; cat /proc/cpuinfo; echo done\n';
 /** Virtual time between the prompt appearing and the first typed byte: 10 ms at 1 GHz. */
 const TYPE_DELAY = 10_000_000;
 
-/** What the shell must print in answer (the console has \r\n line ends). */
+/**
+ * What the console must show (it has \r\n line ends). The scenario expects
+ * them in the order printed: the kernel's SMP line comes before the answers.
+ */
 const CHECKS = {
   uname: /^Linux \S+ \d+\.\d+\.\d+\S* #.* armv7l( GNU\/Linux)?\r?$/m,
   cpuinfo: /^model name\s*:\s*ARMv7 Processor/m,
   done: /^done\r?$/m,
+  // Several cores: the kernel brought them all up, and /proc/cpuinfo lists the last one.
+  ...(smp > 1 ? {
+    smp: new RegExp(`SMP: Total of ${smp} processors activated`),
+    processors: new RegExp(`^processor\\s*:\\s*${smp - 1}\\r?$`, 'm'),
+  } : {}),
 };
+/** The kernel's lines about the CPUs (printed with --smp). */
+const CPU_LINES = /^(?:\[[ \d.]+\] )?(?:CPU\d+: (?:thread|failed|stopping)|smp: |SMP: ).*$/gm;
 
 function sh(cmd, opts = {}) {
   const r = spawnSync('sh', ['-c', cmd], { encoding: 'utf8', ...opts });
@@ -145,6 +171,7 @@ function initramfs(busybox) {
   return file;
 }
 
+const cpuLines = (out) => (out.match(CPU_LINES) ?? []).map((l) => l.replace(/\r$/, ''));
 const checkOutput = (out) => Object.fromEntries(Object.entries(CHECKS).map(([k, re]) => [k, re.test(out)]));
 
 /** After the typed commands: "done" on a line of its own, then the next prompt. */
@@ -160,14 +187,14 @@ function sessionOver(out, typedAt) {
  * the shell has answered (expect.end: matched).
  */
 function writeScenario(images, limit) {
-  const file = path.join(cache, 'linux-vexpress.yaml');
+  const file = path.join(cache, `linux-vexpress${suffix}.yaml`);
   const rel = (f) => path.relative(cache, f);
   const source = (re) => JSON.stringify(`/${re.source}/${re.flags}`);
   fs.writeFileSync(file, `# yaml-language-server: $schema=${path.relative(cache, path.join(root, 'schemas', 'scenario.schema.json'))}
 # Written by scripts/linux-vexpress.js: Debian's armmp kernel and busybox to a shell.
-name: linux-vexpress
+name: linux-vexpress${suffix}
 board: vexpress-a9
-profile: linux
+${smp > 1 ? `smp: ${smp}\n` : ''}profile: linux
 boot:
   kernel: ${rel(images.kernel)}
   dtb: ${rel(images.dtb)}
@@ -176,7 +203,7 @@ boot:
 input:
   - { after: ${JSON.stringify(PROMPT)}, delay: ${TYPE_DELAY}, text: ${JSON.stringify(COMMANDS)} }
 expect:
-  console: [${[CHECKS.uname, CHECKS.cpuinfo, CHECKS.done].map(source).join(', ')}]
+  console: [${[...(smp > 1 ? [CHECKS.smp] : []), CHECKS.uname, CHECKS.cpuinfo, ...(smp > 1 ? [CHECKS.processors] : []), CHECKS.done].map(source).join(', ')}]
   never: ["/Kernel panic|Internal error: Oops/"]
   end: matched
 limits: { instructions: ${limit} }
@@ -187,11 +214,14 @@ limits: { instructions: ${limit} }
 /** The scenario run by \`bringup run --record\`, console live; the figures come from the recording. */
 function runBringup(scenario, recording, { echo }) {
   const { RecordingReader } = require('../dist/replay/reader');
+  fs.rmSync(recording, { force: true }); // a recording left from an earlier run is not this run's
   const t0 = process.hrtime.bigint();
   const r = spawnSync(process.execPath, [path.join(root, 'bin', 'bringup'), 'run', ...(echo ? [] : ['--quiet']), '--record', recording, scenario],
     { stdio: ['ignore', echo ? 'inherit' : 'pipe', 'inherit'], encoding: 'utf8' });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (!echo && r.status !== 0) process.stdout.write(r.stdout ?? '');
+  // A scenario bringup refused (exit 2) leaves no recording: nothing ran.
+  if (!fs.existsSync(recording)) return { status: r.status, seconds, out: '', instructions: 0, reached: false, checks: checkOutput(''), bytes: 0, chunks: 0 };
   const rec = RecordingReader.open(recording);
   const out = rec.chunks.flatMap((c) => c.console).filter((c) => c.device === rec.header.boot.console).map((c) => c.text).join('');
   const typed = rec.chunks.flatMap((c) => c.inputs).find((e) => e.injection && e.injection.kind === 'console-input');
@@ -215,7 +245,7 @@ function runQemu(images) {
   return new Promise((resolve) => {
     if (spawnSync('qemu-system-arm', ['--version']).error) { resolve({ skipped: 'qemu-system-arm not installed (apt-get install qemu-system-arm)' }); return; }
     const t0 = process.hrtime.bigint();
-    const q = spawn('qemu-system-arm', ['-M', 'vexpress-a9,secure=off', '-m', '1024M', '-nographic', '-monitor', 'none',
+    const q = spawn('qemu-system-arm', ['-M', 'vexpress-a9,secure=off', '-smp', String(smp), '-m', '1024M', '-nographic', '-monitor', 'none',
       '-serial', 'stdio', '-kernel', images.kernel, '-dtb', images.dtb, '-initrd', images.initrd, '-append', cmdline],
     { env: { ...process.env, QEMU_AUDIO_DRV: 'none' }, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
@@ -227,7 +257,7 @@ function runQemu(images) {
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       clearTimeout(timer);
       q.kill('SIGKILL');
-      resolve({ seconds, reached, checks: checkOutput(typedAt >= 0 ? out.slice(typedAt) : '') });
+      resolve({ seconds, reached, checks: checkOutput(out), ...(smp > 1 ? { cpu_lines: cpuLines(out) } : {}) });
     };
     const timer = setTimeout(() => done(false), 600_000);
     q.stdin.on('error', () => {});
@@ -254,22 +284,23 @@ async function main() {
   console.error(`kernel ${path.basename(kernel)}, dtb ${path.basename(images.dtb)}, initramfs with busybox ${busybox.version}; typing ${JSON.stringify(COMMANDS)} after '${PROMPT}'`);
   console.error(`scenario ${path.relative(root, scenario)}`);
 
-  const first = path.join(cache, 'linux-vexpress.bur');
+  const first = path.join(cache, `linux-vexpress${suffix}.bur`);
   const ours = runBringup(scenario, first, { echo: true });
   if (!ours.reached) console.error(`bringup: the session did not finish (bringup run exit ${ours.status} after ${ours.instructions} instructions)`);
   let ok = ours.reached && Object.values(ours.checks).every(Boolean);
   console.log(JSON.stringify({
-    bench: 'linux-vexpress', kernel: path.basename(kernel), busybox: busybox.version, shell: ours.reached, checks: ours.checks,
+    bench: `linux-vexpress${suffix}`, kernel: path.basename(kernel), busybox: busybox.version, cores: smp, shell: ours.reached, checks: ours.checks,
     instructions: ours.instructions, input_at: ours.inputAt, seconds: +ours.seconds.toFixed(2),
     mips: +(ours.instructions / ours.seconds / 1e6).toFixed(1), recording: path.relative(root, first), recording_bytes: ours.bytes, chunks: ours.chunks,
+    ...(smp > 1 ? { cpu_lines: cpuLines(ours.out) } : {}),
   }));
   if (args.includes('--replay')) {
     const v = verifyReplay(first);
     ok = ok && v.ok;
-    console.log(JSON.stringify({ bench: 'linux-vexpress-replay', identical: v.ok, seconds: +v.seconds.toFixed(2), report: v.report }));
+    console.log(JSON.stringify({ bench: `linux-vexpress${suffix}-replay`, identical: v.ok, seconds: +v.seconds.toFixed(2), report: v.report }));
   }
   if (args.includes('--twice')) {
-    const second = path.join(cache, 'linux-vexpress-2.bur');
+    const second = path.join(cache, `linux-vexpress${suffix}-2.bur`);
     const again = runBringup(scenario, second, { echo: false });
     const identicalOutput = again.out === ours.out;
     const identicalCount = again.instructions === ours.instructions && again.inputAt === ours.inputAt;
@@ -277,14 +308,14 @@ async function main() {
     const same = identicalOutput && identicalCount && diff.status === 0;
     ok = ok && same;
     console.log(JSON.stringify({
-      bench: 'linux-vexpress-determinism', identical_console: identicalOutput, identical_instructions: identicalCount,
+      bench: `linux-vexpress${suffix}-determinism`, identical_console: identicalOutput, identical_instructions: identicalCount,
       diff: diff.stdout.trim().split('\n')[0], instructions: [ours.instructions, again.instructions],
       console_bytes: [ours.out.length, again.out.length], seconds: +again.seconds.toFixed(2),
     }));
   }
   if (!args.includes('--no-qemu')) {
     const q = await runQemu(images);
-    console.log(JSON.stringify({ bench: 'linux-vexpress-qemu', ...q, seconds: q.seconds !== undefined ? +q.seconds.toFixed(2) : undefined }));
+    console.log(JSON.stringify({ bench: `linux-vexpress${suffix}-qemu`, ...q, seconds: q.seconds !== undefined ? +q.seconds.toFixed(2) : undefined }));
   }
   process.exit(ok ? 0 : 1);
 }

@@ -9,6 +9,19 @@
  * state). Layout follows QEMU: a kernel image at RAM base + 0x10000, the
  * initrd at RAM base + min(RAM/2, 128 MiB) (or after the kernel), the DTB after
  * the initrd.
+ *
+ * Secondary cores (a machine running several): core 0 boots the kernel as
+ * above. On a board that boots with a DTB (vexpress-a9), the secondaries are
+ * held as QEMU's boot loader holds them (hw/arm/boot.c, the realview/vexpress
+ * protocol): each starts, in its reset state (SVC, interrupts masked, MMU
+ * off), in a small stub at the start of the board's SRAM (the RAM bank named
+ * `sram`) that enables its GIC CPU interface (GICC_CTLR = 1, GICC_PMR = 0xff),
+ * then waits in WFI and reads the system registers' flags register
+ * (SYS_FLAGS, sysregs + 0x30) until it is non-zero, and jumps to the address
+ * it holds. The kernel writes its secondary entry point to SYS_FLAGSSET and
+ * sends the core an SGI. On tegra2 boards the secondaries are the board's
+ * business (CPU1 is held in reset until software releases it). A one-core
+ * boot writes nothing of this.
  */
 
 import type { Machine } from '../machine';
@@ -114,7 +127,52 @@ export function bootKernel(machine: Machine, images: BootImages): BootLayout {
   } else {
     cpu.r[2] = 0;
   }
+  if (machine.cpus.length > 1 && board.boot.protocol === 'dtb') holdSecondaries(machine, layout, images.kernelName);
   return layout;
+}
+
+/** The secondary cores' boot stub (A32), with its two literals to fill in: the GIC CPU interface and the flags register. */
+const SECONDARY_STUB = [
+  0xe59f0028, //        ldr   r0, gicc
+  0xe3a01001, //        mov   r1, #1
+  0xe5801000, //        str   r1, [r0]          GICC_CTLR: enable the CPU interface
+  0xe3a010ff, //        mov   r1, #0xff
+  0xe5801004, //        str   r1, [r0, #4]      GICC_PMR: let every priority through
+  0xe59f0018, //        ldr   r0, flags
+  0xf57ff04f, //        dsb   sy
+  0xe320f003, // wait:  wfi
+  0xe5901000, //        ldr   r1, [r0]
+  0xe3510000, //        cmp   r1, #0
+  0x0afffffb, //        beq   wait
+  0xe12fff11, //        bx    r1
+];
+/** The system registers' flags register: SYS_FLAGS (read) and SYS_FLAGSSET (write). */
+const SYS_FLAGS_OFFSET = 0x30;
+
+/** Where the stub goes and what it reads, from the board's description, as QEMU's vexpress.c sets them. */
+export function secondaryBootSites(board: Machine['board']): { stub: number; gicCpu: number; flags: number } {
+  const sram = board.memory.find((m) => m.name === 'sram');
+  const sysregs = board.devices.find((d) => d.type === 'arm,vexpress-sysreg');
+  const gic = board.devices.find((d) => d.type === 'arm,gic-v1');
+  const missing = !sram ? 'a RAM bank named sram for the stub' : !sysregs ? 'system registers (arm,vexpress-sysreg) with the flags register'
+    : !gic?.regions.cpu ? 'a GIC CPU interface' : undefined;
+  if (missing) throw new ImageError(`board ${board.name}: a kernel booted on several cores needs ${missing}, where the secondary cores wait to be started`);
+  return { stub: sram!.base, gicCpu: gic!.regions.cpu.base, flags: sysregs!.regions.registers.base + SYS_FLAGS_OFFSET };
+}
+
+/** Every core but core 0 starts in the stub (QEMU's default_write_secondary / default_reset_secondary). */
+function holdSecondaries(machine: Machine, layout: BootLayout, kernelName: string): void {
+  const sites = secondaryBootSites(machine.board);
+  const code = new Uint8Array(4 * (SECONDARY_STUB.length + 2));
+  const over = (layout.elf?.segments.map((g) => [g.paddr >>> 0, (g.paddr >>> 0) + g.memsz]) ?? [[layout.kernelStart, layout.kernelEnd]])
+    .find(([lo, hi]) => lo < sites.stub + code.length && hi > sites.stub);
+  if (over) {
+    throw new ImageError(`${kernelName}: loads at 0x${over[0].toString(16)}..0x${(over[1] - 1).toString(16)}, over the boot stub where the secondary cores wait (0x${sites.stub.toString(16)}, the start of board ${machine.board.name}'s sram); boot it on one core or link it elsewhere`);
+  }
+  const view = new DataView(code.buffer);
+  [...SECONDARY_STUB, sites.gicCpu, sites.flags].forEach((w, i) => view.setUint32(4 * i, w >>> 0, true));
+  machine.bus.loadBytes(sites.stub, code);
+  for (const cpu of machine.cpus.slice(1)) cpu.pc = sites.stub;
 }
 
 /**

@@ -106,6 +106,12 @@ export interface Device {
   setInput?(line: number, level: boolean, core?: number): void;
   /** Console devices: bytes received from the input log. */
   receive?(data: Uint8Array): void;
+  /**
+   * Interrupt controllers with SGIs: the next GICD_SGIR write (in the
+   * instruction about to execute) does not make SGI `sgi` pending on the
+   * cores in the mask `cores` (a lost SGI of the input log, machine/injections.ts).
+   */
+  loseNextSgi?(sgi: number, cores: number): void;
   /** Display devices: the current picture, or undefined when scan-out is off. */
   render?(): RgbaImage | undefined;
 }

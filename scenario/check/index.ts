@@ -12,4 +12,5 @@ export { checkDump, hypervisorPanics, domainFaults } from './dump';
 export { checkFramebuffer, checkPicture, displayShows, displayPicture } from './framebuffer';
 export { checkEnd, endsWith } from './end';
 export { registerValue, registerIs, registerIn, resolveAddress, memoryIs } from './machine-state';
+export { checkCores, coreIsOnline, coreExecuted, coreRegisterIs } from './cores';
 export { evaluateScenario, scenarioPasses, fired, faultFiredAt, receivedInput } from './run';

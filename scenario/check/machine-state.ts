@@ -13,9 +13,11 @@ export function finalMachine(r: ScenarioResult): Machine {
   return r.machine;
 }
 
-/** A register of the CPU as the run left it: r0-r15, sp, lr, pc (of the current mode) or cpsr. */
-export function registerValue(r: ScenarioResult, name: string): number {
-  const cpu = finalMachine(r).cpu;
+/** A register of a core (default 0) as the run left it: r0-r15, sp, lr, pc (of the current mode) or cpsr. */
+export function registerValue(r: ScenarioResult, name: string, core = 0): number {
+  const m = finalMachine(r);
+  const cpu = m.cpus[core];
+  if (!cpu) throw new Error(`core ${core} does not exist: the run had ${m.cpus.length === 1 ? 'one core (core 0)' : `${m.cpus.length} cores (0 to ${m.cpus.length - 1})`}`);
   const n = name.toLowerCase();
   if (n === 'pc' || n === 'r15') return cpu.pc >>> 0;
   if (n === 'cpsr') return cpu.cpsr >>> 0;
@@ -24,9 +26,9 @@ export function registerValue(r: ScenarioResult, name: string): number {
   return cpu.r[index] >>> 0;
 }
 
-export function registerIs(r: ScenarioResult, name: string, value: number): ExpectationResult {
-  const got = registerValue(r, name);
-  const what = `register ${name} is ${hex(value)} at the end of the run`;
+export function registerIs(r: ScenarioResult, name: string, value: number, core?: number): ExpectationResult {
+  const got = registerValue(r, name, core);
+  const what = `register ${name}${core !== undefined ? ` of core ${core}` : ''} is ${hex(value)} at the end of the run`;
   return got === (value >>> 0) ? { what, ok: true, icount: r.icount } : { what, ok: false, icount: r.icount, problem: `it is ${hex(got)} (the run ended at ${formatTime(r.icount, r.scenario.clockHz)} with ${describeStopReason(r.stop)})` };
 }
 

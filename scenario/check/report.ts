@@ -39,10 +39,27 @@ export function formatReport(r: ScenarioResult): string {
     const dropped = lines.length ? lines[0].index : 0;
     if (dropped) out.push(`  note   ${device} printed ${dropped + lines.length} lines; the first ${dropped} are not kept (the checks and this report see the last ${lines.length})`);
   }
+  if (r.machine && r.machine.cpus.length > 1) out.push(...coreLines(r, sym));
   const failed = r.expectations.filter((e) => !e.ok && !e.undecided).length;
   const why = r.verdict === 'limit' ? `: the run hit its limit at ${t(r.icount)} (expect.end is ${s.expect.end})`
     : r.verdict === 'fail' ? `: ${failed} of ${r.expectations.length} expectations failed`
       : r.verdict === 'interrupted' ? `: the checks above cover the run up to there (its limit: ${t(s.limit)})` : '';
   out.push(`${verdict} ${s.name}${why} — ended with ${describeStop(r.stop)} at ${t(r.icount)}, ${Math.round(r.wallMs)} ms wall`);
   return out.join('\n');
+}
+
+/** Runs of several cores: every core's registers as the run left them, and whether it is held or waiting. */
+function coreLines(r: ScenarioResult, sym: (pc: number) => string): string[] {
+  const m = r.machine!;
+  const h = (v: number) => (v >>> 0).toString(16).padStart(8, '0');
+  const holds = m.coreControl.snapshot().holds;
+  return m.cpus.flatMap((cpu, k) => {
+    const state = holds[k]?.length ? `held (${holds[k].join(', ')})` : cpu.waiting ? 'waiting (WFI/WFE)' : r.cores?.online(k) ? 'online' : 'never ran';
+    const regs = Array.from({ length: 13 }, (_, i) => `r${i}=${h(cpu.r[i])}`);
+    return [
+      `  core ${k} ${state}: pc ${sym(cpu.pc >>> 0)} cpsr ${h(cpu.cpsr)} sp ${h(cpu.r[13])} lr ${h(cpu.r[14])}, ${formatTime(cpu.icount, r.scenario.clockHz)} on its clock`,
+      `         ${regs.slice(0, 7).join(' ')}`,
+      `         ${regs.slice(7).join(' ')}`,
+    ];
+  });
 }

@@ -14,6 +14,8 @@ import { checkDump } from './dump';
 import { checkFramebuffer } from './framebuffer';
 import { checkEnd } from './end';
 import { finalMachine } from './machine-state';
+import { checkCores } from './cores';
+import type { CoreActivity } from '../run/cores';
 import { numberedLines, type ExpectationResult } from './expectation';
 
 /**
@@ -21,7 +23,7 @@ import { numberedLines, type ExpectationResult } from './expectation';
  * instruction count `end`; `consoles` holds the main console (s.console) and
  * the console devices that printed.
  */
-export function evaluateScenario(s: Scenario, stop: RunStop, end: number, consoles: ReadonlyMap<string, ConsoleRecord>, machine: Machine): ExpectationResult[] {
+export function evaluateScenario(s: Scenario, stop: RunStop, end: number, consoles: ReadonlyMap<string, ConsoleRecord>, machine: Machine, cores?: CoreActivity): ExpectationResult[] {
   const out: ExpectationResult[] = [];
   const main = consoles.get(s.console)!;
   for (const [device, record] of consoles) {
@@ -35,6 +37,8 @@ export function evaluateScenario(s: Scenario, stop: RunStop, end: number, consol
   for (const d of s.expect.domainFaults) out.push(checkDump(s, main.lines, d, 'domain', around, t));
   // The picture on the display.
   if (s.expect.framebuffer) out.push(checkFramebuffer(s, machine));
+  // What the cores did.
+  if (cores) out.push(...checkCores(s, machine, cores));
   // How the run ended.
   if (s.expect.end !== 'matched') out.push(checkEnd(s, s.expect.end, stop, end, machine, main));
   if (stop.kind !== 'decided') return out;

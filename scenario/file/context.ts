@@ -15,6 +15,7 @@ import { InputFileError, type LoadedYaml } from './yaml-file';
 import { loadBoard } from '../boards';
 import { parseVirtualTime, formatTime } from '../virtual-time';
 import { loadProfile, DEFAULT_PROFILE, type FirmwareProfile } from '../profile';
+import { DEFAULT_SCHEDULE, scheduleProblem, type Schedule } from '../../machine/schedule';
 import type { RawScenario, RawTime } from './types';
 
 /** A path into the YAML document (keys and list indexes), for file:line:column. */
@@ -32,6 +33,11 @@ export interface ResolveContext {
   /** Board name or resolved board file path (for createMachine). */
   readonly boardRef: string;
   readonly clockHz: number;
+  /** Cores the run has (smp:, default 1), and how they take turns (schedule:). */
+  readonly cores: number;
+  readonly schedule?: Schedule;
+  /** Refuses a core number this run does not have (at the place in the file). */
+  checkCore(core: number, at: At): void;
   /** Instruction count at which the run stops. */
   readonly limit: number;
   readonly profile: FirmwareProfile;
@@ -55,6 +61,14 @@ export function resolveContext(y: LoadedYaml<RawScenario>, dir: string): Resolve
   const err = (at: At, problem: string) => y.error(at, problem);
   const { board, boardRef } = resolveBoard(raw, dir, err);
   const clockHz = board.cpu.clockHz;
+  const { cores, schedule } = resolveCores(raw, board, err);
+  const checkCore = (core: number, at: At) => {
+    if (core >= cores) {
+      throw err(at, cores === 1
+        ? `core ${core} does not exist: the run has one core (core 0); set smp: ${core + 1} or more to run ${core + 1} cores (board ${board.name} has up to ${board.cpu.maxCount})`
+        : `core ${core} does not exist: the run has ${cores} cores (0 to ${cores - 1}, smp: ${cores})`);
+    }
+  };
   const time = (v: RawTime, at: At): number => {
     const t = parseVirtualTime(v, clockHz);
     if (typeof t === 'string') throw err(at, t);
@@ -79,7 +93,7 @@ export function resolveContext(y: LoadedYaml<RawScenario>, dir: string): Resolve
     throw err(raw.console ? ['console'] : ['board'], `console device '${consoleDevice}' of board ${board.name} is not a UART; it prints nothing (UARTs: ${uarts})`);
   }
   return {
-    raw, file: y.file, dir, err, board, boardRef, clockHz, limit, profile, consoleDevice, deviceNames, deviceCan,
+    raw, file: y.file, dir, err, board, boardRef, clockHz, cores, schedule, checkCore, limit, profile, consoleDevice, deviceNames, deviceCan,
     symbols: new Map(), time, beforeLimit,
   };
 }
@@ -93,6 +107,24 @@ function resolveBoard(raw: RawScenario, dir: string, err: ResolveContext['err'])
     if (e instanceof InputFileError && e.line === 0) throw err(['board'], `board '${raw.board}': ${e.problem}`);
     throw e;
   }
+}
+
+/**
+ * smp: (cores, 1 to the board's cpu.max-count; default 1) and schedule:
+ * (quantum and seed, only with several cores; unset keys take the default).
+ */
+function resolveCores(raw: RawScenario, board: BoardSpec, err: ResolveContext['err']): { cores: number; schedule?: Schedule } {
+  const cores = raw.smp ?? 1;
+  const most = board.cpu.maxCount;
+  if (cores > most) {
+    throw err(['smp'], `smp: ${cores}, but board ${board.name} has ${most === 1 ? 'one core' : `at most ${most} cores`} (cpu.max-count ${most})`);
+  }
+  if (raw.schedule === undefined) return { cores };
+  if (cores === 1) throw err(['schedule'], `a schedule says how several cores take turns; this run has one core (set smp: 2 or more)`);
+  const schedule: Schedule = { quantum: raw.schedule.quantum ?? DEFAULT_SCHEDULE.quantum, seed: raw.schedule.seed ?? DEFAULT_SCHEDULE.seed };
+  const bad = scheduleProblem(schedule);
+  if (bad) throw err(['schedule'], bad);
+  return { cores, schedule };
 }
 
 /** The instruction count at which the run stops: the smaller of limits.time and limits.instructions (default 1 s). */

@@ -11,7 +11,8 @@ import { formatTime } from '../virtual-time';
 import { decodePng } from '../check/png';
 import { compilePattern } from './patterns';
 import type { ResolveContext, At } from './context';
-import type { RawDump, RawOrdered, Scenario, Pattern, DumpExpectation, ConsoleExpectations } from './types';
+import { resolveAddress } from './addresses';
+import type { RawDump, RawOrdered, Scenario, Pattern, DumpExpectation, ConsoleExpectations, CoreExpectation } from './types';
 
 export function resolveExpectations(ctx: ResolveContext): Scenario['expect'] {
   const { raw, profile, err } = ctx;
@@ -31,7 +32,25 @@ export function resolveExpectations(ctx: ResolveContext): Scenario['expect'] {
     end: ex.end ?? 'halt',
     panic: ex.panic ? dump(ctx, ex.panic, ['expect', 'panic']) : undefined,
     domainFaults: (ex['domain-faults'] ?? []).map((d, i) => dump(ctx, d, ['expect', 'domain-faults', i])),
+    cores: resolveCoreExpectations(ctx),
   };
+}
+
+/** expect.cores: per core, online or not, instructions it executes, registers at the end. */
+function resolveCoreExpectations(ctx: ResolveContext): CoreExpectation[] {
+  const seen = new Set<number>();
+  return (ctx.raw.expect?.cores ?? []).map((c, i) => {
+    const at = ['expect', 'cores', i];
+    ctx.checkCore(c.core, [...at, 'core']);
+    if (seen.has(c.core)) throw ctx.err([...at, 'core'], `core ${c.core} has expectations twice; put them in one entry`);
+    seen.add(c.core);
+    if (c.online === undefined && !c.executes && !c.registers) throw ctx.err(at, `this entry expects nothing of core ${c.core}: give online, executes or registers`);
+    return {
+      core: c.core, online: c.online,
+      executes: (c.executes ?? []).map((a, j) => resolveAddress(ctx, a, [...at, 'executes', j])).map((a) => ({ address: a.value, label: a.label })),
+      registers: Object.entries(c.registers ?? {}).map(([name, value]) => ({ name, value })),
+    };
+  });
 }
 
 function pattern(ctx: ResolveContext, s: string, at: At): Pattern {

@@ -21,6 +21,7 @@ export function resolveFaults(ctx: ResolveContext, typed: ConsoleInputs): FaultS
       case 'lost-upcall': return lostUpcall(ctx, f, i, at);
       case 'bit-flip': return bitFlip(ctx, f, i, at);
       case 'corrupt-input': return corruptInput(ctx, f, i, at, typed);
+      case 'stall-core': return stallCore(ctx, f, i, at);
       default: return interruptFault(ctx, f, i, at);
     }
   });
@@ -36,14 +37,19 @@ function abortFault(ctx: ResolveContext, f: RawFault, i: number, at: At): FaultS
       : `this ${type} never fires: give it a trigger (at, on-exec${type === 'data-abort' ? ' or on-access' : ''})`);
   }
   const { code, name } = statusCode(f.status!, f.level, type === 'data-abort');
+  if (f.core !== undefined) {
+    if (f.at === undefined) {
+      throw err([...at, 'core'], `'core' says which core takes an abort fired at a time; ${f['on-exec'] ? 'with on-exec the core that executes the instruction takes it (on-exec.core counts only that core\'s executions)' : 'with on-access the core that makes the access takes it'}`);
+    }
+    ctx.checkCore(f.core, [...at, 'core']);
+  }
   let trigger: FaultTrigger;
   if (f.at !== undefined) {
     const icount = ctx.time(f.at, [...at, 'at']);
     ctx.beforeLimit(icount, [...at, 'at'], `the ${type}`);
     trigger = { kind: 'at', icount };
   } else if (f['on-exec']) {
-    const a = resolveAddress(ctx, f['on-exec'].at, [...at, 'on-exec', 'at']);
-    trigger = { kind: 'exec', address: a.value, nth: f['on-exec'].nth ?? 1, label: a.label };
+    trigger = execTrigger(ctx, f['on-exec'], [...at, 'on-exec']);
   } else {
     const acc = f['on-access']!;
     const lo = resolveAddress(ctx, acc.from, [...at, 'on-access', 'from']);
@@ -52,7 +58,43 @@ function abortFault(ctx: ResolveContext, f: RawFault, i: number, at: At): FaultS
     trigger = { kind: 'access', lo: lo.value, hi: hi.value, nth: acc.nth ?? 1, write: acc.write, label: acc.to !== undefined ? `${lo.label}..${hi.label}` : lo.label };
   }
   const addr = f.address !== undefined ? resolveAddress(ctx, f.address, [...at, 'address']).value : undefined;
-  return { type, index: i, status: code, statusName: name, address: addr, write: f.write, trigger, description: describeAbort(type, name, trigger, ctx.clockHz) };
+  const core = f.core ?? 0;
+  const on = trigger.kind === 'at' && ctx.cores > 1 ? ` on core ${core}` : '';
+  return { type, index: i, status: code, statusName: name, address: addr, write: f.write, core, trigger, description: describeAbort(type, name, trigger, ctx.clockHz) + on };
+}
+
+/** on-exec: the nth execution of an instruction, by any core or by the core named. */
+function execTrigger(ctx: ResolveContext, e: NonNullable<RawFault['on-exec']>, at: At): Extract<FaultTrigger, { kind: 'exec' }> {
+  const a = resolveAddress(ctx, e.at, [...at, 'at']);
+  if (e.core !== undefined) ctx.checkCore(e.core, [...at, 'core']);
+  return { kind: 'exec', address: a.value, nth: e.nth ?? 1, label: a.label, ...(e.core !== undefined ? { core: e.core } : {}) };
+}
+
+/** stall-core: a core gives up its turns for a while, from a time or from the nth execution of an instruction. */
+function stallCore(ctx: ResolveContext, f: RawFault, i: number, at: At): FaultSpec {
+  const { err } = ctx;
+  if (ctx.cores === 1) throw err([...at, 'type'], `a stall changes how several cores take turns; this run has one core (set smp: 2 or more)`);
+  ctx.checkCore(f.core!, [...at, 'core']);
+  const triggers = (['at', 'on-exec'] as const).filter((k) => f[k] !== undefined);
+  if (triggers.length !== 1) {
+    throw err(triggers.length ? [...at, triggers[1]] : at, triggers.length
+      ? `a fault has one trigger; this one has ${triggers.join(' and ')}`
+      : `this stall-core never fires: give it a trigger (at or on-exec)`);
+  }
+  const ticks = ctx.time(f.for!, [...at, 'for']);
+  if (ticks < 1) throw err([...at, 'for'], 'a stall lasts at least 1 tick');
+  let trigger: Extract<FaultTrigger, { kind: 'at' | 'exec' }>;
+  if (f.at !== undefined) {
+    const icount = ctx.time(f.at, [...at, 'at']);
+    ctx.beforeLimit(icount, [...at, 'at'], 'the stall');
+    trigger = { kind: 'at', icount };
+  } else {
+    trigger = execTrigger(ctx, f['on-exec']!, [...at, 'on-exec']);
+  }
+  return {
+    type: 'stall-core', index: i, core: f.core!, ticks, trigger,
+    description: `stall-core: core ${f.core} gives up its turns for ${formatTime(ticks, ctx.clockHz)} ${describeTrigger(trigger, ctx.clockHz)}`,
+  };
 }
 
 function lostUpcall(ctx: ResolveContext, f: RawFault, i: number, at: At): FaultSpec {
@@ -119,7 +161,9 @@ function interruptFault(ctx: ResolveContext, f: RawFault, i: number, at: At): Fa
   const numIrqs = inputsOf(ctl);
   if (f.line! >= numIrqs) throw err([...at, 'line'], `${controller} has interrupt IDs 0-${numIrqs - 1}; line ${f.line} does not exist`);
   const firstLine = DEVICE_TYPES.get(ctl.type)?.irqFirstInput ?? 0;
-  if (f.line! < firstLine) throw err([...at, 'line'], `${controller} (${ctl.type}) IDs 0-${firstLine - 1} are software-generated interrupts and have no input line`);
+  if (f.type === 'lost-interrupt' && f.line! < firstLine) return lostSgi(ctx, f, i, at, ctl);
+  if (f.core !== undefined) throw err([...at, 'core'], `'core' names the core that loses an SGI (${controller} IDs 0-${firstLine - 1}); line ${f.line} is not one`);
+  if (f.line! < firstLine) throw err([...at, 'line'], `${controller} (${ctl.type}) IDs 0-${firstLine - 1} are software-generated interrupts and have no input line; of the interrupt faults only lost-interrupt applies to them`);
   if (f.type === 'lost-interrupt') {
     const drivers = board.devices.filter((d) => d.irq.some((outs) => outs.some((t) => t.device === controller && t.line === f.line)));
     if (!drivers.length) throw err([...at, 'line'], `no device of board ${board.name} drives ${controller} line ${f.line}, so no assertion of it can ever be lost`);
@@ -142,6 +186,24 @@ function interruptFault(ctx: ResolveContext, f: RawFault, i: number, at: At): Fa
     };
   }
   return irqStorm(ctx, f, i, at, controller);
+}
+
+/**
+ * lost-interrupt of an SGI: the nth (to nth + count - 1th) GICD_SGIR write
+ * that sends SGI `line` to core `core` does not reach that core.
+ */
+function lostSgi(ctx: ResolveContext, f: RawFault, i: number, at: At, ctl: { name: string; regions: Record<string, { base: number }> }): FaultSpec {
+  const core = f.core ?? 0;
+  ctx.checkCore(core, [...at, 'core']);
+  const dist = ctl.regions.distributor;
+  if (!dist) throw ctx.err([...at, f.controller ? 'controller' : 'type'], `device '${ctl.name}' has no GIC distributor, so no GICD_SGIR sends SGIs`);
+  const nth = f.nth ?? 1;
+  const count = f.count === 'all' ? Infinity : f.count ?? 1;
+  const which = count === Infinity ? `every SGI ${f.line} from the ${ordinal(nth)} on` : count === 1 ? `the ${ordinal(nth)} SGI ${f.line}` : `${count} SGIs ${f.line} from the ${ordinal(nth)} on`;
+  return {
+    type: 'lost-interrupt', index: i, controller: ctl.name, line: f.line!, nth, count, sgi: { core, sgir: (dist.base + 0xf00) >>> 0 },
+    description: `lost interrupt: ${which} sent to core ${core} (${ctl.name} GICD_SGIR)`,
+  };
 }
 
 function irqStorm(ctx: ResolveContext, f: RawFault, i: number, at: At, controller: string): FaultSpec {
@@ -173,10 +235,13 @@ export function statusCode(status: string, level: 'section' | 'page' | undefined
 }
 
 function describeAbort(type: string, status: string, t: FaultTrigger, clockHz: number): string {
-  const when = t.kind === 'at' ? `at ${formatTime(t.icount, clockHz)}`
-    : t.kind === 'exec' ? `at the ${ordinal(t.nth)} execution of ${t.label}`
+  return `${type} (${status}) ${describeTrigger(t, clockHz)}`;
+}
+
+function describeTrigger(t: FaultTrigger, clockHz: number): string {
+  return t.kind === 'at' ? `at ${formatTime(t.icount, clockHz)}`
+    : t.kind === 'exec' ? `at the ${ordinal(t.nth)} execution of ${t.label}${t.core !== undefined ? ` by core ${t.core}` : ''}`
       : `on the ${ordinal(t.nth)} ${t.write === true ? 'write' : t.write === false ? 'read' : 'access'} to ${t.label}`;
-  return `${type} (${status}) ${when}`;
 }
 
 export function ordinal(n: number): string {

@@ -21,7 +21,7 @@ import { resolveExpectations } from './expectations';
 import type { RawScenario, Scenario } from './types';
 
 export type {
-  RawScenario, Scenario, EndKind, FaultTrigger, FaultSpec, ConsoleExpectations, Pattern, DumpExpectation,
+  RawScenario, Scenario, EndKind, FaultTrigger, FaultSpec, ConsoleExpectations, Pattern, DumpExpectation, CoreExpectation,
 } from './types';
 export { compilePattern } from './patterns';
 export { statusCode, ordinal } from './faults';
@@ -53,5 +53,6 @@ function resolveScenario(y: LoadedYaml<RawScenario>, dir: string): Scenario {
     board, boardName: ctx.boardRef, clockHz: ctx.clockHz, profile: ctx.profile, console: ctx.consoleDevice,
     kernel, cmdline: raw.boot.cmdline, dtb, initrd, volume, symbols: ctx.symbols, inputs, inputsAfterOutput,
     semihosting: raw.boot.semihosting ?? false, faults, expect, limit: ctx.limit,
+    cores: ctx.cores, schedule: ctx.schedule,
   };
 }

@@ -7,6 +7,7 @@
 import type { ElfSymbol } from '../../machine/loaders/elf';
 import type { BoardSpec } from '../../machine/boards/board-spec';
 import type { FirmwareProfile } from '../profile';
+import type { Schedule } from '../../machine/schedule';
 
 // ---- the file as written (follows schemas/scenario.schema.json) -------------
 
@@ -18,14 +19,16 @@ export interface RawVolume {
   events?: Array<[string, string]>;
 }
 export interface RawFault {
-  type: 'data-abort' | 'prefetch-abort' | 'lost-upcall' | 'irq-storm' | 'bit-flip' | 'corrupt-input' | 'lost-interrupt' | 'spurious-interrupt';
+  type: 'data-abort' | 'prefetch-abort' | 'lost-upcall' | 'irq-storm' | 'bit-flip' | 'corrupt-input' | 'lost-interrupt' | 'spurious-interrupt' | 'stall-core';
   status?: string; level?: 'section' | 'page'; address?: RawAddress; write?: boolean;
-  at?: RawTime; 'on-exec'?: { at: RawAddress; nth?: number }; 'on-access'?: { from: RawAddress; to?: RawAddress; nth?: number; write?: boolean };
+  at?: RawTime; 'on-exec'?: { at: RawAddress; nth?: number; core?: number };
+  core?: number; for?: RawTime; 'on-access'?: { from: RawAddress; to?: RawAddress; nth?: number; write?: boolean };
   function?: string; nth?: number; count?: number | 'all';
   controller?: string; line?: number; start?: RawTime; period?: RawTime; width?: RawTime;
   bit?: number; device?: string; byte?: number; drop?: true; replace?: number; xor?: number;
 }
 export type RawOrdered = Array<string | { text: string; by?: RawTime }>;
+export interface RawCoreExpectation { core: number; online?: boolean; executes?: RawAddress[]; registers?: Record<string, number> }
 export interface RawDump { domain?: string; kind?: string; status?: string; symbol?: string; message?: string }
 export interface RawScenario {
   $schema?: string;
@@ -34,6 +37,8 @@ export interface RawScenario {
   board: string;
   profile?: string;
   console?: string;
+  smp?: number;
+  schedule?: { quantum?: number; seed?: number };
   boot: { kernel: string; cmdline?: string; dtb?: string; initrd?: string; volume?: string | RawVolume; semihosting?: boolean };
   input?: Array<{ at?: RawTime; after?: string; delay?: RawTime; text: string; device?: string }>;
   faults?: RawFault[];
@@ -45,6 +50,7 @@ export interface RawScenario {
     end?: EndKind;
     panic?: RawDump;
     'domain-faults'?: RawDump[];
+    cores?: RawCoreExpectation[];
   };
   limits?: { time?: RawTime; instructions?: RawTime };
 }
@@ -55,18 +61,31 @@ export type EndKind = 'halt' | 'exit' | 'reset' | 'limit' | 'matched';
 
 export type FaultTrigger =
   | { kind: 'at'; icount: number }
-  | { kind: 'exec'; address: number; nth: number; label: string }
+  /** The nth execution of the instruction (by core `core` only, when given). */
+  | { kind: 'exec'; address: number; nth: number; label: string; core?: number }
   | { kind: 'access'; lo: number; hi: number; nth: number; write?: boolean; label: string };
 
 export type FaultSpec =
-  | { type: 'data-abort' | 'prefetch-abort'; index: number; status: number; statusName: string; address?: number; write?: boolean; trigger: FaultTrigger; description: string }
+  /** `core`: the core that takes an abort fired at a time ('at' trigger). */
+  | { type: 'data-abort' | 'prefetch-abort'; index: number; status: number; statusName: string; address?: number; write?: boolean; core: number; trigger: FaultTrigger; description: string }
   | { type: 'lost-upcall'; index: number; function: string; address: number; nth: number; count: number; description: string }
   | { type: 'irq-storm'; index: number; controller: string; line: number; start: number; period: number; count: number; width: number; description: string }
   | { type: 'bit-flip'; index: number; icount: number; address: number; bit: number; description: string }
   /** The byte-th byte (1-based) of the device's scripted input dropped, replaced or XORed. */
   | { type: 'corrupt-input'; index: number; device: string; byte: number; action: { drop: true } | { replace: number } | { xor: number }; description: string }
-  | { type: 'lost-interrupt'; index: number; controller: string; line: number; nth: number; count: number; description: string }
+  /** For an SGI (sgi: true), `core` is the core that loses it and nth counts the GICD_SGIR writes sending it there. */
+  | { type: 'lost-interrupt'; index: number; controller: string; line: number; nth: number; count: number; sgi?: { core: number; sgir: number }; description: string }
+  /** A schedule perturbation: core `core` gives up its turns for `ticks` ticks from the trigger on. */
+  | { type: 'stall-core'; index: number; core: number; ticks: number; trigger: Extract<FaultTrigger, { kind: 'at' | 'exec' }>; description: string }
   | { type: 'spurious-interrupt'; index: number; controller: string; line: number; icount: number; width: number; description: string };
+
+/** What a core must (or must not) do in a run. */
+export interface CoreExpectation {
+  core: number;
+  online?: boolean;
+  executes: Array<{ address: number; label: string }>;
+  registers: Array<{ name: string; value: number }>;
+}
 
 /** Console expectations of one device: patterns in order (each optionally by a deadline) and patterns never shown. */
 export interface ConsoleExpectations { console: Array<Pattern & { by?: number }>; never: Pattern[] }
@@ -99,6 +118,9 @@ export interface Scenario {
    * `delay` instructions later; per device, in the order written.
    */
   inputsAfterOutput: Array<{ after: Pattern; delay: number; device: string; data: Uint8Array }>;
+  /** Cores the machine runs (smp:), and how they take turns (schedule:; undefined: the default). */
+  cores: number;
+  schedule?: Schedule;
   /** Serve semihosting calls (output goes to the console device 'semihosting'). */
   semihosting: boolean;
   faults: FaultSpec[];
@@ -111,6 +133,7 @@ export interface Scenario {
     end: EndKind;
     panic?: DumpExpectation;
     domainFaults: DumpExpectation[];
+    cores: CoreExpectation[];
   };
   /** Instruction count at which the run stops. */
   limit: number;

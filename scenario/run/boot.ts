@@ -18,5 +18,7 @@ export function scenarioBoot(s: Scenario): BootDescription {
     cmdline: s.cmdline,
     // Semihosting output is console output of the device 'semihosting' (the default host).
     semihosting: s.semihosting ? {} : undefined,
+    // One core: left out, so a one-core description (and its recording header) is as it always was.
+    ...(s.cores > 1 ? { cores: s.cores, schedule: s.schedule } : {}),
   };
 }

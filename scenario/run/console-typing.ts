@@ -46,7 +46,7 @@ export class ConsoleTyping {
       if (!e || !m) return;
       w.entries.shift();
       w.seen = w.seen.slice(m.index + Math.max(m[0].length, 1));
-      this.typeAt(this.machine.cpu.icount + e.delay, device, e.data, `typed after ${e.after.source}`);
+      this.typeAt(this.machine.now() + e.delay, device, e.data, `typed after ${e.after.source}`);
     }
   }
 
@@ -72,10 +72,10 @@ export class ConsoleTyping {
         bytes[j] = 'replace' in f.action ? f.action.replace : was ^ f.action.xor;
         detail = `byte ${f.byte} on ${device}: ${showByte(was)} delivered as ${showByte(bytes[j])}`;
       }
-      this.fired.push({ index: f.index, type: f.type, description: f.description, icount: cpu.icount, pc: cpu.pc >>> 0, detail });
+      this.fired.push({ index: f.index, type: f.type, description: f.description, icount: this.machine.now(), pc: cpu.pc >>> 0, detail });
     }
     const delivered = drop.size ? bytes.filter((_b, j) => !drop.has(j)) : bytes;
-    if (delivered.length) this.machine.addInput(cpu.icount, device, delivered, cause);
+    if (delivered.length) this.machine.addInput(this.machine.now(), device, delivered, cause);
   }
 }
 

@@ -38,7 +38,7 @@ export function schedulePulseTrain(machine: Machine, controller: string, line: n
     const t = train.start + k * train.period;
     machine.events.schedule(t, `${label} ${k + 1} high`, () => {
       setInterruptLine(machine, controller, line, true, cause);
-      onPulse(k, machine.cpu.icount);
+      onPulse(k, machine.now());
       machine.events.schedule(t + train.width, `${label} ${k + 1} low`, () => {
         setInterruptLine(machine, controller, line, false, cause);
         if (k + 1 < train.count) rise(k + 1);

@@ -13,6 +13,7 @@ import type { Scenario } from '../file/scenario-file';
 import { armFaults, type FiredFault } from './faults';
 import { ConsoleTyping } from './console-typing';
 import { ConsoleTracker, type ConsoleLine } from './console-log';
+import { CoreActivity } from './cores';
 import { formatTime } from '../virtual-time';
 import { describeStopReason } from '../../machine/stop-reason';
 import { evaluateScenario } from '../check/run';
@@ -51,6 +52,8 @@ export interface ScenarioResult {
   wallMs: number;
   /** The machine as the run left it (final CPU registers, memory, devices), for checks after the run. */
   machine?: Machine;
+  /** What each core did (ran, watched instructions executed), for the checks that name a core. */
+  cores?: CoreActivity;
   /** Path of the recording of this run, when it was recorded (set by the recorder). */
   recording?: string;
 }
@@ -118,6 +121,7 @@ class ScenarioRun {
   private readonly machine: Machine;
   private readonly faults: FiredFault[];
   private readonly typing: ConsoleTyping;
+  private readonly cores: CoreActivity;
   private readonly trackers: Map<string, ConsoleTracker>;
   private readonly main: ConsoleTracker;
   private stop: RunStop | undefined;
@@ -128,6 +132,8 @@ class ScenarioRun {
     ({ machine: this.machine, faults: this.faults, typing: this.typing } = prepareScenario(s));
     const machine = this.machine;
     const observer = options.observer;
+    // The core running (on several cores, the one whose instruction printed or failed) stops after its instruction.
+    this.cores = new CoreActivity(machine, s.expect.cores);
     observer?.start(machine, s);
     const failed = (prefix: string) => (what: string) => {
       if (this.decided !== undefined) return;
@@ -145,10 +151,11 @@ class ScenarioRun {
     const matchedEnd = s.expect.end === 'matched';
     const typing = this.typing;
     machine.probes.console.subscribe((device, data) => {
-      observer?.console(device, data, machine.now());
+      const now = machine.now();
+      observer?.console(device, data, now);
       let t = trackers.get(device);
       if (!t) trackers.set(device, t = new ConsoleTracker([], [], options.consoleTailLines));
-      const text = t.writeBytes(data, machine.now());
+      const text = t.writeBytes(data, now);
       if (!text) return;
       typing.output(device, text);
       if (device === s.console) options.onOutput?.(text);
@@ -168,17 +175,19 @@ class ScenarioRun {
     if (this.stop) return false;
     const { s, machine, options } = this;
     const observer = options.observer;
-    let until = Math.min(s.limit, machine.now() + (options.slice ?? 50_000_000));
-    if (observer) until = Math.min(until, (Math.floor(machine.now() / observer.interval) + 1) * observer.interval);
+    // Virtual time: on one core its instruction count, on several machine/schedule.ts's time.
+    const now = () => machine.now();
+    let until = Math.min(s.limit, now() + (options.slice ?? 50_000_000));
+    if (observer) until = Math.min(until, (Math.floor(now() / observer.interval) + 1) * observer.interval);
     // A deadline is missed once the run is past it (output stamped at the deadline itself is in time).
     const deadline = this.pendingDeadline();
-    if (deadline < until) until = Math.max(machine.now() + 1, deadline + 1);
+    if (deadline < until) until = Math.max(now() + 1, deadline + 1);
     const stop = machine.runUntil(until);
-    if (this.decided === undefined && machine.now() > this.pendingDeadline()) this.decided = this.missedDeadline();
-    if (observer && stop.kind === 'limit' && machine.now() % observer.interval === 0) observer.step(machine);
-    options.onProgress?.(machine.now(), s.limit);
+    if (this.decided === undefined && now() > this.pendingDeadline()) this.decided = this.missedDeadline();
+    if (observer && stop.kind === 'limit' && now() % observer.interval === 0) observer.step(machine);
+    options.onProgress?.(now(), s.limit);
     if (this.decided !== undefined && (stop.kind === 'limit' || stop.kind === 'stopped')) this.stop = { kind: 'decided', why: this.decided };
-    else if (stop.kind !== 'limit' || machine.now() >= s.limit) this.stop = stop;
+    else if (stop.kind !== 'limit' || now() >= s.limit) this.stop = stop;
     return !this.stop;
   }
 
@@ -197,16 +206,17 @@ class ScenarioRun {
 
   finish(): ScenarioResult {
     const { s, machine, trackers } = this;
+    const end = machine.now();
     const stop: RunStop = this.stop ?? { kind: 'interrupted' };
-    for (const t of trackers.values()) t.flush(machine.now());
-    const expectations = evaluateScenario(s, stop, machine.now(), trackers, machine);
+    for (const t of trackers.values()) t.flush(end);
+    const expectations = evaluateScenario(s, stop, end, trackers, machine, this.cores);
     const failed = expectations.some((e) => !e.ok);
     const hitLimit = stop.kind === 'limit' && s.expect.end !== 'limit';
     const verdict: Verdict = stop.kind === 'interrupted' ? 'interrupted' : hitLimit ? 'limit' : failed ? 'fail' : 'pass';
     const consoles = new Map([...trackers].filter(([d, t]) => d === s.console || t.count).map(([d, t]) => [d, t.lines]));
     const result: ScenarioResult = {
-      scenario: s, verdict, stop, icount: machine.now(), expectations, faults: this.faults, lines: this.main.lines, consoles,
-      wallMs: performance.now() - this.t0, machine,
+      scenario: s, verdict, stop, icount: end, expectations, faults: this.faults, lines: this.main.lines, consoles,
+      wallMs: performance.now() - this.t0, machine, cores: this.cores,
     };
     this.options.observer?.end(result, machine);
     return result;

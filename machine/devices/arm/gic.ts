@@ -394,6 +394,15 @@ class Gic extends DeclaredStateDevice implements Device {
     return true;
   }
 
+  /** An injected lost SGI: the next GICD_SGIR write does not reach these CPUs with this SGI (within one instruction: never in a snapshot). */
+  private lostSgi = -1;
+  private lostSgiCpus = 0;
+
+  loseNextSgi(sgi: number, cpus: number): void {
+    this.lostSgi = sgi;
+    this.lostSgiCpus = cpus;
+  }
+
   /** GICD_SGIR: target list filter 0 = list, 1 = all but self, 2 = self. */
   private softwareInterrupt(value: number): void {
     const irq = value & 0xf;
@@ -408,6 +417,8 @@ class Gic extends DeclaredStateDevice implements Device {
         this.ctx.guestError('GICD_SGIR write with the reserved target list filter 3');
         mask = ALL_CPU_MASK;
     }
+    if (this.lostSgi === irq) mask &= ~this.lostSgiCpus;
+    this.lostSgi = -1;
     this.pending[irq] |= mask;
     // Each target core remembers this core as a source (cores not run have no interface to take it).
     for (let t = 0; t < this.cores; t++) if (mask & (1 << t)) this.ifaces[t].sgiPending[irq] |= self;

@@ -11,6 +11,11 @@
  * - SYS_24MHZ counts at 24 MHz of virtual time from machine start.
  * - SYS_RESETCTL and SYS_CLCD are RAZ/WI on VExpress.
  * - SYS_LOCK keeps 0xA05F when written with it, otherwise the low 15 bits.
+ * - SYS_FLAGS (0x30) reads the flags; a write there is SYS_FLAGSSET (sets
+ *   the bits written), a write to SYS_FLAGSCLR (0x34) clears them; a reset
+ *   clears them. On several cores this is where Linux leaves its secondary
+ *   entry point for the boot stub (machine/boot/linux-boot.ts). SYS_NVFLAGS
+ *   and SYS_NVFLAGSCLR (0x38, 0x3c) likewise, but they survive a reset.
  * - The configuration bus (SYS_CFGDATA/CFGCTRL/CFGSTAT): a write to CFGCTRL
  *   with the start bit performs the transfer at once and sets CFGSTAT to
  *   complete (1), or complete|error (3). Reads: motherboard oscillators 0-5,
@@ -98,7 +103,7 @@ class VexpressSysregs extends DeclaredStateDevice implements Device {
       { offset: 0x24, name: 'SYS_100HZ', access: 'ro', read: zero },
       { offset: 0x28, name: 'SYS_CFGDATA1', read: () => s().cfgdata1, write: (v) => { s().cfgdata1 = v; } },
       { offset: 0x2c, name: 'SYS_CFGDATA2', read: () => s().cfgdata2, write: (v) => { s().cfgdata2 = v; } },
-      { offset: 0x30, name: 'SYS_FLAGS', read: () => s().flags, write: (v) => { s().flags = (s().flags | v) >>> 0; } },
+      { offset: 0x30, name: 'SYS_FLAGS', read: () => s().flags, write: (v) => { s().flags = (s().flags | v) >>> 0; } }, // written: SYS_FLAGSSET
       { offset: 0x34, name: 'SYS_FLAGSCLR', access: 'wo', write: (v) => { s().flags = (s().flags & ~v) >>> 0; } },
       { offset: 0x38, name: 'SYS_NVFLAGS', read: () => s().nvflags, write: (v) => { s().nvflags = (s().nvflags | v) >>> 0; } },
       { offset: 0x3c, name: 'SYS_NVFLAGSCLR', access: 'wo', write: (v) => { s().nvflags = (s().nvflags & ~v) >>> 0; } },
