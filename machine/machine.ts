@@ -299,6 +299,28 @@ export class Machine {
   }
 
   private scheduleEntry(e: InjectionEntry): void {
+    const p0 = e.point;
+    if (this.cpus.length > 1 && p0.at !== 'boundary' && e.core !== undefined) {
+      // Several cores, an entry logged at an instruction of a known core: armed
+      // now, for that core at that time. An event at its time would end a round
+      // there, which the run that logged it did not do (its cores would then
+      // interleave differently).
+      const cpu = this.cpus[e.core];
+      const remove = p0.at === 'exec'
+        ? this.probes.exec.at(p0.pc, (c) => {
+          if (c !== cpu || c.icount - 1 !== e.icount) return false;
+          disarm();
+          return this.takeEffect(e);
+        })
+        : this.probes.access.watch(p0.address, p0.address, (_va, write) => {
+          if (write !== p0.write || this.cpus[this.currentCore()] !== cpu || cpu.icount - 1 !== e.icount) return;
+          disarm();
+          this.takeEffect(e);
+        });
+      const disarm = (): void => { remove(); this.armed.delete(disarm); };
+      this.armed.add(disarm);
+      return;
+    }
     this.events.schedule(e.icount, `input: ${e.cause}`, () => {
       const p = e.point;
       if (p.at === 'boundary') { this.takeEffect(e); return; }

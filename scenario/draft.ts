@@ -72,6 +72,27 @@ export class ScenarioDraft {
     return this;
   }
 
+  /** Cores to run (smp:). */
+  smp(cores: number): this {
+    this.raw.smp = cores;
+    return this;
+  }
+
+  /** How the cores take turns (schedule:): quantum ticks per turn, optionally varied by a seed. */
+  schedule(quantum: number, seed?: number): this {
+    this.raw.schedule = seed === undefined ? { quantum } : { quantum, seed };
+    return this;
+  }
+
+  /** Core `core` must execute the instruction at `address` (expect.cores executes; watched during the run). */
+  expectCoreExecutes(core: number, address: string | number): this {
+    const list = ((this.raw.expect ??= {}).cores ??= []);
+    let entry = list.find((c) => c.core === core);
+    if (!entry) list.push(entry = { core });
+    (entry.executes ??= []).push(address);
+    return this;
+  }
+
   limit(time: string | number): this {
     this.raw.limits = { time };
     return this;

@@ -19,6 +19,19 @@ Given('the command line also has {string}', function (this: BringupWorld, text: 
   this.scenario.appendCmdline(text);
 });
 
+// Several cores (smp:) and how they take turns (schedule:).
+Given('the machine runs {int} cores', function (this: BringupWorld, cores: number) {
+  this.scenario.smp(cores);
+});
+
+Given('the cores take turns of {int} ticks', function (this: BringupWorld, quantum: number) {
+  this.scenario.schedule(quantum);
+});
+
+Given('the cores take turns of {int} ticks varied by seed {int}', function (this: BringupWorld, quantum: number, seed: number) {
+  this.scenario.schedule(quantum, seed);
+});
+
 Given('the run is limited to {duration}', function (this: BringupWorld, time: string) {
   this.scenario.limit(time);
 });

@@ -66,6 +66,28 @@ Given('an interrupt storm on {irq}: {int} pulses every {duration} from {duration
   this.scenario.addFault({ type: 'irq-storm', ...irq, count, period, start });
 });
 
+// Interleaving as a fault: a core gives up its turns for a while (stall-core).
+Given('core {int} stalls for {duration} at {duration}', function (this: BringupWorld, core: number, ticks: string, at: string) {
+  this.scenario.addFault({ type: 'stall-core', core, for: ticks, at });
+});
+
+Given('core {int} stalls for {duration} at the {ordinal} execution of {symbol} by core {int}', function (this: BringupWorld, core: number, ticks: string, nth: number, symbol: string, by: number) {
+  this.scenario.addFault({ type: 'stall-core', core, for: ticks, 'on-exec': { at: symbol, nth, core: by } });
+});
+
+Given('a {abort} \\({status} fault) on core {int} at {duration}', function (this: BringupWorld, type: 'data-abort' | 'prefetch-abort', status: string, core: number, at: string) {
+  this.scenario.addFault({ type, status, at, core });
+});
+
+// An SGI (IPI) between cores lost: the nth GICD_SGIR write sending it to the core.
+Given('the {ordinal} SGI {int} sent to core {int} is lost', function (this: BringupWorld, nth: number, line: number, core: number) {
+  this.scenario.addFault({ type: 'lost-interrupt', line, core, nth });
+});
+
+Given('every SGI {int} sent to core {int} from the {ordinal} on is lost', function (this: BringupWorld, line: number, core: number, nth: number) {
+  this.scenario.addFault({ type: 'lost-interrupt', line, core, nth, count: 'all' });
+});
+
 Then('the hypervisor panics with a {abort} in {symbol}', function (this: BringupWorld, kind: string, symbol: string) {
   assertMet(hypervisorPanics(this.run, { kind, symbol }));
 });

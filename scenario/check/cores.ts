@@ -34,7 +34,7 @@ function online(cores: CoreActivity, core: number, wanted: boolean): Expectation
 
 function executed(s: Scenario, cores: CoreActivity, core: number, address: number, label: string): ExpectationResult {
   const what = `core ${core} executes ${label}`;
-  if (!cores.watched(address)) throw new Error(`${label} was not watched in this run: name it in expect.cores (or the step "Given core ${core} is expected to execute ${label}") before the run`);
+  if (!cores.watched(address)) throw new Error(`${label} was not watched in this run: name it in expect.cores (or the step "Given core ${core} must execute ${label}") before the run`);
   const t = cores.firstExecution(core, address);
   if (t !== undefined) return { what, ok: true, icount: t };
   const others = [0, 1, 2, 3].filter((k) => k !== core && cores.firstExecution(k, address) !== undefined);
