@@ -193,6 +193,11 @@ export class Machine {
     return this.turn < this.cpus.length ? this.turn : 0;
   }
 
+  /** Several cores: the core paused in the middle of its turn (by a limit or a stop), or undefined between rounds. */
+  get pausedCore(): number | undefined {
+    return this.cpus.length > 1 && this.running < 0 && this.turn < this.cpus.length ? this.turn : undefined;
+  }
+
   /**
    * Virtual time now: on one core its clock; on several, the clock of the
    * core running (or paused in its turn), else the end of the last round.
@@ -446,10 +451,12 @@ export class Machine {
    * On several cores the run stops where the core whose turn it is reaches
    * `limit` (or, if none does, at the end of the round at or after it) and
    * goes on from there in the same turn: a limit never changes the
-   * interleaving (machine/schedule.ts).
+   * interleaving (machine/schedule.ts). With `core`, only that core's turn
+   * pauses at `limit` (a replay returns to where a recorded run stopped in
+   * that core's turn).
    */
-  runUntil(limit: number): StopReason {
-    if (this.cpus.length > 1) return this.runCoresUntil(limit);
+  runUntil(limit: number, core?: number): StopReason {
+    if (this.cpus.length > 1) return this.runCoresUntil(limit, core);
     const cpu = this.cpu;
     for (;;) {
       if (this.exitCode !== undefined) return { kind: 'exit', code: this.exitCode };
@@ -479,14 +486,14 @@ export class Machine {
   }
 
   /** Several cores: rounds of turns (machine/schedule.ts). */
-  private runCoresUntil(limit: number): StopReason {
+  private runCoresUntil(limit: number, only?: number): StopReason {
     const cpus = this.cpus;
     const n = cpus.length;
     for (;;) {
       if (this.exitCode !== undefined) return { kind: 'exit', code: this.exitCode };
       if (this.resetBy !== undefined) return this.takeReset();
       if (this.stopPending) { this.stopPending = false; return { kind: 'stopped' }; }
-      if (this.turn < n && this.now() >= limit && this.running < 0 && cpus[this.turn].icount < this.roundEnd) return { kind: 'limit' };
+      if (this.turn < n && this.now() >= limit && this.running < 0 && cpus[this.turn].icount < this.roundEnd && (only === undefined || only === this.turn)) return { kind: 'limit' };
       if (this.turn >= n) {
         // Between rounds: events due now run, then the next round starts.
         if (this.time >= limit) return { kind: 'limit' };
@@ -500,7 +507,8 @@ export class Machine {
           // Every core waits, is held or stalled: skip to the next event, stall end or limit.
           const wake = Math.min(next, this.nextStallEnd());
           if (wake === Infinity) return { kind: 'idle' };
-          this.roundEnd = Math.max(this.roundEnd, Math.min(wake, Math.max(limit, this.time + 1)));
+          // Nothing runs before it: the round may end at the limit (no boundary moves for anything that runs).
+          this.roundEnd = Math.min(wake, Math.max(limit, this.time + 1));
         }
         this.turn = 0;
         for (const cpu of cpus) this.peersReserved(cpu);
@@ -508,7 +516,9 @@ export class Machine {
       while (this.turn < n) {
         const k = this.turn;
         const cpu = cpus[k];
-        const end = Math.min(this.roundEnd, limit);
+        // With `only`, the other cores' turns run through the limit: the run pauses in that core's turn.
+        const pauses = only === undefined || only === k || this.alone;
+        const end = pauses ? Math.min(this.roundEnd, limit) : this.roundEnd;
         if (this.coreRuns(k) && cpu.icount < end && !(cpu.waiting && !cpu.irqLine && !cpu.fiqLine)) {
           this.running = k;
           this.bus.dataAbort = cpu.busAbort;
@@ -528,7 +538,7 @@ export class Machine {
           }
           // Stopped in mid-turn: the turn goes on where it stopped when the run resumes.
           if (cpu.stopRequested) this.stopPending = false;
-          if (cpu.stopRequested && cpu.icount < this.roundEnd && !cpu.waiting) return { kind: 'stopped' };
+          if (cpu.stopRequested && cpu.icount < this.roundEnd && !(cpu.waiting && !cpu.irqLine && !cpu.fiqLine)) return { kind: 'stopped' };
           if (cpu.stopRequested) {
             this.endTurn(cpu);
             // The round's last turn is over: it ends here, as a round does without a stop.
@@ -536,7 +546,7 @@ export class Machine {
             return { kind: 'stopped' };
           }
           // Paused at the limit in mid-turn: the turn goes on from here next time.
-          if (cpu.icount >= limit && cpu.icount < this.roundEnd && !cpu.waiting) {
+          if (pauses && cpu.icount >= limit && cpu.icount < this.roundEnd && !(cpu.waiting && !cpu.irqLine && !cpu.fiqLine)) {
             if (!this.alone) return { kind: 'limit' };
             // A lone core's round stands where plain rounds would: ended, if the limit
             // is a quantum boundary; else begun at the boundary before it.
@@ -551,6 +561,9 @@ export class Machine {
           }
         }
         this.endTurn(cpu);
+        // Nothing can run for the rest of the round (every core waits, is held or stalled):
+        // it may end at the limit, so a run does not stop past it.
+        if (limit < this.roundEnd && this.runnableCores() === 0) this.roundEnd = Math.max(limit, this.time);
       }
       this.endRound();
     }

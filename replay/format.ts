@@ -79,6 +79,8 @@ export interface ChunkRecord {
   to: number;
   /** sha256 chained over all chunks so far: equal hashes mean equal runs up to `to`. */
   hash: string;
+  /** Several cores: the core in whose turn the chunk ended, when it ended in the middle of one (a run can stop in any core's turn). */
+  core?: number;
   inputs: unknown[];
   console: ConsoleEntry[];
   events: RunEvent[];

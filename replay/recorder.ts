@@ -146,6 +146,7 @@ export class Recorder {
     this.hash = chunkHash(this.hash, state, m, pages);
     const chunk: ChunkRecord = {
       index: this.chunkIndex, from: this.chunkFrom, to, hash: this.hash,
+      ...(m.pausedCore !== undefined ? { core: m.pausedCore } : {}),
       inputs: this.inputs, console: this.consoleOut, events: this.events,
     };
     this.write(() => this.writer.json(RecordType.Chunk, this.chunkFrom, chunk));

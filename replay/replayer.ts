@@ -143,7 +143,8 @@ export class Replayer {
       }
       if (this.icount >= target) break;
       const until = Math.min(target, c ? c.to : Infinity);
-      stop = m.runUntil(until);
+      // To a chunk's end: in the turn of the core it ended in (several cores).
+      stop = m.runUntil(until, c && until === c.to ? c.core : undefined);
       // The machine stopped by itself (halt, exit, reset), or an execution hook stopped it.
       if (this.icount < until || stop.kind === 'stopped') break;
     }

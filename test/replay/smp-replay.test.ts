@@ -203,3 +203,15 @@ test('a checkpoint taken in a lone core\'s round with nothing scheduled restores
     assert.equal(machineState(restored), machineState(original), `at ${t}`);
   }
 });
+
+test('a two-core run stopped in the middle of core 1\'s turn replays to exactly that stop (the last chunk names the core it ended in)', () => {
+  const built = smpProgram({ loops: 5000, secondaryLoops: 15000 });
+  const r = recorded('stop-in-core-1', { loops: 5000, secondaryLoops: 15000 }, {
+    schedule: { quantum: 1000, seed: 3 }, stopAt: { core: 1, address: built.labels.secondary_end },
+  });
+  assert.equal(r.result.stop.kind, 'stopped');
+  const last = r.rec.chunks[r.rec.chunks.length - 1];
+  assert.equal(last.core, 1);
+  const pos = r.open().replayer.verify();
+  assert.equal(pos.chunksVerified, r.rec.chunks.length);
+});

@@ -82,10 +82,14 @@ export function smpProgram(options: { loops?: number; secondaryLoops?: number; r
     w(movw(1, 0x0030)), w(movt(1, 0x10000000)),
     lo(2, 'entry'), hi(2, 'entry'),
     w(str(2, 1)),
+    // GICD_CTLR = 1: the distributor forwards the SGI that wakes core 1 in its boot stub.
+    w(movw(1, 0x1000)), w(movt(1, 0x1e000000)), w(movi(2, 1)), w(str(2, 1)),
     w(movw(1, 0x1f00)), w(movt(1, 0x1e000000)),
     w(movw(2, 0)), w(movt(2, 0x00020000)),
     w(str(2, 1)),
     { label: 'worker' },
+    // GICC_CTLR = 0: the SGI that woke core 1 stays pending in its CPU interface; with the interface off WFI sleeps again.
+    w(movw(1, 0x0100)), w(movt(1, 0x1e000000)), w(movi(2, 0)), w(str(2, 1)),
     w(movw(5, loops)),
     w(cmpi(0, 0)),
     w(((movw(5, loops1) & 0x0fffffff) | (NE << 28)) >>> 0), // movwne r5, #loops1 (core 1)
@@ -141,6 +145,8 @@ export interface RecordRun {
   /** Entries of the input log scheduled before the run (e.g. a core stall). */
   inputs?: InjectionEntry[];
   limit?: number;
+  /** Stops the run (as a met console expectation would) when this core is about to execute this address. */
+  stopAt?: { core: number; address: number };
 }
 
 export function vexpress() {
@@ -159,6 +165,8 @@ export function recordSmp(r: RecordRun): { stop: StopReason; icount: number; con
   const recorder = new Recorder(r.file, header);
   const { machine } = bootMachine(boot);
   for (const e of r.inputs ?? []) machine.inject(e);
+  const stopAt = r.stopAt;
+  if (stopAt) machine.probes.exec.at(stopAt.address, (cpu) => { if (cpu === machine.cpus[stopAt.core]) machine.requestStop(); return false; });
   recorder.start(machine);
   let text = '';
   machine.probes.console.subscribe((d, bytes) => { recorder.console(d, bytes, machine.now()); text += Buffer.from(bytes).toString('latin1'); });
