@@ -507,8 +507,7 @@ export class Machine {
           // Every core waits, is held or stalled: skip to the next event, stall end or limit.
           const wake = Math.min(next, this.nextStallEnd());
           if (wake === Infinity) return { kind: 'idle' };
-          // Nothing runs before it: the round may end at the limit (no boundary moves for anything that runs).
-          this.roundEnd = Math.min(wake, Math.max(limit, this.time + 1));
+          this.roundEnd = Math.max(this.roundEnd, Math.min(wake, Math.max(limit, this.time + 1)));
         }
         this.turn = 0;
         for (const cpu of cpus) this.peersReserved(cpu);
@@ -561,9 +560,6 @@ export class Machine {
           }
         }
         this.endTurn(cpu);
-        // Nothing can run for the rest of the round (every core waits, is held or stalled):
-        // it may end at the limit, so a run does not stop past it.
-        if (limit < this.roundEnd && this.runnableCores() === 0) this.roundEnd = Math.max(limit, this.time);
       }
       this.endRound();
     }

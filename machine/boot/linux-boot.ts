@@ -11,7 +11,9 @@
  * the initrd.
  *
  * Secondary cores (a machine running several): core 0 boots the kernel as
- * above. On a board that boots with a DTB (vexpress-a9), the secondaries are
+ * above. An ELF kernel is not booted as Linux, as QEMU does not: every core
+ * starts at its entry (the image tells the cores apart by MPIDR). For a
+ * Linux image (zImage, raw) on a board that boots with a DTB (vexpress-a9), the secondaries are
  * held as QEMU's boot loader holds them (hw/arm/boot.c, the realview/vexpress
  * protocol): each starts, in its reset state (SVC, interrupts masked, MMU
  * off), in a small stub at the start of the board's SRAM (the RAM bank named
@@ -127,7 +129,8 @@ export function bootKernel(machine: Machine, images: BootImages): BootLayout {
   } else {
     cpu.r[2] = 0;
   }
-  if (machine.cpus.length > 1 && board.boot.protocol === 'dtb') holdSecondaries(machine, layout, images.kernelName);
+  // An ELF is booted as QEMU boots one (not as Linux): every core starts at its entry.
+  if (machine.cpus.length > 1 && board.boot.protocol === 'dtb' && layout.kind !== 'elf') holdSecondaries(machine, layout, images.kernelName);
   return layout;
 }
 

@@ -347,7 +347,7 @@ test('the 2nd SGI 3 sent from core 1 to core 0 is lost: core 0 takes four of fiv
   assert.equal(plain.verdict, 'pass', formatReport(plain));
   assert.equal(word(plain, 8), 5, 'core 1 sent five');
   assert.equal(word(plain, 4), 5, 'core 0 took five');
-  assert.equal(word(plain, 12), 3, 'GICC_IAR: SGI 3');
+  assert.equal(word(plain, 12), (1 << 10) | 3, 'GICC_IAR: SGI 3 from CPU 1 (source ID in bits 12:10)');
   const r = runScenario(scenario('sgi', `smp: 2
 faults:
   - { type: lost-interrupt, line: 3, core: 0, nth: 2 }`));
