@@ -13,7 +13,6 @@ import { secondaryBootSites } from '../../machine/boot/linux-boot';
 import { ImageError } from '../../machine/loaders/elf';
 import type { Machine } from '../../machine/machine';
 import { boardSpec } from '../../scenario/boards';
-import { tinyElf } from '../support/tiny-elf';
 import { stateJson } from '../../replay/state-hash';
 
 const VEXPRESS = boardSpec('vexpress-a9');
