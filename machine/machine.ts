@@ -539,7 +539,7 @@ export class Machine {
           if (cpu.stopRequested) this.stopPending = false;
           if (cpu.stopRequested && cpu.icount < this.roundEnd && !(cpu.waiting && !cpu.irqLine && !cpu.fiqLine)) return { kind: 'stopped' };
           if (cpu.stopRequested) {
-            this.endTurn(cpu);
+            this.turn++;
             // The round's last turn is over: it ends here, as a round does without a stop.
             if (this.turn >= n) this.endRound();
             return { kind: 'stopped' };
@@ -559,15 +559,10 @@ export class Machine {
             this.roundEnd = boundary;
           }
         }
-        this.endTurn(cpu);
+        this.turn++;
       }
       this.endRound();
     }
-  }
-
-  /** A core's turn is over. */
-  private endTurn(_cpu: Cpu): void {
-    this.turn++;
   }
 
   /** The round is over: a core that did not run to its end (waiting, held, stalled) spent the time. */

@@ -444,14 +444,21 @@ export function formatDiff(d: DiffResult, labels: [string, string]): string[] {
   out.push('');
   out.push(`registers after the differing step (* marks a difference):`);
   out.push(`         ${'A'.padEnd(8)}    B`);
-  const names = [...Array.from({ length: 13 }, (_, i) => `r${i}`), 'sp', 'lr', 'pc', 'cpsr'];
-  const val = (v: CpuView, i: number) => i < 15 ? v.r[i] : i === 15 ? v.pc : v.cpsr;
-  names.forEach((n, i) => {
-    const x = val(d.after.a, i), y = val(d.after.b, i);
+  REGISTER_NAMES.forEach((n, i) => {
+    const x = registerValue(d.after.a, i), y = registerValue(d.after.b, i);
     out.push(`  ${x !== y ? '*' : ' '} ${n.padEnd(4)} ${hex(x).slice(2)}    ${hex(y).slice(2)}`);
   });
-  out.push('');
-  out.push('last common console output:');
+  out.push(...formatCommonTail(d, la, lb));
+  return out;
+}
+
+/** The registers a divergence report lists, in order: r0-r12, sp, lr, pc, cpsr. */
+const REGISTER_NAMES = [...Array.from({ length: 13 }, (_, i) => `r${i}`), 'sp', 'lr', 'pc', 'cpsr'];
+const registerValue = (v: CpuView, i: number): number => i < 15 ? v.r[i] : i === 15 ? v.pc : v.cpsr;
+
+/** The end of every divergence report: the last console output both runs share, then the first differing event. */
+function formatCommonTail(d: InstructionDivergence, la: string, lb: string): string[] {
+  const out = ['', 'last common console output:'];
   for (const l of d.commonConsole) out.push(`  [${String(l.icount).padStart(10)}] ${l.text}`);
   if (!d.commonConsole.length) out.push('  (none)');
   if (d.firstEvent) {
@@ -472,29 +479,20 @@ function formatCoresDiff(d: InstructionDivergence, la: string, lb: string): stri
     for (const l of s.disassembly) out.push(`  ${l}`);
     for (const inp of s.inputs) out.push(`  input at ${d.icount}: ${inp}`);
   }
-  const names = [...Array.from({ length: 13 }, (_, i) => `r${i}`), 'sp', 'lr', 'pc', 'cpsr'];
-  const val = (v: CpuView, i: number) => i < 15 ? v.r[i] : i === 15 ? v.pc : v.cpsr;
   const a = d.afterCores?.a ?? [d.after.a], b = d.afterCores?.b ?? [d.after.b];
   out.push('');
   out.push('registers of every core after the differing step (* marks a difference):');
   out.push(`         ${a.map((_v, k) => `${`core ${k} A`.padEnd(8)}  ${`core ${k} B`.padEnd(8)}`).join('    ')}`);
-  names.forEach((n, i) => {
+  REGISTER_NAMES.forEach((n, i) => {
     const cells = a.map((va, k) => {
-      const x = val(va, i);
-      const y = b[k] ? val(b[k], i) : undefined;
+      const x = registerValue(va, i);
+      const y = b[k] ? registerValue(b[k], i) : undefined;
       return `${x !== y ? '*' : ' '}${hex(x).slice(2)}  ${y === undefined ? '-'.padEnd(8) : hex(y).slice(2)}`;
     });
     out.push(`  ${n.padEnd(5)} ${cells.join('   ')}`);
   });
   out.push(`  mode  ${a.map((va, k) => `${va.mode.padEnd(8)}   ${(b[k]?.mode ?? '-').padEnd(8)}`).join('    ')}`);
-  out.push('');
-  out.push('last common console output:');
-  for (const l of d.commonConsole) out.push(`  [${String(l.icount).padStart(10)}] ${l.text}`);
-  if (!d.commonConsole.length) out.push('  (none)');
-  if (d.firstEvent) {
-    out.push('');
-    out.push(...formatEvents(d.firstEvent, la, lb));
-  }
+  out.push(...formatCommonTail(d, la, lb));
   return out;
 }
 
