@@ -198,6 +198,11 @@ export class Machine {
     return this.cpus.length > 1 && this.running < 0 && this.turn < this.cpus.length ? this.turn : undefined;
   }
 
+  /** Several cores: the core paused in its turn has reached the round's end (the next instruction is another turn's). */
+  get turnOver(): boolean {
+    return this.pausedCore !== undefined && this.cpus[this.turn].icount >= this.roundEnd;
+  }
+
   /**
    * Virtual time now: on one core its clock; on several, the clock of the
    * core running (or paused in its turn), else the end of the last round.
@@ -493,7 +498,7 @@ export class Machine {
       if (this.exitCode !== undefined) return { kind: 'exit', code: this.exitCode };
       if (this.resetBy !== undefined) return this.takeReset();
       if (this.stopPending) { this.stopPending = false; return { kind: 'stopped' }; }
-      if (this.turn < n && this.now() >= limit && this.running < 0 && cpus[this.turn].icount < this.roundEnd && (only === undefined || only === this.turn)) return { kind: 'limit' };
+      if (this.turn < n && this.now() >= limit && this.running < 0 && cpus[this.turn].icount <= this.roundEnd && (only === undefined || only === this.turn)) return { kind: 'limit' };
       if (this.turn >= n) {
         // Between rounds: events due now run, then the next round starts.
         if (this.time >= limit) return { kind: 'limit' };
@@ -535,28 +540,24 @@ export class Machine {
             this.alone = false;
             this.roundEnd = Math.min(this.roundEnd, this.grid.after(cpu.icount - 1));
           }
-          // Stopped in mid-turn: the turn goes on where it stopped when the run resumes.
-          if (cpu.stopRequested) this.stopPending = false;
-          if (cpu.stopRequested && cpu.icount < this.roundEnd && !(cpu.waiting && !cpu.irqLine && !cpu.fiqLine)) return { kind: 'stopped' };
-          if (cpu.stopRequested) {
+          // Paused by a stop request or at the limit (the turn's last tick included): the
+          // turn goes on from here when the run resumes. Both pauses leave the machine
+          // in the same state, so a replay reaches a recorded stop by a limit.
+          const stopped = cpu.stopRequested;
+          if (stopped) this.stopPending = false;
+          const inTurn = cpu.icount <= this.roundEnd && !(cpu.waiting && !cpu.irqLine && !cpu.fiqLine);
+          if (inTurn && (stopped || (pauses && cpu.icount >= limit))) {
+            // At the round's end with no turn left to run, the round ends as it would
+            // have anyway (every clock moves to its end), and the stop comes after it.
+            const turnsLeft = cpu.icount < this.roundEnd || this.laterTurnRuns(k);
+            if (turnsLeft && (!this.alone || !this.loneRoundEndsAt(cpu))) return { kind: stopped ? 'stopped' : 'limit' };
+            // (A lone core's round ended on this quantum boundary: the rest of the round goes by.)
+            if (stopped) this.stopPending = true;
+          } else if (stopped) {
             this.turn++;
             // The round's last turn is over: it ends here, as a round does without a stop.
             if (this.turn >= n) this.endRound();
             return { kind: 'stopped' };
-          }
-          // Paused at the limit in mid-turn: the turn goes on from here next time.
-          if (pauses && cpu.icount >= limit && cpu.icount < this.roundEnd && !(cpu.waiting && !cpu.irqLine && !cpu.fiqLine)) {
-            if (!this.alone) return { kind: 'limit' };
-            // A lone core's round stands where plain rounds would: ended, if the limit
-            // is a quantum boundary; else begun at the boundary before it.
-            const boundary = this.grid.after(cpu.icount - 1);
-            if (boundary !== cpu.icount) {
-              const start = Math.max(this.time, this.grid.previous);
-              for (const other of cpus) if (other !== cpu && other.icount < start) other.icount = start;
-              return { kind: 'limit' };
-            }
-            this.alone = false;
-            this.roundEnd = boundary;
           }
         }
         this.turn++;
@@ -569,6 +570,33 @@ export class Machine {
   private endRound(): void {
     for (const cpu of this.cpus) if (cpu.icount < this.roundEnd) cpu.icount = this.roundEnd;
     this.time = this.roundEnd;
+  }
+
+  /**
+   * A lone core pauses (limit or stop) at its clock: its round stands where
+   * plain rounds would. If the clock is a quantum boundary, that round ends
+   * here (returns true); else it began at the boundary before, where the
+   * other cores' clocks are moved (returns false).
+   */
+  private loneRoundEndsAt(cpu: Cpu): boolean {
+    const boundary = this.grid.after(cpu.icount - 1);
+    if (boundary !== cpu.icount) {
+      const start = Math.max(this.time, this.grid.previous);
+      for (const other of this.cpus) if (other !== cpu && other.icount < start) other.icount = start;
+      return false;
+    }
+    this.alone = false;
+    this.roundEnd = boundary;
+    return true;
+  }
+
+  /** Whether a core after core k still takes a turn in this round. */
+  private laterTurnRuns(k: number): boolean {
+    for (let j = k + 1; j < this.cpus.length; j++) {
+      const cpu = this.cpus[j];
+      if (this.coreRuns(j) && cpu.icount < this.roundEnd && !(cpu.waiting && !cpu.irqLine && !cpu.fiqLine)) return true;
+    }
+    return false;
   }
 
   /** How many cores can take their turn in a round starting now. */

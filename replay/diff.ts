@@ -240,8 +240,9 @@ function stepCoresToDivergence(A: Side & { replayer: Replayer }, B: Side & { rep
       differing.push(`core ${i}: ${regs.join(', ')}`);
     }
     // The same step, but the schedule goes on differently (a round ended early in one run: an event, an input, a stall).
-    if (ranA === ranB && ranA >= 0 && (A.replayer.icount !== B.replayer.icount || ma.currentCore() !== mb.currentCore())) {
-      differing.push(`the schedule (after core ${ranA}'s step, A goes on with core ${ma.currentCore()} at time ${A.replayer.icount}, B with core ${mb.currentCore()} at time ${B.replayer.icount})`);
+    if (ranA === ranB && ranA >= 0 && (A.replayer.icount !== B.replayer.icount || ma.currentCore() !== mb.currentCore() || ma.turnOver !== mb.turnOver)) {
+      const goesOn = (m: Machine) => m.turnOver ? `the turn after core ${m.currentCore()}'s` : `core ${m.currentCore()}`;
+      differing.push(`the schedule (after core ${ranA}'s step, A goes on with ${goesOn(ma)} at time ${A.replayer.icount}, B with ${goesOn(mb)} at time ${B.replayer.icount})`);
       if (core < 0) core = ranA;
     }
     if (ca.slice(la).join('') !== cb.slice(lb).join('')) differing.push('console output');

@@ -303,3 +303,38 @@ test('an interrupt line raised by the lone core for a waiting core ends the roun
     assert.ok(shortcut.cpus[1].r[5] > 1000, 'core 1 ran after the line went high');
   }
 });
+
+test('a run stopped by a request in a lone core\'s round stands exactly where a run to that time in that core\'s turn stands', () => {
+  for (const schedule of [{ quantum: 1000, seed: 0 }, { quantum: 64, seed: 7 }]) {
+    // Stop times inside a quantum, one tick before a boundary and on a boundary.
+    for (const at of [2_345, 1_999, 2_000, 4_096]) {
+      const build = (): Machine => {
+        const m = machine(schedule);
+        load(m, CODE, WAITER);
+        load(m, CODE + 0x100, SETTER);
+        start(m, 0, CODE + 0x100, [DATA, 0, 0, 6_000]); // counts alone (core 1 waits in WFE), then SEV
+        start(m, 1, CODE, [DATA, 0x1111, 0, 0]);
+        return m;
+      };
+      // As the recorder stops a run (a console match): a request from inside the running core's turn.
+      const stopped = build();
+      let asked = false;
+      stopped.probes.exec.at(CODE + 0x100, (cpu) => {
+        if (!asked && cpu.icount >= at) { asked = true; stopped.requestStop(); }
+        return false;
+      });
+      assert.equal(stopped.runUntil(100_000).kind, 'stopped');
+      const when = stopped.now();
+      const core = stopped.pausedCore;
+      // As the replayer reaches the same point: a limit in that core's turn.
+      const limited = build();
+      limited.runUntil(when, core);
+      const label = `quantum ${schedule.quantum} seed ${schedule.seed}, stop at ${at} (time ${when}, core ${core})`;
+      assert.equal(limited.now(), when, label);
+      assert.equal(limited.pausedCore, core, label);
+      assert.equal(fingerprint(limited), fingerprint(stopped), label);
+      for (const m of [stopped, limited]) m.runUntil(30_000);
+      assert.equal(fingerprint(limited), fingerprint(stopped), `${label}, and after going on`);
+    }
+  }
+});
