@@ -14,13 +14,14 @@ import { encodePng } from '../scenario/check/png';
 import { onStopSignal, stopStatus, type StopSignal } from './signals';
 import { writeOutput, outputDrained, onStdoutClosed } from './output';
 import { checkOutputPath, isWriteError, writeErrorReason } from './output-path';
+import { takeGdbOption, serveGdb, elfTextAddress, describeSessionEnd, GDB_OPTION_HELP, type SymbolImage } from './gdb-serve';
 
 /** The instruction limit when --max-insns is not given: 40G, 40 s of virtual time at 1 GHz (a Linux boot to a shell needs a few G). */
 export const DEFAULT_MAX_INSNS = 40_000_000_000;
 
-export const EXEC_HELP = `usage: bringup exec --board NAME [--smp N] [--semihosting] [--max-insns N] IMAGE.elf
+export const EXEC_HELP = `usage: bringup exec --board NAME [--smp N] [--semihosting] [--max-insns N] [--gdb [PORT|-]] IMAGE.elf
        bringup exec --board NAME [--smp N] --kernel IMAGE [--dtb F] [--initrd F] [--append CMDLINE]
-                    [--console DEVICE] [--input TEXT] [--max-insns N]
+                    [--console DEVICE] [--input TEXT] [--max-insns N] [--gdb [PORT|-]]
 
 The first form runs a bare-metal ELF the way QEMU's -kernel loads one:
 segments at their physical addresses, entry in SVC mode, MMU off. With
@@ -56,10 +57,16 @@ initrd, r2 = DTB address). The console UART's output goes to stdout.
   --cmdline TEXT    command line returned by SYS_GET_CMDLINE
   --until TEXT      stop (exit 0) as soon as the console has printed TEXT
   --screenshot PNG  at the end, save the display (frame buffer scan-out) as PNG
+${GDB_OPTION_HELP}
 
 Ctrl-C (or SIGTERM) stops the run at the next instruction boundary and
 reports where. If the reader of stdout goes away (\`| head\`), the run stops
 quietly.
+
+With --gdb the command ends when gdb detaches (detach, quit), kills the
+target (kill) or the connection closes, with the exit status of the run so
+far: the guest's own (below) if it ended while gdb had it running, else 0
+("gdb detached after N instructions at pc=..."); Ctrl-C ends it with 130.
 
 Exit status, by how the run ended:
   0    the program exited with 0 (semihosting SYS_EXIT), or the guest halted
@@ -90,7 +97,8 @@ function readInput(file: string, what: string): Uint8Array {
   return readInputFile(file, { what });
 }
 
-export async function execCommand(argv: string[]): Promise<number> {
+export async function execCommand(argvIn: string[]): Promise<number> {
+  const { argv, gdb } = takeGdbOption(argvIn, 'exec');
   const args = parseArgs(argv, {
     board: { value: true, meta: 'NAME' }, smp: { value: true, meta: 'N' }, semihosting: {}, 'max-insns': { value: true, meta: 'N' },
     kernel: { value: true, meta: 'IMAGE' }, dtb: { value: true, meta: 'FILE' }, initrd: { value: true, meta: 'FILE' }, append: { value: true, meta: 'CMDLINE' },
@@ -122,7 +130,8 @@ export async function execCommand(argv: string[]): Promise<number> {
     checkOutputPath(shot, 'exec: --screenshot', [kernelFile, ...args.positionals, opt('dtb'), opt('initrd'), boardFile]);
   }
 
-  const out = new OutputBuffer();
+  // With gdb on stdin/stdout, stdout carries the protocol: the console goes to stderr.
+  const out = new OutputBuffer(gdb !== undefined && 'stdio' in gdb);
   const spec = boardSpec(board);
   const cores = smpCount(opt('smp'), spec.name, spec.cpu.maxCount ?? spec.cpu.count);
   const image = (file: string | undefined, what: string): BootImage | undefined => file === undefined ? undefined : { name: file, file, data: readInput(file, what) };
@@ -191,12 +200,31 @@ export async function execCommand(argv: string[]): Promise<number> {
 
   let interrupted: StopSignal | undefined;
   let pipeClosed = false;
-  const offSignal = onStopSignal((sig) => { interrupted ??= sig; stopNow(); });
+  const signalled = new AbortController();
+  const offSignal = onStopSignal((sig) => { interrupted ??= sig; stopNow(); signalled.abort(); });
   // Nobody reads the console any more (`| head -c 100`): stop quietly.
-  const offClosed = onStdoutClosed(() => { pipeClosed = true; stopNow(); });
+  const offClosed = gdb && 'stdio' in gdb ? () => {} : onStdoutClosed(() => { pipeClosed = true; stopNow(); });
   let stop: StopReason;
+  let detached: string | undefined;
   try {
-    stop = await runInSlices(machine, maxInsns, () => interrupted !== undefined || pipeClosed, out);
+    if (gdb) {
+      const images: SymbolImage[] = [];
+      const main = program ?? image(kernelFile, 'kernel')!;
+      const text = elfTextAddress(main.data);
+      if (text !== undefined) images.push({ file: main.file!, address: text });
+      const served = await serveGdb(machine, gdb, {
+        command: 'exec', images, commandLine: ['bringup', 'exec', ...argvIn], limit: maxInsns,
+        betweenSlices: async () => { out.flush(); await outputDrained(); }, stop: signalled.signal,
+        log: (text) => { out.flush(); process.stderr.write(text); },
+      });
+      if (served.target.ended) stop = served.target.ended;
+      else {
+        stop = { kind: 'stopped' };
+        if (served.end !== 'signal') detached = describeSessionEnd(served.end);
+      }
+    } else {
+      stop = await runInSlices(machine, maxInsns, () => interrupted !== undefined || pipeClosed, out);
+    }
   } finally {
     offSignal();
     offClosed();
@@ -219,6 +247,10 @@ export async function execCommand(argv: string[]): Promise<number> {
       process.stderr.write(`bringup: ${stop.by} reset the machine after ${position()}\n`);
       return EXIT.OK;
     default:
+      if (detached !== undefined) {
+        process.stderr.write(`bringup: ${detached} after ${position()}\n`);
+        return EXIT.OK;
+      }
       if (untilMatched && !interrupted) {
         process.stderr.write(`bringup: '${until}' appeared after ${machine.cpus.length === 1 ? `${machine.cpu.icount} instructions` : `${machine.now()} ticks of virtual time`}\n`);
         return EXIT.OK;
@@ -269,6 +301,8 @@ function unescape(s: string): string {
 
 /** Collects console output and writes it in large chunks (consoles often write one byte at a time). */
 class OutputBuffer {
+  /** `toStderr`: what would go to stdout goes to stderr (stdout carries something else). */
+  constructor(private readonly toStderr = false) {}
   private chunks: Array<{ stream: 1 | 2; data: Buffer }> = [];
   private size = 0;
   /** Whether the console's last byte ended a line (so our own messages start on a fresh one). */
@@ -282,7 +316,7 @@ class OutputBuffer {
   flush(): void {
     // Through the streams, which queue what a full pipe cannot take yet (fs.writeSync on a
     // non-blocking pipe fails with EAGAIN and the output is lost).
-    for (const c of this.chunks) writeOutput(c.stream, c.data);
+    for (const c of this.chunks) writeOutput(this.toStderr ? 2 : c.stream, c.data);
     this.chunks = [];
     this.size = 0;
   }
@@ -290,6 +324,6 @@ class OutputBuffer {
   /** Ends an unterminated console line, so a following message is not glued to it. */
   endLine(): void {
     this.flush();
-    if (!this.atLineStart) { writeOutput(1, '\n'); this.atLineStart = true; }
+    if (!this.atLineStart) { writeOutput(this.toStderr ? 2 : 1, '\n'); this.atLineStart = true; }
   }
 }

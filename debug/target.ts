@@ -61,8 +61,11 @@ export interface DebugTarget {
   describeCore(core: number): string;
 
   registers(core: number): CoreRegisters;
-  /** Refused (returns an error text) in replay mode: a recording cannot be changed. */
-  setRegister(core: number, name: RegisterName, value: number): string | undefined;
+  /**
+   * Refused (returns an error text) in replay mode: a recording cannot be changed.
+   * A d register's value is [low word, high word] (a number cannot hold every 64-bit pattern); the others' a number.
+   */
+  setRegister(core: number, name: RegisterName, value: number | [number, number]): string | undefined;
   /** Reads through `core`'s current translation; undefined where any byte does not translate or is not readable memory. */
   readMemory(core: number, address: number, length: number): Uint8Array | undefined;
   /** Refused (returns an error text) in replay mode. */
@@ -77,6 +80,9 @@ export interface DebugTarget {
   /** Runs (in slices that yield to the event loop, so Ctrl-C can arrive) until a stop event. */
   resume(request: ResumeRequest): Promise<StopEvent>;
 
-  /** A `monitor` command (qRcmd): returns its output text, or throws an Error whose message is shown to the user. */
-  monitor(command: string): string;
+  /**
+   * A `monitor` command (qRcmd): returns its output text, or throws an Error whose message is shown to the user.
+   * `core` is the core gdb has selected (its thread minus 1), for commands that look at one core.
+   */
+  monitor(command: string, core?: number): string;
 }

@@ -6,6 +6,14 @@
 
 export const DATA_ABORT = { kind: 'data-abort' } as const;
 export const PREFETCH_ABORT = { kind: 'prefetch-abort' } as const;
+/**
+ * Thrown by an access watcher (a debugger's watchpoint) to stop the core
+ * before the instruction making the access: the instruction is abandoned as
+ * a data abort would abandon it, but no exception is taken; its tick is
+ * given back and the run stops with the PC at it, so that running on
+ * executes it again from the start.
+ */
+export const STOP_BEFORE = { kind: 'stop-before' } as const;
 
 /** FS[4:0] values. */
 export const FS_ALIGNMENT = 0b00001;

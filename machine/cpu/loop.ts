@@ -24,7 +24,9 @@
  * instruction boundary they would if every check were made before every
  * instruction. An abort thrown in mid-block (a data access, an access
  * watcher, a fetch) is taken with the faulting instruction's address in
- * cpu.pc, as at any other instruction.
+ * cpu.pc, as at any other instruction. STOP_BEFORE (a watchpoint) abandons
+ * the instruction the same way, takes no exception, gives its tick back and
+ * stops the run before it.
  *
  * Decode cache: see code-cache.ts; looked up by (physical page, T) when a
  * block starts in another page, another instruction set or after codeGen
@@ -52,7 +54,7 @@ import type { CodeSlots } from './code-cache';
 import { fetchAbortHandler } from './code-cache';
 import { ACCESS_FETCH } from '../mmu/mmu';
 import { MODE_USR } from './modes';
-import { DATA_ABORT, PREFETCH_ABORT } from './faults';
+import { DATA_ABORT, PREFETCH_ABORT, STOP_BEFORE } from './faults';
 import { itAdvance } from './t32/common';
 
 /**
@@ -149,6 +151,7 @@ export function runLoop(cpu: Cpu, budget: number): number {
       pageVa = 1;
       if (e === DATA_ABORT) cpu.takeDataAbort();
       else if (e === PREFETCH_ABORT) cpu.takePrefetchAbort();
+      else if (e === STOP_BEFORE) { cpu.icount -= 1; cpu.stopRequested = true; }
       else throw e;
     }
   }

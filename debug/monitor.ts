@@ -1,0 +1,96 @@
+/**
+ * gdb's `monitor` commands (qRcmd): one table of commands, each with a name,
+ * a usage line, a help line and a handler that gets the context of the
+ * target it runs on and the words after the name, and returns the text to
+ * show. A target (live machine, recording) answers `monitor X` by running
+ * the command named X from its table; `help` lists the commands, and an
+ * unknown name is answered with that list.
+ */
+
+import type { Machine } from '../machine/machine';
+
+/** What a monitor command can look at. */
+export interface MonitorContext {
+  machine: Machine;
+  /** The core gdb has selected (its thread minus 1). */
+  core: number;
+  /** 'live' (run, exec: forwards only) or 'replay' (a recording). */
+  mode: 'live' | 'replay';
+  /** The console output so far (every console device, in order). */
+  consoleText(): string;
+  /** Anything a target adds for its own commands (e.g. the replayer). */
+  [extra: string]: unknown;
+}
+
+export interface MonitorCommand<C extends MonitorContext = MonitorContext> {
+  name: string;
+  /** e.g. "mmu VA"; the name alone when it takes no arguments. */
+  usage?: string;
+  /** One line: what it shows or does. */
+  help: string;
+  /** Modes it works in (default both). */
+  modes?: ReadonlyArray<'live' | 'replay'>;
+  /** Returns the text to show; throws an Error whose message is shown for bad arguments. */
+  run(ctx: C, args: string[]): string;
+}
+
+export class MonitorTable<C extends MonitorContext = MonitorContext> {
+  private readonly commands = new Map<string, MonitorCommand<C>>();
+
+  add(command: MonitorCommand<C>): this {
+    this.commands.set(command.name, command);
+    return this;
+  }
+
+  list(mode: 'live' | 'replay'): Array<MonitorCommand<C>> {
+    return [...this.commands.values()].filter((c) => !c.modes || c.modes.includes(mode));
+  }
+
+  help(mode: 'live' | 'replay'): string {
+    const rows = this.list(mode).map((c) => [c.usage ?? c.name, c.help]);
+    const width = Math.max(...rows.map((r) => r[0].length));
+    return `monitor commands:\n${rows.map(([u, h]) => `  ${u.padEnd(width)}  ${h}`).join('\n')}\n`;
+  }
+
+  /** Runs a command line; an unknown command is answered with the list (an Error). */
+  run(ctx: C, line: string): string {
+    const words = line.trim().split(/\s+/).filter((w) => w.length);
+    const name = words[0] ?? 'help';
+    const cmd = this.commands.get(name);
+    if (!cmd || (cmd.modes && !cmd.modes.includes(ctx.mode))) {
+      throw new Error(`unknown monitor command '${name}'${cmd ? ` (not available in ${ctx.mode} mode)` : ''}; ${this.help(ctx.mode)}`);
+    }
+    return cmd.run(ctx, words.slice(1));
+  }
+}
+
+/**
+ * The commands every target has. Others are added to this table (or to a
+ * copy) with `MONITOR_COMMANDS.add({...})`.
+ */
+export const MONITOR_COMMANDS = new MonitorTable();
+
+MONITOR_COMMANDS.add({
+  name: 'help',
+  help: 'this list',
+  run: (ctx) => MONITOR_COMMANDS.help(ctx.mode),
+});
+
+MONITOR_COMMANDS.add({
+  name: 'icount',
+  help: "each core's clock (instructions and waits) and the machine's time",
+  run: (ctx) => {
+    const m = ctx.machine;
+    const lines = m.cpus.map((c, k) => `core ${k}${k === ctx.core ? ' (selected)' : ''}: ${c.icount} pc=0x${(c.pc >>> 0).toString(16).padStart(8, '0')}${c.waiting ? ' waiting' : ''}`);
+    return `${lines.join('\n')}\ntime: ${m.now()}\n`;
+  },
+});
+
+MONITOR_COMMANDS.add({
+  name: 'console',
+  help: 'the console output so far',
+  run: (ctx) => {
+    const text = ctx.consoleText();
+    return text.length ? (text.endsWith('\n') ? text : `${text}\n`) : '(no console output yet)\n';
+  },
+});
