@@ -6,7 +6,9 @@
  * the target or the connection closes (or on Ctrl-C).
  */
 
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import type { Machine } from '../machine/machine';
 import { UsageError } from './args';
 import { LiveTarget } from '../debug/live-target';
@@ -75,6 +77,59 @@ export function elfTextAddress(bytes: Uint8Array): number | undefined {
     if ((flags & 4) !== 0 && firstExec === undefined) firstExec = addr;
   }
   return firstExec;
+}
+
+/** The ELF images of a file, with their .text address (nothing for a file that is not an ELF or cannot be read). */
+function elfImage(file: string): SymbolImage[] {
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      if (!fs.fstatSync(fd).isFile()) return [];
+      const address = elfTextAddress(fs.readFileSync(fd));
+      return address === undefined ? [] : [{ file, address }];
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The images of a scenario's run for gdb: the kernel or hypervisor, then the
+ * boot volume's images that a domain runs (every ELF image when the volume
+ * configures no domains), each at its .text address. The volume's files are
+ * found through the scenario's boot.volume (a manifest file, or written inline).
+ */
+export function scenarioSymbolImages(scenarioFile: string, kernel: { file: string; data: Uint8Array }): SymbolImage[] {
+  const out: SymbolImage[] = [];
+  const text = elfTextAddress(kernel.data);
+  if (text !== undefined) out.push({ file: kernel.file, address: text });
+  try {
+    const doc = parseYaml(fs.readFileSync(scenarioFile, 'utf8')) as { boot?: { volume?: unknown } };
+    let volume = doc?.boot?.volume;
+    let dir = path.dirname(path.resolve(scenarioFile));
+    if (typeof volume === 'string') {
+      const manifest = path.resolve(dir, volume);
+      if (!/\.ya?ml$/i.test(manifest)) return out;
+      volume = parseYaml(fs.readFileSync(manifest, 'utf8'));
+      dir = path.dirname(manifest);
+    }
+    const v = volume as { images?: Array<{ name?: string; file?: string }>; domains?: Array<{ image?: string }> } | undefined;
+    if (!v || !Array.isArray(v.images)) return out;
+    const run = Array.isArray(v.domains) ? new Set(v.domains.map((d) => d?.image)) : undefined;
+    const seen = new Set<string>();
+    for (const im of v.images) {
+      if (typeof im?.file !== 'string' || (run && !run.has(im.name))) continue;
+      const file = path.resolve(dir, im.file);
+      if (seen.has(file)) continue;
+      seen.add(file);
+      out.push(...elfImage(file));
+    }
+  } catch {
+    // The scenario was loaded and checked already; a volume that cannot be read again just gives no symbols.
+  }
+  return out;
 }
 
 function shellQuote(s: string): string {

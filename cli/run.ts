@@ -7,7 +7,8 @@ import { EXIT } from './exit-codes';
 import { parse as parseYaml } from 'yaml';
 import { onStopSignal, stopStatus, type StopSignal } from './signals';
 import { checkOutputPath, checkOutputFolder, isWriteError, writeErrorReason } from './output-path';
-import { runScenarioYielding } from '../scenario/run/runner';
+import { runScenarioYielding, runScenarioDriven } from '../scenario/run/runner';
+import { takeGdbOption, serveGdb, scenarioSymbolImages, GDB_OPTION_HELP } from './gdb-serve';
 import { recordingsDir } from '../scenario/record/recording';
 import { ProgressLine } from './progress';
 import { loadScenario } from '../scenario/file/scenario-file';
@@ -17,7 +18,7 @@ import type { TraceLevel } from '../replay/format';
 import { formatReport } from '../scenario/check/report';
 
 export const RUN_HELP = `usage: bringup run SCENARIO.yaml [--quiet] [--artifacts DIR] [--record FILE] [--trace LEVEL] [--chunk N]
-                   [--checkpoint-every N]
+                   [--checkpoint-every N] [--gdb [PORT|-]]
 
 Runs a scenario (schemas/scenario.schema.json; docs/scenarios.md): boots the
 board with the scenario's kernel, command line and boot volume, types its
@@ -43,6 +44,9 @@ instructions against the run's limit.
                     a checkpoint (the pages written since the previous one and
                     the machine state) every N chunks (default 8): more means a
                     smaller file, fewer means faster seeks in a replay
+${GDB_OPTION_HELP}.
+                    A run under gdb is not recorded (gdb can change registers
+                    and memory): debug a recording with bringup replay --gdb
 
 Exit status: 0 every expectation met; 1 an expectation failed; 2 bad usage or
 an invalid scenario (file:line:column: what is wrong); 3 the run hit its limit
@@ -54,9 +58,16 @@ a folder, one of the run's own inputs) is exit 2 before the run; if writing
 the recording fails during the run (e.g. the disk is full), the verdict is
 still printed, with the reason the recording failed, and the exit status is 2.
 If the reader of stdout goes away (\`| head\`), the run still completes its
-recording and the exit status is still the verdict's.`;
+recording and the exit status is still the verdict's.
 
-export async function runCommand(argv: string[]): Promise<number> {
+With --gdb the run ends when the guest does (halt, limit, a decided verdict)
+while gdb has it running, or when gdb detaches, kills it or the connection
+closes; the report then covers the run as far as it got. The exit status is
+the verdict's when the run reached its end; a run gdb left before its end is
+'interrupted' (130, as for Ctrl-C).`;
+
+export async function runCommand(argvIn: string[]): Promise<number> {
+  const { argv, gdb } = takeGdbOption(argvIn, 'run');
   const args = parseArgs(argv, {
     quiet: {}, help: {}, artifacts: { value: true, meta: 'DIR' }, record: { value: true, meta: 'FILE' }, trace: { value: true, meta: 'LEVEL' },
     chunk: { value: true, meta: 'N' }, 'checkpoint-every': { value: true, meta: 'N' },
@@ -66,13 +77,19 @@ export async function runCommand(argv: string[]): Promise<number> {
   const scenarioFile = args.positionals[0];
   const scenario = loadScenario(scenarioFile);
   const quiet = args.flags.has('quiet');
-  const progress = !quiet && process.stderr.isTTY ? new ProgressLine(process.stderr, scenario.clockHz) : undefined;
+  // With gdb on stdin/stdout, stdout carries the protocol: everything else goes to stderr.
+  const stdio = gdb !== undefined && 'stdio' in gdb;
+  const write = (text: string) => (stdio ? process.stderr : process.stdout).write(text);
+  const progress = !quiet && !gdb && process.stderr.isTTY ? new ProgressLine(process.stderr, scenario.clockHz) : undefined;
   let atLineStart = true;
   const recordTo = args.options.get('record')?.[0];
   const recording = recordOptions(args.options);
+  if (gdb && recordTo !== undefined) {
+    throw new UsageError('run: --gdb and --record: a run under gdb is not recorded (gdb can change registers and memory); record the run without --gdb and debug the recording with bringup replay FILE --gdb');
+  }
   // Where the recording goes is checked before the run: not one of the run's inputs, and writable.
   if (recordTo !== undefined) checkOutputPath(recordTo, 'run: --record', scenarioInputs(scenarioFile, scenario.boardName));
-  else checkOutputFolder(recordingsDir(), process.env.BRINGUP_RECORDINGS_DIR !== undefined ? 'run: $BRINGUP_RECORDINGS_DIR' : 'run: the recordings folder');
+  else if (!gdb) checkOutputFolder(recordingsDir(), process.env.BRINGUP_RECORDINGS_DIR !== undefined ? 'run: $BRINGUP_RECORDINGS_DIR' : 'run: the recordings folder');
   // Ctrl-C (or SIGTERM) ends the run where it is: the report covers the run so far and the recording is
   // complete up to there. A second one does not wait.
   const interrupt = new AbortController();
@@ -92,19 +109,28 @@ export async function runCommand(argv: string[]): Promise<number> {
     }
   };
   let recordingFailed: string | undefined;
-  const result = await run({
+  const options: RunOptions = {
     onOutput: quiet ? undefined : (text) => {
       progress?.clear();
-      process.stdout.write(text);
+      write(text);
       if (text.length) atLineStart = text.endsWith('\n');
     },
     // Slices short enough for the progress line to move about ten times a second.
     slice: progress ? 2_000_000 : undefined,
     onProgress: progress ? (icount, limit) => { if (atLineStart) progress.update(icount, limit); } : undefined,
-  }).finally(offSignal);
+  };
+  const result = await (gdb
+    ? runScenarioDriven(scenario, options, async (machine) => {
+      const served = await serveGdb(machine, gdb, {
+        command: 'run', images: scenarioSymbolImages(scenarioFile, scenario.kernel), commandLine: ['bringup', 'run', ...argvIn],
+        limit: scenario.limit, stop: interrupt.signal, log: (text) => { process.stderr.write(text); },
+      });
+      return served.target.ended;
+    })
+    : run(options)).finally(offSignal);
   progress?.clear();
-  process.stdout.write(`${atLineStart ? '' : '\n'}${quiet ? '' : '\n'}${formatReport(result)}\n`);
-  if (result.recording) process.stdout.write(`recording: ${path.relative(process.cwd(), result.recording) || result.recording} (bringup replay ${result.verdict === 'pass' ? '--verify ' : result.verdict === 'interrupted' ? '' : '--to-crash '}FILE)\n`);
+  write(`${atLineStart ? '' : '\n'}${quiet ? '' : '\n'}${formatReport(result)}\n`);
+  if (result.recording) write(`recording: ${path.relative(process.cwd(), result.recording) || result.recording} (bringup replay ${result.verdict === 'pass' ? '--verify ' : result.verdict === 'interrupted' ? '' : '--to-crash '}FILE)\n`);
   const artifacts = result.expectations.filter((e) => e.artifact);
   if (artifacts.length) {
     const dir = path.resolve(args.options.get('artifacts')?.[0] ?? 'reports');
@@ -113,7 +139,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       for (const e of artifacts) {
         const file = path.join(dir, e.artifact!.name);
         fs.writeFileSync(file, e.artifact!.data);
-        process.stdout.write(`${e.what}: the actual ${e.artifact!.mediaType === 'image/png' ? 'picture' : 'output'} is in ${path.relative(process.cwd(), file) || file}\n`);
+        write(`${e.what}: the actual ${e.artifact!.mediaType === 'image/png' ? 'picture' : 'output'} is in ${path.relative(process.cwd(), file) || file}\n`);
       }
     } catch (e) {
       if (!isWriteError(e)) throw e;

@@ -115,6 +115,18 @@ export async function runScenarioYielding(s: Scenario, options: RunOptions & { s
   return run.finish();
 }
 
+/**
+ * A run driven from outside (a debugger): the machine is prepared and armed
+ * as for any run and handed to `drive`, which runs it and resolves with how
+ * the machine stopped, or undefined when the run was cut short (it is then
+ * 'interrupted'). The run is evaluated as far as it got.
+ */
+export async function runScenarioDriven(s: Scenario, options: RunOptions, drive: (machine: Machine) => Promise<StopReason | undefined>): Promise<ScenarioResult> {
+  const run = new ScenarioRun(s, options);
+  run.end(await drive(run.machineOf));
+  return run.finish();
+}
+
 /** One run, advanced a slice (or an observer interval) at a time. */
 class ScenarioRun {
   private readonly t0 = performance.now();
@@ -197,6 +209,15 @@ class ScenarioRun {
       if (p) return `${device === this.s.console ? '' : `on ${device}: `}${p.source} was not printed by its deadline ${formatTime(p.by!, this.s.clockHz)}`;
     }
     return 'a deadline was missed';
+  }
+
+  get machineOf(): Machine { return this.machine; }
+
+  /** Ends a run driven from outside with how its machine stopped (undefined: cut short). */
+  end(stop: StopReason | undefined): void {
+    if (!stop) { this.interrupt(); return; }
+    if (this.decided !== undefined && (stop.kind === 'limit' || stop.kind === 'stopped')) this.stop ??= { kind: 'decided', why: this.decided };
+    else this.stop ??= stop;
   }
 
   /** Ends the run here (between two advances). */
