@@ -28,7 +28,7 @@ const args = process.argv.slice(2);
 const fast = args.includes('--fast');
 const filter = args.filter((a) => a !== '--fast');
 /** The test folders (under test/) that --fast runs. */
-const FAST_FOLDERS = ['machine', 'replay', 'scenario', 'docs', 'support'];
+const FAST_FOLDERS = ['machine', 'replay', 'scenario', 'docs', 'support', 'debug'];
 
 function findTests(dir) {
   if (!fs.existsSync(dir)) return [];
