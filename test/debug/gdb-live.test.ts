@@ -280,6 +280,30 @@ test('the live target stops before a breakpoint, steps over it, stops at it agai
   }
 });
 
+test('a live watchpoint stops before the instruction that writes (memory unchanged, pc at it), and the step after it makes the write once', async () => {
+  // movw r1, #0; movt r1, #0x6002; mov r0, #7; str r0, [r1]; b .
+  const elf = tinyElf(0x60010000, [0xe3001000, 0xe3461002, 0xe3a00007, 0xe5810000, 0xeafffffe]);
+  const { machine } = bootBoard({ board: 'vexpress-a9', program: { name: 'tiny', data: elf } });
+  const target = new LiveTarget(machine, { limit: 10_000, slice: 1000 });
+  const never = new AbortController().signal;
+  const word = () => Buffer.from(target.readMemory(0, 0x60020000, 4)!).readUInt32LE(0);
+  try {
+    assert.ok(target.addWatchpoint('write', 0x60020000, 4));
+    assert.ok(target.addWatchpoint('read', 0x60020000, 4), 'a read watchpoint is not hit by a write');
+    assert.deepEqual(await target.resume({ direction: 'forward', mode: 'continue', core: 0, interrupt: never }), { kind: 'watchpoint', core: 0, type: 'write', address: 0x60020000 });
+    assert.equal(target.registers(0).r[15], 0x6001000c, 'at the STR');
+    assert.equal(machine.cpu.icount, 3, 'the STR has not executed');
+    assert.equal(word(), 0);
+    assert.deepEqual(await target.resume({ direction: 'forward', mode: 'step', core: 0, interrupt: never }), { kind: 'step', core: 0 });
+    assert.equal(word(), 7);
+    assert.equal(target.registers(0).r[15], 0x60010010);
+    assert.equal(machine.cpu.icount, 4);
+    assert.equal((await target.resume({ direction: 'forward', mode: 'continue', core: 0, interrupt: never })).kind, 'exited', 'no second hit: the loop does not write');
+  } finally {
+    target.dispose();
+  }
+});
+
 test('the live target reports the end of the run (the instruction limit here) as an exit, and every resume after it the same', async () => {
   const elf = tinyElf(0x60010000, [0xeafffffe]);
   const { machine } = bootBoard({ board: 'vexpress-a9', program: { name: 'tiny', data: elf } });
