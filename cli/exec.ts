@@ -214,7 +214,7 @@ export async function execCommand(argvIn: string[]): Promise<number> {
       if (text !== undefined) images.push({ file: main.file!, address: text });
       const served = await serveGdb(machine, gdb, {
         command: 'exec', images, commandLine: ['bringup', 'exec', ...argvIn], limit: maxInsns,
-        betweenSlices: async () => { out.flush(); await outputDrained(); }, stop: signalled.signal,
+        betweenSlices: async () => { out.flush(); await outputDrained(); }, onStop: () => out.flush(), stop: signalled.signal,
         log: (text) => { out.flush(); process.stderr.write(text); },
       });
       if (served.target.ended) stop = served.target.ended;

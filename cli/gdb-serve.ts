@@ -159,9 +159,9 @@ export interface GdbRun {
  */
 export async function serveGdb(machine: Machine, endpoint: GdbEndpoint, options: {
   command: string; images: SymbolImage[]; commandLine: string[]; limit?: number;
-  betweenSlices?: () => void | Promise<void>; stop: AbortSignal; log: (text: string) => void;
+  betweenSlices?: () => void | Promise<void>; onStop?: () => void; stop: AbortSignal; log: (text: string) => void;
 }): Promise<GdbRun> {
-  const target = new LiveTarget(machine, { limit: options.limit, betweenSlices: options.betweenSlices });
+  const target = new LiveTarget(machine, { limit: options.limit, betweenSlices: options.betweenSlices, onStop: options.onStop });
   const log = (line: string) => options.log(`bringup: ${line}\n`);
   let signalled = false;
   try {

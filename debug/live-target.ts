@@ -25,6 +25,8 @@ export interface LiveTargetOptions {
   slice?: number;
   /** Called between slices (e.g. to flush console output); may wait. */
   betweenSlices?: () => void | Promise<void>;
+  /** Called when a resume request stops, before gdb is told (e.g. to flush console output). */
+  onStop?: () => void;
   /** The monitor commands (default MONITOR_COMMANDS). */
   monitorCommands?: MonitorTable;
 }
@@ -273,6 +275,7 @@ export class LiveTarget implements DebugTarget {
       }
     } finally {
       this.resumedAt = [];
+      this.options.onStop?.();
     }
   }
 
