@@ -48,10 +48,14 @@ export class GdbSession {
     if (this.over) return;
     for (const ev of this.decoder.push(bytes)) {
       switch (ev.kind) {
-        case 'packet':
+        case 'packet': {
           if (this.acks) this.write(Buffer.from('+'));
-          this.queue.push(ev.data.toString('latin1'));
+          const packet = ev.data.toString('latin1');
+          // vCtrlC (Ctrl-C as a packet) acts at once, while the resume it interrupts is still under way.
+          if (packet === 'vCtrlC' && this.running) { this.running.abort(); this.send('OK'); break; }
+          this.queue.push(packet);
           break;
+        }
         case 'malformed':
           this.options.log?.(`gdb: malformed packet (${ev.reason}), asked again`);
           if (this.acks) this.write(Buffer.from('-'));
@@ -93,7 +97,6 @@ export class GdbSession {
     try {
       while (this.queue.length && !this.over) {
         const packet = this.queue.shift()!;
-        // vCtrlC while a resume runs is the Ctrl-C of non-stop clients; answered at once.
         let reply: string | undefined;
         try {
           reply = await this.dispatch(packet);

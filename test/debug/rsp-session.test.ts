@@ -294,6 +294,22 @@ test('Ctrl-C (0x03) while the target runs aborts the resume: the target sees its
   assert.ok(!c.session.isRunning);
 });
 
+test('vCtrlC while the target runs is answered OK at once and the resume stops with SIGINT', async () => {
+  const t = new FakeTarget();
+  const c = new Client(t);
+  t.stops.push((r) => new Promise((resolve) => {
+    r.interrupt.addEventListener('abort', () => resolve({ kind: 'interrupted', core: r.core }));
+  }));
+  const reply = c.ask('vCont;c');
+  await new Promise((r) => setImmediate(r));
+  assert.equal(await c.ask('vCtrlC'), 'OK');
+  await reply;
+  while (c.session.isRunning) await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(c.replies.slice(-2), ['OK', 'T02thread:1;']);
+  assert.equal(await c.ask('vCtrlC'), 'OK', 'and when nothing runs');
+});
+
 test('bs and bc run backwards on a reversible target and are E01 on a live one', async () => {
   const live = new Client(new FakeTarget());
   assert.equal(await live.ask('bs'), 'E01');
