@@ -4,7 +4,8 @@
  * through the selected core's current translation (a table walk that
  * changes nothing: no TLB fill, no fault registers) and only where it is
  * RAM, so that looking never has a device's side effects. Breakpoints are
- * execution hooks on every core, stopping before the instruction;
+ * execution hooks on every core, stopping before the instruction (and before
+ * any other hook there, which would otherwise see the instruction twice);
  * watchpoints are access watchers, stopping before the instruction that
  * makes the access (gdb steps over it itself and then shows the old and new
  * value, as it does with QEMU). Continue runs in slices with a macrotask
@@ -188,7 +189,7 @@ export class LiveTarget implements DebugTarget {
       cpu.stopRequested = true;
       this.pending = { kind: 'breakpoint', core: k, type, address: a };
       return true;
-    }));
+    }, true));
     return true;
   }
 
@@ -215,7 +216,7 @@ export class LiveTarget implements DebugTarget {
       if (this.pending || this.atResumePoint(k, cpu.icount - 1, cpu.pc)) return;
       this.pending = { kind: 'watchpoint', core: k, type, address: Math.max(va, lo) >>> 0 };
       throw STOP_BEFORE;
-    }));
+    }, true));
     return true;
   }
 

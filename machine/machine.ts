@@ -733,8 +733,8 @@ function fanIn<A extends unknown[]>(sources: Array<Probe<A>>): Probe<A> {
 /** Execution hooks on every core: the handler is told which core is about to execute the instruction. */
 class ClusterExecProbe implements ExecSubscriber<Cpu> {
   constructor(private readonly cpus: readonly Cpu[]) {}
-  at(address: number, fn: ExecHandler<Cpu>): () => void {
-    const offs = this.cpus.map((c) => c.execProbe.at(address, fn));
+  at(address: number, fn: ExecHandler<Cpu>, first?: boolean): () => void {
+    const offs = this.cpus.map((c) => c.execProbe.at(address, fn, first));
     return () => { for (const off of offs) off(); };
   }
   get size(): number { return this.cpus[0].execProbe.size; }
@@ -743,8 +743,8 @@ class ClusterExecProbe implements ExecSubscriber<Cpu> {
 /** Access watchers on every core (Machine.currentCore() names the core making the access). */
 class ClusterAccessProbe implements AccessSubscriber {
   constructor(private readonly cpus: readonly Cpu[]) {}
-  watch(lo: number, hi: number, fn: (va: number, write: boolean) => void): () => void {
-    const offs = this.cpus.map((c) => c.accessProbe.watch(lo, hi, fn));
+  watch(lo: number, hi: number, fn: (va: number, write: boolean) => void, first?: boolean): () => void {
+    const offs = this.cpus.map((c) => c.accessProbe.watch(lo, hi, fn, first));
     return () => { for (const off of offs) off(); };
   }
   get size(): number { return this.cpus[0].accessProbe.size; }

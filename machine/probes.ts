@@ -6,7 +6,10 @@
  * Any number of subscribers may listen; nobody replaces another's callback.
  *
  * Rules shared by every probe:
- * - Subscribers are called in the order they subscribed.
+ * - Subscribers are called in the order they subscribed, except that an
+ *   execution hook or access watcher subscribed with `first` goes before
+ *   those already there (a debugger's stop must come before anything that
+ *   counts the instruction or access, which runs again after the stop).
  * - A subscriber may unsubscribe itself or any other while being called; one
  *   unsubscribed during a call is not called any more, not even later in that
  *   same call. One subscribed during a call is first called on the next one.
@@ -63,13 +66,13 @@ export type ExecHandler<C> = (cpu: C) => boolean;
 
 /** Where execution hooks are subscribed: one core's ExecProbe, or every core's. */
 export interface ExecSubscriber<C> {
-  at(address: number, fn: ExecHandler<C>): () => void;
+  at(address: number, fn: ExecHandler<C>, first?: boolean): () => void;
   readonly size: number;
 }
 
 /** Where access watchers are subscribed: one core's AccessProbe, or every core's. */
 export interface AccessSubscriber {
-  watch(lo: number, hi: number, fn: (va: number, write: boolean) => void): () => void;
+  watch(lo: number, hi: number, fn: (va: number, write: boolean) => void, first?: boolean): () => void;
   readonly size: number;
 }
 
@@ -93,13 +96,13 @@ export class ExecProbe<C> {
   /** `hooked` is told whenever an address becomes hooked (the CPU ends its current block, so the hook is seen before the next instruction). */
   constructor(private readonly hooked: () => void = () => {}) {}
 
-  /** Calls fn before each execution of the instruction at `address`; returns the function that unsubscribes it. */
-  at(address: number, fn: ExecHandler<C>): () => void {
+  /** Calls fn before each execution of the instruction at `address` (before the hooks already there with `first`); returns the function that unsubscribes it. */
+  at(address: number, fn: ExecHandler<C>, first = false): () => void {
     const key = address >>> 0;
     const s: Subscription<ExecHandler<C>> = { fn, live: true };
     let entry = this.handlers.get(key);
     if (entry) {
-      entry.list = [...entry.list, s];
+      entry.list = first ? [s, ...entry.list] : [...entry.list, s];
     } else {
       const e = entry = { list: [s] as ReadonlyArray<Subscription<ExecHandler<C>>> };
       this.handlers.set(key, e);
@@ -143,10 +146,10 @@ export class AccessProbe {
   /** True while anyone watches: the CPU's access path tests this and nothing else when nobody does. */
   active = false;
 
-  /** Calls fn for each data access to a virtual address in [lo, hi] (inclusive); returns the function that unsubscribes it. */
-  watch(lo: number, hi: number, fn: (va: number, write: boolean) => void): () => void {
+  /** Calls fn for each data access to a virtual address in [lo, hi] (inclusive; before the watchers already there with `first`); returns the function that unsubscribes it. */
+  watch(lo: number, hi: number, fn: (va: number, write: boolean) => void, first = false): () => void {
     const w: AccessWatch = { lo: lo >>> 0, hi: hi >>> 0, fn, live: true };
-    this.watches = [...this.watches, w];
+    this.watches = first ? [w, ...this.watches] : [...this.watches, w];
     this.active = true;
     return () => {
       if (!w.live) return;

@@ -280,6 +280,34 @@ test('the live target stops before a breakpoint, steps over it, stops at it agai
   }
 });
 
+test('a breakpoint or watchpoint stop does not make another hook or watcher at that place (a scenario fault counting executions) see the instruction twice', async () => {
+  // movw r1, #0; movt r1, #0x6002; mov r0, #7; str r0, [r1]; b .
+  const elf = tinyElf(0x60010000, [0xe3001000, 0xe3461002, 0xe3a00007, 0xe5810000, 0xeafffffe]);
+  const { machine } = bootBoard({ board: 'vexpress-a9', program: { name: 'tiny', data: elf } });
+  let executions = 0, accesses = 0;
+  const offExec = machine.probes.exec.at(0x60010008, () => { executions++; return false; });
+  const offAccess = machine.probes.access.watch(0x60020000, 0x60020003, () => { accesses++; });
+  const target = new LiveTarget(machine, { limit: 10_000, slice: 1000 });
+  const never = new AbortController().signal;
+  try {
+    target.addBreakpoint('software', 0x60010008);
+    target.addWatchpoint('write', 0x60020000, 4);
+    assert.equal((await target.resume({ direction: 'forward', mode: 'continue', core: 0, interrupt: never })).kind, 'breakpoint');
+    assert.equal(executions, 0, 'the stop came first');
+    assert.equal((await target.resume({ direction: 'forward', mode: 'continue', core: 0, interrupt: never })).kind, 'watchpoint');
+    assert.equal(executions, 1);
+    assert.equal(accesses, 0, 'the stop came first');
+    assert.equal((await target.resume({ direction: 'forward', mode: 'step', core: 0, interrupt: never })).kind, 'step');
+    assert.equal(accesses, 1);
+    assert.equal((await target.resume({ direction: 'forward', mode: 'continue', core: 0, interrupt: never })).kind, 'exited');
+    assert.deepEqual([executions, accesses], [1, 1], 'each seen once, as without a debugger');
+  } finally {
+    target.dispose();
+    offExec();
+    offAccess();
+  }
+});
+
 test('a live watchpoint stops before the instruction that writes (memory unchanged, pc at it), and the step after it makes the write once', async () => {
   // movw r1, #0; movt r1, #0x6002; mov r0, #7; str r0, [r1]; b .
   const elf = tinyElf(0x60010000, [0xe3001000, 0xe3461002, 0xe3a00007, 0xe5810000, 0xeafffffe]);
