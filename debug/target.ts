@@ -32,7 +32,11 @@ export type StopEvent =
   | { kind: 'step'; core: number }
   /** `core` is about to execute a breakpoint address. */
   | { kind: 'breakpoint'; core: number; type: BreakpointKind; address: number }
-  /** `core` accessed a watched address (forwards: after the access; backwards: before the last write). */
+  /**
+   * `core` accessed a watched address (forwards: stopped before the instruction that makes the access, its
+   * PC at it, as gdb expects on ARM, where watchpoints are not steppable: gdb then steps over it itself and
+   * shows the old and new value; backwards: before the last write).
+   */
   | { kind: 'watchpoint'; core: number; type: WatchKind; address: number }
   /** Ctrl-C (SIGINT). */
   | { kind: 'interrupted'; core: number }
