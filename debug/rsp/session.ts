@@ -35,8 +35,12 @@ export class GdbSession {
   private readonly peerFeatures = new Set<string>();
   private over = false;
   private resolveEnd!: (end: SessionEnd) => void;
-  /** Settles when the session is over. */
-  readonly ended: Promise<SessionEnd> = new Promise((resolve) => { this.resolveEnd = resolve; });
+  private rejectEnd!: (error: unknown) => void;
+  /**
+   * Settles when the session is over; rejects when the target failed while
+   * running (a bug in the simulator, not anything the client sent).
+   */
+  readonly ended: Promise<SessionEnd> = new Promise((resolve, reject) => { this.resolveEnd = resolve; this.rejectEnd = reject; });
 
   constructor(readonly target: DebugTarget, private readonly write: (data: Buffer) => void, private readonly options: SessionOptions = {}) {}
 
@@ -83,6 +87,12 @@ export class GdbSession {
     if (this.over) return;
     this.over = true;
     this.resolveEnd(end);
+  }
+
+  private fail(error: unknown): void {
+    if (this.over) return;
+    this.over = true;
+    this.rejectEnd(error);
   }
 
   private send(payload: string): void {
@@ -271,7 +281,7 @@ export class GdbSession {
     return (insert ? t.addWatchpoint(w, address, kind) : t.removeWatchpoint(w, address, kind)) ? 'OK' : 'E01';
   }
 
-  private async legacyResume(p: string): Promise<string> {
+  private async legacyResume(p: string): Promise<string | undefined> {
     // c [addr], s [addr], C sig[;addr], S sig[;addr]: resume at addr when given.
     const rest = p.slice(1);
     const addrText = p[0] === 'c' || p[0] === 's' ? rest : rest.split(';')[1];
@@ -309,12 +319,16 @@ export class GdbSession {
     return '';
   }
 
-  private async resume(direction: 'forward' | 'reverse', mode: 'step' | 'continue', core: number): Promise<string> {
+  private async resume(direction: 'forward' | 'reverse', mode: 'step' | 'continue', core: number): Promise<string | undefined> {
     const control = new AbortController();
     this.running = control;
     let stop: StopEvent;
     try {
       stop = await this.target.resume({ direction, mode, core: this.core(core), interrupt: control.signal });
+    } catch (e) {
+      // The simulator failed while running: the session cannot go on, and whoever serves it reports the error.
+      this.fail(e);
+      return undefined;
     } finally {
       this.running = undefined;
     }

@@ -27,7 +27,8 @@ export function serveTcp(target: DebugTarget, port: number, options: SessionOpti
     let session: GdbSession | undefined;
     let socket: net.Socket | undefined;
     let endWith!: (end: SessionEnd) => void;
-    const ended = new Promise<SessionEnd>((r) => { endWith = r; });
+    let failWith!: (error: unknown) => void;
+    const ended = new Promise<SessionEnd>((r, j) => { endWith = r; failWith = j; });
     const server = net.createServer((client) => {
       const peer = `${client.remoteAddress}:${client.remotePort}`;
       if (session) {
@@ -43,10 +44,14 @@ export function serveTcp(target: DebugTarget, port: number, options: SessionOpti
       client.on('data', (d) => s.feed(d));
       client.on('error', () => s.close());
       client.on('close', () => s.close());
-      void s.ended.then((end) => {
+      s.ended.then((end) => {
         client.end();
         server.close();
         endWith(end);
+      }, (error: unknown) => {
+        client.destroy();
+        server.close();
+        failWith(error);
       });
     });
     server.on('error', (e: NodeJS.ErrnoException) => {
@@ -79,11 +84,12 @@ export function serveStreams(target: DebugTarget, input: Readable, output: Writa
   input.on('close', onEnd);
   input.on('error', onEnd);
   output.on('error', onEnd);
-  void session.ended.then(() => {
+  const stop = () => {
     input.off('data', onData);
     input.off('end', onEnd);
     input.off('close', onEnd);
     input.pause();
-  });
+  };
+  session.ended.then(stop, stop);
   return { ended: session.ended, close: () => session.close() };
 }

@@ -348,6 +348,16 @@ test('unknown packets get the empty reply, and malformed ones an error; nothing 
   assert.ok(true);
 });
 
+test('a target that fails while running (a simulator bug) ends the session with that error instead of an E reply gdb would misread', async () => {
+  const t = new FakeTarget();
+  const c = new Client(t);
+  const bug = new Error('bug in the simulator');
+  t.stops.push(async () => { throw bug; });
+  c.send(framePacket('vCont;c'));
+  await assert.rejects(c.session.ended, (e) => e === bug);
+  assert.deepEqual(c.replies, [], 'no reply');
+});
+
 test('D detaches (OK, then the session ends) and k kills (no reply); the session also ends when the connection closes', async () => {
   const a = new Client(new FakeTarget());
   assert.equal(await a.ask('D'), 'OK');
