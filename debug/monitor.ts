@@ -94,3 +94,40 @@ MONITOR_COMMANDS.add({
     return text.length ? (text.endsWith('\n') ? text : `${text}\n`) : '(no console output yet)\n';
   },
 });
+
+/** A number as the commands take it: hex with 0x, else decimal. */
+function parseNumber(text: string | undefined, what: string): number {
+  const v = text === undefined ? NaN : /^0x[0-9a-f]+$/i.test(text) ? parseInt(text.slice(2), 16) : /^[0-9]+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(v) || v < 0 || v > 0xffffffff) throw new Error(`${what}: '${text ?? ''}' is not an address or length (0x... or decimal)`);
+  return v;
+}
+
+MONITOR_COMMANDS.add({
+  name: 'phys',
+  usage: 'phys PA [LEN]',
+  help: 'physical memory, bypassing the MMU: LEN bytes (default 64, at most 4096) as words, RAM only',
+  run: (ctx, args) => {
+    const pa = parseNumber(args[0], 'phys');
+    const len = args[1] === undefined ? 64 : parseNumber(args[1], 'phys');
+    if (len < 1 || len > 4096) throw new Error(`phys: LEN must be 1 to 4096 bytes (got ${len})`);
+    if (pa + len > 0x100000000) throw new Error(`phys: 0x${pa.toString(16)} + ${len} runs past the 4 GiB physical address space`);
+    const bus = ctx.machine.bus;
+    for (let a = pa; a < pa + len; a++) {
+      if (!bus.isRam(a >>> 0)) throw new Error(`phys: 0x${a.toString(16).padStart(8, '0')} is not RAM (device registers are not read from here)`);
+    }
+    const bytes = bus.readBytes(pa, len);
+    const lines: string[] = [];
+    for (let i = 0; i < len; i += 16) {
+      const row = bytes.subarray(i, i + 16);
+      const words: string[] = [];
+      // Whole words as values (as gdb's x/wx shows them: little-endian), a tail as bytes.
+      for (let j = 0; j < row.length; j += 4) {
+        const w = Buffer.from(row.subarray(j, j + 4));
+        words.push(w.length === 4 ? w.readUInt32LE(0).toString(16).padStart(8, '0') : w.toString('hex'));
+      }
+      const ascii = [...row].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
+      lines.push(`${(pa + i).toString(16).padStart(8, '0')}: ${words.join(' ').padEnd(35)}  ${ascii}`);
+    }
+    return `${lines.join('\n')}\n`;
+  },
+});

@@ -79,6 +79,8 @@ test('gdb-multiarch breaks at a symbol of an exec run, shows the core and VFP re
     'x/4wx 0x60010000',
     'p/x $pc', 'stepi', 'p/x $pc',
     'x/4wx 0x10009000',
+    'monitor phys 0x60010000 16',
+    'monitor phys 0x10009000 4',
     'detach',
   ]);
   assert.match(r.out, /Breakpoint 1, 0x[0-9a-f]+ in put_fixed \(\)/, r.out);
@@ -100,6 +102,8 @@ test('gdb-multiarch breaks at a symbol of an exec run, shows the core and VFP re
   const before = Number(value(r.out, 5)), after = Number(value(r.out, 6));
   assert.ok(after === before + 2 || after === before + 4, `stepi went from 0x${before.toString(16)} to 0x${after.toString(16)}`);
   assert.match(r.out, /Cannot access memory at address 0x10009000/, 'device registers are not read');
+  assert.match(r.out, new RegExp(`^60010000: ${words.map((w) => w.toString(16).padStart(8, '0')).join(' ')}`, 'm'), 'monitor phys: physical memory as words');
+  assert.match(r.out, /phys: 0x10009000 is not RAM/);
   assert.match(r.out, /Inferior 1 \(Remote target\) detached/);
   assert.equal(await stub.exit, 0);
   assert.match(stub.stderr(), /add-symbol-file \S*fp\.elf 0x60010000/, 'the attach line names the image at its text address');
