@@ -14,6 +14,7 @@ import { UsageError } from './args';
 import { LiveTarget } from '../debug/live-target';
 import { serveTcp, serveStreams, GdbServeError } from '../debug/rsp/transport';
 import type { SessionEnd } from '../debug/rsp/session';
+import type { DebugTarget } from '../debug/target';
 
 /** Where gdb connects: a TCP port on 127.0.0.1, or stdin/stdout ('-'). */
 export type GdbEndpoint = { port: number } | { stdio: true };
@@ -153,47 +154,69 @@ export interface GdbRun {
   target: LiveTarget;
 }
 
+/** How a served session is told where to print and when to stop. */
+export interface ServeOptions {
+  /** The command, for messages ("exec: --gdb: ..."). */
+  command: string;
+  images: SymbolImage[];
+  /** The command line, for the attach line of `--gdb -`. */
+  commandLine: string[];
+  /** Aborted on Ctrl-C: the session ends. */
+  stop: AbortSignal;
+  /** Text for stderr (the attach line, protocol problems). */
+  log: (text: string) => void;
+}
+
 /**
- * Serves `machine` to gdb until the session ends. `stop` (Ctrl-C) ends it.
- * `log` gets the lines for stderr (the attach line, protocol problems).
+ * Serves any DebugTarget (a live machine, a recording) to gdb until the
+ * session ends: prints the attach line, listens (or speaks on
+ * stdin/stdout), and returns how the session ended ('signal' for Ctrl-C).
+ * A port that cannot be listened on is a UsageError.
  */
-export async function serveGdb(machine: Machine, endpoint: GdbEndpoint, options: {
-  command: string; images: SymbolImage[]; commandLine: string[]; limit?: number;
-  betweenSlices?: () => void | Promise<void>; onStop?: () => void; stop: AbortSignal; log: (text: string) => void;
-}): Promise<GdbRun> {
-  const target = new LiveTarget(machine, { limit: options.limit, betweenSlices: options.betweenSlices, onStop: options.onStop });
+export async function serveTarget(target: DebugTarget, endpoint: GdbEndpoint, options: ServeOptions): Promise<SessionEnd | 'signal'> {
   const log = (line: string) => options.log(`bringup: ${line}\n`);
   let signalled = false;
-  try {
-    if ('stdio' in endpoint) {
-      const s = serveStreams(target, process.stdin, process.stdout, { log });
-      options.log(attachText(endpoint, 0, options.images, options.commandLine));
-      const onStop = () => { signalled = true; s.close(); };
-      options.stop.addEventListener('abort', onStop);
-      try {
-        const end = await s.ended;
-        return { end: signalled ? 'signal' : end, target };
-      } finally {
-        options.stop.removeEventListener('abort', onStop);
-      }
-    }
-    let server;
-    try {
-      server = await serveTcp(target, endpoint.port, { log, onClient: (peer) => log(`gdb attached from ${peer}`) });
-    } catch (e) {
-      if (e instanceof GdbServeError) throw new UsageError(`${options.command}: --gdb: ${e.message}`);
-      throw e;
-    }
-    options.log(attachText(endpoint, server.port, options.images, options.commandLine));
-    const onStop = () => { signalled = true; server.close(); };
+  if ('stdio' in endpoint) {
+    const s = serveStreams(target, process.stdin, process.stdout, { log });
+    options.log(attachText(endpoint, 0, options.images, options.commandLine));
+    const onStop = () => { signalled = true; s.close(); };
     options.stop.addEventListener('abort', onStop);
     try {
-      const end = await server.ended;
-      return { end: signalled ? 'signal' : end, target };
+      const end = await s.ended;
+      return signalled ? 'signal' : end;
     } finally {
       options.stop.removeEventListener('abort', onStop);
-      server.close();
     }
+  }
+  let server;
+  try {
+    server = await serveTcp(target, endpoint.port, { log, onClient: (peer) => log(`gdb attached from ${peer}`) });
+  } catch (e) {
+    if (e instanceof GdbServeError) throw new UsageError(`${options.command}: --gdb: ${e.message}`);
+    throw e;
+  }
+  options.log(attachText(endpoint, server.port, options.images, options.commandLine));
+  const onStop = () => { signalled = true; server.close(); };
+  options.stop.addEventListener('abort', onStop);
+  try {
+    const end = await server.ended;
+    return signalled ? 'signal' : end;
+  } finally {
+    options.stop.removeEventListener('abort', onStop);
+    server.close();
+  }
+}
+
+/**
+ * Serves a live machine (exec, run) to gdb until the session ends; the
+ * target tells how the run ended, if it did.
+ */
+export async function serveGdb(machine: Machine, endpoint: GdbEndpoint, options: ServeOptions & {
+  limit?: number; betweenSlices?: () => void | Promise<void>; onStop?: () => void;
+}): Promise<GdbRun> {
+  const target = new LiveTarget(machine, { limit: options.limit, betweenSlices: options.betweenSlices, onStop: options.onStop });
+  try {
+    return { end: await serveTarget(target, endpoint, options), target };
   } finally {
     target.dispose();
   }
