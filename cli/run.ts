@@ -8,7 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { onStopSignal, stopStatus, type StopSignal } from './signals';
 import { checkOutputPath, checkOutputFolder, isWriteError, writeErrorReason } from './output-path';
 import { runScenarioYielding, runScenarioDriven } from '../scenario/run/runner';
-import { takeGdbOption, serveGdb, scenarioSymbolImages, GDB_OPTION_HELP } from './gdb-serve';
+import { takeGdbOption, serveGdb, scenarioSymbolImages, describeSessionEnd, GDB_OPTION_HELP } from './gdb-serve';
 import { recordingsDir } from '../scenario/record/recording';
 import { ProgressLine } from './progress';
 import { loadScenario } from '../scenario/file/scenario-file';
@@ -125,6 +125,8 @@ export async function runCommand(argvIn: string[]): Promise<number> {
         command: 'run', images: scenarioSymbolImages(scenarioFile, scenario.kernel), commandLine: ['bringup', 'run', ...argvIn],
         limit: scenario.limit, stop: interrupt.signal, log: (text) => { process.stderr.write(text); },
       });
+      // Left before its end: the run is reported as interrupted there.
+      if (!served.target.ended && served.end !== 'signal') process.stderr.write(`bringup: ${describeSessionEnd(served.end)} before the run's end; it is reported as interrupted there\n`);
       return served.target.ended;
     })
     : run(options)).finally(offSignal);
