@@ -126,6 +126,13 @@ export class Machine {
   readonly probes: MachineProbes;
   /** The input log so far: every injection that has taken effect, in order. */
   readonly injected: InjectionEntry[] = [];
+  /**
+   * A core's clock moved on without it executing instructions (waiting in
+   * WFI/WFE, held, stalled, or a round ending before its turn): ticks
+   * [from, to) of that core are not instructions. Reverse stepping finds a
+   * core's previous instruction with it.
+   */
+  readonly clockJumps = new Probe<[core: number, from: number, to: number]>();
   private exitCode: number | undefined;
   /** requestStop was called: the run returns 'stopped' at the next boundary. */
   private stopPending = false;
@@ -221,12 +228,14 @@ export class Machine {
 
   private releaseCore(k: number, fromReset: boolean): void {
     const cpu = this.cpus[k];
-    const t = Math.max(cpu.icount, this.now());
+    const was = cpu.icount;
+    const t = Math.max(was, this.now());
     if (fromReset) {
       cpu.reset();
       cpu.pc = this.coreControl.resetVector(k);
     }
-    cpu.icount = t;
+    cpu.icount = was;
+    this.moveClock(k, t);
     this.coreMayRun(k);
   }
 
@@ -243,7 +252,7 @@ export class Machine {
     const end = Math.min(this.roundEnd, this.grid.after(t - 1));
     const start = Math.max(this.time, this.grid.previous);
     this.roundEnd = end;
-    this.cpus.forEach((cpu, j) => { if (j !== this.turn && cpu.icount < start) cpu.icount = start; });
+    this.cpus.forEach((cpu, j) => { if (j !== this.turn && cpu.icount < start) this.moveClock(j, start); });
     if (this.running >= 0) this.cpus[this.running].shortenRun(end);
   }
 
@@ -480,7 +489,7 @@ export class Machine {
         // run itself may have scheduled).
         const wake = this.events.nextTime();
         if (wake === Infinity) return { kind: 'idle' };
-        cpu.icount = Math.max(cpu.icount, Math.min(wake, limit));
+        this.moveClock(0, Math.max(cpu.icount, Math.min(wake, limit)));
       }
     }
   }
@@ -568,7 +577,7 @@ export class Machine {
 
   /** The round is over: a core that did not run to its end (waiting, held, stalled) spent the time. */
   private endRound(): void {
-    for (const cpu of this.cpus) if (cpu.icount < this.roundEnd) cpu.icount = this.roundEnd;
+    this.cpus.forEach((cpu, k) => { if (cpu.icount < this.roundEnd) this.moveClock(k, this.roundEnd); });
     this.time = this.roundEnd;
   }
 
@@ -582,7 +591,7 @@ export class Machine {
     const boundary = this.grid.after(cpu.icount - 1);
     if (boundary !== cpu.icount) {
       const start = Math.max(this.time, this.grid.previous);
-      for (const other of this.cpus) if (other !== cpu && other.icount < start) other.icount = start;
+      this.cpus.forEach((other, j) => { if (other !== cpu && other.icount < start) this.moveClock(j, start); });
       return false;
     }
     this.alone = false;
@@ -597,6 +606,13 @@ export class Machine {
       if (this.coreRuns(j) && cpu.icount < this.roundEnd && !(cpu.waiting && !cpu.irqLine && !cpu.fiqLine)) return true;
     }
     return false;
+  }
+
+  /** Moves core k's clock on to `to` without it executing anything (told to clockJumps). */
+  private moveClock(k: number, to: number): void {
+    const cpu = this.cpus[k];
+    if (this.clockJumps.active && to > cpu.icount) this.clockJumps.emit(k, cpu.icount, to);
+    cpu.icount = to;
   }
 
   /** How many cores can take their turn in a round starting now. */
