@@ -12,9 +12,19 @@ import { openReplay } from '../scenario/record/recording';
 import { parseVirtualTime } from '../scenario/virtual-time';
 import { compilePattern } from '../scenario/file/scenario-file';
 import { describeStopReason } from '../machine/stop-reason';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { readVolume, volumeImage } from '../machine/boot/volume';
+import type { BootImages } from '../machine/boot/linux-boot';
+import { takeGdbOption, elfTextAddress, attachText, describeSessionEnd, DEFAULT_GDB_PORT, type GdbEndpoint, type SymbolImage } from './gdb-serve';
+import { serveTcp, serveStreams, GdbServeError } from '../debug/rsp/transport';
+import type { SessionEnd } from '../debug/rsp/session';
+import { ReplayTarget as ReplayDebugTarget } from '../debug/replay-target';
+import type { Replayer } from '../replay/replayer';
 
 export const REPLAY_HELP = `usage: bringup replay RECORDING [--to N | --to-symbol S [--core K] | --to-crash | --to-console PATTERN]
-                      [--verify] [--images DIR]
+                      [--verify] [--images DIR] [--gdb [PORT|-]]
 
 Replays a recorded run (docs/recording-format.md) from the nearest checkpoint,
 checking the state hash of every chunk it passes, and stops at the target:
@@ -41,6 +51,21 @@ space, the last console lines and the last trace entries (or exceptions).
   --to-console PAT     the first console line matching PAT (text, or /regex/)
   --verify             replay the whole run from the boot and prove it identical
   --images DIR         take the images from DIR (by name) instead of the scenario's files
+  --gdb [PORT|-]       serve the recording to gdb (the GDB remote protocol) on
+                       127.0.0.1:PORT (default ${DEFAULT_GDB_PORT}), or on stdin/stdout with '-'
+                       (target remote | bringup replay REC --gdb -), from the
+                       beginning of the recording or from the point --to... names.
+                       Forwards and backwards: stepi, continue, breakpoints and
+                       watchpoints, and reverse-stepi, reverse-step, reverse-next,
+                       reverse-finish, reverse-continue; each core is a thread.
+                       Registers and memory cannot be changed; running past the
+                       recording's end or before its beginning stops there (gdb:
+                       "No more reverse-execution history"). Monitor commands:
+                       icount, goto N [core K], checkpoints, console, faults
+                       (monitor help lists all). The gdb-multiarch line to attach,
+                       with add-symbol-file for every image (written to a
+                       temporary folder removed at the end), is printed on stderr.
+                       See docs/debugging.md, "Reverse execution (replay mode)"
 
 Without a target, the replay runs to the end of the recording. On a
 terminal, a progress line on stderr shows how far it is. The images
@@ -72,7 +97,8 @@ differ, or (for --verify) a damaged recording;
 130 --verify interrupted by Ctrl-C, 143 by SIGTERM (it says how many chunks
 matched so far).`;
 
-export async function replayCommand(argv: string[]): Promise<number> {
+export async function replayCommand(argvIn: string[]): Promise<number> {
+  const { argv, gdb } = takeGdbOption(argvIn, 'replay');
   const args = parseArgs(argv, {
     to: { value: true, meta: 'N' }, 'to-symbol': { value: true, meta: 'SYMBOL' }, 'to-crash': {}, 'to-console': { value: true, meta: 'PATTERN' },
     verify: {}, images: { value: true, meta: 'DIR' }, core: { value: true, meta: 'K' }, help: {},
@@ -83,6 +109,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
   if (targets > 1) throw new UsageError('replay: give at most one of --to, --to-symbol, --to-crash, --to-console');
   if (targets && args.flags.has('verify')) throw new UsageError('replay: --verify replays the whole run; it takes no target');
   if (args.options.has('core') && !args.options.has('to-symbol')) throw new UsageError('replay: --core K picks the core for --to-symbol; give --to-symbol S too');
+  if (gdb && args.flags.has('verify')) throw new UsageError('replay: --verify checks the whole run; it does not serve gdb (give one of them)');
 
   const rec = openRecording(args.positionals[0]);
   const session = openReplay(rec, { imagesDir: args.options.get('images')?.[0] });
@@ -109,6 +136,12 @@ export async function replayCommand(argv: string[]): Promise<number> {
     }
     const target = parseTarget(args.options, args.flags.has('to-crash'), rec.header.clockHz);
     const spaces = new AddressSpaces(session.boot);
+    if (gdb) {
+      const start = targets ? resolveTarget(target, rec, session.replayer, spaces) : undefined;
+      progress?.clear();
+      if (session.replayer.onProgress) session.replayer.onProgress = undefined;
+      return await serveReplay(session.replayer, session.boot, gdb, start, ['bringup', 'replay', ...argvIn]);
+    }
     const resolved = resolveTarget(target, rec, session.replayer, spaces);
     if (!resolved.here) session.replayer.runTo(resolved.icount);
     progress?.clear();
@@ -154,4 +187,76 @@ function parseTarget(options: Map<string, string[]>, crash: boolean, clockHz: nu
     return { kind: 'console', pattern: p.regex, source: p.source };
   }
   return { kind: 'end' };
+}
+
+/**
+ * `replay --gdb`: serves the recording to gdb from its beginning, or from
+ * the point a --to... target resolved to, until gdb detaches or Ctrl-C.
+ */
+async function serveReplay(replayer: Replayer, boot: BootImages, endpoint: GdbEndpoint, start: ReturnType<typeof resolveTarget> | undefined, commandLine: string[]): Promise<number> {
+  // Where the target put the replayer: the core stopped there and its clock.
+  let position = { core: 0, clock: 0 };
+  if (start) {
+    if (!start.here) replayer.runTo(start.icount);
+    const m = replayer.machine;
+    const core = start.core ?? m.pausedCore ?? 0;
+    position = { core, clock: m.cpus[core].icount };
+  }
+  const target = new ReplayDebugTarget(replayer);
+  if (position.clock > 0) target.goto(position);
+  const symbolsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-gdb-'));
+  const interrupt = new AbortController();
+  let stoppedBy: StopSignal | undefined;
+  const offSignal = onStopSignal((sig) => { stoppedBy ??= sig; interrupt.abort(); });
+  const log = (line: string) => process.stderr.write(`bringup: ${line}\n`);
+  try {
+    const images = writeSymbolFiles(boot, symbolsDir);
+    let ended: Promise<SessionEnd>;
+    let close: () => void;
+    if ('stdio' in endpoint) {
+      const s = serveStreams(target, process.stdin, process.stdout, { log });
+      process.stderr.write(attachText(endpoint, 0, images, commandLine));
+      ended = s.ended; close = () => s.close();
+    } else {
+      let server;
+      try {
+        server = await serveTcp(target, endpoint.port, { log, onClient: (peer) => log(`gdb attached from ${peer}`) });
+      } catch (e) {
+        if (e instanceof GdbServeError) throw new UsageError(`replay: --gdb: ${e.message}`);
+        throw e;
+      }
+      process.stderr.write(attachText(endpoint, server.port, images, commandLine).replace('(the machine is stopped at its first instruction)',
+        position.clock > 0 ? `(the replay is at ${replayer.machine.cpus.length > 1 ? `core ${position.core}, clock ${position.clock}` : `instruction ${position.clock}`})` : '(the replay is at the beginning of the recording)'));
+      const srv = server;
+      ended = srv.ended; close = () => srv.close();
+    }
+    const onStop = () => close();
+    interrupt.signal.addEventListener('abort', onStop);
+    try {
+      const end = await ended;
+      process.stderr.write(`bringup: ${stoppedBy ? 'interrupted' : describeSessionEnd(end)}\n`);
+    } finally {
+      interrupt.signal.removeEventListener('abort', onStop);
+      close();
+    }
+    return stoppedBy ? stopStatus(stoppedBy) : EXIT.OK;
+  } finally {
+    offSignal();
+    fs.rmSync(symbolsDir, { recursive: true, force: true });
+  }
+}
+
+/** Writes the ELF images of the run (kernel, each volume image) into `dir` for gdb's add-symbol-file; returns them with their .text addresses. */
+function writeSymbolFiles(boot: BootImages & { volume?: Uint8Array }, dir: string): SymbolImage[] {
+  const out: SymbolImage[] = [];
+  const add = (name: string, data: Uint8Array) => {
+    const text = elfTextAddress(data);
+    if (text === undefined) return;
+    const file = path.join(dir, path.basename(name).replace(/[^A-Za-z0-9_.+-]/g, '_') || 'image');
+    fs.writeFileSync(file, data);
+    out.push({ file, address: text });
+  };
+  add(boot.kernelName, boot.kernel);
+  if (boot.volume) for (const e of readVolume(boot.volume)) if (e.role !== 'config') add(e.name.endsWith('.elf') ? e.name : `${e.name}.elf`, volumeImage(boot.volume, e.name));
+  return out;
 }

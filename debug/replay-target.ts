@@ -11,6 +11,7 @@ import type { Position } from '../replay/positions';
 import { coreState } from '../replay/targets';
 import { virtualToPhysical } from '../replay/trace';
 import { describeInjection } from '../machine/injections';
+import { MONITOR_COMMANDS, MonitorTable, type MonitorCommand, type MonitorContext } from './monitor';
 import type {
   BreakpointKind, CoreRegisters, DebugTarget, RegisterName, ResumeRequest, StopEvent, WatchKind,
 } from './target';
@@ -30,6 +31,7 @@ export class ReplayTarget implements DebugTarget {
   readonly navigator: ReplayNavigator;
   private readonly breakpoints = new Map<number, number>();
   private readonly watches: Array<Watch & { length: number }> = [];
+  private monitors: MonitorTable<ReplayMonitorContext> | undefined;
 
   constructor(readonly replayer: Replayer, options: ReplayTargetOptions = {}) {
     this.navigator = new ReplayNavigator(replayer, options);
@@ -123,71 +125,94 @@ export class ReplayTarget implements DebugTarget {
     }
   }
 
-  monitor(command: string): string {
-    return replayMonitor(this, command);
+  monitor(command: string, core = 0): string {
+    this.monitors ??= replayMonitorCommands();
+    const machine = this.replayer.machine;
+    const ctx: ReplayMonitorContext = {
+      machine, core, mode: 'replay', target: this, replayer: this.replayer,
+      consoleText: () => this.replayer.rec.chunks.flatMap((c) => c.console).filter((e) => e.icount <= machine.now()).map((e) => e.text).join(''),
+    };
+    return this.monitors.run(ctx, command);
   }
 }
 
-/** The monitor commands of replay mode, for `monitor help`. */
-export const REPLAY_MONITOR_HELP = [
-  'icount              each core\'s clock, the machine\'s time, where the recording ends',
-  'goto N [core K]     go to time N (forwards or backwards); with core K, core K paused at its clock N',
-  'checkpoints         the recording\'s checkpoints and the snapshots kept in memory',
-  'console             the console output up to here',
-  'faults              the input log up to here: injected faults, console input (time, core, cause)',
-];
+/** What the replay monitor commands see. */
+export interface ReplayMonitorContext extends MonitorContext { target: ReplayTarget }
 
-/** The replay monitor commands: `icount`, `goto N [core K]`, `checkpoints`, `console`, `faults`. Throws an Error for anything else. */
-export function replayMonitor(target: ReplayTarget, command: string): string {
-  const words = command.trim().split(/\s+/).filter(Boolean);
-  const rec = target.replayer.rec;
-  const m = target.replayer.machine;
-  const nav = target.navigator;
-  const now = m.now();
-  switch (words[0]) {
-    case 'icount': {
+/**
+ * The replay monitor commands, `icount`, `goto N [core K]`, `checkpoints`,
+ * `console` and `faults`, over those every target has (debug/monitor.ts).
+ */
+export function replayMonitorCommands(): MonitorTable<ReplayMonitorContext> {
+  const table = new MonitorTable<ReplayMonitorContext>();
+  for (const c of MONITOR_COMMANDS.list('replay')) table.add(c as unknown as MonitorCommand<ReplayMonitorContext>);
+  table.add({ name: 'help', help: 'this list', run: () => table.help('replay') });
+  table.add({
+    name: 'icount', help: "each core's clock, the machine's time, the position and where the recording ends",
+    run: (ctx) => {
+      const { target } = ctx;
+      const m = ctx.machine, nav = target.navigator, rec = target.replayer.rec;
       const p = nav.position;
-      const lines = m.cpus.map((c, k) => `core ${k}: clock ${c.icount}${k === p.core ? ' (stopped here)' : ''}`);
-      lines.push(`machine time ${now}; position: core ${p.core} at ${p.clock}`);
+      const lines = m.cpus.map((c, k) => `core ${k}${k === ctx.core ? ' (selected)' : ''}: clock ${c.icount}${k === p.core ? ' (stopped here)' : ''}`);
+      lines.push(`machine time ${m.now()}; position: core ${p.core} at ${p.clock}`);
       lines.push(`recording ends at ${rec.lastIcount}${m.cpus.length > 1 ? ` (in core ${nav.end.core}'s turn)` : ''}`);
       return lines.join('\n') + '\n';
-    }
-    case 'goto': {
-      const n = parseNumber(words[1]);
+    },
+  });
+  table.add({
+    name: 'goto', usage: 'goto N [core K]', modes: ['replay'],
+    help: 'go to time N, forwards or backwards (one core: instruction N); with core K, core K paused at its clock N',
+    run: (ctx, args) => {
+      const { target } = ctx;
+      const nav = target.navigator, rec = target.replayer.rec, cores = ctx.machine.cpus.length;
+      const n = parseNumber(args[0]);
       if (n === undefined) throw new Error('goto N [core K]: N is a time (an instruction count on one core), e.g. goto 123456');
-      let core = nav.position.core;
-      if (words.length > 2) {
-        const k = words[2] === 'core' ? parseNumber(words[3]) : undefined;
-        if (k === undefined || words.length > 4) throw new Error('goto N [core K]: K is a core number');
-        if (k >= m.cpus.length) throw new Error(`goto: core ${k}: the recorded run has ${m.cpus.length === 1 ? 'one core (core 0)' : `cores 0 to ${m.cpus.length - 1}`}`);
+      let core = ctx.core;
+      if (args.length > 1) {
+        const k = args[1] === 'core' ? parseNumber(args[2]) : undefined;
+        if (k === undefined || args.length > 3) throw new Error('goto N [core K]: K is a core number');
+        if (k >= cores) throw new Error(`goto: core ${k}: the recorded run has ${cores === 1 ? 'one core (core 0)' : `cores 0 to ${cores - 1}`}`);
         core = k;
-      } else if (m.cpus.length > 1 && nav.position.core !== nav.end.core && n >= rec.lastIcount) {
+      } else if (n >= rec.lastIcount) {
         core = nav.end.core;
       }
       if (n > rec.lastIcount) throw new Error(`goto ${n}: past the end of the recording (${rec.lastIcount})`);
       target.goto({ core, clock: n });
-      const mm = target.replayer.machine;
-      return `at ${mm.cpus.length > 1 ? `core ${core}, clock ${mm.cpus[core].icount} (machine time ${mm.now()})` : `instruction ${mm.now()}`}\n`;
-    }
-    case 'checkpoints': {
+      const m = target.replayer.machine;
+      return `at ${cores > 1 ? `core ${core}, clock ${m.cpus[core].icount} (machine time ${m.now()})` : `instruction ${m.now()}`}` +
+        ' (gdb still shows the registers it had: give `flushregs` or step to see them)\n';
+    },
+  });
+  table.add({
+    name: 'checkpoints', modes: ['replay'], help: "the recording's checkpoints and the snapshots kept in memory",
+    run: (ctx) => {
+      const nav = ctx.target.navigator, rec = ctx.target.replayer.rec;
       const lines = [`recording checkpoints (${rec.checkpoints.length}):`];
       for (const c of rec.checkpoints) lines.push(`  ${c.icount} (chunk ${c.chunk})`);
-      lines.push(`in memory (${nav.index.marks.length}, one every ${nav.index.spacing} ticks on the way of a long seek, at most ${nav.index.maxMarks}):`);
+      lines.push(`in memory (${nav.index.marks.length}; one every ${nav.index.spacing} ticks on the way of a long seek, at most ${nav.index.maxMarks}):`);
       for (const k of nav.index.marks) lines.push(`  ${k.time}${k.clocks.length > 1 ? ` (clocks ${k.clocks.join(', ')})` : ''}`);
       return lines.join('\n') + '\n';
-    }
-    case 'console': {
-      const entries = rec.chunks.flatMap((c) => c.console).filter((e) => e.icount <= now);
-      return entries.map((e) => e.text).join('') || '(no console output yet)\n';
-    }
-    case 'faults': {
-      const entries = target.replayer.inputs.filter((e) => e.icount <= now);
+    },
+  });
+  table.add({
+    name: 'console', help: 'the console output of the recorded run up to here',
+    run: (ctx) => {
+      const now = ctx.machine.now();
+      const text = ctx.target.replayer.rec.chunks.flatMap((c) => c.console).filter((e) => e.icount <= now).map((e) => e.text).join('');
+      return text.length ? (text.endsWith('\n') ? text : `${text}\n`) : '(no console output yet)\n';
+    },
+  });
+  table.add({
+    name: 'faults', modes: ['replay'], help: 'the input log up to here: injected faults and console input, with their times and cores',
+    run: (ctx) => {
+      const now = ctx.machine.now();
+      const several = ctx.machine.cpus.length > 1;
+      const entries = ctx.target.replayer.inputs.filter((e) => e.icount <= now);
       if (!entries.length) return '(no input log entries up to here)\n';
-      return entries.map((e) => `[${e.icount}]${m.cpus.length > 1 ? ` core ${e.core ?? 0}` : ''} ${describeInjection(e.injection)}: ${e.cause}`).join('\n') + '\n';
-    }
-    default:
-      throw new Error(`unknown monitor command '${words[0] ?? ''}' (replay mode: ${REPLAY_MONITOR_HELP.map((l) => l.split(/\s{2,}/)[0]).join(', ')})`);
-  }
+      return entries.map((e) => `[${e.icount}]${several ? ` core ${e.core ?? 0}` : ''} ${describeInjection(e.injection)}: ${e.cause}`).join('\n') + '\n';
+    },
+  });
+  return table;
 }
 
 function parseNumber(s: string | undefined): number | undefined {
