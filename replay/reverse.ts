@@ -64,11 +64,16 @@ export class ReplayNavigator {
     this.position = { core: p.core, clock };
   }
 
-  /** Whether core k, as the machine stands, executes an instruction when its turn goes on. */
+  /**
+   * Whether core k, as the machine stands, surely executes an instruction
+   * at its clock when its turn goes on: it can run, and no event is due
+   * before that (an event due now, e.g. an input-log entry that stalls the
+   * core, runs first and may stop it).
+   */
   runnable(k: number): boolean {
     const m = this.machine;
     const cpu = m.cpus[k];
-    return m.coreRuns(k) && !(cpu.waiting && !cpu.irqLine && !cpu.fiqLine);
+    return m.coreRuns(k) && !(cpu.waiting && !cpu.irqLine && !cpu.fiqLine) && m.events.nextTime() > m.now();
   }
 
   /** Whether the debugger stands at the recording's end (for core k's motion). */
@@ -101,7 +106,7 @@ export class ReplayNavigator {
       this.position = { core: k, clock: c + 1 };
       return { kind: 'step', core: k };
     }
-    // Core k waits, is held or stalled: on to where it executes again.
+    // Core k waits, is held or stalled, or an event due now may change that: on to where it executes again.
     const next = this.nextExecution(k);
     if (next === undefined) return this.toEnd(k);
     this.index.seek({ core: k, clock: next });
