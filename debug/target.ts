@@ -33,9 +33,9 @@ export type StopEvent =
   /** `core` is about to execute a breakpoint address. */
   | { kind: 'breakpoint'; core: number; type: BreakpointKind; address: number }
   /**
-   * `core` accessed a watched address (forwards: stopped before the instruction that makes the access, its
-   * PC at it, as gdb expects on ARM, where watchpoints are not steppable: gdb then steps over it itself and
-   * shows the old and new value; backwards: before the last write).
+   * `core` accessed a watched address. Forwards: stopped before the instruction making the access;
+   * backwards: just after the last such access. Either way gdb (ARM watchpoints are not steppable)
+   * then steps over that instruction in the direction it runs, and shows the value change.
    */
   | { kind: 'watchpoint'; core: number; type: WatchKind; address: number }
   /** Ctrl-C (SIGINT). */

@@ -17,8 +17,10 @@
  * Backwards to a breakpoint or watchpoint: the windows between restore
  * points, newest first, are re-executed with the breakpoints and watchpoints
  * recording (not stopping); the last hit of the newest window that has one
- * is the answer (a watchpoint: before the instruction that made the access,
- * on the core that made it).
+ * is the answer, on the core that made it. A watchpoint stops forwards
+ * before the instruction making the access and backwards just after it:
+ * gdb (ARM watchpoints are not steppable) then steps over that instruction
+ * in the direction it runs, and shows the old and new value.
  */
 
 import type { Machine } from '../machine/machine';
@@ -189,7 +191,8 @@ export class ReplayNavigator {
     let found: Hit | undefined;
     const disarm = arm(m, triggers, (hit) => {
       if (found !== undefined) return;
-      if (hit.kind === 'breakpoint' && hit.core === start.core && hit.clock === start.clock) return;
+      // Where it starts, a breakpoint or watchpoint is not hit again at once.
+      if (hit.core === start.core && hit.clock === start.clock) return;
       found = hit;
       m.requestStop();
     });
@@ -214,8 +217,8 @@ export class ReplayNavigator {
       disarm();
     }
     const hit = found;
-    // Before the instruction at a breakpoint; after the access of a watchpoint.
-    const to = { core: hit.core, clock: hit.kind === 'breakpoint' ? hit.clock : hit.clock + 1 };
+    // Before the instruction at the breakpoint, or the one making the watched access (gdb steps over it).
+    const to = { core: hit.core, clock: hit.clock };
     this.index.seek(to);
     this.position = to;
     return { kind: 'hit', hit };
@@ -247,7 +250,8 @@ export class ReplayNavigator {
       first = false;
       if (hits.length) {
         const hit = hits[hits.length - 1];
-        const to = { core: hit.core, clock: hit.clock };
+        // Before the instruction at the breakpoint; after the one that made the watched access (gdb steps back over it).
+        const to = { core: hit.core, clock: hit.kind === 'breakpoint' ? hit.clock : hit.clock + 1 };
         this.index.seek(to);
         this.position = to;
         return { kind: 'hit', hit };

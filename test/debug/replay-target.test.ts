@@ -95,18 +95,23 @@ test('reverse-continue with a write watchpoint stops before the instruction that
   const last = writes[writes.length - 1];
 
   assert.ok(t.addWatchpoint('write', address, 4));
-  const stop = await t.resume({ direction: 'reverse', mode: 'continue', core: 0, interrupt: new AbortController().signal });
+  const signal = new AbortController().signal;
+  const stop = await t.resume({ direction: 'reverse', mode: 'continue', core: 0, interrupt: signal });
   assert.deepEqual(stop, { kind: 'watchpoint', core: 0, type: 'write', address });
+  // Just after the write (gdb steps back over it, ARM watchpoints not being steppable): one step back is the store.
+  assert.equal(t.position.clock, last.clock + 1);
+  assert.deepEqual(await t.resume({ direction: 'reverse', mode: 'step', core: 0, interrupt: signal }), { kind: 'step', core: 0 });
   assert.equal(t.position.clock, last.clock);
   assert.equal(t.registers(0).r[15], last.pc, 'stopped at the store');
   // Once more: the write before it.
-  const again = await t.resume({ direction: 'reverse', mode: 'continue', core: 0, interrupt: new AbortController().signal });
+  const again = await t.resume({ direction: 'reverse', mode: 'continue', core: 0, interrupt: signal });
   assert.equal(again.kind, 'watchpoint');
-  assert.equal(t.position.clock, writes[writes.length - 2].clock);
-  // Forwards, the watchpoint stops after the write.
-  const fwd = await t.resume({ direction: 'forward', mode: 'continue', core: 0, interrupt: new AbortController().signal });
-  assert.equal(fwd.kind, 'watchpoint');
   assert.equal(t.position.clock, writes[writes.length - 2].clock + 1);
+  // Forwards, the watchpoint stops before the next write (gdb steps over it).
+  const fwd = await t.resume({ direction: 'forward', mode: 'continue', core: 0, interrupt: signal });
+  assert.equal(fwd.kind, 'watchpoint');
+  assert.equal(t.position.clock, last.clock);
+  assert.equal(t.registers(0).r[15], last.pc);
 });
 
 test('reverse-continue with a breakpoint stops at its previous hit; with none it reaches the beginning of the recording', async () => {
@@ -213,9 +218,9 @@ test('two cores: reverse-continue with a watchpoint names the core that last wro
   assert.deepEqual(stop, { kind: 'watchpoint', core: 1, type: 'write', address: 0x60020000 });
   assert.equal(t.position.core, 1);
   const m = t.replayer.machine;
-  // Before the STREX that wrote it: one more step of core 1 makes the counter 8000.
-  assert.equal(m.bus.read32(0x60020000) >>> 0, 7999);
-  t.navigator.stepForward(1);
+  // Just after the STREX that made it 8000; one step of core 1 back is before it.
   assert.equal(m.bus.read32(0x60020000) >>> 0, 8000);
+  t.navigator.stepBackward(1);
+  assert.equal(m.bus.read32(0x60020000) >>> 0, 7999);
   assert.match(t.monitor('icount', 1), /core 0: clock \d+\ncore 1 \(selected\): clock \d+ \(stopped here\)/);
 });
