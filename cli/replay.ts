@@ -215,7 +215,7 @@ async function serveReplay(replayer: Replayer, boot: BootImages, endpoint: GdbEn
     let close: () => void;
     if ('stdio' in endpoint) {
       const s = serveStreams(target, process.stdin, process.stdout, { log });
-      process.stderr.write(attachText(endpoint, 0, images, commandLine));
+      process.stderr.write(withTimeout(attachText(endpoint, 0, images, commandLine)));
       ended = s.ended; close = () => s.close();
     } else {
       let server;
@@ -225,7 +225,7 @@ async function serveReplay(replayer: Replayer, boot: BootImages, endpoint: GdbEn
         if (e instanceof GdbServeError) throw new UsageError(`replay: --gdb: ${e.message}`);
         throw e;
       }
-      process.stderr.write(attachText(endpoint, server.port, images, commandLine).replace('(the machine is stopped at its first instruction)',
+      process.stderr.write(withTimeout(attachText(endpoint, server.port, images, commandLine)).replace('(the machine is stopped at its first instruction)',
         position.clock > 0 ? `(the replay is at ${replayer.machine.cpus.length > 1 ? `core ${position.core}, clock ${position.clock}` : `instruction ${position.clock}`})` : '(the replay is at the beginning of the recording)'));
       const srv = server;
       ended = srv.ended; close = () => srv.close();
@@ -244,6 +244,11 @@ async function serveReplay(replayer: Replayer, boot: BootImages, endpoint: GdbEn
     offSignal();
     fs.rmSync(symbolsDir, { recursive: true, force: true });
   }
+}
+
+/** A seek (goto, the first stop) on a long recording can take longer than gdb's default 2 s packet timeout. */
+function withTimeout(attach: string): string {
+  return attach.replace(/gdb-multiarch /g, "gdb-multiarch -ex 'set remotetimeout 60' ");
 }
 
 /** Writes the ELF images of the run (kernel, each volume image) into `dir` for gdb's add-symbol-file; returns them with their .text addresses. */

@@ -142,7 +142,8 @@ export class GdbSession {
       case 'b':
         if (p !== 'bs' && p !== 'bc') return '';
         if (!t.reversible) return 'E01';
-        return this.resume('reverse', p === 'bs' ? 'step' : 'continue', this.resumeCore());
+        // bs/bc name no thread; with Hc0 (any) gdb means the thread it has selected (Hg).
+        return this.resume('reverse', p === 'bs' ? 'step' : 'continue', this.continueCore >= 0 ? this.continueCore : this.generalCore);
       case 'H': return this.selectThread(p);
       case 'T': {
         const core = this.threadCore(p.slice(1));
@@ -185,7 +186,8 @@ export class GdbSession {
     const core = this.threadCore(p.slice(2));
     if (core === undefined) return 'E01';
     if (p[1] === 'g') { this.generalCore = core < 0 ? this.lastCore() : core; return 'OK'; }
-    if (p[1] === 'c') { this.continueCore = core; return 'OK'; }
+    // Hc0: any thread (s/c then resume the last stop's core; bs/bc the one gdb selected with Hg).
+    if (p[1] === 'c') { this.continueCore = p.slice(2) === '0' ? -1 : core; return 'OK'; }
     return '';
   }
 

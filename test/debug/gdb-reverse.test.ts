@@ -34,7 +34,8 @@ const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 /** gdb in batch mode, with the replay served on its stdin/stdout (`target remote | bringup replay ... --gdb -`). */
 function gdbOnReplay(replayArgs: string[], commands: string[]): string {
   const server = [process.execPath, BRINGUP, 'replay', ...replayArgs, '--gdb', '-'].map(shellQuote).join(' ');
-  const r = spawnSync(GDB, ['-nx', '-batch', '-ex', 'set pagination off', '-ex', 'set confirm off', '-ex', `target remote | ${server} 2>/dev/null`,
+  // A seek on a long recording can take longer than gdb's default 2 s packet timeout.
+  const r = spawnSync(GDB, ['-nx', '-batch', '-ex', 'set pagination off', '-ex', 'set confirm off', '-ex', 'set remotetimeout 60', '-ex', `target remote | ${server} 2>/dev/null`,
     ...commands.flatMap((c) => ['-ex', c])], { encoding: 'utf8', timeout: 120_000, cwd: ROOT });
   assert.equal(r.error, undefined, `gdb: ${r.error}`);
   return `${r.stdout}\n${r.stderr}`;
