@@ -19,7 +19,7 @@ import type {
 const REFUSED = 'a recording cannot be changed (replay mode): registers and memory are as the recorded run had them';
 
 export interface ReplayTargetOptions {
-  /** Ticks of machine time between the snapshots kept in memory (default: the recording's length / 8, at most 1000000). */
+  /** Ticks of machine time between the snapshots kept in memory (default: the recording's length / 16, from 20000 to 250000). */
   spacing?: number;
   /** Most snapshots kept in memory (default 12). */
   maxMarks?: number;

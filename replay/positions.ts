@@ -63,7 +63,7 @@ export class PositionIndex {
   constructor(readonly replayer: Replayer, options: { spacing?: number; maxMarks?: number } = {}) {
     const rec = replayer.rec;
     this.end = { core: rec.chunks.length ? rec.chunks[rec.chunks.length - 1].core ?? 0 : 0, clock: rec.lastIcount };
-    this.spacing = options.spacing ?? Math.max(100_000, Math.min(1_000_000, Math.ceil(rec.lastIcount / 8)));
+    this.spacing = options.spacing ?? Math.max(20_000, Math.min(250_000, Math.ceil(rec.lastIcount / 16)));
     this.maxMarks = options.maxMarks ?? 12;
   }
 
@@ -164,7 +164,8 @@ export class PositionIndex {
       this.started = true;
       // A machine of several cores restored at a checkpoint past the target's core clock: start earlier.
       if (!PositionIndex.before(this.clocks(), options.startBefore ?? p)) { this.replayer.resetTo(0, false); }
-      if (!this.marks.length || this.marks[0].time > this.machine.now()) this.mark();
+      // Restoring a checkpoint costs a boot and the pages of every checkpoint before it: keep the result.
+      this.mark();
     }
     options.before?.(this.machine, from);
     this.runTo(p, options.noMarks);
@@ -187,6 +188,9 @@ export class PositionIndex {
   runTo(p: Position, noMarks = false): void {
     const m = this.machine;
     let last = this.marks.reduce((t, x) => (x.time <= m.now() ? Math.max(t, x.time) : t), 0);
+    // Marks in the last few spacings before the target: where the debugger will look next.
+    if (!noMarks && p.clock - m.now() > 4 * this.spacing) m.runUntil(p.clock - 4 * this.spacing, p.core);
+    if (m.cpus[p.core].icount >= p.clock) return;
     while (!noMarks && p.clock - m.now() > this.spacing) {
       const t = Math.max(m.now(), last) + this.spacing;
       if (t >= p.clock) break;
@@ -196,6 +200,13 @@ export class PositionIndex {
       if (m.cpus[p.core].icount >= p.clock) return;
       this.mark();
       last = m.now();
+    }
+    // And one just before it: the steps back from here (reverse-stepi, one after another) start there.
+    const near = Math.floor(this.spacing / 16);
+    if (!noMarks && p.clock - m.now() > 4 * near) {
+      m.runUntil(p.clock - near, p.core);
+      if (m.cpus[p.core].icount >= p.clock) return;
+      this.mark();
     }
     m.runUntil(p.clock, p.core);
   }
