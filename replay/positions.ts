@@ -17,7 +17,7 @@
  * are not checked on these seeks (replay --verify does that).
  */
 
-import type { Machine, MachineSnapshot } from '../machine/machine';
+import type { Machine, MachineSnapshot, StopReason } from '../machine/machine';
 import type { Replayer } from './replayer';
 
 /** Core `core` paused in its turn with its clock at `clock` (one core: the instruction count). */
@@ -189,13 +189,13 @@ export class PositionIndex {
     const m = this.machine;
     let last = this.marks.reduce((t, x) => (x.time <= m.now() ? Math.max(t, x.time) : t), 0);
     // Marks in the last few spacings before the target: where the debugger will look next.
-    if (!noMarks && p.clock - m.now() > 4 * this.spacing) m.runUntil(p.clock - 4 * this.spacing, p.core);
+    if (!noMarks && p.clock - m.now() > 4 * this.spacing) pauseAt(m, p.clock - 4 * this.spacing, p.core);
     if (m.cpus[p.core].icount >= p.clock) return;
     while (!noMarks && p.clock - m.now() > this.spacing) {
       const t = Math.max(m.now(), last) + this.spacing;
       if (t >= p.clock) break;
       const before = m.now();
-      const stop = m.runUntil(t, p.core);
+      const stop = pauseAt(m, t, p.core);
       if (stop.kind !== 'limit' || m.now() === before) return;
       if (m.cpus[p.core].icount >= p.clock) return;
       this.mark();
@@ -204,16 +204,38 @@ export class PositionIndex {
     // And one just before it: the steps back from here (reverse-stepi, one after another) start there.
     const near = Math.floor(this.spacing / 16);
     if (!noMarks && p.clock - m.now() > 4 * near) {
-      m.runUntil(p.clock - near, p.core);
+      pauseAt(m, p.clock - near, p.core);
       if (m.cpus[p.core].icount >= p.clock) return;
       this.mark();
     }
-    m.runUntil(p.clock, p.core);
+    pauseAt(m, p.clock, p.core);
   }
 
   /** Whether the machine stands past the recording's end. */
   pastEnd(): boolean {
     return this.machine.cpus[this.end.core].icount > this.end.clock;
+  }
+}
+
+/**
+ * Runs the machine to position (core, clock): runUntil(clock, core), again
+ * while it paused in another core's turn (a lone core's round pauses that
+ * core at the limit, whichever core was asked for), until core `core` is
+ * paused in its turn with its clock at `clock` or past it, the run stands
+ * between rounds at that time, core `core` cannot run (held, waiting), or
+ * the machine stops by itself.
+ */
+export function pauseAt(m: Machine, clock: number, core: number): StopReason {
+  for (;;) {
+    const before = m.now(), paused = m.pausedCore;
+    const stop = m.runUntil(clock, core);
+    if (stop.kind !== 'limit' || m.cpus.length === 1) return stop;
+    const at = m.pausedCore;
+    if (at === undefined || at === core) return stop;
+    if (m.now() === before && at === paused) return stop;
+    // Only a core that can run gets a turn to pause in (one held or waiting is found by running on, replay/reverse.ts).
+    const cpu = m.cpus[core];
+    if (!m.coreRuns(core) || (cpu.waiting && !cpu.irqLine && !cpu.fiqLine) || cpu.icount >= clock) return stop;
   }
 }
 

@@ -25,7 +25,7 @@
 
 import type { Machine } from '../machine/machine';
 import type { Replayer } from './replayer';
-import { PositionIndex, type Position } from './positions';
+import { PositionIndex, pauseAt, type Position } from './positions';
 
 export type WatchKind = 'write' | 'read' | 'access';
 export interface Watch { lo: number; hi: number; kind: WatchKind }
@@ -102,7 +102,7 @@ export class ReplayNavigator {
     if (this.atEnd(k)) return this.toEnd(k);
     const m = this.machine;
     const c = m.cpus[k].icount;
-    m.runUntil(c + 1, k);
+    pauseAt(m, c + 1, k);
     if (this.index.pastEnd()) return this.toEnd(k);
     if (m.cpus[k].icount === c + 1 && this.runnable(k)) {
       this.position = { core: k, clock: c + 1 };
@@ -120,19 +120,29 @@ export class ReplayNavigator {
   private nextExecution(k: number): number | undefined {
     const m = this.machine;
     const cpu = m.cpus[k];
-    const base = cpu.vectorBase() >>> 0;
-    const at = new Set([cpu.pc >>> 0, m.coreControl.resetVector(k) >>> 0, ...[0x00, 0x04, 0x08, 0x0c, 0x10, 0x18, 0x1c].map((v) => (base + v) >>> 0)]);
     let found: number | undefined;
-    const offs = [...at].map((a) => cpu.execProbe.at(a, (c) => {
-      if (found === undefined) { found = c.icount - 1; m.requestStop(); }
-      return false;
-    }));
+    const hooked = new Set<number>();
+    const offs: Array<() => void> = [];
+    const hook = (a: number) => {
+      if (hooked.has(a >>> 0)) return;
+      hooked.add(a >>> 0);
+      offs.push(cpu.execProbe.at(a >>> 0, (c) => {
+        if (found === undefined) { found = c.icount - 1; m.requestStop(); }
+        return false;
+      }));
+    };
+    // Where its next instruction can be: its pc, an exception vector, its reset vector (set when it is released).
+    const base = cpu.vectorBase() >>> 0;
+    for (const a of [cpu.pc, m.coreControl.resetVector(k), ...[0x00, 0x04, 0x08, 0x0c, 0x10, 0x18, 0x1c].map((v) => base + v)]) hook(a);
+    // Released from reset meanwhile (its clock moves on then): where it starts.
+    offs.push(m.clockJumps.subscribe((core) => { if (core === k) { hook(cpu.pc); hook(m.coreControl.resetVector(k)); } }));
     try {
       while (found === undefined && !this.index.pastEnd()) {
         const before = m.now();
         const stop = m.runUntil(Math.min(this.end.clock, before + SLICE), this.end.core);
         if (found !== undefined || stop.kind === 'exit' || stop.kind === 'idle' || stop.kind === 'reset') break;
         if (m.now() === before) break;
+        hook(cpu.pc);
       }
     } finally {
       for (const off of offs) off();

@@ -3,6 +3,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { RecordingReader } from '../../replay/reader';
@@ -223,4 +224,53 @@ test('two cores: reverse-continue with a watchpoint names the core that last wro
   t.navigator.stepBackward(1);
   assert.equal(m.bus.read32(0x60020000) >>> 0, 7999);
   assert.match(t.monitor('icount', 1), /core 0: clock \d+\ncore 1 \(selected\): clock \d+ \(stopped here\)/);
+});
+
+// ---- the reference hypervisor on both Tegra20 CPUs: CPU1 held in reset until released, WFI waits ----
+
+let hyp: RecordingReader | undefined;
+/** A recording of features/scenarios/hyp-smp-pingpong.yaml (CPU1 starts held in reset; the hypervisor idles in WFI). */
+function hypRun(): RecordingReader {
+  if (hyp) return hyp;
+  const file = path.join(tmp, 'hyp-smp.bur');
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'bringup'), 'run', '--quiet', '--record', file, path.join(ROOT, 'features', 'scenarios', 'hyp-smp-pingpong.yaml')], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  hyp = RecordingReader.open(file);
+  return hyp;
+}
+const hypTarget = () => new ReplayTarget(openReplay(hypRun(), { onNotice: () => {} }).replayer);
+
+test('two cores: stepping CPU1 forwards from the boot goes to its first instruction once released from reset; reverse-stepi back over the hold reaches the beginning, with the states forward stepi gave', () => {
+  const t = hypTarget();
+  assert.deepEqual(t.navigator.stepForward(1), { kind: 'step', core: 1 });
+  const first = { ...t.position };
+  assert.ok(first.clock > 1_000_000, `CPU1 starts late (${first.clock})`);
+  const m = t.replayer.machine;
+  assert.equal(t.registers(1).r[15], m.coreControl.resetVector(1), 'at the EVP reset vector');
+  for (let i = 0; i < 6; i++) assert.equal(t.navigator.stepForward(1).kind, 'step');
+  const positions = backAndForth(hypTarget, t.position, 1, 6);
+  assert.deepEqual(positions[0], first);
+  // Before its first instruction CPU1 never ran: the beginning of the recording.
+  const back = hypTarget();
+  back.goto(first);
+  assert.deepEqual(back.navigator.stepBackward(1), { kind: 'edge', edge: 'begin', core: 1 });
+  assert.equal(back.replayer.machine.now(), 0);
+});
+
+test('two cores: reverse-stepi of CPU0 back over a WFI wait gives exactly the states forward stepi gave', () => {
+  const rec2 = hypRun();
+  // The first WFI wait of CPU0 (its clock moves on while it waits for an interrupt).
+  const s = openReplay(rec2, { onNotice: () => {} }).replayer;
+  s.resetTo(0, false);
+  const m = s.machine;
+  let gap: [number, number] | undefined;
+  m.clockJumps.subscribe((k, a, b) => { if (!gap && k === 0 && m.cpus[0].waiting && !m.cpus[0].waitingForEvent && b - a > 1000) gap = [a, b]; });
+  m.runUntil(rec2.lastIcount);
+  assert.ok(gap, 'CPU0 waits in WFI');
+  const t = hypTarget();
+  t.goto({ core: 0, clock: gap[1] });
+  // On to CPU0's first instructions after the wait.
+  for (let i = 0; i < 3; i++) assert.equal(t.navigator.stepForward(0).kind, 'step');
+  const positions = backAndForth(hypTarget, t.position, 0, 10);
+  assert.ok(positions.some((p, i) => i > 0 && p.clock - positions[i - 1].clock > 1000), 'the wait was stepped over');
 });
