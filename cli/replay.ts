@@ -95,7 +95,8 @@ diverged from the recording; 2 bad usage, unreadable recording, images that
 differ, or (for --verify) a damaged recording;
 5 --to-crash and the recording has no crash (said on stdout);
 130 --verify interrupted by Ctrl-C, 143 by SIGTERM (it says how many chunks
-matched so far).`;
+matched so far). With --gdb: 0 when gdb detaches or the connection closes,
+130 on Ctrl-C, 143 on SIGTERM.`;
 
 export async function replayCommand(argvIn: string[]): Promise<number> {
   const { argv, gdb } = takeGdbOption(argvIn, 'replay');

@@ -56,7 +56,7 @@ export class ReplayTarget implements DebugTarget {
     return { r, cpsr: cpu.cpsr >>> 0, d, fpscr: cpu.vfp.fpscr >>> 0, fpsid: cpu.vfp.fpsid >>> 0, fpexc: cpu.vfp.fpexc >>> 0 };
   }
 
-  setRegister(_core: number, _name: RegisterName, _value: number): string { return REFUSED; }
+  setRegister(_core: number, _name: RegisterName, _value: number | [number, number]): string { return REFUSED; }
 
   readMemory(core: number, address: number, length: number): Uint8Array | undefined {
     const m = this.replayer.machine;

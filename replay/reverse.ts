@@ -216,7 +216,8 @@ export class ReplayNavigator {
           disarm();
           return this.toEnd(core);
         }
-        if (m.now() - lastMark >= this.index.spacing) { this.index.mark(); lastMark = m.now(); }
+        // A snapshot now and then on the way (not every slice: each costs a copy of the RAM in use).
+        if (m.now() - lastMark >= Math.max(this.index.spacing, 8 * SLICE)) { this.index.mark(); lastMark = m.now(); }
         await new Promise((resolve) => setImmediate(resolve));
         if (signal?.aborted) {
           this.position = this.index.here();
