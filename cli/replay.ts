@@ -17,9 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { readVolume, volumeImage } from '../machine/boot/volume';
 import type { BootImages } from '../machine/boot/linux-boot';
-import { takeGdbOption, elfTextAddress, attachText, describeSessionEnd, DEFAULT_GDB_PORT, type GdbEndpoint, type SymbolImage } from './gdb-serve';
-import { serveTcp, serveStreams, GdbServeError } from '../debug/rsp/transport';
-import type { SessionEnd } from '../debug/rsp/session';
+import { takeGdbOption, elfTextAddress, serveTarget, describeSessionEnd, DEFAULT_GDB_PORT, type GdbEndpoint, type SymbolImage } from './gdb-serve';
 import { ReplayTarget as ReplayDebugTarget } from '../debug/replay-target';
 import type { Replayer } from '../replay/replayer';
 
@@ -209,37 +207,15 @@ async function serveReplay(replayer: Replayer, boot: BootImages, endpoint: GdbEn
   const interrupt = new AbortController();
   let stoppedBy: StopSignal | undefined;
   const offSignal = onStopSignal((sig) => { stoppedBy ??= sig; interrupt.abort(); });
-  const log = (line: string) => process.stderr.write(`bringup: ${line}\n`);
+  const where = position.clock > 0
+    ? `(the replay is at ${replayer.machine.cpus.length > 1 ? `core ${position.core}, clock ${position.clock}` : `instruction ${position.clock}`})`
+    : '(the replay is at the beginning of the recording)';
   try {
-    const images = writeSymbolFiles(boot, symbolsDir);
-    let ended: Promise<SessionEnd>;
-    let close: () => void;
-    if ('stdio' in endpoint) {
-      const s = serveStreams(target, process.stdin, process.stdout, { log });
-      process.stderr.write(withTimeout(attachText(endpoint, 0, images, commandLine)));
-      ended = s.ended; close = () => s.close();
-    } else {
-      let server;
-      try {
-        server = await serveTcp(target, endpoint.port, { log, onClient: (peer) => log(`gdb attached from ${peer}`) });
-      } catch (e) {
-        if (e instanceof GdbServeError) throw new UsageError(`replay: --gdb: ${e.message}`);
-        throw e;
-      }
-      process.stderr.write(withTimeout(attachText(endpoint, server.port, images, commandLine)).replace('(the machine is stopped at its first instruction)',
-        position.clock > 0 ? `(the replay is at ${replayer.machine.cpus.length > 1 ? `core ${position.core}, clock ${position.clock}` : `instruction ${position.clock}`})` : '(the replay is at the beginning of the recording)'));
-      const srv = server;
-      ended = srv.ended; close = () => srv.close();
-    }
-    const onStop = () => close();
-    interrupt.signal.addEventListener('abort', onStop);
-    try {
-      const end = await ended;
-      process.stderr.write(`bringup: ${stoppedBy ? 'interrupted' : describeSessionEnd(end)}\n`);
-    } finally {
-      interrupt.signal.removeEventListener('abort', onStop);
-      close();
-    }
+    const end = await serveTarget(target, endpoint, {
+      command: 'replay', images: writeSymbolFiles(boot, symbolsDir), commandLine, stop: interrupt.signal,
+      log: (text) => process.stderr.write(withTimeout(text).replace('(the machine is stopped at its first instruction)', where)),
+    });
+    process.stderr.write(`bringup: ${describeSessionEnd(end)}\n`);
     return stoppedBy ? stopStatus(stoppedBy) : EXIT.OK;
   } finally {
     offSignal();
