@@ -532,6 +532,8 @@ export class Machine {
         // With `only`, the other cores' turns run through the limit: the run pauses in that core's turn.
         const pauses = only === undefined || only === k || this.alone;
         const end = pauses ? Math.min(this.roundEnd, limit) : this.roundEnd;
+        // A lone core already at the limit in its turn stays paused there (asked again, for another core that cannot run).
+        if (this.alone && pauses && cpu.icount >= limit && cpu.icount < this.roundEnd && this.coreRuns(k) && !(cpu.waiting && !cpu.irqLine && !cpu.fiqLine)) return { kind: 'limit' };
         if (this.coreRuns(k) && cpu.icount < end && !(cpu.waiting && !cpu.irqLine && !cpu.fiqLine)) {
           this.running = k;
           this.bus.dataAbort = cpu.busAbort;

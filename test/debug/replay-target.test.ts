@@ -274,3 +274,22 @@ test('two cores: reverse-stepi of CPU0 back over a WFI wait gives exactly the st
   const positions = backAndForth(hypTarget, t.position, 0, 10);
   assert.ok(positions.some((p, i) => i > 0 && p.clock - positions[i - 1].clock > 1000), 'the wait was stepped over');
 });
+
+test('a run asked to pause a core held in reset, while another core runs alone, pauses again at the limit instead of moving every clock to infinity', () => {
+  const s = openReplay(hypRun(), { onNotice: () => {} }).replayer;
+  s.resetTo(0, false);
+  const m = s.machine;
+  // CPU1 is held in reset: CPU0 runs alone and pauses at the limit whichever core was asked for.
+  assert.deepEqual(m.runUntil(1234, 1), { kind: 'limit' });
+  const clocks = m.cpus.map((c) => c.icount);
+  assert.equal(clocks[0], 1234);
+  assert.ok(clocks[1] <= 1234);
+  for (let i = 0; i < 3; i++) {
+    assert.deepEqual(m.runUntil(1234, 1), { kind: 'limit' });
+    assert.deepEqual(m.cpus.map((c) => c.icount), clocks, `asked again (${i + 1})`);
+    assert.equal(m.pausedCore, 0);
+  }
+  // And goes on from there as a run straight through would.
+  m.runUntil(50_000);
+  assert.ok(Number.isFinite(m.cpus[1].icount) && m.now() === 50_000);
+});
