@@ -6,7 +6,7 @@
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -184,4 +184,29 @@ test('gdb: two cores are two threads; reverse-stepi of thread 2 gives the states
   ]);
   const stop = blocks(w).get('stop') ?? '';
   assert.match(stop, /\*\s*2\s+Thread 2/, `the core that wrote the counter last (core 1) is the selected thread:\n${w}`);
+});
+
+test('gdb: replay --gdb PORT prints the attach line with the images of the recording, serves gdb on TCP and ends with 0 when gdb detaches, leaving no symbol files', { skip }, async (t) => {
+  requireTools(GDB);
+  const server = spawn(process.execPath, [BRINGUP, 'replay', DIVDI3, '--to', '5000', '--gdb', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  t.after(() => { if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL'); });
+  let stderr = '';
+  server.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  const exited = new Promise<number | null>((resolve) => server.on('exit', (code) => resolve(code)));
+  for (let i = 0; i < 600 && !/attach with:\n.*\n/.test(stderr); i++) await new Promise((r) => setTimeout(r, 100));
+  const line = stderr.match(/^ {2}gdb-multiarch .*$/m)?.[0] ?? '';
+  assert.match(stderr, /waiting for gdb on 127\.0\.0\.1:\d+ \(the replay is at instruction 5000\)/);
+  assert.match(line, /-ex 'set remotetimeout 60' -ex 'target remote 127\.0\.0\.1:\d+'/);
+  const symbolFiles = [...line.matchAll(/add-symbol-file (\S+) 0x([0-9a-f]+)/g)].map((m) => ({ file: m[1], address: m[2] }));
+  assert.deepEqual(symbolFiles.map((s) => `${path.basename(s.file)}@${s.address}`), ['hypervisor.elf@100000', 'pingpong.elf@80000000', 'nullderef.elf@80000000']);
+  for (const s of symbolFiles) assert.ok(fs.existsSync(s.file), `${s.file} is there while the command runs`);
+  const port = /127\.0\.0\.1:(\d+)/.exec(line)![1];
+  const r = spawnSync(GDB, ['-nx', '-batch', '-ex', 'set pagination off', '-ex', 'set remotetimeout 60', '-ex', `target remote 127.0.0.1:${port}`,
+    '-ex', 'reverse-stepi', '-ex', 'monitor icount', '-ex', 'set $r0 = 1', '-ex', 'detach'], { encoding: 'utf8', timeout: 60_000 });
+  const out = `${r.stdout}\n${r.stderr}`;
+  assert.match(out, /core 0 \(selected\): clock 4999 \(stopped here\)/);
+  assert.match(out, /Could not write register "r0"/, "a register write is refused");
+  assert.equal(await exited, 0, stderr);
+  assert.match(stderr, /gdb detached/);
+  for (const s of symbolFiles) assert.ok(!fs.existsSync(s.file), `${s.file} removed at the end`);
 });
