@@ -161,7 +161,7 @@ export function replayMonitorCommands(): MonitorTable<ReplayMonitorContext> {
   });
   table.add({
     name: 'goto', usage: 'goto N [core K]', modes: ['replay'],
-    help: 'go to time N, forwards or backwards (one core: instruction N); with core K, core K paused at its clock N',
+    help: 'go to instruction N, forwards or backwards; several cores: the selected core (or core K) paused when its clock reaches N',
     run: (ctx, args) => {
       const { target } = ctx;
       const nav = target.navigator, rec = target.replayer.rec, cores = ctx.machine.cpus.length;
