@@ -14,10 +14,10 @@
  * Position.seek, so a step back gives exactly the state the step forward
  * from there gave.
  *
- * Backwards to a breakpoint or watchpoint: the windows between restore
- * points, newest first, are re-executed with the breakpoints and watchpoints
- * recording (not stopping); the last hit of the newest window that has one
- * is the answer, on the core that made it. A watchpoint stops forwards
+ * Backwards to a breakpoint or watchpoint: windows before here, newest
+ * first and each twice as long as the one before, are re-executed with the
+ * breakpoints and watchpoints recording (not stopping); the last hit of the
+ * newest window that has one is the answer, on the core that made it. A watchpoint stops forwards
  * before the instruction making the access and backwards just after it:
  * gdb (ARM watchpoints are not steppable) then steps over that instruction
  * in the direction it runs, and shows the old and new value.
@@ -244,13 +244,18 @@ export class ReplayNavigator {
     let upto: Position = { ...this.position };
     if (upto.clock <= 0) return this.toBegin(core);
     let first = true;
+    // Each window back starts twice as far back as the one before (fewer checkpoint restores on a long way back).
+    let window = 4 * this.index.spacing;
     for (;;) {
       const hits: Hit[] = [];
       let off: (() => void) | undefined;
       let from: Position = { core: upto.core, clock: 0 };
       let fromBoot = false;
+      const startBefore = first ? undefined : { core: upto.core, clock: Math.max(0, upto.clock - window) };
+      if (!first) window = Math.min(2 * window, 256_000_000);
       this.index.seek(upto, {
-        startBefore: first ? undefined : upto,
+        startBefore,
+        noMarks: true,
         before: (mm) => {
           from = this.index.here();
           fromBoot = mm.cpus.every((c) => c.icount === 0);
