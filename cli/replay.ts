@@ -112,7 +112,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
     const resolved = resolveTarget(target, rec, session.replayer, spaces);
     if (!resolved.here) session.replayer.runTo(resolved.icount);
     progress?.clear();
-    const out = describeStop(rec, session.replayer, spaces, resolved.why);
+    const out = describeStop(rec, session.replayer, spaces, resolved.why, { fault: resolved.fault });
     if (resolved.note) out.splice(1, 0, resolved.note);
     process.stdout.write(out.join('\n') + '\n');
     return EXIT.OK;

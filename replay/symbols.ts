@@ -26,6 +26,7 @@ import { readVirtualWord } from './trace';
 const SHF_EXECINSTR = 0x4;
 const SHT_SYMTAB = 2;
 const SHT_NOBITS = 8;
+const SHT_ARM_EXIDX = 0x70000001;
 const STT_NOTYPE = 0, STT_FUNC = 2;
 
 export interface CodeSymbol { name: string; start: number; end: number }
@@ -37,6 +38,8 @@ export interface ImageSymbols {
   code: CodeSymbol[];
   /** Executable sections' bytes by virtual address, to recognise the image in memory. */
   text: Array<{ addr: number; bytes: Uint8Array }>;
+  /** The ARM exception-handling index (.ARM.exidx, SHT_ARM_EXIDX) by virtual address, when the image has one. */
+  exidx?: { addr: number; size: number };
 }
 
 /** Where an address is seen: the machine at that moment, or what was recorded about it. */
@@ -56,6 +59,8 @@ export function codeSymbols(image: string, bytes: Uint8Array): ImageSymbols {
     const o = shoff + i * shentsize;
     return { type: u32(o + 4), flags: u32(o + 8), addr: u32(o + 12), offset: u32(o + 16), size: u32(o + 20), link: u32(o + 24), entsize: u32(o + 36) };
   });
+  const exidx = sections.find((s) => s.type === SHT_ARM_EXIDX && s.size >= 8);
+  if (exidx) out.exidx = { addr: exidx.addr, size: exidx.size - (exidx.size % 8) };
   for (const s of sections) {
     if (!(s.flags & SHF_EXECINSTR) || s.type === SHT_NOBITS || s.offset + s.size > bytes.length) continue;
     out.text.push({ addr: s.addr, bytes: bytes.subarray(s.offset, s.offset + s.size) });
@@ -205,10 +210,34 @@ export class AddressSpaces {
   /** `func+0xoff`, `image:func+0xoff` for a domain image, or undefined (no code symbol there). */
   symbolAt(address: number, where: AddressContext = {}): string | undefined {
     const a = address >>> 0;
-    const hits: Array<{ image: string; text: string }> = [];
+    const pick = this.candidates(a, where);
+    const texts = [...new Set(pick.map((h) => `${h.image ? `${h.image}:` : ''}${h.symbol.name}${a === h.symbol.start ? '' : `+0x${(a - h.symbol.start).toString(16)}`}`))];
+    return texts.join(' or ') || undefined;
+  }
+
+  /**
+   * The code symbol containing `address` and its image, when the address
+   * space decides on one (undefined when no code symbol is there, or when
+   * several images remain possible).
+   */
+  codeAt(address: number, where: AddressContext = {}): { image: string; symbol: CodeSymbol } | undefined {
+    const pick = this.candidates(address >>> 0, where);
+    if (!pick.length) return undefined;
+    const first = pick[0];
+    return pick.every((h) => h.image === first.image && h.symbol === first.symbol) ? first : undefined;
+  }
+
+  /** The unwind table (.ARM.exidx) of an image, if it has one. */
+  unwindTable(image: string): { addr: number; size: number } | undefined {
+    return this.images.get(image)?.exidx;
+  }
+
+  /** The images whose code symbols may be meant at `a`, by the rules in the header of this file. */
+  private candidates(a: number, where: AddressContext): Array<{ image: string; symbol: CodeSymbol }> {
+    const hits: Array<{ image: string; symbol: CodeSymbol }> = [];
     for (const [image, syms] of this.images) {
       const s = containing(syms.code, a);
-      if (s) hits.push({ image, text: `${image ? `${image}:` : ''}${s.name}${a === s.start ? '' : `+0x${(a - s.start).toString(16)}`}` });
+      if (s) hits.push({ image, symbol: s });
     }
     let pick = hits;
     if (where.machine && hits.length) {
@@ -220,14 +249,13 @@ export class AddressSpaces {
       const live = pick.filter((h) => !this.images.get(h.image)!.text.length || this.mapped(h.image, a, m, 16, core));
       if (live.length || readVirtualWord(m, (a & ~3) >>> 0, core) !== undefined) pick = live;
     }
-    if (pick.length <= 1) return pick[0]?.text;
     if (pick.length > 1) {
       const privileged = where.mode !== undefined && where.mode !== 'usr';
       const user = where.mode === 'usr';
       const kernel = pick.filter((h) => !h.image);
-      if (kernel.length && !user) return kernel[0].text;
+      if (kernel.length && !user) return [kernel[0]];
       let guests = pick.filter((h) => h.image);
-      if (privileged && kernel.length) return kernel[0].text;
+      if (privileged && kernel.length) return [kernel[0]];
       const inUse = guests.filter((h) => this.inUse.has(h.image));
       if (inUse.length) guests = inUse;
       const byAsid = where.asid ? this.asidImage.get(where.asid) : undefined;
@@ -235,7 +263,7 @@ export class AddressSpaces {
       if (mine.length) guests = mine;
       pick = guests.length ? guests : kernel;
     }
-    return [...new Set(pick.map((h) => h.text))].join(' or ') || undefined;
+    return pick;
   }
 }
 
