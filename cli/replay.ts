@@ -12,14 +12,22 @@ import { openReplay } from '../scenario/record/recording';
 import { parseVirtualTime } from '../scenario/virtual-time';
 import { compilePattern } from '../scenario/file/scenario-file';
 import { describeStopReason } from '../machine/stop-reason';
+import { dumpMemory } from '../replay/inspect';
+import { DEVICE_TYPES } from '../machine/devices/registry';
+import { hasCapability } from '../machine/devices/device';
+import type { Machine } from '../machine/machine';
+import { encodePng } from '../scenario/check/png';
+import { checkOutputPath, isWriteError, writeErrorReason } from './output-path';
+import * as fs from 'node:fs';
 
 export const REPLAY_HELP = `usage: bringup replay RECORDING [--to N | --to-symbol S [--core K] | --to-crash | --to-console PATTERN]
-                      [--verify] [--images DIR]
+                      [--dump ADDR[,LEN]] [--screenshot FILE] [--verify] [--images DIR]
 
 Replays a recorded run (docs/recording-format.md) from the nearest checkpoint,
 checking the state hash of every chunk it passes, and stops at the target:
 registers, the code around the PC with symbols, the current mode and address
-space, the last console lines and the last trace entries (or exceptions).
+space, the fault registers decoded, a backtrace, the last console lines and
+the last trace entries (or exceptions).
 
   --to N               an instruction count, or a virtual time (250us, 10ms)
   --to-symbol S        the first execution of function or code label S; IMAGE:S
@@ -39,6 +47,14 @@ space, the last console lines and the last trace entries (or exceptions).
                        K's first execution of S (default: the first core to
                        execute it)
   --to-console PAT     the first console line matching PAT (text, or /regex/)
+  --dump ADDR[,LEN]    also show LEN bytes (default 64, at most 65536) at virtual
+                       address ADDR (0x hex or decimal) as hex and ASCII, read
+                       through the translation of the core that stopped; an
+                       address that does not translate, or that is a device and
+                       not memory, is refused (exit 2)
+  --screenshot FILE    save the picture on the board's display at the stop as a
+                       PNG; a board without a display, or a display not scanning
+                       out at the stop, is refused (exit 2)
   --verify             replay the whole run from the boot and prove it identical
   --images DIR         take the images from DIR (by name) instead of the scenario's files
 
@@ -60,6 +76,20 @@ that executes it and name that core. The stop view shows every core: its
 state (running, waiting in WFI/WFE, held in reset or clock-stopped,
 stalled), registers, mode, pc with symbol and the code around it.
 
+The fault registers (DFSR/DFAR, IFSR/IFAR) are decoded from the status bits
+of the short-descriptor format: the fault kind, the domain where it is valid,
+read or write (DFSR.WnR), and the AXI response of an external abort. At
+--to-crash the view shows them as the crash's abort set them (the stop is
+before the faulting instruction, where they still hold an earlier fault's)
+and, when different, as they are at the stop. On several cores, every core
+whose fault registers are set shows them.
+
+The backtrace follows the frame pointer (the APCS frames arm-none-eabi-gcc
+emits with -mapcs-frame, or AAPCS frames), the image's unwind table
+(.ARM.exidx) where a function keeps no frame pointer, else the function's
+prologue (what it pushed, where it saved lr); each frame's address is
+resolved in its image and address space.
+
 Symbols are resolved in the address space in force: the image whose code the
 MMU maps at that address at that moment (domains share virtual addresses),
 else the image of the domain with that ASID. Only code is labelled: an
@@ -75,7 +105,8 @@ matched so far).`;
 export async function replayCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
     to: { value: true, meta: 'N' }, 'to-symbol': { value: true, meta: 'SYMBOL' }, 'to-crash': {}, 'to-console': { value: true, meta: 'PATTERN' },
-    verify: {}, images: { value: true, meta: 'DIR' }, core: { value: true, meta: 'K' }, help: {},
+    verify: {}, images: { value: true, meta: 'DIR' }, core: { value: true, meta: 'K' }, dump: { value: true, meta: 'ADDR[,LEN]' },
+    screenshot: { value: true, meta: 'FILE' }, help: {},
   });
   if (args.flags.has('help')) { process.stdout.write(REPLAY_HELP + '\n'); return EXIT.OK; }
   expectPositionals(args, 'replay', { names: ['RECORDING'], looksLike: (v) => /\.bur$/i.test(v) });
@@ -83,6 +114,10 @@ export async function replayCommand(argv: string[]): Promise<number> {
   if (targets > 1) throw new UsageError('replay: give at most one of --to, --to-symbol, --to-crash, --to-console');
   if (targets && args.flags.has('verify')) throw new UsageError('replay: --verify replays the whole run; it takes no target');
   if (args.options.has('core') && !args.options.has('to-symbol')) throw new UsageError('replay: --core K picks the core for --to-symbol; give --to-symbol S too');
+  for (const o of ['dump', 'screenshot']) if (args.options.has(o) && args.flags.has('verify')) throw new UsageError(`replay: --${o} shows the machine at a stop; --verify has none`);
+  const dump = args.options.has('dump') ? parseDump(args.options.get('dump')![0]) : undefined;
+  const shot = args.options.get('screenshot')?.[0];
+  if (shot !== undefined) checkOutputPath(shot, 'replay: --screenshot', [args.positionals[0], args.options.get('images')?.[0]]);
 
   const rec = openRecording(args.positionals[0]);
   const session = openReplay(rec, { imagesDir: args.options.get('images')?.[0] });
@@ -114,6 +149,14 @@ export async function replayCommand(argv: string[]): Promise<number> {
     progress?.clear();
     const out = describeStop(rec, session.replayer, spaces, resolved.why, { fault: resolved.fault });
     if (resolved.note) out.splice(1, 0, resolved.note);
+    const m = session.replayer.machine;
+    const core = resolved.core ?? m.currentCore();
+    if (dump) {
+      let lines: string[];
+      try { lines = dumpMemory(m, dump.address, dump.length, core); } catch (e) { throw new UsageError(`replay: --dump: ${(e as Error).message}`); }
+      out.push('', `memory at ${hex8(dump.address)}, ${dump.length} byte(s), through core ${core}'s translation:`, ...lines.map((l) => `  ${l}`));
+    }
+    if (shot !== undefined) saveScreenshot(m, shot, rec.header.board.name);
     process.stdout.write(out.join('\n') + '\n');
     return EXIT.OK;
   } catch (e) {
@@ -154,4 +197,31 @@ function parseTarget(options: Map<string, string[]>, crash: boolean, clockHz: nu
     return { kind: 'console', pattern: p.regex, source: p.source };
   }
   return { kind: 'end' };
+}
+
+const hex8 = (v: number) => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
+
+/** `--dump ADDR[,LEN]`: a 32-bit address (0x hex or decimal) and a length from 1 to 65536 (default 64). */
+export function parseDump(text: string): { address: number; length: number } {
+  const [a, l, ...rest] = text.split(',');
+  const num = (t: string) => (/^0x[0-9a-f_]+$/i.test(t.trim()) ? Number.parseInt(t.trim().replace(/_/g, ''), 16) : /^[0-9_]+$/.test(t.trim()) ? Number(t.trim().replace(/_/g, '')) : NaN);
+  const address = num(a ?? '');
+  if (rest.length || !Number.isSafeInteger(address) || address > 0xffffffff) throw new UsageError(`replay: --dump ${text}: give ADDR[,LEN] with ADDR a 32-bit address (0x hex or decimal), e.g. --dump 0x80000000,64`);
+  const length = l === undefined ? 64 : num(l);
+  if (!Number.isSafeInteger(length) || length < 1 || length > 65536) throw new UsageError(`replay: --dump ${text}: LEN must be a number of bytes from 1 to 65536`);
+  if (address + length > 0x100000000) throw new UsageError(`replay: --dump ${text}: the range ends past the 4 GiB address space`);
+  return { address, length };
+}
+
+/** The picture on the board's display at the stop, as PNG. */
+function saveScreenshot(m: Machine, file: string, board: string): void {
+  const displays = m.board.devices.filter((d) => hasCapability(DEVICE_TYPES.get(d.type), 'display'));
+  if (!displays.length) throw new UsageError(`replay: --screenshot: board ${board} has no display (no device of a display type); nothing to save`);
+  const shown = displays.map((d) => ({ name: d.name, picture: m.device(d.name).render?.() })).find((d) => d.picture !== undefined);
+  if (!shown) throw new UsageError(`replay: --screenshot: the display ${displays.map((d) => d.name).join(', ')} of board ${board} is not scanning out a frame buffer at the stop; ${file} not written`);
+  try { fs.writeFileSync(file, encodePng(shown.picture!)); } catch (e) {
+    if (!isWriteError(e)) throw e;
+    throw new UsageError(`replay: --screenshot ${file}: cannot write: ${writeErrorReason(e)}`);
+  }
+  process.stderr.write(`bringup: ${shown.name} screenshot (${shown.picture!.width}x${shown.picture!.height}) saved to ${file}\n`);
 }
