@@ -217,8 +217,12 @@ export function translationFault(m: Machine, va: number, core = 0): string | und
   const cpu = m.cpus[core] ?? m.cpu;
   const par = cpu.mmu.translateForPar(va >>> 0, false, false);
   if (!(par & 1)) return undefined;
-  const fs = ((par >>> 1) & 0xf) | ((par >>> 2) & 0x10);
-  return FAULT_NAMES[fs] ?? `fault status 0x${fs.toString(16)}`;
+  return faultStatusName((par >>> 1) & 0x1f);
+}
+
+/** The name of a fault status FS[4:0] (as PAR bits 5:1 give it). */
+export function faultStatusName(fs: number): string {
+  return FAULT_NAMES[fs & 0x1f] ?? `reserved fault status 0x${(fs & 0x1f).toString(16).padStart(2, '0')}`;
 }
 
 /**
