@@ -68,7 +68,7 @@ the boot, and says so. --verify also compares every checkpoint with the
 replayed machine, and fails on any damage, naming the record and its byte
 offset.
 
-Several cores (docs/recordings.md): a position is virtual time, the clock
+Several cores (docs/recording-format.md): a position is virtual time, the clock
 of the core whose turn it is (each core has its own clock; they take turns
 as the recording's header says). --to N stops where the core whose turn it
 is reaches N; --to-symbol and --to-crash stop at the instruction on the core
