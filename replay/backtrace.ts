@@ -57,10 +57,11 @@ function analysePrologue(read: (a: number) => number | undefined, start: number,
   for (let a = start; a < pc && a < start + 4 * 24; a += 4) {
     const w = read(a);
     if (w === undefined) break;
-    if ((w & 0xf0000000) >>> 0 !== 0xe0000000) break; // conditional: not a prologue instruction
+    // A conditional instruction before the frame (a shrink-wrapped early return, `bxeq lr`): the PC is past it, so it did not leave.
+    if ((w & 0xf0000000) >>> 0 !== 0xe0000000) { if ((w >>> 28) === 0xf) break; continue; }
     if (w === 0xe1a0c00d) { out.steps.push({ kind: 'ip-is-sp' }); out.recognised = true; continue; } // mov ip, sp
     if ((w & 0xffff0000) >>> 0 === 0xe92d0000) { out.steps.push({ kind: 'push', regs: regList(w & 0xffff) }); out.recognised = true; continue; } // push {list}
-    if (w === 0xe52de004) { out.steps.push({ kind: 'push', regs: [14] }); out.recognised = true; continue; } // str lr, [sp, #-4]!
+    if ((w & 0xffff0fff) >>> 0 === 0xe52d0004) { out.steps.push({ kind: 'push', regs: [(w >>> 12) & 0xf] }); out.recognised = true; continue; } // str rX, [sp, #-4]! (push {rX})
     if ((w & 0xfffff000) >>> 0 === 0xe24dd000) { out.steps.push({ kind: 'sub', bytes: armImm(w) }); out.recognised = true; continue; } // sub sp, sp, #imm
     if ((w & 0xfffff000) >>> 0 === 0xe24cb000) { out.steps.push({ kind: 'fp-from-ip', imm: armImm(w) }); continue; } // sub fp, ip, #imm
     if ((w & 0xfffff000) >>> 0 === 0xe28db000) { out.steps.push({ kind: 'fp-from-sp', imm: armImm(w) }); continue; } // add fp, sp, #imm

@@ -204,9 +204,8 @@ test('symbols by ASID alone: an address of a domain resolves through that domain
   assert.deepEqual(spaces.codeAt(0x80000364, { asid: 3, mode: 'usr' })?.symbol.name, 'load');
 });
 
-test('a backtrace through the unwind table (.ARM.exidx) of an image built without frame pointers', { skip: toolSkip('arm-none-eabi-gcc') }, () => {
-  requireTools('arm-none-eabi-gcc');
-  const dir = tempDir('bringup-exidx-');
+/** Builds the three-deep test program with the given code generation flags; runs it on vexpress-a9 to `leaf+offset`. */
+function stoppedInLeaf(dir: string, name: string, flags: string[], offset: number) {
   const src = path.join(dir, 't.c');
   fs.writeFileSync(src, [
     '__asm__(".global _start\\n_start:\\n ldr sp, =0x60100000\\n bl main\\n1: b 1b\\n");',
@@ -217,8 +216,8 @@ test('a backtrace through the unwind table (.ARM.exidx) of an image built withou
     '__attribute__((noinline)) int outer(int x) { int r = middle(x * 2); sink = r; return r + 2; }',
     'int main(void) { sink = outer(5); return 0; }',
   ].join('\n'));
-  const elfFile = path.join(dir, 't.elf');
-  const cc = spawnSync('arm-none-eabi-gcc', ['-marm', '-mcpu=cortex-a9', '-O2', '-fomit-frame-pointer', '-funwind-tables', '-ffreestanding', '-nostdlib',
+  const elfFile = path.join(dir, `${name}.elf`);
+  const cc = spawnSync('arm-none-eabi-gcc', ['-marm', '-mcpu=cortex-a9', '-O2', ...flags, '-ffreestanding', '-nostdlib',
     '-Wl,-Ttext=0x60010000', '-Wl,--build-id=none', '-o', elfFile, src], { encoding: 'utf8' });
   assert.equal(cc.status, 0, cc.stderr);
   const bytes = fs.readFileSync(elfFile);
@@ -226,16 +225,34 @@ test('a backtrace through the unwind table (.ARM.exidx) of an image built withou
   const m = createMachine('vexpress-a9');
   m.loadElf(elf);
   const leaf = elf.symbols.find((s) => s.name === 'leaf')!.value & ~1;
-  // Stop in leaf after its `sub sp, sp, #24` (no frame pointer, no saved lr).
   let stopped = false;
-  m.probes.exec.at(leaf + 0xc, (cpu) => { stopped = true; cpu.stopRequested = true; return false; });
+  m.probes.exec.at(leaf + offset, (cpu) => { stopped = true; cpu.stopRequested = true; return false; });
   m.run(10_000);
   assert.ok(stopped, 'leaf reached');
-  const spaces = new AddressSpaces({ kernel: bytes, kernelName: 't.elf' });
+  const spaces = new AddressSpaces({ kernel: bytes, kernelName: `${name}.elf` });
+  return { m, spaces };
+}
+
+test('a backtrace through the unwind table (.ARM.exidx) of an image built without frame pointers', { skip: toolSkip('arm-none-eabi-gcc') }, () => {
+  requireTools('arm-none-eabi-gcc');
+  // leaf: mov r3, #1; sub sp, sp, #24; ... (no frame pointer, lr not saved): stopped after the sub.
+  const { m, spaces } = stoppedInLeaf(tempDir('bringup-exidx-'), 'exidx', ['-fomit-frame-pointer', '-funwind-tables'], 0xc);
   assert.ok(spaces.unwindTable(''), 'the image has .ARM.exidx');
   const bt = backtrace(m, spaces, 0);
   assert.deepEqual(bt.frames.map((f) => f.symbol?.replace(/\+0x[0-9a-f]+$/, '')), ['leaf', 'middle', 'outer', 'main', '_start'], formatBacktrace(bt).join('\n'));
   assert.deepEqual(bt.frames.slice(0, 3).map((f) => f.how), ['unwind table', 'unwind table', 'unwind table']);
   // _start's entry says it cannot be unwound (EXIDX_CANTUNWIND).
   assert.equal(bt.end, 'cannot unwind _start further');
+});
+
+test('a backtrace through AAPCS frame pointers (push {fp, lr}; add fp, sp, #4), including a leaf that saves only fp', { skip: toolSkip('arm-none-eabi-gcc') }, () => {
+  requireTools('arm-none-eabi-gcc');
+  // leaf: mov r3, #1; push {fp}; add fp, sp, #0; sub sp, sp, #28: stopped after the sub (lr still holds the return address).
+  const { m, spaces } = stoppedInLeaf(tempDir('bringup-aapcs-'), 'aapcs', ['-fno-omit-frame-pointer', '-mno-apcs-frame', '-fno-unwind-tables', '-fno-asynchronous-unwind-tables'], 0x10);
+  assert.equal(spaces.unwindTable(''), undefined);
+  const bt = backtrace(m, spaces, 0);
+  assert.deepEqual(bt.frames.map((f) => f.symbol?.replace(/\+0x[0-9a-f]+$/, '')), ['leaf', 'middle', 'outer', 'main', '_start'], formatBacktrace(bt).join('\n'));
+  assert.deepEqual(bt.frames.slice(0, 3).map((f) => f.how), ['frame pointer', 'frame pointer', 'frame pointer']);
+  // The return addresses are the instructions after each call.
+  for (const f of bt.frames.slice(1, 4)) assert.equal(m.bus.read32((f.pc - 4) >>> 0) >>> 24 & 0x0f, 0x0b, `a BL before ${f.symbol}`);
 });
