@@ -405,14 +405,14 @@ export interface DomainField {
  * Where a hypervisor keeps its domains, as the firmware profile says
  * (scenario/profiles/NAME.yaml, `domain-table`): an array of `entrySize`-byte
  * entries at `symbol`, `count` of them in use (a u32 variable, or a number),
- * with fields name, state, asid and cpu (and id), and optionally `current`:
+ * with fields name, image, state, asid and cpu (and id), and optionally `current`:
  * an array of pointers, one per CPU, to the entry each CPU runs.
  */
 export interface DomainTable {
   symbol: string;
   count: string | number;
   entrySize: number;
-  fields: { name: DomainField; state?: DomainField; asid?: DomainField; cpu?: DomainField; id?: DomainField };
+  fields: { name: DomainField; image?: DomainField; state?: DomainField; asid?: DomainField; cpu?: DomainField; id?: DomainField };
   current?: string;
 }
 
@@ -467,7 +467,7 @@ export function domainsText(m: Machine, table: DomainTable | undefined, symbol: 
   const entries = Array.from({ length: count }, (_, i) => {
     const at = (base + i * table.entrySize) >>> 0;
     return {
-      at, index: i, name: field(at, table.fields.name) as string | undefined, state: field(at, table.fields.state),
+      at, index: i, name: field(at, table.fields.name) as string | undefined, image: field(at, table.fields.image) as string | undefined, state: field(at, table.fields.state),
       asid: field(at, table.fields.asid) as number | undefined, cpu: field(at, table.fields.cpu) as number | undefined, id: field(at, table.fields.id) as number | undefined,
     };
   });
@@ -490,7 +490,7 @@ export function domainsText(m: Machine, table: DomainTable | undefined, symbol: 
   });
   out.push(`domain table ${table.symbol} at ${hex(base)}: ${count} domain(s)`);
   for (const e of entries) {
-    out.push(`  ${e.id ?? e.index}: ${(e.name ?? '?').padEnd(16)} ${String(e.state ?? '').padEnd(9)}${e.asid !== undefined ? ` ASID ${e.asid}` : ''}${e.cpu !== undefined ? `, CPU ${e.cpu}` : ''}`);
+    out.push(`  ${e.id ?? e.index}: ${(e.name ?? '?').padEnd(16)} ${String(e.state ?? '').padEnd(9)}${e.asid !== undefined ? ` ASID ${e.asid}` : ''}${e.cpu !== undefined ? `, CPU ${e.cpu}` : ''}${e.image !== undefined ? `, image ${e.image}` : ''}`);
   }
   return out.join('\n');
 }

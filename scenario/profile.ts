@@ -35,7 +35,7 @@ export interface DomainTableProfile {
   symbol: string;
   count: string | number;
   entrySize: number;
-  fields: { name: DomainFieldProfile; state?: DomainFieldProfile; asid?: DomainFieldProfile; cpu?: DomainFieldProfile; id?: DomainFieldProfile };
+  fields: { name: DomainFieldProfile; image?: DomainFieldProfile; state?: DomainFieldProfile; asid?: DomainFieldProfile; cpu?: DomainFieldProfile; id?: DomainFieldProfile };
   /** An array of pointers, one per CPU, to the entry that CPU runs. */
   current?: string;
 }
@@ -114,7 +114,7 @@ export function loadProfile(nameOrPath: string, baseDir = process.cwd()): Firmwa
   return profile;
 }
 
-const FIELD_NAMES = ['name', 'state', 'asid', 'cpu', 'id'];
+const FIELD_NAMES = ['name', 'image', 'state', 'asid', 'cpu', 'id'];
 
 /** `domain-table`, checked: every problem names the key, with the line and column of the profile file. */
 function domainTable(v: unknown, at: (parts: string[], problem: string) => InputFileError): DomainTableProfile {

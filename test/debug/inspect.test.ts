@@ -150,8 +150,8 @@ test('domains: which domain each core runs, from the domain table the reference 
   const m = oneCore();
   const text = domainsText(m, table, symbol);
   assert.match(text, /^domain table domains at 0x[0-9a-f]{8}: 2 domain\(s\)$/m);
-  assert.match(text, /^ {2}0: dom0 +(runnable|blocked) +ASID 1, CPU 0$/m);
-  assert.match(text, /^ {2}1: dom1 +(runnable|blocked) +ASID 2, CPU 0$/m);
+  assert.match(text, /^ {2}0: dom0 +(runnable|blocked) +ASID 1, CPU 0, image pingpong$/m);
+  assert.match(text, /^ {2}1: dom1 +(runnable|blocked) +ASID 2, CPU 0, image pingpong$/m);
   const asid = m.cpus[0].cp15.contextidr & 0xff;
   assert.match(text, m.cpus[0].mode === 0x10
     ? new RegExp(`^core 0: domain dom${asid - 1} \\(ASID ${asid}\\), running its code in usr mode$`, 'm')
@@ -159,7 +159,7 @@ test('domains: which domain each core runs, from the domain table the reference 
   const smp = domainsText(twoCores(), table, symbol);
   assert.match(smp, /^core 0: .*dom0 \(ASID 1\)/m);
   assert.match(smp, /^core 1: .*dom1 \(ASID 2\)/m);
-  assert.match(smp, /^ {2}1: dom1 +\w+ +ASID 2, CPU 1$/m);
+  assert.match(smp, /^ {2}1: dom1 +\w+ +ASID 2, CPU 1, image pingpong$/m);
   assert.match(domainsText(m, undefined, symbol), /does not say where the hypervisor keeps its domains/);
   assert.match(domainsText(m, { ...table, symbol: 'nosuch' }, symbol), /no symbol 'nosuch' \(the domain table\)/);
 });
@@ -171,7 +171,8 @@ test('the profile\'s domain-table layout matches struct domain as arm-none-eabi-
   const src = path.join(dir, 'layout.c');
   fs.writeFileSync(src, '#include "hyp.h"\n#include <stddef.h>\n' +
     'const unsigned layout[] = { sizeof(struct domain), offsetof(struct domain, id), offsetof(struct domain, asid), offsetof(struct domain, cpu), ' +
-    'offsetof(struct domain, cfg.name), sizeof(((struct domain *)0)->cfg.name), offsetof(struct domain, state) };\n');
+    'offsetof(struct domain, cfg.name), sizeof(((struct domain *)0)->cfg.name), offsetof(struct domain, state), ' +
+    'offsetof(struct domain, cfg.image), sizeof(((struct domain *)0)->cfg.image) };\n');
   const obj = path.join(dir, 'layout.o');
   const cc = spawnSync('arm-none-eabi-gcc', ['-marm', '-mcpu=cortex-a9', '-mfloat-abi=soft', '-ffreestanding', '-I', path.join(root, 'firmware', 'hyp'), '-c', src, '-o', obj], { encoding: 'utf8' });
   assert.equal(cc.status, 0, cc.stderr);
@@ -181,9 +182,10 @@ test('the profile\'s domain-table layout matches struct domain as arm-none-eabi-
   const sec = (i: number) => ({ name: elf.readUInt32LE(shoff + i * 40), offset: elf.readUInt32LE(shoff + i * 40 + 16), size: elf.readUInt32LE(shoff + i * 40 + 20) });
   const names = sec(shstrndx);
   const rodata = Array.from({ length: shnum }, (_, i) => sec(i)).find((s) => elf.toString('latin1', names.offset + s.name, names.offset + s.name + 7) === '.rodata')!;
-  const v = Array.from({ length: 7 }, (_, i) => elf.readUInt32LE(rodata.offset + 4 * i));
+  const v = Array.from({ length: 9 }, (_, i) => elf.readUInt32LE(rodata.offset + 4 * i));
   assert.deepEqual(
-    [table.entrySize, table.fields.id?.offset, table.fields.asid?.offset, table.fields.cpu?.offset, table.fields.name.offset, table.fields.name.size, table.fields.state?.offset],
+    [table.entrySize, table.fields.id?.offset, table.fields.asid?.offset, table.fields.cpu?.offset, table.fields.name.offset, table.fields.name.size, table.fields.state?.offset,
+      table.fields.image?.offset, table.fields.image?.size],
     v);
 });
 
