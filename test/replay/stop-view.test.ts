@@ -10,6 +10,7 @@ import { runRecorded, openReplay } from '../../scenario/record/recording';
 import { RecordingReader } from '../../replay/reader';
 import { consoleLinesUntil, decodeFaultStatus, describeFaultStatus, dumpMemory } from '../../replay/inspect';
 import { AddressSpaces } from '../../replay/symbols';
+import { resolveTarget, describeStop, type ReplayTarget } from '../../replay/targets';
 import { backtrace, formatBacktrace } from '../../replay/backtrace';
 import { decodePng } from '../../scenario/check/png';
 import { createMachine } from '../../scenario/boards';
@@ -41,9 +42,21 @@ let divdi3Crash: ReturnType<typeof bringup> | undefined;
 const atDivdi3Crash = () => (divdi3Crash ??= bringup('replay', DIVDI3, '--to-crash', '--dump', '0x00100000,40', '--screenshot', path.join(tmp, 'divdi3.png')));
 
 const nullderefFile = () => record('nullderef', fs.readFileSync(path.join(scenarios, 'nullderef.yaml'), 'utf8'), 'nullderef.yaml');
-let nullderefCrash: ReturnType<typeof bringup> | undefined;
-/** One replay to the domain's crash, with a dump of the domain's first code bytes. */
-const atNullderefCrash = () => (nullderefCrash ??= bringup('replay', nullderefFile(), '--to-crash', '--dump', '0x80000000,16'));
+let nullderefCrash: { stdout: string; stderr: string; status: number } | undefined;
+/** The stop view at the domain's crash (as `replay --to-crash --dump 0x80000000,16` prints it), replayed in this process. */
+const atNullderefCrash = () => (nullderefCrash ??= stopView(nullderefFile(), { kind: 'crash' }, { address: 0x80000000, length: 16 }));
+
+/** The stop view of a recording at a target, and a dump through the stopped core's translation, without running the command. */
+function stopView(file: string, target: ReplayTarget, dump?: { address: number; length: number }): { stdout: string; stderr: string; status: number } {
+  const rec = RecordingReader.open(file);
+  const session = openReplay(rec);
+  const spaces = new AddressSpaces(session.boot);
+  const resolved = resolveTarget(target, rec, session.replayer, spaces);
+  if (!resolved.here) session.replayer.runTo(resolved.icount);
+  const out = describeStop(rec, session.replayer, spaces, resolved.why, { fault: resolved.fault });
+  if (dump) out.push('', `memory at 0x${dump.address.toString(16).padStart(8, '0')}:`, ...dumpMemory(session.replayer.machine, dump.address, dump.length, resolved.core ?? session.replayer.machine.currentCore()).map((l) => `  ${l}`));
+  return { stdout: out.join('\n') + '\n', stderr: '', status: 0 };
+}
 
 test('the stop view at the __divdi3 crash shows the fault registers the abort set: a translation fault reading 0x10, not the earlier fault still in them', () => {
   const r = atDivdi3Crash();
@@ -183,7 +196,7 @@ test('--screenshot on a board without a display, or with the display not scannin
 test('on two cores the stop view shows the fault registers and a backtrace of each core whose registers are set', () => {
   const text = fs.readFileSync(path.join(scenarios, 'hyp-smp-pingpong.yaml'), 'utf8').replace(/^expect:[\s\S]*?^limits:\n {2}time: .*$/m, 'limits:\n  time: 7ms');
   const file = record('smp', text, 'hyp-smp-pingpong.yaml');
-  const r = bringup('replay', file, '--to', '6900000');
+  const r = stopView(file, { kind: 'icount', icount: 6_900_000 });
   assert.equal(r.status, 0, r.stderr);
   for (const k of [0, 1]) {
     const core = r.stdout.slice(r.stdout.indexOf(`\ncore ${k}`));
