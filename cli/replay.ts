@@ -19,6 +19,10 @@ import type { Machine } from '../machine/machine';
 import { encodePng } from '../scenario/check/png';
 import { checkOutputPath, isWriteError, writeErrorReason } from './output-path';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { readDomainTable, type DomainTable } from '../replay/domain-table';
+import { loadProfile, DEFAULT_PROFILE } from '../scenario/profile';
 
 export const REPLAY_HELP = `usage: bringup replay RECORDING [--to N | --to-symbol S [--core K] | --to-crash | --to-console PATTERN]
                       [--dump ADDR[,LEN]] [--screenshot FILE] [--verify] [--images DIR]
@@ -147,6 +151,13 @@ export async function replayCommand(argv: string[]): Promise<number> {
     const resolved = resolveTarget(target, rec, session.replayer, spaces);
     if (!resolved.here) session.replayer.runTo(resolved.icount);
     progress?.clear();
+    // The hypervisor's own table says which image runs with which ASID (where the profile says where it is).
+    const table = recordedDomainTable(rec);
+    if (table) {
+      const kernel = session.symbols.get('') ?? [];
+      const got = readDomainTable(session.replayer.machine, table, (name) => kernel.find((x) => x.name === name)?.value);
+      if (typeof got !== 'string') spaces.learnDomains(got.entries);
+    }
     const out = describeStop(rec, session.replayer, spaces, resolved.why, { fault: resolved.fault });
     if (resolved.note) out.splice(1, 0, resolved.note);
     const m = session.replayer.machine;
@@ -224,4 +235,15 @@ function saveScreenshot(m: Machine, file: string, board: string): void {
     throw new UsageError(`replay: --screenshot ${file}: cannot write: ${writeErrorReason(e)}`);
   }
   process.stderr.write(`bringup: ${shown.name} screenshot (${shown.picture!.width}x${shown.picture!.height}) saved to ${file}\n`);
+}
+
+/** The domain table layout of the recorded scenario's firmware profile, if it has one (a profile that cannot be loaded now gives none). */
+function recordedDomainTable(rec: RecordingReader): DomainTable | undefined {
+  try {
+    const doc = parseYaml(rec.header.scenario.text) as { profile?: unknown } | null;
+    const name = typeof doc?.profile === 'string' ? doc.profile : DEFAULT_PROFILE;
+    return loadProfile(name, path.dirname(rec.header.scenario.file)).domainTable;
+  } catch {
+    return undefined;
+  }
 }

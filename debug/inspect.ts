@@ -13,6 +13,7 @@ import type { DeviceSnapshot } from '../machine/devices/device';
 import { MODE_NAMES } from '../machine/cpu/modes';
 import { DEVICE_TYPES } from '../machine/devices/registry';
 import { faultStatusName } from '../replay/inspect';
+import { readDomainTable, type DomainTable } from '../replay/domain-table';
 
 const hex = (v: number, w = 8) => `0x${(v >>> 0).toString(16).padStart(w, '0')}`;
 
@@ -391,93 +392,28 @@ export function timersText(m: Machine): string {
 
 // ---- domains ---------------------------------------------------------------
 
-/** A field of a domain table entry: where it is and how to read it. */
-export interface DomainField {
-  offset: number;
-  type: 'u32' | 'string' | 'enum';
-  /** 'string': the size of the char array. */
-  size?: number;
-  /** 'enum': the names of the values 0, 1, 2, ... */
-  values?: string[];
-}
-
-/**
- * Where a hypervisor keeps its domains, as the firmware profile says
- * (scenario/profiles/NAME.yaml, `domain-table`): an array of `entrySize`-byte
- * entries at `symbol`, `count` of them in use (a u32 variable, or a number),
- * with fields name, image, state, asid and cpu (and id), and optionally `current`:
- * an array of pointers, one per CPU, to the entry each CPU runs.
- */
-export interface DomainTable {
-  symbol: string;
-  count: string | number;
-  entrySize: number;
-  fields: { name: DomainField; image?: DomainField; state?: DomainField; asid?: DomainField; cpu?: DomainField; id?: DomainField };
-  current?: string;
-}
+export type { DomainField, DomainTable } from '../replay/domain-table';
 
 /**
  * Which domain runs on each core, read from the hypervisor's domain table
- * (through core 0's translation, where the hypervisor's symbols are), then
- * the table: name, state, ASID, CPU. `symbol` gives a hypervisor symbol's
- * address (from its ELF). A core in User mode runs the domain of its ASID;
- * a core in a privileged mode runs the hypervisor, on behalf of the domain
- * `current` names.
+ * (replay/domain-table.ts: the layout the firmware profile gives, read
+ * through core 0's translation, where the hypervisor's symbols are), then
+ * the table: name, state, ASID, CPU, image. `symbol` gives a hypervisor
+ * symbol's address (from its ELF). A core in User mode runs the domain of
+ * its ASID; a core in a privileged mode runs the hypervisor, on behalf of the
+ * domain `current` names.
  */
 export function domainsText(m: Machine, table: DomainTable | undefined, symbol: (name: string) => number | undefined): string {
   if (!table) return 'the firmware profile does not say where the hypervisor keeps its domains (domain-table)';
-  const read = (va: number): number | undefined => {
-    const par = m.cpus[0].mmu.translateForPar(va >>> 0, false, false);
-    if (par & 1) return undefined;
-    const pa = (par & 2) ? ((par & 0xff000000) | (va & 0x00ffffff)) >>> 0 : ((par & 0xfffff000) | (va & 0xfff)) >>> 0;
-    return physWord(m, pa);
-  };
-  const readBytes = (va: number, n: number): number[] | undefined => {
-    const out: number[] = [];
-    for (let a = va & ~3; a < va + n; a += 4) {
-      const w = read(a);
-      if (w === undefined) return undefined;
-      out.push(w & 0xff, (w >>> 8) & 0xff, (w >>> 16) & 0xff, w >>> 24);
-    }
-    return out.slice(va & 3, (va & 3) + n);
-  };
-  const base = symbol(table.symbol);
-  if (base === undefined) return `no symbol '${table.symbol}' (the domain table) in the hypervisor's image`;
-  let count: number | undefined;
-  if (typeof table.count === 'number') count = table.count;
-  else {
-    const at = symbol(table.count);
-    if (at === undefined) return `no symbol '${table.count}' (the number of domains) in the hypervisor's image`;
-    count = read(at);
-  }
-  if (count === undefined) return `the domain table at ${hex(base)} is not readable memory now (before the hypervisor set up its memory?)`;
-  if (count > 64) return `the domain count reads ${count}: not a domain table (yet)`;
-  const field = (entry: number, f: DomainField | undefined): string | number | undefined => {
-    if (!f) return undefined;
-    if (f.type === 'string') {
-      const b = readBytes(entry + f.offset, f.size ?? 16);
-      if (!b) return undefined;
-      const end = b.indexOf(0);
-      return Buffer.from(b.slice(0, end < 0 ? b.length : end)).toString('latin1');
-    }
-    const v = read(entry + f.offset);
-    if (v === undefined) return undefined;
-    return f.type === 'enum' ? (f.values?.[v] ?? `state ${v}`) : v;
-  };
-  const entries = Array.from({ length: count }, (_, i) => {
-    const at = (base + i * table.entrySize) >>> 0;
-    return {
-      at, index: i, name: field(at, table.fields.name) as string | undefined, image: field(at, table.fields.image) as string | undefined, state: field(at, table.fields.state),
-      asid: field(at, table.fields.asid) as number | undefined, cpu: field(at, table.fields.cpu) as number | undefined, id: field(at, table.fields.id) as number | undefined,
-    };
-  });
-  const currentAt = table.current === undefined ? undefined : symbol(table.current);
+  const got = readDomainTable(m, table, symbol);
+  if (typeof got === 'string') return got;
+  const { base, count, entries, current: currentOf } = got;
   const label = (e: typeof entries[number]) => `${e.name ?? `#${e.index}`}${e.asid !== undefined ? ` (ASID ${e.asid})` : ''}`;
   const out: string[] = [];
   m.cpus.forEach((cpu, k) => {
     const mode = MODE_NAMES[cpu.mode] ?? String(cpu.mode);
     const asid = cpu.cp15.contextidr & 0xff;
-    const cur = currentAt === undefined ? undefined : read(currentAt + 4 * k);
+    const cur = currentOf[k];
     const current = cur ? entries.find((e) => e.at === cur) : undefined;
     const held = m.coreControl.snapshot().holds[k] ?? [];
     if (held.length) { out.push(`core ${k}: held (${held.join(', ')})`); return; }

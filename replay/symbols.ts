@@ -12,8 +12,9 @@
  *      in the current translation (read through the MMU, compared byte for
  *      byte with the image's file);
  *   2. the ASID: the image of the domain that runs with it, learnt from the
- *      machine whenever one is at hand, else by the reference hypervisor's
- *      rule (domains get ASIDs 1, 2, ... in the configuration's order);
+ *      hypervisor's domain table where the firmware profile says where it is,
+ *      from the machine whenever one is at hand, else by the reference
+ *      hypervisor's rule (domains get ASIDs 1, 2, ... in the configuration's order);
  *   3. the boot volume's domain configuration: only images some domain runs.
  * The hypervisor or kernel (the image booted) is preferred for addresses of
  * privileged modes, the domains' images for User mode.
@@ -202,6 +203,17 @@ export class AddressSpaces {
       return first !== undefined && this.mapped(image, first.start, machine, 64, core);
     });
     if (hits.length === 1) this.asidImage.set(asid, hits[0]);
+  }
+
+  /**
+   * Learns which image runs with which ASID from the hypervisor's own table of
+   * domains (replay/domain-table.ts, by the firmware profile's layout): each
+   * entry with an ASID and the name of an image of this run.
+   */
+  learnDomains(entries: Array<{ asid?: number; image?: string }>): void {
+    for (const e of entries) {
+      if (e.asid && e.asid < 256 && e.image && this.images.has(e.image)) this.asidImage.set(e.asid, e.image);
+    }
   }
 
   /** The image the domain with this ASID runs, when known. */

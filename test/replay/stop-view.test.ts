@@ -11,6 +11,8 @@ import { RecordingReader } from '../../replay/reader';
 import { consoleLinesUntil, decodeFaultStatus, describeFaultStatus, dumpMemory } from '../../replay/inspect';
 import { AddressSpaces } from '../../replay/symbols';
 import { resolveTarget, describeStop, type ReplayTarget } from '../../replay/targets';
+import { readDomainTable } from '../../replay/domain-table';
+import { loadProfile } from '../../scenario/profile';
 import { backtrace, formatBacktrace } from '../../replay/backtrace';
 import { decodePng } from '../../scenario/check/png';
 import { createMachine } from '../../scenario/boards';
@@ -215,6 +217,23 @@ test('symbols by ASID alone: an address of a domain resolves through that domain
   assert.equal(spaces.symbolAt(0x80000364, { asid: 2, mode: 'usr' }), inPingpong);
   assert.deepEqual(spaces.codeAt(0x80000364, { asid: 3, mode: 'usr' })?.image, 'nullderef');
   assert.deepEqual(spaces.codeAt(0x80000364, { asid: 3, mode: 'usr' })?.symbol.name, 'load');
+});
+
+test('the ASID of each domain\'s image comes from the hypervisor\'s domain table where the profile says where it is, over the configuration-order rule', () => {
+  const rec = RecordingReader.open(nullderefFile());
+  const session = openReplay(rec);
+  session.replayer.runTo(rec.lastIcount);
+  const table = loadProfile('reference-hypervisor').domainTable!;
+  const kernel = session.symbols.get('')!;
+  const got = readDomainTable(session.replayer.machine, table, (n) => kernel.find((x) => x.name === n)?.value);
+  assert.ok(typeof got !== 'string', String(got));
+  assert.deepEqual(got.entries.map((e) => [e.name, e.asid, e.image]), [['ping', 1, 'pingpong'], ['pong', 2, 'pingpong'], ['crash', 3, 'nullderef']]);
+  // A hypervisor that numbered its ASIDs otherwise: the table wins over the configuration order.
+  const spaces = new AddressSpaces(session.boot);
+  assert.equal(spaces.symbolAt(0x80000364, { asid: 1, mode: 'usr' })?.startsWith('pingpong:'), true);
+  spaces.learnDomains([{ asid: 1, image: 'nullderef' }, { asid: 7, image: 'no-such-image' }]);
+  assert.equal(spaces.symbolAt(0x80000364, { asid: 1, mode: 'usr' }), 'nullderef:load');
+  assert.equal(spaces.imageOfAsid(7), undefined, 'an image the run does not have is not learnt');
 });
 
 /** Builds the three-deep test program with the given code generation flags; runs it on vexpress-a9 to `leaf+offset`. */
