@@ -1,5 +1,8 @@
 /** `bringup replay`: replays a recording to a point, or verifies all of it. */
 
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { parseArgs, parseCount, UsageError, expectPositionals } from './args';
 import { onStopSignal, stopStatus, type StopSignal } from './signals';
 import { EXIT } from './exit-codes';
@@ -18,9 +21,6 @@ import { hasCapability } from '../machine/devices/device';
 import type { Machine } from '../machine/machine';
 import { encodePng } from '../scenario/check/png';
 import { checkOutputPath, isWriteError, writeErrorReason } from './output-path';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { readDomainTable, type DomainTable } from '../replay/domain-table';
 import { loadProfile, DEFAULT_PROFILE } from '../scenario/profile';
 
@@ -96,8 +96,10 @@ resolved in its image and address space.
 
 Symbols are resolved in the address space in force: the image whose code the
 MMU maps at that address at that moment (domains share virtual addresses),
-else the image of the domain with that ASID. Only code is labelled: an
-address past a function's size or in data gets no func+offset.
+else the image of the domain with that ASID (read from the hypervisor's
+domain table where the scenario's firmware profile says where it is).
+Only code is labelled: an address past a function's size or in data gets no
+func+offset.
 
 Exit status: 0 done (for --verify: identical and intact); 1 the replay
 diverged from the recording; 2 bad usage, unreadable recording, images that

@@ -184,7 +184,8 @@ function describeCoresStop(rec: RecordingReader, replayer: Replayer, spaces: Add
 /** The fault registers of core `k` decoded; at a crash, the ones its abort set first. */
 function faultSection(m: Machine, k: number, extras: StopExtras): string[] {
   const out: string[] = [];
-  if (extras.fault && extras.fault.core === k) {
+  // An undefined instruction sets no fault register: its crash shows them as they are.
+  if (extras.fault && extras.fault.core === k && extras.fault.vector !== 'undefined') {
     out.push(`fault registers as the ${extras.fault.vector} set them:`);
     out.push(...formatFaultRegisters(extras.fault.registers).map((l) => `  ${l}`));
     const now = faultRegisters(m, k);
