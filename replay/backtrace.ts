@@ -14,8 +14,10 @@
  *   3. the prologue's stack arithmetic (pushes and `sub sp, sp, #N`), for a
  *      function without a frame pointer (libgcc's __divdi3, leaf functions);
  *      a function that has not saved lr returns to lr;
- *   4. without a symbol: the APCS frame record at fp ([fp-4] the return
- *      address, [fp-8] the caller's sp, [fp-12] the caller's fp).
+ *   4. without a symbol: at the innermost frame, the link register (a call
+ *      through a wild pointer lands where no frame is built yet); further
+ *      out, the APCS frame record at fp ([fp-4] the return address, [fp-8]
+ *      the caller's sp, [fp-12] the caller's fp).
  * The walk ends at a zero or unreadable return address, a stack pointer that
  * does not grow towards the caller, or after `max` frames.
  */
@@ -242,7 +244,10 @@ export function backtrace(m: Machine, spaces: AddressSpaces, core = 0, max = 32)
     const key = `${pc}:${sp}`;
     if (seen.has(key)) { end = 'the same frame again'; break; }
     seen.add(key);
-    const next = unwindOne(code?.symbol, code ? spaces.unwindTable(code.image) : undefined, regs, read, depth === 0 && thumb);
+    // Frame 0 in code no image names (a call through a wild pointer, into data): it has built no frame yet; its caller is at lr.
+    const next = depth === 0 && !code && !spaces.symbolAt(pc, where) && regs[14] !== undefined && ((regs[14] & ~1) >>> 0) !== pc
+      ? { regs: Object.assign(regs.slice(), { 14: undefined, 15: (regs[14] & ~1) >>> 0 }), how: 'link register' as const }
+      : unwindOne(code?.symbol, code ? spaces.unwindTable(code.image) : undefined, regs, read, depth === 0 && thumb);
     if (!next) { end = code ? `cannot unwind ${code.symbol.name} further` : 'no symbol and no frame record at fp'; break; }
     frame.how = next.how;
     const npc = next.regs[15], nsp = next.regs[13];

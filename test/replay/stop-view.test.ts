@@ -94,6 +94,19 @@ test('a domain\'s NULL dereference: DFSR decoded as a section translation fault 
   assert.deepEqual(symbols, ['nullderef:load', 'nullderef:walk+0x38', 'nullderef:walk+0x1c', 'nullderef:walk+0x1c', 'nullderef:main+0x20', 'nullderef:_start+0x8']);
 });
 
+test('a domain\'s call into an execute-never data page: IFSR decoded as a page permission fault at IFAR, and the backtrace from the wild address goes on through lr to the caller', () => {
+  const suite = path.join(root, 'features', 'suite');
+  const text = fs.readFileSync(path.join(suite, '4-xn.yaml'), 'utf8');
+  const file = path.join(tmp, 'xn.bur');
+  runRecorded(scenarioFromText(text, path.join(suite, '4-xn.yaml'), suite), file, { text });
+  const r = stopView(file, { kind: 'crash' });
+  assert.match(r.stdout, /^fault registers as the prefetch-abort set them:\n {2}DFSR [0-9a-f]{8}: [^\n]*\n {2}IFSR 0000000f: Permission fault, page, domain 0; IFAR 80001000$/m);
+  const section = r.stdout.slice(r.stdout.indexOf('\nbacktrace:\n'));
+  assert.match(section, /^ {2}#0 +80001000 +sp [0-9a-f]{8} +\(no symbol\)$/m);
+  const symbols = [...section.matchAll(/^ {2}#\d+ +[0-9a-f]{8} +sp [0-9a-f]{8} +<([^>]+)>$/gm)].map((m) => m[1].replace(/\+0x[0-9a-f]+$/, ''));
+  assert.deepEqual(symbols, ['xnexec:main', 'xnexec:_start']);
+});
+
 test('fault status decoding: kinds of the short-descriptor format, the domain only where valid, WnR for data aborts, the AXI response of external aborts', () => {
   assert.equal(describeFaultStatus(decodeFaultStatus(0x80f, 'data')), 'Permission fault, page, domain 0, write');
   assert.equal(describeFaultStatus(decodeFaultStatus(0x0f5, 'data')), 'Translation fault, section, read');
