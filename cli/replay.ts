@@ -81,8 +81,8 @@ state (running, waiting in WFI/WFE, held in reset or clock-stopped,
 stalled), registers, mode, pc with symbol and the code around it.
 
 The fault registers (DFSR/DFAR, IFSR/IFAR) are decoded from the status bits
-of the short-descriptor format: the fault kind, the domain where it is valid,
-read or write (DFSR.WnR), and the AXI response of an external abort. At
+of the short-descriptor format: the fault kind, the domain where it is valid
+(DFSR only), read or write (DFSR.WnR), and the AXI response of an external abort. At
 --to-crash the view shows them as the crash's abort set them (the stop is
 before the faulting instruction, where they still hold an earlier fault's)
 and, when different, as they are at the stop. On several cores, every core

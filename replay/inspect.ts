@@ -169,11 +169,12 @@ const EXTERNAL = new Set([0x08, 0x0c, 0x0e, 0x16]);
 
 export interface FaultStatus { status: number; name: string; domain?: number; write?: boolean; external?: string }
 
-/** A DFSR (`data`) or IFSR value decoded: FS[4:0], the domain where it is valid, WnR (DFSR), ExT on external aborts. */
+/** A DFSR (`data`) or IFSR value decoded: FS[4:0], the domain (DFSR, where it is valid), WnR (DFSR), ExT on external aborts. */
 export function decodeFaultStatus(fsr: number, register: 'data' | 'instruction'): FaultStatus {
   const status = (fsr & 0xf) | ((fsr >>> 6) & 0x10);
   const out: FaultStatus = { status, name: FAULT_NAMES[status] ?? `reserved fault status 0x${status.toString(16).padStart(2, '0')}` };
-  if (DOMAIN_VALID.has(status)) out.domain = (fsr >>> 4) & 0xf;
+  // IFSR has no Domain field.
+  if (register === 'data' && DOMAIN_VALID.has(status)) out.domain = (fsr >>> 4) & 0xf;
   if (register === 'data' && status !== 0x04 && status !== 0x16 && status !== 0x18) out.write = (fsr & (1 << 11)) !== 0;
   if (EXTERNAL.has(status)) out.external = (fsr & (1 << 12)) ? 'SLVERR (slave error)' : 'DECERR (decode error)';
   return out;
