@@ -15,6 +15,7 @@ import { LiveTarget } from '../debug/live-target';
 import { serveTcp, serveStreams, GdbServeError } from '../debug/rsp/transport';
 import type { SessionEnd } from '../debug/rsp/session';
 import type { DebugTarget } from '../debug/target';
+import type { DomainSource } from '../debug/monitor';
 
 /** Where gdb connects: a TCP port on 127.0.0.1, or stdin/stdout ('-'). */
 export type GdbEndpoint = { port: number } | { stdio: true };
@@ -212,9 +213,9 @@ export async function serveTarget(target: DebugTarget, endpoint: GdbEndpoint, op
  * target tells how the run ended, if it did.
  */
 export async function serveGdb(machine: Machine, endpoint: GdbEndpoint, options: ServeOptions & {
-  limit?: number; betweenSlices?: () => void | Promise<void>; onStop?: () => void;
+  limit?: number; betweenSlices?: () => void | Promise<void>; onStop?: () => void; domains?: DomainSource;
 }): Promise<GdbRun> {
-  const target = new LiveTarget(machine, { limit: options.limit, betweenSlices: options.betweenSlices, onStop: options.onStop });
+  const target = new LiveTarget(machine, { limit: options.limit, betweenSlices: options.betweenSlices, onStop: options.onStop, domains: options.domains });
   try {
     return { end: await serveTarget(target, endpoint, options), target };
   } finally {

@@ -1,5 +1,8 @@
 /** `bringup replay`: replays a recording to a point, or verifies all of it. */
 
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { parseArgs, parseCount, UsageError, expectPositionals } from './args';
 import { onStopSignal, stopStatus, type StopSignal } from './signals';
 import { EXIT } from './exit-codes';
@@ -12,22 +15,31 @@ import { openReplay } from '../scenario/record/recording';
 import { parseVirtualTime } from '../scenario/virtual-time';
 import { compilePattern } from '../scenario/file/scenario-file';
 import { describeStopReason } from '../machine/stop-reason';
-import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { readVolume, volumeImage } from '../machine/boot/volume';
 import type { BootImages } from '../machine/boot/linux-boot';
 import { takeGdbOption, elfTextAddress, serveTarget, describeSessionEnd, DEFAULT_GDB_PORT, type GdbEndpoint, type SymbolImage } from './gdb-serve';
 import { ReplayTarget as ReplayDebugTarget } from '../debug/replay-target';
+import type { DomainSource } from '../debug/monitor';
 import type { Replayer } from '../replay/replayer';
+import { dumpMemory } from '../replay/inspect';
+import { DEVICE_TYPES } from '../machine/devices/registry';
+import { hasCapability } from '../machine/devices/device';
+import type { Machine } from '../machine/machine';
+import { encodePng } from '../scenario/check/png';
+import { checkOutputPath, isWriteError, writeErrorReason } from './output-path';
+import { readDomainTable, type DomainTable } from '../replay/domain-table';
+import { loadProfile, DEFAULT_PROFILE } from '../scenario/profile';
 
 export const REPLAY_HELP = `usage: bringup replay RECORDING [--to N | --to-symbol S [--core K] | --to-crash | --to-console PATTERN]
-                      [--verify] [--images DIR] [--gdb [PORT|-]]
+                      [--dump ADDR[,LEN]] [--screenshot FILE] [--verify] [--images DIR]
+                      [--gdb [PORT|-]]
 
 Replays a recorded run (docs/recording-format.md) from the nearest checkpoint,
 checking the state hash of every chunk it passes, and stops at the target:
 registers, the code around the PC with symbols, the current mode and address
-space, the last console lines and the last trace entries (or exceptions).
+space, the fault registers decoded, a backtrace, the last console lines and
+the last trace entries (or exceptions).
 
   --to N               an instruction count, or a virtual time (250us, 10ms)
   --to-symbol S        the first execution of function or code label S; IMAGE:S
@@ -47,6 +59,14 @@ space, the last console lines and the last trace entries (or exceptions).
                        K's first execution of S (default: the first core to
                        execute it)
   --to-console PAT     the first console line matching PAT (text, or /regex/)
+  --dump ADDR[,LEN]    also show LEN bytes (default 64, at most 65536) at virtual
+                       address ADDR (0x hex or decimal) as hex and ASCII, read
+                       through the translation of the core that stopped; an
+                       address that does not translate, or that is a device and
+                       not memory, is refused (exit 2)
+  --screenshot FILE    save the picture on the board's display at the stop as a
+                       PNG; a board without a display, or a display not scanning
+                       out at the stop, is refused (exit 2)
   --verify             replay the whole run from the boot and prove it identical
   --images DIR         take the images from DIR (by name) instead of the scenario's files
   --gdb [PORT|-]       serve the recording to gdb (the GDB remote protocol) on
@@ -75,7 +95,7 @@ the boot, and says so. --verify also compares every checkpoint with the
 replayed machine, and fails on any damage, naming the record and its byte
 offset.
 
-Several cores (docs/recordings.md): a position is virtual time, the clock
+Several cores (docs/recording-format.md): a position is virtual time, the clock
 of the core whose turn it is (each core has its own clock; they take turns
 as the recording's header says). --to N stops where the core whose turn it
 is reaches N; --to-symbol and --to-crash stop at the instruction on the core
@@ -83,10 +103,26 @@ that executes it and name that core. The stop view shows every core: its
 state (running, waiting in WFI/WFE, held in reset or clock-stopped,
 stalled), registers, mode, pc with symbol and the code around it.
 
+The fault registers (DFSR/DFAR, IFSR/IFAR) are decoded from the status bits
+of the short-descriptor format: the fault kind, the domain where it is valid
+(DFSR only), read or write (DFSR.WnR), and the AXI response of an external abort. At
+--to-crash the view shows them as the crash's abort set them (the stop is
+before the faulting instruction, where they still hold an earlier fault's)
+and, when different, as they are at the stop. On several cores, every core
+whose fault registers are set shows them.
+
+The backtrace follows the frame pointer (the APCS frames arm-none-eabi-gcc
+emits with -mapcs-frame, or AAPCS frames), the image's unwind table
+(.ARM.exidx) where a function keeps no frame pointer, else the function's
+prologue (what it pushed, where it saved lr); each frame's address is
+resolved in its image and address space.
+
 Symbols are resolved in the address space in force: the image whose code the
 MMU maps at that address at that moment (domains share virtual addresses),
-else the image of the domain with that ASID. Only code is labelled: an
-address past a function's size or in data gets no func+offset.
+else the image of the domain with that ASID (read from the hypervisor's
+domain table where the scenario's firmware profile says where it is).
+Only code is labelled: an address past a function's size or in data gets no
+func+offset.
 
 Exit status: 0 done (for --verify: identical and intact); 1 the replay
 diverged from the recording; 2 bad usage, unreadable recording, images that
@@ -100,7 +136,8 @@ export async function replayCommand(argvIn: string[]): Promise<number> {
   const { argv, gdb } = takeGdbOption(argvIn, 'replay');
   const args = parseArgs(argv, {
     to: { value: true, meta: 'N' }, 'to-symbol': { value: true, meta: 'SYMBOL' }, 'to-crash': {}, 'to-console': { value: true, meta: 'PATTERN' },
-    verify: {}, images: { value: true, meta: 'DIR' }, core: { value: true, meta: 'K' }, help: {},
+    verify: {}, images: { value: true, meta: 'DIR' }, core: { value: true, meta: 'K' }, dump: { value: true, meta: 'ADDR[,LEN]' },
+    screenshot: { value: true, meta: 'FILE' }, help: {},
   });
   if (args.flags.has('help')) { process.stdout.write(REPLAY_HELP + '\n'); return EXIT.OK; }
   expectPositionals(args, 'replay', { names: ['RECORDING'], looksLike: (v) => /\.bur$/i.test(v) });
@@ -109,6 +146,10 @@ export async function replayCommand(argvIn: string[]): Promise<number> {
   if (targets && args.flags.has('verify')) throw new UsageError('replay: --verify replays the whole run; it takes no target');
   if (args.options.has('core') && !args.options.has('to-symbol')) throw new UsageError('replay: --core K picks the core for --to-symbol; give --to-symbol S too');
   if (gdb && args.flags.has('verify')) throw new UsageError('replay: --verify checks the whole run; it does not serve gdb (give one of them)');
+  for (const o of ['dump', 'screenshot']) if (args.options.has(o) && args.flags.has('verify')) throw new UsageError(`replay: --${o} shows the machine at a stop; --verify has none`);
+  const dump = args.options.has('dump') ? parseDump(args.options.get('dump')![0]) : undefined;
+  const shot = args.options.get('screenshot')?.[0];
+  if (shot !== undefined) checkOutputPath(shot, 'replay: --screenshot', [args.positionals[0], args.options.get('images')?.[0]]);
 
   const rec = openRecording(args.positionals[0]);
   const session = openReplay(rec, { imagesDir: args.options.get('images')?.[0] });
@@ -139,13 +180,30 @@ export async function replayCommand(argvIn: string[]): Promise<number> {
       const start = targets ? resolveTarget(target, rec, session.replayer, spaces) : undefined;
       progress?.clear();
       if (session.replayer.onProgress) session.replayer.onProgress = undefined;
-      return await serveReplay(session.replayer, session.boot, gdb, start, ['bringup', 'replay', ...argvIn]);
+      const kernel = session.symbols.get('') ?? [];
+      const domains = { table: recordedDomainTable(rec), symbol: (name: string) => kernel.find((x) => x.name === name)?.value };
+      return await serveReplay(session.replayer, session.boot, gdb, start, ['bringup', 'replay', ...argvIn], domains);
     }
     const resolved = resolveTarget(target, rec, session.replayer, spaces);
     if (!resolved.here) session.replayer.runTo(resolved.icount);
     progress?.clear();
-    const out = describeStop(rec, session.replayer, spaces, resolved.why);
+    // The hypervisor's own table says which image runs with which ASID (where the profile says where it is).
+    const table = recordedDomainTable(rec);
+    if (table) {
+      const kernel = session.symbols.get('') ?? [];
+      const got = readDomainTable(session.replayer.machine, table, (name) => kernel.find((x) => x.name === name)?.value);
+      if (typeof got !== 'string') spaces.learnDomains(got.entries);
+    }
+    const out = describeStop(rec, session.replayer, spaces, resolved.why, { fault: resolved.fault });
     if (resolved.note) out.splice(1, 0, resolved.note);
+    const m = session.replayer.machine;
+    const core = resolved.core ?? m.currentCore();
+    if (dump) {
+      let lines: string[];
+      try { lines = dumpMemory(m, dump.address, dump.length, core); } catch (e) { throw new UsageError(`replay: --dump: ${(e as Error).message}`); }
+      out.push('', `memory at ${hex8(dump.address)}, ${dump.length} byte(s), through core ${core}'s translation:`, ...lines.map((l) => `  ${l}`));
+    }
+    if (shot !== undefined) saveScreenshot(m, shot, rec.header.board.name);
     process.stdout.write(out.join('\n') + '\n');
     return EXIT.OK;
   } catch (e) {
@@ -192,7 +250,8 @@ function parseTarget(options: Map<string, string[]>, crash: boolean, clockHz: nu
  * `replay --gdb`: serves the recording to gdb from its beginning, or from
  * the point a --to... target resolved to, until gdb detaches or Ctrl-C.
  */
-async function serveReplay(replayer: Replayer, boot: BootImages, endpoint: GdbEndpoint, start: ReturnType<typeof resolveTarget> | undefined, commandLine: string[]): Promise<number> {
+async function serveReplay(replayer: Replayer, boot: BootImages, endpoint: GdbEndpoint, start: ReturnType<typeof resolveTarget> | undefined, commandLine: string[],
+  domains: DomainSource): Promise<number> {
   // Where the target put the replayer: the core stopped there and its clock.
   let position = { core: 0, clock: 0 };
   if (start) {
@@ -201,7 +260,7 @@ async function serveReplay(replayer: Replayer, boot: BootImages, endpoint: GdbEn
     const core = start.core ?? m.pausedCore ?? 0;
     position = { core, clock: m.cpus[core].icount };
   }
-  const target = new ReplayDebugTarget(replayer);
+  const target = new ReplayDebugTarget(replayer, { domains });
   if (position.clock > 0) target.goto(position);
   const symbolsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-gdb-'));
   const interrupt = new AbortController();
@@ -241,4 +300,41 @@ function writeSymbolFiles(boot: BootImages & { volume?: Uint8Array }, dir: strin
   add(boot.kernelName, boot.kernel);
   if (boot.volume) for (const e of readVolume(boot.volume)) if (e.role !== 'config') add(e.name.endsWith('.elf') ? e.name : `${e.name}.elf`, volumeImage(boot.volume, e.name));
   return out;
+}
+const hex8 = (v: number) => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
+
+/** `--dump ADDR[,LEN]`: a 32-bit address (0x hex or decimal) and a length from 1 to 65536 (default 64). */
+export function parseDump(text: string): { address: number; length: number } {
+  const [a, l, ...rest] = text.split(',');
+  const num = (t: string) => (/^0x[0-9a-f_]+$/i.test(t.trim()) ? Number.parseInt(t.trim().replace(/_/g, ''), 16) : /^[0-9_]+$/.test(t.trim()) ? Number(t.trim().replace(/_/g, '')) : NaN);
+  const address = num(a ?? '');
+  if (rest.length || !Number.isSafeInteger(address) || address > 0xffffffff) throw new UsageError(`replay: --dump ${text}: give ADDR[,LEN] with ADDR a 32-bit address (0x hex or decimal), e.g. --dump 0x80000000,64`);
+  const length = l === undefined ? 64 : num(l);
+  if (!Number.isSafeInteger(length) || length < 1 || length > 65536) throw new UsageError(`replay: --dump ${text}: LEN must be a number of bytes from 1 to 65536`);
+  if (address + length > 0x100000000) throw new UsageError(`replay: --dump ${text}: the range ends past the 4 GiB address space`);
+  return { address, length };
+}
+
+/** The picture on the board's display at the stop, as PNG. */
+function saveScreenshot(m: Machine, file: string, board: string): void {
+  const displays = m.board.devices.filter((d) => hasCapability(DEVICE_TYPES.get(d.type), 'display'));
+  if (!displays.length) throw new UsageError(`replay: --screenshot: board ${board} has no display (no device of a display type); nothing to save`);
+  const shown = displays.map((d) => ({ name: d.name, picture: m.device(d.name).render?.() })).find((d) => d.picture !== undefined);
+  if (!shown) throw new UsageError(`replay: --screenshot: the display ${displays.map((d) => d.name).join(', ')} of board ${board} is not scanning out a frame buffer at the stop; ${file} not written`);
+  try { fs.writeFileSync(file, encodePng(shown.picture!)); } catch (e) {
+    if (!isWriteError(e)) throw e;
+    throw new UsageError(`replay: --screenshot ${file}: cannot write: ${writeErrorReason(e)}`);
+  }
+  process.stderr.write(`bringup: ${shown.name} screenshot (${shown.picture!.width}x${shown.picture!.height}) saved to ${file}\n`);
+}
+
+/** The domain table layout of the recorded scenario's firmware profile, if it has one (a profile that cannot be loaded now gives none). */
+function recordedDomainTable(rec: RecordingReader): DomainTable | undefined {
+  try {
+    const doc = parseYaml(rec.header.scenario.text) as { profile?: unknown } | null;
+    const name = typeof doc?.profile === 'string' ? doc.profile : DEFAULT_PROFILE;
+    return loadProfile(name, path.dirname(rec.header.scenario.file)).domainTable;
+  } catch {
+    return undefined;
+  }
 }

@@ -124,6 +124,7 @@ export async function runCommand(argvIn: string[]): Promise<number> {
       const served = await serveGdb(machine, gdb, {
         command: 'run', images: scenarioSymbolImages(scenarioFile, scenario.kernel), commandLine: ['bringup', 'run', ...argvIn],
         limit: scenario.limit, stop: interrupt.signal, log: (text) => { process.stderr.write(text); },
+        domains: { table: scenario.profile.domainTable, symbol: (name) => scenario.symbols.get('')?.find((s) => s.name === name)?.value },
       });
       // Left before its end: the run is reported as interrupted there.
       if (!served.target.ended && served.end !== 'signal') process.stderr.write(`bringup: ${describeSessionEnd(served.end)} before the run's end; it is reported as interrupted there\n`);

@@ -17,7 +17,7 @@ import type { Cpu } from '../machine/cpu/cpu';
 import { STOP_BEFORE } from '../machine/cpu/faults';
 import { MODE_NAMES } from '../machine/cpu/modes';
 import type { BreakpointKind, CoreRegisters, DebugTarget, RegisterName, ResumeRequest, StopEvent, WatchKind } from './target';
-import { MONITOR_COMMANDS, type MonitorContext, type MonitorTable } from './monitor';
+import { MONITOR_COMMANDS, type MonitorContext, type MonitorTable, type DomainSource } from './monitor';
 
 export interface LiveTargetOptions {
   /** Virtual time at which the run ends with its instruction limit (default none). */
@@ -30,6 +30,8 @@ export interface LiveTargetOptions {
   onStop?: () => void;
   /** The monitor commands (default MONITOR_COMMANDS). */
   monitorCommands?: MonitorTable;
+  /** For `monitor domains`: the hypervisor's domain table and symbols. */
+  domains?: DomainSource;
 }
 
 /** Console text kept for `monitor console`. */
@@ -281,7 +283,7 @@ export class LiveTarget implements DebugTarget {
   }
 
   monitor(command: string, core = 0): string {
-    const ctx: MonitorContext = { machine: this.machine, core, mode: 'live', consoleText: () => this.consoleText() };
+    const ctx: MonitorContext = { machine: this.machine, core, mode: 'live', consoleText: () => this.consoleText(), domains: this.options.domains };
     return (this.options.monitorCommands ?? MONITOR_COMMANDS).run(ctx, command);
   }
 }

@@ -8,6 +8,13 @@
  */
 
 import type { Machine } from '../machine/machine';
+import { mmuText, devicesText, gicText, timersText, domainsText, type DomainTable } from './inspect';
+
+/** Where the hypervisor keeps its domains (the firmware profile's domain-table) and its symbols' addresses. */
+export interface DomainSource {
+  table: DomainTable | undefined;
+  symbol(name: string): number | undefined;
+}
 
 /** What a monitor command can look at. */
 export interface MonitorContext {
@@ -18,6 +25,8 @@ export interface MonitorContext {
   mode: 'live' | 'replay';
   /** The console output so far (every console device, in order). */
   consoleText(): string;
+  /** For `domains`: the hypervisor's domain table and symbols, when the run has a firmware profile that gives them. */
+  domains?: DomainSource;
   /** Anything a target adds for its own commands (e.g. the replayer). */
   [extra: string]: unknown;
 }
@@ -129,5 +138,39 @@ MONITOR_COMMANDS.add({
       lines.push(`${(pa + i).toString(16).padStart(8, '0')}: ${words.join(' ').padEnd(35)}  ${ascii}`);
     }
     return `${lines.join('\n')}\n`;
+  },
+});
+
+MONITOR_COMMANDS.add({
+  name: 'mmu',
+  usage: 'mmu VA',
+  help: "the selected core's translation of VA: descriptors, physical address, attributes (or the fault it raises)",
+  run: (ctx, args) => mmuText(ctx.machine, ctx.core, parseNumber(args[0], 'mmu')),
+});
+
+MONITOR_COMMANDS.add({
+  name: 'devices',
+  help: "the board's devices: address ranges and a line of state each",
+  run: (ctx) => devicesText(ctx.machine),
+});
+
+MONITOR_COMMANDS.add({
+  name: 'gic',
+  help: 'the interrupt controller: distributor, each core\'s CPU interface, enabled/pending/active interrupts',
+  run: (ctx) => gicText(ctx.machine),
+});
+
+MONITOR_COMMANDS.add({
+  name: 'timers',
+  help: "each core's private timer and watchdog, the global timer and the SoC's timers, with their next events",
+  run: (ctx) => timersText(ctx.machine),
+});
+
+MONITOR_COMMANDS.add({
+  name: 'domains',
+  help: "which domain runs on each core, from the hypervisor's domain table (where the firmware profile says it is)",
+  run: (ctx) => {
+    const text = domainsText(ctx.machine, ctx.domains?.table, (name) => ctx.domains?.symbol(name));
+    return text.endsWith('\n') ? text : `${text}\n`;
   },
 });

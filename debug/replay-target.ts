@@ -11,7 +11,7 @@ import type { Position } from '../replay/positions';
 import { coreState } from '../replay/targets';
 import { virtualToPhysical } from '../replay/trace';
 import { describeInjection } from '../machine/injections';
-import { MONITOR_COMMANDS, MonitorTable, type MonitorCommand, type MonitorContext } from './monitor';
+import { MONITOR_COMMANDS, MonitorTable, type MonitorCommand, type MonitorContext, type DomainSource } from './monitor';
 import type {
   BreakpointKind, CoreRegisters, DebugTarget, RegisterName, ResumeRequest, StopEvent, WatchKind,
 } from './target';
@@ -23,6 +23,8 @@ export interface ReplayTargetOptions {
   spacing?: number;
   /** Most snapshots kept in memory (default 12). */
   maxMarks?: number;
+  /** For `monitor domains`: the hypervisor's domain table and symbols. */
+  domains?: DomainSource;
 }
 
 export class ReplayTarget implements DebugTarget {
@@ -33,7 +35,7 @@ export class ReplayTarget implements DebugTarget {
   private readonly watches: Array<Watch & { length: number }> = [];
   private monitors: MonitorTable<ReplayMonitorContext> | undefined;
 
-  constructor(readonly replayer: Replayer, options: ReplayTargetOptions = {}) {
+  constructor(readonly replayer: Replayer, private readonly options: ReplayTargetOptions = {}) {
     this.navigator = new ReplayNavigator(replayer, options);
     this.cores = replayer.rec.header.boot.cores ?? 1;
   }
@@ -129,7 +131,7 @@ export class ReplayTarget implements DebugTarget {
     this.monitors ??= replayMonitorCommands();
     const machine = this.replayer.machine;
     const ctx: ReplayMonitorContext = {
-      machine, core, mode: 'replay', target: this, replayer: this.replayer,
+      machine, core, mode: 'replay', target: this, replayer: this.replayer, domains: this.options.domains,
       consoleText: () => this.replayer.rec.chunks.flatMap((c) => c.console).filter((e) => e.icount <= machine.now()).map((e) => e.text).join(''),
     };
     return this.monitors.run(ctx, command);

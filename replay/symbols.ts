@@ -12,8 +12,9 @@
  *      in the current translation (read through the MMU, compared byte for
  *      byte with the image's file);
  *   2. the ASID: the image of the domain that runs with it, learnt from the
- *      machine whenever one is at hand, else by the reference hypervisor's
- *      rule (domains get ASIDs 1, 2, ... in the configuration's order);
+ *      hypervisor's domain table where the firmware profile says where it is,
+ *      from the machine whenever one is at hand, else by the reference
+ *      hypervisor's rule (domains get ASIDs 1, 2, ... in the configuration's order);
  *   3. the boot volume's domain configuration: only images some domain runs.
  * The hypervisor or kernel (the image booted) is preferred for addresses of
  * privileged modes, the domains' images for User mode.
@@ -26,6 +27,7 @@ import { readVirtualWord } from './trace';
 const SHF_EXECINSTR = 0x4;
 const SHT_SYMTAB = 2;
 const SHT_NOBITS = 8;
+const SHT_ARM_EXIDX = 0x70000001;
 const STT_NOTYPE = 0, STT_FUNC = 2;
 
 export interface CodeSymbol { name: string; start: number; end: number }
@@ -37,6 +39,8 @@ export interface ImageSymbols {
   code: CodeSymbol[];
   /** Executable sections' bytes by virtual address, to recognise the image in memory. */
   text: Array<{ addr: number; bytes: Uint8Array }>;
+  /** The ARM exception-handling index (.ARM.exidx, SHT_ARM_EXIDX) by virtual address, when the image has one. */
+  exidx?: { addr: number; size: number };
 }
 
 /** Where an address is seen: the machine at that moment, or what was recorded about it. */
@@ -56,6 +60,8 @@ export function codeSymbols(image: string, bytes: Uint8Array): ImageSymbols {
     const o = shoff + i * shentsize;
     return { type: u32(o + 4), flags: u32(o + 8), addr: u32(o + 12), offset: u32(o + 16), size: u32(o + 20), link: u32(o + 24), entsize: u32(o + 36) };
   });
+  const exidx = sections.find((s) => s.type === SHT_ARM_EXIDX && s.size >= 8);
+  if (exidx) out.exidx = { addr: exidx.addr, size: exidx.size - (exidx.size % 8) };
   for (const s of sections) {
     if (!(s.flags & SHF_EXECINSTR) || s.type === SHT_NOBITS || s.offset + s.size > bytes.length) continue;
     out.text.push({ addr: s.addr, bytes: bytes.subarray(s.offset, s.offset + s.size) });
@@ -199,16 +205,51 @@ export class AddressSpaces {
     if (hits.length === 1) this.asidImage.set(asid, hits[0]);
   }
 
+  /**
+   * Learns which image runs with which ASID from the hypervisor's own table of
+   * domains (replay/domain-table.ts, by the firmware profile's layout): each
+   * entry with an ASID and the name of an image of this run.
+   */
+  learnDomains(entries: Array<{ asid?: number; image?: string }>): void {
+    for (const e of entries) {
+      if (e.asid && e.asid < 256 && e.image && this.images.has(e.image)) this.asidImage.set(e.asid, e.image);
+    }
+  }
+
   /** The image the domain with this ASID runs, when known. */
   imageOfAsid(asid: number): string | undefined { return this.asidImage.get(asid); }
 
   /** `func+0xoff`, `image:func+0xoff` for a domain image, or undefined (no code symbol there). */
   symbolAt(address: number, where: AddressContext = {}): string | undefined {
     const a = address >>> 0;
-    const hits: Array<{ image: string; text: string }> = [];
+    const pick = this.candidates(a, where);
+    const texts = [...new Set(pick.map((h) => `${h.image ? `${h.image}:` : ''}${h.symbol.name}${a === h.symbol.start ? '' : `+0x${(a - h.symbol.start).toString(16)}`}`))];
+    return texts.join(' or ') || undefined;
+  }
+
+  /**
+   * The code symbol containing `address` and its image, when the address
+   * space decides on one (undefined when no code symbol is there, or when
+   * several images remain possible).
+   */
+  codeAt(address: number, where: AddressContext = {}): { image: string; symbol: CodeSymbol } | undefined {
+    const pick = this.candidates(address >>> 0, where);
+    if (!pick.length) return undefined;
+    const first = pick[0];
+    return pick.every((h) => h.image === first.image && h.symbol === first.symbol) ? first : undefined;
+  }
+
+  /** The unwind table (.ARM.exidx) of an image, if it has one. */
+  unwindTable(image: string): { addr: number; size: number } | undefined {
+    return this.images.get(image)?.exidx;
+  }
+
+  /** The images whose code symbols may be meant at `a`, by the rules in the header of this file. */
+  private candidates(a: number, where: AddressContext): Array<{ image: string; symbol: CodeSymbol }> {
+    const hits: Array<{ image: string; symbol: CodeSymbol }> = [];
     for (const [image, syms] of this.images) {
       const s = containing(syms.code, a);
-      if (s) hits.push({ image, text: `${image ? `${image}:` : ''}${s.name}${a === s.start ? '' : `+0x${(a - s.start).toString(16)}`}` });
+      if (s) hits.push({ image, symbol: s });
     }
     let pick = hits;
     if (where.machine && hits.length) {
@@ -220,14 +261,13 @@ export class AddressSpaces {
       const live = pick.filter((h) => !this.images.get(h.image)!.text.length || this.mapped(h.image, a, m, 16, core));
       if (live.length || readVirtualWord(m, (a & ~3) >>> 0, core) !== undefined) pick = live;
     }
-    if (pick.length <= 1) return pick[0]?.text;
     if (pick.length > 1) {
       const privileged = where.mode !== undefined && where.mode !== 'usr';
       const user = where.mode === 'usr';
       const kernel = pick.filter((h) => !h.image);
-      if (kernel.length && !user) return kernel[0].text;
+      if (kernel.length && !user) return [kernel[0]];
       let guests = pick.filter((h) => h.image);
-      if (privileged && kernel.length) return kernel[0].text;
+      if (privileged && kernel.length) return [kernel[0]];
       const inUse = guests.filter((h) => this.inUse.has(h.image));
       if (inUse.length) guests = inUse;
       const byAsid = where.asid ? this.asidImage.get(where.asid) : undefined;
@@ -235,7 +275,7 @@ export class AddressSpaces {
       if (mine.length) guests = mine;
       pick = guests.length ? guests : kernel;
     }
-    return [...new Set(pick.map((h) => h.text))].join(' or ') || undefined;
+    return pick;
   }
 }
 

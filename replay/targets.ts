@@ -21,7 +21,9 @@ import type { RecordingReader } from './reader';
 import type { Replayer } from './replayer';
 import {
   addressSpaces, consoleLinesUntil, cpuView, disassembleAround, formatRegisters, formatTraceEntries, labelExceptions, symbolNow, type SymbolSource,
+  faultRegisters, faultRegistersSet, formatFaultRegisters, type FaultRegisters,
 } from './inspect';
+import { backtrace, formatBacktrace } from './backtrace';
 import type { AddressSpaces } from './symbols';
 import type { RunEvent } from './format';
 import { describeStopReason } from '../machine/stop-reason';
@@ -47,7 +49,16 @@ const CRASH_VECTORS = new Set(['data-abort', 'prefetch-abort', 'undefined']);
  * a time, which may name a point of another core's turn); `core`: the core
  * the target is about.
  */
-export interface ResolvedTarget { icount: number; why: string; note?: string; here?: boolean; core?: number }
+export interface ResolvedTarget {
+  icount: number; why: string; note?: string; here?: boolean; core?: number;
+  /** The crash: the fault registers as the abort set them (the stop is before the faulting instruction, where they still hold an earlier fault's). */
+  fault?: CrashFault;
+}
+
+export interface CrashFault { core: number; vector: string; registers: FaultRegisters }
+
+/** What the stop view shows besides the machine: the crash's fault registers. */
+export interface StopExtras { fault?: CrashFault }
 
 /** Finds where to stop; may run the replayer (a symbol or the crash is found by executing up to it). */
 export function resolveTarget(t: ReplayTarget, rec: RecordingReader, replayer: Replayer, symbols: SymbolSource): ResolvedTarget {
@@ -75,10 +86,10 @@ export function resolveTarget(t: ReplayTarget, rec: RecordingReader, replayer: R
 }
 
 /** The report at a stop: position, registers, code, console and trace. */
-export function describeStop(rec: RecordingReader, replayer: Replayer, symbols: SymbolSource, why: string): string[] {
+export function describeStop(rec: RecordingReader, replayer: Replayer, symbols: SymbolSource, why: string, extras: StopExtras = {}): string[] {
   const spaces = addressSpaces(symbols);
   const m = replayer.machine;
-  if (m.cpus.length > 1) return describeCoresStop(rec, replayer, spaces, why);
+  if (m.cpus.length > 1) return describeCoresStop(rec, replayer, spaces, why, extras);
   spaces.learn(m);
   const v = cpuView(m);
   const out: string[] = [];
@@ -89,6 +100,11 @@ export function describeStop(rec: RecordingReader, replayer: Replayer, symbols: 
   out.push(...formatRegisters(v));
   out.push('');
   out.push(...disassembleAround(m, spaces));
+  out.push('');
+  out.push(...faultSection(m, 0, extras));
+  out.push('');
+  out.push('backtrace:');
+  out.push(...formatBacktrace(backtrace(m, spaces, 0)).map((l) => `  ${l}`));
   out.push('');
   const lines = consoleLinesUntil(rec.chunks.flatMap((c) => c.console), rec.header.boot.console, replayer.icount, 8);
   out.push(`last console lines (${rec.header.boot.console}):`);
@@ -127,7 +143,7 @@ export function coreState(m: Machine, k: number): string {
 }
 
 /** The stop view of a machine with several cores: every core's state, registers and code, then console and exceptions. */
-function describeCoresStop(rec: RecordingReader, replayer: Replayer, spaces: AddressSpaces, why: string): string[] {
+function describeCoresStop(rec: RecordingReader, replayer: Replayer, spaces: AddressSpaces, why: string, extras: StopExtras): string[] {
   const m = replayer.machine;
   const here = m.currentCore();
   const out: string[] = [];
@@ -142,6 +158,10 @@ function describeCoresStop(rec: RecordingReader, replayer: Replayer, spaces: Add
       `${v.mode === 'usr' ? `a domain (ASID ${v.asid}${spaces.imageOfAsid(v.asid) ? `, image ${spaces.imageOfAsid(v.asid)}` : ''})` : 'the hypervisor or kernel'}`);
     out.push(...formatRegisters(v).map((l) => `  ${l}`));
     out.push(...disassembleAround(m, spaces, 2, 2, k).map((l) => `  ${l}`));
+    // The fault registers of the core that stopped, and of any other core where they are set.
+    if (k === here || faultRegistersSet(faultRegisters(m, k)) || extras.fault?.core === k) out.push(...faultSection(m, k, extras).map((l) => `  ${l}`));
+    out.push(`  backtrace:`);
+    out.push(...formatBacktrace(backtrace(m, spaces, k)).map((l) => `    ${l}`));
   });
   out.push('');
   const lines = consoleLinesUntil(rec.chunks.flatMap((c) => c.console), rec.header.boot.console, replayer.icount, 8);
@@ -158,6 +178,26 @@ function describeCoresStop(rec: RecordingReader, replayer: Replayer, spaces: Add
       out.push(`  [${String(e.icount).padStart(10)}] core ${e.core ?? 0}: ${e.vector} from ${e.mode} at ${e.pc.toString(16).padStart(8, '0')}${sym ? ` <${sym}>` : ''}`);
     }
   }
+  return out;
+}
+
+/** The fault registers of core `k` decoded; at a crash, the ones its abort set first. */
+function faultSection(m: Machine, k: number, extras: StopExtras): string[] {
+  const out: string[] = [];
+  // An undefined instruction sets no fault register: its crash shows them as they are.
+  if (extras.fault && extras.fault.core === k && extras.fault.vector !== 'undefined') {
+    out.push(`fault registers as the ${extras.fault.vector} set them:`);
+    out.push(...formatFaultRegisters(extras.fault.registers).map((l) => `  ${l}`));
+    const now = faultRegisters(m, k);
+    const same = (['dfsr', 'dfar', 'ifsr', 'ifar'] as const).every((f) => now[f] === extras.fault!.registers[f]);
+    if (!same) {
+      out.push('fault registers now (before the faulting instruction; an earlier fault\'s):');
+      out.push(...formatFaultRegisters(now).map((l) => `  ${l}`));
+    }
+    return out;
+  }
+  out.push('fault registers:');
+  out.push(...formatFaultRegisters(faultRegisters(m, k)).map((l) => `  ${l}`));
   return out;
 }
 
@@ -238,6 +278,8 @@ interface Abort {
   during?: Abort;
   /** The core that took it. */
   core: number;
+  /** Its fault registers as it set them. */
+  fault: FaultRegisters;
 }
 
 /**
@@ -283,6 +325,7 @@ function findCrash(rec: RecordingReader, replayer: Replayer, spaces: AddressSpac
     const a: Abort = {
       icount: cpu.icount, vector: VECTOR_WORDS[vector], pc: pc >>> 0, mode: MODE_NAMES[mode] ?? String(mode), modeNumber: mode,
       sp: cpu.r[13] >>> 0, asid: cpu.cp15.contextidr & 0xff, space: spaceOf(cpu), thumb: cpu.t === 1, returned: false, core,
+      fault: faultRegisters(m, core),
     };
     a.symbol = spaces.symbolAt(a.pc, { machine: m, asid: a.asid, mode: a.mode, core });
     if (a.mode === 'usr') spaces.learn(m, core);
@@ -326,15 +369,17 @@ function findCrash(rec: RecordingReader, replayer: Replayer, spaces: AddressSpac
   if (m.cpus.length > 1) {
     const where = `core ${crash.core}: the ${crash.vector} from ${crash.mode} mode at pc 0x${crash.pc.toString(16).padStart(8, '0')} (${crash.symbol ?? 'no symbol'})`;
     const note = `the crash: the first abort whose handler never returned to the faulting context, on core ${crash.core} (${handled} handled abort(s) before it)`;
-    if (injectedHere) return { icount, why: where, note, core: crash.core };
+    const fault: CrashFault = { core: crash.core, vector: crash.vector, registers: crash.fault };
+    if (injectedHere) return { icount, why: where, note, core: crash.core, fault };
     // Stopped at the faulting instruction on the core that executes it.
     replayer.resetTo(icount);
     const hit = replayer.runToExecution([crash.pc], (c) => c.icount === crash.icount, [crash.core]);
-    return hit ? { icount: hit.icount, why: where, note, here: true, core: crash.core } : { icount, why: where, note, core: crash.core };
+    return hit ? { icount: hit.icount, why: where, note, here: true, core: crash.core, fault } : { icount, why: where, note, core: crash.core, fault };
   }
   return {
     icount,
     why: `the ${crash.vector} from ${crash.mode} mode at pc 0x${crash.pc.toString(16).padStart(8, '0')} (${crash.symbol ?? 'no symbol'})`,
     note: `the crash: the first abort whose handler never returned to the faulting context (${handled} handled abort(s) before it)`,
+    fault: { core: crash.core, vector: crash.vector, registers: crash.fault },
   };
 }

@@ -1,8 +1,9 @@
 /**
  * Firmware profiles (scenario/profiles/NAME.yaml): facts about a particular
  * hypervisor or kernel that scenarios rely on — its console device, the
- * function whose skipped call is a lost upcall, and how its fault dumps and
- * panics read on the console.
+ * function whose skipped call is a lost upcall, how its fault dumps and
+ * panics read on the console, and where it keeps its domains (for the
+ * debugger's `monitor domains`).
  */
 
 import * as fs from 'node:fs';
@@ -22,6 +23,21 @@ export interface FirmwareProfile {
     panic?: RegExp;
     lines: number;
   };
+  /** Where the hypervisor keeps its domains: a plain object debug/inspect.ts's domainsText takes as it is. */
+  domainTable?: DomainTableProfile;
+}
+
+/** A field of a domain table entry (`domain-table.fields.NAME`). */
+export interface DomainFieldProfile { offset: number; type: 'u32' | 'string' | 'enum'; size?: number; values?: string[] }
+
+/** `domain-table`: an array of `entrySize`-byte entries at `symbol`, `count` in use (a u32 variable's symbol, or a number). */
+export interface DomainTableProfile {
+  symbol: string;
+  count: string | number;
+  entrySize: number;
+  fields: { name: DomainFieldProfile; image?: DomainFieldProfile; state?: DomainFieldProfile; asid?: DomainFieldProfile; cpu?: DomainFieldProfile; id?: DomainFieldProfile };
+  /** An array of pointers, one per CPU, to the entry that CPU runs. */
+  current?: string;
 }
 
 export const DEFAULT_PROFILE = 'reference-hypervisor';
@@ -61,9 +77,9 @@ export function loadProfile(nameOrPath: string, baseDir = process.cwd()): Firmwa
     const p = node?.range ? lc.linePos(node.range[0]) : { line: 1, col: 1 };
     return new InputFileError(file, p.line, p.col, problem);
   };
-  if (data !== null && data !== undefined && (typeof data !== 'object' || Array.isArray(data))) throw at([], 'a firmware profile is a mapping of keys (name, console, lost-upcall, dumps)');
+  if (data !== null && data !== undefined && (typeof data !== 'object' || Array.isArray(data))) throw at([], 'a firmware profile is a mapping of keys (name, console, lost-upcall, dumps, domain-table)');
   const raw = (data ?? {}) as Record<string, unknown>;
-  const known = new Set(['name', 'console', 'lost-upcall', 'dumps']);
+  const known = new Set(['name', 'console', 'lost-upcall', 'dumps', 'domain-table']);
   for (const k of Object.keys(raw)) if (!known.has(k)) throw at([k], `unknown key '${k}' (known: ${[...known].join(', ')})`);
   const str = (k: string): string | undefined => {
     const v = raw[k];
@@ -93,6 +109,62 @@ export function loadProfile(nameOrPath: string, baseDir = process.cwd()): Firmwa
       pc: re('pc'), panic: re('panic'), lines: typeof dumpsRaw.lines === 'number' ? dumpsRaw.lines : 12,
     },
   };
+  if (raw['domain-table'] !== undefined) profile.domainTable = domainTable(raw['domain-table'], at);
   cache.set(file, profile);
   return profile;
+}
+
+const FIELD_NAMES = ['name', 'image', 'state', 'asid', 'cpu', 'id'];
+
+/** `domain-table`, checked: every problem names the key, with the line and column of the profile file. */
+function domainTable(v: unknown, at: (parts: string[], problem: string) => InputFileError): DomainTableProfile {
+  const where = ['domain-table'];
+  const mapping = (x: unknown, parts: string[], what: string): Record<string, unknown> => {
+    if (x === null || typeof x !== 'object' || Array.isArray(x)) throw at(parts, `${what} must be a mapping of keys`);
+    return x as Record<string, unknown>;
+  };
+  const only = (o: Record<string, unknown>, parts: string[], keys: string[]) => {
+    for (const k of Object.keys(o)) if (!keys.includes(k)) throw at([...parts, k], `unknown key '${k}' in ${parts.join('.')} (known: ${keys.join(', ')})`);
+  };
+  const t = mapping(v, where, 'domain-table');
+  only(t, where, ['symbol', 'count', 'entry-size', 'fields', 'current']);
+  const symbolKey = (k: string, required: boolean): string | undefined => {
+    const x = t[k];
+    if (x === undefined && !required) return undefined;
+    if (typeof x !== 'string' || !x) throw at(x === undefined ? where : [...where, k], `domain-table.${k} must be a symbol name of the hypervisor's image`);
+    return x;
+  };
+  const uint = (x: unknown, parts: string[], what: string, max: number): number => {
+    if (!(Number.isSafeInteger(x) && (x as number) >= 0 && (x as number) <= max)) throw at(parts, `${what} must be a whole number from 0 to ${max}`);
+    return x as number;
+  };
+  const symbol = symbolKey('symbol', true)!;
+  const count = typeof t.count === 'number' ? uint(t.count, [...where, 'count'], 'domain-table.count', 1024) : symbolKey('count', true)!;
+  const entrySize = uint(t['entry-size'], t['entry-size'] === undefined ? where : [...where, 'entry-size'], 'domain-table.entry-size (bytes)', 1 << 20);
+  if (!entrySize) throw at([...where, 'entry-size'], 'domain-table.entry-size (bytes) must be at least 1');
+  const fieldsRaw = mapping(t.fields, t.fields === undefined ? where : [...where, 'fields'], 'domain-table.fields');
+  only(fieldsRaw, [...where, 'fields'], FIELD_NAMES);
+  const fields: Record<string, DomainFieldProfile> = {};
+  for (const [name, fv] of Object.entries(fieldsRaw)) {
+    const parts = [...where, 'fields', name];
+    const f = mapping(fv, parts, `domain-table.fields.${name}`);
+    only(f, parts, ['offset', 'type', 'size', 'values']);
+    const offset = uint(f.offset, f.offset === undefined ? parts : [...parts, 'offset'], `domain-table.fields.${name}.offset`, entrySize - 1);
+    const type = f.type ?? 'u32';
+    if (type !== 'u32' && type !== 'string' && type !== 'enum') throw at([...parts, 'type'], `domain-table.fields.${name}.type must be u32, string or enum`);
+    const field: DomainFieldProfile = { offset, type };
+    if (type === 'string') field.size = uint(f.size ?? 16, [...parts, 'size'], `domain-table.fields.${name}.size`, entrySize - offset);
+    else if (f.size !== undefined) throw at([...parts, 'size'], `domain-table.fields.${name}.size is for type string only`);
+    if (type === 'enum') {
+      if (!Array.isArray(f.values) || !f.values.length || !f.values.every((x) => typeof x === 'string')) throw at(f.values === undefined ? parts : [...parts, 'values'], `domain-table.fields.${name}.values must be a list of names (of the values 0, 1, 2, ...)`);
+      field.values = f.values as string[];
+    } else if (f.values !== undefined) throw at([...parts, 'values'], `domain-table.fields.${name}.values is for type enum only`);
+    if (type !== 'string' && offset + 4 > entrySize) throw at([...parts, 'offset'], `domain-table.fields.${name}: a 4-byte field at offset ${offset} does not fit an entry of ${entrySize} bytes`);
+    fields[name] = field;
+  }
+  if (!fields.name) throw at([...where, 'fields'], 'domain-table.fields must give at least name');
+  const out: DomainTableProfile = { symbol, count, entrySize, fields: fields as DomainTableProfile['fields'] };
+  const current = symbolKey('current', false);
+  if (current !== undefined) out.current = current;
+  return out;
 }

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { RecordingReader } from '../../replay/reader';
+import { loadProfile, DEFAULT_PROFILE } from '../../scenario/profile';
 import { openReplay } from '../../scenario/record/recording';
 import { resolveTarget } from '../../replay/targets';
 import { AddressSpaces } from '../../replay/symbols';
@@ -292,4 +293,21 @@ test('a run asked to pause a core held in reset, while another core runs alone, 
   // And goes on from there as a run straight through would.
   m.runUntil(50_000);
   assert.ok(Number.isFinite(m.cpus[1].icount) && m.now() === 50_000);
+});
+
+test('replay monitor commands that inspect the machine: mmu VA on the selected core, devices, gic, timers, and domains from the profile\'s domain table', () => {
+  const session = openReplay(hypRun(), { onNotice: () => {} });
+  const kernel = session.symbols.get('') ?? [];
+  const domains = { table: loadProfile(DEFAULT_PROFILE).domainTable, symbol: (name: string) => kernel.find((s) => s.name === name)?.value };
+  const t = new ReplayTarget(session.replayer, { domains });
+  t.monitor('goto 6000000');
+  assert.match(t.monitor('help'), /mmu VA[\s\S]*devices[\s\S]*gic[\s\S]*timers[\s\S]*domains/);
+  assert.match(t.monitor('domains'), /core 0: [^\n]+\ncore 1: [^\n]+\ndomain table domains at 0x[0-9a-f]{8}[^\n]*\n {2}0: dom0 +runnable +ASID 1/);
+  assert.match(t.monitor('gic'), /distributor/i);
+  assert.match(t.monitor('devices'), /0x5000[0-9a-f]{4}/i);
+  assert.match(t.monitor('timers'), /core 1/);
+  assert.match(t.monitor('mmu 0x100000', 1), /0x0*100000/);
+  assert.throws(() => t.monitor('mmu nowhere'), /mmu: 'nowhere' is not an address/);
+  // Without a profile that says where the table is, domains says so.
+  assert.match(new ReplayTarget(session.replayer).monitor('domains'), /does not say where the hypervisor keeps its domains/);
 });
