@@ -49,3 +49,10 @@ Feature: The reference hypervisor on both Cortex-A9s
     Then the console shows "fiq> cpus" before "/^  CPU0: online, MPIDR 0x80000000, (idle|runs dom\d \w+) \(this CPU\)$/"
     And the console shows "  CPU1: offline (maxcpus=1)"
     And the console shows "fiq> regs 1" before "  CPU1 is not online"
+
+  Scenario: a bisection over hypervisor builds under the interleaving seed finds the racy build, and its trace diff shows the kick coming late
+    When the hypervisor builds "hypervisor.elf, hypervisor.elf, hypervisor-racy.elf, hypervisor-racy.elf" are bisected with the scenario "hyp-smp-seeded.yaml"
+    Then the first bad build is number 3, "hypervisor-racy.elf"
+    And the bisection report shows "verdict: PASS (last good) -> FAIL (first bad)"
+    And the bisection report shows "/bad: +\"WATCHDOG: dom0 dom0: event on port 1 pending/"
+    And the bisection report shows "/last good:\n +> \[ *\d+\] mmio +core 0: write32 0x50041f00 = 0x00020001/"

@@ -10,11 +10,14 @@ import * as path from 'node:path';
 import { World, setWorldConstructor, Before, After, Status, setDefaultTimeout, type IWorldOptions } from '@cucumber/cucumber';
 import type { ScenarioDraft } from '../scenario/draft';
 import type { ScenarioResult, Artifact } from '../scenario/run/runner';
+import type { BisectOutcome } from '../scenario/hunt/bisect';
 import { failureAttachments } from '../scenario/check/attachments';
 
 export class BringupWorld extends World {
   draft: ScenarioDraft | undefined;
   result: ScenarioResult | undefined;
+  /** A bisection over builds (steps/bisect.steps.ts) and its report. */
+  bisection: { outcome: BisectOutcome; report: string } | undefined;
   /** Files a check produced (e.g. the actual picture of a mismatch), attached when the scenario fails. */
   artifacts: Artifact[] = [];
 
@@ -26,6 +29,12 @@ export class BringupWorld extends World {
   get scenario(): ScenarioDraft {
     if (!this.draft) throw new Error('no scenario yet: start with a Given that names a scenario or a boot volume');
     return this.draft;
+  }
+
+  /** The bisection's outcome (a When must have bisected). */
+  get bisected(): { outcome: BisectOutcome; report: string } {
+    if (!this.bisection) throw new Error('nothing has been bisected yet: add "When the hypervisor builds ... are bisected with the scenario ..."');
+    return this.bisection;
   }
 
   /** The finished run (a When must have run it). */
@@ -41,6 +50,7 @@ setDefaultTimeout(120_000);
 Before(function (this: BringupWorld) {
   this.draft = undefined;
   this.result = undefined;
+  this.bisection = undefined;
   this.artifacts = [];
 });
 

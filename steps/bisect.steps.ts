@@ -1,0 +1,39 @@
+/**
+ * Bisection over builds of the reference hypervisor: the builds are images
+ * in firmware/build/, in the order they were made; the scenario decides good
+ * (pass) and bad (fail). The report is what `bringup bisect --images` prints,
+ * the trace diff of the last good and the first bad run included.
+ */
+
+import { When, Then } from '@cucumber/cucumber';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { bisectImages, formatBisectOutcome } from '../scenario/hunt/bisect';
+import { repoRoot, scenariosDir } from '../scenario/draft';
+import { compilePattern } from '../scenario/file/patterns';
+import type { BringupWorld } from './world';
+
+When('the hypervisor builds {string} are bisected with the scenario {string}', async function (this: BringupWorld, builds: string, scenario: string) {
+  const images = builds.split(',').map((b) => path.join(repoRoot(), 'firmware', 'build', b.trim()));
+  const outcome = await bisectImages({ scenario: path.join(scenariosDir(), scenario), images, role: 'kernel' });
+  // The report reads the recordings of the last good and first bad runs (the trace diff); they go once it is made.
+  this.bisection = { outcome, report: formatBisectOutcome(outcome, 'image').join('\n') };
+  if (outcome.kind === 'found') for (const c of [outcome.firstBad, outcome.lastGood]) if (c.result.recording) fs.rmSync(c.result.recording, { force: true });
+  this.attach(this.bisection.report, 'text/plain');
+});
+
+Then('the first bad build is number {int}, {string}', function (this: BringupWorld, n: number, name: string) {
+  const { outcome: o, report } = this.bisected;
+  assert.equal(o.kind, 'found', report);
+  if (o.kind !== 'found') return;
+  assert.equal(path.basename(o.firstBad.id), name);
+  assert.match(o.firstBad.label, new RegExp(`^#${n} `));
+});
+
+Then('the bisection report shows {string}', function (this: BringupWorld, text: string) {
+  const { report } = this.bisected;
+  const pattern = compilePattern(text);
+  if (typeof pattern === 'string') throw new Error(pattern);
+  assert.match(report, pattern.regex, `the report does not show ${text}`);
+});
