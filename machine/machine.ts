@@ -551,13 +551,17 @@ export class Machine {
             this.alone = false;
             this.roundEnd = Math.min(this.roundEnd, this.grid.after(cpu.icount - 1));
           }
-          // Paused by a stop request or at the limit (the turn's last tick included): the
-          // turn goes on from here when the run resumes. Both pauses leave the machine
-          // in the same state, so a replay reaches a recorded stop by a limit.
+          // Paused by a stop request or at the limit: the turn goes on from here when the
+          // run resumes. A stop on the turn's last tick pauses the turn too; a limit there
+          // does only when asked for in this core's turn (as a replay reaches a recorded
+          // stop): else every core runs its turn up to the limit, so that limits on the
+          // grid end rounds. A stop and a limit at the same point of a turn leave the
+          // machine in the same state.
           const stopped = cpu.stopRequested;
           if (stopped) this.stopPending = false;
           const inTurn = cpu.icount <= this.roundEnd && !(cpu.waiting && !cpu.irqLine && !cpu.fiqLine);
-          if (inTurn && (stopped || (pauses && cpu.icount >= limit))) {
+          const atLimit = pauses && cpu.icount >= limit && (cpu.icount < this.roundEnd || only === k);
+          if (inTurn && (stopped || atLimit)) {
             // At the round's end with no turn left to run, the round ends as it would
             // have anyway (every clock moves to its end), and the stop comes after it.
             const turnsLeft = cpu.icount < this.roundEnd || this.laterTurnRuns(k);

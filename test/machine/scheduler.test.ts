@@ -338,3 +338,15 @@ test('a run stopped by a request in a lone core\'s round stands exactly where a 
     }
   }
 });
+
+test('a limit on a round\'s end ends the round: every core runs its turn up to it, so nothing later is stamped before the limit', () => {
+  const m = logProgram({ quantum: 1000, seed: 0 }, 5000);
+  assert.equal(m.runUntil(5_000).kind, 'limit');
+  assert.deepEqual(m.cpus.map((c) => c.icount), [5_000, 5_000]);
+  assert.equal(m.pausedCore, undefined, 'between rounds');
+  // Asked for in core 0's turn (as a replay reaches a stop recorded there), the same limit pauses core 0 at its turn's end.
+  const asked = logProgram({ quantum: 1000, seed: 0 }, 5000);
+  asked.runUntil(5_000, 0);
+  assert.equal(asked.pausedCore, 0);
+  assert.deepEqual(asked.cpus.map((c) => c.icount), [5_000, 4_000]);
+});
