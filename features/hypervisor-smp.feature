@@ -32,6 +32,27 @@ Feature: The reference hypervisor on both Cortex-A9s
     Then the scenario passes
     And the run replays identically
 
+  Scenario: with CPU1 tickless when idle, every kick wakes it
+    Given the scenario "hyp-smp-nohz.yaml"
+    When it runs
+    Then the scenario passes
+    And the run replays identically
+
+  Scenario: a lost IPI to the tickless CPU1 is caught by the event watchdog
+    Given the scenario "hyp-smp-lost-ipi.yaml"
+    When it runs
+    Then the scenario passes
+    And the console shows "[dom1] ping 2/10"
+    And the console never shows "[dom1] ping 4/10"
+    And the run replays identically
+
+  Scenario: the same lost IPI is harmless when CPU1 idles in WFE (the kick's SEV wakes it)
+    Given the scenario "hyp-smp-lost-ipi.yaml"
+    And the command line also has "nohz=off"
+    When it runs
+    Then the console shows "[dom0] pingpong: done after 10 rounds"
+    And the console never shows "WATCHDOG"
+
   Scenario: on one core the hypervisor asked for two CPUs runs on one
     Given the reference hypervisor with the boot volume "pingpong.yaml"
     And the command line also has "maxcpus=2"
@@ -50,9 +71,10 @@ Feature: The reference hypervisor on both Cortex-A9s
     And the console shows "  CPU1: offline (maxcpus=1)"
     And the console shows "fiq> regs 1" before "  CPU1 is not online"
 
-  Scenario: a bisection over hypervisor builds under the interleaving seed finds the racy build, and its trace diff shows the kick coming late
+  Scenario: a bisection over hypervisor builds under the interleaving seed finds the racy build, and its trace diff shows CPU1 taking the kick before CPU0 has finished sending
     When the hypervisor builds "hypervisor.elf, hypervisor.elf, hypervisor-racy.elf, hypervisor-racy.elf" are bisected with the scenario "hyp-smp-seeded.yaml"
     Then the first bad build is number 3, "hypervisor-racy.elf"
     And the bisection report shows "verdict: PASS (last good) -> FAIL (first bad)"
-    And the bisection report shows "/bad: +\"WATCHDOG: dom0 dom0: event on port 1 pending/"
-    And the bisection report shows "/last good:\n +> \[ *\d+\] mmio +core 0: write32 0x50041f00 = 0x00020001/"
+    And the bisection report shows "/bad: +\"WATCHDOG: dom\d dom\d: event on port 1 pending/"
+    And the bisection report shows "/common before it:(\n +\[[^\n]*)*\n +\[ *\d+\] mmio +core 0: write32 0x50041f00 = 0x00020001\n +last good:\n +> \[ *\d+\] exception core 0: svc from usr/"
+    And the bisection report shows "/first bad:\n +> \[ *\d+\] exception core 1: irq from usr/"

@@ -9,6 +9,9 @@
  *   fbcon=off        no framebuffer console (default: on)
  *   poweroff=reset   power-off ends with a PMC main reset (default: the CPU halts)
  *   maxcpus=N        CPUs to run domains on: 2 starts CPU1 the Tegra way (default 1)
+ *   nohz=on          CPU1 idles in WFI with its tick stopped, woken by the other
+ *                    CPU's kick (SGI) only, as a tickless kernel's idle CPU
+ *                    (default: it idles in WFE, woken by the kick's SEV too)
  */
 #include "hyp.h"
 
@@ -49,9 +52,13 @@ void hyp_main(u32 atags)
     if ((v = cmdline_get(bi.cmdline, "evtwd", &n)) && !parse_uint(v, n, &evt_watchdog_ms))
         kprintf("evtwd: bad value (kept %u ms)\n", evt_watchdog_ms);
     u32 maxcpus = 1;
-    if ((v = cmdline_get(bi.cmdline, "maxcpus", &n)) && (!parse_uint(v, n, &maxcpus) || maxcpus < 1 || maxcpus > MAX_CPUS)) {
-        kprintf("maxcpus: bad value (1 or %u; kept 1)\n", MAX_CPUS);
-        maxcpus = 1;
+    if ((v = cmdline_get(bi.cmdline, "maxcpus", &n))) {
+        if (!parse_uint(v, n, &maxcpus) || maxcpus < 1 || maxcpus > MAX_CPUS) {
+            kprintf("maxcpus: bad value (1 or %u; kept 1)\n", MAX_CPUS);
+            maxcpus = 1;
+        }
+        /* Read here, with the command line (ATAGs) still mapped; only CPU1 idles this way. */
+        cpu1_nohz = opt_is(bi.cmdline, "nohz", "on");
     }
     kprintf("scheduler: %s; event watchdog: %u ms\n", sched_preempt ? "preemptive" : "cooperative", evt_watchdog_ms);
 

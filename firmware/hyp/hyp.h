@@ -131,6 +131,8 @@ void timer_init(void);
 void timer_stop(void);
 void timer_irq(void);
 void timer_init_cpu1(void);
+void timer_idle_cpu1(void);
+extern int cpu1_nohz;
 void timer_irq_cpu1(void);
 extern volatile u32 ticks;
 

@@ -143,7 +143,7 @@ void sched_return(struct frame *f)
         mmu_switch(NULL);
         u32 depth = hyp_release();
         if (cpu_id())
-            __asm__ volatile("wfe" ::: "memory");
+            timer_idle_cpu1();
         else
             wfi();
         hyp_resume(depth);

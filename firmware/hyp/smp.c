@@ -182,8 +182,8 @@ void smp_boot(u32 want)
     if (cpu_online[1]) {
         ncpus = 2;
         timer_init_cpu1();
-        kprintf("smp: CPU1 online (started at 0x%08x by the EVP reset vector), 2 CPUs; CPU1 tick: TMR2 (ID %u)\n",
-                (u32)secondary_start, IRQ_TMR2);
+        kprintf("smp: CPU1 online (started at 0x%08x by the EVP reset vector), 2 CPUs; CPU1 tick: TMR2 (ID %u)%s\n",
+                (u32)secondary_start, IRQ_TMR2, cpu1_nohz ? ", stopped while idle (nohz)" : "");
     } else {
         kprintf("smp: CPU1 did not come up within 10 ms; running on one CPU\n");
     }

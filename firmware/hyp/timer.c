@@ -28,6 +28,27 @@ void timer_init_cpu1(void)
     gic_enable_on(IRQ_TMR2, 1);
 }
 
+int cpu1_nohz;
+
+/*
+ * CPU1 with nothing to run waits for the other CPU's kick (smp_kick: SGI,
+ * then SEV). By default in WFE, which either wakes. With nohz, as a tickless
+ * kernel idles: its tick stopped, in WFI, which only an interrupt wakes, so
+ * a kick whose SGI is lost leaves it asleep (the event watchdog on CPU0
+ * then reports the event its domain never got).
+ */
+void timer_idle_cpu1(void)
+{
+    if (!cpu1_nohz) {
+        __asm__ volatile("wfe" ::: "memory");
+        return;
+    }
+    write32(TMR2_PTV, 0);
+    write32(TMR2_PCR, PCR_INTR_CLR);
+    wfi();
+    write32(TMR2_PTV, PTV_EN | PTV_PER | (TICK_US - 1));
+}
+
 void timer_stop(void)
 {
     write32(TMR1_PTV, 0);
