@@ -277,6 +277,8 @@ function inputProblem(v: unknown): string | undefined {
     case 'irq-line': return typeof i.controller === 'string' && isCount(i.line) && typeof i.high === 'boolean' ? undefined : 'has an irq-line without controller, line and level';
     case 'bit-flip': return isLoggedAddress(i.address) && Number.isInteger(i.bit) && (i.bit as number) >= 0 && (i.bit as number) < 8 ? undefined : 'has a bit flip without address and bit 0-7';
     case 'stall-core': return isCore(i.core) && isCount(i.ticks) ? undefined : 'has a core stall without core and ticks';
+    case 'lose-sgi': return typeof i.controller === 'string' && Number.isInteger(i.sgi) && (i.sgi as number) >= 0 && (i.sgi as number) < 16 && isCount(i.cores) && (i.cores as number) > 0 && (i.cores as number) < 256
+      ? undefined : 'has a lost SGI without controller, SGI 0-15 and core mask';
     default: return `has an unknown injection kind ${JSON.stringify(i.kind)}`;
   }
 }

@@ -165,6 +165,16 @@ test('a recording whose input log stalls a core is read back and replayed (stall
   assert.equal(pos.chunksVerified, r.rec.chunks.length);
 });
 
+test('a recording whose input log loses an SGI is read back and replayed, not refused as damaged (lose-sgi entries)', () => {
+  const lose = { icount: 20_000, point: { at: 'boundary' as const }, injection: { kind: 'lose-sgi' as const, controller: 'gic', sgi: 1, cores: 2 }, core: 0, cause: 'lost interrupt' };
+  const r = recorded('lose-sgi', { loops: 10000 }, { inputs: [lose] });
+  assert.deepEqual(r.rec.problems, []);
+  const inputs = r.rec.chunks.flatMap((c) => c.inputs) as Array<{ injection: { kind: string } }>;
+  assert.deepEqual(inputs.map((i) => i.injection), [lose.injection]);
+  const pos = r.open().replayer.verify();
+  assert.equal(pos.chunksVerified, r.rec.chunks.length);
+});
+
 test('a full instruction trace of a run on several cores is refused with a message, not recorded wrong', () => {
   const board = vexpress();
   const boot = { board: board.spec, kernel: { name: 'k.elf', data: smpProgram().elf }, cores: 2 };
