@@ -62,7 +62,7 @@ export interface SchedulerState {
 }
 
 export interface MachineOptions {
-  /** Cores to run (default 1; at most the board's cpu.maxCount). */
+  /** Cores to run (default the board's cpu.count; at most its cpu.maxCount). */
   cores?: number;
   /** How several cores take turns (default DEFAULT_SCHEDULE). */
   schedule?: Schedule;
@@ -136,7 +136,7 @@ export class Machine {
   private readonly armed = new Set<() => void>();
 
   constructor(readonly board: BoardSpec, deviceTypes: ReadonlyMap<string, DeviceType>, options: MachineOptions = {}) {
-    const count = options.cores ?? 1;
+    const count = options.cores ?? board.cpu.count;
     const most = Math.max(1, board.cpu.maxCount ?? board.cpu.count);
     if (!Number.isInteger(count) || count < 1 || count > most) {
       throw new Error(`board ${board.name} has ${most} core${most === 1 ? '' : 's'}; cannot run ${count}`);
@@ -540,13 +540,16 @@ export class Machine {
             this.alone = false;
             this.roundEnd = Math.min(this.roundEnd, this.grid.after(cpu.icount - 1));
           }
-          // Paused by a stop request or at the limit (the turn's last tick included): the
-          // turn goes on from here when the run resumes. Both pauses leave the machine
-          // in the same state, so a replay reaches a recorded stop by a limit.
+          // Paused by a stop request or at the limit: the turn goes on from here when the
+          // run resumes. A stop on the turn's last tick pauses the turn too; a limit there
+          // does only when asked for in this core's turn (as a replay reaches a recorded
+          // stop): else every core runs its turn up to the limit. A stop and a limit at
+          // the same point of a turn leave the machine in the same state.
           const stopped = cpu.stopRequested;
           if (stopped) this.stopPending = false;
           const inTurn = cpu.icount <= this.roundEnd && !(cpu.waiting && !cpu.irqLine && !cpu.fiqLine);
-          if (inTurn && (stopped || (pauses && cpu.icount >= limit))) {
+          const atLimit = pauses && cpu.icount >= limit && (cpu.icount < this.roundEnd || only === k);
+          if (inTurn && (stopped || atLimit)) {
             // At the round's end with no turn left to run, the round ends as it would
             // have anyway (every clock moves to its end), and the stop comes after it.
             const turnsLeft = cpu.icount < this.roundEnd || this.laterTurnRuns(k);

@@ -85,7 +85,7 @@ export function headerImages(boot: BootDescription): RecordingHeader['images'] {
 
 /** The cores a boot description runs. */
 function cores(b: BootDescription): number {
-  return b.cores ?? 1;
+  return b.cores ?? b.board.cpu.count;
 }
 
 /** A recording that cannot be made as asked (bad input, exit status 2). */
