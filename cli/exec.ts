@@ -35,7 +35,8 @@ initrd, r2 = DTB address). The console UART's output goes to stdout.
 
   --board NAME      board to simulate: ${boardNames().join(', ')}, or a board file
   --smp N           cores to run, 1 to the board's cpu.max-count (vexpress-a9: 4,
-                    tegra2-xoom: 2), as QEMU's -smp; default 1. The cores take
+                    tegra2-xoom: 2), as QEMU's -smp; default the board's cpu.count
+                    (tegra2-xoom: 2; vexpress-a9: 1, as QEMU). The cores take
                     turns in a fixed order (quanta of 1000 instructions), so
                     every run is the same
   --semihosting     handle ARM semihosting calls (SVC 0x123456); console output
@@ -80,11 +81,11 @@ Exit status, by how the run ended:
   141  the reader of stdout went away (128 + SIGPIPE)`;
 
 /**
- * The number of cores --smp asks for: 1 without the option, else a whole
+ * The number of cores --smp asks for: the board's cpu.count without the option, else a whole
  * number from 1 to the board's maximum (cpu.max-count, at most MAX_CORES).
  */
-function smpCount(text: string | undefined, board: string, boardMost: number): number {
-  if (text === undefined) return 1;
+function smpCount(text: string | undefined, board: string, boardMost: number, boardDefault: number): number {
+  if (text === undefined) return boardDefault;
   const most = Math.min(boardMost, MAX_CORES);
   const range = most === 1 ? `board ${board} has 1 core` : `board ${board} runs 1 to ${most} cores`;
   if (!/^[0-9]+$/.test(text.trim())) throw new UsageError(`exec: --smp ${text}: not a whole number (${range})`);
@@ -133,7 +134,7 @@ export async function execCommand(argvIn: string[]): Promise<number> {
   // With gdb on stdin/stdout, stdout carries the protocol: the console goes to stderr.
   const out = new OutputBuffer(gdb !== undefined && 'stdio' in gdb);
   const spec = boardSpec(board);
-  const cores = smpCount(opt('smp'), spec.name, spec.cpu.maxCount ?? spec.cpu.count);
+  const cores = smpCount(opt('smp'), spec.name, spec.cpu.maxCount ?? spec.cpu.count, spec.cpu.count);
   const image = (file: string | undefined, what: string): BootImage | undefined => file === undefined ? undefined : { name: file, file, data: readInput(file, what) };
   const label = kernelFile ?? args.positionals[0];
   const program = kernelFile ? undefined : image(label, 'image')!;

@@ -18,7 +18,8 @@ leaves a recording that replays up to its last complete chunk.
                    being the scenario file's name without .yaml)
   --trace LEVEL    off: inputs, console and state hashes only;
                    events (default): also exceptions, IRQs, hypercalls and MMIO writes;
-                   full: also every instruction's PC, register and memory writes (slow; one core only)
+                   full: also every instruction's PC, register and memory writes (slow; one
+                   core only: a tegra2-xoom scenario needs smp: 1)
   --chunk N        instructions per chunk (state hash granularity; default 250000)
   --checkpoint-every N
                    a checkpoint every N chunks (default 8; more: a smaller file,

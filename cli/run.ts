@@ -38,7 +38,8 @@ instructions against the run's limit.
                     (.bringup/recordings, or $BRINGUP_RECORDINGS_DIR)
   --trace LEVEL     what the recording holds besides inputs, console and state
                     hashes: off; events (default): exceptions, IRQs, hypercalls,
-                    MMIO writes; full: also every instruction (slow; one core only)
+                    MMIO writes; full: also every instruction (slow; one core
+                    only: a tegra2-xoom scenario needs smp: 1)
   --chunk N         instructions per recorded chunk (state hash; default 250000)
   --checkpoint-every N
                     a checkpoint (the pages written since the previous one and

@@ -3,7 +3,7 @@ Feature: The reference hypervisor on both Cortex-A9s
   vector, CAR clock and reset, flow controller), pins domains to the CPUs
   round robin, serialises itself with one lock taken on every trap, and
   kicks the other CPU (SGI 1 and SEV) when it makes one of its domains
-  runnable. Every scenario here runs on two cores (smp: 2).
+  runnable. tegra2-xoom has two cores unless a scenario asks for one.
 
   Scenario: both CPUs online and two domains pinned to two CPUs ping-pong an event
     Given the scenario "hyp-smp-pingpong.yaml"
@@ -55,13 +55,14 @@ Feature: The reference hypervisor on both Cortex-A9s
 
   Scenario: on one core the hypervisor asked for two CPUs runs on one
     Given the reference hypervisor with the boot volume "pingpong.yaml"
+    And the machine runs one core
     And the command line also has "maxcpus=2"
     When it runs
     Then the console shows "smp: CPU1 did not come up within 10 ms; running on one CPU"
     And the console shows "[dom0] pingpong: done after 10 rounds"
     And the console never shows "pinned to CPU"
 
-  Scenario: on one CPU the FIQ debugger lists CPU1 offline
+  Scenario: with maxcpus=1 (the default) the FIQ debugger lists CPU1 offline
     Given the reference hypervisor with the boot volume "console.yaml"
     And "cpus\n" is typed at 8ms
     And "regs 1\n" is typed at 9ms

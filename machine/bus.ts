@@ -126,6 +126,12 @@ export class Bus {
     return pages.sort((a, b) => map[a] - map[b] || a - b);
   }
 
+  /** The pages takeDirtyPages would return, in its order, without clearing the marks. */
+  peekDirtyPages(): number[] {
+    const map = this.pageMap;
+    return [...this.dirtyList].sort((a, b) => map[a] - map[b] || a - b);
+  }
+
   /** Forgets the writes so far (after boot, after a checkpoint restore). */
   clearDirtyPages(): void {
     for (const p of this.dirtyList) this.dirtyMarks[p] = 0;

@@ -62,7 +62,7 @@ export interface SchedulerState {
 }
 
 export interface MachineOptions {
-  /** Cores to run (default 1; at most the board's cpu.maxCount). */
+  /** Cores to run (default the board's cpu.count; at most its cpu.maxCount). */
   cores?: number;
   /** How several cores take turns (default DEFAULT_SCHEDULE). */
   schedule?: Schedule;
@@ -143,7 +143,7 @@ export class Machine {
   private readonly armed = new Set<() => void>();
 
   constructor(readonly board: BoardSpec, deviceTypes: ReadonlyMap<string, DeviceType>, options: MachineOptions = {}) {
-    const count = options.cores ?? 1;
+    const count = options.cores ?? board.cpu.count;
     const most = Math.max(1, board.cpu.maxCount ?? board.cpu.count);
     if (!Number.isInteger(count) || count < 1 || count > most) {
       throw new Error(`board ${board.name} has ${most} core${most === 1 ? '' : 's'}; cannot run ${count}`);

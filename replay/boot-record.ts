@@ -85,7 +85,7 @@ export function headerImages(boot: BootDescription): RecordingHeader['images'] {
 
 /** The cores a boot description runs. */
 function cores(b: BootDescription): number {
-  return b.cores ?? 1;
+  return b.cores ?? b.board.cpu.count;
 }
 
 /** A recording that cannot be made as asked (bad input, exit status 2). */
@@ -95,7 +95,7 @@ export class RecordingRefused extends Error {}
 export function buildHeader(run: RecordedRun, options: HeaderOptions = {}): RecordingHeader {
   const b = run.boot;
   if (options.trace === 'full' && cores(b) > 1) {
-    throw new RecordingRefused(`--trace full records the instructions of one core; this run has ${cores(b)} cores: record it with --trace events (the default) or off`);
+    throw new RecordingRefused(`${run.scenario.file ? `${run.scenario.file}: ` : ''}--trace full records the instructions of one core; this run has ${cores(b)} cores: give the scenario smp: 1 to run it on one core, or record it with --trace events (the default) or off`);
   }
   const clockHz = b.board.cpu.clockHz;
   return {

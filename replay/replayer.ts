@@ -138,7 +138,8 @@ export class Replayer {
         // A run that halted was hashed at the halt, after every event of its
         // last tick (entries of the input log included): run them too.
         if (this.haltsAt(c)) stop = m.runUntil(c.to + 1);
-        this.verifyChunk(c);
+        const halted = this.verifyChunk(c, this.mayHaltAt(c));
+        if (halted) stop = halted;
         continue;
       }
       if (this.icount >= target) break;
@@ -157,11 +158,36 @@ export class Replayer {
     return c.index === this.rec.chunks.length - 1 && end !== undefined && end.stop.kind === 'idle' && end.icount === c.to;
   }
 
-  private verifyChunk(c: { index: number; from: number; to: number; hash: string }): void {
+  /**
+   * Whether the recorded run may have halted at the end of this chunk without
+   * the recording saying so: its last chunk, and no end record to tell (a
+   * recording cut short, or whose end record was refused).
+   */
+  private mayHaltAt(c: { index: number; to: number }): boolean {
+    return c.index === this.rec.chunks.length - 1 && this.rec.end === undefined;
+  }
+
+  /**
+   * Checks the chunk's hash. With `mayHalt`, a mismatch may be a run that
+   * halted there (hashed after the events of its last tick): the machine
+   * runs them, and if it halts at that very tick the hash is taken again
+   * (returns the halt). Anything else is a divergence.
+   */
+  private verifyChunk(c: { index: number; from: number; to: number; hash: string }, mayHalt = false): StopReason | undefined {
     const m = this.machine;
-    const dirty = m.bus.takeDirtyPages();
-    const actual = chunkHash(this.hash, stateJson(m), m, dirty);
+    let actual = chunkHash(this.hash, stateJson(m), m, m.bus.peekDirtyPages());
+    let halted: StopReason | undefined;
+    if (actual !== c.hash && mayHalt) {
+      const first = actual;
+      const stop = m.runUntil(c.to + 1);
+      if (stop.kind === 'idle' && this.icount === c.to) {
+        actual = chunkHash(this.hash, stateJson(m), m, m.bus.peekDirtyPages());
+        halted = stop;
+      }
+      if (actual !== c.hash) throw new ReplayDivergence(c.index, c.from, c.to, c.hash, first);
+    }
     if (actual !== c.hash) throw new ReplayDivergence(c.index, c.from, c.to, c.hash, actual);
+    const dirty = m.bus.takeDirtyPages();
     for (const p of dirty) this.sinceCheckpoint.add(p);
     this.hash = actual;
     this.chunk++;
@@ -171,6 +197,7 @@ export class Replayer {
       this.sinceCheckpoint = new Set();
     }
     this.onProgress?.(c.to, this.rec.lastIcount);
+    return halted;
   }
 
   /**

@@ -173,8 +173,11 @@ function describeCoresStop(rec: RecordingReader, replayer: Replayer, spaces: Add
   if (events.length) {
     out.push('');
     out.push('last exceptions:');
+    // Replayed over once more, to see each in the address space in force on its core.
+    const labels = labelExceptions(replayer, spaces, events, replayer.icount);
     for (const e of events) {
-      const sym = spaces.symbolAt(e.pc, { mode: e.mode, asid: eventAsid(e) });
+      const key = `${e.icount}:${e.pc >>> 0}`;
+      const sym = labels.has(key) ? labels.get(key) : spaces.symbolAt(e.pc, { mode: e.mode, asid: eventAsid(e) });
       out.push(`  [${String(e.icount).padStart(10)}] core ${e.core ?? 0}: ${e.vector} from ${e.mode} at ${e.pc.toString(16).padStart(8, '0')}${sym ? ` <${sym}>` : ''}`);
     }
   }

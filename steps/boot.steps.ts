@@ -24,6 +24,10 @@ Given('the machine runs {int} cores', function (this: BringupWorld, cores: numbe
   this.scenario.smp(cores);
 });
 
+Given('the machine runs one core', function (this: BringupWorld) {
+  this.scenario.smp(1);
+});
+
 Given('the cores take turns of {int} ticks', function (this: BringupWorld, quantum: number) {
   this.scenario.schedule(quantum);
 });

@@ -96,7 +96,7 @@ export const MAX_CORES = 4;
 export function bootDescriptionProblem(d: BootDescription): string | undefined {
   const board = d.board;
   if (!board || typeof board !== 'object' || !Array.isArray(board.memory)) return 'no board given';
-  const cores = d.cores ?? 1;
+  const cores = d.cores ?? board.cpu.count;
   const most = board.cpu.maxCount ?? board.cpu.count;
   if (!Number.isInteger(cores) || cores < 1) return `cores must be a whole number of at least 1 (got ${cores})`;
   if (cores > most) return `cores: ${cores}, but board ${board.name} has ${most} core${most === 1 ? '' : 's'}`;
@@ -129,7 +129,7 @@ export function checkBootDescription(d: BootDescription): void {
 /** Builds the board's machine and boots the described images into it, ready to run. */
 export function bootMachine(d: BootDescription): BootedMachine {
   checkBootDescription(d);
-  const machine = new Machine(d.board, d.deviceTypes ?? DEVICE_TYPES, { cores: d.cores ?? 1, schedule: d.schedule });
+  const machine = new Machine(d.board, d.deviceTypes ?? DEVICE_TYPES, { cores: d.cores ?? d.board.cpu.count, schedule: d.schedule });
   let layout: BootLayout | undefined;
   let symbols: ElfSymbol[] = [];
   if (d.kernel) {

@@ -33,7 +33,7 @@ export interface ResolveContext {
   /** Board name or resolved board file path (for createMachine). */
   readonly boardRef: string;
   readonly clockHz: number;
-  /** Cores the run has (smp:, default 1), and how they take turns (schedule:). */
+  /** Cores the run has (smp:, default the board's cpu.count), and how they take turns (schedule:). */
   readonly cores: number;
   readonly schedule?: Schedule;
   /** Refuses a core number this run does not have (at the place in the file). */
@@ -110,11 +110,11 @@ function resolveBoard(raw: RawScenario, dir: string, err: ResolveContext['err'])
 }
 
 /**
- * smp: (cores, 1 to the board's cpu.max-count; default 1) and schedule:
+ * smp: (cores, 1 to the board's cpu.max-count; default its cpu.count) and schedule:
  * (quantum and seed, only with several cores; unset keys take the default).
  */
 function resolveCores(raw: RawScenario, board: BoardSpec, err: ResolveContext['err']): { cores: number; schedule?: Schedule } {
-  const cores = raw.smp ?? 1;
+  const cores = raw.smp ?? board.cpu.count;
   const most = board.cpu.maxCount;
   if (cores > most) {
     throw err(['smp'], `smp: ${cores}, but board ${board.name} has ${most === 1 ? 'one core' : `at most ${most} cores`} (cpu.max-count ${most})`);

@@ -18,7 +18,9 @@ export function scenarioBoot(s: Scenario): BootDescription {
     cmdline: s.cmdline,
     // Semihosting output is console output of the device 'semihosting' (the default host).
     semihosting: s.semihosting ? {} : undefined,
-    // One core: left out, so a one-core description (and its recording header) is as it always was.
-    ...(s.cores > 1 ? { cores: s.cores, schedule: s.schedule } : {}),
+    // Always said: left out, a run has the board's cpu.count cores (two on tegra2-xoom), so smp: 1 must be
+    // passed on. A schedule only with several cores (a one-core recording header is as it always was).
+    cores: s.cores,
+    ...(s.cores > 1 ? { schedule: s.schedule } : {}),
   };
 }

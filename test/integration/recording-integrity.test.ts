@@ -161,7 +161,7 @@ test('a checkpoint frame whose icount is edited (with a fresh CRC) is refused, a
   assert.match(rec.problems[0], /^corrupted: record \d+ \(checkpoint\) at byte \d+: the checkpoint frame claims instruction 200, its chunk ends at \d+/);
   const r = bringup(['replay', f, '--to', '200']);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /^stopped at instruction 200 /);
+  assert.match(r.stdout, /^stopped at time 200 \(time 200\), in core 0.s turn/);
   assert.equal(bringup(['replay', f, '--verify']).status, 2);
 });
 
@@ -196,7 +196,7 @@ test('a checkpoint whose state is edited with a fresh CRC does not match the chu
   const r = bringup(['replay', f, '--to', String(target)]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, /does not match the chunk hash chain.*the replay starts from the boot instead/);
-  assert.match(r.stdout, new RegExp(`^stopped at instruction ${target} `));
+  assert.match(r.stdout, new RegExp(`^stopped at time ${target} `));
   const v = bringup(['replay', f, '--verify']);
   assert.equal(v.status, 2, v.stdout + v.stderr);
   assert.match(v.stderr, /not verified, the recording is damaged: checkpoint at instruction \d+ .* does not match the chunk hash chain/);
@@ -268,7 +268,7 @@ test('a chunk whose `to` is not a number, or an end record claiming 1e15 instruc
   fs.writeFileSync(f, assemble(records, { ...end, icount: 1e15 }));
   const r = bringup(['replay', f]);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, new RegExp(`^stopped at instruction ${real} `));
+  assert.match(r.stdout, new RegExp(`^stopped at time ${real} `));
   // A header claiming absurd chunks is refused by its schema.
   const header = new RecordingReader(whole, 'x').header;
   const bad = assemble([{ type: RecordType.Header, icount: 0, raw: encodeJson(RecordType.Header, 0, { ...header, chunkInstructions: 1e15 }) }, ...records.slice(1)], end);

@@ -140,8 +140,9 @@ test('--to-crash stops before the aborting instruction, in the function it hit',
   assert.equal(runRecorded(s, file).verdict, 'pass');
   const r = bringup('replay', file, '--to-crash');
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /stopped at instruction \d+ \(the data-abort from svc mode at pc 0x[0-9a-f]+ \(sched_return\)\)/);
-  assert.match(r.stdout, /^=> [0-9a-f]{8} .*<sched_return>$/m);
+  assert.match(r.stdout, /stopped at time \d+ \(core 0: the data-abort from svc mode at pc 0x[0-9a-f]+ \(sched_return\)\), in core 0's turn/);
+  assert.match(r.stdout, /^core 0 \(stopped here\): running; pc [0-9a-f]{8} <sched_return> in svc mode/m);
+  assert.match(r.stdout, /^ {2}=> [0-9a-f]{8} .*<sched_return>$/m);
   assert.match(r.stdout, /last console lines/);
 });
 
@@ -188,7 +189,10 @@ test('a corrupted byte is found by its record CRC and reported with what is stil
 
 test('a recording run killed with SIGKILL mid-way is read and replayed up to its last chunk', async () => {
   const file = path.join(tmp, 'killed.bur');
-  const child = spawn(process.execPath, [path.join(root, 'bin', 'bringup'), 'record', path.join(scenarios, 'pingpong.yaml'),
+  // --trace full records one core: the scenario runs tegra2-xoom on CPU0 alone (the two-core case: the cut recordings above).
+  const scenario = path.join(tmp, 'pingpong-one-core.yaml');
+  fs.writeFileSync(scenario, PINGPONG.replace('board: tegra2-xoom\n', 'board: tegra2-xoom\nsmp: 1\n').replaceAll('../../', `${root}/`));
+  const child = spawn(process.execPath, [path.join(root, 'bin', 'bringup'), 'record', scenario,
     '-o', file, '--trace', 'full', '--chunk', '50000', '--quiet'], { stdio: 'ignore' });
   // Kill it once a few chunks are on disk.
   await new Promise<void>((resolve, reject) => {

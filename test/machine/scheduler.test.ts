@@ -240,9 +240,11 @@ test('quantum grids: fixed quanta lie every quantum ticks; a seed varies them wi
   assert.notDeepEqual(bounds(43), a);
 });
 
-test('a one-core machine is unchanged: tegra2-xoom still boots with one core unless asked for two', () => {
-  assert.equal(bootMachine({ board: XOOM }).machine.cpus.length, 1);
-  assert.equal(bootMachine({ board: XOOM, cores: 2 }).machine.cpus.length, 2);
+test('a machine has the board\'s cpu.count cores unless asked for another number: tegra2-xoom two, vexpress-a9 one', () => {
+  assert.equal(bootMachine({ board: XOOM }).machine.cpus.length, 2);
+  assert.equal(bootMachine({ board: XOOM, cores: 1 }).machine.cpus.length, 1);
+  assert.equal(bootMachine({ board: VEXPRESS }).machine.cpus.length, 1);
+  assert.equal(bootMachine({ board: VEXPRESS, cores: 4 }).machine.cpus.length, 4);
 });
 
 /**
