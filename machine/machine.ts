@@ -141,6 +141,8 @@ export class Machine {
   private readonly scheduled: InjectionEntry[] = [];
   /** Disarmers of the one-shot hooks and watchers armed for scheduled exec/access injections (each leaves when it fires). */
   private readonly armed = new Set<() => void>();
+  /** Several cores: entries of the input log armed at one place of one core, in time order, behind one hook (scheduleEntry). */
+  private readonly pinned = new Map<string, InjectionEntry[]>();
 
   constructor(readonly board: BoardSpec, deviceTypes: ReadonlyMap<string, DeviceType>, options: MachineOptions = {}) {
     const count = options.cores ?? board.cpu.count;
@@ -323,20 +325,40 @@ export class Machine {
       // Several cores, an entry logged at an instruction of a known core: armed
       // now, for that core at that time. An event at its time would end a round
       // there, which the run that logged it did not do (its cores would then
-      // interleave differently).
+      // interleave differently). The entries of one core at one place share one
+      // hook, in time order: a log of thousands (every upcall lost) costs one hook.
+      const key = `${e.core}:${p0.at === 'exec' ? `x${p0.pc}` : `${p0.write ? 'w' : 'r'}${p0.address}`}`;
+      const queued = this.pinned.get(key);
+      if (queued) {
+        let i = queued.length;
+        while (i > 0 && queued[i - 1].icount > e.icount) i--;
+        queued.splice(i, 0, e);
+        return;
+      }
+      const queue = [e];
+      this.pinned.set(key, queue);
       const cpu = this.cpus[e.core];
+      // The entry due at this tick of the core, if any (entries whose tick has passed never fire).
+      const due = (): InjectionEntry | undefined => {
+        const now = cpu.icount - 1;
+        while (queue.length && queue[0].icount < now) queue.shift();
+        if (!queue.length || queue[0].icount !== now) return undefined;
+        const next = queue.shift()!;
+        if (!queue.length) disarm();
+        return next;
+      };
       const remove = p0.at === 'exec'
         ? this.probes.exec.at(p0.pc, (c) => {
-          if (c !== cpu || c.icount - 1 !== e.icount) return false;
-          disarm();
-          return this.takeEffect(e);
+          if (c !== cpu) return false;
+          const next = due();
+          return next ? this.takeEffect(next) : false;
         })
         : this.probes.access.watch(p0.address, p0.address, (_va, write) => {
-          if (write !== p0.write || this.cpus[this.currentCore()] !== cpu || cpu.icount - 1 !== e.icount) return;
-          disarm();
-          this.takeEffect(e);
+          if (write !== p0.write || this.cpus[this.currentCore()] !== cpu) return;
+          const next = due();
+          if (next) this.takeEffect(next);
         });
-      const disarm = (): void => { remove(); this.armed.delete(disarm); };
+      const disarm = (): void => { remove(); this.armed.delete(disarm); this.pinned.delete(key); };
       this.armed.add(disarm);
       return;
     }

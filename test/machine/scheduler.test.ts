@@ -352,3 +352,21 @@ test('a limit on a round\'s end ends the round: every core runs its turn up to i
   assert.equal(asked.pausedCore, 0);
   assert.deepEqual(asked.cpus.map((c) => c.icount), [5_000, 4_000]);
 });
+
+test('many input-log entries at one instruction of one core each take effect at their tick, behind one hook (a log of every lost upcall replays in linear time)', () => {
+  const m = machine();
+  load(m, CODE, WAITER);
+  load(m, CODE + 0x100, SETTER);
+  start(m, 0, CODE + 0x100, [DATA, 0, 0, 20_000]); // subs at every even tick of core 0
+  start(m, 1, CODE, [DATA, 0x1111, 0, 0]);
+  const entries = 4_000;
+  for (let k = 0; k < entries; k++) {
+    m.inject({ icount: 100 + 8 * k, point: { at: 'exec', pc: CODE + 0x100 }, core: 0, injection: { kind: 'bit-flip', address: DATA + 0x80 + (k >> 3), bit: k & 7 }, cause: 'test' });
+  }
+  assert.equal(m.cpus[0].execHooks.size, 1, 'one hook at the instruction, however many entries');
+  m.runUntil(40_000);
+  const flipped = Array.from({ length: entries / 8 }, (_, i) => m.bus.read8(DATA + 0x80 + i));
+  assert.ok(flipped.every((b) => b === 0xff), 'every entry flipped its bit once');
+  assert.equal(m.injected.length, entries);
+  assert.equal(m.cpus[0].execHooks.size, 0, 'the hook leaves with the last entry');
+});
