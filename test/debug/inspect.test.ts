@@ -22,11 +22,12 @@ const HYP = path.join(root, 'firmware', 'build', 'hypervisor.elf');
 const hypSymbols = parseElf(fs.readFileSync(HYP)).symbols;
 const symbol = (name: string) => hypSymbols.find((s) => s.name === name)?.value;
 
-/** A machine replayed to `at` of a recording of a scenario file (cut to `limit` of virtual time). */
-function machineAt(scenario: string, limit: string, at: number): Machine {
+/** A machine replayed to `at` of a recording of a scenario file (cut to `limit` of virtual time; `cores` overrides its smp). */
+function machineAt(scenario: string, limit: string, at: number, cores?: number): Machine {
   const file = path.join(tmp, `${scenario}-${limit}.bur`);
   if (!fs.existsSync(file)) {
-    const text = fs.readFileSync(path.join(scenarios, scenario), 'utf8').replace(/^expect:[\s\S]*?^limits:\n {2}time: .*$/m, `limits:\n  time: ${limit}`);
+    const text = fs.readFileSync(path.join(scenarios, scenario), 'utf8').replace(/^expect:[\s\S]*?^limits:\n {2}time: .*$/m, `limits:\n  time: ${limit}`)
+      .replace(/^board: (.*)$/m, cores === undefined ? 'board: $1' : `board: $1\nsmp: ${cores}`);
     runRecorded(scenarioFromText(text, path.join(scenarios, scenario), scenarios), file, { text });
   }
   const session = openReplay(RecordingReader.open(file));
@@ -35,8 +36,8 @@ function machineAt(scenario: string, limit: string, at: number): Machine {
 }
 
 let one: Machine | undefined;
-/** One core: pingpong under the reference hypervisor, both domains running (dom0 ASID 1, dom1 ASID 2). */
-const oneCore = () => (one ??= machineAt('pingpong.yaml', '7ms', 6_700_000));
+/** One core (smp: 1; tegra2-xoom has two): pingpong under the reference hypervisor, both domains running (dom0 ASID 1, dom1 ASID 2). */
+const oneCore = () => (one ??= machineAt('pingpong.yaml', '7ms', 6_700_000, 1));
 let two: Machine | undefined;
 /** Two cores: the two-CPU ping-pong, one domain pinned to each CPU. */
 const twoCores = () => (two ??= machineAt('hyp-smp-pingpong.yaml', '7ms', 6_700_000));
