@@ -115,19 +115,7 @@ export function describeStop(rec: RecordingReader, replayer: Replayer, symbols: 
     out.push('last trace entries:');
     out.push(...formatTraceEntries(rec.traceBetween(Math.max(0, replayer.icount - 8), replayer.icount), spaces, { asid: v.asid }).map((l) => `  ${l}`));
   } else {
-    const events = rec.chunks.flatMap((c) => c.events)
-      .filter((e): e is Extract<RunEvent, { kind: 'exception' }> => e.icount <= replayer.icount && e.kind === 'exception').slice(-5);
-    if (events.length) {
-      out.push('');
-      out.push('last exceptions:');
-      // Replayed over once more, to see each in its own address space.
-      const labels = labelExceptions(replayer, spaces, events, replayer.icount);
-      for (const e of events) {
-        const key = `${e.icount}:${e.pc >>> 0}`;
-        const sym = labels.has(key) ? labels.get(key) : spaces.symbolAt(e.pc, { mode: e.mode, asid: eventAsid(e) });
-        out.push(`  [${String(e.icount).padStart(10)}] ${e.vector} from ${e.mode} at ${e.pc.toString(16).padStart(8, '0')}${sym ? ` <${sym}>` : ''}`);
-      }
-    }
+    out.push(...lastExceptions(rec, replayer, spaces, false));
   }
   return out;
 }
@@ -168,19 +156,7 @@ function describeCoresStop(rec: RecordingReader, replayer: Replayer, spaces: Add
   out.push(`last console lines (${rec.header.boot.console}):`);
   for (const l of lines) out.push(`  [${String(l.icount).padStart(10)}] ${l.text}`);
   if (!lines.length) out.push('  (none yet)');
-  const events = rec.chunks.flatMap((c) => c.events)
-    .filter((e): e is Extract<RunEvent, { kind: 'exception' }> => e.icount <= replayer.icount && e.kind === 'exception').slice(-5);
-  if (events.length) {
-    out.push('');
-    out.push('last exceptions:');
-    // Replayed over once more, to see each in the address space in force on its core.
-    const labels = labelExceptions(replayer, spaces, events, replayer.icount);
-    for (const e of events) {
-      const key = `${e.icount}:${e.pc >>> 0}`;
-      const sym = labels.has(key) ? labels.get(key) : spaces.symbolAt(e.pc, { mode: e.mode, asid: eventAsid(e) });
-      out.push(`  [${String(e.icount).padStart(10)}] core ${e.core ?? 0}: ${e.vector} from ${e.mode} at ${e.pc.toString(16).padStart(8, '0')}${sym ? ` <${sym}>` : ''}`);
-    }
-  }
+  out.push(...lastExceptions(rec, replayer, spaces, true));
   return out;
 }
 
@@ -385,4 +361,23 @@ function findCrash(rec: RecordingReader, replayer: Replayer, spaces: AddressSpac
     note: `the crash: the first abort whose handler never returned to the faulting context (${handled} handled abort(s) before it)`,
     fault: { core: crash.core, vector: crash.vector, registers: crash.fault },
   };
+}
+
+/**
+ * The last five exceptions before the stop, each labelled in the address
+ * space in force on its core when it was taken (replayed over once more),
+ * with the core named on a run of several cores.
+ */
+function lastExceptions(rec: RecordingReader, replayer: Replayer, spaces: AddressSpaces, withCore: boolean): string[] {
+  const events = rec.chunks.flatMap((c) => c.events)
+    .filter((e): e is Extract<RunEvent, { kind: 'exception' }> => e.icount <= replayer.icount && e.kind === 'exception').slice(-5);
+  if (!events.length) return [];
+  const out = ['', 'last exceptions:'];
+  const labels = labelExceptions(replayer, spaces, events, replayer.icount);
+  for (const e of events) {
+    const key = `${e.icount}:${e.pc >>> 0}`;
+    const sym = labels.has(key) ? labels.get(key) : spaces.symbolAt(e.pc, { mode: e.mode, asid: eventAsid(e) });
+    out.push(`  [${String(e.icount).padStart(10)}] ${withCore ? `core ${e.core ?? 0}: ` : ''}${e.vector} from ${e.mode} at ${e.pc.toString(16).padStart(8, '0')}${sym ? ` <${sym}>` : ''}`);
+  }
+  return out;
 }
