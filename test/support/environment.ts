@@ -38,6 +38,7 @@ const PACKAGES: Record<string, string> = {
   'arm-none-eabi-gcc': 'gcc-arm-none-eabi',
   'qemu-system-arm': 'qemu-system-arm',
   'qemu-arm': 'qemu-user',
+  'gdb-multiarch': 'gdb-multiarch',
   make: 'make',
   git: 'git',
   python3: 'python3',
