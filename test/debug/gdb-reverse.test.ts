@@ -15,7 +15,7 @@ import { RecordingReader } from '../../replay/reader';
 import { openReplay } from '../../scenario/record/recording';
 import { resolveTarget } from '../../replay/targets';
 import { AddressSpaces } from '../../replay/symbols';
-import { smpProgram, recordSmp } from '../support/smp-program';
+import { recordDebugSmpRun } from '../support/smp-program';
 
 const GDB = 'gdb-multiarch';
 const skip = toolSkip(GDB);
@@ -162,12 +162,7 @@ test('gdb: reverse-continue with no breakpoint reaches the beginning of the reco
 test('gdb: two cores are two threads; reverse-stepi of thread 2 gives the states stepi gave, and a reverse watchpoint names the core that wrote', { skip }, () => {
   requireTools(GDB);
   const dir = path.join(tmp, 'smp');
-  fs.mkdirSync(dir);
-  const kernel = path.join(dir, 'smp.elf');
-  const built = smpProgram({ loops: 2000, secondaryLoops: 6000 });
-  fs.writeFileSync(kernel, built.elf);
-  const file = path.join(dir, 'run.bur');
-  recordSmp({ kernel, file, limit: 400_000, chunk: 20_000, checkpointEvery: 2, schedule: { quantum: 700, seed: 5 } });
+  const { file } = recordDebugSmpRun(dir);
   const args = [file, '--images', dir, '--to', '40000'];
   const n = 8;
   // The shared counter: the memory both cores write.

@@ -15,7 +15,7 @@ import { stateJson } from '../../replay/state-hash';
 import { ReplayTarget } from '../../debug/replay-target';
 import type { Position } from '../../replay/positions';
 import { ROOT } from '../support/environment';
-import { smpProgram, recordSmp } from '../support/smp-program';
+import { recordDebugSmpRun } from '../support/smp-program';
 
 const DIVDI3 = path.join(ROOT, 'recordings', 'divdi3-crash.bur');
 const rec = RecordingReader.open(DIVDI3);
@@ -177,16 +177,10 @@ let smp: { rec: RecordingReader; dir: string; labels: Record<string, number> } |
 function smpRun() {
   if (smp) return smp;
   const dir = path.join(tmp, 'smp');
-  fs.mkdirSync(dir);
-  const kernel = path.join(dir, 'smp.elf');
-  const built = smpProgram({ loops: 2000, secondaryLoops: 6000 });
-  fs.writeFileSync(kernel, built.elf);
-  const file = path.join(dir, 'run.bur');
-  recordSmp({
-    kernel, file, limit: 400_000, chunk: 20_000, checkpointEvery: 2, schedule: { quantum: 700, seed: 5 },
-    inputs: [{ icount: 30_000, point: { at: 'boundary' }, injection: { kind: 'stall-core', core: 1, ticks: 5_000 }, cause: 'a stall of core 1', core: 1 }],
-  });
-  smp = { rec: RecordingReader.open(file), dir, labels: built.labels };
+  const { file, labels } = recordDebugSmpRun(dir, [
+    { icount: 30_000, point: { at: 'boundary' }, injection: { kind: 'stall-core', core: 1, ticks: 5_000 }, cause: 'a stall of core 1', core: 1 },
+  ]);
+  smp = { rec: RecordingReader.open(file), dir, labels };
   return smp;
 }
 const smpTarget = () => new ReplayTarget(openReplay(smpRun().rec, { imagesDir: smpRun().dir, onNotice: () => {} }).replayer, { spacing: 10_000 });

@@ -182,3 +182,19 @@ export function recordSmp(r: RecordRun): { stop: StopReason; icount: number; con
   recorder.end({ verdict, stop, icount: machine.now() });
   return { stop, icount: machine.now(), console: text, machine };
 }
+
+/**
+ * The two-core run the debugger tests step through: the program (core 1
+ * loops longer while core 0 waits) built into `dir` as smp.elf and recorded
+ * to run.bur there, in chunks of 20,000 ticks with a checkpoint every two,
+ * turns of 700 ticks varied by seed 5, and the given input log.
+ */
+export function recordDebugSmpRun(dir: string, inputs: InjectionEntry[] = []): { file: string; labels: Record<string, number> } {
+  fs.mkdirSync(dir);
+  const kernel = path.join(dir, 'smp.elf');
+  const built = smpProgram({ loops: 2000, secondaryLoops: 6000 });
+  fs.writeFileSync(kernel, built.elf);
+  const file = path.join(dir, 'run.bur');
+  recordSmp({ kernel, file, limit: 400_000, chunk: 20_000, checkpointEvery: 2, schedule: { quantum: 700, seed: 5 }, inputs });
+  return { file, labels: built.labels };
+}
