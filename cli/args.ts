@@ -1,5 +1,7 @@
 /** A small argument parser: --flag, --flag value, --flag=value and positionals. */
 
+import { nearest } from '../io/nearest';
+
 export class UsageError extends Error {}
 
 export interface OptionSpec {
@@ -32,23 +34,7 @@ export interface Parsed {
 
 /** The closest known option to a mistyped one (at most two edits away), for "did you mean". */
 export function closestOption(name: string, known: string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = 3;
-  for (const k of known) {
-    const d = editDistance(name, k);
-    if (d < bestD) { best = k; bestD = d; }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length];
+  return nearest(name, known, { maxDistance: 2 })[0];
 }
 
 /** "unknown option --x", with the closest known option when there is one. */
