@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { EXIT } from './exit-codes';
 import { UsageError, unknownOption } from './args';
 import { onStopSignal, stopStatus, signalStatus, type StopSignal } from './signals';
+import { writeTestReports } from './test-reports';
 
 export const TEST_HELP = `usage: bringup test [--parallel N] [--shard I/N] [--tags EXPR] [--reports DIR | --no-reports] [CUCUMBER ARGS...]
 
@@ -237,8 +238,10 @@ export async function testCommand(argv: string[]): Promise<number> {
         process.stdout.write(`${formatTiming(timingFromMessages(fs.readFileSync(messages, 'utf8')), wall)}\n`);
       } catch { /* a message stream cut short: no timing line */ }
     }
+    // junit.xml and failures.html with what every failed scenario left (cli/test-reports.ts).
+    const failures = reports && stoppedBy === undefined ? writeTestReports(messages, reports) : [];
     if (reports && fs.existsSync(path.join(reports, 'junit.xml'))) {
-      process.stdout.write(`reports: ${path.join(reports, 'cucumber.html')}, ${path.join(reports, 'junit.xml')}\n`);
+      process.stdout.write(`reports: ${path.join(reports, 'cucumber.html')}, ${path.join(reports, 'junit.xml')}\n${failures.map((l) => `${l}\n`).join('')}`);
     }
     if (stoppedBy) {
       process.stderr.write(`bringup: test ${stoppedBy === 'SIGINT' ? 'interrupted' : 'stopped by SIGTERM'}\n`);

@@ -1,17 +1,18 @@
 /**
  * The Cucumber World: one scenario draft and its result, fresh for every
  * Gherkin scenario. When a scenario fails, the After hook attaches to the
- * report what is needed to look into it: the console log, the display as a
- * PNG, pictures that did not match, and the path of the run's recording.
+ * report what is needed to look into it: the console logs with the failed
+ * expectation marked, the display as a PNG, pictures that did not match, and
+ * the run's recording with the command that replays it.
  */
 
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { World, setWorldConstructor, Before, After, Status, setDefaultTimeout, type IWorldOptions } from '@cucumber/cucumber';
 import type { ScenarioDraft } from '../scenario/draft';
 import type { ScenarioResult, Artifact } from '../scenario/run/runner';
 import type { BisectOutcome } from '../scenario/hunt/bisect';
-import { failureAttachments } from '../scenario/check/attachments';
+import { failureAttachments, shownAttachments, writeFailureFiles, fileLinks } from '../scenario/check/attachments';
+import { ExpectationFailed, type ExpectationResult } from '../scenario/check/expectation';
 
 export class BringupWorld extends World {
   draft: ScenarioDraft | undefined;
@@ -54,26 +55,37 @@ Before(function (this: BringupWorld) {
   this.artifacts = [];
 });
 
-/** Where failure artifacts are written as files too: $BRINGUP_REPORTS_DIR, else reports/ in the working directory. */
-function reportsDir(): string {
-  return path.resolve(process.env.BRINGUP_REPORTS_DIR ?? 'reports');
+/** Where a failed scenario's files are written: failed/ in $BRINGUP_REPORTS_DIR, else in reports/ of the working directory. */
+function failureFilesDir(): string {
+  return path.join(path.resolve(process.env.BRINGUP_REPORTS_DIR ?? 'reports'), 'failed');
 }
 
-After(async function (this: BringupWorld, { result, pickle }) {
+/** The expectation a step's error reports (a wrapped error carries it as its cause). */
+function failedExpectation(error: unknown): ExpectationResult[] {
+  for (let e = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof ExpectationFailed && e.expectation) return [e.expectation];
+  }
+  return [];
+}
+
+/**
+ * A failed scenario's report: the console logs (the failed expectation marked
+ * in its console's log), the display, pictures that did not match, the
+ * recording and the command that replays it. Logs and pictures are written
+ * as files too, and listed as links; bringup test's JUnit and HTML failure
+ * reports are made from these attachments (cli/test-reports.ts).
+ */
+After(async function (this: BringupWorld, { result, pickle, error }) {
   if (result?.status !== Status.FAILED || !this.result) return;
-  const files = failureAttachments(this.result, this.artifacts, `${pickle.name}`);
-  const dir = reportsDir();
-  for (const a of files) {
-    if (a.mediaType === 'text/plain' || a.mediaType === 'text/x.bringup-path') {
-      this.attach(a.data.toString('utf8'), { mediaType: 'text/plain', fileName: a.name });
+  const label = `${path.basename(pickle.uri, '.feature')}--${pickle.name}`;
+  const list = failureAttachments(this.result, this.artifacts, label, failedExpectation(error));
+  const written = writeFailureFiles(list, failureFilesDir());
+  if (written.size) list.push(fileLinks(label, written));
+  for (const a of shownAttachments(list)) {
+    if (a.mediaType.startsWith('text/')) {
+      this.attach(a.data.toString('utf8'), { mediaType: a.mediaType === 'text/uri-list' ? a.mediaType : 'text/plain', fileName: a.name });
     } else {
       this.attach(a.data, { mediaType: a.mediaType, fileName: a.name });
-    }
-    if (a.mediaType === 'image/png') {
-      fs.mkdirSync(dir, { recursive: true });
-      const file = path.join(dir, a.name);
-      fs.writeFileSync(file, a.data);
-      this.attach(`${a.name} written to ${file}`, 'text/plain');
     }
   }
 });

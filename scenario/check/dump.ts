@@ -53,7 +53,7 @@ export function checkDump(s: Scenario, lines: ConsoleLine[], d: DumpExpectation,
   }
   const last = lines.length - 1;
   return {
-    what, ok: false,
+    what, ok: false, console: '',
     problem: seen.length ? `no matching dump; seen instead: ${seen.join('; ')}` : `no ${who === 'hypervisor' ? 'hypervisor fault dump or panic' : 'domain fault dump'} was printed (the run ended at ${t(lines[last]?.icount ?? 0)})`,
     context: around(lines[last]?.index ?? 0, 7, 0),
   };
