@@ -243,6 +243,12 @@ export function junitXml(run: RunReport, base: string): string {
     + `failures="${count((s) => s !== 'PASSED' && s !== 'SKIPPED')}" errors="0"${run.timestamp ? ` timestamp="${run.timestamp}"` : ''}>`);
   for (const c of run.cases) {
     out.push(`  <testcase classname="${attr(c.classname)}" name="${attr(c.name)}" time="${c.seconds}">`);
+    if (c.failure) {
+      const kind = c.status === 'SKIPPED' ? 'skipped' : 'failure';
+      const attrs = kind === 'failure' ? `${c.failure.type ? ` type="${attr(c.failure.type)}"` : ''}${c.failure.message ? ` message="${attr(c.failure.message)}"` : ''}` : '';
+      out.push(c.failure.stack ? `    <${kind}${attrs}>${cdata(c.failure.stack)}</${kind}>` : `    <${kind}${attrs}/>`);
+    }
+    // After the failure (parsers that expect the failure first find it there), before the output.
     const props: Array<[string, string]> = [];
     if (c.recording) props.push(['recording', shownPath(c.recording, base)]);
     if (c.replay) props.push(['replay', c.replay.command]);
@@ -251,11 +257,6 @@ export function junitXml(run: RunReport, base: string): string {
       out.push('    <properties>');
       for (const [n, v] of props) out.push(`      <property name="${n}" value="${attr(v)}"/>`);
       out.push('    </properties>');
-    }
-    if (c.failure && c.status === 'SKIPPED') out.push('    <skipped/>');
-    else if (c.failure) {
-      out.push(`    <failure${c.failure.type ? ` type="${attr(c.failure.type)}"` : ''}${c.failure.message ? ` message="${attr(c.failure.message)}"` : ''}>`
-        + `${c.failure.stack ? cdata(c.failure.stack) : ''}</failure>`);
     }
     const system = [...c.steps, ...(c.failure ? ['', ...failureLines(c, base)] : [])];
     if (c.steps.length || (c.failure && system.length > 1)) out.push(`    <system-out>${cdata(system.join('\n').replace(/\n+$/, ''))}</system-out>`);
