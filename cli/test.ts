@@ -20,10 +20,12 @@ dist/steps). Without paths it runs features/**/*.feature from the repository.
                     in order, belongs to share k mod N + 1), for spreading a
                     run over N machines
   --tags EXPR       only scenarios whose tags match, e.g. "@faults and not @slow"
-  --reports DIR     write DIR/cucumber.html and DIR/junit.xml (default: reports).
+  --reports DIR     write DIR/cucumber.html, DIR/junit.xml and DIR/failures.html
+                    (default: reports); a failed scenario's logs and pictures
+                    go to DIR/failed/.
                     While another bringup test writes to DIR, this run writes
                     to DIR/run-PID instead; the last lines say where they are
-  --no-reports      write neither
+  --no-reports      write none of them
 
 Everything else is passed to cucumber-js (paths, --name, --format, ...), e.g.
 
@@ -32,11 +34,16 @@ Everything else is passed to cucumber-js (paths, --name, --format, ...), e.g.
   bringup test --parallel 2 --shard 1/3
 
 At the end a timing line shows the wall time against the sum of the scenario
-times, and how long each worker ran. Every "When it runs" is recorded; a
-failed scenario's report carries its console log, the display as PNG and the
-path of its recording (in \$BRINGUP_RECORDINGS_DIR, default .bringup/recordings;
-replay it with \`bringup replay FILE\`). A passing scenario's recording is
-deleted once it has replayed identically.
+times, and how long each worker ran, then where the reports are and the
+replay command of every failed scenario. Every "When it runs" is recorded; a
+failed scenario's report carries its console log with the failed expectation
+marked, the display as PNG, the path of its recording (in
+\$BRINGUP_RECORDINGS_DIR, default .bringup/recordings) and the command that
+replays it (\`bringup replay FILE\`, with --to-crash when the run crashed);
+junit.xml lists them per failed test case (<properties> and
+[[ATTACHMENT|path]] lines), failures.html shows them (docs/scenarios.md,
+"Reports"). A passing scenario's recording is deleted once it has replayed
+identically.
 
 Ctrl-C or SIGTERM stops cucumber-js too; a scenario it cut short leaves no
 partial recording.
