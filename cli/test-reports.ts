@@ -268,7 +268,7 @@ export function junitXml(run: RunReport, base: string): string {
 
 // ---- failures.html -------------------------------------------------------------
 
-const html = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const html = (v: string) => v.replace(XML_INVALID, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const href = (file: string, from: string) => shownPath(file, from).split(path.sep).map(encodeURIComponent).join('/');
 
 function logHtml(text: string, anchor: string): string {
@@ -309,16 +309,17 @@ section.failure { border-top: 2px solid #b00; margin-top: 2em; }
 pre { background: #f6f6f6; padding: 0.5em; overflow-x: auto; }
 pre.error { color: #700; }
 pre.log { max-height: 40em; overflow-y: auto; }
-pre.log .hit { background: #ffd24d; font-weight: bold; }
-pre.log .mark { background: #b00; color: #fff; display: inline-block; width: 100%; }
+pre.log .hit, .legend-hit { background: #ffd24d; font-weight: bold; }
+pre.log .mark, .legend-mark { background: #b00; color: #fff; }
+pre.log .mark { display: inline-block; width: 100%; }
 pre.log .note { color: #666; }
 img { max-width: 100%; border: 1px solid #ccc; }
 </style></head>
 <body>
 <h1>bringup test: failed scenarios</h1>
-<p>${summary} Each failed scenario shows the failed step, the command that replays its recording, the display and the console log with
-the failed expectation marked: <span style="background:#ffd24d">&gt;&gt;</span> flags the line it points at, <span style="background:#b00;color:#fff">!!</span> says what failed
-(an expected line that never came is said where the console ends).</p>
+<p>${summary}${failed.length ? ` Each failed scenario shows the failed step, the command that replays its recording, the display and the console log with
+the failed expectation marked: <span class="legend-hit">&gt;&gt;</span> flags the line it points at, <span class="legend-mark">!!</span> says what failed
+(an expected line that never came is said where the console ends).` : ''}</p>
 ${sections.join('\n')}
 </body></html>
 `;
