@@ -60,8 +60,8 @@ function failureFilesDir(): string {
   return path.join(path.resolve(process.env.BRINGUP_REPORTS_DIR ?? 'reports'), 'failed');
 }
 
-/** The expectation a step's error reports (a wrapped error carries it as its cause). */
-function failedExpectation(error: unknown): ExpectationResult[] {
+/** The expectation a step's error reports, if any (a wrapped error carries it as its cause). */
+function failedExpectations(error: unknown): ExpectationResult[] {
   for (let e = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
     if (e instanceof ExpectationFailed && e.expectation) return [e.expectation];
   }
@@ -78,9 +78,14 @@ function failedExpectation(error: unknown): ExpectationResult[] {
 After(async function (this: BringupWorld, { result, pickle, error }) {
   if (result?.status !== Status.FAILED || !this.result) return;
   const label = `${path.basename(pickle.uri, '.feature')}--${pickle.name}`;
-  const list = failureAttachments(this.result, this.artifacts, label, failedExpectation(error));
-  const written = writeFailureFiles(list, failureFilesDir());
-  if (written.size) list.push(fileLinks(label, written));
+  const list = failureAttachments(this.result, this.artifacts, label, failedExpectations(error));
+  try {
+    const written = writeFailureFiles(list, failureFilesDir());
+    if (written.size) list.push(fileLinks(label, written));
+  } catch (e) {
+    // The report still carries everything as attachments; only the files are missing.
+    this.attach(`the failure's files could not be written to ${failureFilesDir()}: ${(e as Error).message}`, 'text/plain');
+  }
   for (const a of shownAttachments(list)) {
     if (a.mediaType.startsWith('text/')) {
       this.attach(a.data.toString('utf8'), { mediaType: a.mediaType === 'text/uri-list' ? a.mediaType : 'text/plain', fileName: a.name });
