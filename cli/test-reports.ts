@@ -34,7 +34,7 @@ export interface CaseReport {
   uri: string;
   line: number;
   seconds: number;
-  /** The most severe step status: PASSED, FAILED, SKIPPED, UNDEFINED, ... */
+  /** The most severe step status: PASSED, FAILED, SKIPPED, UNDEFINED, ... ('' when no step finished: counted neither way). */
   status: string;
   failure?: { type?: string; message?: string; stack?: string };
   /** "Given ...........passed", as cucumber-js's JUnit formatter writes them. */
@@ -102,7 +102,8 @@ export function readRun(ndjson: string): RunReport {
     const stepsById = new Map<string, Message>((testCase.testSteps ?? []).map((t: Message) => [t.id, t]));
     const pickleSteps = new Map<string, Message>((pickle.steps ?? []).map((p: Message) => [p.id, p]));
     const results = stepsDone.get(s.id) ?? [];
-    const worst = results.reduce<Message | undefined>((w, r) => (!w || SEVERITY.indexOf(r.result.status) > SEVERITY.indexOf(w.status) ? r.result : w), undefined);
+    // The most severe result, the last one of that severity (as cucumber-js picks it).
+    const worst = results.reduce<Message | undefined>((w, r) => (!w || SEVERITY.indexOf(r.result.status) >= SEVERITY.indexOf(w.status) ? r.result : w), undefined);
     const stepText = (stepId: string) => {
       const ps = pickleSteps.get(stepsById.get(stepId)?.pickleStepId);
       if (!ps) return undefined;
@@ -121,7 +122,7 @@ export function readRun(ndjson: string): RunReport {
       uri: pickle.uri,
       line: pickle.location?.line ?? gherkin.scenarios.get(pickle.astNodeIds?.[0])?.location?.line ?? 0,
       seconds: done ? (ms(done.timestamp) - ms(s.timestamp)) / 1000 : 0,
-      status: worst?.status ?? 'UNKNOWN',
+      status: worst?.status ?? '',
       steps,
       failedStep: failedAt ? stepText(failedAt.stepId) ?? 'a hook' : undefined,
       files: [], logs: [],
@@ -240,7 +241,7 @@ export function junitXml(run: RunReport, base: string): string {
   const count = (p: (s: string) => boolean) => run.cases.filter((c) => p(c.status)).length;
   const out = ['<?xml version="1.0"?>'];
   out.push(`<testsuite name="Cucumber" time="${run.seconds}" tests="${run.cases.length}" skipped="${count((s) => s === 'SKIPPED')}" `
-    + `failures="${count((s) => s !== 'PASSED' && s !== 'SKIPPED')}" errors="0"${run.timestamp ? ` timestamp="${run.timestamp}"` : ''}>`);
+    + `failures="${count((s) => s !== '' && s !== 'PASSED' && s !== 'SKIPPED')}" errors="0"${run.timestamp ? ` timestamp="${run.timestamp}"` : ''}>`);
   for (const c of run.cases) {
     out.push(`  <testcase classname="${attr(c.classname)}" name="${attr(c.name)}" time="${c.seconds}">`);
     if (c.failure) {
