@@ -46,10 +46,10 @@ export function failureAttachments(r: ScenarioResult, extra: Artifact[] = [], la
   const out: Artifact[] = [];
   const marks = consoleMarks(failed, r.scenario.console);
   const ended = `the run ended at ${formatTime(r.icount, r.scenario.clockHz)}`;
-  // The main console first: that is where most failures are.
-  const devices = [...r.consoles.keys()].sort((a, b) => (a === r.scenario.console ? -1 : b === r.scenario.console ? 1 : 0));
+  // The main console first: that is where most failures are. A device a failure is about is there even if it printed nothing.
+  const devices = [...new Set([...r.consoles.keys(), ...marks.keys()])].sort((a, b) => (a === r.scenario.console ? -1 : b === r.scenario.console ? 1 : 0));
   for (const device of devices) {
-    const lines = r.consoles.get(device)!;
+    const lines = r.consoles.get(device) ?? [];
     const m = marks.get(device);
     if (m) out.push({ name: `${base}.${device}.marked.log`, mediaType: 'text/plain', data: Buffer.from(formatMarkedLog(markedLog(device, lines, m, ended)), 'utf8') });
     const text = lines.map((l) => l.text).join('\n') + (lines.length ? '\n' : '');

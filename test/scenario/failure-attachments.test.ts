@@ -98,4 +98,8 @@ test('a failed run that did not crash replays to its end (no --to-crash); "the s
   const [command, note] = list.find((a) => failureRole(a.name) === 'replay')!.data.toString().split('\n');
   assert.equal(command, `bringup replay ${path.join(tmp, 'pingpong.bur')}`);
   assert.match(note, /did not crash/);
+  // A console that printed nothing still gets its marked log, saying so.
+  const silent = failureAttachments(r, [], 'pingpong', [{ what: 'uarta console shows "x"', ok: false, problem: 'never printed at all', console: 'uarta' }]);
+  const uarta = silent.find((a) => a.name === 'pingpong.uarta.marked.log')?.data.toString() ?? '';
+  assert.match(uarta, /^!! +\| the console ends here \(nothing was printed\): the run ended at [^\n]+\n!! +\| FAILED uarta console shows "x": never printed at all\n$/m);
 });
