@@ -62,8 +62,10 @@ export function failureAttachments(r: ScenarioResult, extra: Artifact[] = [], la
       if (picture) out.push({ name: `${base}.${d.name}.png`, mediaType: 'image/png', data: encodePng(picture) });
     }
   }
-  for (const e of r.expectations) if (e.artifact) out.push(e.artifact);
-  out.push(...extra);
+  // Pictures a check produced are named after the YAML scenario, which several Gherkin scenarios may share: named after this one too.
+  const own = (a: Artifact): Artifact => (a.name.startsWith(`${base}.`) ? a : { ...a, name: `${base}.${a.name}` });
+  for (const e of r.expectations) if (e.artifact) out.push(own(e.artifact));
+  out.push(...extra.map(own));
   if (r.recording) {
     out.push({ name: `${base}.recording`, mediaType: PATH_TYPE, data: Buffer.from(`recording: ${r.recording}`) });
     const shown = path.relative(process.cwd(), r.recording);
