@@ -70,7 +70,7 @@ export function failureAttachments(r: ScenarioResult, extra: Artifact[] = [], la
     out.push({ name: `${base}.recording`, mediaType: PATH_TYPE, data: Buffer.from(`recording: ${r.recording}`) });
     const shown = path.relative(process.cwd(), r.recording);
     const hint = replayHint(r.recording, shown && !shown.startsWith('..') && !path.isAbsolute(shown) ? shown : r.recording);
-    const note = hint.crash ? `stops at ${hint.crash}` : hint.problem ? `(not searched for a crash: ${hint.problem})` : 'the run did not crash: this stops at its end';
+    const note = hint.crash ? `stops at ${hint.crash}` : hint.problem ? `not searched for a crash: ${hint.problem}` : 'the run did not crash: this stops at its end';
     out.push({ name: `${base}.replay`, mediaType: COMMAND_TYPE, data: Buffer.from(`${hint.command}\n${note}\n`) });
   }
   return out;
