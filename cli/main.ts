@@ -14,6 +14,7 @@ import { diffCommand, DIFF_HELP } from './diff';
 import { bundleCommand, BUNDLE_HELP } from './bundle';
 import { bisectCommand, BISECT_HELP } from './bisect';
 import { minimizeCommand, MINIMIZE_HELP } from './minimize';
+import { traceCommand, TRACE_HELP } from './trace';
 import { InputFileError } from '../scenario/file/yaml-file';
 import { ImageError } from '../machine/loaders/elf';
 import { ImageMismatchError } from '../scenario/record/recording';
@@ -40,6 +41,7 @@ commands:
   bundle    pack a recording with its images to replay anywhere
   bisect    find the commit (or image) that broke a scenario
   minimize  reduce a failing scenario's faults to a minimal failing set
+  trace     write a Perfetto trace of a recording (ui.perfetto.dev)
   version   print the version
 
 exit status: 0 pass; 1 an expectation failed; 2 bad usage or invalid input
@@ -61,6 +63,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help:
   bundle: { run: bundleCommand, help: BUNDLE_HELP },
   bisect: { run: bisectCommand, help: BISECT_HELP },
   minimize: { run: minimizeCommand, help: MINIMIZE_HELP },
+  trace: { run: traceCommand, help: TRACE_HELP },
 };
 
 

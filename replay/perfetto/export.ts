@@ -1,0 +1,93 @@
+/**
+ * Replays a window of a recording with a TraceCollector attached and returns
+ * the trace. The replay seeks to the window's start through the recording's
+ * checkpoints (Replayer.runTo), attaches there, and runs to the window's end
+ * one recorded chunk at a time (the places the recorded run was hashed and
+ * may be stopped at on any number of cores without changing what follows),
+ * giving the event loop a turn now and then (Ctrl-C, a progress line).
+ *
+ * The domain each core runs is read from the hypervisor's domain table
+ * (where the firmware profile says where it is): its `current` pointer of
+ * that core, at every return from an exception on that core (where a
+ * hypervisor switches domains) and at every chunk end.
+ */
+
+import type { Replayer } from '../replayer';
+import { readDomainTable, readHypervisorWord, type DomainTable } from '../domain-table';
+import type { Machine } from '../../machine/machine';
+import { TraceCollector } from './collector';
+import type { TraceModel } from './trace-model';
+
+/** The most events a trace holds unless told otherwise. */
+export const DEFAULT_MAX_EVENTS = 1_000_000;
+
+export interface ExportOptions {
+  title: string;
+  /** The window, in ticks (default: the whole recording). */
+  from?: number;
+  to?: number;
+  maxEvents?: number;
+  /** The hypervisor's domain table and the kernel's symbols to find it. */
+  domains?: { table: DomainTable; symbol: (name: string) => number | undefined };
+  /** Aborted: the replay stops and exportTrace returns undefined. */
+  signal?: AbortSignal;
+  onProgress?: (ticks: number, last: number) => void;
+}
+
+export async function exportTrace(replayer: Replayer, options: ExportOptions): Promise<TraceModel | undefined> {
+  const rec = replayer.rec;
+  const last = rec.lastIcount;
+  const from = Math.min(options.from ?? 0, last);
+  const to = Math.min(options.to ?? last, last);
+  replayer.runTo(from);
+  const m = replayer.machine;
+  const domains = options.domains ? domainReader(m, options.domains.table, options.domains.symbol) : undefined;
+  const collector = new TraceCollector(m, { title: options.title, clockHz: rec.header.clockHz, maxEvents: options.maxEvents ?? DEFAULT_MAX_EVENTS }, domains);
+  collector.attach();
+  try {
+    collector.sampleDomains();
+    // The chunk ends inside the window, then the window's end.
+    const stops = [...rec.chunks.map((c) => c.to).filter((t) => t > from && t < to), to];
+    let steps = 0;
+    for (const target of stops) {
+      if (replayer.icount >= to || collector.full !== undefined) break;
+      const pos = replayer.runTo(target);
+      collector.sampleDomains();
+      options.onProgress?.(pos.icount, to);
+      // The machine stopped by itself (a halt) or at the event limit.
+      if (pos.icount < target) break;
+      if (++steps % 4 === 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (options.signal?.aborted) return undefined;
+      }
+    }
+    return collector.finish(from, Math.min(replayer.icount, to));
+  } finally {
+    collector.detach();
+  }
+}
+
+/**
+ * Reads the name of the domain core k runs: the table entry its `current`
+ * pointer points at. The table itself is read again only when a pointer
+ * changes to an entry not seen before.
+ */
+function domainReader(m: Machine, table: DomainTable, symbol: (name: string) => number | undefined): (core: number) => string | undefined {
+  const currentAt = table.current === undefined ? undefined : symbol(table.current);
+  const names = new Map<number, string>();
+  return (core) => {
+    if (currentAt === undefined) return undefined;
+    const at = readHypervisorWord(m, currentAt + 4 * core);
+    if (!at) return undefined;
+    let name = names.get(at);
+    if (name === undefined) {
+      const got = readDomainTable(m, table, symbol);
+      if (typeof got === 'string') return undefined;
+      const e = got.entries.find((x) => x.at === at);
+      if (!e) return undefined;
+      name = e.name || `domain ${e.index}`;
+      names.set(at, name);
+    }
+    return name;
+  };
+}
