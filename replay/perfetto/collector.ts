@@ -3,14 +3,14 @@
  * a thread per core with its exceptions (exception-slices.ts), MMIO
  * accesses per core, console lines per device, the input log's entries
  * with a flow to their first effect, and, with a domain table, the domain
- * each core runs (read at each return from an exception on that core and
- * when the driver asks, export.ts).
+ * each core runs (read at each entry to and return from an exception on
+ * that core, and when the driver asks, export.ts).
  *
  * First effect of an input-log entry (a flow arrow from the entry):
  * - an injected data or prefetch abort: the abort exception it raises on
  *   the core it acts on (taken at once, so this is exact);
  * - an interrupt line raised (IRQ storms): the next irq or fiq exception
- *   taken by any core;
+ *   taken by any core (a line lowered has no arrow);
  * - anything else (a lost upcall, a lost SGI, a bit flip, a stall, console
  *   input): the next console line, of any device. The entry's effect may
  *   come later than that line, or never show on the console.
@@ -69,7 +69,8 @@ export class TraceCollector {
   /** `domainOf(k)`: the name of the domain core k runs now (read from the hypervisor's table), if there is a table. */
   constructor(private readonly m: Machine, private readonly options: CollectorOptions, private readonly domainOf?: (core: number) => string | undefined) {
     this.tracks.push({ uuid: PROCESS_TRACK, name: `bringup ${options.title}`, kind: 'process' });
-    m.cpus.forEach((_c, k) => this.tracks.push({ uuid: coreTrack(k), name: `core ${k}`, kind: 'thread', parent: PROCESS_TRACK, core: k }));
+    // A core's thread belongs to the process by its pid (Perfetto groups thread tracks by pid, not by parent_uuid).
+    m.cpus.forEach((_c, k) => this.tracks.push({ uuid: coreTrack(k), name: `core ${k}`, kind: 'thread', core: k }));
     m.cpus.forEach((_c, k) => this.tracks.push({ uuid: mmioTrack(k), name: `MMIO core ${k}`, kind: 'track', parent: PROCESS_TRACK }));
     if (domainOf) m.cpus.forEach((_c, k) => this.tracks.push({ uuid: domainsTrack(k), name: `domains core ${k}`, kind: 'track', parent: PROCESS_TRACK }));
     this.tracks.push({ uuid: INPUT_TRACK, name: 'input log', kind: 'track', parent: PROCESS_TRACK });
@@ -91,6 +92,8 @@ export class TraceCollector {
       this.cores.push(ex);
       this.offs.push(cpu.exceptionProbe.subscribe((vector, fromPc, fromMode) => {
         if (this.full !== undefined) return;
+        // The domain interrupted (the one its `current` pointer names until the hypervisor switches).
+        this.sampleDomain(k, m.now());
         const begin = ex.entered(vector, fromPc, fromMode);
         this.firstEffectOfException(k, vector, begin);
       }));
@@ -200,11 +203,13 @@ export class TraceCollector {
     if (this.full !== undefined) return;
     const inj = e.injection;
     const core = e.core ?? 0;
-    const flow = this.nextFlow++;
     const args: Record<string, ArgValue> = { cause: e.cause, what: describeInjection(inj), core, point: e.point.at };
-    this.add({ ticks: this.m.now(), track: INPUT_TRACK, type: 'instant', name: inj.kind, category: 'input', args, flowsOut: [flow] });
+    // A line lowered causes nothing to point at.
+    const flow = inj.kind === 'irq-line' && !inj.high ? undefined : this.nextFlow++;
+    this.add({ ticks: this.m.now(), track: INPUT_TRACK, type: 'instant', name: inj.kind, category: 'input', args, ...(flow !== undefined ? { flowsOut: [flow] } : {}) });
+    if (flow === undefined) return;
     if (inj.kind === 'data-abort' || inj.kind === 'prefetch-abort') this.pendingAbort.push({ core: e.point.at === 'boundary' ? core : this.m.currentCore(), flow });
-    else if (inj.kind === 'irq-line' && inj.high) this.pendingInterrupt.push(flow);
+    else if (inj.kind === 'irq-line') this.pendingInterrupt.push(flow);
     else this.pendingConsole.push(flow);
   }
 

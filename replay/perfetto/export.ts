@@ -8,8 +8,8 @@
  *
  * The domain each core runs is read from the hypervisor's domain table
  * (where the firmware profile says where it is): its `current` pointer of
- * that core, at every return from an exception on that core (where a
- * hypervisor switches domains) and at every chunk end.
+ * that core, at every entry to and return from an exception on that core
+ * (a hypervisor switches domains between the two) and at every chunk end.
  */
 
 import type { Replayer } from '../replayer';

@@ -147,7 +147,8 @@ test('a two-core recording gives one thread track per core under the run\'s proc
   assert.deepEqual(threads.map((t) => t.name), ['core 0', 'core 1']);
   assert.equal(rec.header.boot.cores, 2);
   assert.equal(new Set(threads.map((t) => t.thread!.tid)).size, 2, 'one thread id per core');
-  for (const t of threads) assert.equal(t.parent, processes[0].uuid);
+  for (const t of threads) assert.equal(t.thread!.pid, processes[0].process!.pid, 'the core threads belong to the run\'s process');
+  for (const t of [...decoded.tracks.values()].filter((x) => !x.thread && !x.process)) assert.equal(t.parent, processes[0].uuid, `${t.name} is under the process`);
   const all = slices(decoded);
   const exceptionSlices = all.filter((s) => threads.some((t) => t.uuid === s.track));
   assert.ok(exceptionSlices.length >= 10, `exceptions as slices (${exceptionSlices.length})`);
