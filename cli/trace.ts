@@ -50,8 +50,8 @@ slices (entry to the return to the interrupted context; an instant where
 that return is not seen), MMIO accesses per core, console lines per device,
 the input log (injected faults, console input) with a flow arrow to each
 entry's first effect and, for a hypervisor whose firmware profile gives its
-domain table, the domain each core runs (read at every return from an
-exception on that core).
+domain table, the domain each core runs (read at every entry to and return
+from an exception on that core).
 
 The file is written under a temporary name and renamed at the end: Ctrl-C
 leaves no partial trace. On a terminal, a progress line on stderr shows how
@@ -92,17 +92,18 @@ export async function traceCommand(argv: string[]): Promise<number> {
   if (from !== undefined && to !== undefined && to <= from) throw new UsageError(`trace: --to ${args.options.get('to')![0]} is not after --from ${args.options.get('from')![0]}`);
 
   const session = openReplay(rec, { imagesDir: args.options.get('images')?.[0] });
-  const cores = rec.header.boot.cores ?? 1;
-  process.stderr.write(`tracing ${rec.file} (${rec.header.board.name}, ${cores > 1 ? `${cores} cores, ` : ''}${formatTime(last, clockHz)}) with ${session.source}\n`);
-  const progress = process.stderr.isTTY ? new ProgressLine(process.stderr, clockHz) : undefined;
-  const kernel = session.symbols.get('') ?? [];
-  // The profile's table, where the hypervisor has it (a bare-metal program under the default profile has none).
-  const profiled = recordedDomainTable(rec);
-  const table = profiled && kernel.some((x) => x.name === profiled.symbol) ? profiled : undefined;
+  // From here on Ctrl-C (SIGINT) and SIGTERM stop the replay at its next turn of the event loop; nothing is written.
   const interrupt = new AbortController();
   let stoppedBy: StopSignal | undefined;
   const offSignal = onStopSignal((sig) => { stoppedBy ??= sig; interrupt.abort(); });
+  const progress = process.stderr.isTTY ? new ProgressLine(process.stderr, clockHz) : undefined;
   try {
+    const cores = rec.header.boot.cores ?? 1;
+    process.stderr.write(`tracing ${rec.file} (${rec.header.board.name}, ${cores > 1 ? `${cores} cores, ` : ''}${formatTime(last, clockHz)}) with ${session.source}\n`);
+    const kernel = session.symbols.get('') ?? [];
+    // The profile's table, where the hypervisor has it (a bare-metal program under the default profile has none).
+    const profiled = recordedDomainTable(rec);
+    const table = profiled && kernel.some((x) => x.name === profiled.symbol) ? profiled : undefined;
     const model = await exportTrace(session.replayer, {
       title: scenarioName(rec), from, to, maxEvents, signal: interrupt.signal,
       domains: table ? { table, symbol: (name) => kernel.find((x) => x.name === name)?.value } : undefined,

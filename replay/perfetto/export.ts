@@ -19,7 +19,7 @@ import { TraceCollector } from './collector';
 import type { TraceModel } from './trace-model';
 
 /** The most events a trace holds unless told otherwise. */
-export const DEFAULT_MAX_EVENTS = 1_000_000;
+export const DEFAULT_MAX_EVENTS = 500_000;
 
 export interface ExportOptions {
   title: string;
@@ -39,7 +39,7 @@ export async function exportTrace(replayer: Replayer, options: ExportOptions): P
   const last = rec.lastIcount;
   const from = Math.min(options.from ?? 0, last);
   const to = Math.min(options.to ?? last, last);
-  replayer.runTo(from);
+  if (!(await seek(replayer, from, options))) return undefined;
   const m = replayer.machine;
   const domains = options.domains ? domainReader(m, options.domains.table, options.domains.symbol) : undefined;
   const collector = new TraceCollector(m, { title: options.title, clockHz: rec.header.clockHz, maxEvents: options.maxEvents ?? DEFAULT_MAX_EVENTS }, domains);
@@ -65,6 +65,28 @@ export async function exportTrace(replayer: Replayer, options: ExportOptions): P
   } finally {
     collector.detach();
   }
+}
+
+/**
+ * Goes to `from`: restores the newest checkpoint at or before it, then
+ * replays chunk by chunk with turns of the event loop between them (Ctrl-C
+ * stops a long seek too). False when the signal stopped it.
+ */
+async function seek(replayer: Replayer, from: number, options: ExportOptions): Promise<boolean> {
+  const rec = replayer.rec;
+  const checkpoint = rec.checkpoints.filter((c) => c.icount <= from).pop();
+  replayer.runTo(checkpoint?.icount ?? 0);
+  let steps = 0;
+  for (const target of [...rec.chunks.map((c) => c.to).filter((t) => t > replayer.icount && t < from), from]) {
+    const pos = replayer.runTo(target);
+    options.onProgress?.(pos.icount, from);
+    if (pos.icount < target) break;
+    if (++steps % 4 === 0) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (options.signal?.aborted) return false;
+    }
+  }
+  return true;
 }
 
 /**

@@ -295,3 +295,22 @@ test('bad options are refused with what is wrong, and nothing is written', () =>
   assert.equal(r.status, 0);
   assert.match(r.stdout, /usage: bringup trace RECORDING/);
 });
+
+test('Ctrl-C stops the replay and leaves no trace file, not even a partial one', async () => {
+  const rec = lostIpi();
+  const out = path.join(tmp, 'interrupted.perfetto-trace');
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [path.join(root, 'bin', 'bringup'), 'trace', rec, '-o', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  // The command says "tracing ..." once its Ctrl-C handler is in place, before the replay starts.
+  let sent = false;
+  child.stderr.on('data', (b: Buffer) => {
+    stderr += b.toString();
+    if (!sent && stderr.includes('tracing ')) { sent = true; child.kill('SIGINT'); }
+  });
+  const status = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  assert.equal(status, 130, stderr);
+  assert.match(stderr, /trace interrupted; .* not written/);
+  assert.ok(!fs.existsSync(out));
+  assert.deepEqual(fs.readdirSync(tmp).filter((f) => f.endsWith('.tmp')), [], 'no temporary file left');
+});
