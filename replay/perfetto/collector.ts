@@ -6,20 +6,16 @@
  * each core runs (read at each entry to and return from an exception on
  * that core, and when the driver asks, export.ts).
  *
- * First effect of an input-log entry (a flow arrow from the entry):
- * - an injected data or prefetch abort: the abort exception it raises on
- *   the core it acts on (taken at once, so this is exact);
- * - an interrupt line raised (IRQ storms): the next irq or fiq exception
- *   taken by any core (a line lowered has no arrow);
- * - anything else (a lost upcall, a lost SGI, a bit flip, a stall, console
- *   input): the next console line, of any device. The entry's effect may
- *   come later than that line, or never show on the console.
+ * The arrow from an input-log entry to its first effect: first-effects.ts.
  */
 
 import type { Machine } from '../../machine/machine';
 import type { InjectionEntry } from '../../machine/injections';
 import { describeInjection } from '../../machine/injections';
 import { CoreExceptions } from './exception-slices';
+import { DeviceMap, gicAcknowledgeRegister } from './device-map';
+import { ConsoleLines } from './console-lines';
+import { FirstEffects } from './first-effects';
 import type { ArgValue, Track, TraceEvent, TraceModel } from './trace-model';
 import { sortEvents } from './trace-model';
 
@@ -39,8 +35,6 @@ export interface CollectorOptions {
   maxEvents: number;
 }
 
-interface DeviceRange { lo: number; hi: number; name: string }
-
 const hex = (v: number, digits = 8) => `0x${(v >>> 0).toString(16).padStart(digits, '0')}`;
 
 export class TraceCollector {
@@ -49,16 +43,12 @@ export class TraceCollector {
   private seq = 0;
   private readonly offs: Array<() => void> = [];
   private readonly cores: CoreExceptions[] = [];
-  private readonly devices: DeviceRange[];
+  private readonly devices: DeviceMap;
   /** The GIC CPU interface's interrupt acknowledge register (GICC_IAR), if the board has a GIC. */
   private readonly iar: number | undefined;
   private readonly consoleTracks = new Map<string, number>();
-  private readonly consoleLines = new Map<string, { text: string }>();
-  /** Flows waiting for their first effect. */
-  private pendingAbort: Array<{ core: number; flow: number }> = [];
-  private pendingInterrupt: number[] = [];
-  private pendingConsole: number[] = [];
-  private nextFlow = 1;
+  private readonly consoleLines = new ConsoleLines();
+  private readonly effects = new FirstEffects();
   /** Per core: the domain shown now (its slice is open), by the name read from the table. */
   private readonly domainShown: Array<string | undefined>;
   /** Per core: when the domain shown began (a later slice never starts before it). */
@@ -76,12 +66,8 @@ export class TraceCollector {
     this.tracks.push({ uuid: INPUT_TRACK, name: 'input log', kind: 'track', parent: PROCESS_TRACK });
     this.domainShown = m.cpus.map(() => undefined);
     this.domainSince = m.cpus.map(() => 0);
-    this.devices = m.board.devices.flatMap((d) => Object.entries(d.regions).map(([region, r]) => {
-      const name = Object.keys(d.regions).length > 1 ? `${d.name}.${region}` : d.name;
-      return { lo: r.base >>> 0, hi: (r.base + (r.size ?? 0x1000) - 1) >>> 0, name };
-    })).sort((a, b) => a.lo - b.lo);
-    const gic = m.board.devices.find((d) => /gic/i.test(d.type) && d.regions.cpu);
-    this.iar = gic ? (gic.regions.cpu.base + 0x0c) >>> 0 : undefined;
+    this.devices = new DeviceMap(m.board.devices);
+    this.iar = gicAcknowledgeRegister(m.board.devices);
   }
 
   /** Subscribes to the machine's probes (the machine the replay runs from here on). */
@@ -95,7 +81,8 @@ export class TraceCollector {
         // The domain interrupted (the one its `current` pointer names until the hypervisor switches).
         this.sampleDomain(k, m.now());
         const begin = ex.entered(vector, fromPc, fromMode);
-        this.firstEffectOfException(k, vector, begin);
+        const flows = this.effects.exception(k, vector);
+        if (flows.length) begin.flowsIn = flows;
       }));
     });
     this.offs.push(m.probes.mmioRead.subscribe((pa, size, value) => this.mmio(pa, size, value, false)));
@@ -160,33 +147,22 @@ export class TraceCollector {
       const irq = this.cores[k]?.interruptWithoutId();
       if (irq) irq.args = { ...irq.args, 'gic interrupt id': value & 0x3ff };
     }
-    const d = this.deviceAt(pa);
+    const d = this.devices.at(pa);
     const args: Record<string, ArgValue> = {
       device: d?.name ?? 'unknown', offset: hex(d ? pa - d.lo : pa, 3), value: hex(value, size * 2), size, access: write ? 'write' : 'read', address: hex(pa),
     };
     this.add({ ticks: this.m.now(), track: mmioTrack(k), type: 'instant', name: `${d?.name ?? hex(pa)} ${write ? 'write' : 'read'}`, category: 'mmio', args });
   }
 
-  private deviceAt(pa: number): DeviceRange | undefined {
-    const a = pa >>> 0;
-    for (const d of this.devices) if (a >= d.lo && a <= d.hi) return d;
-    return undefined;
-  }
-
   private console(device: string, data: Uint8Array): void {
-    let line = this.consoleLines.get(device);
-    if (!line) { line = { text: '' }; this.consoleLines.set(device, line); }
-    for (const b of data) {
-      if (b !== 0x0a) { if (b !== 0x0d) line.text += String.fromCharCode(b); continue; }
-      const text = Buffer.from(line.text, 'latin1').toString('utf8');
-      line.text = '';
-      if (this.full !== undefined) continue;
-      const flows = this.pendingConsole.splice(0);
+    this.consoleLines.write(device, data, (text) => {
+      if (this.full !== undefined) return;
+      const flows = this.effects.consoleLine();
       this.add({
         ticks: this.m.now(), track: this.consoleTrack(device), type: 'instant', name: text, category: 'console',
         args: { device, text }, ...(flows.length ? { flowsIn: flows } : {}),
       });
-    }
+    });
   }
 
   private consoleTrack(device: string): number {
@@ -204,22 +180,7 @@ export class TraceCollector {
     const inj = e.injection;
     const core = e.core ?? 0;
     const args: Record<string, ArgValue> = { cause: e.cause, what: describeInjection(inj), core, point: e.point.at };
-    // A line lowered causes nothing to point at.
-    const flow = inj.kind === 'irq-line' && !inj.high ? undefined : this.nextFlow++;
+    const flow = this.effects.injected(e, e.point.at === 'boundary' ? core : this.m.currentCore());
     this.add({ ticks: this.m.now(), track: INPUT_TRACK, type: 'instant', name: inj.kind, category: 'input', args, ...(flow !== undefined ? { flowsOut: [flow] } : {}) });
-    if (flow === undefined) return;
-    if (inj.kind === 'data-abort' || inj.kind === 'prefetch-abort') this.pendingAbort.push({ core: e.point.at === 'boundary' ? core : this.m.currentCore(), flow });
-    else if (inj.kind === 'irq-line') this.pendingInterrupt.push(flow);
-    else this.pendingConsole.push(flow);
-  }
-
-  /** An exception entered on core k: the first effect of the injected aborts and raised interrupt lines waiting for one. */
-  private firstEffectOfException(k: number, vector: number, begin: TraceEvent): void {
-    const flows: number[] = [];
-    if (vector === 0x10 || vector === 0x0c) {
-      this.pendingAbort = this.pendingAbort.filter((p) => { if (p.core !== k) return true; flows.push(p.flow); return false; });
-    }
-    if (vector === 0x18 || vector === 0x1c) flows.push(...this.pendingInterrupt.splice(0));
-    if (flows.length) begin.flowsIn = [...(begin.flowsIn ?? []), ...flows];
   }
 }
