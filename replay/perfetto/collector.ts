@@ -33,6 +33,8 @@ export interface CollectorOptions {
   clockHz: number;
   /** The most events kept; once reached, `full` is set and nothing more is added. */
   maxEvents: number;
+  /** The window's start (ticks): instants before it are not kept (the collector may be attached earlier). */
+  from?: number;
 }
 
 const hex = (v: number, digits = 8) => `0x${(v >>> 0).toString(16).padStart(digits, '0')}`;
@@ -124,13 +126,15 @@ export class TraceCollector {
       if (name !== undefined) this.events.push({ ticks: end, track: domainsTrack(k), type: 'end', category: 'domain', seq: this.seq++ });
     });
     return {
-      title: this.options.title, clockHz: this.options.clockHz, tracks: this.tracks, events: sortEvents(this.events),
+      title: this.options.title, clockHz: this.options.clockHz, tracks: this.tracks, events: fromWindowStart(sortEvents(this.events), from),
       from, to: end, truncatedAt: this.full,
     };
   }
 
   private add(e: Omit<TraceEvent, 'seq'>): TraceEvent {
     const ev = { ...e, seq: this.seq++ } as TraceEvent;
+    // Before the window only slices matter (one in progress at its start is shown from there).
+    if (ev.type === 'instant' && ev.ticks < (this.options.from ?? 0)) return ev;
     this.events.push(ev);
     if (this.events.length >= this.options.maxEvents && this.full === undefined) {
       this.full = this.m.now();
@@ -183,4 +187,26 @@ export class TraceCollector {
     const flow = this.effects.injected(e, e.point.at === 'boundary' ? core : this.m.currentCore());
     this.add({ ticks: this.m.now(), track: INPUT_TRACK, type: 'instant', name: inj.kind, category: 'input', args, ...(flow !== undefined ? { flowsOut: [flow] } : {}) });
   }
+}
+
+/**
+ * The events at or after `from` (sorted events in, sorted out): instants and
+ * slices that ended before it are dropped; a slice in progress at `from`
+ * starts there, with the argument `began: before the window`; an arrow whose
+ * start was dropped is dropped at its end too.
+ */
+export function fromWindowStart(events: TraceEvent[], from: number): TraceEvent[] {
+  const first = events.findIndex((e) => e.ticks >= from);
+  if (first <= 0) return first < 0 ? [] : events;
+  const open = new Map<number, TraceEvent[]>();
+  for (const e of events.slice(0, first)) {
+    const stack = open.get(e.track) ?? [];
+    open.set(e.track, stack);
+    if (e.type === 'begin') stack.push(e);
+    else if (e.type === 'end') stack.pop();
+  }
+  const carried = [...open.values()].flat().map((b): TraceEvent => ({ ...b, ticks: from, args: { ...b.args, began: 'before the window' }, flowsIn: undefined }));
+  const kept = [...carried, ...events.slice(first)];
+  const started = new Set(kept.flatMap((e) => e.flowsOut ?? []));
+  return sortEvents(kept.map((e) => (e.flowsIn && e.flowsIn.some((f) => !started.has(f)) ? { ...e, flowsIn: e.flowsIn.filter((f) => started.has(f)) } : e)));
 }

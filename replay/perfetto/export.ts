@@ -1,10 +1,12 @@
 /**
  * Replays a window of a recording with a TraceCollector attached and returns
- * the trace. The replay seeks to the window's start through the recording's
- * checkpoints (Replayer.runTo), attaches there, and runs to the window's end
- * one recorded chunk at a time (the places the recorded run was hashed and
- * may be stopped at on any number of cores without changing what follows),
- * giving the event loop a turn now and then (Ctrl-C, a progress line).
+ * the trace. The replay seeks through the recording's checkpoints to the end
+ * of the chunk the window starts in (Replayer.runTo), attaches there, and
+ * runs to the window's end one recorded chunk at a time: it stops only where
+ * the recorded run was hashed, which on any number of cores never changes
+ * what follows, and gives the event loop a turn now and then (Ctrl-C, a
+ * progress line). What happened before the window's start is dropped; a
+ * slice in progress there starts at the window's start.
  *
  * The domain each core runs is read from the hypervisor's domain table
  * (where the firmware profile says where it is): its `current` pointer of
@@ -39,15 +41,18 @@ export async function exportTrace(replayer: Replayer, options: ExportOptions): P
   const last = rec.lastIcount;
   const from = Math.min(options.from ?? 0, last);
   const to = Math.min(options.to ?? last, last);
-  if (!(await seek(replayer, from, options))) return undefined;
+  // Attached at the chunk end at or before the window, so that the replay stops only where the recorded run was hashed
+  // (and nothing in progress at the window's start is missed); the collector drops what comes before `from`.
+  const start = rec.chunks.map((c) => c.to).filter((t) => t <= from).pop() ?? 0;
+  if (!(await seek(replayer, start, options))) return undefined;
   const m = replayer.machine;
   const domains = options.domains ? domainReader(m, options.domains.table, options.domains.symbol) : undefined;
-  const collector = new TraceCollector(m, { title: options.title, clockHz: rec.header.clockHz, maxEvents: options.maxEvents ?? DEFAULT_MAX_EVENTS }, domains);
+  const collector = new TraceCollector(m, { title: options.title, clockHz: rec.header.clockHz, maxEvents: options.maxEvents ?? DEFAULT_MAX_EVENTS, from }, domains);
   collector.attach();
   try {
     collector.sampleDomains();
     // The chunk ends inside the window, then the window's end.
-    const stops = [...rec.chunks.map((c) => c.to).filter((t) => t > from && t < to), to];
+    const stops = [...rec.chunks.map((c) => c.to).filter((t) => t > start && t < to), to];
     let steps = 0;
     for (const target of stops) {
       if (replayer.icount >= to || collector.full !== undefined) break;
@@ -68,9 +73,9 @@ export async function exportTrace(replayer: Replayer, options: ExportOptions): P
 }
 
 /**
- * Goes to `from`: restores the newest checkpoint at or before it, then
- * replays chunk by chunk with turns of the event loop between them (Ctrl-C
- * stops a long seek too). False when the signal stopped it.
+ * Goes to `from` (a chunk end): restores the newest checkpoint at or before
+ * it, then replays chunk by chunk with turns of the event loop between them
+ * (Ctrl-C stops a long seek too). False when the signal stopped it.
  */
 async function seek(replayer: Replayer, from: number, options: ExportOptions): Promise<boolean> {
   const rec = replayer.rec;

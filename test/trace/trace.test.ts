@@ -228,7 +228,7 @@ test('an injected fault is an instant on the input log with a flow to its first 
   slices(d);
 });
 
-test('--from and --to trace only that window, seeking to it through the checkpoints', () => {
+test('--from and --to trace only that window: what is in progress at --from starts there, the rest matches the whole trace', () => {
   const { decoded } = fullTrace();
   const from = 6_700_000, to = 7_200_000;
   const file = path.join(tmp, 'window.perfetto-trace');
@@ -239,12 +239,30 @@ test('--from and --to trace only that window, seeking to it through the checkpoi
   assert.ok(w.events.length > 0);
   for (const e of w.events) assert.ok(e.ts >= from && e.ts <= to, `${e.ts} in the window`);
   slices(w);
-  // The window holds what the whole trace holds there (exceptions begun and instants inside it).
-  const inside = (d: Decoded, filter: (e: DecodedEvent) => boolean) =>
-    d.events.filter((e) => e.ts >= from && e.ts < to && e.type !== 'TYPE_SLICE_END' && filter(e)).map((e) => `${e.ts} ${d.tracks.get(e.track)?.name} ${e.name}`);
-  const notDomain = (e: DecodedEvent) => e.category !== 'domain';
-  assert.ok(inside(w, notDomain).length > 10);
-  assert.deepEqual(inside(w, notDomain), inside(decoded, notDomain));
+  const carried = (e: DecodedEvent) => e.args.began === 'before the window';
+  // The window holds what the whole trace holds there (slices begun and instants inside it).
+  const inside = (d: Decoded) => d.events.filter((e) => e.ts >= from && e.ts < to && e.type !== 'TYPE_SLICE_END' && !carried(e))
+    .map((e) => `${e.ts} ${d.tracks.get(e.track)?.name} ${e.type} ${e.name}`);
+  assert.ok(inside(w).length > 10);
+  assert.deepEqual(inside(w), inside(decoded));
+  // Slices of the whole trace that span --from start at --from in the window.
+  const spanning = slices(decoded).filter((s) => s.begin < from && s.end > from).map((s) => `${decoded.tracks.get(s.track)?.name} ${s.name}`);
+  assert.ok(spanning.some((x) => x.startsWith('domains core')), 'a domain runs across --from');
+  assert.deepEqual(w.events.filter(carried).map((e) => `${w.tracks.get(e.track)?.name} ${e.name}`).sort(), spanning.sort());
+  for (const e of w.events.filter(carried)) assert.equal(e.ts, from);
+});
+
+test('a window may start anywhere, also right after an injected fault on two cores', () => {
+  // The lost SGI takes effect at about 6.74 ms: the window starts 2.5 us after it.
+  const file = path.join(tmp, 'after-fault.perfetto-trace');
+  const r = bringup('trace', lostIpi(), '-o', file, '--from', '6742000', '--to', '6.9ms');
+  assert.equal(r.status, 0, r.stderr);
+  const d = decode(file);
+  slices(d);
+  for (const e of d.events) assert.ok(e.ts >= 6_742_000 && e.ts <= 6_900_000);
+  // Both cores are inside a hypercall there (core 1 waits for the kick that was lost): shown from the window's start.
+  const carried = d.events.filter((e) => e.args.began === 'before the window' && e.category === 'exception');
+  assert.deepEqual(carried.map((e) => `${d.tracks.get(e.track)?.name} ${e.name}`).sort(), ['core 0 svc', 'core 1 svc']);
 });
 
 test('--max-events cuts the trace at the limit and says how to window the rest', () => {
