@@ -149,7 +149,7 @@ export class TraceCollector {
     const k = this.m.currentCore();
     if (!write && pa === this.iar) {
       const irq = this.cores[k]?.interruptWithoutId();
-      if (irq) irq.args = { ...irq.args, 'gic interrupt id': value & 0x3ff };
+      if (irq) irq.args = { ...irq.args, gic_interrupt_id: value & 0x3ff };
     }
     const d = this.devices.at(pa);
     const args: Record<string, ArgValue> = {

@@ -55,9 +55,9 @@ export class CoreExceptions {
     const sp = cpu.r[13] >>> 0;
     // Taken from the context an open exception interrupted: the core went back there unseen.
     while (this.open.length && this.returnedTo(this.open[this.open.length - 1], fromMode, sp)) this.unseen(this.open.pop()!);
-    const args: Record<string, ArgValue> = { vector: `0x${vector.toString(16).padStart(2, '0')}`, 'from pc': hex(fromPc), 'from mode': MODE_NAMES[fromMode] ?? `0x${fromMode.toString(16)}` };
-    if (vector === 0x10) { args['fault address'] = hex(cpu.cp15.dfar); args['fault status'] = hex(cpu.cp15.dfsr); }
-    if (vector === 0x0c) { args['fault address'] = hex(cpu.cp15.ifar); args['fault status'] = hex(cpu.cp15.ifsr); }
+    const args: Record<string, ArgValue> = { vector: `0x${vector.toString(16).padStart(2, '0')}`, from_pc: hex(fromPc), from_mode: MODE_NAMES[fromMode] ?? `0x${fromMode.toString(16)}` };
+    if (vector === 0x10) { args.fault_address = hex(cpu.cp15.dfar); args.fault_status = hex(cpu.cp15.dfsr); }
+    if (vector === 0x0c) { args.fault_address = hex(cpu.cp15.ifar); args.fault_status = hex(cpu.cp15.ifsr); }
     // Hypercalls pass their number in r7 (docs/hypercalls.md).
     if (vector === 0x08) args['r7'] = cpu.r[7] >>> 0;
     const begin = this.emit({ ticks: this.now(), track: this.track, type: 'begin', name: EXCEPTION_NAMES[vector] ?? `vector 0x${vector.toString(16)}`, category: 'exception', args });
@@ -77,7 +77,7 @@ export class CoreExceptions {
   interruptWithoutId(): TraceEvent | undefined {
     for (let i = this.open.length - 1; i >= 0; i--) {
       const o = this.open[i];
-      if ((o.vector === 0x18 || o.vector === 0x1c) && o.begin.args?.['gic interrupt id'] === undefined) return o.begin;
+      if ((o.vector === 0x18 || o.vector === 0x1c) && o.begin.args?.gic_interrupt_id === undefined) return o.begin;
     }
     return undefined;
   }

@@ -152,8 +152,8 @@ test('a two-core recording gives one thread track per core under the run\'s proc
   const all = slices(decoded);
   const exceptionSlices = all.filter((s) => threads.some((t) => t.uuid === s.track));
   assert.ok(exceptionSlices.length >= 10, `exceptions as slices (${exceptionSlices.length})`);
-  assert.ok(exceptionSlices.some((s) => s.name === 'irq' && s.args['gic interrupt id'] !== undefined), 'an irq slice names its GIC interrupt ID');
-  assert.ok(exceptionSlices.some((s) => s.name === 'prefetch abort' && typeof s.args['fault address'] === 'string'), 'an abort names its faulting address');
+  assert.ok(exceptionSlices.some((s) => s.name === 'irq' && s.args.gic_interrupt_id !== undefined), 'an irq slice names its GIC interrupt ID');
+  assert.ok(exceptionSlices.some((s) => s.name === 'prefetch abort' && typeof s.args.fault_address === 'string'), 'an abort names its faulting address');
 });
 
 test('every recorded exception is in the trace on its core, at the recorded virtual time', () => {
@@ -162,7 +162,7 @@ test('every recorded exception is in the trace on its core, at the recorded virt
   const recorded = recordedExceptions(rec).map((e) => `${e.core ?? 0} ${Math.round(e.icount * clockNs)} ${VECTOR_BY_NAME[e.vector]} 0x${e.pc.toString(16).padStart(8, '0')}`);
   const coreOf = new Map([...decoded.tracks.values()].filter((t) => t.thread).map((t) => [t.uuid, Number(t.name.replace('core ', ''))]));
   const traced = decoded.events.filter((e) => e.category === 'exception' && e.type !== 'TYPE_SLICE_END')
-    .map((e) => `${coreOf.get(e.track)} ${e.ts} ${e.args.vector} ${e.args['from pc']}`);
+    .map((e) => `${coreOf.get(e.track)} ${e.ts} ${e.args.vector} ${e.args.from_pc}`);
   assert.ok(recorded.length >= 10);
   assert.deepEqual(traced.sort(), recorded.sort());
 });
@@ -222,7 +222,7 @@ test('an injected fault is an instant on the input log with a flow to its first 
   const raised = d.events.filter((e) => e.terminatingFlowIds.includes(injected.flowIds[0]));
   assert.equal(raised.length, 1);
   assert.equal(raised[0].name, 'data abort');
-  assert.equal(raised[0].args['fault address'], '0xdead0000');
+  assert.equal(raised[0].args.fault_address, '0xdead0000');
   assert.equal(raised[0].ts, injected.ts);
   assert.equal(d.tracks.get(raised[0].track)?.name, 'core 0');
   slices(d);
