@@ -90,6 +90,7 @@ export async function traceCommand(argv: string[]): Promise<number> {
   const last = rec.lastIcount;
   if (from !== undefined && from >= last) throw new UsageError(`trace: --from ${args.options.get('from')![0]} is at or past the end of the recording (${formatTime(last, clockHz)})`);
   if (from !== undefined && to !== undefined && to <= from) throw new UsageError(`trace: --to ${args.options.get('to')![0]} is not after --from ${args.options.get('from')![0]}`);
+  if (to === 0) throw new UsageError('trace: --to 0 is the beginning of the recording: give a later time, e.g. --to 2ms');
 
   const session = openReplay(rec, { imagesDir: args.options.get('images')?.[0] });
   // From here on Ctrl-C (SIGINT) and SIGTERM stop the replay at its next turn of the event loop; nothing is written.
