@@ -35,7 +35,8 @@ time in nanoseconds (at the board's clock; 1 GHz: one instruction is 1 ns).
   --from T, --to T     only this window of the run: T is an instruction count
                        (or virtual time on several cores) like 2000000 or 5M,
                        or a virtual time like 250us, 2ms. The replay seeks to
-                       --from through the recording's checkpoints.
+                       --from through the recording's checkpoints; an exception
+                       or domain in progress there is a slice from --from on
   --format F           perfetto (default): Perfetto's protobuf trace format;
                        json: the Chrome JSON trace format (chrome://tracing,
                        ui.perfetto.dev), for small runs
