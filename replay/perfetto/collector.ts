@@ -93,9 +93,10 @@ export class TraceCollector {
     this.offs.push(m.probes.injection.subscribe((e) => this.injection(e)));
   }
 
-  /** Stops watching the machine. */
+  /** Stops watching the machine (also the return hooks of exceptions still open). */
   detach(): void {
     for (const off of this.offs.splice(0)) off();
+    for (const c of this.cores) c.dispose();
   }
 
   /** Reads the domain every core runs now (at a chunk end: the cores' clocks stand at the machine's time). */
@@ -119,9 +120,9 @@ export class TraceCollector {
 
   /** The trace, with every open slice ended at `to` (the end of the window, or where the limit was reached). */
   finish(from: number, to: number): TraceModel {
-    this.detach();
     const end = this.full ?? to;
     for (const c of this.cores) c.closeAll(end);
+    this.detach();
     this.domainShown.forEach((name, k) => {
       if (name !== undefined) this.events.push({ ticks: end, track: domainsTrack(k), type: 'end', category: 'domain', seq: this.seq++ });
     });

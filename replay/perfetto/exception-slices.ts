@@ -91,6 +91,11 @@ export class CoreExceptions {
     }
   }
 
+  /** Removes the hooks of every open exception (the replay stops being watched); the open slices stay open. */
+  dispose(): void {
+    for (const o of this.open) for (const off of o.offs.splice(0)) off();
+  }
+
   /** Whether a core in `mode` with stack pointer `sp` is back in the context `o` interrupted. */
   private returnedTo(o: OpenException, mode: number, sp: number): boolean {
     return mode === o.fromMode && (mode === MODE_USR || sp === o.sp);
