@@ -607,6 +607,10 @@ export class Machine {
   private endRound(): void {
     this.cpus.forEach((cpu, k) => { if (cpu.icount < this.roundEnd) this.moveClock(k, this.roundEnd); });
     this.time = this.roundEnd;
+    // The grid stands at the boundary after the round's end, whatever cut the
+    // round there (a boundary, an event, a limit or a pause in a lone core's
+    // round): a run stopped and resumed has the same state as one run straight through.
+    if (this.time !== Infinity) this.grid.after(this.time);
   }
 
   /**
@@ -620,6 +624,9 @@ export class Machine {
     if (boundary !== cpu.icount) {
       const start = Math.max(this.time, this.grid.previous);
       this.cpus.forEach((other, j) => { if (other !== cpu && other.icount < start) this.moveClock(j, start); });
+      // The round began there, as if rounds had been cut every quantum: the
+      // same state whether the lone round was paused before or not.
+      this.time = start;
       return false;
     }
     this.alone = false;
