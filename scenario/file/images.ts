@@ -22,22 +22,30 @@ type ImageFile = { file: string; data: Uint8Array };
 
 export type BootImages = Pick<Scenario, 'kernel' | 'dtb' | 'initrd' | 'volume'>;
 
-/** Reads and checks every image of boot:, filling ctx.symbols. */
+/**
+ * Reads and checks every image of boot:, filling ctx.symbols. Each image is
+ * checked even when one before it has a problem; when an image with symbols
+ * cannot be read, ctx.imagesUnread is set (its symbols are unknown).
+ */
 export function resolveBootImages(ctx: ResolveContext): BootImages {
-  const { raw, board, err } = ctx;
-  if (board.boot.protocol === 'atag' && raw.boot.cmdline !== undefined && Buffer.byteLength(raw.boot.cmdline) > ATAG_CMDLINE_MAX) {
-    throw err(['boot', 'cmdline'], `the command line is ${Buffer.byteLength(raw.boot.cmdline)} bytes; ATAG_CMDLINE (board ${board.name}) holds at most ${ATAG_CMDLINE_MAX}`);
-  }
-  const kernel = resolveKernel(ctx);
-  const dtb = resolveDtb(ctx);
-  let initrd: ImageFile | undefined;
-  if (raw.boot.initrd !== undefined) {
+  const { raw, board, err, problems } = ctx;
+  problems.attempt(() => {
+    if (board.boot.protocol === 'atag' && raw.boot.cmdline !== undefined && Buffer.byteLength(raw.boot.cmdline) > ATAG_CMDLINE_MAX) {
+      throw err(['boot', 'cmdline'], `the command line is ${Buffer.byteLength(raw.boot.cmdline)} bytes; ATAG_CMDLINE (board ${board.name}) holds at most ${ATAG_CMDLINE_MAX}`);
+    }
+  });
+  const kernel = problems.attempt(() => resolveKernel(ctx));
+  const dtb = problems.attempt(() => resolveDtb(ctx));
+  const initrd = problems.attempt(() => {
+    if (raw.boot.initrd === undefined) return undefined;
     if (raw.boot.volume !== undefined) throw err(['boot', 'initrd'], `a boot has an initrd or a boot volume (the volume is the initrd), not both`);
-    initrd = readImage(ctx, raw.boot.initrd, ['boot', 'initrd'], 'initrd');
-  }
+    return readImage(ctx, raw.boot.initrd, ['boot', 'initrd'], 'initrd');
+  });
   const v = raw.boot.volume;
-  const volume = typeof v === 'string' ? manifestVolume(ctx, v) : v ? inlineVolume(ctx, v) : undefined;
-  return { kernel, dtb, initrd, volume };
+  const volume = v === undefined ? undefined : problems.attempt(() => (typeof v === 'string' ? manifestVolume(ctx, v) : inlineVolume(ctx, v)));
+  if (!kernel || (v !== undefined && !volume)) ctx.imagesUnread = true;
+  // Without a kernel the run is never built: the problems recorded are thrown first.
+  return { kernel: kernel!, dtb, initrd, volume };
 }
 
 /** An image file relative to the scenario, read through io/input-file. */
