@@ -238,7 +238,7 @@ function positionOf(doc: Document, lc: LineCounter, parts: Array<string | number
 /** Keywords that only say "one of the alternatives (or the then-branch) failed": the alternatives' own errors say why. */
 const SUMMARIES = new Set(['oneOf', 'anyOf', 'if', 'not']);
 /** Keywords a value of the right type can still break (its alternatives' type errors are then beside the point). */
-const SCALAR_CHOICES = new Set(['type', 'const', 'enum']);
+const SCALAR_CHOICES = new Set(['type', 'const', 'enum', 'pattern']);
 
 /** Where an error points: the node (or, for an unknown key, the key; for a missing key, the key it should be). */
 function pathOf(e: ErrorObject): Array<string | number> {
