@@ -14,7 +14,7 @@ import { checkProps, fewerThanCores } from '../machine/devices/device';
 import { bootMachine, type BootDescription, type BootedMachine } from '../machine/boot/boot-machine';
 import { readInputFile, InputFileUnusable } from '../io/input-file';
 import { parseYamlText, InputFileError, ProblemList, MAX_YAML_BYTES } from './file/yaml-file';
-import { nearest } from '../io/nearest';
+import { didYouMean } from './file/did-you-mean';
 
 export function boardsDir(): string {
   for (const c of [path.resolve(__dirname, '..', 'machine', 'boards'), path.resolve(__dirname, '..', '..', 'machine', 'boards')]) {
@@ -32,7 +32,7 @@ export function boardNames(): string[] {
 export function resolveBoardFile(nameOrPath: string): string {
   if (nameOrPath.endsWith('.yaml') || nameOrPath.endsWith('.yml') || nameOrPath.includes('/')) return nameOrPath;
   const file = path.join(boardsDir(), `${nameOrPath}.yaml`);
-  if (!fs.existsSync(file)) throw new InputFileError(nameOrPath, 0, 0, `unknown board (known: ${boardNames().join(', ')})`);
+  if (!fs.existsSync(file)) throw new InputFileError(nameOrPath, 0, 0, `unknown board${didYouMean(nameOrPath, boardNames())} (known: ${boardNames().join(', ')})`);
   return file;
 }
 
@@ -134,10 +134,7 @@ function boardFromText(text: string, file: string): BoardSpec {
     if (names.has(d.name)) throw y.error(['devices', i, 'name'], `device name '${d.name}' is used twice (or is reserved)`);
     names.add(d.name);
     const type = DEVICE_TYPES.get(d.type);
-    if (!type) {
-      const near = nearest(d.type, [...DEVICE_TYPES.keys()].sort(), { count: 2 });
-      throw y.error(['devices', i, 'type'], `unknown device type '${d.type}'${near.length ? `; did you mean ${near.join(' or ')}?` : ''} (known: ${[...DEVICE_TYPES.keys()].sort().join(', ')})`);
-    }
+    if (!type) throw y.error(['devices', i, 'type'], `unknown device type '${d.type}'${didYouMean(d.type, [...DEVICE_TYPES.keys()].sort())} (known: ${[...DEVICE_TYPES.keys()].sort().join(', ')})`);
     const regions: DeviceSpec['regions'] = {};
     for (const [rn, rv] of Object.entries(d.regions)) {
       const index = type.regions.indexOf(rn);
@@ -180,10 +177,7 @@ function boardFromText(text: string, file: string): BoardSpec {
     if (t.device === 'cpu') return;
     const target = devices.find((x) => x.name === t.device);
     const at = ['devices', i, 'irq', k];
-    if (!target) {
-      const near = nearest(t.device, devices.map((x) => x.name), { count: 2 });
-      throw y.error(at, `interrupt wired to unknown device '${t.device}'${near.length ? `; did you mean ${near.join(' or ')}?` : ''}`);
-    }
+    if (!target) throw y.error(at, `interrupt wired to unknown device '${t.device}'${didYouMean(t.device, devices.map((x) => x.name))}`);
     const tt = DEVICE_TYPES.get(target.type)!;
     if (!tt.irqInputs) throw y.error(at, `'${t.device}' (${target.type}) is not an interrupt controller`);
     const count = tt.irqInputsFor ? tt.irqInputsFor(target.props) : tt.irqInputs;
@@ -202,8 +196,7 @@ function boardFromText(text: string, file: string): BoardSpec {
       throw y.error(['boot', 'ram-base'], `boot RAM base 0x${ramBase.toString(16)} is not in any memory bank`);
     }
     if (raw.boot.console && !devices.some((d) => d.name === raw.boot.console)) {
-      const near = nearest(raw.boot.console, devices.map((d) => d.name), { count: 2 });
-      throw y.error(['boot', 'console'], `console device '${raw.boot.console}' is not on this board${near.length ? `; did you mean ${near.join(' or ')}?` : ''}`);
+      throw y.error(['boot', 'console'], `console device '${raw.boot.console}' is not on this board${didYouMean(raw.boot.console, devices.map((d) => d.name))}`);
     }
   });
   problems.throwIfAny();

@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputFileError, ProblemList, parseYamlText, readYamlText } from './file/yaml-file';
-import { nearest } from '../io/nearest';
+import { didYouMean } from './file/did-you-mean';
 
 export interface FirmwareProfile {
   name: string;
@@ -66,8 +66,7 @@ export function profileFile(nameOrPath: string, baseDir = process.cwd()): string
   const file = isPath ? path.resolve(baseDir, nameOrPath) : path.join(profilesDir(), `${nameOrPath}.yaml`);
   if (!fs.existsSync(file)) {
     if (isPath) throw new InputFileError(nameOrPath, 0, 0, 'no such profile file');
-    const near = nearest(nameOrPath, profileNames(), { count: 2 });
-    throw new InputFileError(nameOrPath, 0, 0, `unknown firmware profile${near.length ? `; did you mean ${near.join(' or ')}?` : ''} (known: ${profileNames().join(', ')}; or give the path of a profile file)`);
+    throw new InputFileError(nameOrPath, 0, 0, `unknown firmware profile${didYouMean(nameOrPath, profileNames())} (known: ${profileNames().join(', ')}; or give the path of a profile file)`);
   }
   return file;
 }

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { packVolume, type VolumeImage } from '../machine/boot/volume';
 import { loadYamlFile, ProblemList } from './file/yaml-file';
-import { nearest } from '../io/nearest';
+import { didYouMean } from './file/did-you-mean';
 import { readInputFile, InputFileUnusable } from '../io/input-file';
 import { parseSize } from './boards';
 
@@ -51,20 +51,15 @@ export function manifestImages(manifestFile: string): VolumeImage[] {
     });
     const domainNames = new Set<string>();
     m.domains.forEach((d, i) => problems.attempt(() => {
-      if (!names.has(d.image)) {
-        const near = nearest(d.image, [...names], { count: 2 });
-        throw y.error(['domains', i, 'image'], `domain ${d.name} runs image '${d.image}', which is not in this volume${near.length ? `; did you mean ${near.join(' or ')}?` : ''}`);
-      }
       if (domainNames.has(d.name)) throw y.error(['domains', i, 'name'], `domain name '${d.name}' is used twice`);
-      if (d.memory !== undefined && !(parseSize(d.memory) <= 0xffffffff)) throw y.error(['domains', i, 'memory'], `domain ${d.name}: memory ${d.memory} is more than the 4 GiB a 32-bit domain can address`);
+      // The domain exists (its event channels are checked against it) even if its image or memory is wrong.
       domainNames.add(d.name);
+      if (!names.has(d.image)) throw y.error(['domains', i, 'image'], `domain ${d.name} runs image '${d.image}', which is not in this volume${didYouMean(d.image, names)}`);
+      if (d.memory !== undefined && !(parseSize(d.memory) <= 0xffffffff)) throw y.error(['domains', i, 'memory'], `domain ${d.name}: memory ${d.memory} is more than the 4 GiB a 32-bit domain can address`);
     }));
     (m.events ?? []).forEach((pair, i) => pair.forEach((port, j) => problems.attempt(() => {
       const dom = port.split(':')[0];
-      if (!domainNames.has(dom)) {
-        const near = nearest(dom, [...domainNames], { count: 2 });
-        throw y.error(['events', i, j], `event channel end ${port}: no domain '${dom}'${near.length ? `; did you mean ${near.join(' or ')}?` : ''}`);
-      }
+      if (!domainNames.has(dom)) throw y.error(['events', i, j], `event channel end ${port}: no domain '${dom}'${didYouMean(dom, domainNames)}`);
     })));
     problems.throwIfAny();
     images.push({ name: DOMAINS_IMAGE, role: 'config', data: new TextEncoder().encode(domainConfigText(m)) });

@@ -3,7 +3,7 @@
 import type { ResolveContext, At } from './context';
 import type { RawAddress } from './types';
 import type { ElfSymbol } from '../../machine/loaders/elf';
-import { nearest } from '../../io/nearest';
+import { didYouMean } from './did-you-mean';
 import { FollowsFromEarlierProblem } from './problems';
 
 /** An address and how to name it in descriptions; a symbol's Thumb bit is cleared. */
@@ -29,8 +29,7 @@ export function resolveAddress(ctx: ResolveContext, a: RawAddress, at: At): { va
     // An image that could not be read has its own problem reported; its symbols are unknown, not wrong.
     if (ctx.imagesUnread) throw new FollowsFromEarlierProblem();
     const images = [...symbols.keys()].filter((k) => k);
-    const near = image !== undefined ? nearest(image, images) : [];
-    throw err(at, `no image '${image}' in the boot volume${near.length ? `; did you mean ${near[0]}?` : ''} (images: ${images.join(', ') || 'none'})`);
+    throw err(at, `no image '${image}' in the boot volume${didYouMean(image ?? '', images)} (images: ${images.join(', ') || 'none'})`);
   }
   if (!table.length) throw err(at, `unknown symbol '${name}': ${where} has no ELF symbol table`);
   const sym = table.find((s) => s.name === name && s.type === 2) ?? table.find((s) => s.name === name);
@@ -49,8 +48,8 @@ export function resolveAddress(ctx: ResolveContext, a: RawAddress, at: At): { va
 function symbolSuggestion(name: string, table: ElfSymbol[]): string {
   // Mapping symbols ($a, $t, $d) and file names are no one's typo.
   const names = [...new Set(table.filter((s) => s.name && !s.name.startsWith('$') && s.type !== 4).map((s) => s.name))];
-  const near = nearest(name, names, { count: 3 });
-  if (near.length) return `; did you mean ${near.join(', ')}?`;
+  const near = didYouMean(name, names);
+  if (near) return near;
   const similar = names.filter((s) => s.includes(name) || (name.includes(s) && s.length > 3)).slice(0, 5);
   return similar.length ? ` (similar: ${similar.join(', ')})` : '';
 }

@@ -15,8 +15,8 @@ import { InputFileError, type LoadedYaml } from './yaml-file';
 import type { ProblemList } from './problems';
 import { parseVirtualTime, formatTime } from '../virtual-time';
 import { loadProfile, DEFAULT_PROFILE, type FirmwareProfile } from '../profile';
-import { nearest } from '../../io/nearest';
-import { loadBoard, boardNames } from '../boards';
+import { didYouMean } from './did-you-mean';
+import { loadBoard } from '../boards';
 import { DEFAULT_SCHEDULE, scheduleProblem, type Schedule } from '../../machine/schedule';
 import type { RawScenario, RawTime } from './types';
 
@@ -100,8 +100,7 @@ export function resolveContext(y: LoadedYaml<RawScenario>, dir: string, problems
     board.devices.some((d) => d.name === device && hasCapability(DEVICE_TYPES.get(d.type), capability));
   const notOnBoard = (device: string, what = 'device', capability?: DeviceCapability) => {
     const names = board.devices.filter((d) => !capability || deviceCan(d.name, capability)).map((d) => d.name);
-    const near = nearest(device, names, { count: 2 });
-    return `${what} '${device}' is not on board ${board.name}${near.length ? `; did you mean ${near.join(' or ')}?` : ''}`;
+    return `${what} '${device}' is not on board ${board.name}${didYouMean(device, names)}`;
   };
   const consoleDevice = raw.console ?? profile.console ?? board.boot.console;
   if (!consoleDevice) throw err(raw.console ? ['console'] : [], `board ${board.name} names no console device; set 'console'`);
@@ -124,10 +123,7 @@ function resolveBoard(raw: RawScenario, dir: string, err: ResolveContext['err'])
   try {
     return { board: loadBoard(boardRef), boardRef };
   } catch (e) {
-    if (e instanceof InputFileError && e.line === 0) {
-      const near = boardRef === raw.board ? nearest(raw.board, boardNames(), { count: 2 }) : [];
-      throw err(['board'], `board '${raw.board}': ${e.problem}${near.length ? `; did you mean ${near.join(' or ')}?` : ''}`);
-    }
+    if (e instanceof InputFileError && e.line === 0) throw err(['board'], `board '${raw.board}': ${e.problem}`);
     throw e;
   }
 }

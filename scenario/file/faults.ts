@@ -9,7 +9,7 @@ import { DEVICE_TYPES } from '../../machine/devices/registry';
 import { irqInputCount } from '../../machine/devices/device';
 import { formatTime } from '../virtual-time';
 import { resolveAddress } from './addresses';
-import { nearest } from '../../io/nearest';
+import { didYouMean } from './did-you-mean';
 import type { ResolveContext, At } from './context';
 import type { ConsoleInputs } from './input';
 import type { RawFault, FaultSpec, FaultTrigger } from './types';
@@ -160,8 +160,8 @@ function interruptFault(ctx: ResolveContext, f: RawFault, i: number, at: At): Fa
   const inputsOf = (d: { type: string; props: Record<string, unknown> }) => irqInputCount(DEVICE_TYPES.get(d.type), d.props);
   const controllers = () => board.devices.filter((d) => inputsOf(d)).map((d) => `${d.name} (lines 0-${inputsOf(d) - 1})`).join(', ') || 'none';
   if (!ctl) {
-    const near = nearest(controller, board.devices.filter((d) => inputsOf(d)).map((d) => d.name), { count: 2 });
-    throw err([...at, f.controller ? 'controller' : 'type'], `interrupt controller '${controller}' is not on board ${board.name} (its interrupt controllers: ${controllers()})${near.length ? `; did you mean ${near.join(' or ')}?` : ''}`);
+    const near = didYouMean(controller, board.devices.filter((d) => inputsOf(d)).map((d) => d.name));
+    throw err([...at, f.controller ? 'controller' : 'type'], `interrupt controller '${controller}' is not on board ${board.name} (its interrupt controllers: ${controllers()})${near}`);
   }
   if (!inputsOf(ctl)) {
     throw err([...at, f.controller ? 'controller' : 'type'], `device '${controller}' (${ctl.type}) has no interrupt inputs, so this ${f.type} fault cannot drive its lines; the interrupt controllers of board ${board.name} are ${controllers()}`);

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { LineCounter, Parser, parseDocument, isNode, isAlias, isCollection, isPair, isScalar, type Document, type CST } from 'yaml';
 import { readInputText, InputFileUnusable } from '../../io/input-file';
-import { nearest } from '../../io/nearest';
+import { didYouMean } from './did-you-mean';
 import { InputFileError, InputFileErrors, ProblemList, type FileProblem } from './problems';
 
 export { InputFileError, InputFileErrors, ProblemList, type FileProblem } from './problems';
@@ -308,8 +308,8 @@ function phrase(e: ErrorObject): string {
 
 /** "did you mean X?" for a mistyped name, from the names allowed there; the names themselves when none is near. */
 function suggestion(name: string, allowed: string[], listIfFar: boolean): string {
-  const near = nearest(name, allowed, { count: 2 });
-  if (near.length) return `; did you mean ${near.join(' or ')}?`;
+  const near = didYouMean(name, allowed);
+  if (near) return near;
   return listIfFar && allowed.length ? ` (allowed: ${allowed.join(', ')})` : '';
 }
 
