@@ -101,6 +101,8 @@ function boardFromText(text: string, file: string): BoardSpec {
   // A part the schema refused is not checked again: its problem is reported already.
   const part = <T>(at: Array<string | number>, check: () => T): T | undefined => (y.invalidAt(at) ? undefined : problems.attempt(check));
   const list = <T>(v: T[] | undefined): T[] => (Array.isArray(v) ? v : []);
+  // Not a mapping at all: nothing more to check than the schema's problem.
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) problems.throwIfAny();
   const ranges: Array<{ what: string; base: number; size: number; at: Array<string | number> }> = [];
   const size = (v: number | string, at: Array<string | number>): number => {
     const n = parseSize(v);

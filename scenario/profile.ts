@@ -96,9 +96,9 @@ export function loadProfile(nameOrPath: string, baseDir = process.cwd()): Firmwa
 export function profileFromText(text: string, file: string): FirmwareProfile {
   const problems = new ProblemList();
   const y = parseYamlText<RawProfile>(text, file, PROFILE_SCHEMA, problems);
-  const raw = (y.data ?? {}) as RawProfile;
+  const raw = (y.data !== null && typeof y.data === 'object' && !Array.isArray(y.data) ? y.data : {}) as RawProfile;
   const check = <T>(at: string[], fn: () => T): T | undefined => (y.invalidAt(at) ? undefined : problems.attempt(fn));
-  const dumpsRaw = raw.dumps ?? {};
+  const dumpsRaw = raw.dumps !== null && typeof raw.dumps === 'object' ? raw.dumps : {};
   const re = (k: keyof typeof DUMP_GROUPS): RegExp | undefined => {
     const v = dumpsRaw[k];
     if (v === undefined) return undefined;
@@ -116,7 +116,7 @@ export function profileFromText(text: string, file: string): FirmwareProfile {
   };
   // The fields are checked against entry-size even when another key of the table has a problem.
   const t = raw['domain-table'];
-  if (t !== undefined && !y.invalidAt(['domain-table', 'entry-size']) && t.fields && typeof t.fields === 'object' && !Array.isArray(t.fields)) {
+  if (t !== null && typeof t === 'object' && !y.invalidAt(['domain-table', 'entry-size']) && t.fields && typeof t.fields === 'object' && !Array.isArray(t.fields)) {
     const table = domainTable(t, (parts, problem) => y.error(parts, problem), problems, y.invalidAt);
     if (table) profile.domainTable = table;
   }

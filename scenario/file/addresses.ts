@@ -24,7 +24,7 @@ export function resolveAddress(ctx: ResolveContext, a: RawAddress, at: At): { va
   }
   const [, image, name, off] = m;
   const table = symbols.get(image ?? '');
-  const where = image ? `image '${image}'` : `the kernel ${ctx.raw.boot.kernel}`;
+  const where = image ? `image '${image}'` : `the kernel ${ctx.raw.boot?.kernel}`;
   if (!table) {
     // An image that could not be read has its own problem reported; its symbols are unknown, not wrong.
     if (ctx.imagesUnread) throw new FollowsFromEarlierProblem();

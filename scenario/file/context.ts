@@ -39,6 +39,8 @@ export interface ResolveContext {
   attempt<T>(at: At, check: () => T): T | undefined;
   /** Every problem found so far. */
   readonly problems: ProblemList;
+  /** boot.semihosting (false when boot: is not as the schema wants it). */
+  readonly semihosting: boolean;
   /** Set when an image could not be read: symbol lookups then report nothing more (the image's problem is reported). */
   imagesUnread: boolean;
   readonly board: BoardSpec;
@@ -112,7 +114,8 @@ export function resolveContext(y: LoadedYaml<RawScenario>, dir: string, problems
     throw err(raw.console ? ['console'] : ['board'], `console device '${consoleDevice}' of board ${board.name} is not a UART; it prints nothing (UARTs: ${uarts})`);
   }
   return {
-    raw, file: y.file, dir, err, attempt, problems, imagesUnread: false, notOnBoard, board, boardRef, clockHz, cores, schedule, checkCore, limit, profile, consoleDevice, deviceNames, deviceCan,
+    raw, file: y.file, dir, err, attempt, problems, imagesUnread: false, notOnBoard,
+    semihosting: raw.boot !== null && typeof raw.boot === 'object' && raw.boot.semihosting === true, board, boardRef, clockHz, cores, schedule, checkCore, limit, profile, consoleDevice, deviceNames, deviceCan,
     symbols: new Map(), time, beforeLimit,
   };
 }

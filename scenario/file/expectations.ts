@@ -21,12 +21,12 @@ import type { RawDump, RawOrdered, Scenario, Pattern, DumpExpectation, ConsoleEx
  */
 export function resolveExpectations(ctx: ResolveContext): Scenario['expect'] {
   const { raw, profile, err } = ctx;
-  const ex = raw.expect ?? {};
+  const ex = raw.expect !== null && typeof raw.expect === 'object' ? raw.expect : {};
   const consoleExp = ordered(ctx, ex.console ?? [], ['expect', 'console']);
   const consoles = resolveConsoles(ctx);
   const framebuffer = ctx.attempt(['expect', 'framebuffer'], () => resolveFramebuffer(ctx));
   ctx.attempt(['expect', 'end'], () => {
-    if (ex.end === 'exit' && !raw.boot.semihosting) throw err(['expect', 'end'], `a run can only end with an exit through semihosting (SYS_EXIT); set boot.semihosting: true`);
+    if (ex.end === 'exit' && !ctx.semihosting) throw err(['expect', 'end'], `a run can only end with an exit through semihosting (SYS_EXIT); set boot.semihosting: true`);
   });
   const panic = ex.panic === undefined ? undefined : ctx.attempt(['expect', 'panic'], () => {
     if (!profile.dumps.panic && !profile.dumps.hypervisorFault) throw err(['expect', 'panic'], `profile ${profile.name} does not say how a panic reads (dumps.panic)`);
@@ -51,6 +51,8 @@ export function resolveExpectations(ctx: ResolveContext): Scenario['expect'] {
 
 /** Each item of a list resolved on its own; the items with a problem are left out (their problems recorded). */
 function each<T, R>(ctx: ResolveContext, list: T[], at0: At, resolve: (item: T, at: At) => R): R[] {
+  // Not a list: the schema's problem, reported already.
+  if (!Array.isArray(list)) return [];
   return list.flatMap((item, i) => {
     const at = [...at0, i];
     const r = ctx.attempt(at, () => resolve(item, at));
@@ -96,10 +98,11 @@ function ordered(ctx: ResolveContext, list: RawOrdered, at0: At): Array<Pattern 
 function resolveConsoles(ctx: ResolveContext): Map<string, ConsoleExpectations> {
   const { raw, board, err } = ctx;
   const consoles = new Map<string, ConsoleExpectations>();
-  for (const [device, c] of Object.entries(raw.expect?.consoles ?? {})) ctx.attempt(['expect', 'consoles', device], () => {
+  const list = raw.expect?.consoles;
+  for (const [device, c] of Object.entries(list !== null && typeof list === 'object' ? list : {})) ctx.attempt(['expect', 'consoles', device], () => {
     const at = ['expect', 'consoles', device];
     if (device === 'semihosting') {
-      if (!raw.boot.semihosting) throw err(at, `the semihosting console needs boot.semihosting: true`);
+      if (!ctx.semihosting) throw err(at, `the semihosting console needs boot.semihosting: true`);
     } else if (!ctx.deviceNames.has(device)) {
       throw err(at, ctx.notOnBoard(device, 'device', 'console'));
     } else if (!ctx.deviceCan(device, 'console')) {

@@ -16,7 +16,8 @@ import type { RawFault, FaultSpec, FaultTrigger } from './types';
 
 /** Every fault, each checked on its own: a problem with one does not hide the problems of the others. */
 export function resolveFaults(ctx: ResolveContext, typed: ConsoleInputs): FaultSpec[] {
-  return (ctx.raw.faults ?? []).flatMap((f, i): FaultSpec[] => {
+  const faults = Array.isArray(ctx.raw.faults) ? ctx.raw.faults : [];
+  return faults.flatMap((f, i): FaultSpec[] => {
     const at = ['faults', i];
     const spec = ctx.attempt(at, (): FaultSpec => {
       switch (f.type) {

@@ -12,7 +12,7 @@ export function resolveInputs(ctx: ResolveContext): ConsoleInputs {
   const inputs: Scenario['inputs'] = [];
   const inputsAfterOutput: Scenario['inputsAfterOutput'] = [];
   // Each input checked on its own: a problem with one does not hide the problems of the others.
-  (raw.input ?? []).forEach((inp, i) => ctx.attempt(['input', i], () => {
+  (Array.isArray(raw.input) ? raw.input : []).forEach((inp, i) => ctx.attempt(['input', i], () => {
     const device = inp.device ?? ctx.consoleDevice;
     if (!ctx.deviceNames.has(device)) throw err(['input', i, 'device'], ctx.notOnBoard(device, 'device', 'console'));
     if (!isUart(device)) throw err(['input', i, 'device'], `device '${device}' of board ${board.name} is not a UART; it takes no console input (UARTs: ${board.devices.filter((d) => isUart(d.name)).map((d) => d.name).join(', ')})`);
