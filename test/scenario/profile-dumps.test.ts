@@ -14,6 +14,7 @@ import { checkDump } from '../../scenario/check/dump';
 import type { Scenario, DumpExpectation } from '../../scenario/file/scenario-file';
 import type { ElfSymbol } from '../../machine/loaders/elf';
 import { tempDir } from '../support/temp-dirs';
+import { ROOT } from '../support/environment';
 
 const tmp = tempDir('bringup-profile-dumps-');
 let n = 0;
@@ -84,4 +85,24 @@ test('a domain\'s pc is named by the symbols of the volume images', () => {
   );
   const r = check(s, ['DOMFAULT ping: data abort', '  pc 0x00008010'], { domain: 'ping', symbol: 'ping_loop' }, 'domain');
   assert.equal(r.ok, true, r.problem);
+});
+
+test('the worked example of docs/profiles.md is a valid profile that reads the dumps shown there', () => {
+  const doc = fs.readFileSync(path.join(ROOT, 'docs', 'profiles.md'), 'utf8');
+  const blocks = [...doc.matchAll(/```(\w*)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1], text: m[2] }));
+  const profileYaml = blocks.find((b) => b.lang === 'yaml' && /^name: myhyp$/m.test(b.text))!.text;
+  const hypDump = blocks.find((b) => b.text.startsWith('FATAL:'))!.text.trimEnd().split('\n');
+  const domDump = blocks.find((b) => b.text.startsWith('guest net'))!.text.trimEnd().split('\n');
+  const s = scenarioWith(profileYaml, {
+    '': [{ name: 'vgic_inject', value: 0x80012300, size: 0x80, type: 2 }],
+    net: [{ name: 'rx_loop', value: 0x8100, size: 0x40, type: 2 }],
+  });
+  assert.equal(s.profile.console, 'uarta');
+  assert.equal(s.profile.lostUpcall, 'evtchn_notify');
+  assert.equal(s.profile.domainTable?.fields.name.size, 32);
+  const panic = check(s, hypDump, { kind: 'data abort', status: 'translation', symbol: 'vgic_inject', message: { source: '/unrecoverable/', regex: /unrecoverable/ } });
+  assert.equal(panic.ok, true, panic.problem);
+  assert.equal(panic.line, 2, 'met at the panic line');
+  const dom = check(s, domDump, { domain: 'net', kind: 'prefetch abort', symbol: 'rx_loop' }, 'domain');
+  assert.equal(dom.ok, true, dom.problem);
 });
