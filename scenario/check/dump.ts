@@ -37,9 +37,10 @@ export function checkDump(s: Scenario, lines: ConsoleLine[], d: DumpExpectation,
         if (pc && pcAt === undefined) { pcAt = { symbol: pc.groups?.symbol, address: pc.groups?.address }; endLine = k; }
       }
       const names = pcAt ? pcNames(s, pcAt, who) : [];
-      const symbol = names[0] ?? (pcAt?.address !== undefined ? `0x${pcAt.address.replace(/^0x/i, '')}` : undefined);
+      const address = pcAt?.address !== undefined ? `0x${pcAt.address.replace(/^0x/i, '')}` : undefined;
+      const symbol = names.length && address ? `${names[0]} (${address})` : names[0] ?? address;
       if (d.status !== undefined && !(status ?? '').toLowerCase().includes(d.status.toLowerCase())) { seen.push(`line ${lines[i].index + 1}: status "${status ?? '?'}"`); continue; }
-      if (d.symbol !== undefined && !names.includes(d.symbol)) { seen.push(`line ${lines[i].index + 1}: pc in ${symbol ?? '?'}`); continue; }
+      if (d.symbol !== undefined && !names.includes(d.symbol) && !sameAddress(d.symbol, address)) { seen.push(`line ${lines[i].index + 1}: pc in ${symbol ?? '?'}`); continue; }
       if (who === 'hypervisor') {
         // The panic line must follow the dump.
         const pl = lines.findIndex((l, k) => k > i && dumps.panic !== undefined && dumps.panic.test(l.text));
@@ -71,6 +72,11 @@ export function checkDump(s: Scenario, lines: ConsoleLine[], d: DumpExpectation,
 function sameKind(printed: string, expected: string): boolean {
   const norm = (k: string) => k.trim().toLowerCase().replace(/[\s_-]+/g, '-');
   return norm(printed) === norm(expected);
+}
+
+/** An expected "symbol" that is an address (0x...) matches the pc the dump prints, whatever symbol covers it. */
+function sameAddress(expected: string, printed: string | undefined): boolean {
+  return printed !== undefined && /^0x[0-9a-f]+$/i.test(expected) && Number(expected) === Number(printed);
 }
 
 /** What a dump's pc line gave: a symbol, an address (hex digits), or both. */

@@ -257,7 +257,9 @@ function pathOf(e: ErrorObject): Array<string | number> {
  */
 function schemaProblems(errors: ErrorObject[]): Array<{ parts: Array<string | number>; atKey: boolean; message: string }> {
   const alternatives = new Set(errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf').map((e) => e.instancePath));
-  const useful = errors.filter((e) => !SUMMARIES.has(e.keyword));
+  const detailed = errors.filter((e) => !SUMMARIES.has(e.keyword));
+  // Only summaries (a 'not' refusing a value): they are all there is to say.
+  const useful = detailed.length ? detailed : errors;
   const kept = useful.filter((e) => e.keyword !== 'type' || !useful.some((f) => f !== e && (
     f.instancePath.startsWith(`${e.instancePath}/`) || (f.instancePath === e.instancePath && !SCALAR_CHOICES.has(f.keyword)))));
   // Alternatives refused at one place become one problem naming each ("must be integer, or must be "all"").

@@ -71,7 +71,10 @@ test('a pc printed only as an address is named by the images\' symbols', () => {
   assert.equal(r.ok, true, r.problem);
   const wrong = check(s, console, { symbol: 'start' });
   assert.equal(wrong.ok, false);
-  assert.match(wrong.problem!, /pc in my_handler/);
+  assert.match(wrong.problem!, /pc in my_handler \(0x00001234\)/);
+  // An expected address (0x...) is compared with the address itself.
+  assert.equal(check(s, console, { symbol: '0x1234' }).ok, true);
+  assert.equal(check(s, console, { symbol: '0x1238' }).ok, false);
   // An address no symbol covers stays an address.
   const outside = check(s, ['FAULT: x', '  pc 0x00009000'], { symbol: 'start' });
   assert.equal(outside.ok, false);
