@@ -3,12 +3,16 @@
  * resolved into everything a run needs — board, images, the packed boot
  * volume, console input and faults at absolute instruction counts, symbols
  * turned into addresses, expectations as regular expressions. Every problem
- * is reported as file:line:column with what is wrong, before anything runs.
+ * of the file is reported, in line order, as file:line:column with what is
+ * wrong, before anything runs (InputFileErrors: problems.ts).
  *
  * The file stage in order: load and validate against the schema
  * (yaml-file.ts), then resolve one section at a time: board, limits, profile
  * and console (context.ts), boot images (images.ts), console input
- * (input.ts), faults (faults.ts), expectations (expectations.ts).
+ * (input.ts), faults (faults.ts), expectations (expectations.ts). The schema's
+ * problems are collected, not thrown, so each part the schema accepted is
+ * still resolved and its own problems join the list; a part the schema
+ * refused is skipped (LoadedYaml.invalidAt).
  */
 
 import * as path from 'node:path';
