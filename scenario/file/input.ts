@@ -11,9 +11,10 @@ export function resolveInputs(ctx: ResolveContext): ConsoleInputs {
   const isUart = (device: string) => ctx.deviceCan(device, 'console');
   const inputs: Scenario['inputs'] = [];
   const inputsAfterOutput: Scenario['inputsAfterOutput'] = [];
-  (raw.input ?? []).forEach((inp, i) => {
+  // Each input checked on its own: a problem with one does not hide the problems of the others.
+  (Array.isArray(raw.input) ? raw.input : []).forEach((inp, i) => ctx.attempt(['input', i], () => {
     const device = inp.device ?? ctx.consoleDevice;
-    if (!ctx.deviceNames.has(device)) throw err(['input', i, 'device'], `device '${device}' is not on board ${board.name}`);
+    if (!ctx.deviceNames.has(device)) throw err(['input', i, 'device'], ctx.notOnBoard(device, 'device', 'console'));
     if (!isUart(device)) throw err(['input', i, 'device'], `device '${device}' of board ${board.name} is not a UART; it takes no console input (UARTs: ${board.devices.filter((d) => isUart(d.name)).map((d) => d.name).join(', ')})`);
     // Typed text is sent as its UTF-8 bytes.
     const data = new Uint8Array(Buffer.from(inp.text, 'utf8'));
@@ -30,6 +31,6 @@ export function resolveInputs(ctx: ResolveContext): ConsoleInputs {
     if (typeof after === 'string') throw err(['input', i, 'after'], after);
     const delay = inp.delay !== undefined ? ctx.time(inp.delay, ['input', i, 'delay']) : 0;
     inputsAfterOutput.push({ after, delay, device, data });
-  });
+  }));
   return { inputs, inputsAfterOutput };
 }
