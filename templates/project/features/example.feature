@@ -1,0 +1,11 @@
+# The example feature `bringup init` wrote: your hypervisor boots on the
+# simulated Motorola Xoom (tegra2-xoom) and prints on its console.
+# Steps: bringup's step library (node_modules/bringup/docs/project.md lists
+# where to find them) and your own in steps/.
+Feature: __NAME__ boots on the simulated Xoom
+
+  Scenario: the console shows what the scenario expects
+    Given the scenario "example.yaml"
+    When it runs
+    Then the scenario passes
+    And the console printed at least 1 line
