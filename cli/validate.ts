@@ -13,7 +13,8 @@ Checks each file without running it and prints "FILE: ok" or every problem as
 FILE:LINE:COLUMN: what is wrong. The kind of file follows from its
 yaml-language-server $schema comment (or its content): scenarios
 (schemas/scenario.schema.json — including unknown symbols, missing image
-files and faults that can never fire), boot volume manifests and board files.
+files and faults that can never fire), boot volume manifests, board files and
+firmware profiles (schemas/profile.schema.json).
 YAML nested more than 64 levels deep, an alias before its anchor and aliases
 that expand to more than 10000 nodes are refused at their line and column;
 a folder, a device or a /proc file given as FILE is refused by name.
