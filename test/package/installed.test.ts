@@ -193,7 +193,7 @@ describe('bringup installed in a project of its own', { skip: toolSkip('arm-none
     const r = run(NPX, ['--no', 'bringup', 'test'], project);
     assert.equal(r.status, 0, `bringup test:\n${r.out}`);
     // The steps also typecheck against 'bringup/steps' with the tsconfig.json init wrote (bringup's TypeScript).
-    ok(NPX, ['--no', 'tsc', '-p', '.'], project);
+    ok(NPX, ['--no', '--', 'tsc', '-p', '.'], project);
     assert.match(r.out, /2 scenarios \(2 passed\)/);
     // A pass leaves no recording behind.
     const recordings = path.join(project, '.bringup', 'recordings');

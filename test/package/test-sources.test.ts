@@ -7,6 +7,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ROOT } from '../support/environment';
@@ -84,4 +85,15 @@ test('the project of a folder is the nearest one upward with a package.json; $BR
   try { assert.equal(projectRoot(dir), deep); } finally {
     if (saved === undefined) delete process.env.BRINGUP_PROJECT_DIR; else process.env.BRINGUP_PROJECT_DIR = saved;
   }
+});
+
+test('bringup test in a project without features/ says what to do (exit 2)', () => {
+  const dir = tempDir('bringup-sources-');
+  fs.writeFileSync(path.join(dir, 'package.json'), '{"name":"p"}');
+  const env = { ...process.env };
+  delete env.BRINGUP_PROJECT_DIR;
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'bringup'), 'test', '--no-reports'], { cwd: dir, env, encoding: 'utf8' });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /has no features\/ folder/);
+  assert.match(r.stderr, /bringup init/);
 });
