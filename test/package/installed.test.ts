@@ -5,7 +5,8 @@
  * image built there with arm-none-eabi-gcc (it prints its greeting on UARTD,
  * the Xoom's console), a scenario with a board and a profile of the
  * project's own, and a TypeScript step that reads the run from bringup's
- * World. `npx bringup test` passes; a broken expectation fails with exit 1
+ * World, next to the reference hypervisor from the package. `npx bringup
+ * test` passes; a broken expectation fails with exit 1
  * and leaves a recording that `npx bringup replay` replays.
  *
  * One pack and one install (npm's cache makes a second run quicker); the
@@ -126,6 +127,12 @@ const FEATURE = `Feature: myhyp on the simulated Xoom
     Then the scenario passes
     And the machine halts
     And the greeting names version "1.4"
+
+  Scenario: the reference hypervisor in the package boots in the project too
+    Given the reference hypervisor with the boot volume "solo.yaml"
+    When it runs
+    Then the console shows "configuration: 1 domains"
+    And the machine halts
 `;
 
 const BROKEN_FEATURE = `Feature: a broken expectation
@@ -194,7 +201,7 @@ describe('bringup installed in a project of its own', { skip: toolSkip('arm-none
     assert.equal(r.status, 0, `bringup test:\n${r.out}`);
     // The steps also typecheck against 'bringup/steps' with the tsconfig.json init wrote (bringup's TypeScript).
     ok(NPX, ['--no', '--', 'tsc', '-p', '.'], project);
-    assert.match(r.out, /2 scenarios \(2 passed\)/);
+    assert.match(r.out, /3 scenarios \(3 passed\)/);
     // A pass leaves no recording behind.
     const recordings = path.join(project, '.bringup', 'recordings');
     assert.deepEqual(fs.existsSync(recordings) ? fs.readdirSync(recordings) : [], []);
