@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { parseArgs, UsageError } from './args';
 import { EXIT } from './exit-codes';
 import { bringupRoot } from '../io/project';
+import { isEsmPackage } from './test-sources';
 
 export const INIT_HELP = `usage: bringup init [DIR] [--image PATH] [--name NAME] [--force]
 
@@ -18,7 +19,8 @@ bringup, after \`npm install --save-dev bringup\` there. It writes:
 
   features/example.feature           a feature over the example scenario
   scenarios/example.yaml             your image booting on tegra2-xoom
-  steps/example.steps.ts             a step of your own (TypeScript, no build step)
+  steps/example.steps.ts             a step of your own (TypeScript, no build step;
+                                     .cts in a package with "type": "module")
   profiles/NAME.yaml                 the firmware profile of your hypervisor
   tsconfig.json                      for your editor and steps/
   .github/workflows/bringup.yml      GitHub Actions: bringup test --shard I/N
@@ -70,8 +72,10 @@ export async function initCommand(argv: string[]): Promise<number> {
       : '  # Your hypervisor\'s image (ELF or zImage), relative to this file: a\n  # placeholder to replace (or run bringup init --image PATH --force).',
   };
 
+  // In a package of ES modules ("type": "module") steps are .cts: bringup loads them as CommonJS.
+  const stepExtension = isEsmPackage(dir) ? '.cts' : '.ts';
   const planned = templateFiles(templateDir()).map((rel): Planned => ({
-    target: path.join(dir, fill(rel.split('/').map((p) => p.replace(/^dot-/, '.')).join(path.sep), vars)),
+    target: path.join(dir, fill(rel.split('/').map((p) => p.replace(/^dot-/, '.')).join(path.sep), vars).replace(/^(steps[\\/].*)\.ts$/, `$1${stepExtension}`)),
     text: fill(fs.readFileSync(path.join(templateDir(), rel), 'utf8'), vars),
   }));
   const inTheWay = planned.filter((p) => fs.existsSync(p.target));

@@ -11,6 +11,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { bringupRoot, isBringupItself } from '../io/project';
+import { UsageError } from './args';
 
 export interface TestSources {
   /** The project the run belongs to. */
@@ -27,7 +28,7 @@ export interface TestSources {
   env: Record<string, string>;
 }
 
-/** Step definition files of a project: every .ts (not .d.ts) and .js file under steps/, in a stable order. */
+/** Step definition files of a project: every .ts, .cts (not .d.ts) , .js and .cjs file under steps/, in a stable order. */
 export function projectStepFiles(project: string): string[] {
   const dir = path.join(project, 'steps');
   const walk = (d: string): string[] => fs.readdirSync(d, { withFileTypes: true })
@@ -36,7 +37,7 @@ export function projectStepFiles(project: string): string[] {
     .flatMap((e) => {
       const p = path.join(d, e.name);
       if (e.isDirectory()) return walk(p);
-      return /\.(ts|js|cjs)$/.test(e.name) && !e.name.endsWith('.d.ts') ? [p] : [];
+      return /\.(ts|cts|js|cjs)$/.test(e.name) && !/\.d\.c?ts$/.test(e.name) ? [p] : [];
     });
   return fs.existsSync(dir) && fs.statSync(dir).isDirectory() ? walk(dir) : [];
 }
@@ -48,7 +49,12 @@ export function testSources(project: string): TestSources {
     return { project, own: true, featuresDir: path.join(root, 'features'), support: [library], requireModules: [], env: {} };
   }
   const steps = projectStepFiles(project);
-  const typescript = steps.some((f) => f.endsWith('.ts'));
+  const esm = steps.filter((f) => f.endsWith('.ts')).length ? isEsmPackage(project) : false;
+  if (esm) {
+    const first = path.relative(project, steps.find((f) => f.endsWith('.ts'))!);
+    throw new UsageError(`test: ${first}: package.json says "type": "module", so Node would load .ts steps as ES modules, and bringup loads steps as CommonJS; name them .cts (bringup init does so in such a project)`);
+  }
+  const typescript = steps.some((f) => /\.c?ts$/.test(f));
   const tsconfig = path.join(project, 'tsconfig.json');
   return {
     project,
@@ -68,4 +74,13 @@ export function testSources(project: string): TestSources {
       } : {}),
     },
   };
+}
+
+/** True when the project's package.json says "type": "module" (its .ts and .js files are ES modules). */
+export function isEsmPackage(project: string): boolean {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(project, 'package.json'), 'utf8')) as { type?: string }).type === 'module';
+  } catch {
+    return false;
+  }
 }

@@ -17,7 +17,7 @@ Runs the Gherkin features with bringup's step library. The project is the
 nearest folder upward from the current one with a package.json. Without paths
 it runs the project's features/**/*.feature. In a project that installed
 bringup (see \`bringup init\`), the project's own step definitions in
-steps/**/*.ts and steps/**/*.js load with bringup's: TypeScript through
+steps/ (.ts, .cts, .js, .cjs) load with bringup's: TypeScript through
 ts-node (transpile-only, CommonJS), no build step. A bare scenario name in a
 step (the scenario "boot.yaml") is looked up in the project's scenarios/
 folder (features/scenarios/ in bringup's own repository), a relative path is

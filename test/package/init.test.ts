@@ -70,6 +70,15 @@ test('init merges an existing package.json and .gitignore, keeping a test script
   assert.equal(read(dir, '.gitignore'), 'build/\nreports\n.bringup/\n');
 });
 
+test('in a package of ES modules ("type": "module") init writes the example step as .cts', () => {
+  const dir = tempDir('bringup-init-');
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'esm-hyp', type: 'module' }));
+  const r = bringup(['init'], dir);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(fs.readdirSync(path.join(dir, 'steps')), ['example.steps.cts']);
+  assert.equal(JSON.parse(read(dir, 'package.json')).type, 'module');
+});
+
 test('init refuses to overwrite existing files, lists them and writes nothing; --force overwrites', () => {
   const dir = tempDir('bringup-init-');
   fs.mkdirSync(path.join(dir, 'features'));

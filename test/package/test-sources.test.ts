@@ -97,3 +97,16 @@ test('bringup test in a project without features/ says what to do (exit 2)', () 
   assert.match(r.stderr, /has no features\/ folder/);
   assert.match(r.stderr, /bringup init/);
 });
+
+test('a package of ES modules: .cts steps load; a .ts step is refused with what to do', () => {
+  const dir = tempDir('bringup-sources-');
+  fs.writeFileSync(path.join(dir, 'package.json'), '{"name":"p","type":"module"}');
+  fs.mkdirSync(path.join(dir, 'steps'));
+  fs.writeFileSync(path.join(dir, 'steps', 'a.cts'), '');
+  fs.writeFileSync(path.join(dir, 'steps', 'types.d.cts'), '');
+  const s = testSources(dir);
+  assert.deepEqual(s.support.slice(1), [path.join(dir, 'steps', 'a.cts')]);
+  assert.equal(s.requireModules.length, 1, 'ts-node');
+  fs.writeFileSync(path.join(dir, 'steps', 'b.ts'), '');
+  assert.throws(() => testSources(dir), /steps\/b\.ts: package\.json says "type": "module".*name them \.cts/);
+});
