@@ -15,6 +15,7 @@ import { bundleCommand, BUNDLE_HELP } from './bundle';
 import { bisectCommand, BISECT_HELP } from './bisect';
 import { minimizeCommand, MINIMIZE_HELP } from './minimize';
 import { traceCommand, TRACE_HELP } from './trace';
+import { initCommand, INIT_HELP } from './init';
 import { InputFileError } from '../scenario/file/yaml-file';
 import { ImageError } from '../machine/loaders/elf';
 import { ImageMismatchError } from '../scenario/record/recording';
@@ -34,6 +35,7 @@ commands:
   volume    pack, list and extract boot volumes (images + domain configuration)
   run       run a scenario (YAML): boot, inject faults, check the console
   validate  check scenario, boot volume and board files without running them
+  init      set up your own repository for bringup: features, scenarios, steps
   test      run the Cucumber features (features/*.feature)
   record    run a scenario and record it
   replay    replay a recording to an instruction, symbol, crash or console line; --verify
@@ -64,6 +66,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help:
   bisect: { run: bisectCommand, help: BISECT_HELP },
   minimize: { run: minimizeCommand, help: MINIMIZE_HELP },
   trace: { run: traceCommand, help: TRACE_HELP },
+  init: { run: initCommand, help: INIT_HELP },
 };
 
 

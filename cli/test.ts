@@ -8,11 +8,20 @@ import { EXIT } from './exit-codes';
 import { UsageError, unknownOption } from './args';
 import { onStopSignal, stopStatus, signalStatus, type StopSignal } from './signals';
 import { writeTestReports } from './test-reports';
+import { testSources, type TestSources } from './test-sources';
+import { projectRoot } from '../io/project';
 
 export const TEST_HELP = `usage: bringup test [--parallel N] [--shard I/N] [--tags EXPR] [--reports DIR | --no-reports] [CUCUMBER ARGS...]
 
-Runs the Gherkin features with bringup's step library (steps/, compiled into
-dist/steps). Without paths it runs features/**/*.feature from the repository.
+Runs the Gherkin features with bringup's step library. The project is the
+nearest folder upward from the current one with a package.json. Without paths
+it runs the project's features/**/*.feature. In a project that installed
+bringup (see \`bringup init\`), the project's own step definitions in
+steps/ (.ts, .cts, .js, .cjs) load with bringup's: TypeScript through
+ts-node (transpile-only, CommonJS), no build step. A bare scenario name in a
+step (the scenario "boot.yaml") is looked up in the project's scenarios/
+folder (features/scenarios/ in bringup's own repository), a relative path is
+relative to the project's folder.
 
   --parallel N      run scenarios in N worker processes
   --shard I/N       run only the I-th of N deterministic shares of the
@@ -52,25 +61,27 @@ Exit status: 0 every scenario passed; 1 a scenario failed; 2 bad usage (an
 unknown option, a bad --parallel or --shard); 130 interrupted by Ctrl-C, 143
 by SIGTERM; 128+N when cucumber-js was killed by signal N (it says which).`;
 
-export function repositoryRoot(): string {
-  for (const c of [path.resolve(__dirname, '..', '..'), path.resolve(__dirname, '..')]) {
-    if (fs.existsSync(path.join(c, 'features')) && fs.existsSync(path.join(c, 'package.json'))) return c;
-  }
-  throw new Error('repository root with features/ not found');
-}
-
-/** The cucumber-js command line for the repository's features (extra args appended). */
-export function cucumberArgs(extra: string[]): string[] {
-  const root = repositoryRoot();
+/**
+ * The cucumber-js command line (extra args appended): the project's features
+ * unless paths are given, bringup's step library and the project's own steps
+ * unless --require or --import is given.
+ */
+export function cucumberArgs(extra: string[], sources: TestSources = testSources(projectRoot())): string[] {
   const bin = path.join(path.dirname(require.resolve('@cucumber/cucumber/package.json')), 'bin', 'cucumber-js');
-  const hasPaths = extra.some((a, i) => !a.startsWith('-') && !(i > 0 && VALUE_OPTIONS.has(extra[i - 1])));
+  const hasPaths = namesPaths(extra);
   const hasSupport = extra.some((a) => a === '--require' || a.startsWith('--require=') || a === '--import' || a.startsWith('--import='));
   return [
     bin,
-    ...(hasPaths ? [] : [path.join(root, 'features', '**', '*.feature')]),
-    ...(hasSupport ? [] : ['--require', path.join(root, 'dist', 'steps', '**', '*.js')]),
+    ...(hasPaths ? [] : [path.join(sources.featuresDir, '**', '*.feature')]),
+    ...sources.requireModules.flatMap((m) => ['--require-module', m]),
+    ...(hasSupport ? [] : sources.support.flatMap((f) => ['--require', f])),
     ...extra,
   ];
+}
+
+/** True when cucumber-js arguments name features (an argument that is neither an option nor an option's value). */
+function namesPaths(args: string[]): boolean {
+  return args.some((a, i) => !a.startsWith('-') && !(i > 0 && VALUE_OPTIONS.has(args[i - 1])));
 }
 
 /** cucumber-js's own options (bringup test passes them on); anything else starting with -- is a mistake. */
@@ -208,6 +219,10 @@ function processAlive(pid: number): boolean {
 export async function testCommand(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) { process.stdout.write(TEST_HELP + '\n'); return EXIT.OK; }
   const opts = testOptions(argv);
+  const sources = testSources(projectRoot());
+  if (!namesPaths(opts.cucumber) && !fs.existsSync(sources.featuresDir)) {
+    throw new UsageError(`test: ${sources.project} has no features/ folder (its .feature files are what bringup test runs); \`bringup init\` writes one with an example, or name feature files on the command line`);
+  }
   let reports = opts.reports;
   let release = () => {};
   if (reports !== undefined) {
@@ -226,9 +241,9 @@ export async function testCommand(argv: string[]): Promise<number> {
   try {
     const t0 = performance.now();
     // cucumber-js runs as a child that is stopped with us: Ctrl-C or SIGTERM is passed on, and we wait for it to end.
-    const child = spawn(process.execPath, cucumberArgs([...opts.cucumber, '--format', `message:${messages}`]), {
+    const child = spawn(process.execPath, cucumberArgs([...opts.cucumber, '--format', `message:${messages}`], sources), {
       stdio: 'inherit', cwd: process.cwd(),
-      env: { ...process.env, ...(reports ? { BRINGUP_REPORTS_DIR: path.resolve(reports) } : {}) },
+      env: { ...process.env, ...sources.env, ...(reports ? { BRINGUP_REPORTS_DIR: path.resolve(reports) } : {}) },
     });
     let stoppedBy: StopSignal | undefined;
     const offSignal = onStopSignal((sig) => {

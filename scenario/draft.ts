@@ -10,17 +10,18 @@ import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { scenarioFromText, type RawScenario, type Scenario } from './file/scenario-file';
 import { InputFileError, parseYamlDocument, readYamlText } from './file/yaml-file';
+import { bringupRoot, projectRoot, projectScenariosDir } from '../io/project';
 
+/** bringup's own folder (its repository, or node_modules/bringup), where the reference hypervisor's prebuilt images are. */
 export function repoRoot(): string {
-  for (const c of [path.resolve(__dirname, '..'), path.resolve(__dirname, '..', '..')]) {
-    if (fs.existsSync(path.join(c, 'firmware', 'build', 'hypervisor.elf'))) return c;
-  }
-  throw new Error('repository root (with firmware/build/hypervisor.elf) not found');
+  const root = bringupRoot();
+  if (fs.existsSync(path.join(root, 'firmware', 'build', 'hypervisor.elf'))) return root;
+  throw new Error(`the reference hypervisor (firmware/build/hypervisor.elf) is missing from ${root}`);
 }
 
-/** Where feature files' scenarios live: features/scenarios/. */
+/** Where feature files' scenarios live: features/scenarios/ in bringup's repository, scenarios/ in a project that installed bringup. */
 export function scenariosDir(): string {
-  return path.join(repoRoot(), 'features', 'scenarios');
+  return projectScenariosDir();
 }
 
 type RawFault = NonNullable<RawScenario['faults']>[number];
@@ -28,9 +29,9 @@ type RawFault = NonNullable<RawScenario['faults']>[number];
 export class ScenarioDraft {
   private constructor(private raw: RawScenario, private readonly label: string, private readonly baseDir: string) {}
 
-  /** A scenario file (a bare name is looked up in features/scenarios/). */
+  /** A scenario file: a bare name is looked up in scenariosDir(), a relative path is relative to the project's folder. */
   static fromFile(file: string): ScenarioDraft {
-    const full = path.isAbsolute(file) || file.includes('/') ? path.resolve(file) : path.join(scenariosDir(), file);
+    const full = path.isAbsolute(file) || file.includes('/') ? path.resolve(projectRoot(), file) : path.join(scenariosDir(), file);
     const { data } = parseYamlDocument(readYamlText(full), full);
     if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new InputFileError(full, 1, 1, 'a scenario is a mapping of keys (board, boot, ...)');
     return new ScenarioDraft(data as RawScenario, full, path.dirname(full));
