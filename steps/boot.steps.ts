@@ -8,11 +8,11 @@ import type { BringupWorld } from './world';
 import './parameters';
 
 Given('the scenario {string}', function (this: BringupWorld, file: string) {
-  this.draft = ScenarioDraft.fromFile(file);
+  this.draft = ScenarioDraft.fromFile(file, this.step);
 });
 
 Given('the reference hypervisor with the boot volume {string}', function (this: BringupWorld, volume: string) {
-  this.draft = ScenarioDraft.referenceHypervisor(volume);
+  this.draft = ScenarioDraft.referenceHypervisor(volume, this.step);
 });
 
 Given('the command line also has {string}', function (this: BringupWorld, text: string) {
