@@ -45,6 +45,12 @@ junit.xml lists them per failed test case (<properties> and
 "Reports"). A passing scenario's recording is deleted once it has replayed
 identically.
 
+A step no definition matches is reported at its feature file and line with
+the three closest steps of the library (bringup steps lists them all), not
+with a snippet; a bad value in a step is reported at the line that wrote it.
+This is bringup's progress formatter; a --format that prints to the terminal
+(e.g. --format progress) replaces it.
+
 Ctrl-C or SIGTERM stops cucumber-js too; a scenario it cut short leaves no
 partial recording.
 
