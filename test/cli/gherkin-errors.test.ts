@@ -119,3 +119,15 @@ test('bringup test: an unknown symbol in a check after the run is reported at th
   assert.equal(r.status, 1, r.out);
   assert.match(r.out, /check\.feature:5: unknown symbol 'no_such_function'/, r.out);
 });
+
+test('bringup test prints with its own progress formatter unless a --format for the terminal is given', () => {
+  const { defaultFormat } = require('../../cli/test') as typeof import('../../cli/test');
+  const ours = defaultFormat([]);
+  assert.equal(ours[0], '--format');
+  assert.match(ours[1], /test-formatter\.js$/);
+  assert.ok(fs.existsSync(ours[1]), ours[1]);
+  assert.deepEqual(defaultFormat(['--format', 'json:out.json', '--format=junit:j.xml']), ours, 'formats written to files leave the terminal to ours');
+  assert.deepEqual(defaultFormat(['--format', 'progress']), []);
+  assert.deepEqual(defaultFormat(['-f', 'summary']), []);
+  assert.deepEqual(defaultFormat(['--format=./my-formatter.js']), []);
+});
