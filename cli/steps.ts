@@ -80,7 +80,8 @@ export function stepsMarkdown(lib: StepLibrary): string {
       if (s.description) out.push(text(s.description), '');
       for (const p of s.parameters) out.push(`- ${code(`{${p.name}}`)}: ${text(p.forms)}`);
       if (s.parameters.length) out.push('');
-      if (s.example) out.push(`Example (${s.example.from}):`, '', '```gherkin', s.example.text, '```');
+      // The feature file without its line: the committed page need not change whenever a feature gains a line.
+      if (s.example) out.push(`Example (${s.example.from.replace(/:\d+$/, '')}):`, '', '```gherkin', s.example.text, '```');
     }
   }
   return out.join('\n').replace(/\n+$/, '') + '\n';
