@@ -39,14 +39,33 @@ export interface DraftSource {
   text: string;
 }
 
-/** A problem in a draft, reported at the source that wrote the part it is in. */
+/** A problem in a draft, at the source that wrote the part it is in. */
+export interface SourcedProblem {
+  source: DraftSource;
+  problem: string;
+}
+
+/** Problems in a draft (one or more), each reported at the source that wrote the part it is in. */
 export class DraftError extends Error {
-  constructor(readonly source: DraftSource, readonly problem: string) {
-    super(`${source.location}: ${problem}\n  in the step: ${source.text}`);
+  readonly source: DraftSource;
+  readonly problem: string;
+  constructor(readonly problems: readonly SourcedProblem[]) {
+    super(problems.map((p) => `${p.source.location}: ${p.problem}\n  in the step: ${p.source.text}`).join('\n'));
     this.name = 'DraftError';
+    ({ source: this.source, problem: this.problem } = problems[0]);
     // The message says all a user can act on; the stack of the simulator would only hide it.
     this.stack = this.message;
   }
+}
+
+/** One located problem of an InputFileError (or each of a list of them, when the error carries one). */
+interface LocatedProblem { file: string; line: number; column: number; message: string }
+function problemsOf(e: InputFileError): LocatedProblem[] {
+  const list = (e as { problems?: unknown }).problems;
+  if (Array.isArray(list) && list.length && list.every((p) => typeof p?.file === 'string' && typeof p?.line === 'number' && typeof p?.message === 'string')) {
+    return list as LocatedProblem[];
+  }
+  return [{ file: e.file, line: e.line, column: e.column, message: e.problem }];
 }
 
 export class ScenarioDraft {
@@ -179,13 +198,22 @@ export class ScenarioDraft {
 
   /** The error to report for `e`, raised while building the YAML `text` of this draft. */
   private explain(e: unknown, text: string): unknown {
-    if (!(e instanceof InputFileError) || e.file !== this.label || e.line < 1) return e;
-    const at = pathAt(text, e.line, e.column);
-    const source = this.sourceOf(at);
-    if (source) return new DraftError(source.source, source.fromFile && this.file ? `${this.placeInFile(at)}: ${e.problem}` : e.problem);
-    // Nobody to name: at least locate it in the file the draft started from.
-    if (this.file) return new InputFileError(this.file.path, ...this.positionInFile(at), e.problem);
-    return e;
+    if (!(e instanceof InputFileError)) return e;
+    const problems = problemsOf(e);
+    if (!problems.some((p) => p.file === this.label && p.line > 0)) return e;
+    if (!this.origin && !this.written.some((w) => w.source)) {
+      // Nobody to name: at least locate it in the file the draft started from.
+      if (this.file && problems.length === 1) return new InputFileError(this.file.path, ...this.positionInFile(pathAt(text, e.line, e.column)), e.problem);
+      return e;
+    }
+    // Problems in other files (a volume manifest, a board) are the starting source's, at their own place.
+    const fallback = (this.origin ?? this.written.find((w) => w.source)!.source)!;
+    return new DraftError(problems.map((p): SourcedProblem => {
+      if (p.file !== this.label || p.line < 1) return { source: fallback, problem: `${p.file}${p.line > 0 ? `:${p.line}:${p.column}` : ''}: ${p.message}` };
+      const at = pathAt(text, p.line, p.column);
+      const found = this.sourceOf(at) ?? { source: fallback, fromFile: false };
+      return { source: found.source, problem: found.fromFile && this.file ? `${this.placeInFile(at)}: ${p.message}` : p.message };
+    }));
   }
 
   /** The source of the latest part written at or around `at`; else the draft's origin (the part came from the start). */
