@@ -3,7 +3,9 @@
  * Gherkin scenario. When a scenario fails, the After hook attaches to the
  * report what is needed to look into it: the console logs with the failed
  * expectation marked, the display as a PNG, pictures that did not match, and
- * the run's recording with the command that replays it.
+ * the run's recording with the command that replays it. The World also knows
+ * which step is running, so that an error names the feature file and line of
+ * the step that caused it.
  */
 
 import * as path from 'node:path';
@@ -70,14 +72,14 @@ AfterStep(function (this: BringupWorld) {
   this.step = undefined;
 });
 
+const BUG_ERRORS = [TypeError, ReferenceError, SyntaxError, RangeError];
+
 /**
  * A step that fails for any reason but an unmet expectation (a missing file,
  * an unknown symbol, a bad value) fails with the feature file and line of
  * the step in front of the message. Problems found later in what an earlier
  * step put into the scenario (DraftError) already name that step.
  */
-const BUG_ERRORS = [TypeError, ReferenceError, SyntaxError, RangeError];
-
 export function locateError(world: BringupWorld, e: unknown): unknown {
   const step = world.step;
   if (!step || !(e instanceof Error) || e instanceof DraftError || e instanceof StepError) return e;
@@ -86,6 +88,7 @@ export function locateError(world: BringupWorld, e: unknown): unknown {
   return new StepError(step, e.message);
 }
 
+// Every step definition runs through this wrapper (cucumber-js's hook for wrapping them all), so no step has to say where it is.
 setDefinitionFunctionWrapper((fn: (...args: unknown[]) => unknown) => function (this: BringupWorld, ...args: unknown[]) {
   let result: unknown;
   try {
