@@ -8,6 +8,7 @@ import { volumeCommand, VOLUME_HELP } from './volume';
 import { runCommand, RUN_HELP } from './run';
 import { validateCommand, VALIDATE_HELP } from './validate';
 import { testCommand, TEST_HELP } from './test';
+import { stepsCommand, STEPS_HELP } from './steps';
 import { recordCommand, RECORD_HELP } from './record';
 import { replayCommand, REPLAY_HELP } from './replay';
 import { diffCommand, DIFF_HELP } from './diff';
@@ -37,6 +38,7 @@ commands:
   validate  check scenario, boot volume and board files without running them
   init      set up your own repository for bringup: features, scenarios, steps
   test      run the Cucumber features (features/*.feature)
+  steps     list the steps features can use (--markdown: docs/steps.md)
   record    run a scenario and record it
   replay    replay a recording to an instruction, symbol, crash or console line; --verify
   diff      the first divergence between two recordings
@@ -59,6 +61,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help:
   run: { run: runCommand, help: RUN_HELP },
   validate: { run: validateCommand, help: VALIDATE_HELP },
   test: { run: testCommand, help: TEST_HELP },
+  steps: { run: stepsCommand, help: STEPS_HELP },
   record: { run: recordCommand, help: RECORD_HELP },
   replay: { run: replayCommand, help: REPLAY_HELP },
   diff: { run: diffCommand, help: DIFF_HELP },

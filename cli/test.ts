@@ -54,6 +54,12 @@ junit.xml lists them per failed test case (<properties> and
 "Reports"). A passing scenario's recording is deleted once it has replayed
 identically.
 
+A step no definition matches is reported at its feature file and line with
+the three closest steps of the library (bringup steps lists them all), not
+with a snippet; a bad value in a step is reported at the line that wrote it.
+This is bringup's progress formatter; a --format that prints to the terminal
+(e.g. --format progress) replaces it.
+
 Ctrl-C or SIGTERM stops cucumber-js too; a scenario it cut short leaves no
 partial recording.
 
@@ -216,6 +222,18 @@ function processAlive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
 }
 
+/**
+ * bringup's progress formatter (cli/test-formatter.ts: a step no definition
+ * matches gets the closest library steps, not a snippet), unless the
+ * arguments already name a formatter that prints to the terminal.
+ */
+export function defaultFormat(args: string[]): string[] {
+  const formats = args.flatMap((a, i) => (a === '--format' || a === '-f') && i + 1 < args.length ? [args[i + 1]] : a.startsWith('--format=') ? [a.slice(9)] : []);
+  // "name:file" writes to a file; a bare name (or a module's path or file: URL) writes to the terminal.
+  const toTerminal = formats.some((f) => !/^[^:]+:./.test(f.replace(/^file:\/\//, '')));
+  return toTerminal ? [] : ['--format', path.join(__dirname, 'test-formatter.js')];
+}
+
 export async function testCommand(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) { process.stdout.write(TEST_HELP + '\n'); return EXIT.OK; }
   const opts = testOptions(argv);
@@ -241,7 +259,7 @@ export async function testCommand(argv: string[]): Promise<number> {
   try {
     const t0 = performance.now();
     // cucumber-js runs as a child that is stopped with us: Ctrl-C or SIGTERM is passed on, and we wait for it to end.
-    const child = spawn(process.execPath, cucumberArgs([...opts.cucumber, '--format', `message:${messages}`], sources), {
+    const child = spawn(process.execPath, cucumberArgs([...opts.cucumber, ...defaultFormat(opts.cucumber), '--format', `message:${messages}`], sources), {
       stdio: 'inherit', cwd: process.cwd(),
       env: { ...process.env, ...sources.env, ...(reports ? { BRINGUP_REPORTS_DIR: path.resolve(reports) } : {}) },
     });

@@ -13,11 +13,13 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 
 /** Returns { pass, fail, skipped } counted by scenario. */
-function runFeatures({ progressFormat = 'progress' } = {}) {
+function runFeatures({ progressFormat } = {}) {
   const counts = { pass: 0, fail: 0, skipped: 0 };
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-features-'));
   const report = path.join(tmp, 'cucumber.json');
-  const { cucumberArgs, testOptions, claimReportsDir } = require('../dist/cli/test');
+  const { cucumberArgs, testOptions, claimReportsDir, defaultFormat } = require('../dist/cli/test');
+  // The progress report bringup test prints (closest steps, no snippets for undefined ones), unless the caller names a format.
+  const progress = progressFormat ? ['--format', progressFormat] : defaultFormat([]);
   const workers = Math.max(1, Math.min(4, os.availableParallelism ? os.availableParallelism() : os.cpus().length));
   // reports/, unless another run is writing there (then reports/run-PID).
   const claimed = claimReportsDir(path.join(root, 'reports'));
@@ -27,7 +29,7 @@ function runFeatures({ progressFormat = 'progress' } = {}) {
   const messages = path.join(tmp, 'messages.ndjson');
   let c;
   try {
-    c = spawnSync(process.execPath, cucumberArgs([...cucumber, '--format', progressFormat, '--format', `json:${report}`, '--format', `message:${messages}`]), {
+    c = spawnSync(process.execPath, cucumberArgs([...cucumber, ...progress, '--format', `json:${report}`, '--format', `message:${messages}`]), {
       stdio: 'inherit', cwd: root, env: { ...process.env, BRINGUP_REPORTS_DIR: reports },
     });
     // junit.xml and failures.html with what every failed scenario left, as `bringup test` writes them.

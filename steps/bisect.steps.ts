@@ -14,6 +14,7 @@ import { repoRoot, scenariosDir } from '../scenario/draft';
 import { compilePattern } from '../scenario/file/patterns';
 import type { BringupWorld } from './world';
 
+// Bisects builds of firmware/build/ (comma-separated, oldest first) with a scenario of features/scenarios/ deciding good and bad.
 When('the hypervisor builds {string} are bisected with the scenario {string}', async function (this: BringupWorld, builds: string, scenario: string) {
   const images = builds.split(',').map((b) => path.join(repoRoot(), 'firmware', 'build', b.trim()));
   const outcome = await bisectImages({ scenario: path.join(scenariosDir(), scenario), images, role: 'kernel' });
@@ -23,6 +24,7 @@ When('the hypervisor builds {string} are bisected with the scenario {string}', a
   this.attach(this.bisection.report, 'text/plain');
 });
 
+// The bisection found this build (counted from 1, and its file name) as the first bad one.
 Then('the first bad build is number {int}, {string}', function (this: BringupWorld, n: number, name: string) {
   const { outcome: o, report } = this.bisected;
   assert.equal(o.kind, 'found', report);
@@ -31,6 +33,7 @@ Then('the first bad build is number {int}, {string}', function (this: BringupWor
   assert.match(o.firstBad.label, new RegExp(`^#${n} `));
 });
 
+// The bisection's report (as bringup bisect --images prints it) has a matching line.
 Then('the bisection report shows {string}', function (this: BringupWorld, text: string) {
   const { report } = this.bisected;
   const pattern = compilePattern(text);
