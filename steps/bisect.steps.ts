@@ -11,12 +11,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { bisectImages, formatBisectOutcome } from '../scenario/hunt/bisect';
 import { repoRoot, scenariosDir } from '../scenario/draft';
+import { projectRoot } from '../io/project';
 import { compilePattern } from '../scenario/file/patterns';
 import type { BringupWorld } from './world';
 
-// Bisects builds of firmware/build/ (comma-separated, oldest first) with a scenario of features/scenarios/ deciding good and bad.
+// Bisects builds (comma-separated, oldest first: a bare name is a build of the reference hypervisor in firmware/build/, a path is relative to the project) with a scenario deciding good and bad.
 When('the hypervisor builds {string} are bisected with the scenario {string}', async function (this: BringupWorld, builds: string, scenario: string) {
-  const images = builds.split(',').map((b) => path.join(repoRoot(), 'firmware', 'build', b.trim()));
+  const images = builds.split(',').map((b) => b.trim()).map((b) => (b.includes('/') ? path.resolve(projectRoot(), b) : path.join(repoRoot(), 'firmware', 'build', b)));
   const outcome = await bisectImages({ scenario: path.join(scenariosDir(), scenario), images, role: 'kernel' });
   // The report reads the recordings of the last good and first bad runs (the trace diff); they go once it is made.
   this.bisection = { outcome, report: formatBisectOutcome(outcome, 'image').join('\n') };

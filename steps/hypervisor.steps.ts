@@ -4,7 +4,7 @@ import { When, Then } from '@cucumber/cucumber';
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { assertMet, consoleShows, endsWith, displayShows, displayPicture } from '../scenario/check';
-import { repoRoot } from '../scenario/draft';
+import { projectRoot } from '../io/project';
 import { runKeepingFailures } from '../scenario/record/recording';
 import type { RgbaImage } from '../machine/devices/device';
 import type { BringupWorld } from './world';
@@ -31,7 +31,7 @@ Then('the GDB console output decodes to {string}', function (this: BringupWorld,
 
 // The display, as the run left it, equals a PNG of the repository pixel for pixel (the actual picture is attached when not).
 Then('the framebuffer equals the golden picture {string}', function (this: BringupWorld, file: string) {
-  const e = displayShows(this.run, path.join(repoRoot(), file));
+  const e = displayShows(this.run, path.resolve(projectRoot(), file));
   if (e.artifact) this.artifacts.push(e.artifact);
   assertMet(e);
 });

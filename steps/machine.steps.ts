@@ -3,7 +3,7 @@
 import { Given, Then } from '@cucumber/cucumber';
 import * as path from 'node:path';
 import { assertMet, registerIs, registerIn, memoryIs, displayShows, coreIsOnline, coreExecuted, coreRegisterIs } from '../scenario/check';
-import { repoRoot } from '../scenario/draft';
+import { projectRoot } from '../io/project';
 import type { BringupWorld } from './world';
 import './parameters';
 
@@ -59,7 +59,7 @@ Then('the byte at {address} is {hex}', function (this: BringupWorld, address: nu
 
 // The display equals a PNG (a path relative to the repository root) pixel for pixel.
 Then('the display shows the picture {string}', function (this: BringupWorld, file: string) {
-  const e = displayShows(this.run, path.resolve(repoRoot(), file));
+  const e = displayShows(this.run, path.resolve(projectRoot(), file));
   if (e.artifact) this.artifacts.push(e.artifact);
   assertMet(e);
 });
