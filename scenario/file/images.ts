@@ -32,7 +32,7 @@ export type BootImages = Pick<Scenario, 'kernel' | 'dtb' | 'initrd' | 'volume'>;
 export function resolveBootImages(ctx: ResolveContext): BootImages {
   const { raw, board, err, problems } = ctx;
   problems.attempt(() => {
-    if (board.boot.protocol === 'atag' && raw.boot.cmdline !== undefined && Buffer.byteLength(raw.boot.cmdline) > ATAG_CMDLINE_MAX) {
+    if (board.boot.protocol === 'atag' && raw.boot.dtb === undefined && raw.boot.cmdline !== undefined && Buffer.byteLength(raw.boot.cmdline) > ATAG_CMDLINE_MAX) {
       throw err(['boot', 'cmdline'], `the command line is ${Buffer.byteLength(raw.boot.cmdline)} bytes; ATAG_CMDLINE (board ${board.name}) holds at most ${ATAG_CMDLINE_MAX}`);
     }
   });
@@ -96,9 +96,8 @@ function resolveKernel(ctx: ResolveContext): ImageFile {
 }
 
 function resolveDtb(ctx: ResolveContext): ImageFile | undefined {
-  const { raw, board, err } = ctx;
+  const { raw, err } = ctx;
   if (raw.boot.dtb === undefined) return undefined;
-  if (board.boot.protocol !== 'dtb') throw err(['boot', 'dtb'], `board ${board.name} boots with ${board.boot.protocol.toUpperCase()}s, not a device tree`);
   const dtb = readImage(ctx, raw.boot.dtb, ['boot', 'dtb'], 'device tree');
   const magic = dtb.data.length >= 4 ? Buffer.from(dtb.data.subarray(0, 4)).readUInt32BE(0) : 0;
   if (magic !== 0xd00dfeed) throw err(['boot', 'dtb'], `${raw.boot.dtb} is not a flattened device tree (no 0xd00dfeed magic)`);
