@@ -57,7 +57,8 @@ board's DRAM banks). The console UART's output goes to stdout.
   --initrd FILE     initial ramdisk or boot volume
   --append TEXT     kernel command line
   --console DEVICE  UART whose output goes to stdout (default: the board's console)
-  --input TEXT      console input, typed at the start of the run (\\n for Enter)
+  --input TEXT      console input, typed at the start of the run; it arrives at
+                    the UART's line rate (baud, default 115200); \\n for Enter
   --cmdline TEXT    command line returned by SYS_GET_CMDLINE
   --until TEXT      stop (exit 0) as soon as the console has printed TEXT
   --screenshot PNG  at the end, save the display (frame buffer scan-out) as PNG
@@ -199,7 +200,7 @@ export async function execCommand(argvIn: string[]): Promise<number> {
     process.stderr.write(`bringup: guest error [${e.source}] at ${where(e.pc)}, insn ${e.icount}: ${e.message}\n`);
   });
   if (!args.flags.has('semihosting') && input !== undefined && consoleDevice !== undefined) {
-    machine.addInput(0, consoleDevice, Buffer.from(unescape(input), 'utf8'));
+    machine.typeInput(0, consoleDevice, Buffer.from(unescape(input), 'utf8'));
   }
 
   let interrupted: StopSignal | undefined;
