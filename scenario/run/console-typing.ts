@@ -68,7 +68,11 @@ export class ConsoleTyping {
     });
   }
 
-  /** `burst: true`: every byte lands in the receive FIFO now, as one input-log entry of the bytes its faults let through. */
+  /**
+   * `burst: true`: every byte lands in the receive FIFO now, as one input-log
+   * entry of the bytes its faults let through (empty if they dropped them
+   * all: see arrive).
+   */
   private burst(device: string, data: Uint8Array, cause: string): void {
     const before = this.typed.get(device) ?? 0;
     this.typed.set(device, before + data.length);
@@ -77,13 +81,20 @@ export class ConsoleTyping {
       const b = this.corrupt(device, typed, this.corruptions.filter((c) => c.device === device && c.byte === before + j + 1));
       if (b !== undefined) delivered.push(b);
     });
-    if (delivered.length) this.machine.addInput(this.machine.now(), device, Uint8Array.from(delivered), cause);
+    this.machine.addInput(this.machine.now(), device, Uint8Array.from(delivered), cause);
   }
 
-  /** One byte at the end of the line, logged as it arrived (unless a fault dropped it). */
+  /**
+   * One byte at the end of the line, logged as it arrived. A byte a fault
+   * dropped is logged as an empty entry at its time: nothing reaches the
+   * UART, but the replay has an entry, and so an event, wherever this run
+   * had one (on several cores an event ends a round of turns, so an event
+   * of this run that the replay lacked would interleave the cores
+   * differently from there on).
+   */
   private arrive(device: string, typed: number, faults: Corruption[], cause: string): void {
     const b = this.corrupt(device, typed, faults);
-    if (b !== undefined) this.machine.addInput(this.machine.now(), device, Uint8Array.of(b), cause);
+    this.machine.addInput(this.machine.now(), device, b === undefined ? new Uint8Array(0) : Uint8Array.of(b), cause);
   }
 
   /** A byte as its faults deliver it (in the order written, each recorded as fired now); undefined when one drops it. */
