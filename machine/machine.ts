@@ -329,7 +329,8 @@ export class Machine {
    * Reserves the serial line into `device` for `count` bytes typed at `time`
    * (not before now) and returns when each arrives; the caller logs the bytes
    * (typeInput does), so a byte lost on the way (a corrupt-input fault) still
-   * took its time on the wire.
+   * took its time on the wire. Calls for one device come in the order the
+   * bytes are typed (a run types as its time goes on).
    */
   lineArrivals(device: string, time: number, count: number): number[] {
     const d = this.device(device);
