@@ -26,9 +26,9 @@
  */
 
 import type { Device, DeviceContext, DeviceProps, DeviceType, IrqOutput } from '../device';
+import { prop, type PropRule } from '../device';
 import { DeclaredStateDevice, type StateDecl } from '../state';
 import { RegisterMap, type RegisterDef } from '../register-map';
-import { prop, type PropRule } from '../device';
 import { lineTicks } from '../../serial-line';
 
 const TYPE = 'arm,pl011';
