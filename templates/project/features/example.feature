@@ -1,6 +1,7 @@
 # The example feature `bringup init` wrote: your hypervisor boots on the
 # simulated Motorola Xoom (tegra2-xoom) and prints on its console.
-# Steps: bringup's step library and your own in steps/; list them all with
+# Steps: bringup's step library (npx bringup steps prints it with examples)
+# and your own in steps/; every step, yours included, with
 #   npx bringup test --dry-run --format usage --no-reports
 # (node_modules/bringup/docs/project.md explains this project's layout).
 Feature: __NAME__ boots on the simulated Xoom
