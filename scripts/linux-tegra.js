@@ -17,10 +17,13 @@ boots it on the simulated tegra2-xoom (both Cortex-A9 cores) to a busybox
 shell on UARTD, once per device tree: the Xoom's own
 (linux/tegra20/tegra20-xoom.dts) and the mainline ventana, harmony and
 seaboard trees. Each boot is a recorded scenario: the shell must answer, list
-two processors in /proc/cpuinfo, echo a typed 100-character line intact and
-show its dmesg (its probe failures and timeouts are printed), then 'reboot -f'
-must end the run with the PMC's reset; 'bringup replay --verify' then
-replays the recording from the boot.
+two processors in /proc/cpuinfo, echo a typed 100-character line intact, read
+the fuses (through the APB DMA) and show its dmesg (its probe failures and
+timeouts are printed); then 'reboot -f' must end the run with the PMC's reset
+(the Xoom's tree) or 'poweroff -f' with the TPS6586x power management unit's
+power-off (the reference boards' trees, which run on tegra2-xoom with that
+unit added on the DVC bus); 'bringup replay --verify' then replays the
+recording from the boot.
 
 Missing build tools are installed with apt-get; the source, the build and the
 images live in .cache/linux-tegra (never committed). A second run reuses the
@@ -46,14 +49,25 @@ const fragment = path.join(root, 'linux', 'tegra20', 'xoom.config');
 const xoomDts = path.join(root, 'linux', 'tegra20', 'tegra20-xoom.dts');
 const MAKE = ['ARCH=arm', 'CROSS_COMPILE=arm-linux-gnueabihf-', `O=${buildDir}`];
 
-/** The device trees: the Xoom's from this repository, the others from the kernel source. */
+/**
+ * The device trees: the Xoom's from this repository, the others from the
+ * kernel source. The reference boards' trees (pmu) put a TPS6586x power
+ * management unit at 0x34 on the DVC, which their kernels need (the PMC's
+ * core supply) and power off through: they run on tegra2-xoom with that PMU
+ * added, and end with `poweroff -f`; the Xoom's tree ends with `reboot -f`.
+ */
 const TREES = {
-  xoom: { dts: xoomDts, dtb: 'tegra20-xoom.dtb' },
-  ventana: { dtb: 'tegra20-ventana.dtb' },
-  harmony: { dtb: 'tegra20-harmony.dtb' },
-  seaboard: { dtb: 'tegra20-seaboard.dtb' },
-  paz00: { dtb: 'tegra20-paz00.dtb' },
-  trimslice: { dtb: 'tegra20-trimslice.dtb' },
+  xoom: { dts: xoomDts, dtb: 'tegra20-xoom.dtb', end: 'reboot' },
+  ventana: { dtb: 'tegra20-ventana.dtb', end: 'poweroff', pmu: true },
+  harmony: { dtb: 'tegra20-harmony.dtb', end: 'poweroff', pmu: true },
+  seaboard: { dtb: 'tegra20-seaboard.dtb', end: 'poweroff', pmu: true },
+  paz00: { dtb: 'tegra20-paz00.dtb', end: 'reboot' },
+  trimslice: { dtb: 'tegra20-trimslice.dtb', end: 'reboot' },
+};
+/** How each way of ending shows on the console and stops the run. */
+const ENDS = {
+  reboot: { command: 'reboot -f', line: /reboot: Restarting system/, stop: 'reset' },
+  poweroff: { command: 'poweroff -f', line: /reboot: Power down/, stop: 'poweroff' },
 };
 const DEFAULT_TREES = ['xoom', 'ventana', 'harmony', 'seaboard'];
 
@@ -68,17 +82,21 @@ const LONG_PAYLOAD = Array.from({ length: 95 }, (_, i) => 'abcdefghijklmnopqrstu
 const LONG_LINE = `echo ${LONG_PAYLOAD}`;
 /** Virtual time between a prompt and the first typed byte: 10 ms at 1 GHz. */
 const TYPE_DELAY = 10_000_000;
-/** Typed one at a time, each after the prompt the previous one left (each shorter than the UART's FIFO but the long line). */
-const COMMANDS = ['uname -a', 'cat /proc/cpuinfo', LONG_LINE, 'echo dmesg-begin; dmesg', 'echo dmesg-end', 'reboot -f'];
+/**
+ * Typed one at a time, each after the prompt the previous one left (each
+ * shorter than the UART's FIFO but the long line); then the tree's end command.
+ * Reading the fuses' nvmem file makes the fuse driver use the APB DMA.
+ */
+const COMMANDS = ['uname -a', 'cat /proc/cpuinfo', LONG_LINE, 'od -An -tx4 -N16 /sys/bus/nvmem/devices/fuse/nvmem', 'echo dmesg-begin; dmesg', 'echo dmesg-end'];
 
 const CHECKS = {
   uname: /^Linux \S+ 6\.1\.\d+\S* #.* armv7l( GNU\/Linux)?\r?$/m,
   processors: /^processor\s*:\s*1\r?$/m,
   longLine: new RegExp(`^${LONG_PAYLOAD}\\r?$`, 'm'),
+  fuses: /^\s*(?:[0-9a-f]{8}\s+){3}[0-9a-f]{8}\r?$/m,
   dmesg: /^dmesg-end\r?$/m,
-  restart: /reboot: Restarting system/,
 };
-const checkOutput = (out) => Object.fromEntries(Object.entries(CHECKS).map(([k, re]) => [k, re.test(out)]));
+const checkOutput = (end) => (out) => Object.fromEntries([...Object.entries(CHECKS), ['end', end.line]].map(([k, re]) => [k, re.test(out)]));
 
 /** Kernel log lines that say a driver failed: probe failures, timeouts, errors. */
 const PROBLEM = /fail|timed? ?out|timeout|error|unable to|can't|cannot|not found|deferred/i;
@@ -204,11 +222,12 @@ function writeScenario(tree, images, limit) {
   const file = path.join(work, `linux-tegra-${tree}.yaml`);
   const rel = (f) => path.relative(work, f);
   const source = (re) => JSON.stringify(`/${re.source}/${re.flags}`);
-  const inputs = COMMANDS.map((c) => `  - { after: ${JSON.stringify(PROMPT)}, delay: ${TYPE_DELAY}, text: ${JSON.stringify(c + '\n')} }`);
+  const end = ENDS[TREES[tree].end];
+  const inputs = [...COMMANDS, end.command].map((c) => `  - { after: ${JSON.stringify(PROMPT)}, delay: ${TYPE_DELAY}, text: ${JSON.stringify(c + '\n')} }`);
   fs.writeFileSync(file, `# yaml-language-server: $schema=${path.relative(work, path.join(root, 'schemas', 'scenario.schema.json'))}
 # Written by scripts/linux-tegra.js: Linux 6.1 with the ${tree} device tree appended, busybox to a shell on UARTD.
 name: linux-tegra-${tree}
-board: tegra2-xoom
+board: ${images.board}
 smp: 2
 profile: linux
 boot:
@@ -218,11 +237,24 @@ boot:
 input:
 ${inputs.join('\n')}
 expect:
-  console: [${[CHECKS.uname, CHECKS.processors, CHECKS.dmesg, CHECKS.restart].map(source).join(', ')}]
+  console: [${[CHECKS.uname, CHECKS.processors, CHECKS.dmesg, end.line].map(source).join(', ')}]
   never: ["/Kernel panic|Internal error: Oops/"]
-  end: reset
+  end: ${end.stop}
 limits: { instructions: ${limit} }
 `);
+  return file;
+}
+
+/** tegra2-xoom with the reference boards' TPS6586x at 0x34 on the DVC (a board file next to the scenarios). */
+function pmuBoard() {
+  const file = path.join(work, 'tegra2-xoom-tps6586x.yaml');
+  const xoom = fs.readFileSync(path.join(root, 'machine', 'boards', 'tegra2-xoom.yaml'), 'utf8');
+  const dvc = '    type: nvidia,tegra20-i2c-dvc\n';
+  if (!xoom.includes(dvc)) throw new Error('machine/boards/tegra2-xoom.yaml has no nvidia,tegra20-i2c-dvc device to put the TPS6586x on');
+  fs.writeFileSync(file, xoom
+    .replace('# yaml-language-server: $schema=../../schemas/board.schema.json', `# yaml-language-server: $schema=${path.relative(work, path.join(root, 'schemas', 'board.schema.json'))}\n# Written by scripts/linux-tegra.js: tegra2-xoom with a TPS6586x PMU at 0x34 on the DVC, as on ventana, harmony and seaboard.`)
+    .replace(/^name: tegra2-xoom$/m, 'name: tegra2-xoom-tps6586x')
+    .replace(dvc, `${dvc}    props: { tps6586x-address: 0x34 }\n`));
   return file;
 }
 
@@ -271,17 +303,18 @@ async function main() {
     const dtb = dtbFor(tree);
     const kernel = path.join(work, `zImage-${tree}`);
     fs.writeFileSync(kernel, Buffer.concat([fs.readFileSync(built.zImage), fs.readFileSync(dtb)]));
-    const scenario = writeScenario(tree, { kernel, initrd }, opts.limit);
+    const board = TREES[tree].pmu ? path.relative(work, pmuBoard()) : 'tegra2-xoom';
+    const scenario = writeScenario(tree, { kernel, initrd, board }, opts.limit);
     const recording = path.join(work, `linux-tegra-${tree}.bur`);
     console.error(`\n== ${tree}: zImage with ${path.basename(dtb)} appended; scenario ${path.relative(root, scenario)}; to run it again: node bin/bringup run ${path.relative(root, scenario)}`);
-    const run = runBringup(scenario, recording, { echo: true, checkOutput });
+    const run = runBringup(scenario, recording, { echo: true, checkOutput: checkOutput(ENDS[TREES[tree].end]) });
     const problems = dmesgProblems(run.out);
     for (const p of problems) console.error(`  dmesg (${tree}): ${p}`);
     const replay = run.bytes ? verifyReplay(recording) : { ok: false, seconds: 0, report: 'no recording' };
     const ok = run.reached && Object.values(run.checks).every(Boolean) && replay.ok;
     allOk = allOk && ok;
     console.log(JSON.stringify({
-      tree, dtb: path.basename(dtb), shell: run.out.includes(PROMPT), passed: ok, cpus_online: cpusOnline(run.out), checks: run.checks,
+      tree, dtb: path.basename(dtb), board, shell: run.out.includes(PROMPT), passed: ok, cpus_online: cpusOnline(run.out), checks: run.checks,
       stop: run.stop, instructions: run.instructions, seconds: +run.seconds.toFixed(1), dmesg_problems: problems,
       replay: { identical: replay.ok, seconds: +replay.seconds.toFixed(1), report: replay.report },
       recording: path.relative(root, recording), build_seconds: +built.seconds.toFixed(0), build_cached: built.cached,

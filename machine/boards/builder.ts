@@ -16,6 +16,7 @@ export interface BuildHooks {
   guestError(source: string, message: string): void;
   console(device: string, data: Uint8Array): void;
   requestReset(device: string): void;
+  requestPowerOff(device: string): void;
   /** Told of every level change the wiring drives into an interrupt input (and the device that caused it). */
   irqEdge?: Probe<IrqEdgeArgs>;
 }
@@ -152,6 +153,7 @@ export function buildBoard(
       },
       console: (data) => hooks.console(d.name, data),
       requestReset: () => hooks.requestReset(d.name),
+      requestPowerOff: () => hooks.requestPowerOff(d.name),
       readPhysical: (address, length) => readPhysical(bus, address, length),
       dmaRead32: (address) => busAccess(() => bus.read32(address & ~3) >>> 0),
       dmaWrite32: (address, value) => busAccess(() => { bus.write32(address & ~3, value | 0); return true; }) ?? false,

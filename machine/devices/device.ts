@@ -32,6 +32,8 @@ export interface DeviceContext {
   console(data: Uint8Array): void;
   /** Resets the whole machine (e.g. PMC MAIN_RST). Takes effect at the next instruction boundary. */
   requestReset(): void;
+  /** Cuts the board's power (a PMU told to power off): the run ends at the next instruction boundary. */
+  requestPowerOff(): void;
   /** Reads physical memory (frame buffer scan-out); unmapped bytes read as 0. */
   readPhysical(address: number, length: number): Uint8Array;
   /**

@@ -136,3 +136,30 @@ test('I2C: a packet still on the bus survives a snapshot and completes after res
   ctx.advanceTo(10 * BYTE_NS);
   assert.equal(r(dev, INT_STATUS), TX_REQ);
 });
+
+test('DVC with a TPS6586x (tps6586x-address): VERSIONCRC reads back, registers keep writes, SLEEP_MODE in SUPPLYENE powers the board off', () => {
+  const { dev, ctx } = createDevice(tegraDvc, { 'tps6586x-address': 0x34 });
+  const D = 0x10; // the DVC's FIFO registers sit 0x10 further
+  // regmap_read: write the register number (repeated start), then read one byte.
+  header(dev, 0x34, 1, 1 << 16, D);
+  w(dev, D + TX_FIFO, 0xcd);
+  ctx.advanceTo(ctx.time + 2 * BYTE_NS);
+  w(dev, D + INT_STATUS, 0xff);
+  header(dev, 0x34, 1, HDR_READ, D);
+  ctx.advanceTo(ctx.time + 2 * BYTE_NS);
+  assert.equal(r(dev, D + RX_FIFO) & 0xff, 0x15, 'TPS658621A');
+  w(dev, D + INT_STATUS, 0xff);
+  // tps6586x_power_off: clear EXITSLREQ, then set SLEEP_MODE in SUPPLYENE (0x14).
+  header(dev, 0x34, 2, 0, D);
+  w(dev, D + TX_FIFO, 0x0014);
+  ctx.advanceTo(ctx.time + 3 * BYTE_NS);
+  assert.equal(ctx.powerOffs, 0);
+  header(dev, 0x34, 2, 0, D);
+  w(dev, D + TX_FIFO, 0x0814);
+  ctx.advanceTo(ctx.time + 3 * BYTE_NS);
+  assert.equal(ctx.powerOffs, 1);
+  // Its registers are part of the DVC's snapshot.
+  const { a, b } = roundTrip(tegraDvc, dev, { 'tps6586x-address': 0x34 });
+  assert.deepEqual(b, a);
+  assert.throws(() => createDevice(tegraDvc, { 'tps6586x-address': 0x80 }), /tps6586x-address/);
+});

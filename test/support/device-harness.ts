@@ -73,6 +73,8 @@ export class TestContext implements DeviceContext {
   guestError(message: string): void { if (!this.errors.includes(message)) this.errors.push(message); }
   console(data: Uint8Array): void { this.output.push(...data); }
   requestReset(): void { this.resets++; }
+  powerOffs = 0;
+  requestPowerOff(): void { this.powerOffs++; }
   readPhysical(address: number, length: number): Uint8Array {
     const out = new Uint8Array(length);
     for (let i = 0; i < length; i++) {

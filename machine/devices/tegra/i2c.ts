@@ -31,14 +31,18 @@
  * that way: Linux leaves bit 7 masked). The DVC also sets DVC_STATUS bit 30
  * (I2C_DONE_INTR, write-1-to-clear) when a packet ends.
  *
- * Targets are attached by the code that builds a machine (attach()); the
- * board attaches none, so every address NACKs and Linux reports no device
- * rather than a timeout.
+ * Targets are attached by the code that builds a machine (attach()), or by
+ * the props: 'tps6586x-address' puts a TPS6586x power management unit
+ * (tps6586x.ts) at that 7-bit address, 'tps6586x-version' its VERSIONCRC.
+ * tegra2-xoom attaches none (the Xoom's power IC is elsewhere), so every
+ * address NACKs and Linux reports no device rather than a timeout.
  */
 
 import type { ScheduledEvent } from '../../events';
-import type { Device, DeviceContext, DeviceType } from '../device';
+import type { Device, DeviceContext, DeviceProps, DeviceType, PropRule } from '../device';
+import { checkProps, prop } from '../device';
 import { DeclaredStateDevice, type StateDecl } from '../state';
+import { Tps6586x, TPS6586X_DEFAULT_VERSION } from './tps6586x';
 
 /** A device on the bus: takes written bytes and gives read ones; false / undefined is a NACK. */
 export interface I2cTarget {
@@ -72,10 +76,9 @@ const BYTE_NS = 9 * 2500;
 
 export class TegraI2c extends DeclaredStateDevice implements Device {
   readonly name: string;
-  readonly stateFields: StateDecl = {
-    regs: 'map', tx: 'u32[]', rx: 'u32[]', rxPending: 'u32[]', intStatus: 'u32', ieComplete: 'bool',
-    dvcStatus: 'u32', doneAt: 'int?', fifoControl: 'u32', completeWhenDrained: 'bool',
-  };
+  readonly stateFields: StateDecl;
+  /** The power management unit the props put on the bus, if any. */
+  private readonly pmu: Tps6586x | undefined;
   /** Plain storage registers by offset in the I2C block (and the DVC's control registers by their own offset + 0x1000). */
   private regs = new Map<number, number>();
   /** Words of the packet being written (headers and payload). */
@@ -94,9 +97,20 @@ export class TegraI2c extends DeclaredStateDevice implements Device {
   private doneEvent: ScheduledEvent | null = null;
   private readonly targets = new Map<number, I2cTarget>();
 
-  constructor(private readonly ctx: DeviceContext, readonly type: string) {
+  constructor(private readonly ctx: DeviceContext, readonly type: string, props: DeviceProps = {}) {
     super();
     this.name = ctx.name;
+    const pmuAddress = prop(props, 'tps6586x-address', I2C_PROPS['tps6586x-address']);
+    const state: Record<string, StateDecl[string]> = {
+      regs: 'map', tx: 'u32[]', rx: 'u32[]', rxPending: 'u32[]', intStatus: 'u32', ieComplete: 'bool',
+      dvcStatus: 'u32', doneAt: 'int?', fifoControl: 'u32', completeWhenDrained: 'bool',
+    };
+    if (pmuAddress !== 0) {
+      this.pmu = new Tps6586x(prop(props, 'tps6586x-version', I2C_PROPS['tps6586x-version']), () => ctx.requestPowerOff());
+      this.attach(pmuAddress, this.pmu);
+      state.pmu = { kind: 'group', fields: { regs: 'u32[]', pointer: 'int' } };
+    }
+    this.stateFields = state;
     this.reset();
   }
 
@@ -162,6 +176,7 @@ export class TegraI2c extends DeclaredStateDevice implements Device {
     this.tx = []; this.rx = []; this.rxPending = [];
     this.intStatus = 0; this.ieComplete = false; this.completeWhenDrained = false; this.dvcStatus = 0;
     this.fifoControl = 0;
+    this.pmu?.reset();
     this.ctx.irq(0).set(false);
   }
 
@@ -269,11 +284,21 @@ export class TegraI2c extends DeclaredStateDevice implements Device {
   }
 }
 
+const I2C_PROPS = {
+  'tps6586x-address': { default: 0, min: 0, max: 0x77, description: '7-bit address of a TPS6586x power management unit on this bus (0: none)' },
+  'tps6586x-version': { default: TPS6586X_DEFAULT_VERSION, min: 0, max: 0xff, description: 'the TPS6586x VERSIONCRC register (0x15 TPS658621A, 0x2c TPS658621C/D, ...)' },
+} satisfies Record<string, PropRule>;
+
 function i2cType(type: string, description: string, size: number): DeviceType {
-  return {
-    type, description, regions: ['registers'], regionSizes: [size], irqOutputs: 1, props: {},
-    create: (ctx) => new TegraI2c(ctx, type),
+  const t: DeviceType = {
+    type, description, regions: ['registers'], regionSizes: [size], irqOutputs: 1, props: I2C_PROPS,
+    create: (ctx, props) => {
+      const bad = checkProps(t, props);
+      if (bad) throw bad;
+      return new TegraI2c(ctx, type, props);
+    },
   };
+  return t;
 }
 
 export const tegraI2c = i2cType(I2C_TYPE, 'Tegra20 I2C controller in packet mode: TX/RX FIFOs, transfers to attached targets, NACK where none answers', 0x100);
