@@ -87,7 +87,7 @@ const TYPE_DELAY = 10_000_000;
  * shorter than the UART's FIFO but the long line); then the tree's end command.
  * Reading the fuses' nvmem file makes the fuse driver use the APB DMA.
  */
-const COMMANDS = ['uname -a', 'cat /proc/cpuinfo', LONG_LINE, 'od -An -tx4 -N16 /sys/bus/nvmem/devices/fuse/nvmem', 'echo dmesg-begin; dmesg', 'echo dmesg-end'];
+const COMMANDS = ['uname -a', 'cat /proc/cpuinfo', LONG_LINE, 'cd /sys/bus/nvmem/devices/fuse', 'od -An -tx4 -N16 nvmem', 'cd; echo dmesg-begin; dmesg', 'echo dmesg-end'];
 
 const CHECKS = {
   uname: /^Linux \S+ 6\.1\.\d+\S* #.* armv7l( GNU\/Linux)?\r?$/m,
