@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tegraApbDma } from '../../machine/devices/tegra/apb-dma';
 import { tegraAhb } from '../../machine/devices/tegra/ahb';
+import { tegraSecureBoot } from '../../machine/devices/tegra/secure-boot';
 import type { Device } from '../../machine/devices/device';
 import { createDevice, roundTrip } from '../support/device-harness';
 
@@ -130,4 +131,13 @@ test('AHB gizmo: every register keeps what Linux writes, by name, without guest 
   const { a, b } = roundTrip(tegraAhb, dev);
   assert.deepEqual(b, a);
   assert.equal((dev.snapshot().state.registers as Record<string, number>).GIZMO_USB, 0x80000004);
+});
+
+test('secure boot: SB_CSR keeps what Linux writes (the reset-vector lock, bit 1), other offsets are guest errors', () => {
+  const { dev, ctx } = createDevice(tegraSecureBoot);
+  w(dev, 0x00, r(dev, 0x00) | 2);
+  assert.equal(r(dev, 0x00), 2);
+  assert.deepEqual(ctx.errors, []);
+  r(dev, 0x04);
+  assert.equal(ctx.errors.length, 1);
 });
