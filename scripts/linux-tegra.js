@@ -276,7 +276,7 @@ function cpusOnline(out) {
 function qemuNote() {
   const r = spawnSync('qemu-system-arm', ['-M', 'help'], { encoding: 'utf8' });
   if (r.error) return 'qemu-system-arm is not installed; it has no Tegra20 machine either';
-  const tegra = r.stdout.split('\n').filter((l) => /tegra|t20/i.test(l));
+  const tegra = r.stdout.split("\n").filter((l) => /\b(tegra|t20)/i.test(l));
   return tegra.length ? `qemu-system-arm lists ${tegra.join('; ')}` : 'qemu-system-arm -M help lists no Tegra20 machine: QEMU cannot run these kernels, so there is no QEMU run to compare with';
 }
 
