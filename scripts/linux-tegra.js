@@ -223,7 +223,12 @@ function writeScenario(tree, images, limit) {
   const rel = (f) => path.relative(work, f);
   const source = (re) => JSON.stringify(`/${re.source}/${re.flags}`);
   const end = ENDS[TREES[tree].end];
-  const inputs = [...COMMANDS, end.command].map((c) => `  - { after: ${JSON.stringify(PROMPT)}, delay: ${TYPE_DELAY}, text: ${JSON.stringify(c + '\n')} }`);
+  const typed = (after, text) => `  - { after: ${JSON.stringify(after)}, delay: ${TYPE_DELAY}, text: ${JSON.stringify(text)} }`;
+  // The long line's newline comes on its own once the line's start has echoed: should the UART drop
+  // part of the line (input faster than it reads), the shell still gets a whole line and goes on.
+  const inputs = [...COMMANDS, end.command].flatMap((c) => (c === LONG_LINE
+    ? [typed(PROMPT, c), typed(LONG_LINE.slice(0, 16), '\n')]
+    : [typed(PROMPT, c + '\n')]));
   fs.writeFileSync(file, `# yaml-language-server: $schema=${path.relative(work, path.join(root, 'schemas', 'scenario.schema.json'))}
 # Written by scripts/linux-tegra.js: Linux 6.1 with the ${tree} device tree appended, busybox to a shell on UARTD.
 name: linux-tegra-${tree}
