@@ -17,7 +17,8 @@ boots it on the simulated tegra2-xoom (both Cortex-A9 cores) to a busybox
 shell on UARTD, once per device tree: the Xoom's own
 (linux/tegra20/tegra20-xoom.dts) and the mainline ventana, harmony and
 seaboard trees. Each boot is a recorded scenario: the shell must answer, list
-two processors in /proc/cpuinfo, echo a typed 100-character line intact, read
+two processors in /proc/cpuinfo, count each CPU's timer interrupts on its own
+Tegra timer in /proc/interrupts, echo a typed 100-character line intact, read
 the fuses (through the APB DMA) and show its dmesg (its probe failures and
 timeouts are printed); then 'reboot -f' must end the run with the PMC's reset
 (the Xoom's tree) or 'poweroff -f' with the TPS6586x power management unit's
@@ -87,7 +88,7 @@ const TYPE_DELAY = 10_000_000;
  * shorter than the UART's FIFO but the long line); then the tree's end command.
  * Reading the fuses' nvmem file makes the fuse driver use the APB DMA.
  */
-const COMMANDS = ['uname -a', 'cat /proc/cpuinfo', LONG_LINE, 'cd /sys/bus/nvmem/devices/fuse', 'od -An -tx4 -N16 nvmem', 'cd; echo dmesg-begin; dmesg', 'echo dmesg-end'];
+const COMMANDS = ['uname -a', 'cat /proc/cpuinfo', 'cat /proc/interrupts', LONG_LINE, 'cd /sys/bus/nvmem/devices/fuse', 'od -An -tx4 -N16 nvmem', 'cd; echo dmesg-begin; dmesg', 'echo dmesg-end'];
 
 const CHECKS = {
   uname: /^Linux \S+ 6\.1\.\d+\S* #.* armv7l( GNU\/Linux)?\r?$/m,
@@ -96,7 +97,19 @@ const CHECKS = {
   fuses: /^\s*(?:[0-9a-f]{8}\s+){3}[0-9a-f]{8}\r?$/m,
   dmesg: /^dmesg-end\r?$/m,
 };
-const checkOutput = (end) => (out) => Object.fromEntries([...Object.entries(CHECKS), ['end', end.line]].map(([k, re]) => [k, re.test(out)]));
+/**
+ * Each CPU's clock events come from its own Tegra timer (timer-tegra.c: TMR1
+ * for CPU0, TMR2 for CPU1, the interrupt pinned to its CPU): /proc/interrupts
+ * has two tegra_timer lines, one counting on CPU0 and one on CPU1.
+ */
+function perCpuTimers(out) {
+  const counts = (out.match(/^\s*\d+:\s+\d+\s+\d+\s.*tegra_timer\r?$/gm) ?? []).map((l) => l.trim().split(/\s+/).slice(1, 3).map(Number));
+  return counts.some(([c0, c1]) => c0 > 0 && c1 === 0) && counts.some(([c0, c1]) => c0 === 0 && c1 > 0);
+}
+const checkOutput = (end) => (out) => ({
+  ...Object.fromEntries([...Object.entries(CHECKS), ['end', end.line]].map(([k, re]) => [k, re.test(out)])),
+  timers: perCpuTimers(out),
+});
 
 /** Kernel log lines that say a driver failed: probe failures, timeouts, errors. */
 const PROBLEM = /fail|timed? ?out|timeout|error|unable to|can't|cannot|not found|deferred/i;
