@@ -31,7 +31,7 @@ images live in .cache/linux-tegra (never committed). A second run reuses the
 build when the configuration fragment has not changed.
 
 Options:
-  --tree NAME      boot only this device tree (${'xoom, ventana, harmony, seaboard, paz00, trimslice'})
+  --tree NAME      boot only this device tree (repeat for several):\n                   ${'xoom, ventana, harmony, seaboard, paz00, trimslice'}
   --no-build       use the kernel already built (fails if there is none)
   --max-insns N    instruction limit of each boot (default 40G; 500M, 1200000 ...)
   --help           this text
@@ -55,14 +55,15 @@ const MAKE = ['ARCH=arm', 'CROSS_COMPILE=arm-linux-gnueabihf-', `O=${buildDir}`]
  * kernel source. The reference boards' trees (pmu) put a TPS6586x power
  * management unit at 0x34 on the DVC, which their kernels need (the PMC's
  * core supply) and power off through: they run on tegra2-xoom with that PMU
- * added, and end with `poweroff -f`; the Xoom's tree ends with `reboot -f`.
+ * added, and end with `poweroff -f` (paz00's PMU is not its power controller:
+ * `reboot -f`); the Xoom's tree and trimslice's end with `reboot -f`.
  */
 const TREES = {
   xoom: { dts: xoomDts, dtb: 'tegra20-xoom.dtb', end: 'reboot' },
   ventana: { dtb: 'tegra20-ventana.dtb', end: 'poweroff', pmu: true },
   harmony: { dtb: 'tegra20-harmony.dtb', end: 'poweroff', pmu: true },
   seaboard: { dtb: 'tegra20-seaboard.dtb', end: 'poweroff', pmu: true },
-  paz00: { dtb: 'tegra20-paz00.dtb', end: 'reboot' },
+  paz00: { dtb: 'tegra20-paz00.dtb', end: 'reboot', pmu: true }, // its TPS6586x is not the system power controller
   trimslice: { dtb: 'tegra20-trimslice.dtb', end: 'reboot' },
 };
 /** How each way of ending shows on the console and stops the run. */
