@@ -63,8 +63,9 @@ const TREES = {
   ventana: { dtb: 'tegra20-ventana.dtb', end: 'poweroff', pmu: true },
   harmony: { dtb: 'tegra20-harmony.dtb', end: 'poweroff', pmu: true },
   seaboard: { dtb: 'tegra20-seaboard.dtb', end: 'poweroff', pmu: true },
-  paz00: { dtb: 'tegra20-paz00.dtb', end: 'reboot', pmu: true }, // its TPS6586x is not the system power controller
-  trimslice: { dtb: 'tegra20-trimslice.dtb', end: 'reboot' },
+  // Their console is UARTA (serial0 in their trees); paz00's TPS6586x is not its system power controller.
+  paz00: { dtb: 'tegra20-paz00.dtb', end: 'reboot', pmu: true, console: 'uarta' },
+  trimslice: { dtb: 'tegra20-trimslice.dtb', end: 'reboot', console: 'uarta' },
 };
 /** How each way of ending shows on the console and stops the run. */
 const ENDS = {
@@ -249,7 +250,7 @@ name: linux-tegra-${tree}
 board: ${images.board}
 smp: 2
 profile: linux
-boot:
+${TREES[tree].console ? `console: ${TREES[tree].console}\n` : ''}boot:
   kernel: ${rel(images.kernel)}
   initrd: ${rel(images.initrd)}
   cmdline: console=ttyS0,115200n8 rdinit=/init
