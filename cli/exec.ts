@@ -31,7 +31,9 @@ to tell them apart), as QEMU starts a bare-metal ELF.
 The second form boots a kernel (zImage, raw image or ELF) with the board's
 boot protocol: ATAGs on tegra2 boards (r1 = machine type, r2 = ATAG list at
 RAM base + 0x100), a device tree on vexpress-a9 (/chosen gets bootargs and the
-initrd, r2 = DTB address). The console UART's output goes to stdout.
+initrd, r2 = DTB address). Given --dtb, a tegra2 board boots with the device
+tree instead of ATAGs (r1 = 0xffffffff, r2 = DTB address, /memory = the
+board's DRAM banks). The console UART's output goes to stdout.
 
   --board NAME      board to simulate: ${boardNames().join(', ')}, or a board file
   --smp N           cores to run, 1 to the board's cpu.max-count (vexpress-a9: 4,
@@ -50,11 +52,13 @@ initrd, r2 = DTB address). The console UART's output goes to stdout.
                     $BRINGUP_EXEC_MAX_INSNS; 0 for no limit. With several
                     cores N is virtual time, which every core's clock follows
   --kernel IMAGE    kernel or hypervisor image to boot
-  --dtb FILE        device tree blob (DTB boards)
+  --dtb FILE        device tree blob: on vexpress-a9 the board's protocol; on
+                    tegra2 boards it replaces the ATAG list
   --initrd FILE     initial ramdisk or boot volume
   --append TEXT     kernel command line
   --console DEVICE  UART whose output goes to stdout (default: the board's console)
-  --input TEXT      console input, typed at the start of the run (\\n for Enter)
+  --input TEXT      console input, typed at the start of the run; it arrives at
+                    the UART's line rate (baud, default 115200); \\n for Enter
   --cmdline TEXT    command line returned by SYS_GET_CMDLINE
   --until TEXT      stop (exit 0) as soon as the console has printed TEXT
   --screenshot PNG  at the end, save the display (frame buffer scan-out) as PNG
@@ -196,7 +200,7 @@ export async function execCommand(argvIn: string[]): Promise<number> {
     process.stderr.write(`bringup: guest error [${e.source}] at ${where(e.pc)}, insn ${e.icount}: ${e.message}\n`);
   });
   if (!args.flags.has('semihosting') && input !== undefined && consoleDevice !== undefined) {
-    machine.addInput(0, consoleDevice, Buffer.from(unescape(input), 'utf8'));
+    machine.typeInput(0, consoleDevice, Buffer.from(unescape(input), 'utf8'));
   }
 
   let interrupted: StopSignal | undefined;

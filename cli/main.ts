@@ -8,12 +8,15 @@ import { volumeCommand, VOLUME_HELP } from './volume';
 import { runCommand, RUN_HELP } from './run';
 import { validateCommand, VALIDATE_HELP } from './validate';
 import { testCommand, TEST_HELP } from './test';
+import { stepsCommand, STEPS_HELP } from './steps';
 import { recordCommand, RECORD_HELP } from './record';
 import { replayCommand, REPLAY_HELP } from './replay';
 import { diffCommand, DIFF_HELP } from './diff';
 import { bundleCommand, BUNDLE_HELP } from './bundle';
 import { bisectCommand, BISECT_HELP } from './bisect';
 import { minimizeCommand, MINIMIZE_HELP } from './minimize';
+import { traceCommand, TRACE_HELP } from './trace';
+import { initCommand, INIT_HELP } from './init';
 import { InputFileError } from '../scenario/file/yaml-file';
 import { ImageError } from '../machine/loaders/elf';
 import { ImageMismatchError } from '../scenario/record/recording';
@@ -33,13 +36,16 @@ commands:
   volume    pack, list and extract boot volumes (images + domain configuration)
   run       run a scenario (YAML): boot, inject faults, check the console
   validate  check scenario, boot volume and board files without running them
+  init      set up your own repository for bringup: features, scenarios, steps
   test      run the Cucumber features (features/*.feature)
+  steps     list the steps features can use (--markdown: docs/steps.md)
   record    run a scenario and record it
   replay    replay a recording to an instruction, symbol, crash or console line; --verify
   diff      the first divergence between two recordings
   bundle    pack a recording with its images to replay anywhere
   bisect    find the commit (or image) that broke a scenario
   minimize  reduce a failing scenario's faults to a minimal failing set
+  trace     write a Perfetto trace of a recording (ui.perfetto.dev)
   version   print the version
 
 exit status: 0 pass; 1 an expectation failed; 2 bad usage or invalid input
@@ -55,12 +61,15 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help:
   run: { run: runCommand, help: RUN_HELP },
   validate: { run: validateCommand, help: VALIDATE_HELP },
   test: { run: testCommand, help: TEST_HELP },
+  steps: { run: stepsCommand, help: STEPS_HELP },
   record: { run: recordCommand, help: RECORD_HELP },
   replay: { run: replayCommand, help: REPLAY_HELP },
   diff: { run: diffCommand, help: DIFF_HELP },
   bundle: { run: bundleCommand, help: BUNDLE_HELP },
   bisect: { run: bisectCommand, help: BISECT_HELP },
   minimize: { run: minimizeCommand, help: MINIMIZE_HELP },
+  trace: { run: traceCommand, help: TRACE_HELP },
+  init: { run: initCommand, help: INIT_HELP },
 };
 
 

@@ -7,11 +7,21 @@ import * as path from 'node:path';
 import { EXIT } from './exit-codes';
 import { UsageError, unknownOption } from './args';
 import { onStopSignal, stopStatus, signalStatus, type StopSignal } from './signals';
+import { writeTestReports } from './test-reports';
+import { testSources, type TestSources } from './test-sources';
+import { projectRoot } from '../io/project';
 
 export const TEST_HELP = `usage: bringup test [--parallel N] [--shard I/N] [--tags EXPR] [--reports DIR | --no-reports] [CUCUMBER ARGS...]
 
-Runs the Gherkin features with bringup's step library (steps/, compiled into
-dist/steps). Without paths it runs features/**/*.feature from the repository.
+Runs the Gherkin features with bringup's step library. The project is the
+nearest folder upward from the current one with a package.json. Without paths
+it runs the project's features/**/*.feature. In a project that installed
+bringup (see \`bringup init\`), the project's own step definitions in
+steps/ (.ts, .cts, .js, .cjs) load with bringup's: TypeScript through
+ts-node (transpile-only, CommonJS), no build step. A bare scenario name in a
+step (the scenario "boot.yaml") is looked up in the project's scenarios/
+folder (features/scenarios/ in bringup's own repository), a relative path is
+relative to the project's folder.
 
   --parallel N      run scenarios in N worker processes
   --shard I/N       run only the I-th of N deterministic shares of the
@@ -19,10 +29,12 @@ dist/steps). Without paths it runs features/**/*.feature from the repository.
                     in order, belongs to share k mod N + 1), for spreading a
                     run over N machines
   --tags EXPR       only scenarios whose tags match, e.g. "@faults and not @slow"
-  --reports DIR     write DIR/cucumber.html and DIR/junit.xml (default: reports).
+  --reports DIR     write DIR/cucumber.html, DIR/junit.xml and DIR/failures.html
+                    (default: reports); a failed scenario's logs and pictures
+                    go to DIR/failed/.
                     While another bringup test writes to DIR, this run writes
                     to DIR/run-PID instead; the last lines say where they are
-  --no-reports      write neither
+  --no-reports      write none of them
 
 Everything else is passed to cucumber-js (paths, --name, --format, ...), e.g.
 
@@ -31,11 +43,22 @@ Everything else is passed to cucumber-js (paths, --name, --format, ...), e.g.
   bringup test --parallel 2 --shard 1/3
 
 At the end a timing line shows the wall time against the sum of the scenario
-times, and how long each worker ran. Every "When it runs" is recorded; a
-failed scenario's report carries its console log, the display as PNG and the
-path of its recording (in \$BRINGUP_RECORDINGS_DIR, default .bringup/recordings;
-replay it with \`bringup replay FILE\`). A passing scenario's recording is
-deleted once it has replayed identically.
+times, and how long each worker ran, then where the reports are and the
+replay command of every failed scenario. Every "When it runs" is recorded; a
+failed scenario's report carries its console log with the failed expectation
+marked, the display as PNG, the path of its recording (in
+\$BRINGUP_RECORDINGS_DIR, default .bringup/recordings) and the command that
+replays it (\`bringup replay FILE\`, with --to-crash when the run crashed);
+junit.xml lists them per failed test case (<properties> and
+[[ATTACHMENT|path]] lines), failures.html shows them (docs/scenarios.md,
+"Reports"). A passing scenario's recording is deleted once it has replayed
+identically.
+
+A step no definition matches is reported at its feature file and line with
+the three closest steps of the library (bringup steps lists them all), not
+with a snippet; a bad value in a step is reported at the line that wrote it.
+This is bringup's progress formatter; a --format that prints to the terminal
+(e.g. --format progress) replaces it.
 
 Ctrl-C or SIGTERM stops cucumber-js too; a scenario it cut short leaves no
 partial recording.
@@ -44,25 +67,27 @@ Exit status: 0 every scenario passed; 1 a scenario failed; 2 bad usage (an
 unknown option, a bad --parallel or --shard); 130 interrupted by Ctrl-C, 143
 by SIGTERM; 128+N when cucumber-js was killed by signal N (it says which).`;
 
-export function repositoryRoot(): string {
-  for (const c of [path.resolve(__dirname, '..', '..'), path.resolve(__dirname, '..')]) {
-    if (fs.existsSync(path.join(c, 'features')) && fs.existsSync(path.join(c, 'package.json'))) return c;
-  }
-  throw new Error('repository root with features/ not found');
-}
-
-/** The cucumber-js command line for the repository's features (extra args appended). */
-export function cucumberArgs(extra: string[]): string[] {
-  const root = repositoryRoot();
+/**
+ * The cucumber-js command line (extra args appended): the project's features
+ * unless paths are given, bringup's step library and the project's own steps
+ * unless --require or --import is given.
+ */
+export function cucumberArgs(extra: string[], sources: TestSources = testSources(projectRoot())): string[] {
   const bin = path.join(path.dirname(require.resolve('@cucumber/cucumber/package.json')), 'bin', 'cucumber-js');
-  const hasPaths = extra.some((a, i) => !a.startsWith('-') && !(i > 0 && VALUE_OPTIONS.has(extra[i - 1])));
+  const hasPaths = namesPaths(extra);
   const hasSupport = extra.some((a) => a === '--require' || a.startsWith('--require=') || a === '--import' || a.startsWith('--import='));
   return [
     bin,
-    ...(hasPaths ? [] : [path.join(root, 'features', '**', '*.feature')]),
-    ...(hasSupport ? [] : ['--require', path.join(root, 'dist', 'steps', '**', '*.js')]),
+    ...(hasPaths ? [] : [path.join(sources.featuresDir, '**', '*.feature')]),
+    ...sources.requireModules.flatMap((m) => ['--require-module', m]),
+    ...(hasSupport ? [] : sources.support.flatMap((f) => ['--require', f])),
     ...extra,
   ];
+}
+
+/** True when cucumber-js arguments name features (an argument that is neither an option nor an option's value). */
+function namesPaths(args: string[]): boolean {
+  return args.some((a, i) => !a.startsWith('-') && !(i > 0 && VALUE_OPTIONS.has(args[i - 1])));
 }
 
 /** cucumber-js's own options (bringup test passes them on); anything else starting with -- is a mistake. */
@@ -197,9 +222,25 @@ function processAlive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
 }
 
+/**
+ * bringup's progress formatter (cli/test-formatter.ts: a step no definition
+ * matches gets the closest library steps, not a snippet), unless the
+ * arguments already name a formatter that prints to the terminal.
+ */
+export function defaultFormat(args: string[]): string[] {
+  const formats = args.flatMap((a, i) => (a === '--format' || a === '-f') && i + 1 < args.length ? [args[i + 1]] : a.startsWith('--format=') ? [a.slice(9)] : []);
+  // "name:file" writes to a file; a bare name (or a module's path or file: URL) writes to the terminal.
+  const toTerminal = formats.some((f) => !/^[^:]+:./.test(f.replace(/^file:\/\//, '')));
+  return toTerminal ? [] : ['--format', path.join(__dirname, 'test-formatter.js')];
+}
+
 export async function testCommand(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) { process.stdout.write(TEST_HELP + '\n'); return EXIT.OK; }
   const opts = testOptions(argv);
+  const sources = testSources(projectRoot());
+  if (!namesPaths(opts.cucumber) && !fs.existsSync(sources.featuresDir)) {
+    throw new UsageError(`test: ${sources.project} has no features/ folder (its .feature files are what bringup test runs); \`bringup init\` writes one with an example, or name feature files on the command line`);
+  }
   let reports = opts.reports;
   let release = () => {};
   if (reports !== undefined) {
@@ -218,9 +259,9 @@ export async function testCommand(argv: string[]): Promise<number> {
   try {
     const t0 = performance.now();
     // cucumber-js runs as a child that is stopped with us: Ctrl-C or SIGTERM is passed on, and we wait for it to end.
-    const child = spawn(process.execPath, cucumberArgs([...opts.cucumber, '--format', `message:${messages}`]), {
+    const child = spawn(process.execPath, cucumberArgs([...opts.cucumber, ...defaultFormat(opts.cucumber), '--format', `message:${messages}`], sources), {
       stdio: 'inherit', cwd: process.cwd(),
-      env: { ...process.env, ...(reports ? { BRINGUP_REPORTS_DIR: path.resolve(reports) } : {}) },
+      env: { ...process.env, ...sources.env, ...(reports ? { BRINGUP_REPORTS_DIR: path.resolve(reports) } : {}) },
     });
     let stoppedBy: StopSignal | undefined;
     const offSignal = onStopSignal((sig) => {
@@ -237,8 +278,10 @@ export async function testCommand(argv: string[]): Promise<number> {
         process.stdout.write(`${formatTiming(timingFromMessages(fs.readFileSync(messages, 'utf8')), wall)}\n`);
       } catch { /* a message stream cut short: no timing line */ }
     }
+    // junit.xml and failures.html with what every failed scenario left (cli/test-reports.ts).
+    const failures = reports && stoppedBy === undefined ? writeTestReports(messages, reports) : [];
     if (reports && fs.existsSync(path.join(reports, 'junit.xml'))) {
-      process.stdout.write(`reports: ${path.join(reports, 'cucumber.html')}, ${path.join(reports, 'junit.xml')}\n`);
+      process.stdout.write(`reports: ${path.join(reports, 'cucumber.html')}, ${path.join(reports, 'junit.xml')}\n${failures.map((l) => `${l}\n`).join('')}`);
     }
     if (stoppedBy) {
       process.stderr.write(`bringup: test ${stoppedBy === 'SIGINT' ? 'interrupted' : 'stopped by SIGTERM'}\n`);

@@ -9,11 +9,23 @@ import { InputFileUnusable } from '../io/input-file';
 
 export const VALIDATE_HELP = `usage: bringup validate FILE...
 
-Checks each file without running it and prints "FILE: ok" or every problem as
-FILE:LINE:COLUMN: what is wrong. The kind of file follows from its
-yaml-language-server $schema comment (or its content): scenarios
-(schemas/scenario.schema.json — including unknown symbols, missing image
-files and faults that can never fire), boot volume manifests and board files.
+Checks each file without running it and prints "FILE: ok (what it is)", or
+every problem of the file, in line order, one per line:
+
+  FILE:LINE:COLUMN: what is wrong
+
+The kind of file follows from its yaml-language-server $schema comment (or
+its content):
+  scenarios            schemas/scenario.schema.json, fully resolved: unknown
+                       symbols, missing image files, devices not on the board,
+                       faults that can never fire
+  boot volume manifests schemas/boot-volume.schema.json
+  boards               schemas/board.schema.json
+  firmware profiles    schemas/profile.schema.json (docs/profiles.md): dump
+                       patterns that do not compile or capture nothing,
+                       domain table fields outside their entry
+A mistyped key, value, symbol, device, board or profile name is answered with
+the nearest known one ("did you mean expect?").
 YAML nested more than 64 levels deep, an alias before its anchor and aliases
 that expand to more than 10000 nodes are refused at their line and column;
 a folder, a device or a /proc file given as FILE is refused by name.

@@ -24,6 +24,7 @@ import { Semihosting, type SemihostingConfig } from './semihosting';
 import type { Injection, InjectionEntry, InjectionPoint } from './injections';
 import { Probe, type ExecHandler, type ExecSubscriber, type AccessSubscriber, type GuestError, type IrqEdgeArgs, type MachineProbes } from './probes';
 import { CoreHolds, type CoreControlState } from './core-control';
+import { SerialLines } from './serial-line';
 import { DEFAULT_SCHEDULE, QuantumGrid, scheduleProblem, type GridState, type Schedule } from './schedule';
 
 export type { GuestError } from './probes';
@@ -143,6 +144,8 @@ export class Machine {
   private resetKind: 'reset' | 'poweroff' = 'reset';
   /** Injections scheduled ahead (console input, a replayed log), in time order. */
   private readonly scheduled: InjectionEntry[] = [];
+  /** Where the serial line into each UART stands: typed bytes queue behind the ones still on the wire. */
+  private readonly serialLines = new SerialLines();
   /** Disarmers of the one-shot hooks and watchers armed for scheduled exec/access injections (each leaves when it fires). */
   private readonly armed = new Set<() => void>();
   /** Several cores: entries of the input log armed at one place of one core, in time order, behind one hook (scheduleEntry). */
@@ -306,9 +309,39 @@ export class Machine {
     return d;
   }
 
-  /** Adds console input to the input log; it reaches the device's receive side at `time`. */
+  /**
+   * Adds console input to the input log as one entry: all of `data` reaches the
+   * device's receive side at `time`, at once (a replayed log, tests that put
+   * bytes straight into a FIFO). Input a person types goes through typeInput.
+   */
   addInput(time: number, device: string, data: Uint8Array, cause = 'console input'): void {
     this.inject({ icount: time, point: { at: 'boundary' }, injection: { kind: 'console-input', device, data }, cause });
+  }
+
+  /**
+   * Console input typed at `time`: the bytes cross the serial line at the
+   * device's line rate (machine/serial-line.ts), after anything still on the
+   * wire, and each enters the input log at its own arrival time. Returns the
+   * arrival times.
+   */
+  typeInput(time: number, device: string, data: Uint8Array, cause = 'console input'): number[] {
+    const times = this.lineArrivals(device, time, data.length);
+    data.forEach((b, k) => this.addInput(times[k], device, Uint8Array.of(b), cause));
+    return times;
+  }
+
+  /**
+   * Reserves the serial line into `device` for `count` bytes typed at `time`
+   * (not before now) and returns when each arrives; the caller logs the bytes
+   * (typeInput does), so a byte lost on the way (a corrupt-input fault) still
+   * took its time on the wire. Calls for one device come in the order the
+   * bytes are typed (a run types as its time goes on).
+   */
+  lineArrivals(device: string, time: number, count: number): number[] {
+    const d = this.device(device);
+    if (!d.receive) throw new Error(`device '${device}' cannot receive console input`);
+    const ticks = d.lineTicks ? (n: number) => d.lineTicks!(n) : () => 0;
+    return this.serialLines.schedule(device, Math.max(time, this.now()), count, ticks);
   }
 
   /**
@@ -612,6 +645,10 @@ export class Machine {
   private endRound(): void {
     this.cpus.forEach((cpu, k) => { if (cpu.icount < this.roundEnd) this.moveClock(k, this.roundEnd); });
     this.time = this.roundEnd;
+    // The grid stands at the boundary after the round's end, whatever cut the
+    // round there (a boundary, an event, a limit or a pause in a lone core's
+    // round): a run stopped and resumed has the same state as one run straight through.
+    if (this.time !== Infinity) this.grid.after(this.time);
   }
 
   /**
@@ -625,6 +662,9 @@ export class Machine {
     if (boundary !== cpu.icount) {
       const start = Math.max(this.time, this.grid.previous);
       this.cpus.forEach((other, j) => { if (other !== cpu && other.icount < start) this.moveClock(j, start); });
+      // The round began there, as if rounds had been cut every quantum: the
+      // same state whether the lone round was paused before or not.
+      this.time = start;
       return false;
     }
     this.alone = false;

@@ -13,7 +13,8 @@ import { DEVICE_TYPES } from '../machine/devices/registry';
 import { checkProps, fewerThanCores } from '../machine/devices/device';
 import { bootMachine, type BootDescription, type BootedMachine } from '../machine/boot/boot-machine';
 import { readInputFile, InputFileUnusable } from '../io/input-file';
-import { parseYamlText, InputFileError, MAX_YAML_BYTES } from './file/yaml-file';
+import { parseYamlText, InputFileError, ProblemList, MAX_YAML_BYTES } from './file/yaml-file';
+import { didYouMean } from './file/did-you-mean';
 
 export function boardsDir(): string {
   for (const c of [path.resolve(__dirname, '..', 'machine', 'boards'), path.resolve(__dirname, '..', '..', 'machine', 'boards')]) {
@@ -31,7 +32,7 @@ export function boardNames(): string[] {
 export function resolveBoardFile(nameOrPath: string): string {
   if (nameOrPath.endsWith('.yaml') || nameOrPath.endsWith('.yml') || nameOrPath.includes('/')) return nameOrPath;
   const file = path.join(boardsDir(), `${nameOrPath}.yaml`);
-  if (!fs.existsSync(file)) throw new InputFileError(nameOrPath, 0, 0, `unknown board (known: ${boardNames().join(', ')})`);
+  if (!fs.existsSync(file)) throw new InputFileError(nameOrPath, 0, 0, `unknown board${didYouMean(nameOrPath, boardNames())} (known: ${boardNames().join(', ')})`);
   return file;
 }
 
@@ -88,9 +89,20 @@ export function loadBoard(nameOrPath: string, text?: string): BoardSpec {
   return spec;
 }
 
+/**
+ * A board from its text: schema problems, then each memory bank, device and
+ * tagged range checked on its own, so that every problem of the file is
+ * reported at once (InputFileErrors, in line order).
+ */
 function boardFromText(text: string, file: string): BoardSpec {
-  const y = parseYamlText<RawBoard>(text, file, 'board.schema.json');
+  const problems = new ProblemList();
+  const y = parseYamlText<RawBoard>(text, file, 'board.schema.json', problems);
   const raw = y.data;
+  // A part the schema refused is not checked again: its problem is reported already.
+  const part = <T>(at: Array<string | number>, check: () => T): T | undefined => (y.invalidAt(at) ? undefined : problems.attempt(check));
+  const list = <T>(v: T[] | undefined): T[] => (Array.isArray(v) ? v : []);
+  // Not a mapping at all: nothing more to check than the schema's problem.
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) problems.throwIfAny();
   const ranges: Array<{ what: string; base: number; size: number; at: Array<string | number> }> = [];
   const size = (v: number | string, at: Array<string | number>): number => {
     const n = parseSize(v);
@@ -111,19 +123,20 @@ function boardFromText(text: string, file: string): BoardSpec {
     ranges.push({ what, base, size, at });
   };
 
-  const memory = raw.memory.map((m, i) => {
+  const memory = list(raw.memory).flatMap((m, i) => part(['memory', i], () => {
     const bytes = size(m.size, ['memory', i, 'size']);
     addRange(`memory ${m.name}`, m.base, bytes, ['memory', i, 'base'], 0x1000);
     return { name: m.name, base: m.base, size: bytes };
-  });
+  }) ?? []);
 
-  const maxCores = Math.max(raw.cpu['max-count'] ?? raw.cpu.count ?? 1, raw.cpu.count ?? 1);
+  const cpu = y.invalidAt(['cpu']) ? {} as Partial<RawBoard['cpu']> : raw.cpu;
+  const maxCores = Math.max(cpu['max-count'] ?? cpu.count ?? 1, cpu.count ?? 1);
   const names = new Set<string>(['cpu']);
-  const devices: DeviceSpec[] = (raw.devices ?? []).map((d, i) => {
+  const devices: DeviceSpec[] = list(raw.devices).flatMap((d, i) => part(['devices', i], (): DeviceSpec => {
     if (names.has(d.name)) throw y.error(['devices', i, 'name'], `device name '${d.name}' is used twice (or is reserved)`);
     names.add(d.name);
     const type = DEVICE_TYPES.get(d.type);
-    if (!type) throw y.error(['devices', i, 'type'], `unknown device type '${d.type}' (known: ${[...DEVICE_TYPES.keys()].sort().join(', ')})`);
+    if (!type) throw y.error(['devices', i, 'type'], `unknown device type '${d.type}'${didYouMean(d.type, [...DEVICE_TYPES.keys()].sort())} (known: ${[...DEVICE_TYPES.keys()].sort().join(', ')})`);
     const regions: DeviceSpec['regions'] = {};
     for (const [rn, rv] of Object.entries(d.regions)) {
       const index = type.regions.indexOf(rn);
@@ -159,33 +172,36 @@ function boardFromText(text: string, file: string): BoardSpec {
       if (rule.atLeastCores && typeof v === 'number' && v < maxCores) throw y.error(['devices', i, 'props', key], fewerThanCores(key, v, maxCores, 'cpu.max-count lets a run select'));
     }
     return { name: d.name, type: d.type, regions, props: d.props ?? {}, irq };
-  });
+  }) ?? []);
 
   // Interrupt targets must exist and be interrupt controllers with that input.
-  devices.forEach((d, i) => d.irq.forEach((targets, k) => targets.forEach((t) => {
+  list(raw.devices).forEach((rd, i) => devices.find((d) => d.name === rd.name)?.irq.forEach((targets, k) => targets.forEach((t) => problems.attempt(() => {
     if (t.device === 'cpu') return;
     const target = devices.find((x) => x.name === t.device);
     const at = ['devices', i, 'irq', k];
-    if (!target) throw y.error(at, `interrupt wired to unknown device '${t.device}'`);
+    if (!target) throw y.error(at, `interrupt wired to unknown device '${t.device}'${didYouMean(t.device, devices.map((x) => x.name))}`);
     const tt = DEVICE_TYPES.get(target.type)!;
     if (!tt.irqInputs) throw y.error(at, `'${t.device}' (${target.type}) is not an interrupt controller`);
     const count = tt.irqInputsFor ? tt.irqInputsFor(target.props) : tt.irqInputs;
     if (t.line >= count) throw y.error(at, `'${t.device}' has ${count} interrupt inputs; ${t.line} does not exist`);
-  })));
+  }))));
 
-  const tagged = (raw.tagged ?? []).map((t, i) => {
+  const tagged = list(raw.tagged).flatMap((t, i) => part(['tagged', i], () => {
     const bytes = size(t.size, ['tagged', i, 'size']);
     addRange(`tagged range ${t.name}`, t.base, bytes, ['tagged', i, 'base']);
     return { name: t.name, base: t.base, size: bytes };
-  });
+  }) ?? []);
 
-  const ramBase = raw.boot['ram-base'];
-  if (ramBase !== undefined && !memory.some((m) => ramBase >= m.base && ramBase < m.base + m.size)) {
-    throw y.error(['boot', 'ram-base'], `boot RAM base 0x${ramBase.toString(16)} is not in any memory bank`);
-  }
-  if (raw.boot.console && !devices.some((d) => d.name === raw.boot.console)) {
-    throw y.error(['boot', 'console'], `console device '${raw.boot.console}' is not on this board`);
-  }
+  part(['boot'], () => {
+    const ramBase = raw.boot['ram-base'];
+    if (ramBase !== undefined && !memory.some((m) => ramBase >= m.base && ramBase < m.base + m.size)) {
+      throw y.error(['boot', 'ram-base'], `boot RAM base 0x${ramBase.toString(16)} is not in any memory bank`);
+    }
+    if (raw.boot.console && !devices.some((d) => d.name === raw.boot.console)) {
+      throw y.error(['boot', 'console'], `console device '${raw.boot.console}' is not on this board${didYouMean(raw.boot.console, devices.map((d) => d.name))}`);
+    }
+  });
+  problems.throwIfAny();
   return {
     name: raw.name,
     description: raw.description ?? raw.name,

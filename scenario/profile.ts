@@ -3,12 +3,14 @@
  * hypervisor or kernel that scenarios rely on — its console device, the
  * function whose skipped call is a lost upcall, how its fault dumps and
  * panics read on the console, and where it keeps its domains (for the
- * debugger's `monitor domains`).
+ * debugger's `monitor domains`). The format is schemas/profile.schema.json,
+ * explained for users in docs/profiles.md.
  */
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InputFileError, parseYamlDocument, readYamlText } from './file/yaml-file';
+import { InputFileError, ProblemList, parseYamlText, readYamlText } from './file/yaml-file';
+import { didYouMean } from './file/did-you-mean';
 
 export interface FirmwareProfile {
   name: string;
@@ -56,115 +58,135 @@ export function profileNames(): string[] {
 
 const cache = new Map<string, FirmwareProfile>();
 
-/** A profile by name or by path (relative paths are resolved against baseDir). */
-export function loadProfile(nameOrPath: string, baseDir = process.cwd()): FirmwareProfile {
+export const PROFILE_SCHEMA = 'profile.schema.json';
+
+/** The profile file a name or path stands for (relative paths are resolved against baseDir). */
+export function profileFile(nameOrPath: string, baseDir = process.cwd()): string {
   const isPath = /[/\\]|\.ya?ml$/.test(nameOrPath);
   const file = isPath ? path.resolve(baseDir, nameOrPath) : path.join(profilesDir(), `${nameOrPath}.yaml`);
+  if (!fs.existsSync(file)) {
+    if (isPath) throw new InputFileError(nameOrPath, 0, 0, 'no such profile file');
+    throw new InputFileError(nameOrPath, 0, 0, `unknown firmware profile${didYouMean(nameOrPath, profileNames())} (known: ${profileNames().join(', ')}; or give the path of a profile file)`);
+  }
+  return file;
+}
+
+/** A profile by name or by path (relative paths are resolved against baseDir), loaded once per process. */
+export function loadProfile(nameOrPath: string, baseDir = process.cwd()): FirmwareProfile {
+  const file = profileFile(nameOrPath, baseDir);
   const hit = cache.get(file);
   if (hit) return hit;
-  if (!fs.existsSync(file)) {
-    throw new InputFileError(nameOrPath, 0, 0, isPath ? 'no such profile file' : `unknown firmware profile (known: ${profileNames().join(', ')})`);
-  }
   let text: string;
   try { text = readYamlText(file); } catch (e) {
     // A folder, a device, a pseudo-file: reported where the scenario names the profile.
     if (e instanceof InputFileError && e.line === 0) throw new InputFileError(nameOrPath, 0, 0, e.problem);
     throw e;
   }
-  const { doc, lc, data } = parseYamlDocument(text, file);
-  const at = (parts: string[], problem: string) => {
-    const node = doc.getIn(parts, true) as { range?: number[] } | undefined;
-    const p = node?.range ? lc.linePos(node.range[0]) : { line: 1, col: 1 };
-    return new InputFileError(file, p.line, p.col, problem);
-  };
-  if (data !== null && data !== undefined && (typeof data !== 'object' || Array.isArray(data))) throw at([], 'a firmware profile is a mapping of keys (name, console, lost-upcall, dumps, domain-table)');
-  const raw = (data ?? {}) as Record<string, unknown>;
-  const known = new Set(['name', 'console', 'lost-upcall', 'dumps', 'domain-table']);
-  for (const k of Object.keys(raw)) if (!known.has(k)) throw at([k], `unknown key '${k}' (known: ${[...known].join(', ')})`);
-  const str = (k: string): string | undefined => {
-    const v = raw[k];
-    if (v !== undefined && typeof v !== 'string') throw at([k], `'${k}' must be a string`);
-    return v as string | undefined;
-  };
-  if (raw.dumps !== undefined && (raw.dumps === null || typeof raw.dumps !== 'object' || Array.isArray(raw.dumps))) throw at(['dumps'], 'dumps must be a mapping of keys');
-  const dumpsRaw = (raw.dumps ?? {}) as Record<string, unknown>;
-  if (dumpsRaw.lines !== undefined && !(Number.isSafeInteger(dumpsRaw.lines) && (dumpsRaw.lines as number) >= 1 && (dumpsRaw.lines as number) <= 1000)) {
-    throw at(['dumps', 'lines'], 'dumps.lines must be a whole number of lines from 1 to 1000');
-  }
-  const re = (k: string): RegExp | undefined => {
-    const v = dumpsRaw[k];
-    if (v === undefined) return undefined;
-    if (typeof v !== 'string') throw at(['dumps', k], `dumps.${k} must be a regular expression (string)`);
-    try { return new RegExp(v); } catch (e) { throw at(['dumps', k], `dumps.${k}: ${(e as Error).message}`); }
-  };
-  const dumpKeys = new Set(['hypervisor-fault', 'domain-fault', 'status', 'pc', 'panic', 'lines']);
-  for (const k of Object.keys(dumpsRaw)) if (!dumpKeys.has(k)) throw at(['dumps', k], `unknown key '${k}' in dumps (known: ${[...dumpKeys].join(', ')})`);
-  const profile: FirmwareProfile = {
-    name: str('name') ?? path.basename(file, '.yaml'),
-    file,
-    console: str('console'),
-    lostUpcall: str('lost-upcall'),
-    dumps: {
-      hypervisorFault: re('hypervisor-fault'), domainFault: re('domain-fault'), status: re('status'),
-      pc: re('pc'), panic: re('panic'), lines: typeof dumpsRaw.lines === 'number' ? dumpsRaw.lines : 12,
-    },
-  };
-  if (raw['domain-table'] !== undefined) profile.domainTable = domainTable(raw['domain-table'], at);
+  const profile = profileFromText(text, file);
   cache.set(file, profile);
   return profile;
 }
 
-const FIELD_NAMES = ['name', 'image', 'state', 'asid', 'cpu', 'id'];
-
-/** `domain-table`, checked: every problem names the key, with the line and column of the profile file. */
-function domainTable(v: unknown, at: (parts: string[], problem: string) => InputFileError): DomainTableProfile {
-  const where = ['domain-table'];
-  const mapping = (x: unknown, parts: string[], what: string): Record<string, unknown> => {
-    if (x === null || typeof x !== 'object' || Array.isArray(x)) throw at(parts, `${what} must be a mapping of keys`);
-    return x as Record<string, unknown>;
+/**
+ * A profile from its text (`file` names it in messages): validated against
+ * schemas/profile.schema.json, then what the schema cannot say (regular
+ * expressions that compile and capture what they are for, fields that fit
+ * their entry). Throws InputFileErrors listing every problem.
+ */
+export function profileFromText(text: string, file: string): FirmwareProfile {
+  const problems = new ProblemList();
+  const y = parseYamlText<RawProfile>(text, file, PROFILE_SCHEMA, problems);
+  const raw = (y.data !== null && typeof y.data === 'object' && !Array.isArray(y.data) ? y.data : {}) as RawProfile;
+  const check = <T>(at: string[], fn: () => T): T | undefined => (y.invalidAt(at) ? undefined : problems.attempt(fn));
+  const dumpsRaw = raw.dumps !== null && typeof raw.dumps === 'object' ? raw.dumps : {};
+  const re = (k: keyof typeof DUMP_GROUPS): RegExp | undefined => {
+    const v = dumpsRaw[k];
+    if (v === undefined) return undefined;
+    return check(['dumps', k], () => dumpRegex(v, k, (problem) => y.error(['dumps', k], problem)));
   };
-  const only = (o: Record<string, unknown>, parts: string[], keys: string[]) => {
-    for (const k of Object.keys(o)) if (!keys.includes(k)) throw at([...parts, k], `unknown key '${k}' in ${parts.join('.')} (known: ${keys.join(', ')})`);
+  const profile: FirmwareProfile = {
+    name: raw.name ?? path.basename(file).replace(/\.ya?ml$/, ''),
+    file,
+    console: raw.console,
+    lostUpcall: raw['lost-upcall'],
+    dumps: {
+      hypervisorFault: re('hypervisor-fault'), domainFault: re('domain-fault'), status: re('status'),
+      pc: re('pc'), panic: re('panic'), lines: dumpsRaw.lines ?? 12,
+    },
   };
-  const t = mapping(v, where, 'domain-table');
-  only(t, where, ['symbol', 'count', 'entry-size', 'fields', 'current']);
-  const symbolKey = (k: string, required: boolean): string | undefined => {
-    const x = t[k];
-    if (x === undefined && !required) return undefined;
-    if (typeof x !== 'string' || !x) throw at(x === undefined ? where : [...where, k], `domain-table.${k} must be a symbol name of the hypervisor's image`);
-    return x;
-  };
-  const uint = (x: unknown, parts: string[], what: string, max: number): number => {
-    if (!(Number.isSafeInteger(x) && (x as number) >= 0 && (x as number) <= max)) throw at(parts, `${what} must be a whole number from 0 to ${max}`);
-    return x as number;
-  };
-  const symbol = symbolKey('symbol', true)!;
-  const count = typeof t.count === 'number' ? uint(t.count, [...where, 'count'], 'domain-table.count', 1024) : symbolKey('count', true)!;
-  const entrySize = uint(t['entry-size'], t['entry-size'] === undefined ? where : [...where, 'entry-size'], 'domain-table.entry-size (bytes)', 1 << 20);
-  if (!entrySize) throw at([...where, 'entry-size'], 'domain-table.entry-size (bytes) must be at least 1');
-  const fieldsRaw = mapping(t.fields, t.fields === undefined ? where : [...where, 'fields'], 'domain-table.fields');
-  only(fieldsRaw, [...where, 'fields'], FIELD_NAMES);
-  const fields: Record<string, DomainFieldProfile> = {};
-  for (const [name, fv] of Object.entries(fieldsRaw)) {
-    const parts = [...where, 'fields', name];
-    const f = mapping(fv, parts, `domain-table.fields.${name}`);
-    only(f, parts, ['offset', 'type', 'size', 'values']);
-    const offset = uint(f.offset, f.offset === undefined ? parts : [...parts, 'offset'], `domain-table.fields.${name}.offset`, entrySize - 1);
-    const type = f.type ?? 'u32';
-    if (type !== 'u32' && type !== 'string' && type !== 'enum') throw at([...parts, 'type'], `domain-table.fields.${name}.type must be u32, string or enum`);
-    const field: DomainFieldProfile = { offset, type };
-    if (type === 'string') field.size = uint(f.size ?? 16, [...parts, 'size'], `domain-table.fields.${name}.size`, entrySize - offset);
-    else if (f.size !== undefined) throw at([...parts, 'size'], `domain-table.fields.${name}.size is for type string only`);
-    if (type === 'enum') {
-      if (!Array.isArray(f.values) || !f.values.length || !f.values.every((x) => typeof x === 'string')) throw at(f.values === undefined ? parts : [...parts, 'values'], `domain-table.fields.${name}.values must be a list of names (of the values 0, 1, 2, ...)`);
-      field.values = f.values as string[];
-    } else if (f.values !== undefined) throw at([...parts, 'values'], `domain-table.fields.${name}.values is for type enum only`);
-    if (type !== 'string' && offset + 4 > entrySize) throw at([...parts, 'offset'], `domain-table.fields.${name}: a 4-byte field at offset ${offset} does not fit an entry of ${entrySize} bytes`);
-    fields[name] = field;
+  // The fields are checked against entry-size even when another key of the table has a problem.
+  const t = raw['domain-table'];
+  if (t !== null && typeof t === 'object' && !y.invalidAt(['domain-table', 'entry-size']) && t.fields && typeof t.fields === 'object' && !Array.isArray(t.fields)) {
+    const table = domainTable(t, (parts, problem) => y.error(parts, problem), problems, y.invalidAt);
+    if (table) profile.domainTable = table;
   }
-  if (!fields.name) throw at([...where, 'fields'], 'domain-table.fields must give at least name');
-  const out: DomainTableProfile = { symbol, count, entrySize, fields: fields as DomainTableProfile['fields'] };
-  const current = symbolKey('current', false);
-  if (current !== undefined) out.current = current;
+  problems.throwIfAny();
+  return profile;
+}
+
+/** The file as written (follows schemas/profile.schema.json). */
+interface RawProfile {
+  $schema?: string;
+  name?: string;
+  console?: string;
+  'lost-upcall'?: string;
+  dumps?: { 'hypervisor-fault'?: string; 'domain-fault'?: string; status?: string; pc?: string; panic?: string; lines?: number };
+  'domain-table'?: RawDomainTable;
+}
+interface RawDomainField { offset: number; type?: 'u32' | 'string' | 'enum'; size?: number; values?: string[] }
+interface RawDomainTable { symbol: string; count: string | number; 'entry-size': number; current?: string; fields: Record<string, RawDomainField> }
+
+/** The named groups each dump regex must capture (one of them), for what the checks read from it. */
+const DUMP_GROUPS = {
+  'hypervisor-fault': [], 'domain-fault': ['domain'], status: ['status'], pc: ['symbol', 'address'], panic: [],
+} as const satisfies Record<string, readonly string[]>;
+
+/** A dump regex compiled now (not at the first console line), refused if it captures none of the groups it is for. */
+function dumpRegex(source: string, key: keyof typeof DUMP_GROUPS, at: (problem: string) => InputFileError): RegExp {
+  let re: RegExp;
+  try { re = new RegExp(source); re.test(''); } catch (e) {
+    throw at(`dumps.${key}: ${(e as Error).message.replace(/^Invalid regular expression: \/.*\/: /s, 'bad regular expression: ')}`);
+  }
+  const groups: readonly string[] = DUMP_GROUPS[key];
+  if (groups.length && !groups.some((g) => source.includes(`(?<${g}>`))) {
+    throw at(`dumps.${key} must capture ${groups.map((g) => `(?<${g}>...)`).join(' or ')}: that is what ${key === 'pc' ? 'an expected symbol is compared with' : key === 'status' ? 'an expected status is compared with' : 'names the domain of the dump'}`);
+  }
+  return re;
+}
+
+/**
+ * `domain-table` beyond the schema: every field inside an entry, size only
+ * for strings, values only (and always) for enums. Each field is checked on
+ * its own; its problems go to the list.
+ */
+function domainTable(t: RawDomainTable, at: (parts: Array<string | number>, problem: string) => InputFileError, problems: ProblemList,
+  invalidAt: (parts: Array<string | number>) => boolean): DomainTableProfile | undefined {
+  const where = ['domain-table'];
+  const entrySize = t['entry-size'];
+  const fields: Record<string, DomainFieldProfile> = {};
+  for (const [name, f] of Object.entries(t.fields)) {
+    const parts = [...where, 'fields', name];
+    if (invalidAt(parts)) continue;
+    const field = problems.attempt((): DomainFieldProfile => {
+      const what = `domain-table.fields.${name}`;
+      if (f.offset > entrySize - 1) throw at([...parts, 'offset'], `${what}.offset must be a whole number from 0 to ${entrySize - 1} (entry-size is ${entrySize} bytes)`);
+      const type = f.type ?? 'u32';
+      const out: DomainFieldProfile = { offset: f.offset, type };
+      if (type === 'string') {
+        out.size = f.size ?? 16;
+        if (f.offset + out.size > entrySize) throw at([...parts, f.size === undefined ? 'offset' : 'size'], `${what}: a string of ${out.size} bytes at offset ${f.offset} does not fit an entry of ${entrySize} bytes (size from 1 to ${entrySize - f.offset})`);
+      } else if (f.size !== undefined) throw at([...parts, 'size'], `${what}.size is for type string only`);
+      if (type === 'enum') {
+        if (f.values === undefined) throw at(parts, `${what}.values must be a list of names (of the values 0, 1, 2, ...)`);
+        out.values = f.values;
+      } else if (f.values !== undefined) throw at([...parts, 'values'], `${what}.values is for type enum only`);
+      if (type !== 'string' && f.offset + 4 > entrySize) throw at([...parts, 'offset'], `${what}: a 4-byte field at offset ${f.offset} does not fit an entry of ${entrySize} bytes`);
+      return out;
+    });
+    if (field) fields[name] = field;
+  }
+  if (!fields.name) return undefined;
+  const out: DomainTableProfile = { symbol: t.symbol, count: t.count, entrySize, fields: fields as DomainTableProfile['fields'] };
+  if (t.current !== undefined) out.current = t.current;
   return out;
 }

@@ -7,7 +7,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { packVolume, type VolumeImage } from '../machine/boot/volume';
-import { loadYamlFile } from './file/yaml-file';
+import { loadYamlFile, ProblemList } from './file/yaml-file';
+import { didYouMean } from './file/did-you-mean';
 import { readInputFile, InputFileUnusable } from '../io/input-file';
 import { parseSize } from './boards';
 
@@ -19,13 +20,20 @@ interface RawManifest {
 
 export const DOMAINS_IMAGE = 'domains';
 
-/** Reads a manifest and the files it names; returns the images to pack. */
+/**
+ * Reads a manifest and the files it names; returns the images to pack. Each
+ * image, domain and event channel is checked on its own: every problem of the
+ * file is thrown at once (InputFileErrors, in line order).
+ */
 export function manifestImages(manifestFile: string): VolumeImage[] {
-  const y = loadYamlFile<RawManifest>(manifestFile, 'boot-volume.schema.json');
+  const problems = new ProblemList();
+  const y = loadYamlFile<RawManifest>(manifestFile, 'boot-volume.schema.json', problems);
   const m = y.data;
+  // A part the schema refused is not checked again: its problem is reported already.
+  const part = <T>(at: Array<string | number>, check: () => T): T | undefined => (y.invalidAt(at) ? undefined : problems.attempt(check));
   const dir = path.dirname(manifestFile);
   const names = new Set<string>();
-  const images: VolumeImage[] = m.images.map((im, i) => {
+  const images: VolumeImage[] = (Array.isArray(m?.images) ? m.images : []).flatMap((im, i) => part(['images', i], (): VolumeImage => {
     if (names.has(im.name)) throw y.error(['images', i, 'name'], `image name '${im.name}' is used twice`);
     names.add(im.name);
     const file = path.resolve(dir, im.file);
@@ -36,22 +44,27 @@ export function manifestImages(manifestFile: string): VolumeImage[] {
       throw e;
     }
     return { name: im.name, role: im.role, data };
-  });
-  if (m.domains) {
-    if (names.has(DOMAINS_IMAGE)) throw y.error(['domains'], `an image is already named '${DOMAINS_IMAGE}', which the domain configuration needs`);
-    const domainNames = new Set<string>();
-    m.domains.forEach((d, i) => {
-      if (!names.has(d.image)) throw y.error(['domains', i, 'image'], `domain ${d.name} runs image '${d.image}', which is not in this volume`);
-      if (domainNames.has(d.name)) throw y.error(['domains', i, 'name'], `domain name '${d.name}' is used twice`);
-      if (d.memory !== undefined && !(parseSize(d.memory) <= 0xffffffff)) throw y.error(['domains', i, 'memory'], `domain ${d.name}: memory ${d.memory} is more than the 4 GiB a 32-bit domain can address`);
-      domainNames.add(d.name);
+  }) ?? []);
+  if (m?.domains && !y.invalidAt(['domains']) && !y.invalidAt(['events'])) {
+    problems.attempt(() => {
+      if (names.has(DOMAINS_IMAGE)) throw y.error(['domains'], `an image is already named '${DOMAINS_IMAGE}', which the domain configuration needs`);
     });
-    (m.events ?? []).forEach((pair, i) => pair.forEach((port, j) => {
-      const dom = port.split(':')[0];
-      if (!domainNames.has(dom)) throw y.error(['events', i, j], `event channel end ${port}: no domain '${dom}'`);
+    const domainNames = new Set<string>();
+    m.domains.forEach((d, i) => problems.attempt(() => {
+      if (domainNames.has(d.name)) throw y.error(['domains', i, 'name'], `domain name '${d.name}' is used twice`);
+      // The domain exists (its event channels are checked against it) even if its image or memory is wrong.
+      domainNames.add(d.name);
+      if (!names.has(d.image)) throw y.error(['domains', i, 'image'], `domain ${d.name} runs image '${d.image}', which is not in this volume${didYouMean(d.image, names)}`);
+      if (d.memory !== undefined && !(parseSize(d.memory) <= 0xffffffff)) throw y.error(['domains', i, 'memory'], `domain ${d.name}: memory ${d.memory} is more than the 4 GiB a 32-bit domain can address`);
     }));
+    (m.events ?? []).forEach((pair, i) => pair.forEach((port, j) => problems.attempt(() => {
+      const dom = port.split(':')[0];
+      if (!domainNames.has(dom)) throw y.error(['events', i, j], `event channel end ${port}: no domain '${dom}'${didYouMean(dom, domainNames)}`);
+    })));
+    problems.throwIfAny();
     images.push({ name: DOMAINS_IMAGE, role: 'config', data: new TextEncoder().encode(domainConfigText(m)) });
   }
+  problems.throwIfAny();
   return images;
 }
 

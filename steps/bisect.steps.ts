@@ -11,11 +11,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { bisectImages, formatBisectOutcome } from '../scenario/hunt/bisect';
 import { repoRoot, scenariosDir } from '../scenario/draft';
+import { projectRoot } from '../io/project';
 import { compilePattern } from '../scenario/file/patterns';
 import type { BringupWorld } from './world';
 
+// Bisects builds (comma-separated, oldest first: a bare name is a build of the reference hypervisor in firmware/build/, a path is relative to the project) with a scenario deciding good and bad.
 When('the hypervisor builds {string} are bisected with the scenario {string}', async function (this: BringupWorld, builds: string, scenario: string) {
-  const images = builds.split(',').map((b) => path.join(repoRoot(), 'firmware', 'build', b.trim()));
+  const images = builds.split(',').map((b) => b.trim()).map((b) => (b.includes('/') ? path.resolve(projectRoot(), b) : path.join(repoRoot(), 'firmware', 'build', b)));
   const outcome = await bisectImages({ scenario: path.join(scenariosDir(), scenario), images, role: 'kernel' });
   // The report reads the recordings of the last good and first bad runs (the trace diff); they go once it is made.
   this.bisection = { outcome, report: formatBisectOutcome(outcome, 'image').join('\n') };
@@ -23,6 +25,7 @@ When('the hypervisor builds {string} are bisected with the scenario {string}', a
   this.attach(this.bisection.report, 'text/plain');
 });
 
+// The bisection found this build (counted from 1, and its file name) as the first bad one.
 Then('the first bad build is number {int}, {string}', function (this: BringupWorld, n: number, name: string) {
   const { outcome: o, report } = this.bisected;
   assert.equal(o.kind, 'found', report);
@@ -31,6 +34,7 @@ Then('the first bad build is number {int}, {string}', function (this: BringupWor
   assert.match(o.firstBad.label, new RegExp(`^#${n} `));
 });
 
+// The bisection's report (as bringup bisect --images prints it) has a matching line.
 Then('the bisection report shows {string}', function (this: BringupWorld, text: string) {
   const { report } = this.bisected;
   const pattern = compilePattern(text);

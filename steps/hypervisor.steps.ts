@@ -4,17 +4,18 @@ import { When, Then } from '@cucumber/cucumber';
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { assertMet, consoleShows, endsWith, displayShows, displayPicture } from '../scenario/check';
-import { repoRoot } from '../scenario/draft';
+import { projectRoot } from '../io/project';
 import { runKeepingFailures } from '../scenario/record/recording';
 import type { RgbaImage } from '../machine/devices/device';
 import type { BringupWorld } from './world';
 import './parameters';
 
-// The display is the machine's as the run left it (checked by scenario/check/framebuffer.ts), as after "When it runs".
+// Runs like "When it runs"; the display is the machine's as the run left it (checked by scenario/check/framebuffer.ts).
 When('it runs with the display captured', function (this: BringupWorld) {
   this.result = runKeepingFailures(this.scenario.build(), { text: this.scenario.yaml(), keep: true });
 });
 
+// Both appear on the console, the first on an earlier line.
 Then('the console shows {string} before {string}', function (this: BringupWorld, first: string, second: string) {
   const a = consoleShows(this.run, first), b = consoleShows(this.run, second);
   assertMet(a);
@@ -22,26 +23,31 @@ Then('the console shows {string} before {string}', function (this: BringupWorld,
   assert.ok(a.line! < b.line!, `"${first}" (line ${a.line! + 1}) should come before "${second}" (line ${b.line! + 1})`);
 });
 
+// The GDB remote-protocol O packets on the console (checksums verified) carry the text.
 Then('the GDB console output decodes to {string}', function (this: BringupWorld, text: string) {
   const decoded = gdbText(this.run.lines.map((l) => l.text).join('\n'));
   assert.ok(decoded.includes(text), `the O packets do not carry "${text}"; they decode to:\n${decoded.slice(0, 2000)}`);
 });
 
+// The display, as the run left it, equals a PNG of the repository pixel for pixel (the actual picture is attached when not).
 Then('the framebuffer equals the golden picture {string}', function (this: BringupWorld, file: string) {
-  const e = displayShows(this.run, path.join(repoRoot(), file));
+  const e = displayShows(this.run, path.resolve(projectRoot(), file));
   if (e.artifact) this.artifacts.push(e.artifact);
   assertMet(e);
 });
 
+// The framebuffer console drew text: pixel rows 8 to 15 have that many bright pixels.
 Then('the framebuffer has at least {int} text pixels in its first text row', function (this: BringupWorld, n: number) {
   assert.ok(textPixels(picture(this), 8, 16) >= n, `only ${textPixels(picture(this), 8, 16)} text pixels`);
 });
 
+// The run ended idle with the hypervisor's power-off message as the last console line.
 Then('the board powers off', function (this: BringupWorld) {
   assertMet(endsWith(this.run, 'idle'));
   assert.equal(this.run.lines.at(-1)?.text, 'bringup-hyp: power off', 'the last console line');
 });
 
+// The run ended with a reset through the PMC.
 Then('the PMC resets the board', function (this: BringupWorld) {
   assertMet(endsWith(this.run, 'reset'));
 });

@@ -33,6 +33,7 @@ process.once('SIGTERM', () => stop('SIGTERM'));
 
 Before(function (this: BringupWorld) { current = this; });
 
+// The run's recording replays from the boot exactly as the run went (console, faults, end, every chunk hash); every passing scenario is checked so after its steps anyway.
 Then('the run replays identically', function (this: BringupWorld) {
   const r = checkReplayIdentity(this.run);
   checked.add(this.run);

@@ -19,6 +19,7 @@
  *   no boot protocol: the registers stay at their reset values.
  * - `dtb`, `initrd`, `volume`: handed to the kernel by the boot protocol; a
  *   packed boot volume (machine/boot/volume.ts) travels where an initrd does.
+ *   A device tree on a board that boots with ATAGs selects the DTB protocol.
  * - none: a bare machine at its reset state (tools and tests that put code
  *   into RAM themselves).
  *
@@ -116,7 +117,6 @@ export function bootDescriptionProblem(d: BootDescription): string | undefined {
     if (extra) return `a ${extra === 'cmdline' ? 'command line' : extra} is handed over by a boot protocol, which needs a kernel image`;
   }
   if (d.initrd && d.volume) return `an initrd (${d.initrd.name}) and a boot volume were both given; the boot protocol hands over one of them`;
-  if (d.dtb && board.boot.protocol !== 'dtb') return `board ${board.name} boots with ATAGs; a device tree (${d.dtb.name}) is not used by this protocol`;
   return undefined;
 }
 

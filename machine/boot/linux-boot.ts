@@ -5,6 +5,11 @@
  * - DTB (vexpress-a9, as QEMU's -kernel/-dtb/-initrd/-append does it): the
  *   DTB's /chosen gets bootargs and linux,initrd-start/end, /memory the RAM,
  *   r2 = DTB address.
+ * A board whose protocol is ATAG boots with the DTB protocol when it is
+ * given a device tree, as the Tegra2 boot loaders that know both (U-Boot's
+ * bootz with an fdt address) do: the tree is patched as above, and r1 is
+ * 0xffffffff (no machine type: the kernel matches the tree's compatible).
+ * Without a device tree the ATAG list stays the default.
  * Both enter in SVC mode with IRQ/FIQ masked and the MMU off (the CPU's reset
  * state). Layout follows QEMU: a kernel image at RAM base + 0x10000, the
  * initrd at RAM base + min(RAM/2, 128 MiB) (or after the kernel), the DTB after
@@ -91,7 +96,9 @@ export function bootKernel(machine: Machine, images: BootImages): BootLayout {
     layout = { kind: isZImage(images.kernel) ? 'zimage' : 'raw', entry: at, kernelStart: at, kernelEnd: at + images.kernel.length };
     machine.cpu.pc = at;
   }
-  if (layout.kernelStart < ramBase + ATAG_OFFSET + 0x4000 && layout.kernelEnd > ramBase && board.boot.protocol === 'atag') {
+  // The protocol this boot uses: the board's, or the DTB protocol on an ATAG board given a device tree.
+  const useAtags = board.boot.protocol === 'atag' && !images.dtb;
+  if (layout.kernelStart < ramBase + ATAG_OFFSET + 0x4000 && layout.kernelEnd > ramBase && useAtags) {
     throw new ImageError(`${images.kernelName}: loads at 0x${layout.kernelStart.toString(16)}, over the ATAG area at RAM base + 0x100`);
   }
 
@@ -105,10 +112,9 @@ export function bootKernel(machine: Machine, images: BootImages): BootLayout {
   const cpu = machine.cpu;
   cpu.r[0] = 0;
   cpu.r[1] = board.boot.machineType ?? -1;
-  if (board.boot.protocol === 'atag') {
-    if (images.dtb) throw new ImageError(`board ${board.name} boots with ATAGs; --dtb is not used by this protocol`);
+  if (useAtags) {
     const tags = buildAtags({
-      memory: board.memory.filter((m) => m.size >= MiB).map((m) => ({ base: m.base, size: m.size })),
+      memory: atagBanks(board),
       cmdline: images.cmdline,
       initrd: layout.initrd,
     });
@@ -116,9 +122,12 @@ export function bootKernel(machine: Machine, images: BootImages): BootLayout {
     layout.tags = ramBase + ATAG_OFFSET;
     cpu.r[2] = layout.tags;
   } else if (images.dtb) {
+    // /memory: on a DTB board the boot bank, as QEMU's arm_load_dtb writes it; on an
+    // ATAG board the banks its ATAG_MEM tags would list (every bank of 1 MiB or more).
+    const banks = board.boot.protocol === 'atag' ? atagBanks(board) : [{ base: ramBase, size: ramSize }];
     let blob: Uint8Array;
     try {
-      blob = patchDtb(images.dtb, ramBase, ramSize, images.cmdline, layout.initrd);
+      blob = patchDtb(images.dtb, banks, images.cmdline, layout.initrd);
     } catch (e) {
       if (e instanceof FdtError) throw new ImageError(`${images.dtbName ?? 'dtb'}: ${e.message}`);
       throw e;
@@ -126,6 +135,8 @@ export function bootKernel(machine: Machine, images: BootImages): BootLayout {
     put(next, blob, 'device tree');
     layout.dtb = next;
     cpu.r[2] = next;
+    // An ATAG board's machine type names a board file of old kernels; with a tree there is none.
+    if (board.boot.protocol === 'atag') cpu.r[1] = 0xffffffff;
   } else {
     cpu.r[2] = 0;
   }
@@ -192,14 +203,22 @@ export function checkBootDtb(dtb: Uint8Array): { fdt: Fdt; acells: number; scell
   return { fdt, acells, scells };
 }
 
-/** Sets /memory, /chosen bootargs and the initrd location, as QEMU's arm_load_dtb does. */
-function patchDtb(dtb: Uint8Array, ramBase: number, ramSize: number, cmdline?: string, initrd?: { base: number; size: number }): Uint8Array {
+/** The RAM an ATAG board reports: one ATAG_MEM per bank of 1 MiB or more (smaller ones are on-chip SRAM). */
+function atagBanks(board: Machine['board']): Array<{ base: number; size: number }> {
+  return board.memory.filter((m) => m.size >= MiB).map((m) => ({ base: m.base, size: m.size }));
+}
+
+/** Sets /memory (one reg entry per bank), /chosen bootargs and the initrd location, as QEMU's arm_load_dtb does. */
+function patchDtb(dtb: Uint8Array, banks: Array<{ base: number; size: number }>, cmdline?: string, initrd?: { base: number; size: number }): Uint8Array {
   const { fdt, acells, scells } = checkBootDtb(dtb);
   const memory = findNode(fdt.root, '/memory') ?? ensureNode(fdt.root, 'memory');
   memory.props.set('device_type', stringProp('memory'));
-  const reg = new Uint8Array(4 * (acells + scells));
-  reg.set(cells([ramBase], acells), 0);
-  reg.set(cells([ramSize], scells), 4 * acells);
+  const entry = 4 * (acells + scells);
+  const reg = new Uint8Array(entry * banks.length);
+  banks.forEach((b, i) => {
+    reg.set(cells([b.base], acells), entry * i);
+    reg.set(cells([b.size], scells), entry * i + 4 * acells);
+  });
   memory.props.set('reg', reg);
   const chosen = ensureNode(fdt.root, 'chosen');
   if (cmdline !== undefined) chosen.props.set('bootargs', stringProp(cmdline));

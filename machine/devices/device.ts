@@ -117,6 +117,12 @@ export interface Device {
   /** Console devices: bytes received from the input log. */
   receive?(data: Uint8Array): void;
   /**
+   * Console devices: the virtual time `characters` characters take on the
+   * serial line into the device, at its baud rate (machine/serial-line.ts).
+   * Typed input arrives at this pace; absent, it arrives all at once.
+   */
+  lineTicks?(characters: number): number;
+  /**
    * Interrupt controllers with SGIs: the next GICD_SGIR write (in the
    * instruction about to execute) does not make SGI `sgi` pending on the
    * cores in the mask `cores` (a lost SGI of the input log, machine/injections.ts).

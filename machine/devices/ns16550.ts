@@ -15,10 +15,16 @@
  *   before reporting data below the trigger level. Here the indication is
  *   given immediately whenever data is pending below the trigger level, so the
  *   guest sees every received byte without a timer.
- * - Baud rate, word length and parity do not matter: DLL/DLM/LCR are stored and
- *   read back only; 'clock-hz' is informational.
+ * - The line rate is the board's 'baud' property (default 115200), the rate
+ *   of the terminal on the other end: typed input crosses the line one
+ *   character (10 bits, 8N1) at a time (lineTicks, machine/serial-line.ts),
+ *   about 86.8 us per byte at 115200, and the wire keeps pace whether or not
+ *   the guest reads. The guest's divisor (DLL/DLM), word length and parity
+ *   (LCR) are stored and read back only, never compared with it; 'clock-hz'
+ *   is informational.
  * - No break, parity or framing errors are ever received; only overrun (a byte
- *   arriving with the receive FIFO full is dropped and LSR OE is set).
+ *   arriving with the receive FIFO full is dropped and LSR OE is set), which a
+ *   guest reading at the line rate never sees.
  * - Modem inputs outside loopback read as CTS, DSR and DCD asserted, RI off.
  * - In loopback (MCR bit 4) the serial input is disconnected: bytes from the
  *   input log that arrive meanwhile are dropped, as the real receiver would.
@@ -31,6 +37,7 @@
 import type { Device, DeviceContext, DeviceProps, DeviceType } from './device';
 import { prop, type PropRule } from './device';
 import { DeclaredStateDevice, type StateDecl } from './state';
+import { lineTicks } from '../serial-line';
 
 const TYPE = 'ns16550a';
 
@@ -70,6 +77,8 @@ export class Ns16550 extends DeclaredStateDevice implements Device {
   private readonly shift: number;
   private readonly fifoSize: number;
   readonly clockHz: number;
+  /** Bits per second on the receive line (configuration, not state). */
+  readonly baud: number;
 
   private ier = 0;
   private lcr = 0;
@@ -93,6 +102,7 @@ export class Ns16550 extends DeclaredStateDevice implements Device {
     this.shift = prop(props, 'reg-shift', NS16550_PROPS['reg-shift']);
     this.fifoSize = prop(props, 'fifo-size', NS16550_PROPS['fifo-size']);
     this.clockHz = prop(props, 'clock-hz', NS16550_PROPS['clock-hz']);
+    this.baud = prop(props, 'baud', NS16550_PROPS.baud);
     this.reset();
   }
 
@@ -196,6 +206,10 @@ export class Ns16550 extends DeclaredStateDevice implements Device {
     }
   }
 
+  lineTicks(characters: number): number {
+    return lineTicks(characters, this.baud, this.ctx.ticksPerSecond);
+  }
+
   /** Bytes from the input log arriving on the serial line. */
   receive(data: Uint8Array): void {
     if (this.mcr & MCR_LOOP) return;
@@ -283,6 +297,7 @@ const NS16550_PROPS = {
   'reg-shift': { default: 2, min: 0, max: 2, description: 'register spacing: 1 << reg-shift bytes' },
   'fifo-size': { default: 32, min: 1, max: 65536, description: 'receive and transmit FIFO depth' },
   'clock-hz': { default: 216_000_000, min: 1, max: 0xffffffff, description: 'UART clock' },
+  baud: { default: 115_200, min: 50, max: 4_000_000, description: 'line rate of console input (bits per second, 10 bits per character)' },
 } satisfies Record<string, PropRule>;
 
 export const ns16550: DeviceType = {

@@ -67,7 +67,9 @@ export function checkConsole(tr: ConsoleRecord, prefix: string, clockHz: number,
     if (h) out.push({ what, ok: false, final: true, icount: h.icount, line: h.line, problem: `printed at ${t(h.icount)} (line ${h.line + 1})`, context: around(h.line) });
     else out.push({ what, ok: true, icount: end });
   });
-  return out;
+  // The prefix names the device ('' the main console): a report marks the failure in that device's log.
+  const device = prefix.trim();
+  return out.map((e) => ({ ...e, console: device }));
 }
 
 function checkOrdered(tr: ConsoleRecord, prefix: string, t: (icount: number) => string, stop: RunStop, end: number): ExpectationResult[] {
@@ -182,7 +184,7 @@ export function domainReports(r: ScenarioResult, domain: string, text: string): 
   const hit = said.find((x) => x.m![1].includes(text));
   if (hit) return { what, ok: true, icount: r.lines[hit.i].icount, line: r.lines[hit.i].index };
   return {
-    what, ok: false,
+    what, ok: false, console: '',
     problem: said.length ? `it only reported: ${said.slice(-5).map((x) => `"${x.m![1]}" (line ${r.lines[x.i].index + 1})`).join('; ')}` : `no console line "domN ${domain}: ..." was printed`,
     context: numberedLines(r.lines.slice(-8)),
   };

@@ -23,7 +23,7 @@ export function checkEnd(s: Scenario, wanted: Exclude<EndKind, 'matched'>, stop:
   const pc = machine.cpu.pc >>> 0;
   const sym = symbolize(s.symbols.get('') ?? [], pc);
   return {
-    what, ok, icount: end,
+    what, ok, icount: end, console: '',
     problem: `it ended with ${describeStopReason(stop)} at ${formatTime(end, s.clockHz)}, pc 0x${pc.toString(16)}${sym ? ` (${sym})` : ''}`,
     context: numberedLines(main.slice(main.count - 8, main.count)),
   };

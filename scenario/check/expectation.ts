@@ -24,17 +24,29 @@ export interface ExpectationResult {
   context?: string[];
   /** A file that shows what happened (e.g. the actual picture of a framebuffer mismatch), to save next to the report. */
   artifact?: Artifact;
+  /**
+   * The console device whose output it is about ('' for the scenario's main
+   * console), so that a failure report can mark it in that console's log:
+   * at `line`, or where the console ended when there is no line.
+   */
+  console?: string;
+  /** The failed expectations this one sums up (e.g. "the scenario passes"), each marked on its own. */
+  causes?: ExpectationResult[];
 }
 
 export interface Artifact { name: string; mediaType: string; data: Buffer }
 
-/** What a failed expectation throws in a Cucumber step. */
-export class ExpectationFailed extends Error {}
+/** What a failed expectation throws in a Cucumber step; it carries the result, for the failure report. */
+export class ExpectationFailed extends Error {
+  constructor(message: string, readonly expectation?: ExpectationResult) {
+    super(message);
+  }
+}
 
 /** Throws ExpectationFailed with a readable report if the expectation was not met. */
 export function assertMet(e: ExpectationResult): void {
   if (e.ok) return;
-  throw new ExpectationFailed([`expected: ${e.what}`, ...(e.problem ? [`  ${e.problem}`] : []), ...(e.context ?? []).map((c) => `  ${c}`)].join('\n'));
+  throw new ExpectationFailed([`expected: ${e.what}`, ...(e.problem ? [`  ${e.problem}`] : []), ...(e.context ?? []).map((c) => `  ${c}`)].join('\n'), e);
 }
 
 /** Lines as a report shows them: "   42 | text" (numbered from 1 in everything the device printed). */

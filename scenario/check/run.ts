@@ -56,6 +56,7 @@ export function scenarioPasses(r: ScenarioResult): ExpectationResult {
     what: `scenario ${r.scenario.name} passes`, ok: r.verdict === 'pass',
     problem: r.verdict === 'limit' ? `the run hit its limit at ${formatTime(r.icount, r.scenario.clockHz)}` : failed.map((e) => `${e.what}: ${e.problem}`).join('\n'),
     context: failed.flatMap((e) => e.context ?? []),
+    causes: failed,
   };
 }
 

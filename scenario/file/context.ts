@@ -12,9 +12,11 @@ import type { BoardSpec } from '../../machine/boards/board-spec';
 import { hasCapability, type DeviceCapability } from '../../machine/devices/device';
 import { DEVICE_TYPES } from '../../machine/devices/registry';
 import { InputFileError, type LoadedYaml } from './yaml-file';
-import { loadBoard } from '../boards';
+import type { ProblemList } from './problems';
 import { parseVirtualTime, formatTime } from '../virtual-time';
 import { loadProfile, DEFAULT_PROFILE, type FirmwareProfile } from '../profile';
+import { didYouMean } from './did-you-mean';
+import { loadBoard } from '../boards';
 import { DEFAULT_SCHEDULE, scheduleProblem, type Schedule } from '../../machine/schedule';
 import type { RawScenario, RawTime } from './types';
 
@@ -29,6 +31,18 @@ export interface ResolveContext {
   readonly dir: string;
   /** Bad input at a place in the file. */
   err(at: At, problem: string): InputFileError;
+  /**
+   * Runs the check of one part of the file (a fault, an input, an
+   * expectation): its problem is recorded and the next part is checked. A
+   * part the schema refused is not checked again (undefined).
+   */
+  attempt<T>(at: At, check: () => T): T | undefined;
+  /** Every problem found so far. */
+  readonly problems: ProblemList;
+  /** boot.semihosting (false when boot: is not as the schema wants it). */
+  readonly semihosting: boolean;
+  /** Set when an image could not be read: symbol lookups then report nothing more (the image's problem is reported). */
+  imagesUnread: boolean;
   readonly board: BoardSpec;
   /** Board name or resolved board file path (for createMachine). */
   readonly boardRef: string;
@@ -44,6 +58,8 @@ export interface ResolveContext {
   /** The main console device. */
   readonly consoleDevice: string;
   readonly deviceNames: ReadonlySet<string>;
+  /** "device 'uartx' is not on board B; did you mean uartd?": a device the board lacks, with the nearest names it has (of a capability, if given). */
+  notOnBoard(device: string, what?: string, capability?: DeviceCapability): string;
   /** Whether the board has a device of this name whose type declares the capability. */
   deviceCan(device: string, capability: DeviceCapability): boolean;
   /** ELF symbols per image: '' is the kernel, other keys are volume image names (filled by the image stage). */
@@ -56,9 +72,10 @@ export interface ResolveContext {
 
 const DEFAULT_LIMIT_S = 1;
 
-export function resolveContext(y: LoadedYaml<RawScenario>, dir: string): ResolveContext {
+export function resolveContext(y: LoadedYaml<RawScenario>, dir: string, problems: ProblemList): ResolveContext {
   const raw = y.data;
   const err = (at: At, problem: string) => y.error(at, problem);
+  const attempt = <T>(at: At, check: () => T): T | undefined => (y.invalidAt(at) ? undefined : problems.attempt(check));
   const { board, boardRef } = resolveBoard(raw, dir, err);
   const clockHz = board.cpu.clockHz;
   const { cores, schedule } = resolveCores(raw, board, err);
@@ -81,19 +98,24 @@ export function resolveContext(y: LoadedYaml<RawScenario>, dir: string): Resolve
   };
   const profile = resolveProfile(raw, dir, err);
   const deviceNames = new Set(board.devices.map((d) => d.name));
+  const deviceCan = (device: string, capability: DeviceCapability) =>
+    board.devices.some((d) => d.name === device && hasCapability(DEVICE_TYPES.get(d.type), capability));
+  const notOnBoard = (device: string, what = 'device', capability?: DeviceCapability) => {
+    const names = board.devices.filter((d) => !capability || deviceCan(d.name, capability)).map((d) => d.name);
+    return `${what} '${device}' is not on board ${board.name}${didYouMean(device, names)}`;
+  };
   const consoleDevice = raw.console ?? profile.console ?? board.boot.console;
   if (!consoleDevice) throw err(raw.console ? ['console'] : [], `board ${board.name} names no console device; set 'console'`);
   if (!deviceNames.has(consoleDevice)) {
-    throw err(raw.console ? ['console'] : ['board'], `console device '${consoleDevice}' is not on board ${board.name}`);
+    throw err(raw.console ? ['console'] : ['board'], notOnBoard(consoleDevice, 'console device', 'console'));
   }
-  const deviceCan = (device: string, capability: DeviceCapability) =>
-    board.devices.some((d) => d.name === device && hasCapability(DEVICE_TYPES.get(d.type), capability));
   if (!deviceCan(consoleDevice, 'console')) {
     const uarts = board.devices.filter((d) => deviceCan(d.name, 'console')).map((d) => d.name).join(', ') || 'none';
     throw err(raw.console ? ['console'] : ['board'], `console device '${consoleDevice}' of board ${board.name} is not a UART; it prints nothing (UARTs: ${uarts})`);
   }
   return {
-    raw, file: y.file, dir, err, board, boardRef, clockHz, cores, schedule, checkCore, limit, profile, consoleDevice, deviceNames, deviceCan,
+    raw, file: y.file, dir, err, attempt, problems, imagesUnread: false, notOnBoard,
+    semihosting: raw.boot !== null && typeof raw.boot === 'object' && raw.boot.semihosting === true, board, boardRef, clockHz, cores, schedule, checkCore, limit, profile, consoleDevice, deviceNames, deviceCan,
     symbols: new Map(), time, beforeLimit,
   };
 }

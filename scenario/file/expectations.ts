@@ -14,33 +14,56 @@ import type { ResolveContext, At } from './context';
 import { resolveAddress } from './addresses';
 import type { RawDump, RawOrdered, Scenario, Pattern, DumpExpectation, ConsoleExpectations, CoreExpectation } from './types';
 
+/**
+ * Every expectation, each checked on its own (a console pattern, a never
+ * pattern, a console device, the picture, the end, each dump and core): a
+ * problem with one does not hide the problems of the others.
+ */
 export function resolveExpectations(ctx: ResolveContext): Scenario['expect'] {
   const { raw, profile, err } = ctx;
-  const ex = raw.expect ?? {};
+  const ex = raw.expect !== null && typeof raw.expect === 'object' ? raw.expect : {};
   const consoleExp = ordered(ctx, ex.console ?? [], ['expect', 'console']);
   const consoles = resolveConsoles(ctx);
-  const framebuffer = resolveFramebuffer(ctx);
-  if (ex.end === 'exit' && !raw.boot.semihosting) throw err(['expect', 'end'], `a run can only end with an exit through semihosting (SYS_EXIT); set boot.semihosting: true`);
-  if (ex.panic && !profile.dumps.panic && !profile.dumps.hypervisorFault) throw err(['expect', 'panic'], `profile ${profile.name} does not say how a panic reads (dumps.panic)`);
-  if (ex.panic?.domain !== undefined) throw err(['expect', 'panic', 'domain'], `a hypervisor panic has no domain; use domain-faults`);
-  if (ex['domain-faults'] && !profile.dumps.domainFault) throw err(['expect', 'domain-faults'], `profile ${profile.name} does not say how a domain fault dump reads (dumps.domain-fault)`);
+  const framebuffer = ctx.attempt(['expect', 'framebuffer'], () => resolveFramebuffer(ctx));
+  ctx.attempt(['expect', 'end'], () => {
+    if (ex.end === 'exit' && !ctx.semihosting) throw err(['expect', 'end'], `a run can only end with an exit through semihosting (SYS_EXIT); set boot.semihosting: true`);
+  });
+  const panic = ex.panic === undefined ? undefined : ctx.attempt(['expect', 'panic'], () => {
+    if (!profile.dumps.panic && !profile.dumps.hypervisorFault) throw err(['expect', 'panic'], `profile ${profile.name} does not say how a panic reads (dumps.panic)`);
+    if (ex.panic!.domain !== undefined) throw err(['expect', 'panic', 'domain'], `a hypervisor panic has no domain; use domain-faults`);
+    return dump(ctx, ex.panic!, ['expect', 'panic']);
+  });
+  const dumpsRead = ex['domain-faults'] === undefined || ctx.attempt(['expect', 'domain-faults'], () => {
+    if (!profile.dumps.domainFault) throw err(['expect', 'domain-faults'], `profile ${profile.name} does not say how a domain fault dump reads (dumps.domain-fault)`);
+    return true;
+  });
   return {
     console: consoleExp,
-    never: (ex.never ?? []).map((s, i) => pattern(ctx, s, ['expect', 'never', i])),
+    never: each(ctx, ex.never ?? [], ['expect', 'never'], (s, at) => pattern(ctx, s, at)),
     consoles,
     framebuffer,
     end: ex.end ?? 'halt',
-    panic: ex.panic ? dump(ctx, ex.panic, ['expect', 'panic']) : undefined,
-    domainFaults: (ex['domain-faults'] ?? []).map((d, i) => dump(ctx, d, ['expect', 'domain-faults', i])),
+    panic,
+    domainFaults: dumpsRead ? each(ctx, ex['domain-faults'] ?? [], ['expect', 'domain-faults'], (d, at) => dump(ctx, d, at)) : [],
     cores: resolveCoreExpectations(ctx),
   };
+}
+
+/** Each item of a list resolved on its own; the items with a problem are left out (their problems recorded). */
+function each<T, R>(ctx: ResolveContext, list: T[], at0: At, resolve: (item: T, at: At) => R): R[] {
+  // Not a list: the schema's problem, reported already.
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((item, i) => {
+    const at = [...at0, i];
+    const r = ctx.attempt(at, () => resolve(item, at));
+    return r === undefined ? [] : [r];
+  });
 }
 
 /** expect.cores: per core, online or not, instructions it executes, registers at the end. */
 function resolveCoreExpectations(ctx: ResolveContext): CoreExpectation[] {
   const seen = new Set<number>();
-  return (ctx.raw.expect?.cores ?? []).map((c, i) => {
-    const at = ['expect', 'cores', i];
+  return each(ctx, ctx.raw.expect?.cores ?? [], ['expect', 'cores'], (c, at) => {
     ctx.checkCore(c.core, [...at, 'core']);
     if (seen.has(c.core)) throw ctx.err([...at, 'core'], `core ${c.core} has expectations twice; put them in one entry`);
     seen.add(c.core);
@@ -61,8 +84,7 @@ function pattern(ctx: ResolveContext, s: string, at: At): Pattern {
 
 /** Patterns in order, each optionally with a deadline (`by`) no later than the end of the run. */
 function ordered(ctx: ResolveContext, list: RawOrdered, at0: At): Array<Pattern & { by?: number }> {
-  return list.map((c, i) => {
-    const at = [...at0, i];
+  return each(ctx, list, at0, (c, at): Pattern & { by?: number } => {
     if (typeof c === 'string') return pattern(ctx, c, at);
     const p = pattern(ctx, c.text, [...at, 'text']);
     if (c.by === undefined) return p;
@@ -76,12 +98,13 @@ function ordered(ctx: ResolveContext, list: RawOrdered, at0: At): Array<Pattern 
 function resolveConsoles(ctx: ResolveContext): Map<string, ConsoleExpectations> {
   const { raw, board, err } = ctx;
   const consoles = new Map<string, ConsoleExpectations>();
-  for (const [device, c] of Object.entries(raw.expect?.consoles ?? {})) {
+  const list = raw.expect?.consoles;
+  for (const [device, c] of Object.entries(list !== null && typeof list === 'object' ? list : {})) ctx.attempt(['expect', 'consoles', device], () => {
     const at = ['expect', 'consoles', device];
     if (device === 'semihosting') {
-      if (!raw.boot.semihosting) throw err(at, `the semihosting console needs boot.semihosting: true`);
+      if (!ctx.semihosting) throw err(at, `the semihosting console needs boot.semihosting: true`);
     } else if (!ctx.deviceNames.has(device)) {
-      throw err(at, `device '${device}' is not on board ${board.name}`);
+      throw err(at, ctx.notOnBoard(device, 'device', 'console'));
     } else if (!ctx.deviceCan(device, 'console')) {
       throw err(at, `device '${device}' of board ${board.name} is not a UART; it prints nothing`);
     }
@@ -89,9 +112,9 @@ function resolveConsoles(ctx: ResolveContext): Map<string, ConsoleExpectations> 
     const list = Array.isArray(c) ? { console: c } : c;
     consoles.set(device, {
       console: ordered(ctx, list.console ?? [], Array.isArray(c) ? at : [...at, 'console']),
-      never: (list.never ?? []).map((s, i) => pattern(ctx, s, [...at, 'never', i])),
+      never: each(ctx, list.never ?? [], [...at, 'never'], (s, a) => pattern(ctx, s, a)),
     });
-  }
+  });
   return consoles;
 }
 
@@ -111,7 +134,7 @@ function resolveFramebuffer(ctx: ResolveContext): Scenario['expect']['framebuffe
   if (!device) {
     throw err(at, displays.length ? `board ${board.name} has several displays (${displays.map((d) => d.name).join(', ')}); give 'device'` : `board ${board.name} has no display`);
   }
-  if (!board.devices.some((d) => d.name === device)) throw err([...at, 'device'], `device '${device}' is not on board ${board.name}`);
+  if (!board.devices.some((d) => d.name === device)) throw err([...at, 'device'], ctx.notOnBoard(device, 'device', 'display'));
   if (!ctx.deviceCan(device, 'display')) throw err([...at, 'device'], `device '${device}' of board ${board.name} is not a display`);
   return { golden, device };
 }

@@ -9,21 +9,27 @@ import { DEVICE_TYPES } from '../../machine/devices/registry';
 import { irqInputCount } from '../../machine/devices/device';
 import { formatTime } from '../virtual-time';
 import { resolveAddress } from './addresses';
+import { didYouMean } from './did-you-mean';
 import type { ResolveContext, At } from './context';
 import type { ConsoleInputs } from './input';
 import type { RawFault, FaultSpec, FaultTrigger } from './types';
 
+/** Every fault, each checked on its own: a problem with one does not hide the problems of the others. */
 export function resolveFaults(ctx: ResolveContext, typed: ConsoleInputs): FaultSpec[] {
-  return (ctx.raw.faults ?? []).map((f, i): FaultSpec => {
+  const faults = Array.isArray(ctx.raw.faults) ? ctx.raw.faults : [];
+  return faults.flatMap((f, i): FaultSpec[] => {
     const at = ['faults', i];
-    switch (f.type) {
-      case 'data-abort': case 'prefetch-abort': return abortFault(ctx, f, i, at);
-      case 'lost-upcall': return lostUpcall(ctx, f, i, at);
-      case 'bit-flip': return bitFlip(ctx, f, i, at);
-      case 'corrupt-input': return corruptInput(ctx, f, i, at, typed);
-      case 'stall-core': return stallCore(ctx, f, i, at);
-      default: return interruptFault(ctx, f, i, at);
-    }
+    const spec = ctx.attempt(at, (): FaultSpec => {
+      switch (f.type) {
+        case 'data-abort': case 'prefetch-abort': return abortFault(ctx, f, i, at);
+        case 'lost-upcall': return lostUpcall(ctx, f, i, at);
+        case 'bit-flip': return bitFlip(ctx, f, i, at);
+        case 'corrupt-input': return corruptInput(ctx, f, i, at, typed);
+        case 'stall-core': return stallCore(ctx, f, i, at);
+        default: return interruptFault(ctx, f, i, at);
+      }
+    });
+    return spec ? [spec] : [];
   });
 }
 
@@ -129,7 +135,7 @@ function bitFlip(ctx: ResolveContext, f: RawFault, i: number, at: At): FaultSpec
 function corruptInput(ctx: ResolveContext, f: RawFault, i: number, at: At, typed: ConsoleInputs): FaultSpec {
   const { err } = ctx;
   const device = f.device ?? ctx.consoleDevice;
-  if (!ctx.deviceNames.has(device)) throw err([...at, 'device'], `device '${device}' is not on board ${ctx.board.name}`);
+  if (!ctx.deviceNames.has(device)) throw err([...at, 'device'], ctx.notOnBoard(device, 'device', 'console'));
   const actions = (['drop', 'replace', 'xor'] as const).filter((k) => f[k] !== undefined);
   if (actions.length !== 1) {
     throw err(actions.length ? [...at, actions[1]] : at, actions.length
@@ -154,7 +160,10 @@ function interruptFault(ctx: ResolveContext, f: RawFault, i: number, at: At): Fa
   // The inputs the controller has as the board configures it (a GIC's num-irqs).
   const inputsOf = (d: { type: string; props: Record<string, unknown> }) => irqInputCount(DEVICE_TYPES.get(d.type), d.props);
   const controllers = () => board.devices.filter((d) => inputsOf(d)).map((d) => `${d.name} (lines 0-${inputsOf(d) - 1})`).join(', ') || 'none';
-  if (!ctl) throw err([...at, f.controller ? 'controller' : 'type'], `interrupt controller '${controller}' is not on board ${board.name} (its interrupt controllers: ${controllers()})`);
+  if (!ctl) {
+    const near = didYouMean(controller, board.devices.filter((d) => inputsOf(d)).map((d) => d.name));
+    throw err([...at, f.controller ? 'controller' : 'type'], `interrupt controller '${controller}' is not on board ${board.name} (its interrupt controllers: ${controllers()})${near}`);
+  }
   if (!inputsOf(ctl)) {
     throw err([...at, f.controller ? 'controller' : 'type'], `device '${controller}' (${ctl.type}) has no interrupt inputs, so this ${f.type} fault cannot drive its lines; the interrupt controllers of board ${board.name} are ${controllers()}`);
   }

@@ -13,6 +13,8 @@ import { checkBootDtb } from '../../machine/boot/linux-boot';
 import { ATAG_CMDLINE_MAX } from '../../machine/boot/atag';
 import { checkInputFile, readInputFile, InputFileUnusable } from '../../io/input-file';
 import { InputFileError } from './yaml-file';
+import { didYouMean } from './did-you-mean';
+import { FollowsFromEarlierProblem } from './problems';
 import { parseSize } from '../boards';
 import { manifestImages, domainConfigText, DOMAINS_IMAGE } from '../volume-manifest';
 import type { ResolveContext, At } from './context';
@@ -22,22 +24,30 @@ type ImageFile = { file: string; data: Uint8Array };
 
 export type BootImages = Pick<Scenario, 'kernel' | 'dtb' | 'initrd' | 'volume'>;
 
-/** Reads and checks every image of boot:, filling ctx.symbols. */
+/**
+ * Reads and checks every image of boot:, filling ctx.symbols. Each image is
+ * checked even when one before it has a problem; when an image with symbols
+ * cannot be read, ctx.imagesUnread is set (its symbols are unknown).
+ */
 export function resolveBootImages(ctx: ResolveContext): BootImages {
-  const { raw, board, err } = ctx;
-  if (board.boot.protocol === 'atag' && raw.boot.cmdline !== undefined && Buffer.byteLength(raw.boot.cmdline) > ATAG_CMDLINE_MAX) {
-    throw err(['boot', 'cmdline'], `the command line is ${Buffer.byteLength(raw.boot.cmdline)} bytes; ATAG_CMDLINE (board ${board.name}) holds at most ${ATAG_CMDLINE_MAX}`);
-  }
-  const kernel = resolveKernel(ctx);
-  const dtb = resolveDtb(ctx);
-  let initrd: ImageFile | undefined;
-  if (raw.boot.initrd !== undefined) {
+  const { raw, board, err, problems } = ctx;
+  problems.attempt(() => {
+    if (board.boot.protocol === 'atag' && raw.boot.dtb === undefined && raw.boot.cmdline !== undefined && Buffer.byteLength(raw.boot.cmdline) > ATAG_CMDLINE_MAX) {
+      throw err(['boot', 'cmdline'], `the command line is ${Buffer.byteLength(raw.boot.cmdline)} bytes; ATAG_CMDLINE (board ${board.name}) holds at most ${ATAG_CMDLINE_MAX}`);
+    }
+  });
+  const kernel = problems.attempt(() => resolveKernel(ctx));
+  const dtb = problems.attempt(() => resolveDtb(ctx));
+  const initrd = problems.attempt(() => {
+    if (raw.boot.initrd === undefined) return undefined;
     if (raw.boot.volume !== undefined) throw err(['boot', 'initrd'], `a boot has an initrd or a boot volume (the volume is the initrd), not both`);
-    initrd = readImage(ctx, raw.boot.initrd, ['boot', 'initrd'], 'initrd');
-  }
+    return readImage(ctx, raw.boot.initrd, ['boot', 'initrd'], 'initrd');
+  });
   const v = raw.boot.volume;
-  const volume = typeof v === 'string' ? manifestVolume(ctx, v) : v ? inlineVolume(ctx, v) : undefined;
-  return { kernel, dtb, initrd, volume };
+  const volume = v === undefined ? undefined : problems.attempt(() => (typeof v === 'string' ? manifestVolume(ctx, v) : inlineVolume(ctx, v)));
+  if (!kernel || (v !== undefined && !volume)) ctx.imagesUnread = true;
+  // Without a kernel the run is never built: the problems recorded are thrown first.
+  return { kernel: kernel!, dtb, initrd, volume };
 }
 
 /** An image file relative to the scenario, read through io/input-file. */
@@ -86,9 +96,8 @@ function resolveKernel(ctx: ResolveContext): ImageFile {
 }
 
 function resolveDtb(ctx: ResolveContext): ImageFile | undefined {
-  const { raw, board, err } = ctx;
+  const { raw, err } = ctx;
   if (raw.boot.dtb === undefined) return undefined;
-  if (board.boot.protocol !== 'dtb') throw err(['boot', 'dtb'], `board ${board.name} boots with ${board.boot.protocol.toUpperCase()}s, not a device tree`);
   const dtb = readImage(ctx, raw.boot.dtb, ['boot', 'dtb'], 'device tree');
   const magic = dtb.data.length >= 4 ? Buffer.from(dtb.data.subarray(0, 4)).readUInt32BE(0) : 0;
   if (magic !== 0xd00dfeed) throw err(['boot', 'dtb'], `${raw.boot.dtb} is not a flattened device tree (no 0xd00dfeed magic)`);
@@ -129,31 +138,47 @@ function manifestVolume(ctx: ResolveContext, v: string): Uint8Array {
 /** boot.volume written in the scenario: images, and optionally domains and event channels. */
 function inlineVolume(ctx: ResolveContext, v: RawVolume): Uint8Array {
   const images: VolumeImage[] = [];
-  v.images.forEach((im, i) => {
+  // Each image on its own: a missing file does not hide the problems of the others.
+  let unread = 0;
+  v.images.forEach((im, i) => ctx.problems.attempt(() => {
     const at = ['boot', 'volume', 'images', i];
     if (images.some((x) => x.name === im.name)) throw ctx.err([...at, 'name'], `image name '${im.name}' is used twice`);
-    const { data } = readImage(ctx, im.file, [...at, 'file'], 'image');
-    images.push({ name: im.name, role: im.role, data });
-    if (im.role !== 'config') ctx.symbols.set(im.name, elfSymbols(ctx, data, im.file, [...at, 'file']) ?? []);
-  });
-  if (v.domains) images.push(domainsImage(ctx, v, images));
+    try {
+      const { data } = readImage(ctx, im.file, [...at, 'file'], 'image');
+      images.push({ name: im.name, role: im.role, data });
+      if (im.role !== 'config') ctx.symbols.set(im.name, elfSymbols(ctx, data, im.file, [...at, 'file']) ?? []);
+    } catch (e) {
+      unread++;
+      throw e;
+    }
+  }));
+  if (v.domains) images.push(domainsImage(ctx, v));
+  // Packing what could be read would only report the missing images again.
+  if (unread) throw new FollowsFromEarlierProblem();
   return pack(ctx, images, ['boot', 'volume']);
 }
 
-/** The domain configuration image of an inline volume, after checking its domains and event channels. */
-function domainsImage(ctx: ResolveContext, v: RawVolume, images: VolumeImage[]): VolumeImage {
-  const { err } = ctx;
-  if (images.some((x) => x.name === DOMAINS_IMAGE)) throw err(['boot', 'volume', 'domains'], `an image is already named '${DOMAINS_IMAGE}', which the domain configuration needs`);
+/**
+ * The domain configuration image of an inline volume, after checking its
+ * domains and event channels, each on its own (their problems are recorded;
+ * the scenario is refused with them at the end).
+ */
+function domainsImage(ctx: ResolveContext, v: RawVolume): VolumeImage {
+  const { err, problems } = ctx;
+  // The images as written (one that could not be read is still in the volume).
+  const declared = v.images.map((x) => x.name);
+  if (declared.includes(DOMAINS_IMAGE)) throw err(['boot', 'volume', 'domains'], `an image is already named '${DOMAINS_IMAGE}', which the domain configuration needs`);
   const names = new Set<string>();
-  v.domains!.forEach((d, i) => {
-    if (!images.some((x) => x.name === d.image)) throw err(['boot', 'volume', 'domains', i, 'image'], `domain ${d.name} runs image '${d.image}', which is not in this volume`);
+  v.domains!.forEach((d, i) => problems.attempt(() => {
     if (names.has(d.name)) throw err(['boot', 'volume', 'domains', i, 'name'], `domain name '${d.name}' is used twice`);
-    if (d.memory !== undefined && !(parseSize(d.memory) <= 0xffffffff)) throw err(['boot', 'volume', 'domains', i, 'memory'], `domain ${d.name}: memory ${d.memory} is more than the 4 GiB a 32-bit domain can address`);
+    // The domain exists (its event channels are checked against it) even if its image or memory is wrong.
     names.add(d.name);
-  });
-  (v.events ?? []).forEach((pair, i) => pair.forEach((port, j) => {
-    const dom = port.split(':')[0];
-    if (!names.has(dom)) throw err(['boot', 'volume', 'events', i, j], `event channel end ${port}: no domain '${dom}'`);
+    if (!declared.includes(d.image)) throw err(['boot', 'volume', 'domains', i, 'image'], `domain ${d.name} runs image '${d.image}', which is not in this volume${didYouMean(d.image, declared)}`);
+    if (d.memory !== undefined && !(parseSize(d.memory) <= 0xffffffff)) throw err(['boot', 'volume', 'domains', i, 'memory'], `domain ${d.name}: memory ${d.memory} is more than the 4 GiB a 32-bit domain can address`);
   }));
+  (v.events ?? []).forEach((pair, i) => pair.forEach((port, j) => problems.attempt(() => {
+    const dom = port.split(':')[0];
+    if (!names.has(dom)) throw err(['boot', 'volume', 'events', i, j], `event channel end ${port}: no domain '${dom}'${didYouMean(dom, names)}`);
+  })));
   return { name: DOMAINS_IMAGE, role: 'config', data: new TextEncoder().encode(domainConfigText(v)) };
 }

@@ -40,7 +40,7 @@ export interface RawScenario {
   smp?: number;
   schedule?: { quantum?: number; seed?: number };
   boot: { kernel: string; cmdline?: string; dtb?: string; initrd?: string; volume?: string | RawVolume; semihosting?: boolean };
-  input?: Array<{ at?: RawTime; after?: string; delay?: RawTime; text: string; device?: string }>;
+  input?: Array<{ at?: RawTime; after?: string; delay?: RawTime; text: string; device?: string; burst?: boolean }>;
   faults?: RawFault[];
   expect?: {
     console?: RawOrdered;
@@ -111,13 +111,16 @@ export interface Scenario {
   volume?: Uint8Array;
   /** ELF symbols per image: '' is the kernel, other keys are volume image names. */
   symbols: Map<string, ElfSymbol[]>;
-  /** Console input at virtual times, as scripted (corrupt-input faults act on it as it is delivered). */
-  inputs: Array<{ icount: number; device: string; data: Uint8Array }>;
+  /**
+   * Console input at virtual times, as scripted (corrupt-input faults act on it as it is delivered).
+   * It crosses the serial line at the UART's line rate, unless `burst`: then it lands in the receive FIFO at once.
+   */
+  inputs: Array<{ icount: number; device: string; data: Uint8Array; burst?: boolean }>;
   /**
    * Console input typed once a pattern has appeared in the device's output,
    * `delay` instructions later; per device, in the order written.
    */
-  inputsAfterOutput: Array<{ after: Pattern; delay: number; device: string; data: Uint8Array }>;
+  inputsAfterOutput: Array<{ after: Pattern; delay: number; device: string; data: Uint8Array; burst?: boolean }>;
   /** Cores the machine runs (smp:), and how they take turns (schedule:; undefined: the default). */
   cores: number;
   schedule?: Schedule;

@@ -8,14 +8,10 @@ import * as path from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { LineCounter, Parser, parseDocument, isNode, isAlias, isCollection, isPair, isScalar, type Document, type CST } from 'yaml';
 import { readInputText, InputFileUnusable } from '../../io/input-file';
+import { didYouMean } from './did-you-mean';
+import { InputFileError, InputFileErrors, ProblemList, type FileProblem } from './problems';
 
-/** Bad input in a user's file, worded for the person who wrote it. */
-export class InputFileError extends Error {
-  constructor(readonly file: string, readonly line: number, readonly column: number, readonly problem: string) {
-    // Line 0: a problem with the file as a whole (missing, a folder, a device).
-    super(line > 0 ? `${file}:${line}:${column}: ${problem}` : `${file}: ${problem}`);
-  }
-}
+export { InputFileError, InputFileErrors, ProblemList, type FileProblem } from './problems';
 
 const schemaCache = new Map<string, ValidateFunction>();
 
@@ -30,7 +26,8 @@ export function schemasDir(): string {
 function validator(schemaFile: string): ValidateFunction {
   let v = schemaCache.get(schemaFile);
   if (!v) {
-    const ajv = new Ajv({ allErrors: true, strict: false });
+    // verbose: errors carry the schema that refused them (the keys an object allows, for suggestions).
+    const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
     v = ajv.compile(JSON.parse(fs.readFileSync(path.join(schemasDir(), schemaFile), 'utf8')));
     schemaCache.set(schemaFile, v);
   }
@@ -43,6 +40,12 @@ export interface LoadedYaml<T> {
   /** Line and column of the node at a JSON path (for errors found after validation). */
   where(pathParts: Array<string | number>): { line: number; column: number };
   error(pathParts: Array<string | number>, problem: string): InputFileError;
+  /**
+   * Whether the schema refused the node at this path or anything under it
+   * (then checks of that part are skipped: its shape is not what they expect,
+   * and the schema's problem is already reported).
+   */
+  invalidAt(pathParts: Array<string | number>): boolean;
 }
 
 /** YAML files larger than this are refused (scenarios, boards, manifests and profiles are a few KiB). */
@@ -91,8 +94,10 @@ export function parseYamlDocument(text: string, file: string): ParsedYaml {
     throw e;
   }
   if (doc.errors.length) {
-    const e = doc.errors[0];
-    throw at(e.pos[0], `YAML syntax: ${e.message.split('\n')[0]}`);
+    // Every syntax error, each once (the parser may report one place twice).
+    const problems = new ProblemList();
+    for (const e of doc.errors) problems.add(at(e.pos[0], `YAML syntax: ${e.message.split('\n')[0]}`));
+    problems.throwIfAny();
   }
   checkAliases(doc, at);
   let data: unknown;
@@ -163,11 +168,17 @@ function checkAliases(doc: Document, at: (offset: number, problem: string) => In
   size(doc.contents);
 }
 
-export function loadYamlFile<T>(file: string, schemaFile: string): LoadedYaml<T> {
-  return parseYamlText<T>(readYamlText(file), file, schemaFile);
+export function loadYamlFile<T>(file: string, schemaFile: string, problems?: ProblemList): LoadedYaml<T> {
+  return parseYamlText<T>(readYamlText(file), file, schemaFile, problems);
 }
 
-export function parseYamlText<T>(text: string, file: string, schemaFile: string): LoadedYaml<T> {
+/**
+ * Parses and validates YAML text against a schema. Every place the schema
+ * refuses is a problem at its line and column; they are thrown together
+ * (InputFileErrors), or, given a ProblemList, recorded there so that the
+ * caller can go on checking the parts the schema accepted (invalidAt).
+ */
+export function parseYamlText<T>(text: string, file: string, schemaFile: string, problems?: ProblemList): LoadedYaml<T> {
   const { doc, lc, data: parsed } = parseYamlDocument(text, file);
   const data = parsed as T;
   const where = (parts: Array<string | number>) => positionOf(doc, lc, parts);
@@ -176,13 +187,21 @@ export function parseYamlText<T>(text: string, file: string, schemaFile: string)
     return new InputFileError(file, p.line, p.column, problem);
   };
   const validate = validator(schemaFile);
+  const refused: Array<Array<string | number>> = [];
   if (!validate(data)) {
-    const best = pickError(validate.errors ?? []);
-    const parts = instancePath(best);
-    const p = positionOf(doc, lc, parts, best.keyword === 'additionalProperties');
-    throw new InputFileError(file, p.line, p.column, describe(best));
+    const found = schemaProblems(validate.errors ?? []).map(({ parts, atKey, message }) => {
+      refused.push(parts);
+      const p = positionOf(doc, lc, parts, atKey);
+      return { file, line: p.line, column: p.column, message } satisfies FileProblem;
+    });
+    const list = problems ?? new ProblemList();
+    if (found.length) list.add(new InputFileErrors(found));
+    if (!problems) list.throwIfAny();
   }
-  return { file, data, where, error };
+  // Refused at the path, under it, or at a node that contains it (a mapping that is not a mapping).
+  const prefix = (a: Array<string | number>, b: Array<string | number>) => a.length <= b.length && a.every((x, i) => b[i] === x);
+  const invalidAt = (parts: Array<string | number>) => refused.some((r) => prefix(parts, r) || prefix(r, parts));
+  return { file, data, where, error, invalidAt };
 }
 
 function positionOf(doc: Document, lc: LineCounter, parts: Array<string | number>, atKey = false): { line: number; column: number } {
@@ -216,34 +235,103 @@ function positionOf(doc: Document, lc: LineCounter, parts: Array<string | number
   return { line: 1, column: 1 };
 }
 
-function instancePath(e: ErrorObject): Array<string | number> {
-  const parts = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+/** Keywords that only say "one of the alternatives (or the then-branch) failed": the alternatives' own errors say why. */
+const SUMMARIES = new Set(['oneOf', 'anyOf', 'if', 'not']);
+/** Keywords a value of the right type can still break (its alternatives' type errors are then beside the point). */
+const SCALAR_CHOICES = new Set(['type', 'const', 'enum', 'pattern']);
+
+/** Where an error points: the node (or, for an unknown key, the key; for a missing key, the key it should be). */
+function pathOf(e: ErrorObject): Array<string | number> {
+  const parts: Array<string | number> = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
     .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
   if (e.keyword === 'additionalProperties') parts.push((e.params as { additionalProperty: string }).additionalProperty);
+  if (e.keyword === 'required') parts.push((e.params as { missingProperty: string }).missingProperty);
   return parts;
 }
 
-/** Prefers the most specific error: unknown keys and deep paths over oneOf summaries. */
-function pickError(errors: ErrorObject[]): ErrorObject {
-  const useful = errors.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'anyOf' && e.keyword !== 'if');
-  const pool = useful.length ? useful : errors;
-  return pool.reduce((a, b) => (b.instancePath.length > a.instancePath.length ? b : a));
+/**
+ * The schema's errors as problems a person can act on: summaries of
+ * alternatives dropped, a type error of an alternative dropped when another
+ * alternative accepted the type (its errors say what is wrong), the errors of
+ * alternatives at one place joined with "or", each problem once.
+ */
+function schemaProblems(errors: ErrorObject[]): Array<{ parts: Array<string | number>; atKey: boolean; message: string }> {
+  const alternatives = new Set(errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf').map((e) => e.instancePath));
+  const detailed = errors.filter((e) => !SUMMARIES.has(e.keyword));
+  // Only summaries (a 'not' refusing a value): they are all there is to say.
+  const useful = detailed.length ? detailed : errors;
+  const kept = useful.filter((e) => e.keyword !== 'type' || !useful.some((f) => f !== e && (
+    f.instancePath.startsWith(`${e.instancePath}/`) || (f.instancePath === e.instancePath && !SCALAR_CHOICES.has(f.keyword)))));
+  // Alternatives refused at one place become one problem naming each ("must be integer, or must be "all"").
+  const out: Array<{ parts: Array<string | number>; atKey: boolean; message: string; alternatives?: ErrorObject[] }> = [];
+  for (const e of kept) {
+    if (alternatives.has(e.instancePath) && SCALAR_CHOICES.has(e.keyword)) {
+      const same = out.find((o) => o.alternatives?.[0].instancePath === e.instancePath);
+      if (same) { same.alternatives!.push(e); continue; }
+      out.push({ parts: pathOf(e), atKey: false, message: '', alternatives: [e] });
+    } else {
+      out.push({ parts: pathOf(e), atKey: e.keyword === 'additionalProperties', message: describe(e) });
+    }
+  }
+  for (const o of out) {
+    if (!o.alternatives) continue;
+    const phrases = [...new Set(o.alternatives.map(phrase))];
+    const rules = [...new Set(o.alternatives.map((e) => e.keyword))];
+    o.message = `${subject(o.alternatives[0])} ${phrases.join(', or ')} (schema rule: ${rules.join(', ')})`;
+  }
+  const seen = new Set<string>();
+  return out.filter((o) => {
+    const key = `${o.parts.join('/')}\u0000${o.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** The value an error is about, as the message names it: 'key', or the document. */
+function subject(e: ErrorObject): string {
+  return e.instancePath ? `'${e.instancePath.split('/').pop()!.replace(/~1/g, '/').replace(/~0/g, '~')}'` : 'the document';
+}
+
+/** Where a key is, for "unknown key 'x' in boot": the parent's path, dotted. */
+function parentName(e: ErrorObject): string {
+  return e.instancePath.split('/').slice(1).map((s) => (/^\d+$/.test(s) ? `[${s}]` : `.${s}`)).join('').replace(/^\./, '');
+}
+
+function phrase(e: ErrorObject): string {
+  switch (e.keyword) {
+    case 'type': return `must be ${(e.params as { type: string }).type}`;
+    case 'const': return `must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`;
+    case 'enum': return `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'pattern': return `does not match the expected form ${(e.params as { pattern: string }).pattern}`;
+    default: return e.message ?? e.keyword;
+  }
+}
+
+/** "did you mean X?" for a mistyped name, from the names allowed there; the names themselves when none is near. */
+function suggestion(name: string, allowed: string[], listIfFar: boolean): string {
+  const near = didYouMean(name, allowed);
+  if (near) return near;
+  return listIfFar && allowed.length ? ` (allowed: ${allowed.join(', ')})` : '';
 }
 
 function describe(e: ErrorObject): string {
-  const at = e.instancePath ? `'${e.instancePath.split('/').pop()}'` : 'the document';
+  const at = subject(e);
+  const parent = parentName(e);
   switch (e.keyword) {
-    case 'additionalProperties':
-      return `unknown key '${(e.params as { additionalProperty: string }).additionalProperty}' (schema rule: additionalProperties)`;
+    case 'additionalProperties': {
+      const key = (e.params as { additionalProperty: string }).additionalProperty;
+      const allowed = Object.keys((e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {}).filter((k) => k !== '$schema');
+      return `unknown key '${key}'${parent ? ` in ${parent}` : ''}${suggestion(key, allowed, true)} (schema rule: additionalProperties)`;
+    }
     case 'required':
-      return `missing required key '${(e.params as { missingProperty: string }).missingProperty}' (schema rule: required)`;
-    case 'type':
-      return `${at} must be ${(e.params as { type: string }).type} (schema rule: type)`;
-    case 'enum':
-      return `${at} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')} (schema rule: enum)`;
-    case 'pattern':
-      return `${at} does not match the expected form ${(e.params as { pattern: string }).pattern} (schema rule: pattern)`;
+      return `missing required key '${(e.params as { missingProperty: string }).missingProperty}'${parent ? ` in ${parent}` : ''} (schema rule: required)`;
+    case 'enum': {
+      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
+      const near = typeof e.data === 'string' ? suggestion(e.data, allowed.filter((v): v is string => typeof v === 'string'), false) : '';
+      return `${at} ${phrase(e)}${near} (schema rule: enum)`;
+    }
     default:
-      return `${at} ${e.message} (schema rule: ${e.keyword})`;
+      return `${at} ${phrase(e)} (schema rule: ${e.keyword})`;
   }
 }

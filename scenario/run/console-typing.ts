@@ -3,8 +3,11 @@
  * has appeared in the device's output (as an expect script does), with the
  * corrupt-input faults applied to the bytes in the order they are delivered,
  * counted per device. Each piece is typed from an event of the input phase
- * (machine/events.ts) and enters the input log as the bytes that arrived, so
- * a replay needs neither the patterns nor the faults.
+ * (machine/events.ts); its bytes cross the serial line at the UART's line
+ * rate (Machine.lineArrivals, machine/serial-line.ts: one character time
+ * apart, after whatever is still on the wire), and each byte enters the input
+ * log at its own arrival time as the byte that arrived, so a replay needs
+ * neither the patterns, the faults nor the line rate.
  */
 
 import type { Machine } from '../../machine/machine';
@@ -26,7 +29,7 @@ export class ConsoleTyping {
 
   constructor(private readonly machine: Machine, s: Pick<Scenario, 'inputs' | 'inputsAfterOutput' | 'faults'>, private readonly fired: FiredFault[]) {
     this.corruptions = s.faults.filter((f): f is Corruption => f.type === 'corrupt-input');
-    for (const inp of s.inputs) this.typeAt(inp.icount, inp.device, inp.data, 'console input');
+    for (const inp of s.inputs) this.typeAt(inp.icount, inp.device, inp.data, 'console input', inp.burst);
     for (const e of s.inputsAfterOutput) {
       let w = this.waiting.get(e.device);
       if (!w) this.waiting.set(e.device, w = { entries: [], seen: '' });
@@ -46,36 +49,71 @@ export class ConsoleTyping {
       if (!e || !m) return;
       w.entries.shift();
       w.seen = w.seen.slice(m.index + Math.max(m[0].length, 1));
-      this.typeAt(this.machine.now() + e.delay, device, e.data, `typed after ${e.after.source}`);
+      this.typeAt(this.machine.now() + e.delay, device, e.data, `typed after ${e.after.source}`, e.burst);
     }
   }
 
-  private typeAt(icount: number, device: string, data: Uint8Array, cause: string): void {
-    this.machine.events.schedule(icount, `${cause} on ${device}`, () => this.type(device, data, cause), 'input');
+  private typeAt(icount: number, device: string, data: Uint8Array, cause: string, burst = false): void {
+    this.machine.events.schedule(icount, `${cause} on ${device}`, () => (burst ? this.burst(device, data, cause) : this.type(device, data, cause)), 'input');
   }
 
   private type(device: string, data: Uint8Array, cause: string): void {
-    const cpu = this.machine.cpu;
     const before = this.typed.get(device) ?? 0;
     this.typed.set(device, before + data.length);
-    const bytes = data.slice();
-    const drop = new Set<number>();
-    for (const f of this.corruptions) {
-      if (f.device !== device || f.byte <= before || f.byte > before + data.length) continue;
-      const j = f.byte - before - 1;
-      const was = bytes[j];
+    // A byte a fault drops was still sent: it takes its character time on the wire.
+    const arrivals = this.machine.lineArrivals(device, this.machine.now(), data.length);
+    data.forEach((typed, j) => {
+      const faults = this.corruptions.filter((c) => c.device === device && c.byte === before + j + 1);
+      this.machine.events.schedule(arrivals[j], `${cause} on ${device}: byte ${before + j + 1}`, () => this.arrive(device, typed, faults, cause), 'input');
+    });
+  }
+
+  /**
+   * `burst: true`: every byte lands in the receive FIFO now, as one input-log
+   * entry of the bytes its faults let through (empty if they dropped them
+   * all: see arrive).
+   */
+  private burst(device: string, data: Uint8Array, cause: string): void {
+    const before = this.typed.get(device) ?? 0;
+    this.typed.set(device, before + data.length);
+    const delivered: number[] = [];
+    data.forEach((typed, j) => {
+      const b = this.corrupt(device, typed, this.corruptions.filter((c) => c.device === device && c.byte === before + j + 1));
+      if (b !== undefined) delivered.push(b);
+    });
+    this.machine.addInput(this.machine.now(), device, Uint8Array.from(delivered), cause);
+  }
+
+  /**
+   * One byte at the end of the line, logged as it arrived. A byte a fault
+   * dropped is logged as an empty entry at its time: nothing reaches the
+   * UART, but the replay has an entry, and so an event, wherever this run
+   * had one (on several cores an event ends a round of turns, so an event
+   * of this run that the replay lacked would interleave the cores
+   * differently from there on).
+   */
+  private arrive(device: string, typed: number, faults: Corruption[], cause: string): void {
+    const b = this.corrupt(device, typed, faults);
+    this.machine.addInput(this.machine.now(), device, b === undefined ? new Uint8Array(0) : Uint8Array.of(b), cause);
+  }
+
+  /** A byte as its faults deliver it (in the order written, each recorded as fired now); undefined when one drops it. */
+  private corrupt(device: string, typed: number, faults: Corruption[]): number | undefined {
+    let b = typed;
+    let dropped = false;
+    for (const f of faults) {
       let detail: string;
       if ('drop' in f.action) {
-        drop.add(j);
-        detail = `byte ${f.byte} (${showByte(was)}) on ${device} dropped`;
+        dropped = true;
+        detail = `byte ${f.byte} (${showByte(b)}) on ${device} dropped`;
       } else {
-        bytes[j] = 'replace' in f.action ? f.action.replace : was ^ f.action.xor;
-        detail = `byte ${f.byte} on ${device}: ${showByte(was)} delivered as ${showByte(bytes[j])}`;
+        const was = b;
+        b = 'replace' in f.action ? f.action.replace : was ^ f.action.xor;
+        detail = `byte ${f.byte} on ${device}: ${showByte(was)} delivered as ${showByte(b)}`;
       }
-      this.fired.push({ index: f.index, type: f.type, description: f.description, icount: this.machine.now(), pc: cpu.pc >>> 0, detail });
+      this.fired.push({ index: f.index, type: f.type, description: f.description, icount: this.machine.now(), pc: this.machine.cpu.pc >>> 0, detail });
     }
-    const delivered = drop.size ? bytes.filter((_b, j) => !drop.has(j)) : bytes;
-    if (delivered.length) this.machine.addInput(this.machine.now(), device, delivered, cause);
+    return dropped ? undefined : b;
   }
 }
 

@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { serializeFdt, cells, type FdtNode } from '../../machine/boot/fdt';
 
 import { ROOT as root } from '../support/environment';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bringup-exec-boot-'));
@@ -20,12 +21,22 @@ function bringup(...args: string[]) {
   return { status: r.status, stderr: r.stderr };
 }
 
-test('bringup exec with a device tree for an ATAG board is refused, naming the device tree, exit 2', () => {
-  const dtb = path.join(tmp, 'board.dtb');
-  fs.writeFileSync(dtb, 'x');
-  const r = bringup('exec', '--board', 'tegra2-xoom', '--kernel', path.join(root, 'firmware', 'build', 'hypervisor.elf'), '--dtb', dtb);
+test('bringup exec --dtb on tegra2-xoom (an ATAG board) boots with the device tree; a file that is no device tree is refused, naming it, exit 2', () => {
+  // A raw kernel that spins (b .): the boot is accepted and runs to the instruction limit.
+  const kernel = path.join(tmp, 'spin.img');
+  fs.writeFileSync(kernel, Uint8Array.from([0xfe, 0xff, 0xff, 0xea]));
+  const node = (name: string, props: Record<string, Uint8Array>, children: FdtNode[] = []): FdtNode => ({ name, props: new Map(Object.entries(props)), children });
+  const dtb = path.join(tmp, 'tegra20-xoom.dtb');
+  fs.writeFileSync(dtb, serializeFdt({ reserved: [], bootCpuId: 0, root: node('', { '#address-cells': cells([1]), '#size-cells': cells([1]) }, [node('chosen', {})]) }));
+  const ok = bringup('exec', '--board', 'tegra2-xoom', '--kernel', kernel, '--dtb', dtb, '--append', 'console=ttyS0,115200n8', '--max-insns', '1000');
+  assert.equal(ok.status, 3, ok.stderr);
+  assert.doesNotMatch(ok.stderr, /ATAG|device tree/);
+
+  const junk = path.join(tmp, 'board.dtb');
+  fs.writeFileSync(junk, 'x');
+  const r = bringup('exec', '--board', 'tegra2-xoom', '--kernel', kernel, '--dtb', junk);
   assert.equal(r.status, 2);
-  assert.match(r.stderr, /^bringup: boot: board tegra2-xoom boots with ATAGs; a device tree \(.*board\.dtb\) is not used by this protocol\n$/);
+  assert.match(r.stderr, /board\.dtb: device tree blob is truncated \(no header\)\n$/);
 });
 
 test('bringup exec names a custom board file when an image does not fit it, and not when the image is no ELF', () => {

@@ -214,7 +214,10 @@ test('bringup test: a broken expectation fails with a report carrying the consol
 
   const attachments = fs.readFileSync(messages, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((m) => m.attachment).map((m) => m.attachment);
   const named = (suffix: string) => attachments.find((a) => (a.fileName ?? '').endsWith(suffix));
-  assert.match(named('.uartd.log')?.body ?? '', /\[dom0\] pong 10\/10/, 'the console log is attached');
+  // The console log is attached with the failed expectation marked where the console ended.
+  const log = named('.uartd.marked.log')?.body ?? '';
+  assert.match(log, /\[dom0\] pong 10\/10/, 'the console log is attached');
+  assert.match(log, /^!! +\| FAILED console shows "\[dom0\] pong 11\/10"/m, 'with the failed expectation marked');
   const recorded = /^recording: (.+\.bur)$/.exec(named('.recording')?.body ?? '');
   assert.ok(recorded, `the recording path is attached: ${JSON.stringify(attachments.map((a) => a.fileName))}`);
   assert.equal(path.dirname(recorded[1]), recordings);

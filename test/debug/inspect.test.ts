@@ -193,10 +193,10 @@ test('the profile\'s domain-table layout matches struct domain as arm-none-eabi-
 test('a profile\'s domain-table is checked: unknown keys, missing fields and fields outside the entry name the line', () => {
   const cases: Array<[string, RegExp]> = [
     ['domain-table:\n  symbol: domains\n  count: ndomains\n  entry-size: 64\n  fields:\n    name: { offset: 70, type: string }\n', /:7:\d+: domain-table.fields.name.offset must be a whole number from 0 to 63/],
-    ['domain-table:\n  symbol: domains\n  count: ndomains\n  entry-size: 64\n  fields:\n    state: { offset: 0, type: enum, values: [a] }\n', /:7:\d+: domain-table.fields must give at least name/],
+    ['domain-table:\n  symbol: domains\n  count: ndomains\n  entry-size: 64\n  fields:\n    state: { offset: 0, type: enum, values: [a] }\n', /:7:\d+: missing required key 'name' in domain-table.fields/],
     ['domain-table:\n  symbol: domains\n  count: ndomains\n  entry-size: 64\n  colour: red\n  fields:\n    name: { offset: 0 }\n', /:6:\d+: unknown key 'colour' in domain-table/],
-    ['domain-table:\n  symbol: domains\n  count: ndomains\n  entry-size: 64\n  fields:\n    name: { offset: 0, type: float }\n', /:7:\d+: domain-table.fields.name.type must be u32, string or enum/],
-    ['domain-table:\n  count: ndomains\n  entry-size: 64\n  fields:\n    name: { offset: 0 }\n', /:3:\d+: domain-table.symbol must be a symbol name/],
+    ['domain-table:\n  symbol: domains\n  count: ndomains\n  entry-size: 64\n  fields:\n    name: { offset: 0, type: float }\n', /:7:\d+: 'type' must be one of "u32", "string", "enum"/],
+    ['domain-table:\n  count: ndomains\n  entry-size: 64\n  fields:\n    name: { offset: 0 }\n', /:3:\d+: missing required key 'symbol' in domain-table/],
   ];
   cases.forEach(([text, want], i) => {
     const file = path.join(tmp, `profile-${i}.yaml`);

@@ -48,8 +48,36 @@ test('a boot description with both an initrd and a boot volume is refused', () =
     /an initrd \(initrd\.img\) and a boot volume were both given/);
 });
 
-test('a boot description with a device tree for an ATAG board is refused', () => {
-  refused({ board: XOOM, kernel: HYPERVISOR, dtb: { name: 'x.dtb', data: dtb() } }, /board tegra2-xoom boots with ATAGs; a device tree \(x\.dtb\) is not used/);
+test('a kernel given a device tree on tegra2-xoom (an ATAG board) boots with the DTB protocol: r1 = ~0, r2 = the tree, /memory the board\'s banks', () => {
+  const initrd = { name: 'initrd.img', data: new Uint8Array(5000).fill(7) };
+  const { machine, layout } = bootMachine({ board: XOOM, cores: 1, kernel: RAW_KERNEL, dtb: { name: 'x.dtb', data: dtb() }, initrd, cmdline: 'console=ttyS0,115200n8' });
+  assert.equal(layout!.kind, 'raw');
+  assert.equal(layout!.tags, undefined, 'no ATAG list');
+  assert.equal(machine.cpu.pc, XOOM.boot.ramBase + 0x10000);
+  assert.deepEqual([machine.cpu.r[0], machine.cpu.r[1] >>> 0, machine.cpu.r[2]], [0, 0xffffffff, layout!.dtb]);
+  assert.equal(layout!.dtb! % 8, 0, 'the tree is 8-byte aligned');
+  assert.ok(layout!.dtb! >= layout!.initrd!.base + layout!.initrd!.size, 'the tree goes after the initrd');
+  const blob = new Uint8Array(4096).map((_, i) => machine.bus.read8(layout!.dtb! + i));
+  const root = parseFdt(blob).root;
+  const chosen = findNode(root, '/chosen')!;
+  assert.deepEqual(Buffer.from(chosen.props.get('bootargs')!), Buffer.from(stringProp('console=ttyS0,115200n8')));
+  assert.deepEqual(Buffer.from(chosen.props.get('linux,initrd-start')!), Buffer.from(cells([layout!.initrd!.base])));
+  assert.deepEqual(Buffer.from(chosen.props.get('linux,initrd-end')!), Buffer.from(cells([layout!.initrd!.base + 5000])));
+  // Both DRAM banks around the carve-out, as the ATAG_MEM tags list them.
+  const dram = XOOM.memory.filter((m) => m.size >= 1 << 20);
+  assert.equal(dram.length, 2);
+  const memory = findNode(root, '/memory')!;
+  assert.deepEqual(Buffer.from(memory.props.get('reg')!), Buffer.from(cells(dram.flatMap((m) => [m.base, m.size]))));
+  assert.equal(machine.bus.read8(layout!.initrd!.base), 7);
+  // Nothing was written where an ATAG list would go.
+  assert.equal(machine.bus.read32(XOOM.boot.ramBase + 0x100 + 4), 0);
+});
+
+test('without a device tree tegra2-xoom still boots with ATAGs', () => {
+  const { machine, layout } = bootMachine({ board: XOOM, cores: 1, kernel: RAW_KERNEL, cmdline: 'console=ttyS0' });
+  assert.equal(layout!.dtb, undefined);
+  assert.deepEqual([machine.cpu.r[0], machine.cpu.r[1], machine.cpu.r[2]], [0, XOOM.boot.machineType, XOOM.boot.ramBase + 0x100]);
+  assert.equal(machine.bus.read32(XOOM.boot.ramBase + 0x100 + 4), 0x54410001, 'ATAG_CORE');
 });
 
 test('a boot description asking for more cores than the board has, or than are simulated, is refused', () => {

@@ -102,10 +102,27 @@ test('dtb and initrd: bad input is reported at its line', () => {
     }
     assert.fail('accepted');
   };
-  bad(SCENARIO.replace('vexpress-a9', 'tegra2-xoom').replace('profile: linux\n', ''), /board tegra2-xoom boots with ATAGs, not a device tree/, 'dtb:');
   bad(SCENARIO.replace('dtb: board.dtb', 'dtb: initrd.img'), /initrd\.img is not a flattened device tree/, 'dtb: initrd.img');
   bad(SCENARIO.replace('dtb: board.dtb', 'dtb: missing.dtb'), /device tree file missing\.dtb does not exist/, 'missing.dtb');
   bad(SCENARIO.replace('  initrd: initrd.img', `  initrd: initrd.img\n  volume: ${path.join(ROOT, 'firmware', 'volumes', 'pingpong.yaml')}`), /an initrd or a boot volume .* not both/, 'initrd: initrd.img');
+});
+
+test('tegra2-xoom, an ATAG board, takes boot.dtb too: the kernel then boots with the device tree (r1 = ~0, r2 = the tree)', () => {
+  const text = `board: tegra2-xoom
+boot:
+  kernel: ${path.join(ROOT, 'test', 'programs-tegra', 'build', 'tegra_devices.elf')}
+  dtb: board.dtb
+  cmdline: console=ttyS0,115200n8
+limits: { time: 1ms }
+`;
+  const s = scenarioFromText(text, 'xoom-dtb.yaml', tmp);
+  assert.equal(s.dtb?.file, dtb);
+  const m = prepareScenario(s).machine;
+  assert.equal(m.cpu.r[1] >>> 0, 0xffffffff);
+  const at = m.cpu.r[2] >>> 0;
+  const size = Buffer.from(m.bus.readBytes(at + 4, 4)).readUInt32BE(0);
+  const chosen = findNode(parseFdt(m.bus.readBytes(at, size)).root, '/chosen')!;
+  assert.equal(Buffer.from(chosen.props.get('bootargs')!).toString('latin1').replace(/\0$/, ''), 'console=ttyS0,115200n8');
 });
 
 test('the linux profile reads an oops and a panic as Linux 6.1 prints them, with and without printk times', () => {

@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { loadScenario, scenarioFromText } from '../../scenario/file/scenario-file';
 import { runScenario, prepareScenario } from '../../scenario/run/runner';
 import { formatReport } from '../../scenario/check/report';
+import { checkReplayIdentity } from '../../scenario/record/recording';
 import { parseVirtualTime } from '../../scenario/virtual-time';
 import { InputFileError } from '../../scenario/file/yaml-file';
 import { ROOT } from '../support/environment';
@@ -150,12 +151,45 @@ faults:
 limits: { time: 20ms }`));
   const delivered = r.machine!.injected.filter((e) => e.injection.kind === 'console-input')
     .map((e) => ({ icount: e.icount, text: Buffer.from((e.injection as { data: Uint8Array }).data).toString('latin1') }));
-  assert.deepEqual(delivered, [{ icount: 5_000_000, text: 'ac' }, { icount: 6_000_000, text: 'Xd' }]);
-  assert.deepEqual(r.faults.map((f) => [f.icount, f.detail]), [
-    [5_000_000, "byte 2 (0x62 'b') on uartd dropped"],
-    [6_000_000, "byte 4 on uartd: 0x64 'd' delivered as 0x58 'X'"],
-    [6_000_000, "byte 5 on uartd: 0x65 'e' delivered as 0x64 'd'"],
+  // One entry per byte, one character time (86806 ticks at 115200 baud, 1 GHz) apart;
+  // the dropped byte still took its time on the line and left an empty entry there.
+  assert.deepEqual(delivered, [
+    { icount: 5_000_000, text: 'a' }, { icount: 5_086_806, text: '' }, { icount: 5_173_611, text: 'c' },
+    { icount: 6_000_000, text: 'X' }, { icount: 6_086_806, text: 'd' },
   ]);
+  assert.deepEqual(r.faults.map((f) => [f.icount, f.detail]), [
+    [5_086_806, "byte 2 (0x62 'b') on uartd dropped"],
+    [6_000_000, "byte 4 on uartd: 0x64 'd' delivered as 0x58 'X'"],
+    [6_086_806, "byte 5 on uartd: 0x65 'e' delivered as 0x64 'd'"],
+  ]);
+});
+
+test('corrupted input typed as a burst: the input log holds one entry of the bytes delivered, at the time typed', () => {
+  const r = runText(text(`input:
+  - { at: 5ms, text: "abc", burst: true }
+faults:
+  - { type: corrupt-input, byte: 2, drop: true }
+  - { type: corrupt-input, byte: 3, replace: 0x58 }
+limits: { time: 20ms }`));
+  const delivered = r.machine!.injected.filter((e) => e.injection.kind === 'console-input')
+    .map((e) => ({ icount: e.icount, text: Buffer.from((e.injection as { data: Uint8Array }).data).toString('latin1') }));
+  assert.deepEqual(delivered, [{ icount: 5_000_000, text: 'aX' }]);
+  assert.deepEqual(r.faults.map((f) => f.icount), [5_000_000, 5_000_000]);
+});
+
+test('a dropped byte leaves an empty input-log entry at its time, so the two-core run replays identically', () => {
+  const r = runText(text(`smp: 2
+input:
+  - { at: 5ms, text: "domains\r" }
+faults:
+  - { type: corrupt-input, byte: 1, drop: true }
+  - { type: corrupt-input, byte: 4, drop: true }
+limits: { time: 20ms }`));
+  const entries = r.machine!.injected.filter((e) => e.injection.kind === 'console-input');
+  assert.deepEqual(entries.map((e) => (e.injection as { data: Uint8Array }).data.length), [0, 1, 1, 0, 1, 1, 1, 1]);
+  assert.equal(entries[0].icount, 5_000_000);
+  const identity = checkReplayIdentity(r);
+  assert.ok(identity.ok, identity.problem);
 });
 
 test('a bit flip inverts exactly one bit of RAM at its time', () => {

@@ -86,8 +86,13 @@ const DIST_MAP: DistRange[] = [
     read: (g, o) => g.readPending(o - 0x200), write: (g, o, v) => g.setPending(o - 0x200, v) },
   { start: 0x280, end: 0x300, name: 'GICD_ICPENDR',
     read: (g, o) => g.readPending(o - 0x280), write: (g, o, v) => g.clearPending(o - 0x280, v) },
-  // GICv1 has only the read-only active bit registers; 0x380 (ICACTIVER) is GICv2.
+  // GICv1 has only the read-only active bit registers; 0x380 (ICACTIVER) is GICv2, see below.
   { start: 0x300, end: 0x380, name: 'GICD_ISACTIVER', read: (g, o) => g.readActive(o - 0x300) },
+  // Reserved in GICv1 (the Cortex-A9 MPCore TRM's distributor map), so RAZ/WI as the
+  // hardware treats it. GICv2 puts GICD_ICACTIVER here, and drivers written for both
+  // (Linux's gic_dist_config and gic_cpu_config) write all-ones to it at every boot to
+  // deactivate interrupts: normal on a Tegra2, not a guest error.
+  { start: 0x380, end: 0x400, name: 'reserved (GICv2 GICD_ICACTIVER)', read: () => 0, write: () => true },
   { start: 0x400, end: 0x800, name: 'GICD_IPRIORITYR',
     read: (g, o) => g.readPriority(o - 0x400), write: (g, o, v) => g.writePriority(o - 0x400, v) },
   { start: 0x800, end: 0xc00, name: 'GICD_ITARGETSR',

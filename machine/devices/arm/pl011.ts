@@ -15,15 +15,21 @@
  *   as in QEMU 7.2. IBRD/FBRD keep all 32 written bits.
  * - A byte or halfword access reads or writes the low bits of the register
  *   the offset falls in (QEMU's PL011 does not shift by the byte lane).
- * - Bytes received while the FIFO is full wait in a backlog (QEMU's character
- *   backend holds them until the guest reads UARTDR), so none are lost.
+ * - Typed input crosses the line at the board's 'baud' property (default
+ *   115200, 10 bits per character: lineTicks, machine/serial-line.ts), one
+ *   byte per character time. Bytes arriving while the FIFO is full wait in a
+ *   backlog (QEMU's character backend holds them until the guest reads
+ *   UARTDR), so none are lost: unlike the 16550's, this line waits for the
+ *   receiver, as QEMU's does (the baud rate registers IBRD/FBRD do not set it).
  *
  * One interrupt output: UARTINTR, the OR of all masked interrupt sources.
  */
 
 import type { Device, DeviceContext, DeviceProps, DeviceType, IrqOutput } from '../device';
+import { prop, type PropRule } from '../device';
 import { DeclaredStateDevice, type StateDecl } from '../state';
 import { RegisterMap, type RegisterDef } from '../register-map';
+import { lineTicks } from '../../serial-line';
 
 const TYPE = 'arm,pl011';
 
@@ -81,7 +87,7 @@ class Pl011 extends DeclaredStateDevice implements Device {
   private readonly regs: RegisterMap;
   private readonly irq: IrqOutput;
 
-  constructor(private readonly ctx: DeviceContext) {
+  constructor(private readonly ctx: DeviceContext, private readonly baud: number) {
     super();
     this.name = ctx.name;
     this.irq = ctx.irq(0);
@@ -117,6 +123,10 @@ class Pl011 extends DeclaredStateDevice implements Device {
   write(_region: number, offset: number, size: number, value: number): void {
     const v = size === 4 ? value >>> 0 : value & (size === 2 ? 0xffff : 0xff);
     this.regs.write(offset & ~3, 4, v);
+  }
+
+  lineTicks(characters: number): number {
+    return lineTicks(characters, this.baud, this.ctx.ticksPerSecond);
   }
 
   receive(data: Uint8Array): void {
@@ -197,6 +207,10 @@ class Pl011 extends DeclaredStateDevice implements Device {
   }
 }
 
+const PL011_PROPS = {
+  baud: { default: 115_200, min: 50, max: 4_000_000, description: 'line rate of console input (bits per second, 10 bits per character)' },
+} satisfies Record<string, PropRule>;
+
 export const pl011: DeviceType = {
   type: TYPE,
   description: 'ARM PrimeCell PL011 UART (QEMU 7.2 model: immediate transmit, 16-entry receive FIFO)',
@@ -204,8 +218,8 @@ export const pl011: DeviceType = {
   regions: ['registers'],
   regionSizes: [0x1000],
   irqOutputs: 1,
-  props: {},
-  create(ctx: DeviceContext, _props: DeviceProps): Device {
-    return new Pl011(ctx);
+  props: PL011_PROPS,
+  create(ctx: DeviceContext, props: DeviceProps): Device {
+    return new Pl011(ctx, prop(props, 'baud', PL011_PROPS.baud));
   },
 };
