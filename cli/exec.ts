@@ -251,6 +251,9 @@ export async function execCommand(argvIn: string[]): Promise<number> {
     case 'reset':
       process.stderr.write(`bringup: ${stop.by} reset the machine after ${position()}\n`);
       return EXIT.OK;
+    case 'poweroff':
+      process.stderr.write(`bringup: ${stop.by} powered the board off after ${position()}\n`);
+      return EXIT.OK;
     default:
       if (detached !== undefined) {
         process.stderr.write(`bringup: ${detached} after ${position()}\n`);

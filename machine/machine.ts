@@ -34,7 +34,9 @@ export type StopReason =
   | { kind: 'limit' }
   | { kind: 'idle' }
   | { kind: 'stopped' }
-  | { kind: 'reset'; by: string };
+  | { kind: 'reset'; by: string }
+  /** The board's power was cut (a power management IC told to power off): nothing runs after it. */
+  | { kind: 'poweroff'; by: string };
 
 /** Everything but RAM. */
 export interface MachineState {
@@ -138,6 +140,8 @@ export class Machine {
   /** requestStop was called: the run returns 'stopped' at the next boundary. */
   private stopPending = false;
   private resetBy: string | undefined;
+  /** What the device in resetBy asked for: a system reset, or the power cut. */
+  private resetKind: 'reset' | 'poweroff' = 'reset';
   /** Injections scheduled ahead (console input, a replayed log), in time order. */
   private readonly scheduled: InjectionEntry[] = [];
   /** Where the serial line into each UART stands: typed bytes queue behind the ones still on the wire. */
@@ -188,7 +192,8 @@ export class Machine {
     }, this.events, deviceTypes, {
       guestError: (source, message) => this.reportGuestError(source, message, this.cpus[this.currentCore()].pc >>> 0),
       console: (device, data) => probes.console.emit(device, data),
-      requestReset: (device) => { this.resetBy = device; this.stopRunningCore(); },
+      requestReset: (device) => { this.resetBy = device; this.resetKind = 'reset'; this.stopRunningCore(); },
+      requestPowerOff: (device) => { this.resetBy = device; this.resetKind = 'poweroff'; this.stopRunningCore(); },
       irqEdge: probes.irqEdge,
     });
     this.devices = built.devices;
@@ -714,11 +719,11 @@ export class Machine {
     return count;
   }
 
-  /** A device asked for a system reset: the run stops and reports who asked. */
+  /** A device asked for a system reset (or cut the power): the run stops and reports who asked. */
   private takeReset(): StopReason {
     const by = this.resetBy!;
     this.resetBy = undefined;
-    return { kind: 'reset', by };
+    return { kind: this.resetKind, by };
   }
 
   snapshot(): MachineSnapshot {

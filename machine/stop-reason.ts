@@ -14,6 +14,7 @@ export function describeStopReason(stop: StopLike): string {
     case 'limit': return 'the limit';
     case 'exit': return `exit code ${stop.code ?? '?'}`;
     case 'reset': return `a reset by ${stop.by ?? 'a device'}`;
+    case 'poweroff': return `a power-off by ${stop.by ?? 'a device'}`;
     case 'interrupted': return 'Ctrl-C (interrupted)';
     case 'decided': return `an early end, the verdict decided${stop.why ? `: ${stop.why}` : ''}`;
     default: return 'a stop (all console expectations met)';

@@ -136,8 +136,10 @@ export class Replayer {
       const c = this.rec.chunks[this.chunk];
       if (c && this.icount === c.to) {
         // A run that halted was hashed at the halt, after every event of its
-        // last tick (entries of the input log included): run them too.
-        if (this.haltsAt(c)) stop = m.runUntil(c.to + 1);
+        // last tick (entries of the input log included): run them too. A run
+        // a device powered off from an event (a PMU's I2C transfer ending)
+        // was hashed after that event: run the tick's events up to it.
+        if (this.haltsAt(c) && stop.kind !== 'poweroff') stop = m.runUntil(c.to + 1);
         const halted = this.verifyChunk(c, this.mayHaltAt(c));
         if (halted) stop = halted;
         continue;
@@ -152,10 +154,10 @@ export class Replayer {
     return { icount: this.icount, stop, chunksVerified: this.chunksVerified };
   }
 
-  /** Whether the recorded run halted (WFI with nothing scheduled) at the end of this chunk, its last. */
+  /** Whether the recorded run halted (WFI with nothing scheduled) or was powered off at the end of this chunk, its last. */
   private haltsAt(c: { index: number; to: number }): boolean {
     const end = this.rec.end;
-    return c.index === this.rec.chunks.length - 1 && end !== undefined && end.stop.kind === 'idle' && end.icount === c.to;
+    return c.index === this.rec.chunks.length - 1 && end !== undefined && (end.stop.kind === 'idle' || end.stop.kind === 'poweroff') && end.icount === c.to;
   }
 
   /**

@@ -140,7 +140,7 @@ export class ReplayNavigator {
       while (found === undefined && !this.index.pastEnd()) {
         const before = m.now();
         const stop = m.runUntil(Math.min(this.end.clock, before + SLICE), this.end.core);
-        if (found !== undefined || stop.kind === 'exit' || stop.kind === 'idle' || stop.kind === 'reset') break;
+        if (found !== undefined || stop.kind === 'exit' || stop.kind === 'idle' || stop.kind === 'reset' || stop.kind === 'poweroff') break;
         if (m.now() === before) break;
         hook(cpu.pc);
       }

@@ -5,7 +5,7 @@
  * drive one input) and adds read-as-zero tagged ranges.
  */
 
-import type { Bus, MmioDevice } from '../bus';
+import { BusError, type Bus, type MmioDevice } from '../bus';
 import type { Cpu } from '../cpu/cpu';
 import type { EventQueue } from '../events';
 import type { BoardSpec } from './board-spec';
@@ -16,6 +16,7 @@ export interface BuildHooks {
   guestError(source: string, message: string): void;
   console(device: string, data: Uint8Array): void;
   requestReset(device: string): void;
+  requestPowerOff(device: string): void;
   /** Told of every level change the wiring drives into an interrupt input (and the device that caused it). */
   irqEdge?: Probe<IrqEdgeArgs>;
 }
@@ -152,7 +153,10 @@ export function buildBoard(
       },
       console: (data) => hooks.console(d.name, data),
       requestReset: () => hooks.requestReset(d.name),
+      requestPowerOff: () => hooks.requestPowerOff(d.name),
       readPhysical: (address, length) => readPhysical(bus, address, length),
+      dmaRead32: (address) => busAccess(() => bus.read32(address & ~3) >>> 0),
+      dmaWrite32: (address, value) => busAccess(() => { bus.write32(address & ~3, value | 0); return true; }) ?? false,
       cores: cpus.length,
       clusterCores: Math.max(spec.cpu.count, cpus.length),
       currentCore: () => cores.current(),
@@ -233,6 +237,14 @@ class WiredOutput implements IrqOutput {
   }
   pulse(): void {
     for (const w of this.targets) { w.set(this, true); w.set(this, false); }
+  }
+}
+
+/** A bus master's access: its result, or undefined where nothing answers (a bus error). */
+function busAccess<T>(access: () => T): T | undefined {
+  try { return access(); } catch (e) {
+    if (e instanceof BusError) return undefined;
+    throw e;
   }
 }
 

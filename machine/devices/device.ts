@@ -32,8 +32,18 @@ export interface DeviceContext {
   console(data: Uint8Array): void;
   /** Resets the whole machine (e.g. PMC MAIN_RST). Takes effect at the next instruction boundary. */
   requestReset(): void;
+  /** Cuts the board's power (a PMU told to power off): the run ends at the next instruction boundary. */
+  requestPowerOff(): void;
   /** Reads physical memory (frame buffer scan-out); unmapped bytes read as 0. */
   readPhysical(address: number, length: number): Uint8Array;
+  /**
+   * A bus master's 32-bit access (DMA engines): RAM or another device's
+   * registers at a word-aligned physical address, as a core's access without
+   * its MMU would reach them. Undefined / false where nothing answers (the
+   * engine reports the bus error its own way).
+   */
+  dmaRead32(address: number): number | undefined;
+  dmaWrite32(address: number, value: number): boolean;
   /** How many cores this machine runs (1 to 4); banked devices keep one bank per core. */
   readonly cores: number;
   /**

@@ -21,12 +21,18 @@ import { tegraFlow } from './tegra/flow';
 import { tegraEvp } from './tegra/evp';
 import { tegraFuse } from './tegra/fuse';
 import { tegraRtc } from './tegra/rtc';
+import { tegraGpio } from './tegra/gpio';
+import { tegraI2c, tegraDvc } from './tegra/i2c';
+import { tegraApbDma } from './tegra/apb-dma';
+import { tegraAhb } from './tegra/ahb';
+import { tegraSecureBoot } from './tegra/secure-boot';
 
 const ALL: DeviceType[] = [
   gic, a9Scu, a9GlobalTimer, a9PrivateTimer, pl310,
   pl011, sp804, vexpressSysregs, pl111,
   ns16550,
   tegraTimer, tegraLic, tegraCar, tegraPmc, tegraApbMisc, tegraFlow, tegraEvp, tegraFuse, tegraRtc, tegraDisplay,
+  tegraGpio, tegraI2c, tegraDvc, tegraApbDma, tegraAhb, tegraSecureBoot,
 ];
 
 export const DEVICE_TYPES: ReadonlyMap<string, DeviceType> = new Map(ALL.map((t) => [t.type, t]));

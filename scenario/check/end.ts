@@ -14,8 +14,10 @@ import { numberedLines, type ExpectationResult } from './expectation';
 export function checkEnd(s: Scenario, wanted: Exclude<EndKind, 'matched'>, stop: RunStop, end: number, machine: Machine, main: ConsoleRecord): ExpectationResult {
   const ok = wanted === 'halt' ? stop.kind === 'idle'
     : wanted === 'exit' ? stop.kind === 'exit'
-      : wanted === 'reset' ? stop.kind === 'reset' : stop.kind === 'limit';
-  const expected = wanted === 'halt' ? describeStopReason({ kind: 'idle' }) : wanted === 'limit' ? describeStopReason({ kind: 'limit' }) : `a${wanted === 'exit' ? 'n' : ''} ${wanted}`;
+      : wanted === 'reset' ? stop.kind === 'reset'
+        : wanted === 'poweroff' ? stop.kind === 'poweroff' : stop.kind === 'limit';
+  const expected = wanted === 'halt' ? describeStopReason({ kind: 'idle' }) : wanted === 'limit' ? describeStopReason({ kind: 'limit' })
+    : wanted === 'poweroff' ? 'a power-off' : `a${wanted === 'exit' ? 'n' : ''} ${wanted}`;
   const what = `the run ends with ${expected}`;
   if (ok) return { what, ok, icount: end };
   const pc = machine.cpu.pc >>> 0;

@@ -57,7 +57,7 @@ export interface RawScenario {
 
 // ---- the resolved scenario ------------------------------------------------
 
-export type EndKind = 'halt' | 'exit' | 'reset' | 'limit' | 'matched';
+export type EndKind = 'halt' | 'exit' | 'reset' | 'poweroff' | 'limit' | 'matched';
 
 export type FaultTrigger =
   | { kind: 'at'; icount: number }

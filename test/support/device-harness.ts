@@ -73,6 +73,8 @@ export class TestContext implements DeviceContext {
   guestError(message: string): void { if (!this.errors.includes(message)) this.errors.push(message); }
   console(data: Uint8Array): void { this.output.push(...data); }
   requestReset(): void { this.resets++; }
+  powerOffs = 0;
+  requestPowerOff(): void { this.powerOffs++; }
   readPhysical(address: number, length: number): Uint8Array {
     const out = new Uint8Array(length);
     for (let i = 0; i < length; i++) {
@@ -80,6 +82,24 @@ export class TestContext implements DeviceContext {
       out[i] = o >= 0 && o < this.memory.length ? this.memory[o] : 0;
     }
     return out;
+  }
+
+  /** What a DMA engine writes lands in `memory` (at memoryBase); `busDevices` answer for register addresses. */
+  readonly busDevices = new Map<number, { read(): number; write(v: number): void }>();
+  dmaRead32(address: number): number | undefined {
+    const dev = this.busDevices.get(address);
+    if (dev) return dev.read() >>> 0;
+    const o = address - this.memoryBase;
+    if (o < 0 || o + 4 > this.memory.length) return undefined;
+    return (this.memory[o] | (this.memory[o + 1] << 8) | (this.memory[o + 2] << 16) | (this.memory[o + 3] << 24)) >>> 0;
+  }
+  dmaWrite32(address: number, value: number): boolean {
+    const dev = this.busDevices.get(address);
+    if (dev) { dev.write(value >>> 0); return true; }
+    const o = address - this.memoryBase;
+    if (o < 0 || o + 4 > this.memory.length) return false;
+    for (let i = 0; i < 4; i++) this.memory[o + i] = (value >>> (8 * i)) & 0xff;
+    return true;
   }
 
   /** Advances virtual time to `t`, running due events in order. */
