@@ -329,7 +329,7 @@ function saveScreenshot(m: Machine, file: string, board: string): void {
 }
 
 /** The domain table layout of the recorded scenario's firmware profile, if it has one (a profile that cannot be loaded now gives none). */
-function recordedDomainTable(rec: RecordingReader): DomainTable | undefined {
+export function recordedDomainTable(rec: RecordingReader): DomainTable | undefined {
   try {
     const doc = parseYaml(rec.header.scenario.text) as { profile?: unknown } | null;
     const name = typeof doc?.profile === 'string' ? doc.profile : DEFAULT_PROFILE;

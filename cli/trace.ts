@@ -7,14 +7,12 @@ import { parseArgs, parseCount, UsageError, expectPositionals } from './args';
 import { onStopSignal, stopStatus, type StopSignal } from './signals';
 import { EXIT } from './exit-codes';
 import { ProgressLine } from './progress';
-import { openRecording } from './replay';
+import { openRecording, recordedDomainTable } from './replay';
 import { checkOutputPath, isWriteError, writeErrorReason } from './output-path';
 import { openReplay } from '../scenario/record/recording';
 import { parseVirtualTime, formatTime } from '../scenario/virtual-time';
-import { loadProfile, DEFAULT_PROFILE } from '../scenario/profile';
 import { ReplayDivergence } from '../replay/replayer';
 import type { RecordingReader } from '../replay/reader';
-import type { DomainTable } from '../replay/domain-table';
 import { exportTrace, DEFAULT_MAX_EVENTS } from '../replay/perfetto/export';
 import { perfettoTrace } from '../replay/perfetto/perfetto-writer';
 import { chromeJsonTrace } from '../replay/perfetto/chrome-json-writer';
@@ -174,13 +172,3 @@ function scenarioName(rec: RecordingReader): string {
   return path.basename(rec.file);
 }
 
-/** The domain table layout of the recorded scenario's firmware profile, if it has one (a profile that cannot be loaded now gives none). */
-function recordedDomainTable(rec: RecordingReader): DomainTable | undefined {
-  try {
-    const doc = parseYaml(rec.header.scenario.text) as { profile?: unknown } | null;
-    const name = typeof doc?.profile === 'string' ? doc.profile : DEFAULT_PROFILE;
-    return loadProfile(name, path.dirname(rec.header.scenario.file)).domainTable;
-  } catch {
-    return undefined;
-  }
-}

@@ -98,7 +98,7 @@ test('mmu on two cores: each core walks its own tables (the domain each runs)', 
 test('devices: every device of the board with its address range and a one-line state', () => {
   const m = oneCore();
   const text = devicesText(m);
-  assert.match(text, /^board tegra2-xoom: 20 device\(s\)$/m);
+  assert.match(text, new RegExp(`^board tegra2-xoom: ${m.devices.size} device\\(s\\)$`, 'm'));
   for (const name of m.devices.keys()) assert.match(text, new RegExp(`^${name} +\\S+ +\\w+ 0x[0-9a-f]{8}-0x[0-9a-f]{8}`, 'm'), name);
   assert.match(text, /^gic +arm,gic-v1 +distributor 0x50041000-0x50041fff, cpu 0x50040100-0x500401ff\n +distributor enabled, \d+ interrupt\(s\) enabled/m);
   assert.match(text, /^uartd +ns16550a +registers 0x70006300-0x700063ff\n +IER 0x0\d LCR 0x03, FIFO on/m);
