@@ -19,9 +19,9 @@
  *   cpu1_release: ok
  */
 
-#include <stdarg.h>
 #include "runtime.h"
 #include "tegra20.h"
+#include "uartd.h"
 
 #define EVP_CPU_RESET_VECTOR 0x6000f100u
 #define CAR 0x60006000u
@@ -32,23 +32,6 @@
 #define HALT_CPU1_EVENTS 0x014u
 #define CPU1_RESET_BITS (0x1111u << 1)   /* CPU, DBG, DE and WDT reset of core 1 */
 #define CPU1_CLK_STOP (1u << 9)
-
-static void uart_putc(char c)
-{
-  while (!(REG(UARTD + UART_LSR) & LSR_THRE)) {}
-  REG(UARTD + UART_THR) = (uint8_t)c;
-}
-
-static void uprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void uprintf(const char *fmt, ...)
-{
-  char buf[160];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(buf, sizeof buf, fmt, ap);
-  va_end(ap);
-  for (const char *s = buf; *s; s++) uart_putc(*s);
-}
 
 static inline uint32_t read_mpidr(void) { return CP15_READ(0, c0, c0, 5); }
 

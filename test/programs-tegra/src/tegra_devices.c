@@ -22,34 +22,9 @@
  * differences, which follow from virtual time alone.
  */
 
-#include <stdarg.h>
 #include "runtime.h"
 #include "tegra20.h"
-
-/* ---- UARTD console ---- */
-
-static void uart_putc(char c)
-{
-  while (!(REG(UARTD + UART_LSR) & LSR_THRE)) {}
-  REG(UARTD + UART_THR) = (uint8_t)c;
-}
-
-static void uart_puts(const char *s)
-{
-  while (*s) uart_putc(*s++);
-}
-
-/* Formats on the caller's stack, so the IRQ and FIQ handlers can print too. */
-static void uprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void uprintf(const char *fmt, ...)
-{
-  char buf[200];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(buf, sizeof buf, fmt, ap);
-  va_end(ap);
-  uart_puts(buf);
-}
+#include "uartd.h"
 
 static unsigned failed;
 

@@ -18,9 +18,9 @@
  * saw it (TMRUS), so the output shows the pace the bytes came at.
  */
 
-#include <stdarg.h>
 #include "runtime.h"
 #include "tegra20.h"
+#include "uartd.h"
 
 #define READ_GAP_US 60u
 #define IDLE_END_US 5000u
@@ -34,28 +34,6 @@ static void wait_us(uint32_t us)
 {
   uint32_t start = now_us();
   while (now_us() - start < us) {}
-}
-
-static void uart_putc(char c)
-{
-  while (!(REG(UARTD + UART_LSR) & LSR_THRE)) {}
-  REG(UARTD + UART_THR) = (uint8_t)c;
-}
-
-static void uart_puts(const char *s)
-{
-  while (*s) uart_putc(*s++);
-}
-
-static void uprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void uprintf(const char *fmt, ...)
-{
-  char buf[160];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(buf, sizeof buf, fmt, ap);
-  va_end(ap);
-  uart_puts(buf);
 }
 
 static char line[MAX_LINE];
