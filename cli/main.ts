@@ -35,9 +35,9 @@ commands:
   disasm    disassemble A32 instruction words or an ELF
   volume    pack, list and extract boot volumes (images + domain configuration)
   run       run a scenario (YAML): boot, inject faults, check the console
-  validate  check scenario, boot volume and board files without running them
+  validate  check scenario, boot volume, board and firmware profile files without running them
   init      set up your own repository for bringup: features, scenarios, steps
-  test      run the Cucumber features (features/*.feature)
+  test      run the Cucumber features (features/**/*.feature of this repository or your project)
   steps     list the steps features can use (--markdown: docs/steps.md)
   record    run a scenario and record it
   replay    replay a recording to an instruction, symbol, crash or console line; --verify
