@@ -45,6 +45,10 @@ const tmpBefore = listTmp();
 // The run's own temporary folder: everything the tests create with os.tmpdir() goes in here.
 const runTmp = fs.mkdtempSync(path.join(systemTmp, 'bringup-run-tests-'));
 process.env.TMPDIR = runTmp;
+// Runs that fail keep their recordings by design (for the user to replay); under
+// test they go to a folder of this run, removed with it, never into the checkout's .bringup/.
+const keptRecordings = fs.mkdtempSync(path.join(systemTmp, 'bringup-run-recordings-'));
+process.env.BRINGUP_RECORDINGS_DIR = keptRecordings;
 const { runFeatures } = require('./run-features');
 
 let files = findTests(path.join(root, 'dist', 'test'));
@@ -83,6 +87,7 @@ const cuke = runCucumber ? runFeatures() : { pass: 0, fail: 0, skipped: 0 };
 // Leftovers: in the run's own temporary folder, and new bringup* entries in /tmp.
 const leftovers = fs.readdirSync(runTmp).map((n) => path.join(runTmp, n));
 fs.rmSync(runTmp, { recursive: true, force: true });
+fs.rmSync(keptRecordings, { recursive: true, force: true });
 for (const n of listTmp()) if (!tmpBefore.has(n) && n !== path.basename(runTmp)) leftovers.push(path.join(systemTmp, n));
 if (leftovers.length) {
   console.log(`\n# the tests left ${leftovers.length} file(s) or folder(s) in the temporary folder:`);
