@@ -26,6 +26,7 @@
 import type { Cpu } from './cpu';
 import { BusError } from '../bus';
 import type { Handler } from './encoding';
+import type { CompiledBlock } from './jit/block-compiler';
 import { ACCESS_FETCH } from '../mmu/mmu';
 import { MODE_USR } from './modes';
 import { PREFETCH_ABORT, FS_SYNC_EXTERNAL, faultStatusRegister } from './faults';
@@ -41,7 +42,23 @@ export interface CodeSlots {
   readonly handlers: Array<Handler | undefined>;
   /** Per slot: the instruction the handler is called with. */
   readonly insns: Int32Array;
+  /**
+   * The jit engine's (loop.ts): per slot, how often a block started there
+   * (counted up to the compile threshold) and the block compiled there (null:
+   * none can be). Created when first needed; dropped with the page.
+   */
+  heat?: Uint8Array;
+  blocks?: Array<CompiledBlock | null | undefined>;
+  /**
+   * Written to not long before this decode of it: code sharing its page with
+   * data the program writes (the jit engine leaves such a page interpreted,
+   * since compiling it again after every write costs more than it saves).
+   */
+  readonly volatile: boolean;
 }
+
+/** A page dropped again within this many instructions of its last drop is volatile. */
+const VOLATILE_WINDOW = 10_000_000;
 
 const A32_SLOTS = 1024;
 const THUMB_SLOTS = 2048;
@@ -49,6 +66,8 @@ const THUMB_SLOTS = 2048;
 export class CodeCache {
   /** Key: physical page number * 2 + T. */
   private readonly pages = new Map<number, CodeSlots>();
+  /** Per physical page: the instruction count when its decoded code was last dropped. */
+  private readonly dropped = new Map<number, number>();
   /** The instruction of the last decode (a T32 instruction across pages is not cached). */
   insn = 0;
 
@@ -61,10 +80,12 @@ export class CodeCache {
     const bus = this.cpu.bus;
     let s = this.pages.get(key);
     // A cleared write-watch flag means writes to the page may have gone unseen.
-    if (s !== undefined && bus.codePages[page] === 0) { this.pages.delete(key); s = undefined; }
+    if (s !== undefined && bus.codePages[page] === 0) { this.pages.delete(key); this.dropped.set(page, this.cpu.icount); s = undefined; }
     if (s === undefined) {
       const n = t === 0 ? A32_SLOTS : THUMB_SLOTS;
-      s = { pa: (page << 12) >>> 0, t, handlers: new Array<Handler | undefined>(n).fill(undefined), insns: new Int32Array(n) };
+      const last = this.dropped.get(page);
+      const volatile = last !== undefined && this.cpu.icount - last < VOLATILE_WINDOW;
+      s = { pa: (page << 12) >>> 0, t, handlers: new Array<Handler | undefined>(n).fill(undefined), insns: new Int32Array(n), volatile };
       this.pages.set(key, s);
       for (const q of bus.pagesSharing(page)) bus.codePages[q] = 1;
     }
@@ -78,6 +99,7 @@ export class CodeCache {
     for (const p of bus.pagesSharing(page)) {
       if (this.pages.delete(p * 2)) dropped = true;
       if (this.pages.delete(p * 2 + 1)) dropped = true;
+      this.dropped.set(p, this.cpu.icount);
       bus.codePages[p] = 0;
     }
     if (dropped) this.cpu.codeGen++;

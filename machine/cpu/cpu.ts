@@ -26,6 +26,7 @@ import { a32Decoder } from './a32/table';
 import { VfpState, type VfpSnapshot } from './vfp/state';
 import { DATA_ABORT, PREFETCH_ABORT, FS_ALIGNMENT, FS_SYNC_EXTERNAL, faultStatusRegister } from './faults';
 import { AccessProbe, ExecProbe, Probe } from '../probes';
+import { defaultEngine, type Engine } from './engine';
 import { CodeCache } from './code-cache';
 import { runLoop } from './loop';
 
@@ -167,6 +168,8 @@ export class Cpu {
   readonly decoder: Decoder;
   /** Decoded instructions of this core, by physical page and instruction set. */
   readonly code = new CodeCache(this);
+  /** How this core executes (engine.ts); either gives the same run. */
+  engine: Engine = defaultEngine();
 
   /** Called on SVC before the exception is taken; returns true if it handled the call. */
   svcHook: ((cpu: Cpu, imm: number) => boolean) | undefined;

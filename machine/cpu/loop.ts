@@ -56,6 +56,18 @@ import { ACCESS_FETCH } from '../mmu/mmu';
 import { MODE_USR } from './modes';
 import { DATA_ABORT, PREFETCH_ABORT, STOP_BEFORE } from './faults';
 import { itAdvance } from './t32/common';
+import { compileA32Block, type CompiledBlock } from './jit/block-compiler';
+
+/**
+ * The jit engine compiles a block where one started this many times: code
+ * run once (boot, initialisation) stays interpreted and costs no compiling.
+ */
+const HOT = 16;
+
+function startBlocks(s: CodeSlots): Array<CompiledBlock | null | undefined> {
+  s.heat = new Uint8Array(s.handlers.length);
+  return (s.blocks = new Array<CompiledBlock | null | undefined>(s.handlers.length));
+}
 
 /**
  * Executes up to `budget` instructions; returns how many were executed.
@@ -106,9 +118,26 @@ export function runLoop(cpu: Cpu, budget: number): number {
         const s = slots!;
         const handlers = s.handlers, insns = s.insns;
         const shift = t === 0 ? 2 : 1; // bytes per slot: 4 (A32) or 2 (Thumb)
+        // Compiled blocks run only where nothing watches single instructions or accesses.
+        const compiled = t === 0 && !hooked && cpu.engine === 'jit' && !cpu.accessProbe.active && !s.volatile;
         // ---- the block: one instruction per turn.
         for (;;) {
           const index = (pc & 0xfff) >>> shift;
+          if (compiled) {
+            const blocks = s.blocks ?? startBlocks(s);
+            let b = blocks[index];
+            if (b === undefined && ++s.heat![index] === HOT) b = blocks[index] = compileA32Block(cpu, s, index, pc) ?? null;
+            if (b != null && b.length <= left) {
+              // The block counts its own instructions (block-compiler.ts has the contract).
+              cpu.icount--;
+              left -= b.run(cpu, r, left);
+              const npc = cpu.pc;
+              if (left === 0 || cpu.attention !== 0 || (npc & ~0xfff) !== pageVa) break;
+              pc = npc;
+              cpu.icount++;
+              continue;
+            }
+          }
           let h = handlers[index];
           let insn: number;
           if (h === undefined) {

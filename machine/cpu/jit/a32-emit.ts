@@ -1,0 +1,273 @@
+/**
+ * JavaScript for the most frequent A32 instructions, as the block compiler
+ * (block-compiler.ts) inlines them: data processing with an immediate or an
+ * immediate-shifted register, MOVW/MOVT, B/BL, the word, byte and halfword
+ * loads and stores with immediate or register offsets, MUL/MLA.
+ *
+ * Each emitter is the handler of its row (machine/cpu/a32/) with the
+ * instruction's fields and its PC turned into constants: the same operations
+ * in the same order, so the registers, flags, memory accesses and faults are
+ * the interpreter's. What is not listed here (or a listed row in a form that
+ * writes the PC) gets no code: the compiler then calls the row's handler.
+ *
+ * Generated code sees `cpu` and `r` (cpu.r). Register values are int32 as in
+ * the interpreter; flags are 0/1.
+ */
+
+import { fieldsOf } from '../encoding';
+
+/** What an emitted instruction does besides computing registers and flags. */
+export const enum Effect {
+  /** Registers and flags only: needs neither the time nor the PC, cannot fault. */
+  Pure = 0,
+  /** Accesses memory: needs cpu.icount and cpu.pc exact, may fault, may raise attention. */
+  Access = 1,
+  /** Ends the block when taken (a branch): the code sets `npc` and leaves. */
+  Branch = 2,
+}
+
+export interface Emitted {
+  readonly effect: Effect;
+  /** Code executed when the condition passes. Branches assign the target to `npc`. */
+  readonly code: string;
+  /** A branch's target, known when compiling. */
+  readonly target?: number;
+}
+
+// ---- fields (the same layouts as the rows) -----------------------------------
+
+const DP = fieldsOf('---- ---o ooos nnnn dddd ---- ---- ----');
+const IMM12 = fieldsOf('---- ---- ---- ---- ---- iiii iiii iiii');
+const SHIFTED = fieldsOf('---- ---- ---- ---- ---- iiii itt- mmmm');
+const MOV16 = fieldsOf('---- ---- ---- iiii dddd iiii iiii iiii');
+const ADDR = fieldsOf('---- ---p u-w- nnnn tttt ---- ---- ----');
+const OFF8 = fieldsOf('---- ---- ---- ---- ---- iiii ---- iiii');
+const OFF_REG = fieldsOf('---- ---- ---- ---- ---- ---- ---- mmmm');
+const MUL = fieldsOf('---- ---- ---s dddd aaaa mmmm ---- nnnn');
+
+/** The condition of an A32 instruction as a JS expression (undefined: always). */
+export function conditionCode(cond: number): string | undefined {
+  switch (cond) {
+    case 0: return 'cpu.z === 1';
+    case 1: return 'cpu.z === 0';
+    case 2: return 'cpu.c === 1';
+    case 3: return 'cpu.c === 0';
+    case 4: return 'cpu.n === 1';
+    case 5: return 'cpu.n === 0';
+    case 6: return 'cpu.v === 1';
+    case 7: return 'cpu.v === 0';
+    case 8: return '(cpu.c === 1 && cpu.z === 0)';
+    case 9: return '(cpu.c === 0 || cpu.z === 1)';
+    case 10: return 'cpu.n === cpu.v';
+    case 11: return 'cpu.n !== cpu.v';
+    case 12: return '(cpu.z === 0 && cpu.n === cpu.v)';
+    case 13: return '(cpu.z === 1 || cpu.n !== cpu.v)';
+    default: return undefined;
+  }
+}
+
+/** A register read as the instruction sees it: the PC reads as its address + 8. */
+function reg(n: number, pc: number): string {
+  return n === 15 ? String((pc + 8) | 0) : `r[${n}]`;
+}
+
+/** ARMExpandImm_C at compile time: value and carry (undefined: C unchanged). */
+function expandImm(imm12: number): { value: number; carry: number | undefined } {
+  const rot = (imm12 >>> 8) * 2;
+  const v = imm12 & 0xff;
+  if (rot === 0) return { value: v, carry: undefined };
+  const value = ((v >>> rot) | (v << (32 - rot))) | 0;
+  return { value, carry: value >>> 31 };
+}
+
+/**
+ * Rm shifted by an immediate (DecodeImmShift, as operands.ts shiftImm): the
+ * value and the carry out as expressions over `m` (Rm's value), the carry
+ * undefined where it is C unchanged.
+ */
+function shiftImmCode(type: number, imm5: number): { value: string; carry: string | undefined } {
+  switch (type) {
+    case 0:
+      if (imm5 === 0) return { value: 'm', carry: undefined };
+      return { value: `(m << ${imm5})`, carry: `((m >>> ${32 - imm5}) & 1)` };
+    case 1:
+      if (imm5 === 0) return { value: '0', carry: '(m >>> 31)' };
+      return { value: `((m >>> ${imm5}) | 0)`, carry: `((m >>> ${imm5 - 1}) & 1)` };
+    case 2:
+      if (imm5 === 0) return { value: '(m >> 31)', carry: '(m >>> 31)' };
+      return { value: `(m >> ${imm5})`, carry: `((m >> ${imm5 - 1}) & 1)` };
+    default:
+      if (imm5 === 0) return { value: '((cpu.c << 31) | (m >>> 1))', carry: '(m & 1)' };
+      return { value: `((m >>> ${imm5}) | (m << ${32 - imm5}))`, carry: `((m >>> ${imm5 - 1}) & 1)` };
+  }
+}
+
+/** Flags and result of x + y + carry (AddWithCarry), x and y int32 expressions already in locals x, y. */
+function addWithCarry(carryIn: string, setFlags: boolean, dest: string | undefined): string {
+  if (!setFlags) return dest === undefined ? '' : `${dest} = (x + y + ${carryIn}) | 0;`;
+  return `{ const u = (x >>> 0) + (y >>> 0) + ${carryIn}; const res = u | 0;` +
+    (dest === undefined ? '' : ` ${dest} = res;`) +
+    ' cpu.n = res >>> 31; cpu.z = res === 0 ? 1 : 0; cpu.c = u > 0xffffffff ? 1 : 0; cpu.v = (~(x ^ y) & (x ^ res)) >>> 31; }';
+}
+
+/**
+ * Data processing, opcode o (bits 24:21), given operand 2 as code that
+ * defines `op` (and `sc`, its carry out, when the logical forms set flags
+ * and it is not C unchanged).
+ */
+function dataProcessing(insn: number, pc: number, op2: string, carry: string | undefined): Emitted | undefined {
+  const o = DP.o(insn), s = DP.s(insn) === 1, n = DP.n(insn), d = DP.d(insn);
+  const compare = o >= 8 && o <= 11;
+  if (!compare && d === 15) return undefined; // writes the PC: the handler branches
+  const rn = reg(n, pc);
+  const dest = compare ? undefined : `r[${d}]`;
+  const arith = (x: string, y: string, c: string): string => `{ ${op2} const x = ${x}, y = ${y}; ${addWithCarry(c, s || compare, dest)} }`;
+  const logical = (expr: string): string => {
+    if (!s && !compare) return `{ ${op2} ${dest} = ${expr}; }`;
+    return `{ ${op2} const res = ${expr};${dest === undefined ? '' : ` ${dest} = res;`} cpu.n = res >>> 31; cpu.z = res === 0 ? 1 : 0;${carry === undefined ? '' : ' cpu.c = sc;'} }`;
+  };
+  let code: string;
+  switch (o) {
+    case 0: code = logical(`${rn} & op`); break;
+    case 1: code = logical(`${rn} ^ op`); break;
+    case 2: code = arith(rn, '~op', '1'); break;
+    case 3: code = arith(`~${rn}`, 'op', '1'); break;
+    case 4: code = arith(rn, 'op', '0'); break;
+    case 5: code = arith(rn, 'op', 'cpu.c'); break;
+    case 6: code = arith(rn, '~op', 'cpu.c'); break;
+    case 7: code = arith(`~${rn}`, 'op', 'cpu.c'); break;
+    case 8: code = logical(`${rn} & op`); break;
+    case 9: code = logical(`${rn} ^ op`); break;
+    case 10: code = arith(rn, '~op', '1'); break;
+    case 11: code = arith(rn, 'op', '0'); break;
+    case 12: code = logical(`${rn} | op`); break;
+    case 13: code = logical('op'); break;
+    case 14: code = logical(`${rn} & ~op`); break;
+    default: code = logical('~op'); break;
+  }
+  return { effect: Effect.Pure, code };
+}
+
+function dataProcessingImm(insn: number, pc: number): Emitted | undefined {
+  const { value, carry } = expandImm(IMM12.i(insn));
+  return dataProcessing(insn, pc, `const op = ${value};${carry === undefined ? '' : ` const sc = ${carry};`}`, carry === undefined ? undefined : String(carry));
+}
+
+function dataProcessingReg(insn: number, pc: number): Emitted | undefined {
+  const sh = shiftImmCode(SHIFTED.t(insn), SHIFTED.i(insn));
+  const m = reg(SHIFTED.m(insn), pc);
+  return dataProcessing(insn, pc, `const m = ${m}; const op = ${sh.value};${sh.carry === undefined ? '' : ` const sc = ${sh.carry};`}`, sh.carry);
+}
+
+// ---- loads and stores ----------------------------------------------------------
+
+type Width = 'word' | 'byte' | 'half' | 'sbyte' | 'shalf';
+
+const READ: Record<Width, (a: string) => string> = {
+  word: (a) => `cpu.read32(${a}, 0)`,
+  byte: (a) => `cpu.read8(${a}, 0)`,
+  half: (a) => `cpu.read16(${a}, 0)`,
+  sbyte: (a) => `((cpu.read8(${a}, 0) << 24) >> 24)`,
+  shalf: (a) => `((cpu.read16(${a}, 0) << 16) >> 16)`,
+};
+
+const WRITE: Record<'word' | 'byte' | 'half', (a: string, v: string) => string> = {
+  word: (a, v) => `cpu.write32(${a}, ${v}, 0);`,
+  byte: (a, v) => `cpu.write8(${a}, ${v} & 0xff, 0);`,
+  half: (a, v) => `cpu.write16(${a}, ${v} & 0xffff, 0);`,
+};
+
+/**
+ * A load or store as load-store.ts does it: base and offset read first, the
+ * access, then writeback and the loaded register (so an abort changes no
+ * register). `off` is the offset magnitude as an expression.
+ */
+function transfer(insn: number, pc: number, width: Width, load: boolean, off: string, prelude = ''): Emitted | undefined {
+  const p = ADDR.p(insn) === 1, u = ADDR.u(insn) === 1, w = ADDR.w(insn) === 1;
+  const n = ADDR.n(insn), t = ADDR.t(insn);
+  if (load && t === 15) return undefined; // a load to the PC branches: the handler does it
+  const wback = !p || w;
+  const base = reg(n, pc);
+  const oa = off === '0' ? 'base' : `((base ${u ? '+' : '-'} ${off}) | 0)`;
+  const addr = p ? 'oa' : 'base';
+  let code = `{ ${prelude}const base = ${base}; const oa = ${oa}; `;
+  if (load) {
+    code += `const data = ${READ[width](addr)}; `;
+    if (wback) code += `r[${n}] = oa; `;
+    code += `r[${t}] = data; }`;
+  } else {
+    code += WRITE[width as 'word' | 'byte' | 'half'](addr, reg(t, pc));
+    if (wback) code += ` r[${n}] = oa;`;
+    code += ' }';
+  }
+  return { effect: Effect.Access, code };
+}
+
+/** Register offset shifted by an immediate (the word and byte forms): defines `m` and the offset. */
+function shiftedOffset(insn: number, pc: number): { prelude: string; off: string } {
+  const sh = shiftImmCode(SHIFTED.t(insn), SHIFTED.i(insn));
+  return { prelude: `const m = ${reg(SHIFTED.m(insn), pc)}; const off = ${sh.value}; `, off: 'off' };
+}
+
+// ---- the rows ------------------------------------------------------------------
+
+type Emitter = (insn: number, pc: number) => Emitted | undefined;
+
+const DP_OPS = ['AND', 'EOR', 'SUB', 'RSB', 'ADD', 'ADC', 'SBC', 'RSC', 'TST', 'TEQ', 'CMP', 'CMN', 'ORR', 'MOV', 'BIC', 'MVN'];
+
+const EMITTERS = new Map<string, Emitter>();
+for (const op of DP_OPS) {
+  EMITTERS.set(`${op}_imm`, dataProcessingImm);
+  EMITTERS.set(`${op}_reg`, dataProcessingReg);
+}
+
+EMITTERS.set('MOVW', (insn) => MOV16.d(insn) === 15 ? undefined : { effect: Effect.Pure, code: `r[${MOV16.d(insn)}] = ${MOV16.i(insn)};` });
+EMITTERS.set('MOVT', (insn) => {
+  const d = MOV16.d(insn);
+  return d === 15 ? undefined : { effect: Effect.Pure, code: `r[${d}] = (r[${d}] & 0xffff) | ${MOV16.i(insn) << 16};` };
+});
+
+// B, BL: BranchWritePC in ARM state aligns the target to a word.
+const branchTarget = (insn: number, pc: number): number => (((pc + 8 + ((insn << 8) >> 6)) | 0) & ~3) >>> 0;
+EMITTERS.set('B', (insn, pc) => {
+  const target = branchTarget(insn, pc);
+  return { effect: Effect.Branch, code: `npc = ${target};`, target };
+});
+EMITTERS.set('BL', (insn, pc) => {
+  const target = branchTarget(insn, pc);
+  return { effect: Effect.Branch, code: `r[14] = ${(pc + 4) | 0}; npc = ${target};`, target };
+});
+
+for (const [row, width, load] of [
+  ['LDR', 'word', true], ['STR', 'word', false], ['LDRB', 'byte', true], ['STRB', 'byte', false],
+] as Array<[string, Width, boolean]>) {
+  EMITTERS.set(`${row}_imm`, (insn, pc) => transfer(insn, pc, width, load, String(IMM12.i(insn))));
+  EMITTERS.set(`${row}_reg`, (insn, pc) => { const o = shiftedOffset(insn, pc); return transfer(insn, pc, width, load, o.off, o.prelude); });
+  if (load) EMITTERS.set(`${row}_lit`, (insn, pc) => transfer(insn, pc, width, load, String(IMM12.i(insn))));
+}
+
+for (const [row, width, load] of [
+  ['LDRH', 'half', true], ['STRH', 'half', false], ['LDRSB', 'sbyte', true], ['LDRSH', 'shalf', true],
+] as Array<[string, Width, boolean]>) {
+  EMITTERS.set(`${row}_imm`, (insn, pc) => transfer(insn, pc, width, load, String(OFF8.i(insn))));
+  EMITTERS.set(`${row}_reg`, (insn, pc) => transfer(insn, pc, width, load, reg(OFF_REG.m(insn), pc)));
+  if (load) EMITTERS.set(`${row}_lit`, (insn, pc) => transfer(insn, pc, width, load, String(OFF8.i(insn))));
+}
+
+// MUL, MLA (multiply.ts): the low 32 bits; with S, N and Z (C and V unchanged).
+function multiply(insn: number, pc: number, accumulate: boolean): Emitted | undefined {
+  const d = MUL.d(insn);
+  if (d === 15) return undefined;
+  const product = `Math.imul(${reg(MUL.n(insn), pc)}, ${reg(MUL.m(insn), pc)})`;
+  const res = accumulate ? `(${product} + ${reg(MUL.a(insn), pc)}) | 0` : product;
+  const flags = MUL.s(insn) === 1 ? ' cpu.n = res >>> 31; cpu.z = res === 0 ? 1 : 0;' : '';
+  return { effect: Effect.Pure, code: `{ const res = ${res}; r[${d}] = res;${flags} }` };
+}
+EMITTERS.set('MUL', (insn, pc) => multiply(insn, pc, false));
+EMITTERS.set('MLA', (insn, pc) => multiply(insn, pc, true));
+
+/** The inline code of an A32 instruction of the given row, or undefined for a call to its handler. */
+export function emitA32(row: string, insn: number, pc: number): Emitted | undefined {
+  const e = EMITTERS.get(row);
+  return e === undefined ? undefined : e(insn, pc);
+}
