@@ -26,7 +26,7 @@ import { a32Decoder } from './a32/table';
 import { VfpState, type VfpSnapshot } from './vfp/state';
 import { DATA_ABORT, PREFETCH_ABORT, FS_ALIGNMENT, FS_SYNC_EXTERNAL, faultStatusRegister } from './faults';
 import { AccessProbe, ExecProbe, Probe } from '../probes';
-import { defaultEngine, type Engine } from './engine';
+import { defaultEngine, defaultHotThreshold, type Engine } from './engine';
 import { CodeCache } from './code-cache';
 import { runLoop } from './loop';
 
@@ -170,6 +170,13 @@ export class Cpu {
   readonly code = new CodeCache(this);
   /** How this core executes (engine.ts); either gives the same run. */
   engine: Engine = defaultEngine();
+  /**
+   * The jit engine compiles a block where one started this many times (1 to
+   * 255): code run a few times (boot, initialisation) stays interpreted and
+   * costs no compiling. 1 compiles everything, heads of blocks cut short by
+   * the budget included (tests use it to run every instruction compiled).
+   */
+  hotThreshold = defaultHotThreshold();
 
   /** Called on SVC before the exception is taken; returns true if it handled the call. */
   svcHook: ((cpu: Cpu, imm: number) => boolean) | undefined;

@@ -16,3 +16,14 @@ export function defaultEngine(): Engine { return processDefault; }
 
 /** Sets the engine new cores get (the command line sets it from BRINGUP_ENGINE). */
 export function setDefaultEngine(engine: Engine): void { processDefault = engine; }
+
+let processHotThreshold = 16;
+
+/** How often a block must start somewhere before the jit engine compiles it (Cpu.hotThreshold). */
+export function defaultHotThreshold(): number { return processHotThreshold; }
+
+/** Sets the threshold new cores get: 1 compiles everything at once. */
+export function setDefaultHotThreshold(n: number): void {
+  if (!Number.isInteger(n) || n < 1 || n > 255) throw new RangeError(`hot threshold ${n}: give a whole number from 1 to 255`);
+  processHotThreshold = n;
+}

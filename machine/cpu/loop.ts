@@ -58,12 +58,6 @@ import { DATA_ABORT, PREFETCH_ABORT, STOP_BEFORE } from './faults';
 import { itAdvance } from './t32/common';
 import { compileA32Block, type CompiledBlock } from './jit/block-compiler';
 
-/**
- * The jit engine compiles a block where one started this many times: code
- * run once (boot, initialisation) stays interpreted and costs no compiling.
- */
-const HOT = 16;
-
 function startBlocks(s: CodeSlots): Array<CompiledBlock | null | undefined> {
   s.heat = new Uint8Array(s.handlers.length);
   return (s.blocks = new Array<CompiledBlock | null | undefined>(s.handlers.length));
@@ -81,6 +75,7 @@ export function runLoop(cpu: Cpu, budget: number): number {
   const code = cpu.code;
   const hooks = cpu.execHooks;
   const r = cpu.r;
+  const hot = cpu.hotThreshold;
   // The slots in use and what they were looked up for.
   let gen = -1;
   let pageVa = 1; // never page aligned: forces the first lookup
@@ -126,7 +121,10 @@ export function runLoop(cpu: Cpu, budget: number): number {
           if (compiled) {
             const blocks = s.blocks ?? startBlocks(s);
             let b = blocks[index];
-            if (b === undefined && ++s.heat![index] === HOT) b = blocks[index] = compileA32Block(cpu, s, index, pc) ?? null;
+            if (b === undefined && ++s.heat![index] >= hot) b = blocks[index] = compileA32Block(cpu, s, index, pc) ?? null;
+            // A block longer than the budget left: the interpreter runs its head, or,
+            // where everything is compiled at once, a block of just that head.
+            if (b != null && b.length > left && hot === 1) b = compileA32Block(cpu, s, index, pc, left) ?? null;
             if (b != null && b.length <= left) {
               // The block counts its own instructions (block-compiler.ts has the contract).
               cpu.icount--;

@@ -7,16 +7,17 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { runDifferential, ungeneratedRows, mismatchesByRow, type RunSummary } from './driver';
-import { formatMismatch } from './results';
+import { formatMismatch, type SimEngine } from './results';
 import { tableRows } from './generate';
 import { thumbTableRows } from './thumb';
 import { INSTALL_HINT, missingTools, toolsRequired } from './toolchain';
 
 const PER_SEED = 50_000;
 
-function differential(isa: 'arm' | 'thumb', title: string, seeds: number[]): void {
+function differential(isa: 'arm' | 'thumb', title: string, seeds: number[], engine: SimEngine = 'interpreter'): void {
   const table = () => (isa === 'thumb' ? thumbTableRows() : tableRows());
-  describe(`${title} differential test against QEMU (${seeds.length} seeds x ${PER_SEED} instructions)`, () => {
+  const how = engine === 'jit' ? ', every block compiled by the jit engine' : '';
+  describe(`${title} differential test against QEMU (${seeds.length} seeds x ${PER_SEED} instructions${how})`, () => {
     const missing = missingTools();
     const skip = missing.length > 0 && !toolsRequired()
       ? `${missing.join(' and ')} not found; install with: ${INSTALL_HINT}`
@@ -27,7 +28,7 @@ function differential(isa: 'arm' | 'thumb', title: string, seeds: number[]): voi
     before(async () => {
       if (missing.length) return;
       try {
-        summary = await runDifferential({ seeds, countPerSeed: PER_SEED, isa });
+        summary = await runDifferential({ seeds, countPerSeed: PER_SEED, isa, engine });
       } catch (e) {
         failure = e;
       }
@@ -72,3 +73,5 @@ function differential(isa: 'arm' | 'thumb', title: string, seeds: number[]): voi
 
 differential('arm', 'A32', [0x5eed0001, 0x5eed0002, 0x5eed0003, 0x5eed0004]);
 differential('thumb', 'Thumb', [0x7eed0001, 0x7eed0002, 0x7eed0003, 0x7eed0004]);
+// The same cases again (two of the seeds), each instruction run as part of a compiled block.
+differential('arm', 'A32', [0x5eed0001, 0x5eed0002], 'jit');

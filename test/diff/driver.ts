@@ -9,7 +9,7 @@ import { parseElf } from '../../machine/loaders/elf';
 import { generate, type Batch } from './generate';
 import { generateThumb } from './thumb';
 import { batchDir, linkBatch, removeDir, runQemu, type QemuRun } from './toolchain';
-import { compareRuns, parseResults, runSimulator, type Mismatch, type SimRun } from './results';
+import { compareRuns, parseResults, runSimulator, type Mismatch, type SimEngine, type SimRun } from './results';
 
 export interface RunOptions {
   seeds: number[];
@@ -18,6 +18,12 @@ export interface RunOptions {
   unskip?: string[];
   /** Instruction set of the cases: A32 (default) or Thumb (T16 and T32). */
   isa?: 'arm' | 'thumb';
+  /**
+   * How the simulator runs the harness: the interpreter, or the jit engine
+   * compiling every block at its first execution (so each case instruction
+   * runs compiled). Default: the interpreter.
+   */
+  engine?: SimEngine;
   /** Keep the batch directories (ELF, blob, QEMU results) for inspection. */
   keep?: boolean;
   log?: (line: string) => void;
@@ -59,13 +65,13 @@ export async function runDifferential(opts: RunOptions): Promise<RunSummary> {
     const gopts = { seed, count: opts.countPerSeed, rows: opts.rows, unskip: opts.unskip };
     const batch = opts.isa === 'thumb' ? generateThumb(gopts) : generate(gopts);
     const genSeconds = (Date.now() - g0) / 1000;
-    const dir = batchDir(`${opts.isa === 'thumb' ? 't' : ''}${seed}`);
+    const dir = batchDir(`${opts.isa === 'thumb' ? 't' : ''}${seed}${opts.engine === 'jit' ? '-jit' : ''}`);
     const elfPath = await linkBatch(dir, batch.blob);
     const qemuP = runQemu(elfPath, Math.max(QEMU_TIMEOUT_MS_MIN, batch.cases.length * QEMU_TIMEOUT_MS_PER_CASE));
     running.add(qemuP);
     void qemuP.then(() => running.delete(qemuP));
     const elfBytes = new Uint8Array(fs.readFileSync(elfPath));
-    const sim = runSimulator(elfBytes, batch.cases.length);
+    const sim = runSimulator(elfBytes, batch.cases.length, opts.engine);
     log(`seed ${seed}: ${batch.cases.length} cases generated in ${genSeconds.toFixed(1)}s, simulator ${sim.seconds.toFixed(1)}s`);
     pending.push(qemuP.then((qemu) => {
       const cmp = compareRuns(batch, parseResults(qemu.results, batch), parseResults(sim.results, batch), parseElf(elfBytes));

@@ -25,9 +25,16 @@ export interface SimRun {
 /** Instructions the runtime needs per case, with a wide margin. */
 const INSNS_PER_CASE = 400;
 
-export function runSimulator(elf: Uint8Array, cases: number): SimRun {
+/** The interpreter, or the jit engine compiling every block at once (Cpu.hotThreshold 1). */
+export type SimEngine = 'interpreter' | 'jit';
+
+export function runSimulator(elf: Uint8Array, cases: number, engine: SimEngine = 'interpreter'): SimRun {
   const started = Date.now();
   const m = createMachine('vexpress-a9');
+  for (const cpu of m.cpus) {
+    cpu.engine = engine;
+    cpu.hotThreshold = 1;
+  }
   m.loadElf(parseElf(elf, 'harness.elf'), 'harness.elf');
   const chunks: Uint8Array[] = [];
   let opened = false;

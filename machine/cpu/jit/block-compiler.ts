@@ -57,10 +57,10 @@ const factories = new Map<string, (handlers: Handler[]) => CompiledBlock['run']>
 
 /**
  * Compiles the A32 block starting at slot `index` of the page `s` (virtual
- * address `pc`). Decodes the instructions it covers into the page's slots.
+ * address `pc`), of at most maxLength instructions. Decodes the instructions it covers into the page's slots.
  * Returns undefined when not even the first instruction can be compiled.
  */
-export function compileA32Block(cpu: Cpu, s: CodeSlots, index: number, pc: number): CompiledBlock | undefined {
+export function compileA32Block(cpu: Cpu, s: CodeSlots, index: number, pc: number, maxLength = MAX_LENGTH): CompiledBlock | undefined {
   const code = cpu.code;
   const handlers: Handler[] = [];
   const body: string[] = [];
@@ -69,7 +69,7 @@ export function compileA32Block(cpu: Cpu, s: CodeSlots, index: number, pc: numbe
   let end = false;
   // Whether the last instruction leaves the block on every path (an unconditional branch).
   let leaves = false;
-  for (let k = index; k < 1024 && count < MAX_LENGTH && !end; k++) {
+  for (let k = index; k < 1024 && count < maxLength && !end; k++) {
     const p = (pc + (k - index) * 4) >>> 0;
     let h = s.handlers[k];
     if (h === undefined) {
