@@ -1,5 +1,6 @@
 /** The `bringup` command: dispatches to one module per subcommand. */
 
+import { applyEngineFromEnvironment } from '../io/engine';
 import { UsageError } from './args';
 import { EXIT } from './exit-codes';
 import { execCommand, EXEC_HELP } from './exec';
@@ -52,7 +53,10 @@ exit status: 0 pass; 1 an expectation failed; 2 bad usage or invalid input
 (or an output that cannot be written); 3 the run hit its instruction limit;
 4 internal error (a bug); 5 replay --to-crash found no crash in the recording;
 130 interrupted by Ctrl-C, 143 by SIGTERM; 141 bringup exec stopped because
-the reader of stdout went away`;
+the reader of stdout went away
+
+environment: BRINGUP_ENGINE=interpreter|jit chooses how the simulated cores
+execute (default jit, the faster; both give the same runs, docs/translator.md)`;
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
   exec: { run: execCommand, help: EXEC_HELP },
@@ -88,6 +92,7 @@ export async function main(argv: string[]): Promise<number> {
     if (!c) {
       throw new UsageError(`unknown command '${cmd}' (see bringup --help)`);
     }
+    try { applyEngineFromEnvironment(); } catch (e) { throw new UsageError((e as Error).message); }
     return await c.run(rest);
   } catch (e) {
     if (e instanceof UsageError || e instanceof ImageError || e instanceof InputFileError || e instanceof ImageMismatchError || e instanceof RecordingRefused || e instanceof InputFileUnusable) {

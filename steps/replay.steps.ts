@@ -50,5 +50,6 @@ After(function (this: BringupWorld, { result }) {
     const r = checkReplayIdentity(run);
     assert.ok(r.ok, `the run does not replay identically: ${r.problem}`);
   }
-  if (run.recording) fs.rmSync(run.recording, { force: true });
+  // BRINGUP_KEEP_RECORDINGS=1 keeps it (to compare whole suites, as test/integration/engines.test.ts does).
+  if (run.recording && process.env.BRINGUP_KEEP_RECORDINGS !== '1') fs.rmSync(run.recording, { force: true });
 });

@@ -18,6 +18,7 @@ import { DraftError } from '../scenario/draft';
 import { failureAttachments, shownAttachments, writeFailureFiles, fileLinks } from '../scenario/check/attachments';
 import { ExpectationFailed, type ExpectationResult } from '../scenario/check/expectation';
 import { stepLocation, StepError, type StepLocation } from './step-location';
+import { applyEngineFromEnvironment } from '../io/engine';
 
 export class BringupWorld extends World {
   draft: ScenarioDraft | undefined;
@@ -54,6 +55,8 @@ export class BringupWorld extends World {
 
 setWorldConstructor(BringupWorld);
 setDefaultTimeout(120_000);
+// BRINGUP_ENGINE reaches the cores of every scenario cucumber runs here.
+applyEngineFromEnvironment();
 
 Before(function (this: BringupWorld) {
   this.draft = undefined;

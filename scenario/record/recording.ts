@@ -110,8 +110,8 @@ export function recordingsDir(): string {
 
 /**
  * Runs a scenario recorded into recordingsDir(); the recording is kept when
- * the scenario does not pass (the result names it) or when `keep` says so,
- * and deleted otherwise.
+ * the scenario does not pass (the result names it), when `keep` says so or
+ * BRINGUP_KEEP_RECORDINGS=1, and deleted otherwise.
  */
 export function runKeepingFailures(s: Scenario, options: RunOptions & RecordOptions & { keep?: boolean } = {}): ScenarioResult & { recording?: string } {
   return keepIfNotPassed(runRecorded(s, recordingFileFor(s), options), options.keep);
@@ -131,7 +131,8 @@ function recordingFileFor(s: Scenario): string {
 }
 
 function keepIfNotPassed(result: ScenarioResult & { recording?: string }, keep?: boolean): ScenarioResult & { recording?: string } {
-  if (result.verdict === 'pass' && !keep && result.recording) {
+  // BRINGUP_KEEP_RECORDINGS=1 keeps every run's recording (to compare whole suites, as test/integration/engines.test.ts does).
+  if (result.verdict === 'pass' && !keep && result.recording && process.env.BRINGUP_KEEP_RECORDINGS !== '1') {
     fs.rmSync(result.recording, { force: true });
     result.recording = undefined;
   }
