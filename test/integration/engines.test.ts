@@ -17,7 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { bootBoard } from '../../scenario/boards';
-import { GENESIS, chunkHash, stateJson } from '../../replay/state-hash';
+import { runHashed, type HashedRun } from '../support/hash-chain';
 import { RecordingReader } from '../../replay/reader';
 import type { Engine } from '../../machine/cpu/engine';
 
@@ -27,7 +27,7 @@ const programs = path.join(root, 'test', 'programs', 'build');
 const CHUNK = 1_000_000;
 const LIMIT = 400_000_000;
 
-interface ProgramRun { hashes: string[]; console: string; icount: number; stop: string }
+interface ProgramRun extends HashedRun { console: string }
 
 function runProgram(file: string, engine: Engine, cores: number): ProgramRun {
   let output = '';
@@ -40,17 +40,7 @@ function runProgram(file: string, engine: Engine, cores: number): ProgramRun {
     cpu.engine = engine;
     cpu.hotThreshold = 1;
   }
-  const hashes: string[] = [];
-  let hash = GENESIS;
-  m.bus.clearDirtyPages();
-  let stop;
-  for (;;) {
-    stop = m.runUntil(Math.min(LIMIT, m.now() + CHUNK));
-    hash = chunkHash(hash, stateJson(m), m, m.bus.takeDirtyPages());
-    hashes.push(`${m.now()} ${hash}`);
-    if (stop.kind !== 'limit' || m.now() >= LIMIT) break;
-  }
-  return { hashes, console: output, icount: m.now(), stop: JSON.stringify(stop) };
+  return { ...runHashed(m, LIMIT, CHUNK), console: output };
 }
 
 const variants: Array<{ dir: string; cores: number }> = [
