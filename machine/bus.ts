@@ -308,6 +308,12 @@ export class Bus {
   /** Raises the synchronous external abort of a CPU data access to va (set by the CPU; must throw). */
   dataAbort: (va: number, write: boolean) => never = (va, write) => { throw new BusError(va >>> 0, write); };
 
+  /** The RAM region holding the page of pa, or undefined when a device or nothing is there. */
+  ramRegionAt(pa: number): RamRegion | undefined {
+    const t = this.pageMap[pa >>> PAGE_SHIFT];
+    return t > 0 ? this.regions[t - 1] : undefined;
+  }
+
   readData32(pa: number, va: number): number {
     const t = this.pageMap[pa >>> PAGE_SHIFT];
     if (t > 0) { const r = this.regions[t - 1]; return r.i32[(pa - r.base) >>> 2]; }

@@ -15,7 +15,8 @@
  * no tick. A condition-failed instruction counts one tick.
  */
 
-import { Bus, BusError } from '../bus';
+import { Bus, BusError, RamRegion } from '../bus';
+import { DataTlb } from './jit/data-tlb';
 import { Cp15, type Cp15Options } from './cp15';
 import { Mmu, ACCESS_READ, ACCESS_WRITE, type MmuSnapshot } from '../mmu/mmu';
 import type { Decoder } from './encoding';
@@ -89,8 +90,28 @@ export class Cpu {
 
   // CPSR, split into fields so the hot paths test plain numbers.
   n = 0; z = 0; c = 0; v = 0; q = 0; ge = 0;
-  mode = MODE_SVC; e = 0; a = 1; it = 0;
+  a = 1; it = 0;
   private tBit = 0; private iBit = 1; private fBit = 1;
+  private modeBits = MODE_SVC; private eBit = 0;
+
+  /**
+   * The compiled code's fast path for loads (jit/data-tlb.ts), dropped when
+   * what its entries assumed changes (see there).
+   */
+  readonly dataTlb = new DataTlb(new RamRegion('none', 0, 0));
+
+  /** CPSR.M. A change between User and a privileged mode drops the loads' fast path. */
+  get mode(): number { return this.modeBits; }
+  set mode(v: number) {
+    if ((v === MODE_USR) !== (this.modeBits === MODE_USR)) this.dataTlb.flush();
+    this.modeBits = v;
+  }
+  /** CPSR.E (big-endian data). A change drops the loads' fast path, which reads little endian. */
+  get e(): number { return this.eBit; }
+  set e(v: number) {
+    if (v !== this.eBit) this.dataTlb.flush();
+    this.eBit = v;
+  }
 
   /**
    * Set by every change the run loop must look at before the next
@@ -206,7 +227,7 @@ export class Cpu {
   private generation = 0;
   /** Bumped whenever cached fetch translations or decoded pages may be stale; a bump ends the current block. */
   get codeGen(): number { return this.generation; }
-  set codeGen(v: number) { this.generation = v; this.attention = 1; }
+  set codeGen(v: number) { this.generation = v; this.attention = 1; this.dataTlb.flush(); }
   /** Guest errors already reported, by address then message (or instruction word). */
   private reportedOnce = new Map<number, Set<string>>();
   private reportedInsns = new Map<number, Set<number>>();
@@ -225,7 +246,7 @@ export class Cpu {
 
   constructor(readonly bus: Bus, cp15Options: Cp15Options = {}) {
     this.cp15 = new Cp15(this, cp15Options);
-    this.mmu = new Mmu(this.cp15, bus);
+    this.mmu = new Mmu(this.cp15, bus, () => this.dataTlb.flush());
     this.decoder = a32Decoder();
     bus.dataAbort = this.busAbort;
     bus.codeWriteProbe.subscribe((page) => this.code.drop(page));
@@ -605,6 +626,36 @@ export class Cpu {
 
   write8(va: number, v: number, flags = 0): void {
     this.bus.writeData8(this.translate(va, ACCESS_WRITE, flags), v, va);
+  }
+
+  // ---- loads of compiled code (jit/data-tlb.ts) ------------------------------
+
+  /** read32 for compiled code: the full path, then the fast path's entry for the page when the access was a plain one. */
+  jitRead32(va: number): number {
+    const v = this.read32(va, 0);
+    if ((va & 3) === 0) this.fillDataTlb(va);
+    return v;
+  }
+
+  jitRead16(va: number): number {
+    const v = this.read16(va, 0);
+    if ((va & 1) === 0) this.fillDataTlb(va);
+    return v;
+  }
+
+  jitRead8(va: number): number {
+    const v = this.read8(va, 0);
+    this.fillDataTlb(va);
+    return v;
+  }
+
+  /** After a load from va went the full way without faulting: remembers where its page is in RAM, if it is RAM. */
+  private fillDataTlb(va: number): void {
+    if (this.eBit !== 0 || this.accessProbe.active) return;
+    // The load just translated va: this finds the same entry again, without side effects.
+    const pa = this.mmu.enabled ? this.mmu.translate(va >>> 0, ACCESS_READ, this.modeBits === MODE_USR) : va >>> 0;
+    const region = this.bus.ramRegionAt(pa);
+    if (region !== undefined) this.dataTlb.fill(va, region, pa - region.base);
   }
 
   /** Physical address of a data access, faulting as the access would (for LDREX/STREX). */

@@ -103,7 +103,12 @@ export class Mmu {
   private wAttr = 0;
   private wMem = 0; // TEX[2:0] C B in bits 4:0, S in bit 5
 
-  constructor(readonly cp15: Cp15, readonly bus: Bus) {}
+  /**
+   * `replaced` is told when an entry is replaced or dropped: whoever keeps
+   * what a translation gave (the compiled code's load fast path) forgets it,
+   * since the next walk may find a page table edited since.
+   */
+  constructor(readonly cp15: Cp15, readonly bus: Bus, private readonly replaced: () => void = () => {}) {}
 
   get enabled(): boolean {
     return (this.cp15.sctlr & SCTLR_M) !== 0;
@@ -138,7 +143,10 @@ export class Mmu {
     const pagePa = (this.wBase | (va & ((1 << size) - 1) & ~0xfff)) | 0;
     const vpn = va >>> 12;
     const i = vpn & TLB_MASK;
-    if (this.tlbVpn[i] !== -1 && ((this.tlbAttr[i] >>> A_SIZE_SHIFT) & 31) > 12) this.bigEntries--;
+    if (this.tlbVpn[i] !== -1) {
+      if (((this.tlbAttr[i] >>> A_SIZE_SHIFT) & 31) > 12) this.bigEntries--;
+      this.replaced();
+    }
     if (size > 12) this.bigEntries++;
     this.tlbVpn[i] = vpn;
     this.tlbAsid[i] = this.cp15.contextidr & 0xff;
@@ -317,11 +325,13 @@ export class Mmu {
   flush(): void {
     this.tlbVpn.fill(-1);
     this.bigEntries = 0;
+    this.replaced();
   }
 
   private drop(i: number): void {
     if (((this.tlbAttr[i] >>> A_SIZE_SHIFT) & 31) > 12) this.bigEntries--;
     this.tlbVpn[i] = -1;
+    this.replaced();
   }
 
   /**

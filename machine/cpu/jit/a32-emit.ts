@@ -15,6 +15,7 @@
  */
 
 import { fieldsOf } from '../encoding';
+import { DATA_TLB_MASK } from './data-tlb';
 
 /** What an emitted instruction does besides computing registers and flags. */
 export const enum Effect {
@@ -163,12 +164,25 @@ function dataProcessingReg(insn: number, pc: number): Emitted | undefined {
 
 type Width = 'word' | 'byte' | 'half' | 'sbyte' | 'shalf';
 
+/**
+ * A load through the fast path (data-tlb.ts; `T` is cpu.dataTlb): the entry
+ * of a's page matches when its page address equals a with the bits that
+ * must be zero for alignment kept (so a misaligned load misses), else the
+ * full path, which fills it.
+ */
+function fastLoad(a: string, keep: number, view: string, index: string, slow: string): string {
+  return `(T.page[(${a} >>> 12) & ${DATA_TLB_MASK}] === (${a} & ${~0xfff | keep}) ? ` +
+    `T.region[(${a} >>> 12) & ${DATA_TLB_MASK}].${view}[${index}] : cpu.${slow}(${a}))`;
+}
+
+const at = (a: string): string => `(T.offset[(${a} >>> 12) & ${DATA_TLB_MASK}] + (${a} & 0xfff))`;
+
 const READ: Record<Width, (a: string) => string> = {
-  word: (a) => `cpu.read32(${a}, 0)`,
-  byte: (a) => `cpu.read8(${a}, 0)`,
-  half: (a) => `cpu.read16(${a}, 0)`,
-  sbyte: (a) => `((cpu.read8(${a}, 0) << 24) >> 24)`,
-  shalf: (a) => `((cpu.read16(${a}, 0) << 16) >> 16)`,
+  word: (a) => fastLoad(a, 3, 'i32', `${at(a)} >>> 2`, 'jitRead32'),
+  byte: (a) => fastLoad(a, 0, 'u8', at(a), 'jitRead8'),
+  half: (a) => fastLoad(a, 1, 'u16', `${at(a)} >>> 1`, 'jitRead16'),
+  sbyte: (a) => `((${fastLoad(a, 0, 'u8', at(a), 'jitRead8')} << 24) >> 24)`,
+  shalf: (a) => `((${fastLoad(a, 1, 'u16', `${at(a)} >>> 1`, 'jitRead16')} << 16) >> 16)`,
 };
 
 const WRITE: Record<'word' | 'byte' | 'half', (a: string, v: string) => string> = {

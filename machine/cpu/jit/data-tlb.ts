@@ -1,0 +1,51 @@
+/**
+ * The compiled code's fast path for loads from RAM: per virtual page, where
+ * its bytes are in the bus's RAM, as the last load through the full path
+ * found them (a software TLB with host addresses, as QEMU's softmmu keeps).
+ * A load whose page is here and that needs nothing else (aligned, little
+ * endian) reads the RAM array directly; any other goes the full way
+ * (Cpu.read32 and its kin), which fills the entry when the access was a plain
+ * one.
+ *
+ * An entry repeats what the full path computed from the translation, the
+ * privilege and the endianness in force when it was filled, so it is dropped
+ * whenever one of those may have changed: cpu.codeGen bumps (TLB
+ * maintenance, SCTLR, TTBR, DACR, ASID, a change between User and privileged
+ * modes), CPSR.E changes, and the MMU replacing one of its own TLB entries
+ * (the next walk may find a page table edited since). Reads only: stores
+ * always take the full path (code invalidation, dirty pages, exclusive
+ * monitors of other cores).
+ */
+
+import type { RamRegion } from '../../bus';
+
+const ENTRIES = 256;
+export const DATA_TLB_MASK = ENTRIES - 1;
+
+export class DataTlb {
+  /** Per entry: the virtual page address it translates (low 12 bits clear), or 1 (never matches). */
+  readonly page = new Int32Array(ENTRIES).fill(1);
+  /** Per entry: the page's byte offset in its RAM region. */
+  readonly offset = new Int32Array(ENTRIES);
+  /** Per entry: the RAM region holding the page. */
+  readonly region: RamRegion[] = [];
+  private empty = true;
+
+  constructor(placeholder: RamRegion) {
+    for (let k = 0; k < ENTRIES; k++) this.region.push(placeholder);
+  }
+
+  fill(va: number, region: RamRegion, offset: number): void {
+    const i = (va >>> 12) & DATA_TLB_MASK;
+    this.page[i] = va & ~0xfff;
+    this.region[i] = region;
+    this.offset[i] = offset & ~0xfff;
+    this.empty = false;
+  }
+
+  flush(): void {
+    if (this.empty) return;
+    this.page.fill(1);
+    this.empty = true;
+  }
+}
