@@ -58,6 +58,12 @@ export class Bus {
   /** A write to a page marked in codePages (the CPU, its first subscriber, drops its decoded copy). */
   readonly codeWriteProbe = new Probe<[page: number]>();
   /**
+   * RAM pages whose writes the bus must see again: their dirty marks were
+   * cleared, or they came to hold decoded code (watchCode). Whoever writes
+   * RAM past the bus (the compiled code's store fast path) forgets them.
+   */
+  readonly writeWatchProbe = new Probe<[]>();
+  /**
    * Pages of RAM written since the last takeDirtyPages (chunk hashes and
    * checkpoints cover only those), as marks and as a list, so that taking
    * them costs the pages written, not the size of RAM. Marked by bus address:
@@ -121,6 +127,7 @@ export class Bus {
   takeDirtyPages(): number[] {
     const pages = this.dirtyList;
     this.dirtyList = [];
+    if (this.writeWatchProbe.active) this.writeWatchProbe.emit();
     for (const p of pages) this.dirtyMarks[p] = 0;
     const map = this.pageMap;
     return pages.sort((a, b) => map[a] - map[b] || a - b);
@@ -136,6 +143,7 @@ export class Bus {
   clearDirtyPages(): void {
     for (const p of this.dirtyList) this.dirtyMarks[p] = 0;
     this.dirtyList = [];
+    if (this.writeWatchProbe.active) this.writeWatchProbe.emit();
   }
 
   addRam(name: string, base: number, size: number): RamRegion {
@@ -307,6 +315,23 @@ export class Bus {
 
   /** Raises the synchronous external abort of a CPU data access to va (set by the CPU; must throw). */
   dataAbort: (va: number, write: boolean) => never = (va, write) => { throw new BusError(va >>> 0, write); };
+
+  /** Flags the page of decoded code (and its aliases): writes to it reach codeWriteProbe. */
+  watchCode(page: number): void {
+    for (const q of this.pagesSharing(page)) this.codePages[q] = 1;
+    if (this.writeWatchProbe.active) this.writeWatchProbe.emit();
+  }
+
+  /**
+   * The RAM region of pa's page when a write there needs nothing from the
+   * bus but the store: the page is already marked written and holds no
+   * decoded code; else undefined.
+   */
+  quietRamAt(pa: number): RamRegion | undefined {
+    const page = pa >>> PAGE_SHIFT;
+    const t = this.pageMap[page];
+    return t > 0 && this.dirtyMarks[page] !== 0 && this.codePages[page] === 0 ? this.regions[t - 1] : undefined;
+  }
 
   /** The RAM region holding the page of pa, or undefined when a device or nothing is there. */
   ramRegionAt(pa: number): RamRegion | undefined {

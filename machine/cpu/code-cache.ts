@@ -87,7 +87,7 @@ export class CodeCache {
       const volatile = last !== undefined && this.cpu.icount - last < VOLATILE_WINDOW;
       s = { pa: (page << 12) >>> 0, t, handlers: new Array<Handler | undefined>(n).fill(undefined), insns: new Int32Array(n), volatile };
       this.pages.set(key, s);
-      for (const q of bus.pagesSharing(page)) bus.codePages[q] = 1;
+      bus.watchCode(page);
     }
     return s;
   }

@@ -99,17 +99,19 @@ export class Cpu {
    * what its entries assumed changes (see there).
    */
   readonly dataTlb = new DataTlb(new RamRegion('none', 0, 0));
+  /** The same for stores, whose entries also need the page quiet for the bus (Bus.quietRamAt). */
+  readonly storeTlb = new DataTlb(new RamRegion('none', 0, 0));
 
   /** CPSR.M. A change between User and a privileged mode drops the loads' fast path. */
   get mode(): number { return this.modeBits; }
   set mode(v: number) {
-    if ((v === MODE_USR) !== (this.modeBits === MODE_USR)) this.dataTlb.flush();
+    if ((v === MODE_USR) !== (this.modeBits === MODE_USR)) this.flushDataTlbs();
     this.modeBits = v;
   }
   /** CPSR.E (big-endian data). A change drops the loads' fast path, which reads little endian. */
   get e(): number { return this.eBit; }
   set e(v: number) {
-    if (v !== this.eBit) this.dataTlb.flush();
+    if (v !== this.eBit) this.flushDataTlbs();
     this.eBit = v;
   }
 
@@ -227,7 +229,7 @@ export class Cpu {
   private generation = 0;
   /** Bumped whenever cached fetch translations or decoded pages may be stale; a bump ends the current block. */
   get codeGen(): number { return this.generation; }
-  set codeGen(v: number) { this.generation = v; this.attention = 1; this.dataTlb.flush(); }
+  set codeGen(v: number) { this.generation = v; this.attention = 1; this.flushDataTlbs(); }
   /** Guest errors already reported, by address then message (or instruction word). */
   private reportedOnce = new Map<number, Set<string>>();
   private reportedInsns = new Map<number, Set<number>>();
@@ -246,7 +248,8 @@ export class Cpu {
 
   constructor(readonly bus: Bus, cp15Options: Cp15Options = {}) {
     this.cp15 = new Cp15(this, cp15Options);
-    this.mmu = new Mmu(this.cp15, bus, () => this.dataTlb.flush());
+    this.mmu = new Mmu(this.cp15, bus, () => this.flushDataTlbs());
+    bus.writeWatchProbe.subscribe(() => this.storeTlb.flush());
     this.decoder = a32Decoder();
     bus.dataAbort = this.busAbort;
     bus.codeWriteProbe.subscribe((page) => this.code.drop(page));
@@ -647,6 +650,39 @@ export class Cpu {
     const v = this.read8(va, 0);
     this.fillDataTlb(va);
     return v;
+  }
+
+  jitWrite32(va: number, v: number): void {
+    this.write32(va, v, 0);
+    if ((va & 3) === 0) this.fillStoreTlb(va);
+  }
+
+  jitWrite16(va: number, v: number): void {
+    this.write16(va, v, 0);
+    if ((va & 1) === 0) this.fillStoreTlb(va);
+  }
+
+  jitWrite8(va: number, v: number): void {
+    this.write8(va, v, 0);
+    this.fillStoreTlb(va);
+  }
+
+  /** Drops both fast paths. */
+  flushDataTlbs(): void {
+    this.dataTlb.flush();
+    this.storeTlb.flush();
+  }
+
+  /**
+   * After a store to va went the full way: remembers where its page is in
+   * RAM if the next stores there need nothing else (no exclusive reservation
+   * of another core to clear, the page quiet for the bus).
+   */
+  private fillStoreTlb(va: number): void {
+    if (this.eBit !== 0 || this.accessProbe.active || this.peerMonitors !== 0) return;
+    const pa = this.mmu.enabled ? this.mmu.translate(va >>> 0, ACCESS_WRITE, this.modeBits === MODE_USR) : va >>> 0;
+    const region = this.bus.quietRamAt(pa);
+    if (region !== undefined) this.storeTlb.fill(va, region, pa - region.base);
   }
 
   /** After a load from va went the full way without faulting: remembers where its page is in RAM, if it is RAM. */

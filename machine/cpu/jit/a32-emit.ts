@@ -185,10 +185,18 @@ const READ: Record<Width, (a: string) => string> = {
   shalf: (a) => `((${fastLoad(a, 1, 'u16', `${at(a)} >>> 1`, 'jitRead16')} << 16) >> 16)`,
 };
 
+/** A store through the fast path (`S` is cpu.storeTlb), as fastLoad. */
+function fastStore(a: string, keep: number, view: string, index: string, slow: string, v: string): string {
+  return `if (S.page[(${a} >>> 12) & ${DATA_TLB_MASK}] === (${a} & ${~0xfff | keep})) ` +
+    `S.region[(${a} >>> 12) & ${DATA_TLB_MASK}].${view}[${index}] = ${v}; else cpu.${slow}(${a}, ${v});`;
+}
+
+const storeAt = (a: string): string => `(S.offset[(${a} >>> 12) & ${DATA_TLB_MASK}] + (${a} & 0xfff))`;
+
 const WRITE: Record<'word' | 'byte' | 'half', (a: string, v: string) => string> = {
-  word: (a, v) => `cpu.write32(${a}, ${v}, 0);`,
-  byte: (a, v) => `cpu.write8(${a}, ${v} & 0xff, 0);`,
-  half: (a, v) => `cpu.write16(${a}, ${v} & 0xffff, 0);`,
+  word: (a, v) => fastStore(a, 3, 'i32', `${storeAt(a)} >>> 2`, 'jitWrite32', v),
+  byte: (a, v) => fastStore(a, 0, 'u8', storeAt(a), 'jitWrite8', `${v} & 0xff`),
+  half: (a, v) => fastStore(a, 1, 'u16', `${storeAt(a)} >>> 1`, 'jitWrite16', `${v} & 0xffff`),
 };
 
 /**

@@ -118,7 +118,7 @@ export function compileA32Block(cpu: Cpu, s: CodeSlots, index: number, pc: numbe
     ...handlers.map((_, k) => `const h${k} = H[${k}];`),
     `const LENGTH = ${count};`,
     'return function (cpu, r, left) {',
-    'const s0 = cpu.icount; let i0 = s0; let npc = 0; const T = cpu.dataTlb;',
+    'const s0 = cpu.icount; let i0 = s0; let npc = 0; const T = cpu.dataTlb, S = cpu.storeTlb;',
     'for (;;) {',
     ...body,
     '}',
