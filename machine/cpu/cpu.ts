@@ -248,7 +248,11 @@ export class Cpu {
 
   constructor(readonly bus: Bus, cp15Options: Cp15Options = {}) {
     this.cp15 = new Cp15(this, cp15Options);
-    this.mmu = new Mmu(this.cp15, bus, () => this.flushDataTlbs());
+    this.mmu = new Mmu(this.cp15, bus, (vpn) => {
+      if (vpn < 0) { this.flushDataTlbs(); return; }
+      this.dataTlb.forget(vpn);
+      this.storeTlb.forget(vpn);
+    });
     bus.writeWatchProbe.subscribe(() => this.storeTlb.flush());
     this.decoder = a32Decoder();
     bus.dataAbort = this.busAbort;

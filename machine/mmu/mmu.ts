@@ -104,11 +104,12 @@ export class Mmu {
   private wMem = 0; // TEX[2:0] C B in bits 4:0, S in bit 5
 
   /**
-   * `replaced` is told when an entry is replaced or dropped: whoever keeps
-   * what a translation gave (the compiled code's load fast path) forgets it,
-   * since the next walk may find a page table edited since.
+   * `replaced` is told when an entry is replaced or dropped (with its
+   * virtual page number, -1 for all): whoever keeps what a translation gave
+   * (the compiled code's fast paths) forgets it, since the next walk may find
+   * a page table edited since.
    */
-  constructor(readonly cp15: Cp15, readonly bus: Bus, private readonly replaced: () => void = () => {}) {}
+  constructor(readonly cp15: Cp15, readonly bus: Bus, private readonly replaced: (vpn: number) => void = () => {}) {}
 
   get enabled(): boolean {
     return (this.cp15.sctlr & SCTLR_M) !== 0;
@@ -145,7 +146,7 @@ export class Mmu {
     const i = vpn & TLB_MASK;
     if (this.tlbVpn[i] !== -1) {
       if (((this.tlbAttr[i] >>> A_SIZE_SHIFT) & 31) > 12) this.bigEntries--;
-      this.replaced();
+      this.replaced(this.tlbVpn[i]);
     }
     if (size > 12) this.bigEntries++;
     this.tlbVpn[i] = vpn;
@@ -325,13 +326,13 @@ export class Mmu {
   flush(): void {
     this.tlbVpn.fill(-1);
     this.bigEntries = 0;
-    this.replaced();
+    this.replaced(-1);
   }
 
   private drop(i: number): void {
     if (((this.tlbAttr[i] >>> A_SIZE_SHIFT) & 31) > 12) this.bigEntries--;
+    this.replaced(this.tlbVpn[i]);
     this.tlbVpn[i] = -1;
-    this.replaced();
   }
 
   /**

@@ -11,8 +11,9 @@
  * privilege and the endianness in force when it was filled, so it is dropped
  * whenever one of those may have changed: cpu.codeGen bumps (TLB
  * maintenance, SCTLR, TTBR, DACR, ASID, a change between User and privileged
- * modes), CPSR.E changes, and the MMU replacing one of its own TLB entries
- * (the next walk may find a page table edited since). Reads only: stores
+ * modes), CPSR.E changes, and the MMU replacing or dropping one of its own
+ * TLB entries (the next walk may find a page table edited since): then the
+ * entry of that page. Reads only: stores
  * always take the full path (code invalidation, dirty pages, exclusive
  * monitors of other cores).
  */
@@ -41,6 +42,12 @@ export class DataTlb {
     this.region[i] = region;
     this.offset[i] = offset & ~0xfff;
     this.empty = false;
+  }
+
+  /** Drops the entry of one virtual page (vpn: the address >>> 12), if it is here. */
+  forget(vpn: number): void {
+    const i = vpn & DATA_TLB_MASK;
+    if (this.page[i] === (vpn << 12)) this.page[i] = 1;
   }
 
   flush(): void {
