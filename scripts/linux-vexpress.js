@@ -10,8 +10,9 @@
 // built from them here, with the scenario .cache/linux/linux-vexpress.yaml
 // that `bringup run --record` runs (the commands are typed once the prompt
 // has appeared: input: after). Prints JSON lines: bringup's instructions and
-// wall seconds, QEMU's wall seconds from the same run; with --replay whether
-// `bringup replay --verify` reproduces the recorded run chunk for chunk; with
+// wall seconds, QEMU's wall seconds from the same run, plain and in its
+// record mode (-icount shift=0,rr=record) with bringup's time over the
+// latter; with --replay whether `bringup replay --verify` reproduces the recorded run chunk for chunk; with
 // --twice whether a second run gives the same console, instruction counts and
 // recording (`bringup diff`).
 //
@@ -131,13 +132,16 @@ limits: { instructions: ${limit} }
   return file;
 }
 
-/** The same images and typed input on qemu-system-arm; its wall time from start to the prompt after "done". */
-function runQemu(images) {
+/**
+ * The same images and typed input on qemu-system-arm; its wall time from
+ * start to the prompt after "done". `extra`: more QEMU arguments (record mode).
+ */
+function runQemu(images, extra = []) {
   return new Promise((resolve) => {
     if (spawnSync('qemu-system-arm', ['--version']).error) { resolve({ skipped: 'qemu-system-arm not installed (apt-get install qemu-system-arm)' }); return; }
     const t0 = process.hrtime.bigint();
     const q = spawn('qemu-system-arm', ['-M', 'vexpress-a9,secure=off', '-smp', String(smp), '-m', '1024M', '-nographic', '-monitor', 'none',
-      '-serial', 'stdio', '-kernel', images.kernel, '-dtb', images.dtb, '-initrd', images.initrd, '-append', cmdline],
+      '-serial', 'stdio', '-kernel', images.kernel, '-dtb', images.dtb, '-initrd', images.initrd, '-append', cmdline, ...extra],
     { env: { ...process.env, QEMU_AUDIO_DRV: 'none' }, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let typedAt = -1;
@@ -202,6 +206,14 @@ async function main() {
   if (!args.includes('--no-qemu')) {
     const q = await runQemu(images);
     console.log(JSON.stringify({ bench: `linux-vexpress${suffix}-qemu`, ...q, seconds: q.seconds !== undefined ? +q.seconds.toFixed(2) : undefined }));
+    // QEMU's own deterministic mode, the peer of a recorded run: instruction counting and its record/replay log.
+    const rrfile = path.join(cache, `qemu-rr${suffix}.bin`);
+    const rr = await runQemu(images, ['-icount', `shift=0,rr=record,rrfile=${rrfile}`]);
+    fs.rmSync(rrfile, { force: true });
+    console.log(JSON.stringify({
+      bench: `linux-vexpress${suffix}-qemu-record`, mode: '-icount shift=0,rr=record', ...rr, seconds: rr.seconds !== undefined ? +rr.seconds.toFixed(2) : undefined,
+      ...(rr.seconds !== undefined && rr.reached ? { ratio_bringup_over_qemu_record: +(ours.seconds / rr.seconds).toFixed(2) } : {}),
+    }));
   }
   process.exit(ok ? 0 : 1);
 }

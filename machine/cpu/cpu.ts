@@ -638,14 +638,14 @@ export class Cpu {
   // ---- loads of compiled code (jit/data-tlb.ts) ------------------------------
 
   /** read32 for compiled code: the full path, then the fast path's entry for the page when the access was a plain one. */
-  jitRead32(va: number): number {
-    const v = this.read32(va, 0);
+  jitRead32(va: number, flags = 0): number {
+    const v = this.read32(va, flags);
     if ((va & 3) === 0) this.fillDataTlb(va);
     return v;
   }
 
-  jitRead16(va: number): number {
-    const v = this.read16(va, 0);
+  jitRead16(va: number, flags = 0): number {
+    const v = this.read16(va, flags);
     if ((va & 1) === 0) this.fillDataTlb(va);
     return v;
   }
@@ -656,13 +656,13 @@ export class Cpu {
     return v;
   }
 
-  jitWrite32(va: number, v: number): void {
-    this.write32(va, v, 0);
+  jitWrite32(va: number, v: number, flags = 0): void {
+    this.write32(va, v, flags);
     if ((va & 3) === 0) this.fillStoreTlb(va);
   }
 
-  jitWrite16(va: number, v: number): void {
-    this.write16(va, v, 0);
+  jitWrite16(va: number, v: number, flags = 0): void {
+    this.write16(va, v, flags);
     if ((va & 1) === 0) this.fillStoreTlb(va);
   }
 

@@ -16,6 +16,7 @@
 
 import { fieldsOf } from '../encoding';
 import { DATA_TLB_MASK } from './data-tlb';
+import { ACC_ALIGN } from '../access-flags';
 
 /** What an emitted instruction does besides computing registers and flags. */
 export const enum Effect {
@@ -25,6 +26,8 @@ export const enum Effect {
   Access = 1,
   /** Ends the block when taken (a branch): the code sets `npc` and leaves. */
   Branch = 2,
+  /** Accesses memory, then branches (LDM with the PC in its list): both of the above. */
+  AccessBranch = 3,
 }
 
 export interface Emitted {
@@ -170,9 +173,9 @@ type Width = 'word' | 'byte' | 'half' | 'sbyte' | 'shalf';
  * must be zero for alignment kept (so a misaligned load misses), else the
  * full path, which fills it.
  */
-function fastLoad(a: string, keep: number, view: string, index: string, slow: string): string {
+function fastLoad(a: string, keep: number, view: string, index: string, slow: string, flags = 0): string {
   return `(T.page[(${a} >>> 12) & ${DATA_TLB_MASK}] === (${a} & ${~0xfff | keep}) ? ` +
-    `T.region[(${a} >>> 12) & ${DATA_TLB_MASK}].${view}[${index}] : cpu.${slow}(${a}))`;
+    `T.region[(${a} >>> 12) & ${DATA_TLB_MASK}].${view}[${index}] : cpu.${slow}(${a}, ${flags}))`;
 }
 
 const at = (a: string): string => `(T.offset[(${a} >>> 12) & ${DATA_TLB_MASK}] + (${a} & 0xfff))`;
@@ -186,9 +189,9 @@ const READ: Record<Width, (a: string) => string> = {
 };
 
 /** A store through the fast path (`S` is cpu.storeTlb), as fastLoad. */
-function fastStore(a: string, keep: number, view: string, index: string, slow: string, v: string): string {
+function fastStore(a: string, keep: number, view: string, index: string, slow: string, v: string, flags = 0): string {
   return `if (S.page[(${a} >>> 12) & ${DATA_TLB_MASK}] === (${a} & ${~0xfff | keep})) ` +
-    `S.region[(${a} >>> 12) & ${DATA_TLB_MASK}].${view}[${index}] = ${v}; else cpu.${slow}(${a}, ${v});`;
+    `S.region[(${a} >>> 12) & ${DATA_TLB_MASK}].${view}[${index}] = ${v}; else cpu.${slow}(${a}, ${v}, ${flags});`;
 }
 
 const storeAt = (a: string): string => `(S.offset[(${a} >>> 12) & ${DATA_TLB_MASK}] + (${a} & 0xfff))`;
@@ -287,6 +290,38 @@ function multiply(insn: number, pc: number, accumulate: boolean): Emitted | unde
 }
 EMITTERS.set('MUL', (insn, pc) => multiply(insn, pc, false));
 EMITTERS.set('MLA', (insn, pc) => multiply(insn, pc, true));
+
+// LDM/STM in the four addressing modes (load-store-multiple.ts): every word
+// must be aligned (ACC_ALIGN). Loads go to locals first and registers are
+// written after the last access, writeback before them; stores store each
+// register's value as it is, the PC as the instruction's address + 8.
+const LSM = fieldsOf('---- ---p u-w- nnnn rrrr rrrr rrrr rrrr');
+
+function multiple(insn: number, pc: number, load: boolean): Emitted | undefined {
+  const n = LSM.n(insn), list = LSM.r(insn), w = LSM.w(insn) === 1;
+  const regs: number[] = [];
+  for (let k = 0; k < 16; k++) if ((list >>> k) & 1) regs.push(k);
+  if (regs.length === 0) return undefined;
+  const bytes = regs.length * 4;
+  const base = reg(n, pc);
+  const start = ['(base - ' + (bytes - 4) + ') | 0', 'base', `(base - ${bytes}) | 0`, '(base + 4) | 0'][(LSM.p(insn) << 1) | LSM.u(insn)];
+  const wb = LSM.u(insn) === 1 ? `(base + ${bytes}) | 0` : `(base - ${bytes}) | 0`;
+  let code = `{ const base = ${base}; let a = ${start}; `;
+  regs.forEach((k, j) => {
+    if (j > 0) code += 'a = (a + 4) | 0; ';
+    if (load) code += `const v${k} = ${fastLoad('a', 3, 'i32', `${at('a')} >>> 2`, 'jitRead32', ACC_ALIGN)}; `;
+    else code += `${fastStore('a', 3, 'i32', `${storeAt('a')} >>> 2`, 'jitWrite32', reg(k, pc), ACC_ALIGN)} `;
+  });
+  if (w) code += `r[${n}] = ${wb}; `;
+  if (load) {
+    for (const k of regs) if (k !== 15) code += `r[${k}] = v${k}; `;
+    if ((list & 0x8000) !== 0) return { effect: Effect.AccessBranch, code: `${code}cpu.loadWritePC(v15); npc = cpu.nextPc; }` };
+  }
+  return { effect: Effect.Access, code: `${code}}` };
+}
+
+for (const row of ['LDM', 'LDMIB', 'LDMDA', 'LDMDB']) EMITTERS.set(row, (insn, pc) => multiple(insn, pc, true));
+for (const row of ['STM', 'STMIB', 'STMDA', 'STMDB']) EMITTERS.set(row, (insn, pc) => multiple(insn, pc, false));
 
 /** The inline code of an A32 instruction of the given row, or undefined for a call to its handler. */
 export function emitA32(row: string, insn: number, pc: number): Emitted | undefined {

@@ -100,6 +100,13 @@ export function compileA32Block(cpu: Cpu, s: CodeSlots, index: number, pc: numbe
         `cpu.icount = i0 + ${K}; cpu.pc = ${p};`,
         `${cond === undefined ? '' : `if (${cond}) `}{ ${e.code} if (cpu.attention !== 0) { cpu.pc = ${next}; r[15] = ${(p + 8) | 0}; return i0 + ${K} - s0; } }`,
       );
+    } else if (e.effect === Effect.AccessBranch) {
+      const leave = `cpu.icount = i0 + ${K}; cpu.pc = npc; r[15] = ${(p + 8) | 0}; return i0 + ${K} - s0;`;
+      body.push(
+        `cpu.icount = i0 + ${K}; cpu.pc = ${p};`,
+        cond === undefined ? `${e.code} ${leave}` : `if (${cond}) { ${e.code} ${leave} }`,
+      );
+      if (cond === undefined) end = leaves = true;
     } else {
       // A branch back to the start goes round again while a whole turn fits the
       // budget: attention is clear here (the block would have left otherwise),
