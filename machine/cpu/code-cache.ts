@@ -57,6 +57,9 @@ export interface CodeSlots {
   readonly volatile: boolean;
 }
 
+/** Entries of the recent-pages table. */
+const RECENT = 64;
+
 /** A page dropped again within this many instructions of its last drop is volatile. */
 const VOLATILE_WINDOW = 10_000_000;
 
@@ -70,6 +73,18 @@ export class CodeCache {
   private readonly dropped = new Map<number, number>();
   /** The instruction of the last decode (a T32 instruction across pages is not cached). */
   insn = 0;
+  /**
+   * The pages blocks started in lately, by virtual page and T: the run loop
+   * finds a page's slots here without translating the fetch again (as
+   * QEMU's jump cache). Valid while cpu.codeGen stays what it was when they
+   * were noted (a translation, privilege or decoded page that changed bumps
+   * it) and while the MMU keeps its entry for the page (so skipping the
+   * translation skips nothing the MMU would have done: a hit in its TLB
+   * changes nothing).
+   */
+  private readonly recentKey = new Int32Array(RECENT).fill(-1);
+  private readonly recentSlots: Array<CodeSlots | undefined> = new Array<CodeSlots | undefined>(RECENT).fill(undefined);
+  private recentGen = -1;
 
   constructor(private readonly cpu: Cpu) {}
 
@@ -90,6 +105,42 @@ export class CodeCache {
       bus.watchCode(page);
     }
     return s;
+  }
+
+  /** The slots noted for the virtual page of va in instruction set t, if still valid. */
+  recent(va: number, t: number): CodeSlots | undefined {
+    if (this.recentGen !== this.cpu.codeGen) {
+      this.recentKey.fill(-1);
+      this.recentGen = this.cpu.codeGen;
+      return undefined;
+    }
+    const key = ((va >>> 12) << 1) | t;
+    const i = key & (RECENT - 1);
+    if (this.recentKey[i] !== key) return undefined;
+    const s = this.recentSlots[i]!;
+    // A cleared write-watch flag (another core's reset or restore) sends the lookup the full way.
+    return this.cpu.bus.codePages[s.pa >>> 12] !== 0 ? s : undefined;
+  }
+
+  /** Notes the slots a block start at va in instruction set t found (after a full lookup). */
+  noteRecent(va: number, t: number, s: CodeSlots): void {
+    if (this.recentGen !== this.cpu.codeGen) {
+      this.recentKey.fill(-1);
+      this.recentGen = this.cpu.codeGen;
+    }
+    const key = ((va >>> 12) << 1) | t;
+    const i = key & (RECENT - 1);
+    this.recentKey[i] = key;
+    this.recentSlots[i] = s;
+  }
+
+  /** The MMU dropped or replaced its entry for virtual page vpn (-1: all): forgets the page here. */
+  forgetRecent(vpn: number): void {
+    if (vpn < 0) { this.recentKey.fill(-1); return; }
+    for (let t = 0; t < 2; t++) {
+      const key = (vpn << 1) | t;
+      if (this.recentKey[key & (RECENT - 1)] === key) this.recentKey[key & (RECENT - 1)] = -1;
+    }
   }
 
   /** The page (and its aliases) was written: drops what was decoded from it. */

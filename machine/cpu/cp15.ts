@@ -63,7 +63,7 @@ const translationChanged = (cp: Cp15): void => { cp.cpu.translationChanged(); };
 const nop = (): void => {};
 
 function tlbOp(op: (cp: Cp15, v: number) => void): (cp: Cp15, v: number) => void {
-  return (cp, v) => { op(cp, v); cp.cpu.translationChanged(); };
+  return (cp, v) => { op(cp, v); cp.cpu.translationsSynchronized(); };
 }
 /**
  * The inner-shareable form of a TLB operation: it acts on this core's TLB
@@ -161,7 +161,7 @@ export const CP15_REGS: RegSpec[] = [
   reg('PAR', 0, 7, 4, 0, 'rw', { field: 'par' }),
   reg('ICIALLU', 0, 7, 5, 0, 'wo', { write: nop }),
   reg('ICIMVAU', 0, 7, 5, 1, 'wo', { write: nop }),
-  reg('CP15ISB', 0, 7, 5, 4, 'wo', { user: 'wo', write: translationChanged }),
+  reg('CP15ISB', 0, 7, 5, 4, 'wo', { user: 'wo', write: (cp) => cp.cpu.translationsSynchronized() }),
   reg('BPIALL', 0, 7, 5, 6, 'wo', { write: nop }),
   reg('BPIMVA', 0, 7, 5, 7, 'wo', { write: nop }),
   reg('DCIMVAC', 0, 7, 6, 1, 'wo', { write: nop }),

@@ -229,7 +229,7 @@ export class Cpu {
   private generation = 0;
   /** Bumped whenever cached fetch translations or decoded pages may be stale; a bump ends the current block. */
   get codeGen(): number { return this.generation; }
-  set codeGen(v: number) { this.generation = v; this.attention = 1; this.flushDataTlbs(); }
+  set codeGen(v: number) { this.generation = v; this.attention = 1; }
   /** Guest errors already reported, by address then message (or instruction word). */
   private reportedOnce = new Map<number, Set<string>>();
   private reportedInsns = new Map<number, Set<number>>();
@@ -249,6 +249,7 @@ export class Cpu {
   constructor(readonly bus: Bus, cp15Options: Cp15Options = {}) {
     this.cp15 = new Cp15(this, cp15Options);
     this.mmu = new Mmu(this.cp15, bus, (vpn) => {
+      this.code.forgetRecent(vpn);
       if (vpn < 0) { this.flushDataTlbs(); return; }
       this.dataTlb.forget(vpn);
       this.storeTlb.forget(vpn);
@@ -715,8 +716,18 @@ export class Cpu {
     this.code.clear();
   }
 
-  /** Called when translations change (TLB maintenance, SCTLR, TTBR, DACR, ASID). */
+  /** Called when translations change (SCTLR, TTBR, DACR, ASID): fetches translate afresh, and the data fast paths forget everything. */
   translationChanged(): void {
+    this.codeGen++;
+    this.flushDataTlbs();
+  }
+
+  /**
+   * Called after TLB maintenance and on ISB: fetches translate afresh. The
+   * data fast paths keep their entries: the MMU names each page whose entry
+   * the maintenance dropped (its `replaced`), and they forget those.
+   */
+  translationsSynchronized(): void {
     this.codeGen++;
   }
 

@@ -127,10 +127,14 @@ export function runLoop(cpu: Cpu, budget: number): number {
         const t = cpu.t;
         if (gen !== cpu.codeGen || (pc & ~0xfff) !== pageVa || t !== pageT) {
           pageVa = 1;
-          let pa = pc & ~0xfff;
-          // Faults here set IFSR/IFAR and throw PREFETCH_ABORT.
-          if (cpu.mmu.enabled) pa = cpu.mmu.translate(pc >>> 0, ACCESS_FETCH, cpu.mode === MODE_USR) & ~0xfff;
-          slots = code.slots(pa >>> 0, t);
+          slots = code.recent(pc, t);
+          if (slots === undefined) {
+            let pa = pc & ~0xfff;
+            // Faults here set IFSR/IFAR and throw PREFETCH_ABORT.
+            if (cpu.mmu.enabled) pa = cpu.mmu.translate(pc >>> 0, ACCESS_FETCH, cpu.mode === MODE_USR) & ~0xfff;
+            slots = code.slots(pa >>> 0, t);
+            code.noteRecent(pc, t, slots);
+          }
           pageVa = pc & ~0xfff;
           pageT = t;
           gen = cpu.codeGen;

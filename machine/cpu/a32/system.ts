@@ -414,7 +414,7 @@ export const systemRows: EncodingSpec[] = [
     // ISB #<option>   (later fetches see translation and SCTLR changes)
     name: 'ISB', pattern: '1111 0101 0111 OOOO OOOO ZZZZ 0110 oooo',
     layouts: [OPTION],
-    exec: (cpu) => { cpu.translationChanged(); },
+    exec: (cpu) => { cpu.translationsSynchronized(); },
     disasm: (insn) => `isb\t${(OPTION.o(insn)) === 15 ? 'sy' : `#${OPTION.o(insn)}`}`,
   },
 

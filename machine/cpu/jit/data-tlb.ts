@@ -9,11 +9,11 @@
  *
  * An entry repeats what the full path computed from the translation, the
  * privilege and the endianness in force when it was filled, so it is dropped
- * whenever one of those may have changed: cpu.codeGen bumps (TLB
- * maintenance, SCTLR, TTBR, DACR, ASID, a change between User and privileged
- * modes), CPSR.E changes, and the MMU replacing or dropping one of its own
- * TLB entries (the next walk may find a page table edited since): then the
- * entry of that page. Reads only: stores
+ * whenever one of those may have changed: a write to SCTLR, TTBR, TTBCR,
+ * DACR or CONTEXTIDR (Cpu.translationChanged), a change between User and
+ * privileged modes, a change of CPSR.E, and the MMU replacing or dropping
+ * one of its own TLB entries, by maintenance or by a miss (the next walk may
+ * find a page table edited since): then the entry of that page. Reads only: stores
  * always take the full path (code invalidation, dirty pages, exclusive
  * monitors of other cores).
  */
