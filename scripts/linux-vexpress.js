@@ -12,9 +12,9 @@
 // has appeared: input: after). Prints JSON lines: bringup's instructions and
 // wall seconds, QEMU's wall seconds from the same run, plain and in its
 // record mode (-icount shift=0,rr=record) with bringup's time over the
-// latter; with --replay whether `bringup replay --verify` reproduces the recorded run chunk for chunk; with
-// --twice whether a second run gives the same console, instruction counts and
-// recording (`bringup diff`).
+// latter; with --replay whether `bringup replay --verify` reproduces the
+// recorded run chunk for chunk; with --twice whether a second run gives the
+// same console, instruction counts and recording (`bringup diff`).
 //
 // --smp N (1 to 4, default 1) runs N cores on both, as QEMU's -smp: the
 // scenario gets `smp: N`, QEMU `-smp N`. The secondaries wait in the boot
