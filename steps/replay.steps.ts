@@ -1,8 +1,8 @@
 /**
  * Replay identity: every scenario that ran is run a second time, and the
- * first run's recording (made by "When it runs") is replayed from the boot;
- * both must match the first run exactly (console, faults, end, every chunk
- * hash). As a step for features that want to say it, and as an After hook
+ * first run's recording (made by "When it runs") is replayed from the boot,
+ * both under the other engine (interpreter or jit: docs/translator.md); both
+ * must match the first run exactly (console, faults, end, every chunk hash). As a step for features that want to say it, and as an After hook
  * for all the others.
  */
 
@@ -50,6 +50,5 @@ After(function (this: BringupWorld, { result }) {
     const r = checkReplayIdentity(run);
     assert.ok(r.ok, `the run does not replay identically: ${r.problem}`);
   }
-  // BRINGUP_KEEP_RECORDINGS=1 keeps it (to compare whole suites, as test/integration/engines.test.ts does).
-  if (run.recording && process.env.BRINGUP_KEEP_RECORDINGS !== '1') fs.rmSync(run.recording, { force: true });
+  if (run.recording) fs.rmSync(run.recording, { force: true });
 });

@@ -17,6 +17,20 @@ export function defaultEngine(): Engine { return processDefault; }
 /** Sets the engine new cores get (the command line sets it from BRINGUP_ENGINE). */
 export function setDefaultEngine(engine: Engine): void { processDefault = engine; }
 
+/** The engine that is not `engine`: a run checked against itself under the other one proves the engines agree. */
+export function otherEngine(engine: Engine): Engine { return engine === 'jit' ? 'interpreter' : 'jit'; }
+
+/** Runs fn with `engine` as the default engine of the cores it creates. */
+export function withDefaultEngine<T>(engine: Engine, fn: () => T): T {
+  const before = processDefault;
+  processDefault = engine;
+  try {
+    return fn();
+  } finally {
+    processDefault = before;
+  }
+}
+
 let processHotThreshold = 16;
 
 /** How often a block must start somewhere before the jit engine compiles it (Cpu.hotThreshold). */

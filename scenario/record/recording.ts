@@ -5,6 +5,7 @@
  * the user names, or from the images embedded in a bundle.
  */
 
+import { defaultEngine, otherEngine, withDefaultEngine } from '../../machine/cpu/engine';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -110,8 +111,8 @@ export function recordingsDir(): string {
 
 /**
  * Runs a scenario recorded into recordingsDir(); the recording is kept when
- * the scenario does not pass (the result names it), when `keep` says so or
- * BRINGUP_KEEP_RECORDINGS=1, and deleted otherwise.
+ * the scenario does not pass (the result names it) or when `keep` says so,
+ * and deleted otherwise.
  */
 export function runKeepingFailures(s: Scenario, options: RunOptions & RecordOptions & { keep?: boolean } = {}): ScenarioResult & { recording?: string } {
   return keepIfNotPassed(runRecorded(s, recordingFileFor(s), options), options.keep);
@@ -131,8 +132,7 @@ function recordingFileFor(s: Scenario): string {
 }
 
 function keepIfNotPassed(result: ScenarioResult & { recording?: string }, keep?: boolean): ScenarioResult & { recording?: string } {
-  // BRINGUP_KEEP_RECORDINGS=1 keeps every run's recording (to compare whole suites, as test/integration/engines.test.ts does).
-  if (result.verdict === 'pass' && !keep && result.recording && process.env.BRINGUP_KEEP_RECORDINGS !== '1') {
+  if (result.verdict === 'pass' && !keep && result.recording) {
     fs.rmSync(result.recording, { force: true });
     result.recording = undefined;
   }
@@ -314,9 +314,17 @@ export interface ReplayIdentity { ok: boolean; problem?: string; chunks: number;
  * recording, replayed from the boot, must match every chunk hash. The
  * recording replayed is the first run's when it was recorded (the second run
  * then goes unrecorded), else the second run's. A recording this makes is
- * deleted when all holds and kept (and named) when not.
+ * deleted when all holds and kept (and named) when not. The second run and
+ * the replay use the other engine than the default (interpreter or jit), so
+ * the check also proves both engines give this run, chunk hash for chunk hash.
  */
 export function checkReplayIdentity(first: ScenarioResult): ReplayIdentity {
+  // The second run and the replay use the other engine (docs/translator.md):
+  // every scenario checked this way is also a check that the engines agree.
+  return withDefaultEngine(otherEngine(defaultEngine()), () => checkAgain(first));
+}
+
+function checkAgain(first: ScenarioResult): ReplayIdentity {
   let file = first.recording && fs.existsSync(first.recording) ? first.recording : undefined;
   const own = !file;
   let second: ScenarioResult;

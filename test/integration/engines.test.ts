@@ -1,24 +1,23 @@
 /**
  * The two engines give the same runs (docs/translator.md): every compiled
- * test program (A32, Thumb-2, hard-float; one and two cores) and every
- * Cucumber feature scenario, run under the interpreter and under the jit
- * engine, must give the same chain of state hashes (the recordings' chunk
- * hashes: CPU, devices and written memory), the same console output and the
- * same instruction count. The programs run with every block compiled at its
- * first execution, blocks cut short by the budget included, which puts each
- * instruction through the translator; the features with the default
- * threshold, as users run them.
+ * test program (A32, Thumb-2, hard-float; one and two cores), run under the
+ * interpreter and under the jit engine, must give the same chain of state
+ * hashes (as a recording's chunk hashes: CPU, devices and written memory),
+ * the same console output and the same instruction count. The programs run
+ * with every block compiled at its first execution, blocks cut short by the
+ * budget included, which puts each instruction through the translator.
+ *
+ * Every Cucumber feature scenario is compared too, where it runs: the replay
+ * identity check after each one (steps/replay.steps.ts) runs it again and
+ * replays its recording under the other engine, chunk hash for chunk hash.
  */
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { bootBoard } from '../../scenario/boards';
 import { runHashed, type HashedRun } from '../support/hash-chain';
-import { RecordingReader } from '../../replay/reader';
 import type { Engine } from '../../machine/cpu/engine';
 
 const root = path.resolve(__dirname, '..', '..', '..');
@@ -64,30 +63,3 @@ for (const { dir, cores } of variants) {
     });
   }
 }
-
-/** Every recording a cucumber run under `engine` made: scenario name and chunk hashes, sorted. */
-function featureRecordings(engine: Engine): string[] {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bringup-engines-${engine}-`));
-  try {
-    const r = spawnSync(process.execPath, [path.join(root, 'bin', 'bringup'), 'test', '--parallel', '2', '--no-reports'], {
-      cwd: root, encoding: 'utf8',
-      env: { ...process.env, BRINGUP_ENGINE: engine, BRINGUP_RECORDINGS_DIR: path.join(dir, 'recordings'), BRINGUP_KEEP_RECORDINGS: '1' },
-    });
-    assert.equal(r.status, 0, `bringup test under ${engine} failed:\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-2000)}`);
-    const recordings = path.join(dir, 'recordings');
-    return fs.readdirSync(recordings).filter((f) => f.endsWith('.bur')).map((f) => {
-      const rec = new RecordingReader(fs.readFileSync(path.join(recordings, f)), f);
-      const name = f.replace(/-[0-9a-f]{8}\.bur$/, '');
-      return `${name}: ${rec.chunks.map((c) => `${c.to} ${c.hash}`).join(', ')}`;
-    }).sort();
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-test('every feature scenario records the same chunk hashes under both engines', () => {
-  const interpreted = featureRecordings('interpreter');
-  const compiled = featureRecordings('jit');
-  assert.ok(interpreted.length >= 40, `only ${interpreted.length} recordings were made`);
-  assert.deepEqual(compiled, interpreted);
-});
