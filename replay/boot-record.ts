@@ -21,7 +21,12 @@ import { FORMAT_VERSION, type RecordingHeader, type TraceLevel } from './format'
 const VERSION: string = require('../../package.json').version;
 
 export const DEFAULT_CHUNK = 250_000;
-export const DEFAULT_CHECKPOINT_EVERY = 8;
+/**
+ * A checkpoint every 128 chunks: 32 M instructions at the default chunk, so
+ * a seek re-executes at most that (under a second at the interpreter's
+ * speed), while a long run stores each page's versions far less often.
+ */
+export const DEFAULT_CHECKPOINT_EVERY = 128;
 
 export const sha256 = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
 

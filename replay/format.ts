@@ -20,11 +20,16 @@ import { constants as bufferConstants } from 'node:buffer';
 
 export const MAGIC = Buffer.from('BRINGUP-RECORDING\n', 'latin1');
 /**
- * 3: chunk hashes cover the machine's architectural state by name, in
- * canonical order (replay/state-hash.ts); 2 hashed the simulator's own CPU
- * arrays, so its hashes cannot be checked by this bringup and it is refused.
+ * 4: checkpoint pages are stored by kind (zero, unchanged, XOR with the
+ * version the recording stored before, literal), see encodeCheckpoint.
+ * 3: the same chunk hashes (the machine's architectural state by name, in
+ * canonical order: replay/state-hash.ts), every checkpoint page literal;
+ * still read. 2 hashed the simulator's own CPU arrays, so its hashes cannot
+ * be checked by this bringup and it is refused.
  */
-export const FORMAT_VERSION = 3;
+export const FORMAT_VERSION = 4;
+/** The formats this bringup reads. */
+export const READ_FORMATS: readonly number[] = [3, 4];
 export const FRAME_BYTES = 20;
 
 export enum RecordType {
@@ -115,8 +120,13 @@ export const MAX_TRACE_ENTRY_BYTES = 6 + 16 * 5 + 255 * 8;
 /** Page numbers of a 32-bit physical address space. */
 export const MAX_PAGES = 1 << 20;
 
-export function encodeRecord(type: RecordType, icount: number, payload: Uint8Array): Buffer {
-  const stored = zlib.deflateRawSync(payload, { level: 6 });
+/**
+ * A record with its payload deflated at `level`: checkpoints, written while
+ * the run goes on, use the fastest (1); the few bytes more are worth less
+ * than the time.
+ */
+export function encodeRecord(type: RecordType, icount: number, payload: Uint8Array, level = 6): Buffer {
+  const stored = zlib.deflateRawSync(payload, { level });
   const frame = Buffer.alloc(FRAME_BYTES);
   frame.writeUInt8(type, 0);
   frame.writeUInt8(1, 1);
@@ -185,15 +195,40 @@ export function inflatePayload(frame: Frame, stored: Uint8Array, max: number): B
 /**
  * Checkpoint payload: u32 n, n bytes of JSON {chunk, hash, dirty} (dirty: the
  * pages written in the checkpoint's last chunk, in the order the chunk hash
- * took them), u32 m, m bytes of the machine state JSON exactly as hashed, then
- * (u32 page, 4096 bytes) per page written since the previous checkpoint.
+ * took them), u32 m, m bytes of the machine state JSON exactly as hashed,
+ * then one entry per page written since the previous checkpoint, in
+ * increasing page order:
+ *
+ *   format 3: u32 page, 4096 bytes
+ *   format 4: u32 page, u8 kind, then 4096 bytes for kinds literal and xor
+ *
+ * A page's *stored version* is its bytes as the last checkpoint holding it
+ * (this one excluded) gives them. Kinds: 0 literal (the bytes), 1 zero (4096
+ * zero bytes), 2 unchanged (its stored version: written, but back to the
+ * same bytes), 3 xor (the 4096 bytes XOR its stored version). A page with no
+ * stored version is literal or zero. Decoding a page of kind 2 or 3 takes
+ * the checkpoints before it: RecordingReader keeps the stored versions.
  */
 export interface CheckpointHead { chunk: number; hash: string; dirty: number[] }
 
-export function encodeCheckpoint(head: CheckpointHead, stateJson: string, pages: Array<{ page: number; bytes: Uint8Array }>): Buffer {
+export enum PageKind { Literal = 0, Zero = 1, Unchanged = 2, Xor = 3 }
+
+/** A page entry as stored: `bytes` is the literal page or the XOR delta (4096 bytes), empty for zero and unchanged pages. */
+export interface StoredPage { page: number; kind: PageKind; bytes: Uint8Array }
+
+const PAGE_BYTES = 4096;
+const EMPTY: Uint8Array = new Uint8Array(0);
+const carriesBytes = (kind: PageKind): boolean => kind === PageKind.Literal || kind === PageKind.Xor;
+
+export function encodeCheckpoint(head: CheckpointHead, stateJson: string | Uint8Array, pages: StoredPage[], format = FORMAT_VERSION): Buffer {
   const h = Buffer.from(JSON.stringify(head), 'utf8');
-  const json = Buffer.from(stateJson, 'utf8');
-  const out = Buffer.alloc(8 + h.length + json.length + pages.length * 4100);
+  const json = typeof stateJson === 'string' ? Buffer.from(stateJson, 'utf8') : Buffer.from(stateJson.buffer, stateJson.byteOffset, stateJson.byteLength);
+  let size = 8 + h.length + json.length;
+  for (const p of pages) {
+    if (format < 4 && p.kind !== PageKind.Literal) throw new Error(`a format ${format} checkpoint holds literal pages only`);
+    size += format < 4 ? 4 + PAGE_BYTES : 5 + (carriesBytes(p.kind) ? PAGE_BYTES : 0);
+  }
+  const out = Buffer.alloc(size);
   out.writeUInt32LE(h.length, 0);
   h.copy(out, 4);
   let o = 4 + h.length;
@@ -202,16 +237,21 @@ export function encodeCheckpoint(head: CheckpointHead, stateJson: string, pages:
   o += 4 + json.length;
   for (const p of pages) {
     out.writeUInt32LE(p.page >>> 0, o);
-    out.set(p.bytes, o + 4);
-    o += 4100;
+    o += 4;
+    if (format >= 4) out[o++] = p.kind;
+    if (carriesBytes(p.kind)) {
+      if (p.bytes.length !== PAGE_BYTES) throw new Error(`page 0x${p.page.toString(16)} carries ${p.bytes.length} bytes, not ${PAGE_BYTES}`);
+      out.set(p.bytes, o);
+      o += PAGE_BYTES;
+    }
   }
   return out;
 }
 
-export interface DecodedCheckpoint { head: CheckpointHead; stateJson: Buffer; pages: Array<{ page: number; bytes: Uint8Array }> }
+export interface DecodedCheckpoint { head: CheckpointHead; stateJson: Buffer; pages: StoredPage[] }
 
-/** Splits a checkpoint payload, checking its layout; throws an Error saying what is wrong. */
-export function decodeCheckpoint(buf: Buffer): DecodedCheckpoint {
+/** Splits a checkpoint payload of recording format `format`, checking its layout; throws an Error saying what is wrong. */
+export function decodeCheckpoint(buf: Buffer, format = FORMAT_VERSION): DecodedCheckpoint {
   if (buf.length < 8) throw new Error(`the checkpoint payload is ${buf.length} bytes, too short`);
   const n = buf.readUInt32LE(0);
   if (n > MAX_CHECKPOINT_JSON_BYTES || 4 + n + 4 > buf.length) throw new Error(`the checkpoint head claims ${n} bytes, the payload has ${buf.length}`);
@@ -222,17 +262,74 @@ export function decodeCheckpoint(buf: Buffer): DecodedCheckpoint {
   const m = buf.readUInt32LE(4 + n);
   const stateAt = 8 + n;
   if (m > MAX_CHECKPOINT_JSON_BYTES || stateAt + m > buf.length) throw new Error(`the checkpoint state claims ${m} bytes, the payload has ${buf.length - stateAt}`);
-  const rest = buf.length - stateAt - m;
-  if (rest % 4100 !== 0) throw new Error(`the checkpoint pages take ${rest} bytes, not a whole number of 4100-byte pages`);
-  const pages: Array<{ page: number; bytes: Uint8Array }> = [];
+  const pages: StoredPage[] = [];
   let previous = -1;
-  for (let o = stateAt + m; o < buf.length; o += 4100) {
+  for (let o = stateAt + m; o < buf.length;) {
+    const at = o;
+    if (o + (format < 4 ? 4 : 5) > buf.length) throw new Error(`the checkpoint page entry at byte ${at} is cut short`);
     const page = buf.readUInt32LE(o);
+    o += 4;
+    const kind: PageKind = format < 4 ? PageKind.Literal : buf[o++];
+    if (!(kind in PageKind)) throw new Error(`the checkpoint page entry at byte ${at} has an unknown kind ${kind}`);
     if (page >= MAX_PAGES || page <= previous) throw new Error(`the checkpoint pages are not distinct page numbers in increasing order (page ${page} after ${previous})`);
     previous = page;
-    pages.push({ page, bytes: buf.subarray(o + 4, o + 4100) });
+    let bytes: Uint8Array = EMPTY;
+    if (carriesBytes(kind)) {
+      if (o + PAGE_BYTES > buf.length) throw new Error(`the checkpoint page 0x${page.toString(16)} is cut short (${buf.length - o} of ${PAGE_BYTES} bytes)`);
+      bytes = buf.subarray(o, o + PAGE_BYTES);
+      o += PAGE_BYTES;
+    }
+    pages.push({ page, kind, bytes });
   }
   return { head: head as CheckpointHead, stateJson: buf.subarray(stateAt, stateAt + m), pages };
+}
+
+/**
+ * The bytes of a stored page, given its stored version (`before`, undefined
+ * when the recording stored none). Throws an Error for an xor or unchanged
+ * page without one. The result may share memory with `p` or `before`; do not
+ * modify it.
+ */
+export function resolvePage(p: StoredPage, before: Uint8Array | undefined): Uint8Array {
+  switch (p.kind) {
+    case PageKind.Literal: return p.bytes;
+    case PageKind.Zero: return ZERO_PAGE;
+    case PageKind.Unchanged:
+    case PageKind.Xor: {
+      if (!before) throw new Error(`page 0x${p.page.toString(16)} is stored as ${p.kind === PageKind.Xor ? 'a difference from' : 'unchanged from'} a version no checkpoint before it holds`);
+      if (p.kind === PageKind.Unchanged) return before;
+      return xorPages(p.bytes, before);
+    }
+  }
+}
+
+/**
+ * How a page with bytes `now` is stored, given its stored version `before`
+ * (undefined: none). `now` must not be modified afterwards when it is kept.
+ */
+export function storePage(page: number, now: Uint8Array, before: Uint8Array | undefined): StoredPage {
+  if (isZeroPage(now)) return { page, kind: PageKind.Zero, bytes: EMPTY };
+  if (!before) return { page, kind: PageKind.Literal, bytes: now };
+  if (Buffer.from(now.buffer, now.byteOffset, PAGE_BYTES).equals(Buffer.from(before.buffer, before.byteOffset, PAGE_BYTES))) return { page, kind: PageKind.Unchanged, bytes: EMPTY };
+  return { page, kind: PageKind.Xor, bytes: xorPages(now, before) };
+}
+
+const ZERO_PAGE = new Uint8Array(PAGE_BYTES);
+
+function isZeroPage(b: Uint8Array): boolean {
+  return Buffer.from(b.buffer, b.byteOffset, PAGE_BYTES).equals(ZERO_PAGE);
+}
+
+/** a XOR b, page sized, a word at a time where both are aligned. */
+function xorPages(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(PAGE_BYTES);
+  if (a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0) {
+    const x = new Uint32Array(a.buffer, a.byteOffset, PAGE_BYTES / 4), y = new Uint32Array(b.buffer, b.byteOffset, PAGE_BYTES / 4), o = new Uint32Array(out.buffer);
+    for (let i = 0; i < o.length; i++) o[i] = x[i] ^ y[i];
+  } else {
+    for (let i = 0; i < PAGE_BYTES; i++) out[i] = a[i] ^ b[i];
+  }
+  return out;
 }
 
 // ---- record payload checks (what the reader takes must have the right shape) ----

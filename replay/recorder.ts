@@ -9,7 +9,7 @@
 import type { Machine } from '../machine/machine';
 import { MODE_NAMES } from '../machine/cpu/modes';
 import { injectionToJson } from '../machine/injections';
-import { RecordType, encodeCheckpoint, type ChunkRecord, type ConsoleEntry, type RecordingHeader, type RunEvent } from './format';
+import { RecordType, encodeCheckpoint, storePage, type ChunkRecord, type ConsoleEntry, type RecordingHeader, type RunEvent } from './format';
 import { GENESIS, chunkHash, pageBytes, stateJson } from './state-hash';
 import { RecordingWriteError, RecordingWriter } from './writer';
 import { TraceCollector } from './trace';
@@ -32,6 +32,12 @@ export class Recorder {
   private events: RunEvent[] = [];
   /** Pages written since the last checkpoint. */
   private sinceCheckpoint = new Set<number>();
+  /**
+   * Each page's stored version: its bytes as the last checkpoint holding it
+   * stored them, what the next checkpoint stores it against (unchanged, or
+   * XOR with these bytes), as a reader decodes it.
+   */
+  private readonly stored = new Map<number, Uint8Array>();
   private trace: TraceCollector | undefined;
   private ended = false;
   /** Unsubscribes from the machine's probes. */
@@ -167,8 +173,14 @@ export class Recorder {
    */
   private checkpoint(stateJson: string, dirty: number[]): void {
     const m = this.machine;
-    const pages = [...this.sinceCheckpoint].sort((a, b) => a - b).map((page) => ({ page, bytes: pageBytes(m, page) }));
+    const pages = [...this.sinceCheckpoint].sort((a, b) => a - b).map((page) => {
+      const now = pageBytes(m, page);
+      const stored = storePage(page, now, this.stored.get(page));
+      this.stored.set(page, now);
+      return stored;
+    });
     this.sinceCheckpoint.clear();
-    this.write(() => this.writer.binary(RecordType.Checkpoint, m.now(), encodeCheckpoint({ chunk: this.chunkIndex, hash: this.hash, dirty }, stateJson, pages)));
+    const payload = encodeCheckpoint({ chunk: this.chunkIndex, hash: this.hash, dirty }, stateJson, pages);
+    this.write(() => this.writer.binary(RecordType.Checkpoint, m.now(), payload, 1));
   }
 }

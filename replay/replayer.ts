@@ -94,10 +94,11 @@ export class Replayer {
           this.notice(ref, `${e.reason}; the replay starts from ${last ? `the checkpoint at instruction ${last.ref.icount}` : 'the boot'} instead`);
           break;
         }
-        for (const p of cp.pages) m.bus.loadBytes((p.page << 12) >>> 0, p.bytes);
         last = { ref, cp };
       }
       if (last) {
+        // Each page once, as the checkpoints up to this one leave it.
+        for (const [page, bytes] of this.rec.pagesThrough(last.ref, ramPages, isRam)) m.bus.loadBytes((page << 12) >>> 0, bytes);
         try {
           m.restoreState(last.cp.state as MachineState);
           this.hash = last.cp.hash;

@@ -25,8 +25,72 @@ export function pageBytes(machine: Machine, page: number): Uint8Array {
   return machine.bus.readBytes((page << 12) >>> 0, 4096);
 }
 
-/** JSON of `value` with the keys of every object sorted (arrays keep their order); typed arrays as replaceTyped writes them. */
+/**
+ * JSON of `value` with the keys of every object sorted (arrays keep their
+ * order); typed arrays as replaceTyped writes them. Byte for byte what
+ * JSON.stringify gives with a replacer that applies replaceTyped and copies
+ * every object with its keys inserted in sorted order (so, as JavaScript
+ * orders an object's keys, array-index keys first in numeric order, then the
+ * others sorted), which is how recordings of format 3 were hashed; written
+ * out directly because it runs at every chunk of a recorded run and a replay.
+ */
 export function canonicalJson(value: unknown): string {
+  return canonical(value, '') ?? (undefined as unknown as string);
+}
+
+/** An array index as JavaScript orders object keys (a canonical integer below 2^32 - 1). */
+const isIndexKey = (k: string): boolean => /^(?:0|[1-9][0-9]{0,9})$/.test(k) && Number(k) < 4294967295;
+
+function sortedKeys(o: object): string[] {
+  const keys = Object.keys(o).sort();
+  let indices = 0;
+  for (const k of keys) if (isIndexKey(k)) indices++;
+  if (indices === 0) return keys;
+  const index = keys.filter(isIndexKey).sort((a, b) => Number(a) - Number(b));
+  return [...index, ...keys.filter((k) => !isIndexKey(k))];
+}
+
+function numberJson(n: number): string {
+  return Number.isFinite(n) ? String(n) : 'null';
+}
+
+/** The JSON of `v` at `key`, or undefined where JSON.stringify leaves a property out. */
+function canonical(v: unknown, key: string): string | undefined {
+  if (v !== null && (typeof v === 'object' || typeof v === 'bigint') && typeof (v as { toJSON?: unknown }).toJSON === 'function') {
+    v = (v as { toJSON: (k: string) => unknown }).toJSON(key);
+  }
+  switch (typeof v) {
+    case 'string': return JSON.stringify(v);
+    case 'number': return numberJson(v);
+    case 'boolean': return v ? 'true' : 'false';
+    case 'undefined': case 'function': case 'symbol': return undefined;
+    case 'bigint': return JSON.stringify(v); // throws as JSON.stringify does
+  }
+  if (v === null) return 'null';
+  if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
+    const a = v as unknown as ArrayLike<number>;
+    let s = `{"$typed":${JSON.stringify(v.constructor.name)},"data":[`;
+    for (let i = 0; i < a.length; i++) s += (i ? ',' : '') + numberJson(a[i]);
+    return `${s}]}`;
+  }
+  if (Array.isArray(v)) {
+    let s = '[';
+    for (let i = 0; i < v.length; i++) s += (i ? ',' : '') + (canonical(v[i], String(i)) ?? 'null');
+    return `${s}]`;
+  }
+  let s = '{';
+  let first = true;
+  for (const k of sortedKeys(v as object)) {
+    const c = canonical((v as Record<string, unknown>)[k], k);
+    if (c === undefined) continue;
+    s += `${first ? '' : ','}${JSON.stringify(k)}:${c}`;
+    first = false;
+  }
+  return `${s}}`;
+}
+
+/** canonicalJson as format 3 defined it, with JSON.stringify and a replacer (the reference the direct writer is tested against). */
+export function canonicalJsonReference(value: unknown): string {
   return JSON.stringify(value, function (this: unknown, key: string, v: unknown) {
     const w = replaceTyped(key, v);
     if (w === null || typeof w !== 'object' || Array.isArray(w)) return w;
