@@ -152,8 +152,12 @@ export function decodeFrame(buf: Buffer, offset: number): Frame {
 
 let crcTable: Int32Array | undefined;
 
+/** zlib's own CRC-32 where Node has it (20.15 and later): opening a long recording checks every byte. */
+const nativeCrc32 = (zlib as unknown as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
+
 /** CRC-32 (IEEE, as zlib), continued from `crc` (0 to start). */
 export function crc32(data: Uint8Array, crc = 0): number {
+  if (nativeCrc32) return nativeCrc32(data, crc) >>> 0;
   if (!crcTable) {
     crcTable = new Int32Array(256);
     for (let n = 0; n < 256; n++) {

@@ -54,6 +54,19 @@ function numberJson(n: number): string {
   return Number.isFinite(n) ? String(n) : 'null';
 }
 
+function allFinite(a: ArrayLike<unknown>): boolean {
+  for (let i = 0; i < a.length; i++) if (typeof a[i] !== 'number' || !Number.isFinite(a[i])) return false;
+  return true;
+}
+
+/** The elements of a typed array as JSON numbers, comma separated (a float that is not finite is null, as in JSON). */
+function numbersJson(a: ArrayLike<number>): string {
+  if (allFinite(a)) return Array.prototype.join.call(a, ',');
+  let s = '';
+  for (let i = 0; i < a.length; i++) s += (i ? ',' : '') + numberJson(a[i]);
+  return s;
+}
+
 /** The JSON of `v` at `key`, or undefined where JSON.stringify leaves a property out. */
 function canonical(v: unknown, key: string): string | undefined {
   if (v !== null && (typeof v === 'object' || typeof v === 'bigint') && typeof (v as { toJSON?: unknown }).toJSON === 'function') {
@@ -68,12 +81,11 @@ function canonical(v: unknown, key: string): string | undefined {
   }
   if (v === null) return 'null';
   if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
-    const a = v as unknown as ArrayLike<number>;
-    let s = `{"$typed":${JSON.stringify(v.constructor.name)},"data":[`;
-    for (let i = 0; i < a.length; i++) s += (i ? ',' : '') + numberJson(a[i]);
-    return `${s}]}`;
+    return `{"$typed":${JSON.stringify(v.constructor.name)},"data":[${numbersJson(v as unknown as ArrayLike<number>)}]}`;
   }
   if (Array.isArray(v)) {
+    // Registers, TLB columns: arrays of finite numbers, which join() writes as JSON does.
+    if (allFinite(v)) return `[${v.join(',')}]`;
     let s = '[';
     for (let i = 0; i < v.length; i++) s += (i ? ',' : '') + (canonical(v[i], String(i)) ?? 'null');
     return `${s}]`;
