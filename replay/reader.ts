@@ -17,7 +17,7 @@ import {
 import { decodeTrace, type TraceEntry } from './trace';
 import { headerProblems } from './header-schema';
 import { decodeImageRecord, IMAGE_KEY, MAX_IMAGE_KEY_BYTES } from './boot-record';
-import { GENESIS, chainHash } from './state-hash';
+import { GENESIS, chainHash, hashedState } from './state-hash';
 import { InputFileUnusable, readInputFile } from '../io/input-file';
 
 /** What a refusal of another format says this bringup reads. */
@@ -272,13 +272,17 @@ export class RecordingReader {
     const byPage = new Map(pages.map((p) => [p.page, p]));
     const dirty = cp.head.dirty.map((page) => byPage.get(page));
     if (dirty.some((p) => !p)) throw fail('lacks pages written in its last chunk');
+    let state: unknown, hashed: string | Uint8Array;
+    try {
+      state = JSON.parse(cp.stateJson.toString('utf8'), reviveTyped);
+      // Format 3 hashed these very bytes; format 4 the binary form of the state they hold.
+      hashed = this.header.format >= 4 ? hashedState(state, this.header.format) : cp.stateJson;
+    } catch (e) { throw fail(`has a state that is not JSON: ${(e as Error).message}`); }
     const previous = ref.chunk >= 2 ? this.chunks[ref.chunk - 2].hash : GENESIS;
-    if (chainHash(previous, cp.stateJson, dirty as Array<{ page: number; bytes: Uint8Array }>) !== chunk.hash) {
+    if (chainHash(previous, hashed, dirty as Array<{ page: number; bytes: Uint8Array }>) !== chunk.hash) {
       throw fail(`does not match the chunk hash chain: its state and pages do not hash to the hash of chunk ${chunk.index}`);
     }
     if (isRamPage) for (const p of cp.pages) if (!isRamPage(p.page)) throw fail(`holds page 0x${p.page.toString(16)}, which is not RAM`);
-    let state: unknown;
-    try { state = JSON.parse(cp.stateJson.toString('utf8'), reviveTyped); } catch (e) { throw fail(`has a state that is not JSON: ${(e as Error).message}`); }
     // Own copies: a stored version outlives the inflated payload it came from.
     for (const p of pages) {
       const own = p.bytes === this.stored.get(p.page) ? p.bytes : new Uint8Array(p.bytes);

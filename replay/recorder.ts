@@ -10,7 +10,7 @@ import type { Machine } from '../machine/machine';
 import { MODE_NAMES } from '../machine/cpu/modes';
 import { injectionToJson } from '../machine/injections';
 import { RecordType, encodeCheckpoint, storePage, type ChunkRecord, type ConsoleEntry, type RecordingHeader, type RunEvent } from './format';
-import { GENESIS, chunkHash, pageBytes, stateJson } from './state-hash';
+import { GENESIS, canonicalJson, chunkHash, hashedState, pageBytes } from './state-hash';
 import { RecordingWriteError, RecordingWriter } from './writer';
 import { TraceCollector } from './trace';
 
@@ -148,8 +148,8 @@ export class Recorder {
     const to = m.now();
     const pages = m.bus.takeDirtyPages();
     for (const p of pages) this.sinceCheckpoint.add(p);
-    const state = stateJson(m);
-    this.hash = chunkHash(this.hash, state, m, pages);
+    const state = m.stateSnapshot();
+    this.hash = chunkHash(this.hash, hashedState(state, this.header.format), m, pages);
     const chunk: ChunkRecord = {
       index: this.chunkIndex, from: this.chunkFrom, to, hash: this.hash,
       ...(m.pausedCore !== undefined ? { core: m.pausedCore } : {}),
@@ -163,7 +163,7 @@ export class Recorder {
     this.inputs = [];
     this.consoleOut = [];
     this.events = [];
-    if (checkpoint && this.chunkIndex % this.header.checkpointEvery === 0) this.checkpoint(state, pages);
+    if (checkpoint && this.chunkIndex % this.header.checkpointEvery === 0) this.checkpoint(canonicalJson(state), pages);
   }
 
   /**

@@ -11,7 +11,7 @@ import type { Machine, StopReason } from '../machine/machine';
 import type { Cpu } from '../machine/cpu/cpu';
 import { injectionFromJson, type InjectionEntry } from '../machine/injections';
 import type { MachineState } from '../machine/machine';
-import { GENESIS, chunkHash, pageBytes, stateJson } from './state-hash';
+import { GENESIS, chunkHash, hashedState, pageBytes } from './state-hash';
 import { RecordingDamaged, type Checkpoint, type CheckpointRef, type RecordingReader } from './reader';
 import { describeStopReason } from '../machine/stop-reason';
 
@@ -178,13 +178,13 @@ export class Replayer {
    */
   private verifyChunk(c: { index: number; from: number; to: number; hash: string }, mayHalt = false): StopReason | undefined {
     const m = this.machine;
-    let actual = chunkHash(this.hash, stateJson(m), m, m.bus.peekDirtyPages());
+    let actual = chunkHash(this.hash, hashedState(m.stateSnapshot(), this.rec.header.format), m, m.bus.peekDirtyPages());
     let halted: StopReason | undefined;
     if (actual !== c.hash && mayHalt) {
       const first = actual;
       const stop = m.runUntil(c.to + 1);
       if (stop.kind === 'idle' && this.icount === c.to) {
-        actual = chunkHash(this.hash, stateJson(m), m, m.bus.peekDirtyPages());
+        actual = chunkHash(this.hash, hashedState(m.stateSnapshot(), this.rec.header.format), m, m.bus.peekDirtyPages());
         halted = stop;
       }
       if (actual !== c.hash) throw new ReplayDivergence(c.index, c.from, c.to, c.hash, first);

@@ -18,6 +18,7 @@
 import { createHash } from 'node:crypto';
 import type { Machine } from '../machine/machine';
 import { replaceTyped } from './format';
+import { canonicalKeys, stateBinary } from './state-binary';
 
 export const GENESIS = '0'.repeat(64);
 
@@ -36,18 +37,6 @@ export function pageBytes(machine: Machine, page: number): Uint8Array {
  */
 export function canonicalJson(value: unknown): string {
   return canonical(value, '') ?? (undefined as unknown as string);
-}
-
-/** An array index as JavaScript orders object keys (a canonical integer below 2^32 - 1). */
-const isIndexKey = (k: string): boolean => /^(?:0|[1-9][0-9]{0,9})$/.test(k) && Number(k) < 4294967295;
-
-function sortedKeys(o: object): string[] {
-  const keys = Object.keys(o).sort();
-  let indices = 0;
-  for (const k of keys) if (isIndexKey(k)) indices++;
-  if (indices === 0) return keys;
-  const index = keys.filter(isIndexKey).sort((a, b) => Number(a) - Number(b));
-  return [...index, ...keys.filter((k) => !isIndexKey(k))];
 }
 
 function numberJson(n: number): string {
@@ -92,7 +81,7 @@ function canonical(v: unknown, key: string): string | undefined {
   }
   let s = '{';
   let first = true;
-  for (const k of sortedKeys(v as object)) {
+  for (const k of canonicalKeys(v as object)) {
     const c = canonical((v as Record<string, unknown>)[k], k);
     if (c === undefined) continue;
     s += `${first ? '' : ','}${JSON.stringify(k)}:${c}`;
@@ -117,11 +106,20 @@ export function stateJson(machine: Machine): string {
   return canonicalJson(machine.stateSnapshot());
 }
 
-/** The chained hash from the state as JSON (stateJson) and the pages written in the chunk, with their bytes, in the order taken. */
-export function chainHash(previous: string, stateJson: string | Uint8Array, pages: Iterable<{ page: number; bytes: Uint8Array }>): string {
+/**
+ * What the chunk hash takes of a state snapshot (machine.stateSnapshot()):
+ * in format 4 its binary canonical form (replay/state-binary.ts), in format 3
+ * its canonical JSON. A Uint8Array returned is reused by the next call.
+ */
+export function hashedState(snapshot: unknown, format: number): string | Uint8Array {
+  return format >= 4 ? stateBinary(snapshot) : canonicalJson(snapshot);
+}
+
+/** The chained hash from the state as hashed (hashedState) and the pages written in the chunk, with their bytes, in the order taken. */
+export function chainHash(previous: string, state: string | Uint8Array, pages: Iterable<{ page: number; bytes: Uint8Array }>): string {
   const h = createHash('sha256');
   h.update(previous);
-  h.update(stateJson);
+  h.update(state);
   const num = Buffer.alloc(4);
   for (const p of pages) {
     num.writeUInt32LE(p.page >>> 0, 0);
@@ -131,7 +129,7 @@ export function chainHash(previous: string, stateJson: string | Uint8Array, page
   return h.digest('hex');
 }
 
-/** `state` is stateJson(machine), taken by the caller (a recorder keeps it for a checkpoint at the same boundary). */
-export function chunkHash(previous: string, state: string, machine: Machine, pages: number[]): string {
+/** `state` is hashedState of the machine's snapshot, taken by the caller (a recorder keeps the snapshot for a checkpoint at the same boundary). */
+export function chunkHash(previous: string, state: string | Uint8Array, machine: Machine, pages: number[]): string {
   return chainHash(previous, state, (function* () { for (const page of pages) yield { page, bytes: pageBytes(machine, page) }; })());
 }
