@@ -296,17 +296,21 @@ export class RecordingReader {
   }
 
   /**
-   * Every page the checkpoints up to `ref` (included) hold, each with its
-   * stored version as of `ref`: RAM as restoring `ref` leaves it, boot
-   * contents aside. Decodes (and checks) those checkpoints as checkpoint() does.
+   * What restoring checkpoint `ref` takes: the checkpoint (as checkpoint()
+   * gives it) and every page the checkpoints up to it hold, each as its
+   * stored version at `ref` (RAM as restoring it leaves it, boot contents
+   * aside). The checkpoints before it are decoded and checked first, going
+   * on from where the last restore or checkpoint() left off when that is
+   * not past `ref` (a seek forward decodes only the checkpoints it passes).
+   * Throws RecordingDamaged as checkpoint() does.
    */
-  pagesThrough(ref: CheckpointRef, maxPages = MAX_PAGES, isRamPage?: (page: number) => boolean): ReadonlyMap<number, Uint8Array> {
+  restore(ref: CheckpointRef, maxPages = MAX_PAGES, isRamPage?: (page: number) => boolean): { checkpoint: Checkpoint; pages: ReadonlyMap<number, Uint8Array> } {
     const index = this.checkpoints.indexOf(ref);
-    if (this.storedThrough !== index + 1) {
+    if (this.storedThrough !== index + 1 || this.lastDecoded?.index !== index) {
       this.lastDecoded = undefined;
       this.checkpoint(ref, maxPages, isRamPage);
     }
-    return this.stored;
+    return { checkpoint: this.lastDecoded!.cp, pages: this.stored };
   }
 
   /** Why checkpoint `ref` was found unusable, if it was. */

@@ -83,30 +83,34 @@ export class Replayer {
     if (useCheckpoints) {
       const ramPages = m.board.memory.reduce((n, r) => n + Math.ceil(r.size / 4096), 0);
       const isRam = (page: number) => m.bus.isRam((page << 12) >>> 0);
-      let last: { ref: CheckpointRef; cp: Checkpoint } | undefined;
-      for (const ref of this.rec.checkpoints) {
-        if (ref.icount > icount) break;
-        let cp: Checkpoint;
+      const refs = this.rec.checkpoints;
+      let k = -1;
+      while (k + 1 < refs.length && refs[k + 1].icount <= icount) k++;
+      while (k >= 0) {
+        const ref = refs[k];
+        let restored;
         try {
-          cp = this.rec.checkpoint(ref, ramPages, isRam);
+          restored = this.rec.restore(ref, ramPages, isRam);
         } catch (e) {
           if (!(e instanceof RecordingDamaged)) throw e;
-          this.notice(ref, `${e.reason}; the replay starts from ${last ? `the checkpoint at instruction ${last.ref.icount}` : 'the boot'} instead`);
-          break;
+          // The first damaged checkpoint (this one or one it depends on): start from the one before it.
+          let bad = 0;
+          while (bad < k && this.rec.checkpointProblem(refs[bad]) === undefined) bad++;
+          this.notice(refs[bad], `${this.rec.checkpointProblem(refs[bad]) ?? e.reason}; the replay starts from ${bad > 0 ? `the checkpoint at instruction ${refs[bad - 1].icount}` : 'the boot'} instead`);
+          k = bad - 1;
+          continue;
         }
-        last = { ref, cp };
-      }
-      if (last) {
         // Each page once, as the checkpoints up to this one leave it.
-        for (const [page, bytes] of this.rec.pagesThrough(last.ref, ramPages, isRam)) m.bus.loadBytes((page << 12) >>> 0, bytes);
+        for (const [page, bytes] of restored.pages) m.bus.loadBytes((page << 12) >>> 0, bytes);
         try {
-          m.restoreState(last.cp.state as MachineState);
-          this.hash = last.cp.hash;
-          this.chunk = last.cp.chunk;
+          m.restoreState(restored.checkpoint.state as MachineState);
+          this.hash = restored.checkpoint.hash;
+          this.chunk = restored.checkpoint.chunk;
         } catch (e) {
-          this.notice(last.ref, `the state of the checkpoint at instruction ${last.ref.icount} cannot be restored (${(e as Error).message}); the replay starts from the boot instead`);
+          this.notice(ref, `the state of the checkpoint at instruction ${ref.icount} cannot be restored (${(e as Error).message}); the replay starts from the boot instead`);
           m = this.fresh();
         }
+        break;
       }
     }
     m.bus.clearDirtyPages();
