@@ -10,7 +10,7 @@
 import type { Machine, StopReason } from '../machine/machine';
 import type { Cpu } from '../machine/cpu/cpu';
 import { injectionFromJson, type InjectionEntry } from '../machine/injections';
-import type { MachineState } from '../machine/machine';
+import type { MachineSnapshot, MachineState } from '../machine/machine';
 import { GENESIS, chunkHash, hashedState, pageBytes } from './state-hash';
 import { RecordingDamaged, type Checkpoint, type CheckpointRef, type RecordingReader } from './reader';
 import { describeStopReason } from '../machine/stop-reason';
@@ -46,6 +46,11 @@ export class Replayer {
   /** verify(): every checkpoint passed is compared with the replayed machine. */
   private checkCheckpoints = false;
   private readonly noticed = new Set<number>();
+  /**
+   * A state kept in memory at a chunk boundary (keep()): a seek to it or
+   * past it, before the next checkpoint, restores it instead of a checkpoint.
+   */
+  private kept: { icount: number; snapshot: MachineSnapshot; hash: string; chunk: number; since: number[] } | undefined;
 
   constructor(readonly rec: RecordingReader, private readonly boot: () => Machine) {
     this.inputs = rec.chunks.flatMap((c) => c.inputs.map(injectionFromJson));
@@ -80,7 +85,14 @@ export class Replayer {
     this.hash = GENESIS;
     this.chunk = 0;
     this.sinceCheckpoint = new Set();
-    if (useCheckpoints) {
+    const kept = this.kept;
+    const checkpointBefore = this.rec.checkpoints.reduce((t, r) => (r.icount <= icount ? r.icount : t), 0);
+    if (useCheckpoints && kept && kept.icount <= icount && kept.icount >= checkpointBefore) {
+      m.restore(kept.snapshot);
+      this.hash = kept.hash;
+      this.chunk = kept.chunk;
+      this.sinceCheckpoint = new Set(kept.since);
+    } else if (useCheckpoints) {
       const ramPages = m.board.memory.reduce((n, r) => n + Math.ceil(r.size / 4096), 0);
       const isRam = (page: number) => m.bus.isRam((page << 12) >>> 0);
       const refs = this.rec.checkpoints;
@@ -115,6 +127,21 @@ export class Replayer {
     }
     m.bus.clearDirtyPages();
     this.machine = m;
+  }
+
+  /**
+   * Keeps the machine's state in memory (a snapshot: its CPU, devices and
+   * every page it ever wrote, a tenth of a second on a Linux boot), so that
+   * seeking back here or a little past (before the next checkpoint) costs a
+   * restore instead of a checkpoint and a run from it. Only at a chunk
+   * boundary, where the chunk hash holds no pending page; false elsewhere.
+   * One state is kept; keeping another replaces it.
+   */
+  keep(): boolean {
+    const c = this.rec.chunks[this.chunk];
+    if (!this.machine || !c || c.from !== this.icount || this.machine.bus.peekDirtyPages().length) return false;
+    this.kept = { icount: this.icount, snapshot: this.machine.snapshot(), hash: this.hash, chunk: this.chunk, since: [...this.sinceCheckpoint] };
+    return true;
   }
 
   private notice(ref: CheckpointRef, message: string): void {
