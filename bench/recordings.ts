@@ -8,7 +8,7 @@
  * and `bringup diff` of two recordings given with --diff A B. Prints one
  * JSON line per figure.
  *
- *   node dist/bench/recordings.js [SCENARIO.yaml] [--insns N] [--runs K] [--recording FILE [--no-run]] [--diff A B]
+ *   node dist/bench/recordings.js [SCENARIO.yaml] [--insns N] [--runs K] [--recording FILE [--no-run] [--no-verify]] [--diff A B]
  *
  * --insns N runs the scenario's first N instructions; --recording FILE keeps
  * the recording there (with --no-run: measures an existing one, no runs).
@@ -128,7 +128,7 @@ function main(): void {
   try {
     size(file!);
     seeks(file!);
-    if (!ran) verify(file!);
+    if (!ran && !args.includes('--no-verify')) verify(file!);
   } finally {
     if (temp) fs.rmSync(temp, { recursive: true, force: true });
   }

@@ -204,20 +204,23 @@ export function inflatePayload(frame: Frame, stored: Uint8Array, max: number): B
  * increasing page order:
  *
  *   format 3: u32 page, 4096 bytes
- *   format 4: u32 page, u8 kind, then 4096 bytes for kinds literal and xor
+ *   format 4: u32 page, u8 kind, then 4096 bytes for kinds literal and xor,
+ *             the runs for kind xor-runs
  *
  * A page's *stored version* is its bytes as the last checkpoint holding it
  * (this one excluded) gives them. Kinds: 0 literal (the bytes), 1 zero (4096
  * zero bytes), 2 unchanged (its stored version: written, but back to the
- * same bytes), 3 xor (the 4096 bytes XOR its stored version). A page with no
+ * same bytes), 3 xor (the 4096 bytes XOR its stored version), 4 xor-runs
+ * (the same XOR, as its non-zero stretches: u16 n, then n times u16 offset,
+ * u16 length and the bytes, offsets increasing; when that is smaller). A page with no
  * stored version is literal or zero. Decoding a page of kind 2 or 3 takes
  * the checkpoints before it: RecordingReader keeps the stored versions.
  */
 export interface CheckpointHead { chunk: number; hash: string; dirty: number[] }
 
-export enum PageKind { Literal = 0, Zero = 1, Unchanged = 2, Xor = 3 }
+export enum PageKind { Literal = 0, Zero = 1, Unchanged = 2, Xor = 3, XorRuns = 4 }
 
-/** A page entry as stored: `bytes` is the literal page or the XOR delta (4096 bytes), empty for zero and unchanged pages. */
+/** A page entry as stored: `bytes` is the literal page or the XOR delta (4096 bytes), the XOR delta's runs (kind 4), empty for zero and unchanged pages. */
 export interface StoredPage { page: number; kind: PageKind; bytes: Uint8Array }
 
 const PAGE_BYTES = 4096;
@@ -230,7 +233,7 @@ export function encodeCheckpoint(head: CheckpointHead, stateJson: string | Uint8
   let size = 8 + h.length + json.length;
   for (const p of pages) {
     if (format < 4 && p.kind !== PageKind.Literal) throw new Error(`a format ${format} checkpoint holds literal pages only`);
-    size += format < 4 ? 4 + PAGE_BYTES : 5 + (carriesBytes(p.kind) ? PAGE_BYTES : 0);
+    size += format < 4 ? 4 + PAGE_BYTES : 5 + (carriesBytes(p.kind) ? PAGE_BYTES : p.kind === PageKind.XorRuns ? p.bytes.length : 0);
   }
   const out = Buffer.alloc(size);
   out.writeUInt32LE(h.length, 0);
@@ -247,6 +250,9 @@ export function encodeCheckpoint(head: CheckpointHead, stateJson: string | Uint8
       if (p.bytes.length !== PAGE_BYTES) throw new Error(`page 0x${p.page.toString(16)} carries ${p.bytes.length} bytes, not ${PAGE_BYTES}`);
       out.set(p.bytes, o);
       o += PAGE_BYTES;
+    } else if (p.kind === PageKind.XorRuns) {
+      out.set(p.bytes, o);
+      o += p.bytes.length;
     }
   }
   return out;
@@ -282,6 +288,11 @@ export function decodeCheckpoint(buf: Buffer, format = FORMAT_VERSION): DecodedC
       if (o + PAGE_BYTES > buf.length) throw new Error(`the checkpoint page 0x${page.toString(16)} is cut short (${buf.length - o} of ${PAGE_BYTES} bytes)`);
       bytes = buf.subarray(o, o + PAGE_BYTES);
       o += PAGE_BYTES;
+    } else if (kind === PageKind.XorRuns) {
+      const end = runsEnd(buf, o);
+      if (typeof end === 'string') throw new Error(`the checkpoint page 0x${page.toString(16)} ${end}`);
+      bytes = buf.subarray(o, end);
+      o = end;
     }
     pages.push({ page, kind, bytes });
   }
@@ -299,10 +310,12 @@ export function resolvePage(p: StoredPage, before: Uint8Array | undefined): Uint
     case PageKind.Literal: return p.bytes;
     case PageKind.Zero: return ZERO_PAGE;
     case PageKind.Unchanged:
-    case PageKind.Xor: {
-      if (!before) throw new Error(`page 0x${p.page.toString(16)} is stored as ${p.kind === PageKind.Xor ? 'a difference from' : 'unchanged from'} a version no checkpoint before it holds`);
+    case PageKind.Xor:
+    case PageKind.XorRuns: {
+      if (!before) throw new Error(`page 0x${p.page.toString(16)} is stored as ${p.kind === PageKind.Unchanged ? 'unchanged from' : 'a difference from'} a version no checkpoint before it holds`);
       if (p.kind === PageKind.Unchanged) return before;
-      return xorPages(p.bytes, before);
+      if (p.kind === PageKind.Xor) return xorPages(p.bytes, before);
+      return applyRuns(p.bytes, before);
     }
   }
 }
@@ -315,7 +328,71 @@ export function storePage(page: number, now: Uint8Array, before: Uint8Array | un
   if (isZeroPage(now)) return { page, kind: PageKind.Zero, bytes: EMPTY };
   if (!before) return { page, kind: PageKind.Literal, bytes: now };
   if (Buffer.from(now.buffer, now.byteOffset, PAGE_BYTES).equals(Buffer.from(before.buffer, before.byteOffset, PAGE_BYTES))) return { page, kind: PageKind.Unchanged, bytes: EMPTY };
-  return { page, kind: PageKind.Xor, bytes: xorPages(now, before) };
+  const delta = xorPages(now, before);
+  const runs = encodeRuns(delta);
+  return runs ? { page, kind: PageKind.XorRuns, bytes: runs } : { page, kind: PageKind.Xor, bytes: delta };
+}
+
+/** Zero bytes that may sit inside a run: a shorter gap ends it (a run costs 4 bytes of offset and length). */
+const RUN_GAP = 4;
+
+/**
+ * The non-zero stretches of an XOR delta as `u16 n, (u16 offset, u16
+ * length, length bytes)*n`, offsets increasing; undefined when that is not
+ * smaller than the delta itself.
+ */
+function encodeRuns(delta: Uint8Array): Uint8Array | undefined {
+  const out = Buffer.allocUnsafe(PAGE_BYTES);
+  let o = 2, n = 0, i = 0;
+  while (i < PAGE_BYTES) {
+    while (i < PAGE_BYTES && delta[i] === 0) i++;
+    if (i === PAGE_BYTES) break;
+    const start = i;
+    let end = i + 1, zeros = 0;
+    for (let j = end; j < PAGE_BYTES; j++) {
+      if (delta[j] !== 0) { end = j + 1; zeros = 0; } else if (++zeros > RUN_GAP) break;
+    }
+    const length = end - start;
+    if (o + 4 + length >= PAGE_BYTES) return undefined;
+    out.writeUInt16LE(start, o);
+    out.writeUInt16LE(length, o + 2);
+    out.set(delta.subarray(start, end), o + 4);
+    o += 4 + length;
+    n++;
+    i = end;
+  }
+  out.writeUInt16LE(n, 0);
+  return Uint8Array.prototype.slice.call(out, 0, o);
+}
+
+/** Where the runs starting at `o` end, or what is wrong with them. */
+function runsEnd(buf: Buffer, o: number): number | string {
+  if (o + 2 > buf.length) return 'has its runs cut short';
+  const n = buf.readUInt16LE(o);
+  let at = o + 2, last = 0;
+  for (let k = 0; k < n; k++) {
+    if (at + 4 > buf.length) return 'has its runs cut short';
+    const offset = buf.readUInt16LE(at), length = buf.readUInt16LE(at + 2);
+    if (offset < last || length === 0 || offset + length > PAGE_BYTES) return `has a run at ${offset} of ${length} bytes out of order or outside the page`;
+    if (at + 4 + length > buf.length) return 'has its runs cut short';
+    last = offset + length;
+    at += 4 + length;
+  }
+  return at;
+}
+
+/** `before` with the runs of an XOR delta applied (the runs as runsEnd checked them). */
+function applyRuns(runs: Uint8Array, before: Uint8Array): Uint8Array {
+  const out = Uint8Array.prototype.slice.call(before, 0, PAGE_BYTES) as Uint8Array;
+  const n = runs[0] | (runs[1] << 8);
+  let at = 2;
+  for (let k = 0; k < n; k++) {
+    const offset = runs[at] | (runs[at + 1] << 8), length = runs[at + 2] | (runs[at + 3] << 8);
+    at += 4;
+    for (let i = 0; i < length; i++) out[offset + i] ^= runs[at + i];
+    at += length;
+  }
+  return out;
 }
 
 const ZERO_PAGE = new Uint8Array(PAGE_BYTES);

@@ -34,7 +34,8 @@ test('each kind of stored page decodes to the bytes it was stored from, and a pa
   const cases: Array<[string, Uint8Array, Uint8Array | undefined, PageKind]> = [
     ['zero', new Uint8Array(4096), before, PageKind.Zero],
     ['unchanged', Uint8Array.from(before), before, PageKind.Unchanged],
-    ['xor', changed, before, PageKind.Xor],
+    ['xor runs (a few bytes changed)', changed, before, PageKind.XorRuns],
+    ['xor (every byte changed)', before.map((b) => b ^ 0x5a), before, PageKind.Xor],
     ['literal (no version before)', changed, undefined, PageKind.Literal],
   ];
   const stored = cases.map(([what, now, prev, kind], i) => {
@@ -45,13 +46,18 @@ test('each kind of stored page decodes to the bytes it was stored from, and a pa
   });
   const head = { chunk: 4, hash: 'a'.repeat(64), dirty: [1, 2] };
   const payload = encodeCheckpoint(head, '{"x":1}', stored);
-  // Only the xor and the literal page carry their 4096 bytes.
-  assert.equal(payload.length, 8 + JSON.stringify(head).length + 7 + 4 * 5 + 2 * 4096);
+  // The xor and the literal page carry their 4096 bytes; the runs two stretches (u16 count, then offset, length and bytes each).
+  assert.equal(stored[2].bytes.length, 2 + (4 + 1) + (4 + 1));
+  assert.equal(payload.length, 8 + JSON.stringify(head).length + 7 + 5 * 5 + 2 * 4096 + stored[2].bytes.length);
   const back = decodeCheckpoint(payload);
   assert.deepEqual(back.head, head);
   assert.equal(back.stateJson.toString(), '{"x":1}');
   assert.deepEqual(back.pages.map((p) => [p.page, p.kind, Buffer.from(p.bytes)]), stored.map((p) => [p.page, p.kind, Buffer.from(p.bytes)]));
-  assert.throws(() => resolvePage(stored[2], undefined), /page 0x2 is stored as a difference from a version no checkpoint before it holds/);
+  assert.throws(() => resolvePage(stored[3], undefined), /page 0x3 is stored as a difference from a version no checkpoint before it holds/);
+  // Runs out of order or past the page are refused.
+  const bad = Buffer.from(stored[2].bytes);
+  bad.writeUInt16LE(5, 2 + 4 + 1); // the second run before the first one ends
+  assert.throws(() => decodeCheckpoint(encodeCheckpoint(head, '{}', [{ ...stored[2], bytes: bad }])), /has a run at 5 of 1 bytes out of order or outside the page/);
 
   const literal = [{ page: 3, kind: PageKind.Literal, bytes: before }];
   const v3 = encodeCheckpoint(head, '{}', literal, 3);
@@ -88,7 +94,7 @@ test('a recording stores pages written again as unchanged or XOR, seeks from eve
   for (const f of rec.frames.filter((x) => x.type === RecordType.Checkpoint)) {
     for (const p of decodeCheckpoint(zlib.inflateRawSync(rec.rawRecord(f).subarray(FRAME_BYTES))).pages) kinds.add(p.kind);
   }
-  assert.ok(kinds.has(PageKind.Literal) && (kinds.has(PageKind.Xor) || kinds.has(PageKind.Unchanged)), `kinds stored: ${[...kinds].map((k) => PageKind[k]).join(', ')}`);
+  assert.ok(kinds.has(PageKind.Literal) && (kinds.has(PageKind.Xor) || kinds.has(PageKind.XorRuns) || kinds.has(PageKind.Unchanged)), `kinds stored: ${[...kinds].map((k) => PageKind[k]).join(', ')}`);
 
   const fromBoot = openReplay(RecordingReader.open(file)).replayer;
   fromBoot.resetTo(0, false);
