@@ -237,6 +237,16 @@ export class RecordingReader {
    * most `maxPages` of them. Throws RecordingDamaged naming the record.
    */
   checkpoint(ref: CheckpointRef, maxPages = MAX_PAGES, isRamPage?: (page: number) => boolean): Checkpoint {
+    return this.decodeCheckpoint(ref, maxPages, isRamPage, false)!;
+  }
+
+  /**
+   * checkpoint(), or with `pagesOnly` just its pages into the stored versions
+   * (a checkpoint before the one restored: its state is never used, so it is
+   * not parsed nor checked against the chain; its frame, layout, chunk number
+   * and hash are).
+   */
+  private decodeCheckpoint(ref: CheckpointRef, maxPages: number, isRamPage: ((page: number) => boolean) | undefined, pagesOnly: boolean): Checkpoint | undefined {
     const index = this.checkpoints.indexOf(ref);
     if (this.lastDecoded && this.lastDecoded.index === index) return this.lastDecoded.cp;
     const known = this.badCheckpoints.get(ref.frame.offset);
@@ -251,7 +261,7 @@ export class RecordingReader {
     while (this.storedThrough < index) {
       const before = this.checkpoints[this.storedThrough];
       try {
-        this.checkpoint(before, maxPages, isRamPage);
+        this.decodeCheckpoint(before, maxPages, isRamPage, true);
       } catch (e) {
         if (!(e instanceof RecordingDamaged)) throw e;
         throw fail(`cannot be decoded: it stores its pages against the checkpoint at instruction ${before.icount}, which is damaged (${e.reason})`);
@@ -272,6 +282,12 @@ export class RecordingReader {
     const byPage = new Map(pages.map((p) => [p.page, p]));
     const dirty = cp.head.dirty.map((page) => byPage.get(page));
     if (dirty.some((p) => !p)) throw fail('lacks pages written in its last chunk');
+    if (isRamPage) for (const p of cp.pages) if (!isRamPage(p.page)) throw fail(`holds page 0x${p.page.toString(16)}, which is not RAM`);
+    if (pagesOnly) {
+      this.keepStored(pages);
+      this.storedThrough = index + 1;
+      return undefined;
+    }
     let state: unknown, hashed: string | Uint8Array;
     try {
       state = JSON.parse(cp.stateJson.toString('utf8'), reviveTyped);
@@ -282,17 +298,20 @@ export class RecordingReader {
     if (chainHash(previous, hashed, dirty as Array<{ page: number; bytes: Uint8Array }>) !== chunk.hash) {
       throw fail(`does not match the chunk hash chain: its state and pages do not hash to the hash of chunk ${chunk.index}`);
     }
-    if (isRamPage) for (const p of cp.pages) if (!isRamPage(p.page)) throw fail(`holds page 0x${p.page.toString(16)}, which is not RAM`);
-    // Own copies: a stored version outlives the inflated payload it came from.
+    this.keepStored(pages);
+    this.storedThrough = index + 1;
+    const result = { chunk: cp.head.chunk, hash: cp.head.hash, state, pages };
+    this.lastDecoded = { index, cp: result };
+    return result;
+  }
+
+  /** Makes `pages` the stored versions, as own copies: a stored version outlives the inflated payload it came from. */
+  private keepStored(pages: Array<{ page: number; bytes: Uint8Array }>): void {
     for (const p of pages) {
       const own = p.bytes === this.stored.get(p.page) ? p.bytes : new Uint8Array(p.bytes);
       this.stored.set(p.page, own);
       p.bytes = own;
     }
-    this.storedThrough = index + 1;
-    const result = { chunk: cp.head.chunk, hash: cp.head.hash, state, pages };
-    this.lastDecoded = { index, cp: result };
-    return result;
   }
 
   /**
