@@ -22,7 +22,7 @@ leaves a recording that replays up to its last complete chunk.
                    core only: a tegra2-xoom scenario needs smp: 1)
   --chunk N        instructions per chunk (state hash granularity; default 250000)
   --checkpoint-every N
-                   a checkpoint every N chunks (default 8; more: a smaller file,
+                   a checkpoint every N chunks (default 64; more: a smaller file,
                    fewer: faster seeks)
   --quiet          do not show the console
 

@@ -43,7 +43,7 @@ instructions against the run's limit.
   --chunk N         instructions per recorded chunk (state hash; default 250000)
   --checkpoint-every N
                     a checkpoint (the pages written since the previous one and
-                    the machine state) every N chunks (default 8): more means a
+                    the machine state) every N chunks (default 64): more means a
                     smaller file, fewer means faster seeks in a replay
 ${GDB_OPTION_HELP}.
                     A run under gdb is not recorded (gdb can change registers

@@ -21,7 +21,13 @@ import { FORMAT_VERSION, type RecordingHeader, type TraceLevel } from './format'
 const VERSION: string = require('../../package.json').version;
 
 export const DEFAULT_CHUNK = 250_000;
-export const DEFAULT_CHECKPOINT_EVERY = 8;
+/**
+ * A checkpoint every 64 chunks: 16 M instructions at the default chunk, so
+ * a seek re-executes at most that (under half a second at the interpreter's
+ * speed), while a long run stores each page's versions far less often than
+ * every 8 chunks did.
+ */
+export const DEFAULT_CHECKPOINT_EVERY = 64;
 
 export const sha256 = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
 

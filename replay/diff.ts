@@ -149,6 +149,9 @@ export function diffInstructions(A: Side & { replayer: Replayer }, B: Side & { r
   }
   A.replayer.runTo(from);
   B.replayer.runTo(from);
+  // Stepping back to the last common state, and placing the events shown, seek back near here: keep it.
+  A.replayer.keep();
+  B.replayer.keep();
   const end = Math.max(A.rec.lastIcount, B.rec.lastIcount);
   const offs: Array<() => void> = [];
   const watch = (m: Machine) => {
@@ -294,10 +297,15 @@ function coresDivergence(A: Side & { replayer: Replayer }, B: Side & { replayer:
 
 function compareStep(a: Machine, b: Machine, ia: number, ib: number, consoleA: string, consoleB: string): string[] {
   const out: string[] = [];
-  const va = cpuView(a), vb = cpuView(b);
-  if (va.pc !== vb.pc) out.push('pc');
-  if (va.cpsr !== vb.cpsr) out.push('cpsr');
-  for (let i = 0; i < 15; i++) if (va.r[i] !== vb.r[i]) out.push(`r${i}`);
+  // What cpuView shows, read straight from the CPUs: this runs after every step.
+  const ca = a.cpu, cb = b.cpu;
+  if ((ca.pc >>> 0) !== (cb.pc >>> 0)) out.push('pc');
+  if ((ca.cpsr >>> 0) !== (cb.cpsr >>> 0)) out.push('cpsr');
+  for (let i = 0; i < 15; i++) if ((ca.r[i] >>> 0) !== (cb.r[i] >>> 0)) out.push(`r${i}`);
+  if (a.injected.length === ia && b.injected.length === ib) {
+    if (consoleA !== consoleB) out.push('console output');
+    return out;
+  }
   const inA = a.injected.slice(ia).map((e) => JSON.stringify([e.point, describeInjection(e.injection)]));
   const inB = b.injected.slice(ib).map((e) => JSON.stringify([e.point, describeInjection(e.injection)]));
   if (inA.join() !== inB.join()) out.push('input log');

@@ -20,11 +20,16 @@ import { constants as bufferConstants } from 'node:buffer';
 
 export const MAGIC = Buffer.from('BRINGUP-RECORDING\n', 'latin1');
 /**
- * 3: chunk hashes cover the machine's architectural state by name, in
- * canonical order (replay/state-hash.ts); 2 hashed the simulator's own CPU
- * arrays, so its hashes cannot be checked by this bringup and it is refused.
+ * 4: checkpoint pages are stored by kind (zero, unchanged, XOR with the
+ * version the recording stored before, literal), see encodeCheckpoint.
+ * 3: the same chunk hashes (the machine's architectural state by name, in
+ * canonical order: replay/state-hash.ts), every checkpoint page literal;
+ * still read. 2 hashed the simulator's own CPU arrays, so its hashes cannot
+ * be checked by this bringup and it is refused.
  */
-export const FORMAT_VERSION = 3;
+export const FORMAT_VERSION = 4;
+/** The formats this bringup reads. */
+export const READ_FORMATS: readonly number[] = [3, 4];
 export const FRAME_BYTES = 20;
 
 export enum RecordType {
@@ -115,8 +120,13 @@ export const MAX_TRACE_ENTRY_BYTES = 6 + 16 * 5 + 255 * 8;
 /** Page numbers of a 32-bit physical address space. */
 export const MAX_PAGES = 1 << 20;
 
-export function encodeRecord(type: RecordType, icount: number, payload: Uint8Array): Buffer {
-  const stored = zlib.deflateRawSync(payload, { level: 6 });
+/**
+ * A record with its payload deflated at `level`: checkpoints, written while
+ * the run goes on, use the fastest (1); the few bytes more are worth less
+ * than the time.
+ */
+export function encodeRecord(type: RecordType, icount: number, payload: Uint8Array, level = 6): Buffer {
+  const stored = zlib.deflateRawSync(payload, { level });
   const frame = Buffer.alloc(FRAME_BYTES);
   frame.writeUInt8(type, 0);
   frame.writeUInt8(1, 1);
@@ -142,8 +152,12 @@ export function decodeFrame(buf: Buffer, offset: number): Frame {
 
 let crcTable: Int32Array | undefined;
 
+/** zlib's own CRC-32 where Node has it (20.15 and later): opening a long recording checks every byte. */
+const nativeCrc32 = (zlib as unknown as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
+
 /** CRC-32 (IEEE, as zlib), continued from `crc` (0 to start). */
 export function crc32(data: Uint8Array, crc = 0): number {
+  if (nativeCrc32) return nativeCrc32(data, crc) >>> 0;
   if (!crcTable) {
     crcTable = new Int32Array(256);
     for (let n = 0; n < 256; n++) {
@@ -185,15 +199,43 @@ export function inflatePayload(frame: Frame, stored: Uint8Array, max: number): B
 /**
  * Checkpoint payload: u32 n, n bytes of JSON {chunk, hash, dirty} (dirty: the
  * pages written in the checkpoint's last chunk, in the order the chunk hash
- * took them), u32 m, m bytes of the machine state JSON exactly as hashed, then
- * (u32 page, 4096 bytes) per page written since the previous checkpoint.
+ * took them), u32 m, m bytes of the machine state JSON exactly as hashed,
+ * then one entry per page written since the previous checkpoint, in
+ * increasing page order:
+ *
+ *   format 3: u32 page, 4096 bytes
+ *   format 4: u32 page, u8 kind, then 4096 bytes for kinds literal and xor,
+ *             the runs for kind xor-runs
+ *
+ * A page's *stored version* is its bytes as the last checkpoint holding it
+ * (this one excluded) gives them. Kinds: 0 literal (the bytes), 1 zero (4096
+ * zero bytes), 2 unchanged (its stored version: written, but back to the
+ * same bytes), 3 xor (the 4096 bytes XOR its stored version), 4 xor-runs
+ * (the same XOR, as its non-zero stretches: u16 n, then n times u16 offset,
+ * u16 length and the bytes, offsets increasing; when that is smaller). A page with no
+ * stored version is literal or zero. Decoding a page of kind 2 or 3 takes
+ * the checkpoints before it: RecordingReader keeps the stored versions.
  */
 export interface CheckpointHead { chunk: number; hash: string; dirty: number[] }
 
-export function encodeCheckpoint(head: CheckpointHead, stateJson: string, pages: Array<{ page: number; bytes: Uint8Array }>): Buffer {
+export enum PageKind { Literal = 0, Zero = 1, Unchanged = 2, Xor = 3, XorRuns = 4 }
+
+/** A page entry as stored: `bytes` is the literal page or the XOR delta (4096 bytes), the XOR delta's runs (kind 4), empty for zero and unchanged pages. */
+export interface StoredPage { page: number; kind: PageKind; bytes: Uint8Array }
+
+const PAGE_BYTES = 4096;
+const EMPTY: Uint8Array = new Uint8Array(0);
+const carriesBytes = (kind: PageKind): boolean => kind === PageKind.Literal || kind === PageKind.Xor;
+
+export function encodeCheckpoint(head: CheckpointHead, stateJson: string | Uint8Array, pages: StoredPage[], format = FORMAT_VERSION): Buffer {
   const h = Buffer.from(JSON.stringify(head), 'utf8');
-  const json = Buffer.from(stateJson, 'utf8');
-  const out = Buffer.alloc(8 + h.length + json.length + pages.length * 4100);
+  const json = typeof stateJson === 'string' ? Buffer.from(stateJson, 'utf8') : Buffer.from(stateJson.buffer, stateJson.byteOffset, stateJson.byteLength);
+  let size = 8 + h.length + json.length;
+  for (const p of pages) {
+    if (format < 4 && p.kind !== PageKind.Literal) throw new Error(`a format ${format} checkpoint holds literal pages only`);
+    size += format < 4 ? 4 + PAGE_BYTES : 5 + (carriesBytes(p.kind) ? PAGE_BYTES : p.kind === PageKind.XorRuns ? p.bytes.length : 0);
+  }
+  const out = Buffer.alloc(size);
   out.writeUInt32LE(h.length, 0);
   h.copy(out, 4);
   let o = 4 + h.length;
@@ -202,16 +244,24 @@ export function encodeCheckpoint(head: CheckpointHead, stateJson: string, pages:
   o += 4 + json.length;
   for (const p of pages) {
     out.writeUInt32LE(p.page >>> 0, o);
-    out.set(p.bytes, o + 4);
-    o += 4100;
+    o += 4;
+    if (format >= 4) out[o++] = p.kind;
+    if (carriesBytes(p.kind)) {
+      if (p.bytes.length !== PAGE_BYTES) throw new Error(`page 0x${p.page.toString(16)} carries ${p.bytes.length} bytes, not ${PAGE_BYTES}`);
+      out.set(p.bytes, o);
+      o += PAGE_BYTES;
+    } else if (p.kind === PageKind.XorRuns) {
+      out.set(p.bytes, o);
+      o += p.bytes.length;
+    }
   }
   return out;
 }
 
-export interface DecodedCheckpoint { head: CheckpointHead; stateJson: Buffer; pages: Array<{ page: number; bytes: Uint8Array }> }
+export interface DecodedCheckpoint { head: CheckpointHead; stateJson: Buffer; pages: StoredPage[] }
 
-/** Splits a checkpoint payload, checking its layout; throws an Error saying what is wrong. */
-export function decodeCheckpoint(buf: Buffer): DecodedCheckpoint {
+/** Splits a checkpoint payload of recording format `format`, checking its layout; throws an Error saying what is wrong. */
+export function decodeCheckpoint(buf: Buffer, format = FORMAT_VERSION): DecodedCheckpoint {
   if (buf.length < 8) throw new Error(`the checkpoint payload is ${buf.length} bytes, too short`);
   const n = buf.readUInt32LE(0);
   if (n > MAX_CHECKPOINT_JSON_BYTES || 4 + n + 4 > buf.length) throw new Error(`the checkpoint head claims ${n} bytes, the payload has ${buf.length}`);
@@ -222,17 +272,145 @@ export function decodeCheckpoint(buf: Buffer): DecodedCheckpoint {
   const m = buf.readUInt32LE(4 + n);
   const stateAt = 8 + n;
   if (m > MAX_CHECKPOINT_JSON_BYTES || stateAt + m > buf.length) throw new Error(`the checkpoint state claims ${m} bytes, the payload has ${buf.length - stateAt}`);
-  const rest = buf.length - stateAt - m;
-  if (rest % 4100 !== 0) throw new Error(`the checkpoint pages take ${rest} bytes, not a whole number of 4100-byte pages`);
-  const pages: Array<{ page: number; bytes: Uint8Array }> = [];
+  const pages: StoredPage[] = [];
   let previous = -1;
-  for (let o = stateAt + m; o < buf.length; o += 4100) {
+  for (let o = stateAt + m; o < buf.length;) {
+    const at = o;
+    if (o + (format < 4 ? 4 : 5) > buf.length) throw new Error(`the checkpoint page entry at byte ${at} is cut short`);
     const page = buf.readUInt32LE(o);
+    o += 4;
+    const kind: PageKind = format < 4 ? PageKind.Literal : buf[o++];
+    if (!(kind in PageKind)) throw new Error(`the checkpoint page entry at byte ${at} has an unknown kind ${kind}`);
     if (page >= MAX_PAGES || page <= previous) throw new Error(`the checkpoint pages are not distinct page numbers in increasing order (page ${page} after ${previous})`);
     previous = page;
-    pages.push({ page, bytes: buf.subarray(o + 4, o + 4100) });
+    let bytes: Uint8Array = EMPTY;
+    if (carriesBytes(kind)) {
+      if (o + PAGE_BYTES > buf.length) throw new Error(`the checkpoint page 0x${page.toString(16)} is cut short (${buf.length - o} of ${PAGE_BYTES} bytes)`);
+      bytes = buf.subarray(o, o + PAGE_BYTES);
+      o += PAGE_BYTES;
+    } else if (kind === PageKind.XorRuns) {
+      const end = runsEnd(buf, o);
+      if (typeof end === 'string') throw new Error(`the checkpoint page 0x${page.toString(16)} ${end}`);
+      bytes = buf.subarray(o, end);
+      o = end;
+    }
+    pages.push({ page, kind, bytes });
   }
   return { head: head as CheckpointHead, stateJson: buf.subarray(stateAt, stateAt + m), pages };
+}
+
+/**
+ * The bytes of a stored page, given its stored version (`before`, undefined
+ * when the recording stored none). Throws an Error for an xor or unchanged
+ * page without one. The result may share memory with `p` or `before`; do not
+ * modify it.
+ */
+export function resolvePage(p: StoredPage, before: Uint8Array | undefined): Uint8Array {
+  switch (p.kind) {
+    case PageKind.Literal: return p.bytes;
+    case PageKind.Zero: return ZERO_PAGE;
+    case PageKind.Unchanged:
+    case PageKind.Xor:
+    case PageKind.XorRuns: {
+      if (!before) throw new Error(`page 0x${p.page.toString(16)} is stored as ${p.kind === PageKind.Unchanged ? 'unchanged from' : 'a difference from'} a version no checkpoint before it holds`);
+      if (p.kind === PageKind.Unchanged) return before;
+      if (p.kind === PageKind.Xor) return xorPages(p.bytes, before);
+      return applyRuns(p.bytes, before);
+    }
+  }
+}
+
+/**
+ * How a page with bytes `now` is stored, given its stored version `before`
+ * (undefined: none). `now` must not be modified afterwards when it is kept.
+ */
+export function storePage(page: number, now: Uint8Array, before: Uint8Array | undefined): StoredPage {
+  if (isZeroPage(now)) return { page, kind: PageKind.Zero, bytes: EMPTY };
+  if (!before) return { page, kind: PageKind.Literal, bytes: now };
+  if (Buffer.from(now.buffer, now.byteOffset, PAGE_BYTES).equals(Buffer.from(before.buffer, before.byteOffset, PAGE_BYTES))) return { page, kind: PageKind.Unchanged, bytes: EMPTY };
+  const delta = xorPages(now, before);
+  const runs = encodeRuns(delta);
+  return runs ? { page, kind: PageKind.XorRuns, bytes: runs } : { page, kind: PageKind.Xor, bytes: delta };
+}
+
+/** Zero bytes that may sit inside a run: a shorter gap ends it (a run costs 4 bytes of offset and length). */
+const RUN_GAP = 4;
+
+/**
+ * The non-zero stretches of an XOR delta as `u16 n, (u16 offset, u16
+ * length, length bytes)*n`, offsets increasing; undefined when that is not
+ * smaller than the delta itself.
+ */
+function encodeRuns(delta: Uint8Array): Uint8Array | undefined {
+  const out = Buffer.allocUnsafe(PAGE_BYTES);
+  let o = 2, n = 0, i = 0;
+  while (i < PAGE_BYTES) {
+    while (i < PAGE_BYTES && delta[i] === 0) i++;
+    if (i === PAGE_BYTES) break;
+    const start = i;
+    let end = i + 1, zeros = 0;
+    for (let j = end; j < PAGE_BYTES; j++) {
+      if (delta[j] !== 0) { end = j + 1; zeros = 0; } else if (++zeros > RUN_GAP) break;
+    }
+    const length = end - start;
+    if (o + 4 + length >= PAGE_BYTES) return undefined;
+    out.writeUInt16LE(start, o);
+    out.writeUInt16LE(length, o + 2);
+    out.set(delta.subarray(start, end), o + 4);
+    o += 4 + length;
+    n++;
+    i = end;
+  }
+  out.writeUInt16LE(n, 0);
+  return Uint8Array.prototype.slice.call(out, 0, o);
+}
+
+/** Where the runs starting at `o` end, or what is wrong with them. */
+function runsEnd(buf: Buffer, o: number): number | string {
+  if (o + 2 > buf.length) return 'has its runs cut short';
+  const n = buf.readUInt16LE(o);
+  let at = o + 2, last = 0;
+  for (let k = 0; k < n; k++) {
+    if (at + 4 > buf.length) return 'has its runs cut short';
+    const offset = buf.readUInt16LE(at), length = buf.readUInt16LE(at + 2);
+    if (offset < last || length === 0 || offset + length > PAGE_BYTES) return `has a run at ${offset} of ${length} bytes out of order or outside the page`;
+    if (at + 4 + length > buf.length) return 'has its runs cut short';
+    last = offset + length;
+    at += 4 + length;
+  }
+  return at;
+}
+
+/** `before` with the runs of an XOR delta applied (the runs as runsEnd checked them). */
+function applyRuns(runs: Uint8Array, before: Uint8Array): Uint8Array {
+  const out = Uint8Array.prototype.slice.call(before, 0, PAGE_BYTES) as Uint8Array;
+  const n = runs[0] | (runs[1] << 8);
+  let at = 2;
+  for (let k = 0; k < n; k++) {
+    const offset = runs[at] | (runs[at + 1] << 8), length = runs[at + 2] | (runs[at + 3] << 8);
+    at += 4;
+    for (let i = 0; i < length; i++) out[offset + i] ^= runs[at + i];
+    at += length;
+  }
+  return out;
+}
+
+const ZERO_PAGE = new Uint8Array(PAGE_BYTES);
+
+function isZeroPage(b: Uint8Array): boolean {
+  return Buffer.from(b.buffer, b.byteOffset, PAGE_BYTES).equals(ZERO_PAGE);
+}
+
+/** a XOR b, page sized, a word at a time where both are aligned. */
+function xorPages(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(PAGE_BYTES);
+  if (a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0) {
+    const x = new Uint32Array(a.buffer, a.byteOffset, PAGE_BYTES / 4), y = new Uint32Array(b.buffer, b.byteOffset, PAGE_BYTES / 4), o = new Uint32Array(out.buffer);
+    for (let i = 0; i < o.length; i++) o[i] = x[i] ^ y[i];
+  } else {
+    for (let i = 0; i < PAGE_BYTES; i++) out[i] = a[i] ^ b[i];
+  }
+  return out;
 }
 
 // ---- record payload checks (what the reader takes must have the right shape) ----

@@ -9,8 +9,9 @@
  * count. The recording's beginning is clock 0 of any core (the boot state).
  *
  * Reaching a position restores the nearest state before it and re-executes:
- * a recording checkpoint (Replayer.resetTo, which costs a fresh boot and
- * the pages of every checkpoint before it: seconds on a long recording), or
+ * a recording checkpoint (Replayer.resetTo, which costs a fresh boot,
+ * decoding the checkpoints before it and loading each page they hold once:
+ * about a second on a long recording), or
  * one of the machine snapshots kept in memory here ("marks", taken every
  * `spacing` ticks on the way whenever a seek runs far, the way rr keeps
  * checkpoints near where the debugger is). The recording's chunk hashes

@@ -10,15 +10,21 @@
  */
 
 import {
-  FORMAT_VERSION, FRAME_BYTES, MAGIC, MAX_CHECKPOINT_JSON_BYTES, MAX_END_BYTES, MAX_HEADER_BYTES, MAX_PAGES, MAX_TRACE_ENTRY_BYTES, maxChunkBytes,
-  RECORD_NAMES, RecordType, checkTraceLayout, chunkProblem, crc32, decodeCheckpoint, decodeFrame, endProblem, frameCrc, inflatePayload,
+  FORMAT_VERSION, READ_FORMATS, FRAME_BYTES, MAGIC, MAX_CHECKPOINT_JSON_BYTES, MAX_END_BYTES, MAX_HEADER_BYTES, MAX_PAGES, MAX_TRACE_ENTRY_BYTES, maxChunkBytes,
+  RECORD_NAMES, RecordType, checkTraceLayout, chunkProblem, crc32, decodeCheckpoint, decodeFrame, endProblem, frameCrc, inflatePayload, resolvePage,
   reviveTyped, type ChunkRecord, type EndRecord, type Frame, type RecordingHeader,
 } from './format';
 import { decodeTrace, type TraceEntry } from './trace';
 import { headerProblems } from './header-schema';
 import { decodeImageRecord, IMAGE_KEY, MAX_IMAGE_KEY_BYTES } from './boot-record';
-import { GENESIS, chainHash } from './state-hash';
+import { GENESIS, chainHash, hashedState } from './state-hash';
 import { InputFileUnusable, readInputFile } from '../io/input-file';
+
+/** What a refusal of another format says this bringup reads. */
+function readsFormats(): string {
+  const older = READ_FORMATS.filter((f) => f !== FORMAT_VERSION);
+  return `it reads format ${FORMAT_VERSION}${older.length ? ` and ${older.map((f) => `format ${f}`).join(', ')}` : ''}`;
+}
 
 /** A recording that cannot be used (or not all of it): names the file and what is wrong. Exit status 2. */
 export class RecordingError extends InputFileUnusable {}
@@ -50,6 +56,15 @@ export class RecordingReader {
   private readonly traceCounts: number[] = [];
   /** Checkpoints found damaged when opened (by frame offset). */
   private readonly badCheckpoints = new Map<number, string>();
+  /**
+   * The stored version of every page the first `storedThrough` checkpoints
+   * hold (the bytes the last of them holding it gives): what a format 4
+   * checkpoint's pages decode against, and what a seek loads into RAM.
+   */
+  private readonly stored = new Map<number, Uint8Array>();
+  private storedThrough = 0;
+  /** The checkpoint decoded last (a seek and a verify ask for the same one in turn). */
+  private lastDecoded: { index: number; cp: Checkpoint } | undefined;
   private parsedHeader: RecordingHeader | undefined;
   /** What the next record must be: a trace after a chunk of a full-trace recording, a checkpoint at the interval. */
   private expect: 'trace' | 'checkpoint' | undefined;
@@ -106,8 +121,8 @@ export class RecordingReader {
     if (f.type !== RecordType.Header || crc32(stored) !== f.crc) return;
     let format: unknown;
     try { format = (JSON.parse(inflatePayload(f, stored, MAX_HEADER_BYTES).toString('utf8')) as { format?: unknown }).format; } catch { return; }
-    if (typeof format === 'number' && format !== FORMAT_VERSION) {
-      throw new RecordingError(this.file, `recording format ${format} is not supported by this bringup (it reads format ${FORMAT_VERSION}); record the scenario again`);
+    if (typeof format === 'number' && !READ_FORMATS.includes(format)) {
+      throw new RecordingError(this.file, `recording format ${format} is not supported by this bringup (${readsFormats()}); record the scenario again`);
     }
   }
 
@@ -131,8 +146,8 @@ export class RecordingReader {
         if (n !== 0) throw new Error('a second header');
         if (f.icount !== 0) throw new Error(`the header frame claims instruction ${f.icount}`);
         const header = this.json(f, stored, MAX_HEADER_BYTES) as RecordingHeader;
-        if (header?.format !== FORMAT_VERSION) {
-          throw new RecordingError(this.file, `recording format ${header?.format} is not supported by this bringup (it reads format ${FORMAT_VERSION})`);
+        if (!READ_FORMATS.includes(header?.format)) {
+          throw new RecordingError(this.file, `recording format ${header?.format} is not supported by this bringup (${readsFormats()})`);
         }
         const wrong = headerProblems(header);
         if (wrong.length) throw new RecordingError(this.file, `the header does not follow schemas/recording.schema.json: ${wrong.join('; ')}`);
@@ -222,6 +237,18 @@ export class RecordingReader {
    * most `maxPages` of them. Throws RecordingDamaged naming the record.
    */
   checkpoint(ref: CheckpointRef, maxPages = MAX_PAGES, isRamPage?: (page: number) => boolean): Checkpoint {
+    return this.decodeCheckpoint(ref, maxPages, isRamPage, false)!;
+  }
+
+  /**
+   * checkpoint(), or with `pagesOnly` just its pages into the stored versions
+   * (a checkpoint before the one restored: its state is never used, so it is
+   * not parsed nor checked against the chain; its frame, layout, chunk number
+   * and hash are).
+   */
+  private decodeCheckpoint(ref: CheckpointRef, maxPages: number, isRamPage: ((page: number) => boolean) | undefined, pagesOnly: boolean): Checkpoint | undefined {
+    const index = this.checkpoints.indexOf(ref);
+    if (this.lastDecoded && this.lastDecoded.index === index) return this.lastDecoded.cp;
     const known = this.badCheckpoints.get(ref.frame.offset);
     const fail = (why: string) => {
       const message = `checkpoint at instruction ${ref.icount} (${this.where(ref.frame)}) ${why}`;
@@ -229,24 +256,80 @@ export class RecordingReader {
       return new RecordingDamaged(this.file, message);
     };
     if (known) throw new RecordingDamaged(this.file, known);
+    // Its pages decode against the versions the checkpoints before it stored: decode those first, in order.
+    if (this.storedThrough > index) { this.stored.clear(); this.storedThrough = 0; this.lastDecoded = undefined; }
+    while (this.storedThrough < index) {
+      const before = this.checkpoints[this.storedThrough];
+      try {
+        this.decodeCheckpoint(before, maxPages, isRamPage, true);
+      } catch (e) {
+        if (!(e instanceof RecordingDamaged)) throw e;
+        throw fail(`cannot be decoded: it stores its pages against the checkpoint at instruction ${before.icount}, which is damaged (${e.reason})`);
+      }
+    }
     let cp;
     try {
-      cp = decodeCheckpoint(this.payload(ref.frame, 8 + 2 * MAX_CHECKPOINT_JSON_BYTES + maxPages * 4100));
+      cp = decodeCheckpoint(this.payload(ref.frame, 8 + 2 * MAX_CHECKPOINT_JSON_BYTES + maxPages * 4101), this.header.format);
     } catch (e) { throw fail(`is damaged: ${(e as Error).message}`); }
     const chunk = this.chunks[ref.chunk - 1];
     if (cp.head.chunk !== ref.chunk || !chunk) throw fail(`claims to follow chunk ${cp.head.chunk - 1}, it follows chunk ${ref.chunk - 1}`);
     if (cp.head.hash !== chunk.hash) throw fail(`carries hash ${cp.head.hash.slice(0, 16)}..., chunk ${chunk.index} has ${chunk.hash.slice(0, 16)}...`);
-    const byPage = new Map(cp.pages.map((p) => [p.page, p]));
+    if (cp.pages.length > maxPages) throw fail(`holds ${cp.pages.length} pages, more than the board's RAM has (${maxPages})`);
+    let pages: Array<{ page: number; bytes: Uint8Array }>;
+    try {
+      pages = cp.pages.map((p) => ({ page: p.page, bytes: resolvePage(p, this.stored.get(p.page)) }));
+    } catch (e) { throw fail(`is damaged: ${(e as Error).message}`); }
+    const byPage = new Map(pages.map((p) => [p.page, p]));
     const dirty = cp.head.dirty.map((page) => byPage.get(page));
     if (dirty.some((p) => !p)) throw fail('lacks pages written in its last chunk');
+    if (isRamPage) for (const p of cp.pages) if (!isRamPage(p.page)) throw fail(`holds page 0x${p.page.toString(16)}, which is not RAM`);
+    if (pagesOnly) {
+      this.keepStored(pages);
+      this.storedThrough = index + 1;
+      return undefined;
+    }
+    let state: unknown, hashed: string | Uint8Array;
+    try {
+      state = JSON.parse(cp.stateJson.toString('utf8'), reviveTyped);
+      // Format 3 hashed these very bytes; format 4 the binary form of the state they hold.
+      hashed = this.header.format >= 4 ? hashedState(state, this.header.format) : cp.stateJson;
+    } catch (e) { throw fail(`has a state that is not JSON: ${(e as Error).message}`); }
     const previous = ref.chunk >= 2 ? this.chunks[ref.chunk - 2].hash : GENESIS;
-    if (chainHash(previous, cp.stateJson, dirty as Array<{ page: number; bytes: Uint8Array }>) !== chunk.hash) {
+    if (chainHash(previous, hashed, dirty as Array<{ page: number; bytes: Uint8Array }>) !== chunk.hash) {
       throw fail(`does not match the chunk hash chain: its state and pages do not hash to the hash of chunk ${chunk.index}`);
     }
-    if (isRamPage) for (const p of cp.pages) if (!isRamPage(p.page)) throw fail(`holds page 0x${p.page.toString(16)}, which is not RAM`);
-    let state: unknown;
-    try { state = JSON.parse(cp.stateJson.toString('utf8'), reviveTyped); } catch (e) { throw fail(`has a state that is not JSON: ${(e as Error).message}`); }
-    return { chunk: cp.head.chunk, hash: cp.head.hash, state, pages: cp.pages };
+    this.keepStored(pages);
+    this.storedThrough = index + 1;
+    const result = { chunk: cp.head.chunk, hash: cp.head.hash, state, pages };
+    this.lastDecoded = { index, cp: result };
+    return result;
+  }
+
+  /** Makes `pages` the stored versions, as own copies: a stored version outlives the inflated payload it came from. */
+  private keepStored(pages: Array<{ page: number; bytes: Uint8Array }>): void {
+    for (const p of pages) {
+      const own = p.bytes === this.stored.get(p.page) ? p.bytes : new Uint8Array(p.bytes);
+      this.stored.set(p.page, own);
+      p.bytes = own;
+    }
+  }
+
+  /**
+   * What restoring checkpoint `ref` takes: the checkpoint (as checkpoint()
+   * gives it) and every page the checkpoints up to it hold, each as its
+   * stored version at `ref` (RAM as restoring it leaves it, boot contents
+   * aside). The checkpoints before it are decoded and checked first, going
+   * on from where the last restore or checkpoint() left off when that is
+   * not past `ref` (a seek forward decodes only the checkpoints it passes).
+   * Throws RecordingDamaged as checkpoint() does.
+   */
+  restore(ref: CheckpointRef, maxPages = MAX_PAGES, isRamPage?: (page: number) => boolean): { checkpoint: Checkpoint; pages: ReadonlyMap<number, Uint8Array> } {
+    const index = this.checkpoints.indexOf(ref);
+    if (this.storedThrough !== index + 1 || this.lastDecoded?.index !== index) {
+      this.lastDecoded = undefined;
+      this.checkpoint(ref, maxPages, isRamPage);
+    }
+    return { checkpoint: this.lastDecoded!.cp, pages: this.stored };
   }
 
   /** Why checkpoint `ref` was found unusable, if it was. */

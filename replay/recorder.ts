@@ -9,8 +9,8 @@
 import type { Machine } from '../machine/machine';
 import { MODE_NAMES } from '../machine/cpu/modes';
 import { injectionToJson } from '../machine/injections';
-import { RecordType, encodeCheckpoint, type ChunkRecord, type ConsoleEntry, type RecordingHeader, type RunEvent } from './format';
-import { GENESIS, chunkHash, pageBytes, stateJson } from './state-hash';
+import { RecordType, encodeCheckpoint, storePage, type ChunkRecord, type ConsoleEntry, type RecordingHeader, type RunEvent } from './format';
+import { GENESIS, canonicalJson, chunkHash, hashedState, pageBytes } from './state-hash';
 import { RecordingWriteError, RecordingWriter } from './writer';
 import { TraceCollector } from './trace';
 
@@ -32,6 +32,12 @@ export class Recorder {
   private events: RunEvent[] = [];
   /** Pages written since the last checkpoint. */
   private sinceCheckpoint = new Set<number>();
+  /**
+   * Each page's stored version: its bytes as the last checkpoint holding it
+   * stored them, what the next checkpoint stores it against (unchanged, or
+   * XOR with these bytes), as a reader decodes it.
+   */
+  private readonly stored = new Map<number, Uint8Array>();
   private trace: TraceCollector | undefined;
   private ended = false;
   /** Unsubscribes from the machine's probes. */
@@ -142,8 +148,8 @@ export class Recorder {
     const to = m.now();
     const pages = m.bus.takeDirtyPages();
     for (const p of pages) this.sinceCheckpoint.add(p);
-    const state = stateJson(m);
-    this.hash = chunkHash(this.hash, state, m, pages);
+    const state = m.stateSnapshot();
+    this.hash = chunkHash(this.hash, hashedState(state, this.header.format), m, pages);
     const chunk: ChunkRecord = {
       index: this.chunkIndex, from: this.chunkFrom, to, hash: this.hash,
       ...(m.pausedCore !== undefined ? { core: m.pausedCore } : {}),
@@ -157,7 +163,7 @@ export class Recorder {
     this.inputs = [];
     this.consoleOut = [];
     this.events = [];
-    if (checkpoint && this.chunkIndex % this.header.checkpointEvery === 0) this.checkpoint(state, pages);
+    if (checkpoint && this.chunkIndex % this.header.checkpointEvery === 0) this.checkpoint(canonicalJson(state), pages);
   }
 
   /**
@@ -167,8 +173,14 @@ export class Recorder {
    */
   private checkpoint(stateJson: string, dirty: number[]): void {
     const m = this.machine;
-    const pages = [...this.sinceCheckpoint].sort((a, b) => a - b).map((page) => ({ page, bytes: pageBytes(m, page) }));
+    const pages = [...this.sinceCheckpoint].sort((a, b) => a - b).map((page) => {
+      const now = pageBytes(m, page);
+      const stored = storePage(page, now, this.stored.get(page));
+      this.stored.set(page, now);
+      return stored;
+    });
     this.sinceCheckpoint.clear();
-    this.write(() => this.writer.binary(RecordType.Checkpoint, m.now(), encodeCheckpoint({ chunk: this.chunkIndex, hash: this.hash, dirty }, stateJson, pages)));
+    const payload = encodeCheckpoint({ chunk: this.chunkIndex, hash: this.hash, dirty }, stateJson, pages);
+    this.write(() => this.writer.binary(RecordType.Checkpoint, m.now(), payload, 1));
   }
 }

@@ -10,8 +10,8 @@
 import type { Machine, StopReason } from '../machine/machine';
 import type { Cpu } from '../machine/cpu/cpu';
 import { injectionFromJson, type InjectionEntry } from '../machine/injections';
-import type { MachineState } from '../machine/machine';
-import { GENESIS, chunkHash, pageBytes, stateJson } from './state-hash';
+import type { MachineSnapshot, MachineState } from '../machine/machine';
+import { GENESIS, chunkHash, hashedState, pageBytes } from './state-hash';
 import { RecordingDamaged, type Checkpoint, type CheckpointRef, type RecordingReader } from './reader';
 import { describeStopReason } from '../machine/stop-reason';
 
@@ -46,6 +46,11 @@ export class Replayer {
   /** verify(): every checkpoint passed is compared with the replayed machine. */
   private checkCheckpoints = false;
   private readonly noticed = new Set<number>();
+  /**
+   * A state kept in memory at a chunk boundary (keep()): a seek to it or
+   * past it, before the next checkpoint, restores it instead of a checkpoint.
+   */
+  private kept: { icount: number; snapshot: MachineSnapshot; hash: string; chunk: number; since: number[] } | undefined;
 
   constructor(readonly rec: RecordingReader, private readonly boot: () => Machine) {
     this.inputs = rec.chunks.flatMap((c) => c.inputs.map(injectionFromJson));
@@ -80,36 +85,63 @@ export class Replayer {
     this.hash = GENESIS;
     this.chunk = 0;
     this.sinceCheckpoint = new Set();
-    if (useCheckpoints) {
+    const kept = this.kept;
+    const checkpointBefore = this.rec.checkpoints.reduce((t, r) => (r.icount <= icount ? r.icount : t), 0);
+    if (useCheckpoints && kept && kept.icount <= icount && kept.icount >= checkpointBefore) {
+      m.restore(kept.snapshot);
+      this.hash = kept.hash;
+      this.chunk = kept.chunk;
+      this.sinceCheckpoint = new Set(kept.since);
+    } else if (useCheckpoints) {
       const ramPages = m.board.memory.reduce((n, r) => n + Math.ceil(r.size / 4096), 0);
       const isRam = (page: number) => m.bus.isRam((page << 12) >>> 0);
-      let last: { ref: CheckpointRef; cp: Checkpoint } | undefined;
-      for (const ref of this.rec.checkpoints) {
-        if (ref.icount > icount) break;
-        let cp: Checkpoint;
+      const refs = this.rec.checkpoints;
+      let k = -1;
+      while (k + 1 < refs.length && refs[k + 1].icount <= icount) k++;
+      while (k >= 0) {
+        const ref = refs[k];
+        let restored;
         try {
-          cp = this.rec.checkpoint(ref, ramPages, isRam);
+          restored = this.rec.restore(ref, ramPages, isRam);
         } catch (e) {
           if (!(e instanceof RecordingDamaged)) throw e;
-          this.notice(ref, `${e.reason}; the replay starts from ${last ? `the checkpoint at instruction ${last.ref.icount}` : 'the boot'} instead`);
-          break;
+          // The first damaged checkpoint (this one or one it depends on): start from the one before it.
+          let bad = 0;
+          while (bad < k && this.rec.checkpointProblem(refs[bad]) === undefined) bad++;
+          this.notice(refs[bad], `${this.rec.checkpointProblem(refs[bad]) ?? e.reason}; the replay starts from ${bad > 0 ? `the checkpoint at instruction ${refs[bad - 1].icount}` : 'the boot'} instead`);
+          k = bad - 1;
+          continue;
         }
-        for (const p of cp.pages) m.bus.loadBytes((p.page << 12) >>> 0, p.bytes);
-        last = { ref, cp };
-      }
-      if (last) {
+        // Each page once, as the checkpoints up to this one leave it.
+        for (const [page, bytes] of restored.pages) m.bus.loadBytes((page << 12) >>> 0, bytes);
         try {
-          m.restoreState(last.cp.state as MachineState);
-          this.hash = last.cp.hash;
-          this.chunk = last.cp.chunk;
+          m.restoreState(restored.checkpoint.state as MachineState);
+          this.hash = restored.checkpoint.hash;
+          this.chunk = restored.checkpoint.chunk;
         } catch (e) {
-          this.notice(last.ref, `the state of the checkpoint at instruction ${last.ref.icount} cannot be restored (${(e as Error).message}); the replay starts from the boot instead`);
+          this.notice(ref, `the state of the checkpoint at instruction ${ref.icount} cannot be restored (${(e as Error).message}); the replay starts from the boot instead`);
           m = this.fresh();
         }
+        break;
       }
     }
     m.bus.clearDirtyPages();
     this.machine = m;
+  }
+
+  /**
+   * Keeps the machine's state in memory (a snapshot: its CPU, devices and
+   * every page it ever wrote, a tenth of a second on a Linux boot), so that
+   * seeking back here or a little past (before the next checkpoint) costs a
+   * restore instead of a checkpoint and a run from it. Only at a chunk
+   * boundary, where the chunk hash holds no pending page; false elsewhere.
+   * One state is kept; keeping another replaces it.
+   */
+  keep(): boolean {
+    const c = this.rec.chunks[this.chunk];
+    if (!this.machine || !c || c.from !== this.icount || this.machine.bus.peekDirtyPages().length) return false;
+    this.kept = { icount: this.icount, snapshot: this.machine.snapshot(), hash: this.hash, chunk: this.chunk, since: [...this.sinceCheckpoint] };
+    return true;
   }
 
   private notice(ref: CheckpointRef, message: string): void {
@@ -177,13 +209,13 @@ export class Replayer {
    */
   private verifyChunk(c: { index: number; from: number; to: number; hash: string }, mayHalt = false): StopReason | undefined {
     const m = this.machine;
-    let actual = chunkHash(this.hash, stateJson(m), m, m.bus.peekDirtyPages());
+    let actual = chunkHash(this.hash, hashedState(m.stateSnapshot(), this.rec.header.format), m, m.bus.peekDirtyPages());
     let halted: StopReason | undefined;
     if (actual !== c.hash && mayHalt) {
       const first = actual;
       const stop = m.runUntil(c.to + 1);
       if (stop.kind === 'idle' && this.icount === c.to) {
-        actual = chunkHash(this.hash, stateJson(m), m, m.bus.peekDirtyPages());
+        actual = chunkHash(this.hash, hashedState(m.stateSnapshot(), this.rec.header.format), m, m.bus.peekDirtyPages());
         halted = stop;
       }
       if (actual !== c.hash) throw new ReplayDivergence(c.index, c.from, c.to, c.hash, first);

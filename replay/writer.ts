@@ -75,8 +75,9 @@ export class RecordingWriter {
     this.frame(type, icount, encodeJson(type, icount, value));
   }
 
-  binary(type: RecordType, icount: number, payload: Uint8Array): void {
-    this.frame(type, icount, encodeRecord(type, icount, payload));
+  /** A binary payload, deflated at `level` (encodeRecord). */
+  binary(type: RecordType, icount: number, payload: Uint8Array, level?: number): void {
+    this.frame(type, icount, encodeRecord(type, icount, payload, level));
   }
 
   /** Copies an already encoded record (bundling). */

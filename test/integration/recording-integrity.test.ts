@@ -210,11 +210,12 @@ test('a checkpoint page that the last chunk did not write, edited with a fresh C
   for (let k = 0; k < records.length && !done; k++) {
     if (records[k].type !== RecordType.Checkpoint) continue;
     const cp = decodeCheckpoint(zlib.inflateRawSync(records[k].raw.subarray(FRAME_BYTES)));
-    const victim = cp.pages.find((p) => !cp.head.dirty.includes(p.page));
+    // A page stored with its bytes (literal, or XOR with its version before): flipping one changes the page.
+    const victim = cp.pages.find((p) => !cp.head.dirty.includes(p.page) && p.bytes.length === 4096);
     if (!victim) continue;
     const bytes = Buffer.from(victim.bytes);
     bytes[100] ^= 0xff;
-    const pages = cp.pages.map((p) => (p === victim ? { page: p.page, bytes } : p));
+    const pages = cp.pages.map((p) => (p === victim ? { ...p, bytes } : p));
     records[k] = { ...records[k], raw: encodeRecord(RecordType.Checkpoint, records[k].icount, encodeCheckpoint(cp.head, cp.stateJson.toString('utf8'), pages)) };
     done = true;
   }
@@ -474,6 +475,6 @@ test('a recording of an older format is refused with both versions named', () =>
   const { crc32 } = require('../../replay/format') as typeof import('../../replay/format');
   frame.writeUInt32LE(crc32(stored), 8);
   const old = Buffer.concat([MAGIC, frame, stored]);
-  assert.throws(() => new RecordingReader(old, 'old.bur'), (e: Error) => e instanceof RecordingError && /recording format 1 is not supported by this bringup \(it reads format 3\)/.test(e.message));
+  assert.throws(() => new RecordingReader(old, 'old.bur'), (e: Error) => e instanceof RecordingError && /recording format 1 is not supported by this bringup \(it reads format 4 and format 3\)/.test(e.message));
 });
 

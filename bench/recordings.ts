@@ -1,0 +1,137 @@
+/**
+ * What recording costs and what a recording gives back, on one scenario
+ * (by default the Linux boot `npm run linux:vexpress` writes into
+ * .cache/linux): the recording's size in bytes per 1000 instructions, the
+ * wall time a recorded run adds to the same run without a recorder (runs
+ * alternated in this process, medians), the time a seek to a few positions
+ * takes on a freshly opened recording, `replay --verify` against the run,
+ * and `bringup diff` of two recordings given with --diff A B. Prints one
+ * JSON line per figure.
+ *
+ *   node dist/bench/recordings.js [SCENARIO.yaml] [--insns N] [--runs K] [--recording FILE [--no-run] [--no-verify]] [--diff A B]
+ *
+ * --insns N runs the scenario's first N instructions; --recording FILE keeps
+ * the recording there (with --no-run: measures an existing one, no runs).
+ */
+
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { loadScenario } from '../scenario/file/scenario-file';
+import { runScenario } from '../scenario/run/runner';
+import { runRecorded, openReplay } from '../scenario/record/recording';
+import { RecordingReader } from '../replay/reader';
+import { RecordType } from '../replay/format';
+
+const root = path.resolve(__dirname, '..', '..');
+const args = process.argv.slice(2);
+const value = (name: string): string | undefined => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
+const flagged = new Set(['--insns', '--runs', '--recording']);
+const positional = args.filter((a, i) => !a.startsWith('--') && !flagged.has(args[i - 1] ?? '') && !(args[i - 1] === '--diff' || args[i - 2] === '--diff'));
+const scenarioFile = positional[0] ?? path.join(root, '.cache', 'linux', 'linux-vexpress.yaml');
+const insns = value('--insns') ? Number(value('--insns')) : undefined;
+const runs = Number(value('--runs') ?? 3);
+
+const seconds = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e9;
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const round = (x: number, digits = 3): number => +x.toFixed(digits);
+const print = (o: object): void => { console.log(JSON.stringify(o)); };
+
+function scenario() {
+  const s = loadScenario(scenarioFile);
+  if (insns !== undefined) s.limit = insns;
+  return s;
+}
+
+/**
+ * Run, recorded run and `replay --verify` of that recording, alternated
+ * (medians); the recording of the last round is kept for the figures after.
+ */
+function runRecordVerify(file: string): void {
+  const plain: number[] = [], recorded: number[] = [], verified: number[] = [];
+  let icount = 0;
+  for (let i = 0; i < runs; i++) {
+    let t0 = process.hrtime.bigint();
+    const r = runScenario(scenario());
+    plain.push(seconds(t0));
+    icount = r.icount;
+    t0 = process.hrtime.bigint();
+    runRecorded(scenario(), file);
+    recorded.push(seconds(t0));
+    t0 = process.hrtime.bigint();
+    const { replayer } = openReplay(RecordingReader.open(file), { onNotice: () => {} });
+    replayer.verify();
+    verified.push(seconds(t0));
+  }
+  const run = median(plain), record = median(recorded), verify = median(verified);
+  print({ bench: 'recording-overhead', scenario: path.basename(scenarioFile), instructions: icount, runs, run_seconds: round(run), record_seconds: round(record), overhead_percent: round((record / run - 1) * 100, 1) });
+  // `bringup run` records every run (kept when it fails), so the run a verify is held against is the recorded one.
+  print({ bench: 'replay-verify', instructions: icount, seconds: round(verify), mips: round(icount / verify / 1e6, 1), recorded_run_seconds: round(record), verify_over_recorded_run: round(verify / record), run_seconds: round(run), verify_over_run: round(verify / run) });
+}
+
+function size(file: string): void {
+  const rec = RecordingReader.open(file);
+  const bytes = fs.statSync(file).size;
+  const byType: Record<string, number> = {};
+  for (const f of rec.frames) {
+    const name = RecordType[f.type] ?? String(f.type);
+    byType[name] = (byType[name] ?? 0) + 20 + f.length;
+  }
+  print({ bench: 'recording-size', file: path.relative(root, file), instructions: rec.lastIcount, bytes, bytes_per_1000_instructions: round(bytes / rec.lastIcount * 1000), checkpoints: rec.checkpoints.length, chunks: rec.chunks.length, by_record: byType });
+}
+
+/** Seeks on a freshly opened recording each time: the end, just before the last checkpoint, and midway between two checkpoints. */
+function seeks(file: string): void {
+  const probe = RecordingReader.open(file);
+  const last = probe.lastIcount;
+  const cps = probe.checkpoints.map((c) => c.icount);
+  const lastCp = cps[cps.length - 1] ?? 0;
+  const beforeCp = cps.length >= 2 ? lastCp - 1 : Math.floor(last / 2);
+  const targets = [...new Set([Math.floor(last / 2), beforeCp, last])];
+  for (const target of targets) {
+    const t0 = process.hrtime.bigint();
+    const rec = RecordingReader.open(file);
+    const opened = seconds(t0);
+    const { replayer } = openReplay(rec, { onNotice: () => {} });
+    const pos = replayer.runTo(target);
+    print({ bench: 'replay-seek', target, reached: pos.icount, open_seconds: round(opened), seconds: round(seconds(t0)) });
+  }
+}
+
+function verify(file: string): void {
+  const t0 = process.hrtime.bigint();
+  const rec = RecordingReader.open(file);
+  const { replayer } = openReplay(rec, { onNotice: () => {} });
+  const pos = replayer.verify();
+  const s = seconds(t0);
+  print({ bench: 'replay-verify', instructions: pos.icount, seconds: round(s), mips: round(pos.icount / s / 1e6, 1) });
+}
+
+function diff(a: string, b: string): void {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'bringup'), 'diff', a, b], { encoding: 'utf8' });
+  print({ bench: 'diff', a: path.relative(root, a), b: path.relative(root, b), status: r.status, seconds: round(seconds(t0)), first_line: (r.stdout || r.stderr).trim().split('\n')[0] });
+}
+
+function main(): void {
+  const d = value('--diff') !== undefined ? args.indexOf('--diff') : -1;
+  if (d >= 0) { diff(args[d + 1], args[d + 2]); if (!value('--recording') && args.includes('--no-run')) return; }
+  let file = value('--recording');
+  let temp: string | undefined;
+  const ran = !file || !args.includes('--no-run');
+  if (ran) {
+    temp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-recordings-'));
+    file = file ?? path.join(temp, 'run.bur');
+    runRecordVerify(file);
+  }
+  try {
+    size(file!);
+    seeks(file!);
+    if (!ran && !args.includes('--no-verify')) verify(file!);
+  } finally {
+    if (temp) fs.rmSync(temp, { recursive: true, force: true });
+  }
+}
+
+main();

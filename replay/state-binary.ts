@@ -1,0 +1,141 @@
+/**
+ * The machine's state in the binary canonical form the chunk hash of
+ * recording format 4 takes (docs/recording-format.md, "Chunk hashes"): the
+ * same values canonical JSON holds (replay/state-hash.ts), written as tagged
+ * bytes instead of text. Turning a TLB's thousands of numbers into decimal
+ * text was most of what hashing a chunk cost; their eight bytes each cost
+ * next to nothing.
+ *
+ * A value and what JSON.parse(canonicalJson(value), reviveTyped) gives back
+ * have the same form (a checkpoint's state JSON is checked against the chain
+ * this way): properties JSON leaves out (undefined, functions) are left out,
+ * numbers that are not finite are null, toJSON is applied, object keys are
+ * taken in sorted order; a float typed array's NaN, infinities and -0 are
+ * written as 0 (JSON writes null, which comes back as 0).
+ *
+ *   null 0 | false 1 | true 2 | number 3 f64 | string 4 u32 len utf8
+ *   array 5 u32 n value*n | object 6 u32 n (key:string value)*n
+ *   typed array 7 name:string u32 byteLength bytes | array of finite numbers 8 u32 n f64*n
+ */
+
+const enum Tag { Null = 0, False = 1, True = 2, Number = 3, String = 4, Array = 5, Object = 6, Typed = 7, Numbers = 8 }
+
+let buf = Buffer.allocUnsafe(1 << 17);
+let view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+let at = 0;
+
+function room(n: number): void {
+  if (at + n <= buf.length) return;
+  const bigger = Buffer.allocUnsafe(Math.max(buf.length * 2, at + n));
+  buf.copy(bigger, 0, 0, at);
+  buf = bigger;
+  view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+function u8(x: number): void { room(1); buf[at++] = x; }
+function u32(x: number): void { room(4); view.setUint32(at, x, true); at += 4; }
+function f64(x: number): void { room(8); view.setFloat64(at, x, true); at += 8; }
+function str(s: string): void {
+  room(4 + s.length * 3);
+  const n = buf.write(s, at + 4, 'utf8');
+  view.setUint32(at, n, true);
+  at += 4 + n;
+}
+
+/** An array index as JavaScript orders object keys (canonical JSON's order). */
+const isIndexKey = (k: string): boolean => /^(?:0|[1-9][0-9]{0,9})$/.test(k) && Number(k) < 4294967295;
+
+/** Orders already worked out, by the object's own key list: a machine's snapshots have the same few shapes every chunk. */
+const orders = new Map<string, string[]>();
+
+/** Keys in canonical JSON's order: array indices in numeric order, then the others sorted. */
+export function canonicalKeys(o: object): string[] {
+  const own = Object.keys(o);
+  const signature = JSON.stringify(own);
+  let order = orders.get(signature);
+  if (!order) {
+    order = sortKeys(own);
+    if (orders.size < 4096) orders.set(signature, order);
+  }
+  return order;
+}
+
+function sortKeys(own: string[]): string[] {
+  const keys = [...own].sort();
+  let indices = 0;
+  for (const k of keys) if (isIndexKey(k)) indices++;
+  if (indices === 0) return keys;
+  const index = keys.filter(isIndexKey).sort((a, b) => Number(a) - Number(b));
+  return [...index, ...keys.filter((k) => !isIndexKey(k))];
+}
+
+const omitted = (v: unknown): boolean => v === undefined || typeof v === 'function' || typeof v === 'symbol';
+
+function value(v: unknown, key: string): void {
+  if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') v = (v as { toJSON: (k: string) => unknown }).toJSON(key);
+  switch (typeof v) {
+    case 'string': u8(Tag.String); str(v); return;
+    case 'number': if (Number.isFinite(v)) { u8(Tag.Number); f64(v === 0 ? 0 : v); } else u8(Tag.Null); return;
+    case 'boolean': u8(v ? Tag.True : Tag.False); return;
+    case 'bigint': throw new TypeError('Do not know how to serialize a BigInt');
+    case 'undefined': case 'function': case 'symbol': u8(Tag.Null); return; // only reached inside arrays, where JSON writes null
+  }
+  if (v === null) { u8(Tag.Null); return; }
+  if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
+    u8(Tag.Typed);
+    str(v.constructor.name);
+    u32(v.byteLength);
+    room(v.byteLength);
+    if (v instanceof Float32Array || v instanceof Float64Array) {
+      // As a JSON round trip leaves them: NaN, the infinities (null) and -0 come back as 0.
+      const copy = new (v.constructor as Float64ArrayConstructor)(v.length);
+      for (let i = 0; i < v.length; i++) copy[i] = Number.isFinite(v[i]) && v[i] !== 0 ? v[i] : 0;
+      v = copy;
+    }
+    const t = v as ArrayBufferView;
+    buf.set(new Uint8Array(t.buffer, t.byteOffset, t.byteLength), at);
+    at += t.byteLength;
+    return;
+  }
+  if (Array.isArray(v)) {
+    let numbers = true;
+    for (let i = 0; i < v.length && numbers; i++) numbers = typeof v[i] === 'number' && Number.isFinite(v[i]);
+    if (numbers) {
+      u8(Tag.Numbers);
+      u32(v.length);
+      // Converted natively; -0 written as 0, as JSON writes it. (The bytes are the host's, little-endian on every platform Node runs on that bringup supports.)
+      const f = new Float64Array(v as number[]);
+      for (let i = 0; i < f.length; i++) if (f[i] === 0) f[i] = 0;
+      room(f.byteLength);
+      buf.set(new Uint8Array(f.buffer), at);
+      at += f.byteLength;
+      return;
+    }
+    u8(Tag.Array);
+    u32(v.length);
+    for (let i = 0; i < v.length; i++) value(v[i], String(i));
+    return;
+  }
+  u8(Tag.Object);
+  const countAt = at;
+  u32(0);
+  let n = 0;
+  for (const k of canonicalKeys(v as object)) {
+    const x = (v as Record<string, unknown>)[k];
+    if (omitted(x)) continue;
+    str(k);
+    value(x, k);
+    n++;
+  }
+  view.setUint32(countAt, n, true);
+}
+
+/**
+ * The binary canonical form of `state`. The bytes returned are reused by
+ * the next call: hash them (or copy them) before calling again.
+ */
+export function stateBinary(state: unknown): Uint8Array {
+  at = 0;
+  value(state, '');
+  return buf.subarray(0, at);
+}
