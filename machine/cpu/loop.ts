@@ -30,7 +30,16 @@
  *
  * Decode cache: see code-cache.ts; looked up by (physical page, T) when a
  * block starts in another page, another instruction set or after codeGen
- * changed, otherwise reused.
+ * changed (through the recently used pages when the fetch translation is
+ * known still to hold), otherwise reused.
+ *
+ * Compiled blocks (the jit engine, docs/translator.md): in A32 code, with no
+ * execution hook and no access watcher in place, a slot where blocks have
+ * started often enough gets a compiled block (jit/block-compiler.ts), which
+ * the loop then calls instead of interpreting, whenever the whole block fits
+ * the budget left; the block keeps this loop's rule (attention ends it after
+ * the current instruction) and its state at every instruction that can
+ * observe or fault, so both engines give the same run.
  *
  * Timing (as documented in cpu.ts): every instruction fetched counts one tick
  * (one that faults, is UNDEFINED, fails its condition or is replaced by an
