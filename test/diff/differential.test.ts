@@ -73,5 +73,5 @@ function differential(isa: 'arm' | 'thumb', title: string, seeds: number[], engi
 
 differential('arm', 'A32', [0x5eed0001, 0x5eed0002, 0x5eed0003, 0x5eed0004]);
 differential('thumb', 'Thumb', [0x7eed0001, 0x7eed0002, 0x7eed0003, 0x7eed0004]);
-// The same cases again (two of the seeds), each instruction run as part of a compiled block.
-differential('arm', 'A32', [0x5eed0001, 0x5eed0002], 'jit');
+// The same cases again (the first seed), each instruction run as part of a compiled block.
+differential('arm', 'A32', [0x5eed0001], 'jit');
