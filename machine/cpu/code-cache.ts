@@ -109,11 +109,7 @@ export class CodeCache {
 
   /** The slots noted for the virtual page of va in instruction set t, if still valid. */
   recent(va: number, t: number): CodeSlots | undefined {
-    if (this.recentGen !== this.cpu.codeGen) {
-      this.recentKey.fill(-1);
-      this.recentGen = this.cpu.codeGen;
-      return undefined;
-    }
+    if (!this.recentValid()) return undefined;
     const key = ((va >>> 12) << 1) | t;
     const i = key & (RECENT - 1);
     if (this.recentKey[i] !== key) return undefined;
@@ -124,14 +120,19 @@ export class CodeCache {
 
   /** Notes the slots a block start at va in instruction set t found (after a full lookup). */
   noteRecent(va: number, t: number, s: CodeSlots): void {
-    if (this.recentGen !== this.cpu.codeGen) {
-      this.recentKey.fill(-1);
-      this.recentGen = this.cpu.codeGen;
-    }
+    this.recentValid();
     const key = ((va >>> 12) << 1) | t;
     const i = key & (RECENT - 1);
     this.recentKey[i] = key;
     this.recentSlots[i] = s;
+  }
+
+  /** Whether the recent-pages table still holds under cpu.codeGen; empties it when not. */
+  private recentValid(): boolean {
+    if (this.recentGen === this.cpu.codeGen) return true;
+    this.recentKey.fill(-1);
+    this.recentGen = this.cpu.codeGen;
+    return false;
   }
 
   /** The MMU dropped or replaced its entry for virtual page vpn (-1: all): forgets the page here. */

@@ -636,7 +636,7 @@ export class Cpu {
     this.bus.writeData8(this.translate(va, ACCESS_WRITE, flags), v, va);
   }
 
-  // ---- loads of compiled code (jit/data-tlb.ts) ------------------------------
+  // ---- loads and stores of compiled code (jit/data-tlb.ts) --------------------
 
   /** read32 for compiled code: the full path, then the fast path's entry for the page when the access was a plain one. */
   jitRead32(va: number, flags = 0): number {

@@ -31,13 +31,5 @@ export function withDefaultEngine<T>(engine: Engine, fn: () => T): T {
   }
 }
 
-let processHotThreshold = 16;
-
 /** How often a block must start somewhere before the jit engine compiles it (Cpu.hotThreshold). */
-export function defaultHotThreshold(): number { return processHotThreshold; }
-
-/** Sets the threshold new cores get: 1 compiles everything at once. */
-export function setDefaultHotThreshold(n: number): void {
-  if (!Number.isInteger(n) || n < 1 || n > 255) throw new RangeError(`hot threshold ${n}: give a whole number from 1 to 255`);
-  processHotThreshold = n;
-}
+export function defaultHotThreshold(): number { return 16; }

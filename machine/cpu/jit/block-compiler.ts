@@ -47,7 +47,7 @@ export interface CompiledBlock {
 export const MAX_LENGTH = 64;
 
 /** Rows after which code is not reached in order (when their condition is AL). */
-const ENDS_BLOCK = new Set(['BX', 'BXJ', 'BLX_reg', 'BLX_imm', 'SVC', 'UDF', 'BKPT', 'RFE', 'LDM_eret', 'HINT', 'WFI', 'WFE']);
+const ENDS_BLOCK = new Set(['BX', 'BXJ', 'BLX_reg', 'BLX_imm', 'SVC', 'UDF', 'BKPT', 'RFE', 'LDM_eret', 'HINT']);
 
 /**
  * Compiled functions by source text: the same code at the same address
