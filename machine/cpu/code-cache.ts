@@ -47,7 +47,7 @@ export interface CodeSlots {
    * (counted up to the compile threshold) and the block compiled there (null:
    * none can be). Created when first needed; dropped with the page.
    */
-  heat?: Uint8Array;
+  heat?: Uint16Array;
   blocks?: Array<CompiledBlock | null | undefined>;
   /**
    * Written to not long before this decode of it: code sharing its page with

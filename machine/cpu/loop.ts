@@ -91,7 +91,7 @@ function chainBlocks(cpu: Cpu, s: CodeSlots, first: CompiledBlock, left: number,
 }
 
 function startBlocks(s: CodeSlots): Array<CompiledBlock | null | undefined> {
-  s.heat = new Uint8Array(s.handlers.length);
+  s.heat = new Uint16Array(s.handlers.length);
   return (s.blocks = new Array<CompiledBlock | null | undefined>(s.handlers.length));
 }
 

@@ -10,8 +10,9 @@
  * the interpreter's. What is not listed here (or a listed row in a form that
  * writes the PC) gets no code: the compiler then calls the row's handler.
  *
- * Generated code sees `cpu` and `r` (cpu.r). Register values are int32 as in
- * the interpreter; flags are 0/1.
+ * Generated code sees `cpu` and `r` (cpu.r), and writes registers as `r[k]`
+ * and flags as `cpu.n` (etc.); the block compiler renames those to locals.
+ * Register values are int32 as in the interpreter; flags are 0/1.
  */
 
 import { fieldsOf } from '../encoding';
@@ -22,7 +23,7 @@ import { ACC_ALIGN } from '../access-flags';
 export const enum Effect {
   /** Registers and flags only: needs neither the time nor the PC, cannot fault. */
   Pure = 0,
-  /** Accesses memory: needs cpu.icount and cpu.pc exact, may fault, may raise attention. */
+  /** Accesses memory: its full path (marked SYNC) needs the state exact, may fault, may raise attention. */
   Access = 1,
   /** Ends the block when taken (a branch): the code sets `npc` and leaves. */
   Branch = 2,
@@ -168,6 +169,15 @@ function dataProcessingReg(insn: number, pc: number): Emitted | undefined {
 type Width = 'word' | 'byte' | 'half' | 'sbyte' | 'shalf';
 
 /**
+ * Marks where the full path of an access is called: the block compiler puts
+ * there what makes the state exact (the time, the PC, the registers and
+ * flags it keeps in locals), as a list of expressions ending in a comma. The
+ * fast path needs none of it: it cannot fault, and nothing sees it but the
+ * RAM it reads or writes.
+ */
+export const SYNC = '/*sync*/';
+
+/**
  * A load through the fast path (data-tlb.ts; `T` is cpu.dataTlb): the entry
  * of a's page matches when its page address equals a with the bits that
  * must be zero for alignment kept (so a misaligned load misses), else the
@@ -175,7 +185,7 @@ type Width = 'word' | 'byte' | 'half' | 'sbyte' | 'shalf';
  */
 function fastLoad(a: string, keep: number, view: string, index: string, slow: string, flags = 0): string {
   return `(T.page[(${a} >>> 12) & ${DATA_TLB_MASK}] === (${a} & ${~0xfff | keep}) ? ` +
-    `T.region[(${a} >>> 12) & ${DATA_TLB_MASK}].${view}[${index}] : cpu.${slow}(${a}, ${flags}))`;
+    `T.region[(${a} >>> 12) & ${DATA_TLB_MASK}].${view}[${index}] : (${SYNC}cpu.${slow}(${a}, ${flags})))`;
 }
 
 const at = (a: string): string => `(T.offset[(${a} >>> 12) & ${DATA_TLB_MASK}] + (${a} & 0xfff))`;
@@ -191,7 +201,7 @@ const READ: Record<Width, (a: string) => string> = {
 /** A store through the fast path (`S` is cpu.storeTlb), as fastLoad. */
 function fastStore(a: string, keep: number, view: string, index: string, slow: string, v: string, flags = 0): string {
   return `if (S.page[(${a} >>> 12) & ${DATA_TLB_MASK}] === (${a} & ${~0xfff | keep})) ` +
-    `S.region[(${a} >>> 12) & ${DATA_TLB_MASK}].${view}[${index}] = ${v}; else cpu.${slow}(${a}, ${v}, ${flags});`;
+    `S.region[(${a} >>> 12) & ${DATA_TLB_MASK}].${view}[${index}] = ${v}; else (${SYNC}cpu.${slow}(${a}, ${v}, ${flags}));`;
 }
 
 const storeAt = (a: string): string => `(S.offset[(${a} >>> 12) & ${DATA_TLB_MASK}] + (${a} & 0xfff))`;

@@ -33,7 +33,7 @@
 import type { Cpu } from '../cpu';
 import type { Handler } from '../encoding';
 import type { CodeSlots } from '../code-cache';
-import { conditionCode, emitA32, Effect } from './a32-emit';
+import { conditionCode, emitA32, Effect, SYNC } from './a32-emit';
 
 /** A compiled block: `run` executes it and returns the instructions it retired. */
 export interface CompiledBlock {
@@ -55,6 +55,56 @@ const ENDS_BLOCK = new Set(['BX', 'BXJ', 'BLX_reg', 'BLX_imm', 'SVC', 'UDF', 'BK
  */
 const factories = new Map<string, (handlers: Handler[]) => CompiledBlock['run']>();
 
+const FLAGS = ['n', 'z', 'c', 'v'] as const;
+
+/**
+ * The registers and flags a block keeps in JavaScript locals (`r3`, `fz`)
+ * while it runs, so that the engine holds them in machine registers rather
+ * than in cpu.r and the cpu object. They are loaded when the block starts and
+ * after each handler call, and stored back (those the block writes) before
+ * a handler call or an access's full path (which may fault or look at them)
+ * and when the block leaves.
+ */
+class Locals {
+  private readonly used = new Set<number>();
+  private readonly written = new Set<number>();
+  private readonly flagsUsed = new Set<string>();
+  private readonly flagsWritten = new Set<string>();
+
+  /** The emitted code with registers and flags renamed to locals; notes which it reads and writes. */
+  rename(code: string): string {
+    for (const m of code.matchAll(/r\[(\d+)\](\s*=(?!=))?/g)) {
+      this.used.add(Number(m[1]));
+      if (m[2] !== undefined) this.written.add(Number(m[1]));
+    }
+    for (const m of code.matchAll(/cpu\.([nzcv])\b(\s*=(?!=))?/g)) {
+      this.flagsUsed.add(m[1]);
+      if (m[2] !== undefined) this.flagsWritten.add(m[1]);
+    }
+    return code.replace(/r\[(\d+)\]/g, 'r$1').replace(/cpu\.([nzcv])\b/g, 'f$1');
+  }
+
+  /** Declares and loads every local. */
+  declare(): string {
+    const parts = [...[...this.used].map((k) => `r${k} = r[${k}]`), ...FLAGS.filter((f) => this.flagsUsed.has(f)).map((f) => `f${f} = cpu.${f}`)];
+    return parts.length === 0 ? '' : `let ${parts.join(', ')};`;
+  }
+
+  /** Loads every local again (after a handler, which works on cpu.r and the cpu's flags). */
+  reload(): string {
+    return [...[...this.used].map((k) => `r${k} = r[${k}];`), ...FLAGS.filter((f) => this.flagsUsed.has(f)).map((f) => `f${f} = cpu.${f};`)].join(' ');
+  }
+
+  /** Stores back what the block writes, as a list of expressions each followed by a comma. */
+  storeBack(): string {
+    return [...[...this.written].map((k) => `r[${k}] = r${k}, `), ...FLAGS.filter((f) => this.flagsWritten.has(f)).map((f) => `cpu.${f} = f${f}, `)].join('');
+  }
+}
+
+/** Placeholders in the body for what is known only once the whole block is compiled. */
+const STORE_BACK = '/*store back*/';
+const RELOAD = '/*reload*/';
+
 /**
  * Compiles the A32 block starting at slot `index` of the page `s` (virtual
  * address `pc`), of at most maxLength instructions. Decodes the instructions it covers into the page's slots.
@@ -64,11 +114,15 @@ export function compileA32Block(cpu: Cpu, s: CodeSlots, index: number, pc: numbe
   const code = cpu.code;
   const handlers: Handler[] = [];
   const body: string[] = [];
+  const locals = new Locals();
   let count = 0;
   let last = pc;
   let end = false;
   // Whether the last instruction leaves the block on every path (an unconditional branch).
   let leaves = false;
+  // Every exit goes through the epilogue (after the loop) with the target in npc, the
+  // instructions retired in $n and the value r15 is left with in $r15.
+  const exit = (K: number, p: number): string => `$n = ${K}; $r15 = ${(p + 8) | 0}; break out;`;
   for (let k = index; k < 1024 && count < maxLength && !end; k++) {
     const p = (pc + (k - index) * 4) >>> 0;
     let h = s.handlers[k];
@@ -82,53 +136,55 @@ export function compileA32Block(cpu: Cpu, s: CodeSlots, index: number, pc: numbe
     const row = d.kind === 'ok' ? d.row.name : undefined;
     const K = count + 1;
     const next = (p + 4) >>> 0;
-    const cond = conditionCode(insn >>> 28);
+    const condition = conditionCode(insn >>> 28);
+    const cond = condition === undefined ? undefined : locals.rename(condition);
     const e = row === undefined ? undefined : emitA32(row, insn, p);
     body.push(`// ${p.toString(16)}: ${(insn >>> 0).toString(16).padStart(8, '0')} ${row ?? 'undefined'}`);
     if (e === undefined) {
+      // The handler works on the cpu: the locals go back first and are loaded again after.
       handlers.push(h);
       body.push(
-        `cpu.icount = i0 + ${K}; cpu.pc = ${p}; cpu.nextPc = ${next}; r[15] = ${(p + 8) | 0};`,
-        `${cond === undefined ? '' : `if (${cond}) `}h${handlers.length - 1}(cpu, ${insn | 0});`,
-        `if (cpu.attention !== 0 || cpu.nextPc !== ${next}) { cpu.pc = cpu.nextPc; return i0 + ${K} - s0; }`,
+        `${cond === undefined ? '{' : `if (${cond}) {`} ${STORE_BACK}cpu.icount = i0 + ${K}; cpu.pc = ${p}; cpu.nextPc = ${next}; r[15] = ${(p + 8) | 0};`,
+        `h${handlers.length - 1}(cpu, ${insn | 0});`,
+        `if (cpu.attention !== 0 || cpu.nextPc !== ${next}) { cpu.pc = cpu.nextPc; return i0 + ${K} - s0; } ${RELOAD} }`,
       );
       if (cond === undefined && (row === undefined || ENDS_BLOCK.has(row))) end = true;
-    } else if (e.effect === Effect.Pure) {
-      body.push(cond === undefined ? e.code : `if (${cond}) ${e.code}`);
-    } else if (e.effect === Effect.Access) {
-      body.push(
-        `cpu.icount = i0 + ${K}; cpu.pc = ${p};`,
-        `${cond === undefined ? '' : `if (${cond}) `}{ ${e.code} if (cpu.attention !== 0) { cpu.pc = ${next}; r[15] = ${(p + 8) | 0}; return i0 + ${K} - s0; } }`,
-      );
-    } else if (e.effect === Effect.AccessBranch) {
-      const leave = `cpu.icount = i0 + ${K}; cpu.pc = npc; r[15] = ${(p + 8) | 0}; return i0 + ${K} - s0;`;
-      body.push(
-        `cpu.icount = i0 + ${K}; cpu.pc = ${p};`,
-        cond === undefined ? `${e.code} ${leave}` : `if (${cond}) { ${e.code} ${leave} }`,
-      );
-      if (cond === undefined) end = leaves = true;
     } else {
-      // A branch back to the start goes round again while a whole turn fits the
-      // budget: attention is clear here (the block would have left otherwise),
-      // so the run loop's checks would let the block run again anyway.
-      const again = e.target === pc ? `if (left - (i0 + ${K} - s0) >= LENGTH) { i0 += ${K}; continue; } ` : '';
-      const leave = `${again}cpu.icount = i0 + ${K}; cpu.pc = npc; r[15] = ${(p + 8) | 0}; return i0 + ${K} - s0;`;
-      body.push(cond === undefined ? `${e.code} ${leave}` : `if (${cond}) { ${e.code} ${leave} }`);
-      if (cond === undefined) end = leaves = true;
+      const c = locals.rename(e.code).replaceAll(SYNC, `${STORE_BACK}cpu.icount = i0 + ${K}, cpu.pc = ${p}, `);
+      if (e.effect === Effect.Pure) {
+        body.push(cond === undefined ? c : `if (${cond}) ${c}`);
+      } else if (e.effect === Effect.Access) {
+        body.push(`${cond === undefined ? '' : `if (${cond}) `}{ ${c} if (cpu.attention !== 0) { npc = ${next}; ${exit(K, p)} } }`);
+      } else if (e.effect === Effect.AccessBranch) {
+        body.push(cond === undefined ? `${c} ${exit(K, p)}` : `if (${cond}) { ${c} ${exit(K, p)} }`);
+        if (cond === undefined) end = leaves = true;
+      } else {
+        // A branch back to the start goes round again while a whole turn fits the
+        // budget: attention is clear here (the block would have left otherwise),
+        // so the run loop's checks would let the block run again anyway.
+        const again = e.target === pc ? `if (left - (i0 + ${K} - s0) >= LENGTH) { i0 += ${K}; continue; } ` : '';
+        const leave = `${again}${exit(K, p)}`;
+        body.push(cond === undefined ? `${c} ${leave}` : `if (${cond}) { ${c} ${leave} }`);
+        if (cond === undefined) end = leaves = true;
+      }
     }
     count = K;
     last = p;
   }
   if (count === 0) return undefined;
-  if (!leaves) body.push(`cpu.icount = i0 + ${count}; cpu.pc = ${(last + 4) >>> 0}; r[15] = ${(last + 8) | 0}; return i0 + ${count} - s0;`);
+  if (!leaves) body.push(`npc = ${(last + 4) >>> 0}; ${exit(count, last)}`);
+  const storeBack = locals.storeBack();
+  const reload = locals.reload();
   const source = [
     ...handlers.map((_, k) => `const h${k} = H[${k}];`),
     `const LENGTH = ${count};`,
     'return function (cpu, r, left) {',
-    'const s0 = cpu.icount; let i0 = s0; let npc = 0; const T = cpu.dataTlb, S = cpu.storeTlb;',
-    'for (;;) {',
-    ...body,
+    'const s0 = cpu.icount; let i0 = s0; let npc = 0, $n = 0, $r15 = 0; const T = cpu.dataTlb, S = cpu.storeTlb;',
+    locals.declare(),
+    'out: for (;;) {',
+    ...body.map((line) => line.replaceAll(STORE_BACK, storeBack).replaceAll(RELOAD, reload)),
     '}',
+    `${storeBack.replace(/, /g, '; ')}cpu.icount = i0 + $n; cpu.pc = npc; r[15] = $r15; return i0 + $n - s0;`,
     '};',
   ].join('\n');
   let factory = factories.get(source);

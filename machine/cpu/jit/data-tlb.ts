@@ -1,11 +1,11 @@
 /**
- * The compiled code's fast path for loads from RAM: per virtual page, where
- * its bytes are in the bus's RAM, as the last load through the full path
- * found them (a software TLB with host addresses, as QEMU's softmmu keeps).
- * A load whose page is here and that needs nothing else (aligned, little
- * endian) reads the RAM array directly; any other goes the full way
- * (Cpu.read32 and its kin), which fills the entry when the access was a plain
- * one.
+ * The compiled code's fast path for loads and stores to RAM (a table for
+ * each): per virtual page, where its bytes are in the bus's RAM, as the last
+ * access through the full path found them (a software TLB with host
+ * addresses, as QEMU's softmmu keeps). An access whose page is here and that
+ * needs nothing else (aligned, little endian) reads or writes the RAM array
+ * directly; any other goes the full way (Cpu.read32, Cpu.write32 and their
+ * kin), which fills the entry when the access was a plain one.
  *
  * An entry repeats what the full path computed from the translation, the
  * privilege and the endianness in force when it was filled, so it is dropped
@@ -13,9 +13,10 @@
  * DACR or CONTEXTIDR (Cpu.translationChanged), a change between User and
  * privileged modes, a change of CPSR.E, and the MMU replacing or dropping
  * one of its own TLB entries, by maintenance or by a miss (the next walk may
- * find a page table edited since): then the entry of that page. Reads only: stores
- * always take the full path (code invalidation, dirty pages, exclusive
- * monitors of other cores).
+ * find a page table edited since): then the entry of that page. A store's
+ * entry is made only for a page already marked written that holds no decoded
+ * code, and the store table is emptied when either may change (Bus
+ * writeWatchProbe) and while another core holds an exclusive reservation.
  */
 
 import type { RamRegion } from '../../bus';
