@@ -16,7 +16,7 @@
  */
 
 import { Bus, BusError, RamRegion } from '../bus';
-import { DataTlb } from './jit/data-tlb';
+import { DataTlb, DATA_TLB_MASK } from './jit/data-tlb';
 import { Cp15, type Cp15Options } from './cp15';
 import { Mmu, ACCESS_READ, ACCESS_WRITE, type MmuSnapshot } from '../mmu/mmu';
 import type { Decoder } from './encoding';
@@ -195,7 +195,7 @@ export class Cpu {
   engine: Engine = defaultEngine();
   /**
    * The jit engine compiles a block where one started this many times (1 to
-   * 255): code run a few times (boot, initialisation) stays interpreted and
+   * 65535): code run a few times (boot, initialisation) stays interpreted and
    * costs no compiling. 1 compiles everything, heads of blocks cut short by
    * the budget included (tests use it to run every instruction compiled).
    */
@@ -582,7 +582,76 @@ export class Cpu {
     throw e;
   }
 
+  /**
+   * Whether an access may use the fast paths (jit/data-tlb.ts): aligned to
+   * `mask` + 1, not unprivileged, under the jit engine (the interpreter
+   * engine keeps to the full path, the reference the other is checked
+   * against), with no access watched.
+   */
+  private fastAccess(va: number, mask: number, flags: number): boolean {
+    return (va & mask) === 0 && (flags & ACC_UNPRIV) === 0 && this.engine === 'jit' && !this.accessProbe.active;
+  }
+
   read32(va: number, flags = 0): number {
+    if (this.fastAccess(va, 3, flags)) {
+      const T = this.dataTlb, i = (va >>> 12) & DATA_TLB_MASK;
+      if (T.page[i] === (va & ~0xfff)) return T.region[i].i32[(T.offset[i] + (va & 0xfff)) >>> 2];
+      return this.jitRead32(va, flags);
+    }
+    return this.fullRead32(va, flags);
+  }
+
+  read16(va: number, flags = 0): number {
+    if (this.fastAccess(va, 1, flags)) {
+      const T = this.dataTlb, i = (va >>> 12) & DATA_TLB_MASK;
+      if (T.page[i] === (va & ~0xfff)) return T.region[i].u16[(T.offset[i] + (va & 0xfff)) >>> 1];
+      return this.jitRead16(va, flags);
+    }
+    return this.fullRead16(va, flags);
+  }
+
+  read8(va: number, flags = 0): number {
+    if (this.fastAccess(va, 0, flags)) {
+      const T = this.dataTlb, i = (va >>> 12) & DATA_TLB_MASK;
+      if (T.page[i] === (va & ~0xfff)) return T.region[i].u8[T.offset[i] + (va & 0xfff)];
+      return this.jitRead8(va);
+    }
+    return this.fullRead8(va, flags);
+  }
+
+  write32(va: number, v: number, flags = 0): void {
+    if (this.fastAccess(va, 3, flags)) {
+      const S = this.storeTlb, i = (va >>> 12) & DATA_TLB_MASK;
+      if (S.page[i] === (va & ~0xfff)) { S.region[i].i32[(S.offset[i] + (va & 0xfff)) >>> 2] = v; return; }
+      this.jitWrite32(va, v, flags);
+      return;
+    }
+    this.fullWrite32(va, v, flags);
+  }
+
+  write16(va: number, v: number, flags = 0): void {
+    if (this.fastAccess(va, 1, flags)) {
+      const S = this.storeTlb, i = (va >>> 12) & DATA_TLB_MASK;
+      if (S.page[i] === (va & ~0xfff)) { S.region[i].u16[(S.offset[i] + (va & 0xfff)) >>> 1] = v; return; }
+      this.jitWrite16(va, v, flags);
+      return;
+    }
+    this.fullWrite16(va, v, flags);
+  }
+
+  write8(va: number, v: number, flags = 0): void {
+    if (this.fastAccess(va, 0, flags)) {
+      const S = this.storeTlb, i = (va >>> 12) & DATA_TLB_MASK;
+      if (S.page[i] === (va & ~0xfff)) { S.region[i].u8[S.offset[i] + (va & 0xfff)] = v; return; }
+      this.jitWrite8(va, v);
+      return;
+    }
+    this.fullWrite8(va, v, flags);
+  }
+
+  // ---- the full path: alignment, translation (watchers, MMU, monitors), the bus ----
+
+  private fullRead32(va: number, flags: number): number {
     this.checkAlign(va, 4, flags, false);
     if ((va & 3) !== 0) {
       const v = this.read8(va, flags) | (this.read8(va + 1, flags) << 8) |
@@ -593,7 +662,7 @@ export class Cpu {
     return this.e ? bswap32(v) : v;
   }
 
-  read16(va: number, flags = 0): number {
+  private fullRead16(va: number, flags: number): number {
     this.checkAlign(va, 2, flags, false);
     if ((va & 1) !== 0) {
       const v = this.read8(va, flags) | (this.read8(va + 1, flags) << 8);
@@ -603,11 +672,11 @@ export class Cpu {
     return this.e ? bswap16(v) : v;
   }
 
-  read8(va: number, flags = 0): number {
+  private fullRead8(va: number, flags: number): number {
     return this.bus.readData8(this.translate(va, ACCESS_READ, flags), va);
   }
 
-  write32(va: number, v: number, flags = 0): void {
+  private fullWrite32(va: number, v: number, flags: number): void {
     this.checkAlign(va, 4, flags, true);
     if (this.e) v = bswap32(v);
     if ((va & 3) !== 0) {
@@ -620,7 +689,7 @@ export class Cpu {
     this.bus.writeData32(this.translate(va, ACCESS_WRITE, flags), v, va);
   }
 
-  write16(va: number, v: number, flags = 0): void {
+  private fullWrite16(va: number, v: number, flags: number): void {
     this.checkAlign(va, 2, flags, true);
     if (this.e) v = bswap16(v);
     if ((va & 1) !== 0) {
@@ -632,7 +701,7 @@ export class Cpu {
     this.bus.writeData16(this.translate(va, ACCESS_WRITE, flags), v, va);
   }
 
-  write8(va: number, v: number, flags = 0): void {
+  private fullWrite8(va: number, v: number, flags: number): void {
     this.bus.writeData8(this.translate(va, ACCESS_WRITE, flags), v, va);
   }
 
@@ -640,35 +709,35 @@ export class Cpu {
 
   /** read32 for compiled code: the full path, then the fast path's entry for the page when the access was a plain one. */
   jitRead32(va: number, flags = 0): number {
-    const v = this.read32(va, flags);
+    const v = this.fullRead32(va, flags);
     if ((va & 3) === 0) this.fillDataTlb(va);
     return v;
   }
 
   jitRead16(va: number, flags = 0): number {
-    const v = this.read16(va, flags);
+    const v = this.fullRead16(va, flags);
     if ((va & 1) === 0) this.fillDataTlb(va);
     return v;
   }
 
   jitRead8(va: number): number {
-    const v = this.read8(va, 0);
+    const v = this.fullRead8(va, 0);
     this.fillDataTlb(va);
     return v;
   }
 
   jitWrite32(va: number, v: number, flags = 0): void {
-    this.write32(va, v, flags);
+    this.fullWrite32(va, v, flags);
     if ((va & 3) === 0) this.fillStoreTlb(va);
   }
 
   jitWrite16(va: number, v: number, flags = 0): void {
-    this.write16(va, v, flags);
+    this.fullWrite16(va, v, flags);
     if ((va & 1) === 0) this.fillStoreTlb(va);
   }
 
   jitWrite8(va: number, v: number): void {
-    this.write8(va, v, 0);
+    this.fullWrite8(va, v, 0);
     this.fillStoreTlb(va);
   }
 

@@ -16,7 +16,9 @@ const PER_SEED = 50_000;
 
 function differential(isa: 'arm' | 'thumb', title: string, seeds: number[], engine: SimEngine = 'interpreter'): void {
   const table = () => (isa === 'thumb' ? thumbTableRows() : tableRows());
-  const how = engine === 'jit' ? ', every block compiled by the jit engine' : '';
+  const how = engine !== 'jit' ? '' : isa === 'arm'
+    ? ', every block compiled by the jit engine'
+    : ', under the jit engine (Thumb interpreted, its loads and stores through the fast path)';
   describe(`${title} differential test against QEMU (${seeds.length} seeds x ${PER_SEED} instructions${how})`, () => {
     const missing = missingTools();
     const skip = missing.length > 0 && !toolsRequired()
@@ -75,3 +77,4 @@ differential('arm', 'A32', [0x5eed0001, 0x5eed0002, 0x5eed0003, 0x5eed0004]);
 differential('thumb', 'Thumb', [0x7eed0001, 0x7eed0002, 0x7eed0003, 0x7eed0004]);
 // The same cases again (the first seed), each instruction run as part of a compiled block.
 differential('arm', 'A32', [0x5eed0001], 'jit');
+differential('thumb', 'Thumb', [0x7eed0001], 'jit');

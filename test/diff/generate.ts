@@ -197,6 +197,8 @@ class Probe {
     this.bus = new ProbeBus(readOnlyEnd);
     this.bus.addRam('ram', 0x60000000, 0x04000000);
     this.cpu = new Cpu(this.bus);
+    // Every data access must reach ProbeBus's checks: the jit engine's fast path goes around the bus.
+    this.cpu.engine = 'interpreter';
     this.cpu.cp15.vbar = 0x60000000;
     const cpu = this.cpu;
     // Every report, not once per message: a data-dependent UNPREDICTABLE case is rejected.

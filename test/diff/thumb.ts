@@ -349,6 +349,8 @@ class ThumbProbe {
     this.bus = new ThumbProbeBus(readOnlyEnd);
     this.bus.addRam('ram', 0x60000000, 0x04000000);
     this.cpu = new Cpu(this.bus);
+    // Every data access must reach ThumbProbeBus's checks: the jit engine's fast path goes around the bus.
+    this.cpu.engine = 'interpreter';
     this.cpu.cp15.vbar = 0x60000000;
     const cpu = this.cpu;
     cpu.reportOnce = (message: string) => { this.report = message; };
