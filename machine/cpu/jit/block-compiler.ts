@@ -73,7 +73,7 @@ class Locals {
 
   /** The emitted code with registers and flags renamed to locals; notes which it reads and writes. */
   rename(code: string): string {
-    for (const m of code.matchAll(/r\[(\d+)\](\s*=(?!=))?/g)) {
+    for (const m of code.matchAll(/\br\[(\d+)\](\s*=(?!=))?/g)) {
       this.used.add(Number(m[1]));
       if (m[2] !== undefined) this.written.add(Number(m[1]));
     }
@@ -81,7 +81,7 @@ class Locals {
       this.flagsUsed.add(m[1]);
       if (m[2] !== undefined) this.flagsWritten.add(m[1]);
     }
-    return code.replace(/r\[(\d+)\]/g, 'r$1').replace(/cpu\.([nzcv])\b/g, 'f$1');
+    return code.replace(/\br\[(\d+)\]/g, 'r$1').replace(/cpu\.([nzcv])\b/g, 'f$1');
   }
 
   /** Declares and loads every local. */
