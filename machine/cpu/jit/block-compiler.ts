@@ -84,15 +84,20 @@ class Locals {
     return code.replace(/\br\[(\d+)\]/g, 'r$1').replace(/cpu\.([nzcv])\b/g, 'f$1');
   }
 
+  /** Each local's load from the cpu, as an assignment. */
+  private loads(): string[] {
+    return [...[...this.used].map((k) => `r${k} = r[${k}]`), ...FLAGS.filter((f) => this.flagsUsed.has(f)).map((f) => `f${f} = cpu.${f}`)];
+  }
+
   /** Declares and loads every local. */
   declare(): string {
-    const parts = [...[...this.used].map((k) => `r${k} = r[${k}]`), ...FLAGS.filter((f) => this.flagsUsed.has(f)).map((f) => `f${f} = cpu.${f}`)];
-    return parts.length === 0 ? '' : `let ${parts.join(', ')};`;
+    const loads = this.loads();
+    return loads.length === 0 ? '' : `let ${loads.join(', ')};`;
   }
 
   /** Loads every local again (after a handler, which works on cpu.r and the cpu's flags). */
   reload(): string {
-    return [...[...this.used].map((k) => `r${k} = r[${k}];`), ...FLAGS.filter((f) => this.flagsUsed.has(f)).map((f) => `f${f} = cpu.${f};`)].join(' ');
+    return this.loads().map((a) => `${a};`).join(' ');
   }
 
   /** Stores back what the block writes, as a list of expressions each followed by a comma. */
