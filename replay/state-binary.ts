@@ -36,7 +36,22 @@ function u8(x: number): void { room(1); buf[at++] = x; }
 function u32(x: number): void { room(4); view.setUint32(at, x, true); at += 4; }
 function f64(x: number): void { room(8); view.setFloat64(at, x, true); at += 8; }
 function str(s: string): void {
-  room(4 + s.length * 3);
+  const len = s.length;
+  room(4 + len * 3);
+  // Keys and names are short ASCII: copied by hand, which is quicker than an encoder call for a few bytes.
+  if (len <= 32) {
+    let i = 0;
+    for (; i < len; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      buf[at + 4 + i] = c;
+    }
+    if (i === len) {
+      view.setUint32(at, len, true);
+      at += 4 + len;
+      return;
+    }
+  }
   const n = buf.write(s, at + 4, 'utf8');
   view.setUint32(at, n, true);
   at += 4 + n;
@@ -45,17 +60,32 @@ function str(s: string): void {
 /** An array index as JavaScript orders object keys (canonical JSON's order). */
 const isIndexKey = (k: string): boolean => /^(?:0|[1-9][0-9]{0,9})$/.test(k) && Number(k) < 4294967295;
 
-/** Orders already worked out, by the object's own key list: a machine's snapshots have the same few shapes every chunk. */
-const orders = new Map<string, string[]>();
+/**
+ * Orders already worked out, by an object's first own key: the key lists seen
+ * with it and their canonical orders. A machine's snapshots have the same few
+ * shapes at every chunk, so an object's keys are almost always found here by
+ * comparing the lists, without building a string of them.
+ */
+const orders = new Map<string, Array<{ own: string[]; order: string[] }>>();
+let known = 0;
+
+function sameKeys(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 /** Keys in canonical JSON's order: array indices in numeric order, then the others sorted. */
 export function canonicalKeys(o: object): string[] {
   const own = Object.keys(o);
-  const signature = JSON.stringify(own);
-  let order = orders.get(signature);
-  if (!order) {
-    order = sortKeys(own);
-    if (orders.size < 4096) orders.set(signature, order);
+  if (own.length === 0) return own;
+  let seen = orders.get(own[0]);
+  if (seen) for (const e of seen) if (sameKeys(e.own, own)) return e.order;
+  const order = sortKeys(own);
+  if (known < 4096) {
+    if (!seen) orders.set(own[0], (seen = []));
+    seen.push({ own, order });
+    known++;
   }
   return order;
 }

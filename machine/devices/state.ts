@@ -83,10 +83,33 @@ function setPath(owner: unknown, path: string, value: unknown): void {
   o[parts[parts.length - 1]] = value;
 }
 
+/** One declared field, as captureState reads it: its name, the property path split once, its spec. */
+interface PlannedField { name: string; path: readonly string[]; spec: FieldSpec }
+
+/**
+ * The fields of each declaration, worked out once: a recording captures
+ * every device's state at every chunk, and splitting paths and expanding
+ * specs there again each time cost more than reading the values.
+ */
+const plans = new WeakMap<StateDecl, PlannedField[]>();
+
+function planOf(decl: StateDecl): PlannedField[] {
+  let plan = plans.get(decl);
+  if (!plan) {
+    plan = Object.entries(decl).map(([name, raw]) => ({ name, path: (spec(raw).field ?? name).split('.'), spec: spec(raw) }));
+    plans.set(decl, plan);
+  }
+  return plan;
+}
+
 /** The state of `owner` by declared name, in declaration order (plain JSON values). */
 export function captureState(owner: unknown, decl: StateDecl): Obj {
   const out: Obj = {};
-  for (const [name, raw] of Object.entries(decl)) out[name] = captureField(getPath(owner, spec(raw).field ?? name), spec(raw));
+  for (const f of planOf(decl)) {
+    let v = owner as Obj;
+    for (const p of f.path) v = v[p] as Obj;
+    out[f.name] = captureField(v, f.spec);
+  }
   return out;
 }
 
@@ -98,7 +121,12 @@ function captureField(v: unknown, s: FieldSpec): unknown {
     case 'bool': return v === true;
     case 'bigint': return (v as bigint).toString();
     case 'u64': return (v as bigint).toString(16);
-    case 'u32[]': return Array.from(v as ArrayLike<number>, (x) => x >>> 0);
+    case 'u32[]': {
+      const a = v as ArrayLike<number>;
+      const out = new Array<number>(a.length);
+      for (let i = 0; i < a.length; i++) out[i] = a[i] >>> 0;
+      return out;
+    }
     case 'int?[]': return Array.from(v as Array<number | null>, (x) => x ?? null);
     case 'map': {
       const out: Record<string, number> = {};
