@@ -20,9 +20,9 @@ leaves a recording that replays up to its last complete chunk.
                    events (default): also exceptions, IRQs, hypercalls and MMIO writes;
                    full: also every instruction's PC, register and memory writes (slow; one
                    core only: a tegra2-xoom scenario needs smp: 1)
-  --chunk N        instructions per chunk (state hash granularity; default 250000)
+  --chunk N        instructions per chunk (state hash granularity; default 1000000)
   --checkpoint-every N
-                   a checkpoint every N chunks (default 64; more: a smaller file,
+                   a checkpoint every N chunks (default 16; more: a smaller file,
                    fewer: faster seeks)
   --quiet          do not show the console
 

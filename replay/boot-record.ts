@@ -20,14 +20,23 @@ import { FORMAT_VERSION, type RecordingHeader, type TraceLevel } from './format'
 
 const VERSION: string = require('../../package.json').version;
 
-export const DEFAULT_CHUNK = 250_000;
 /**
- * A checkpoint every 64 chunks: 16 M instructions at the default chunk, so
- * a seek re-executes at most that (under half a second at the interpreter's
- * speed), while a long run stores each page's versions far less often than
- * every 8 chunks did.
+ * A state hash every million instructions. Each costs a snapshot of the
+ * machine state, its binary form and a sha256 over it (about 50 KB on
+ * vexpress-a9, most of it the TLB) and the pages written: at 250,000
+ * instructions this was a third of a recorded Linux boot's time under the
+ * jit engine. A million keeps that to a few percent, while a diff still
+ * steps through at most a million instructions to find the one where two
+ * runs part.
  */
-export const DEFAULT_CHECKPOINT_EVERY = 64;
+export const DEFAULT_CHUNK = 1_000_000;
+/**
+ * A checkpoint every 16 chunks: 16 M instructions at the default chunk, so
+ * a seek re-executes at most that (well under two seconds), while a long run
+ * stores each page's versions far less often than a checkpoint per chunk
+ * would.
+ */
+export const DEFAULT_CHECKPOINT_EVERY = 16;
 
 export const sha256 = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
 
