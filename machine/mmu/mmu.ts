@@ -97,6 +97,12 @@ export class Mmu {
   private readonly tlbPa = new Int32Array(TLB_SIZE);
   /** Valid slots whose block is larger than 4 KiB (TLBIMVA must then scan). */
   private bigEntries = 0;
+  /**
+   * Valid slots of a 16 MiB supersection: their pages span more slots than
+   * the TLB has, so TLBIMVA scans them all; without any, the slots of the
+   * 1 MiB around the address hold every entry that can contain it.
+   */
+  private superEntries = 0;
 
   // Result of the last successful walk.
   private wBase = 0; // block base PA
@@ -145,10 +151,11 @@ export class Mmu {
     const vpn = va >>> 12;
     const i = vpn & TLB_MASK;
     if (this.tlbVpn[i] !== -1) {
-      if (((this.tlbAttr[i] >>> A_SIZE_SHIFT) & 31) > 12) this.bigEntries--;
+      this.uncount(i);
       this.replaced(this.tlbVpn[i]);
     }
     if (size > 12) this.bigEntries++;
+    if (size > 20) this.superEntries++;
     this.tlbVpn[i] = vpn;
     this.tlbAsid[i] = this.cp15.contextidr & 0xff;
     this.tlbAttr[i] = attr;
@@ -326,11 +333,19 @@ export class Mmu {
   flush(): void {
     this.tlbVpn.fill(-1);
     this.bigEntries = 0;
+    this.superEntries = 0;
     this.replaced(-1);
   }
 
+  /** Takes slot i out of the counts of big entries (it is being replaced or dropped). */
+  private uncount(i: number): void {
+    const size = (this.tlbAttr[i] >>> A_SIZE_SHIFT) & 31;
+    if (size > 12) this.bigEntries--;
+    if (size > 20) this.superEntries--;
+  }
+
   private drop(i: number): void {
-    if (((this.tlbAttr[i] >>> A_SIZE_SHIFT) & 31) > 12) this.bigEntries--;
+    this.uncount(i);
     this.replaced(this.tlbVpn[i]);
     this.tlbVpn[i] = -1;
   }
@@ -347,7 +362,12 @@ export class Mmu {
       if (this.tlbVpn[i] === vpn && this.asidMatches(i, asid, allAsids)) this.drop(i);
       return;
     }
-    for (let i = 0; i < TLB_SIZE; i++) {
+    // An entry holding mva has its page in the block around it: with no
+    // supersection, in the 256 pages of its 1 MiB, each in a slot of its own.
+    const first = this.superEntries === 0 ? vpn & ~0xff : 0;
+    const slots = this.superEntries === 0 ? 256 : TLB_SIZE;
+    for (let k = 0; k < slots; k++) {
+      const i = (first + k) & TLB_MASK;
       const v = this.tlbVpn[i];
       if (v === -1) continue;
       const shift = ((this.tlbAttr[i] >>> A_SIZE_SHIFT) & 31) - 12;
@@ -391,7 +411,9 @@ export class Mmu {
     for (let k = 0; k < s.vpn.length; k++) {
       const i = s.vpn[k] & TLB_MASK;
       this.tlbVpn[i] = s.vpn[k]; this.tlbAsid[i] = s.asid[k]; this.tlbAttr[i] = s.attr[k]; this.tlbPa[i] = s.pa[k];
-      if (((s.attr[k] >>> A_SIZE_SHIFT) & 31) > 12) this.bigEntries++;
+      const size = (s.attr[k] >>> A_SIZE_SHIFT) & 31;
+      if (size > 12) this.bigEntries++;
+      if (size > 20) this.superEntries++;
     }
   }
 }

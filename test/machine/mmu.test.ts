@@ -215,6 +215,35 @@ test('TLBIMVA of any address in a section removes every page cached from it', ()
   assert.equal(cpu.read32(0x10003000), 0xbbbb);
 });
 
+test('TLBIMVA finds the cached pages of a block wherever in the block they lie: large page, section end, supersection', () => {
+  const cpu = mmuCpu();
+  cpu.bus.write32(0x6f000, 0x1111);
+  cpu.bus.write32(0xff000, 0x2222);
+  cpu.bus.write32(0x3000, 0x3333);
+  cpu.bus.write32(0x23000, 0x4444);
+  assert.equal(cpu.read32(0x2001f000), 0x1111); // large page at 0x20010000 -> 0x60000
+  assert.equal(cpu.read32(0x100ff000), 0x2222); // the section's last page
+  assert.equal(cpu.read32(0x30003000), 0x3333); // supersection at 0x30000000
+  // New mappings for all three, not seen until each block is invalidated.
+  for (let k = 0; k < 16; k++) setL2(cpu, L2A, 0x20010000 + k * 0x1000, 0x00023000 | 0x30 | 2);
+  setL1(cpu, 0x10000000, L2B | (0 << 5) | 1);
+  setL2(cpu, L2B, 0x100ff000, 0x00023000 | 0x30 | 2);
+  const L2C = 0x8800;
+  for (let k = 0; k < 16; k++) setL1(cpu, 0x30000000 + k * 0x100000, L2C | 1);
+  setL2(cpu, L2C, 0x30003000, 0x00023000 | 0x30 | 2);
+  assert.equal(cpu.read32(0x2001f000), 0x1111, 'stale large-page entry');
+  assert.equal(cpu.read32(0x100ff000), 0x2222, 'stale section entry');
+  assert.equal(cpu.read32(0x30003000), 0x3333, 'stale supersection entry');
+  // Each by an address at the other end of its block.
+  cpu.cp15.write(0, 8, 7, 1, 0x20010000);
+  cpu.cp15.write(0, 8, 7, 1, 0x10000000);
+  assert.equal(cpu.read32(0x2001f000), 0x4444);
+  assert.equal(cpu.read32(0x100ff000), 0x4444);
+  assert.equal(cpu.read32(0x30003000), 0x3333, 'the supersection is still cached');
+  cpu.cp15.write(0, 8, 7, 1, 0x30f00000);
+  assert.equal(cpu.read32(0x30003000), 0x4444);
+});
+
 test('nG entries are tagged with the ASID from CONTEXTIDR', () => {
   const cpu = mmuCpu();
   const va = 0x20005000;
