@@ -417,6 +417,19 @@ export class Bus {
   }
 
   /** Reads bytes from RAM for inspection (debuggers, tests, semihosting). */
+  /**
+   * The 4 KiB RAM page holding pa as a view into its region, not a copy
+   * (hashing the pages a chunk wrote need not copy them): read it before
+   * the page is written again.
+   */
+  ramPage(pa: number): Uint8Array {
+    const page = (pa & ~0xfff) >>> 0;
+    const r = this.ramAt(page);
+    if (!r) throw new Error(`no RAM at physical address 0x${page.toString(16)}`);
+    const off = page - r.base;
+    return r.u8.subarray(off, off + 0x1000);
+  }
+
   readBytes(pa: number, len: number): Uint8Array {
     if (pa + len > 0x100000000) throw new Error(`no RAM at physical address 0x100000000 (past the 4 GiB address space)`);
     const out = new Uint8Array(len);

@@ -23,6 +23,8 @@ const enum Tag { Null = 0, False = 1, True = 2, Number = 3, String = 4, Array = 
 let buf = Buffer.allocUnsafe(1 << 17);
 let view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
 let at = 0;
+/** Where a list of numbers is turned into float64s before it is copied in (reused). */
+let scratch = new Float64Array(4096);
 
 function room(n: number): void {
   if (at + n <= buf.length) return;
@@ -133,12 +135,13 @@ function value(v: unknown, key: string): void {
     if (numbers) {
       u8(Tag.Numbers);
       u32(v.length);
-      // Converted natively; -0 written as 0, as JSON writes it. (The bytes are the host's, little-endian on every platform Node runs on that bringup supports.)
-      const f = new Float64Array(v as number[]);
-      for (let i = 0; i < f.length; i++) if (f[i] === 0) f[i] = 0;
-      room(f.byteLength);
-      buf.set(new Uint8Array(f.buffer), at);
-      at += f.byteLength;
+      // -0 written as 0, as JSON writes it. (The bytes are the host's, little-endian on every platform Node runs on that bringup supports.)
+      const n = v.length;
+      if (scratch.length < n) scratch = new Float64Array(Math.max(n, scratch.length * 2));
+      for (let i = 0; i < n; i++) { const x = v[i] as number; scratch[i] = x === 0 ? 0 : x; }
+      room(n * 8);
+      buf.set(new Uint8Array(scratch.buffer, 0, n * 8), at);
+      at += n * 8;
       return;
     }
     u8(Tag.Array);

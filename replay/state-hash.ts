@@ -131,5 +131,5 @@ export function chainHash(previous: string, state: string | Uint8Array, pages: I
 
 /** `state` is hashedState of the machine's snapshot, taken by the caller (a recorder keeps the snapshot for a checkpoint at the same boundary). */
 export function chunkHash(previous: string, state: string | Uint8Array, machine: Machine, pages: number[]): string {
-  return chainHash(previous, state, (function* () { for (const page of pages) yield { page, bytes: pageBytes(machine, page) }; })());
+  return chainHash(previous, state, (function* () { for (const page of pages) yield { page, bytes: machine.bus.ramPage((page << 12) >>> 0) }; })());
 }

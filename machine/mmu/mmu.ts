@@ -398,10 +398,14 @@ export class Mmu {
 
   /** TLB contents: a guest may rely on stale entries, so replay needs them. */
   snapshot(): MmuSnapshot {
-    const vpn: number[] = [], asid: number[] = [], attr: number[] = [], pa: number[] = [];
-    for (let i = 0; i < TLB_SIZE; i++) {
+    // Counted first, so that each list is made at its size (recordings take one per chunk).
+    let n = 0;
+    for (let i = 0; i < TLB_SIZE; i++) if (this.tlbVpn[i] !== -1) n++;
+    const vpn = new Array<number>(n), asid = new Array<number>(n), attr = new Array<number>(n), pa = new Array<number>(n);
+    for (let i = 0, k = 0; i < TLB_SIZE; i++) {
       if (this.tlbVpn[i] === -1) continue;
-      vpn.push(this.tlbVpn[i]); asid.push(this.tlbAsid[i]); attr.push(this.tlbAttr[i]); pa.push(this.tlbPa[i]);
+      vpn[k] = this.tlbVpn[i]; asid[k] = this.tlbAsid[i]; attr[k] = this.tlbAttr[i]; pa[k] = this.tlbPa[i];
+      k++;
     }
     return { vpn, asid, attr, pa };
   }
