@@ -416,7 +416,6 @@ export class Bus {
     }
   }
 
-  /** Reads bytes from RAM for inspection (debuggers, tests, semihosting). */
   /**
    * The 4 KiB RAM page holding pa as a view into its region, not a copy
    * (hashing the pages a chunk wrote need not copy them): read it before
@@ -430,6 +429,7 @@ export class Bus {
     return r.u8.subarray(off, off + 0x1000);
   }
 
+  /** Reads bytes from RAM for inspection (debuggers, tests, semihosting). */
   readBytes(pa: number, len: number): Uint8Array {
     if (pa + len > 0x100000000) throw new Error(`no RAM at physical address 0x100000000 (past the 4 GiB address space)`);
     const out = new Uint8Array(len);
