@@ -4,7 +4,7 @@
 // scenario under `bringup run --record` and checking a recording with
 // `bringup replay --verify`.
 'use strict';
-const { spawnSync } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -108,25 +108,44 @@ class UsageError extends Error {}
 /**
  * `bringup run --record` over a scenario, console live when `echo`; the console
  * text and figures come from the recording. `checkOutput(out)` gives the checks.
+ * Resolves when the run has ended; `promptSeconds` is the wall time from the
+ * start to the shell's first prompt on the console (the boot to the shell, as
+ * QEMU's runs are timed), seen as the run prints its console (it gives the
+ * event loop a turn every 50 ms, so within about that).
  */
 function runBringup(scenario, recording, { echo, checkOutput }) {
   const { RecordingReader } = require('../dist/replay/reader');
   fs.rmSync(recording, { force: true }); // a recording left from an earlier run is not this run's
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'bringup'), 'run', ...(echo ? [] : ['--quiet']), '--record', recording, scenario],
-    { stdio: ['ignore', echo ? 'inherit' : 'pipe', 'inherit'], encoding: 'utf8' });
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (!echo && r.status !== 0) process.stdout.write(r.stdout ?? '');
-  // A scenario bringup refused (exit 2) leaves no recording: nothing ran.
-  if (!fs.existsSync(recording)) return { status: r.status, seconds, out: '', instructions: 0, reached: false, checks: checkOutput(''), bytes: 0, chunks: 0 };
-  const rec = RecordingReader.open(recording);
-  const out = rec.chunks.flatMap((c) => c.console).filter((c) => c.device === rec.header.boot.console).map((c) => c.text).join('');
-  const typed = rec.chunks.flatMap((c) => c.inputs).find((e) => e.injection && e.injection.kind === 'console-input');
-  return {
-    status: r.status, seconds, out, instructions: rec.end ? rec.end.icount : rec.lastIcount, inputAt: typed ? typed.icount : undefined,
-    stop: rec.end ? rec.end.stop : undefined,
-    reached: r.status === 0, checks: checkOutput(out), bytes: fs.statSync(recording).size, chunks: rec.chunks.length,
-  };
+  return new Promise((resolve) => {
+    const t0 = process.hrtime.bigint();
+    const since = () => Number(process.hrtime.bigint() - t0) / 1e9;
+    // The console is watched for the prompt in both cases; shown only when echo.
+    const child = spawn(process.execPath, [path.join(root, 'bin', 'bringup'), 'run', '--record', recording, scenario], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let printed = '';
+    let promptSeconds;
+    const kept = [];
+    child.stdout.on('data', (d) => {
+      if (echo) process.stdout.write(d); else kept.push(d);
+      if (promptSeconds !== undefined) return;
+      printed = (printed + d.toString('latin1')).slice(-4096);
+      if (printed.includes(PROMPT)) promptSeconds = since();
+    });
+    child.on('close', (status) => {
+      const seconds = since();
+      // Unless shown live, the run's report is shown when it failed.
+      if (!echo && status !== 0) process.stdout.write(Buffer.concat(kept));
+      // A scenario bringup refused (exit 2) leaves no recording: nothing ran.
+      if (!fs.existsSync(recording)) { resolve({ status, seconds, out: '', instructions: 0, reached: false, checks: checkOutput(''), bytes: 0, chunks: 0 }); return; }
+      const rec = RecordingReader.open(recording);
+      const out = rec.chunks.flatMap((c) => c.console).filter((c) => c.device === rec.header.boot.console).map((c) => c.text).join('');
+      const typed = rec.chunks.flatMap((c) => c.inputs).find((e) => e.injection && e.injection.kind === 'console-input');
+      resolve({
+        status, seconds, promptSeconds, out, instructions: rec.end ? rec.end.icount : rec.lastIcount, inputAt: typed ? typed.icount : undefined,
+        stop: rec.end ? rec.end.stop : undefined,
+        reached: status === 0, checks: checkOutput(out), bytes: fs.statSync(recording).size, chunks: rec.chunks.length,
+      });
+    });
+  });
 }
 
 /** `bringup replay --verify` over a recording: every chunk hash from the boot. */

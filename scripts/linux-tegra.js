@@ -327,7 +327,7 @@ async function main() {
     const scenario = writeScenario(tree, { kernel, initrd, board }, opts.limit);
     const recording = path.join(work, `linux-tegra-${tree}.bur`);
     console.error(`\n== ${tree}: zImage with ${path.basename(dtb)} appended; scenario ${path.relative(root, scenario)}; to run it again: node bin/bringup run ${path.relative(root, scenario)}`);
-    const run = runBringup(scenario, recording, { echo: true, checkOutput: checkOutput(ENDS[TREES[tree].end]) });
+    const run = await runBringup(scenario, recording, { echo: true, checkOutput: checkOutput(ENDS[TREES[tree].end]) });
     const problems = dmesgProblems(run.out);
     for (const p of problems) console.error(`  dmesg (${tree}): ${p}`);
     const replay = run.bytes ? verifyReplay(recording) : { ok: false, seconds: 0, report: 'no recording' };

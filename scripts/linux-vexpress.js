@@ -10,10 +10,11 @@
 // built from them here, with the scenario .cache/linux/linux-vexpress.yaml
 // that `bringup run --record` runs (the commands are typed once the prompt
 // has appeared: input: after). Prints JSON lines: bringup's instructions and
-// wall seconds, QEMU's wall seconds from the same run, plain and in its
-// record mode (-icount shift=0,rr=record, timed to the first prompt: typed
-// characters do not survive that mode) with bringup's time over the
-// latter; with --replay whether `bringup replay --verify` reproduces the
+// wall seconds (to the end of the session, and to the shell's first prompt),
+// QEMU's wall seconds from the same run, plain and in its record mode
+// (-icount shift=0,rr=record, timed to the first prompt: typed characters do
+// not survive that mode) with bringup's time to the prompt over the latter,
+// the boot to the shell on both sides; with --replay whether `bringup replay --verify` reproduces the
 // recorded run chunk for chunk; with --twice whether a second run gives the
 // same console, instruction counts and recording (`bringup diff`).
 //
@@ -180,12 +181,13 @@ async function main() {
   console.error(`scenario ${path.relative(root, scenario)}`);
 
   const first = path.join(cache, `linux-vexpress${suffix}.bur`);
-  const ours = runBringup(scenario, first, { echo: true });
+  const ours = await runBringup(scenario, first, { echo: true });
   if (!ours.reached) console.error(`bringup: the session did not finish (bringup run exit ${ours.status} after ${ours.instructions} instructions)`);
   let ok = ours.reached && Object.values(ours.checks).every(Boolean);
   console.log(JSON.stringify({
     bench: `linux-vexpress${suffix}`, kernel: path.basename(kernel), busybox: busybox.version, cores: smp, shell: ours.reached, checks: ours.checks,
     instructions: ours.instructions, input_at: ours.inputAt, seconds: +ours.seconds.toFixed(2),
+    ...(ours.promptSeconds !== undefined ? { seconds_to_prompt: +ours.promptSeconds.toFixed(2) } : {}),
     mips: +(ours.instructions / ours.seconds / 1e6).toFixed(1), recording: path.relative(root, first), recording_bytes: ours.bytes, chunks: ours.chunks,
     ...(smp > 1 ? { cpu_lines: cpuLines(ours.out) } : {}),
   }));
@@ -196,7 +198,7 @@ async function main() {
   }
   if (args.includes('--twice')) {
     const second = path.join(cache, `linux-vexpress${suffix}-2.bur`);
-    const again = runBringup(scenario, second, { echo: false });
+    const again = await runBringup(scenario, second, { echo: false });
     const identicalOutput = again.out === ours.out;
     const identicalCount = again.instructions === ours.instructions && again.inputAt === ours.inputAt;
     const diff = spawnSync(process.execPath, [path.join(root, 'bin', 'bringup'), 'diff', first, second], { encoding: 'utf8' });
@@ -217,7 +219,7 @@ async function main() {
     fs.rmSync(rrfile, { force: true });
     console.log(JSON.stringify({
       bench: `linux-vexpress${suffix}-qemu-record`, mode: '-icount shift=0,rr=record', ...rr, seconds: rr.seconds !== undefined ? +rr.seconds.toFixed(2) : undefined,
-      ...(rr.seconds !== undefined && rr.reached ? { ratio_bringup_over_qemu_record: +(ours.seconds / rr.seconds).toFixed(2) } : {}),
+      ...(rr.seconds !== undefined && rr.reached && ours.promptSeconds !== undefined ? { ratio_bringup_over_qemu_record: +(ours.promptSeconds / rr.seconds).toFixed(2) } : {}),
     }));
   }
   process.exit(ok ? 0 : 1);
