@@ -25,9 +25,9 @@ const VERSION: string = require('../../package.json').version;
  * machine state, its binary form and a sha256 over it (about 50 KB on
  * vexpress-a9, most of it the TLB) and the pages written: at 250,000
  * instructions this was a third of a recorded Linux boot's time under the
- * jit engine. A million keeps that to a few percent, while a diff still
- * steps through at most a million instructions to find the one where two
- * runs part.
+ * jit engine, at a million about a tenth, while a diff still steps through
+ * at most a million instructions (about two seconds) to find the one where
+ * two runs part.
  */
 export const DEFAULT_CHUNK = 1_000_000;
 /**

@@ -70,10 +70,15 @@ type Obj = Record<string, unknown>;
 
 const spec = (s: FieldKind | FieldSpec): FieldSpec => (typeof s === 'string' ? { kind: s } : s);
 
-function getPath(owner: unknown, path: string): unknown {
+/** The value at a property path already split at its dots. */
+function walk(owner: unknown, parts: readonly string[]): unknown {
   let o = owner as Obj;
-  for (const p of path.split('.')) o = o[p] as Obj;
+  for (const p of parts) o = o[p] as Obj;
   return o;
+}
+
+function getPath(owner: unknown, path: string): unknown {
+  return walk(owner, path.split('.'));
 }
 
 function setPath(owner: unknown, path: string, value: unknown): void {
@@ -105,11 +110,7 @@ function planOf(decl: StateDecl): PlannedField[] {
 /** The state of `owner` by declared name, in declaration order (plain JSON values). */
 export function captureState(owner: unknown, decl: StateDecl): Obj {
   const out: Obj = {};
-  for (const f of planOf(decl)) {
-    let v = owner as Obj;
-    for (const p of f.path) v = v[p] as Obj;
-    out[f.name] = captureField(v, f.spec);
-  }
+  for (const f of planOf(decl)) out[f.name] = captureField(walk(owner, f.path), f.spec);
   return out;
 }
 
