@@ -379,11 +379,13 @@ export class Cpu {
 
   /** BX, BLX (register), loads to PC and, in ARM state, ALU writes to PC: interworking. */
   bxWritePC(addr: number): void {
+    // T is written (raising attention) only when it changes: a return to code
+    // of the same instruction set leaves the block free to go on.
     if (addr & 1) {
-      this.t = 1;
+      if (this.tBit === 0) this.t = 1;
       this.nextPc = (addr & ~1) >>> 0;
     } else {
-      this.t = 0;
+      if (this.tBit !== 0) this.t = 0;
       this.nextPc = (addr & ~3) >>> 0;
     }
   }

@@ -16,7 +16,8 @@
  * Exactness rule. Whatever could change the outcome of those boundary checks
  * while a block runs raises `cpu.attention`, which ends the block after the
  * current instruction: an interrupt line going high, a write to CPSR.I, F or
- * T (so every exception entry and return), WFI, a stop request, shortenRun
+ * T that changes it (so every exception entry and return, but not a BX that
+ * stays in the same instruction set), WFI, a stop request, shortenRun
  * (an event scheduled during the run), a new execution hook, and anything
  * that bumps cpu.codeGen (a write to a page holding decoded code, a
  * translation or privilege change). The next block then starts with the full

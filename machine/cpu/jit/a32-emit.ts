@@ -1,8 +1,9 @@
 /**
  * JavaScript for the most frequent A32 instructions, as the block compiler
  * (block-compiler.ts) inlines them: data processing with an immediate or an
- * immediate-shifted register, MOVW/MOVT, B/BL, the word, byte and halfword
- * loads and stores with immediate or register offsets, MUL/MLA.
+ * immediate-shifted register, MOVW/MOVT, B/BL/BX, the word, byte and
+ * halfword loads and stores with immediate or register offsets, LDM/STM,
+ * MUL/MLA, the 64-bit multiplies, the byte and halfword extends, CLZ.
  *
  * Each emitter is the handler of its row (machine/cpu/a32/) with the
  * instruction's fields and its PC turned into constants: the same operations
@@ -300,6 +301,67 @@ function multiply(insn: number, pc: number, accumulate: boolean): Emitted | unde
 }
 EMITTERS.set('MUL', (insn, pc) => multiply(insn, pc, false));
 EMITTERS.set('MLA', (insn, pc) => multiply(insn, pc, true));
+
+// The 64-bit multiplies (multiply.ts umul64, smul64, add64): the product from
+// 16-bit limbs (exact in doubles), the signed form's correction of the high
+// word, the accumulation with its carry; RdLo, then RdHi, then N and Z.
+// Decoded rows name neither the PC nor RdHi = RdLo (those are UNPREDICTABLE).
+const LONG_MUL = fieldsOf('---- ---- ---s hhhh llll mmmm ---- nnnn');
+
+/** prodHi:prodLo (locals `lo`, `hi`) += the 64-bit value hi64:lo64 (add64). */
+const add64Code = (lo64: string, hi64: string): string =>
+  `{ const u = (lo >>> 0) + (${lo64} >>> 0); lo = u | 0; hi = (hi + ${hi64} + (u > 0xffffffff ? 1 : 0)) | 0; }`;
+
+function longMultiply(insn: number, signed: boolean, accumulate: 'none' | 'long' | 'umaal'): Emitted {
+  const l = LONG_MUL.l(insn), h = LONG_MUL.h(insn);
+  let code = `{ const a = r[${LONG_MUL.n(insn)}], b = r[${LONG_MUL.m(insn)}];`;
+  if (accumulate !== 'none') code += ` const lo0 = r[${l}], hi0 = r[${h}];`;
+  code += ' const a0 = a & 0xffff, a1 = a >>> 16, b0 = b & 0xffff, b1 = b >>> 16;' +
+    ' const p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0;' +
+    ' const mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);' +
+    ' let lo = ((mid << 16) | (p00 & 0xffff)) | 0;' +
+    ' let hi = (a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16)) | 0;';
+  if (signed) code += ' hi = (hi - (a < 0 ? b : 0) - (b < 0 ? a : 0)) | 0;';
+  if (accumulate === 'long') code += ` ${add64Code('lo0', 'hi0')}`;
+  if (accumulate === 'umaal') code += ` ${add64Code('lo0', '0')} ${add64Code('hi0', '0')}`;
+  code += ` r[${l}] = lo; r[${h}] = hi;`;
+  if (LONG_MUL.s(insn) === 1) code += ' cpu.n = hi >>> 31; cpu.z = (lo | hi) === 0 ? 1 : 0;';
+  return { effect: Effect.Pure, code: `${code} }` };
+}
+EMITTERS.set('UMULL', (insn) => longMultiply(insn, false, 'none'));
+EMITTERS.set('UMLAL', (insn) => longMultiply(insn, false, 'long'));
+EMITTERS.set('SMULL', (insn) => longMultiply(insn, true, 'none'));
+EMITTERS.set('SMLAL', (insn) => longMultiply(insn, true, 'long'));
+EMITTERS.set('UMAAL', (insn) => longMultiply(insn, false, 'umaal'));
+
+// The extends (misc-arithmetic.ts): Rm rotated right by a constant multiple
+// of 8, a byte or halfword of it zero- or sign-extended, and for the add forms
+// added to Rn. Decoded rows write neither the PC nor read it as Rm.
+const EXTEND = fieldsOf('---- ---- ---- nnnn dddd rr-- ---- mmmm');
+const EXTENDS: Array<[string, (v: string) => string, boolean]> = [
+  ['UXTB', (v) => `${v} & 0xff`, false], ['UXTH', (v) => `${v} & 0xffff`, false],
+  ['SXTB', (v) => `(${v} << 24) >> 24`, false], ['SXTH', (v) => `(${v} << 16) >> 16`, false],
+  ['UXTAB', (v) => `${v} & 0xff`, true], ['UXTAH', (v) => `${v} & 0xffff`, true],
+  ['SXTAB', (v) => `(${v} << 24) >> 24`, true], ['SXTAH', (v) => `(${v} << 16) >> 16`, true],
+];
+for (const [row, extend, add] of EXTENDS) {
+  EMITTERS.set(row, (insn, pc) => {
+    const rot = EXTEND.r(insn) << 3;
+    const v = `(((x >>> ${rot}) | (x << ${32 - rot})) | 0)`;
+    const value = add ? `(${reg(EXTEND.n(insn), pc)} + (${extend(v)})) | 0` : extend(v);
+    return { effect: Effect.Pure, code: `{ const x = r[${EXTEND.m(insn)}]; r[${EXTEND.d(insn)}] = ${value}; }` };
+  });
+}
+
+EMITTERS.set('CLZ', (insn) => ({ effect: Effect.Pure, code: `r[${DP.d(insn)}] = Math.clz32(r[${OFF_REG.m(insn)}]);` }));
+
+// BX (Cpu.bxWritePC): to A32 code (bit 0 clear) the target word-aligned, to
+// Thumb code bit 0 dropped and T set (which raises attention: the block's
+// caller then stops chaining).
+EMITTERS.set('BX', (insn, pc) => ({
+  effect: Effect.Branch,
+  code: `{ const a = ${reg(OFF_REG.m(insn), pc)}; if ((a & 1) !== 0) { cpu.t = 1; npc = (a & ~1) >>> 0; } else npc = (a & ~3) >>> 0; }`,
+}));
 
 // LDM/STM in the four addressing modes (load-store-multiple.ts): every word
 // must be aligned (ACC_ALIGN). Loads go to locals first and registers are
