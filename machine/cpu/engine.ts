@@ -32,4 +32,4 @@ export function withDefaultEngine<T>(engine: Engine, fn: () => T): T {
 }
 
 /** How often a block must start somewhere before the jit engine compiles it (Cpu.hotThreshold). */
-export function defaultHotThreshold(): number { return 4096; }
+export function defaultHotThreshold(): number { return 16384; }

@@ -154,13 +154,16 @@ export function runLoop(cpu: Cpu, budget: number): number {
         const shift = t === 0 ? 2 : 1; // bytes per slot: 4 (A32) or 2 (Thumb)
         // Compiled blocks run only where nothing watches single instructions or accesses.
         const compiled = t === 0 && !hooked && cpu.engine === 'jit' && !cpu.accessProbe.active && !s.volatile;
+        // Whether pc starts a block (counted towards compiling one there): the
+        // first instruction, a branch target, the instruction after a compiled block.
+        let blockStart = true;
         // ---- the block: one instruction per turn.
         for (;;) {
           const index = (pc & 0xfff) >>> shift;
           if (compiled) {
             const blocks = s.blocks ?? startBlocks(s);
             let b = blocks[index];
-            if (b === undefined && ++s.heat![index] >= hot) b = blocks[index] = compileA32Block(cpu, s, index, pc) ?? null;
+            if (b === undefined && blockStart && ++s.heat![index] >= hot) b = blocks[index] = compileA32Block(cpu, s, index, pc) ?? null;
             // A block longer than the budget left: the interpreter runs its head, or,
             // where everything is compiled at once, a block of just that head.
             if (b != null && b.length > left && hot === 1) b = compileA32Block(cpu, s, index, pc, left) ?? null;
@@ -172,6 +175,7 @@ export function runLoop(cpu: Cpu, budget: number): number {
               if (left === 0 || cpu.attention !== 0 || (npc & ~0xfff) !== pageVa) break;
               pc = npc;
               cpu.icount++;
+              blockStart = true;
               continue;
             }
           }
@@ -204,6 +208,7 @@ export function runLoop(cpu: Cpu, budget: number): number {
           }
           const npc = cpu.nextPc;
           cpu.pc = npc;
+          blockStart = npc !== ((pc + 4) >>> 0);
           // With attention clear, the boundary checks before npc would decide as
           // they did when this block started: a branch within the page chains to
           // its target at once. A hooked instruction starts a block of its own.
