@@ -50,17 +50,20 @@ export interface CodeSlots {
   heat?: Uint16Array;
   blocks?: Array<CompiledBlock | null | undefined>;
   /**
-   * Written to not long before this decode of it: code sharing its page with
-   * data the program writes (the jit engine leaves such a page interpreted,
-   * since compiling it again after every write costs more than it saves).
+   * The instruction count before which the jit engine leaves the page
+   * interpreted (0: none). A page written to not long before this decode of
+   * it may be code sharing its page with data the program writes, and
+   * compiling it again after every write would cost more than it saves; if
+   * no write drops it for VOLATILE_WINDOW instructions (code patched at boot,
+   * then left alone), it is compiled as any other.
    */
-  readonly volatile: boolean;
+  readonly volatileUntil: number;
 }
 
 /** Entries of the recent-pages table. */
 const RECENT = 64;
 
-/** A page dropped again within this many instructions of its last drop is volatile. */
+/** A page dropped again within this many instructions of its last drop is volatile for as many more. */
 const VOLATILE_WINDOW = 10_000_000;
 
 const A32_SLOTS = 1024;
@@ -99,8 +102,8 @@ export class CodeCache {
     if (s === undefined) {
       const n = t === 0 ? A32_SLOTS : THUMB_SLOTS;
       const last = this.dropped.get(page);
-      const volatile = last !== undefined && this.cpu.icount - last < VOLATILE_WINDOW;
-      s = { pa: (page << 12) >>> 0, t, handlers: new Array<Handler | undefined>(n).fill(undefined), insns: new Int32Array(n), volatile };
+      const volatileUntil = last !== undefined && this.cpu.icount - last < VOLATILE_WINDOW ? this.cpu.icount + VOLATILE_WINDOW : 0;
+      s = { pa: (page << 12) >>> 0, t, handlers: new Array<Handler | undefined>(n).fill(undefined), insns: new Int32Array(n), volatileUntil };
       this.pages.set(key, s);
       bus.watchCode(page);
     }

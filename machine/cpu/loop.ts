@@ -153,7 +153,7 @@ export function runLoop(cpu: Cpu, budget: number): number {
         const handlers = s.handlers, insns = s.insns;
         const shift = t === 0 ? 2 : 1; // bytes per slot: 4 (A32) or 2 (Thumb)
         // Compiled blocks run only where nothing watches single instructions or accesses.
-        const compiled = t === 0 && !hooked && cpu.engine === 'jit' && !cpu.accessProbe.active && !s.volatile;
+        const compiled = t === 0 && !hooked && cpu.engine === 'jit' && !cpu.accessProbe.active && cpu.icount >= s.volatileUntil;
         // Whether pc starts a block (counted towards compiling one there): the
         // first instruction, a branch target, the instruction after a compiled block.
         let blockStart = true;
