@@ -14,8 +14,8 @@ import type { Engine } from '../../machine/cpu/engine';
 
 const AT = 0x1000;
 
-/** Operand values where multiplies and extends go wrong first: signs, carries between limbs, byte and halfword edges. */
-const EDGES = [0, 1, 2, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xffff, 0x10000, 0x12345678, 0x7fffffff, 0x80000000, 0x80000001, 0xfffffffe, 0xffffffff];
+/** Operand values where multiplies, extends and shifts go wrong first: signs, carries between limbs, byte and halfword edges, shift amounts about 32. */
+const EDGES = [0, 1, 2, 0x1f, 0x20, 0x21, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xffff, 0x10000, 0x12345678, 0x7fffffff, 0x80000000, 0x80000001, 0xfffffffe, 0xffffffff];
 
 /** A small deterministic generator (xorshift32), so a failure names a case that reruns the same. */
 function generator(seed: number): () => number {
@@ -53,14 +53,15 @@ function runOne(cpu: Cpu, regs: number[], flags: number[]): Outcome {
   return { r: Array.from(cpu.r.subarray(0, 15)), flags: [cpu.n, cpu.z, cpu.c, cpu.v], pc: cpu.pc >>> 0, t: cpu.t };
 }
 
-/** Runs `count` cases of each encoding under both engines and compares them. */
-function agree(label: string, encodings: number[], count: number, seed: number): void {
+/** Runs `count` cases of each encoding under both engines and compares them; `fix` may set registers of case k. */
+function agree(label: string, encodings: number[], count: number, seed: number, fix?: (regs: number[], k: number) => void): void {
   const next = generator(seed);
   for (const insn of encodings) {
     const interpreter = coreWith('interpreter', insn), jit = coreWith('jit', insn);
     for (let k = 0; k < count; k++) {
       const value = (): number => (k < EDGES.length * 2 && (next() & 1) === 0 ? EDGES[next() % EDGES.length] : next()) | 0;
       const regs = Array.from({ length: 15 }, value);
+      fix?.(regs, k);
       const flags = [next() & 1, next() & 1, next() & 1, next() & 1];
       const a = runOne(interpreter, regs, flags);
       const b = runOne(jit, regs, flags);
@@ -92,6 +93,27 @@ test('UXTB, UXTH, SXTB, SXTH and their add forms, at every rotation, compiled in
     for (let rot = 0; rot < 4; rot++) encodings.push(base | (2 << 16) | (3 << 12) | (rot << 10) | 5, base | (3 << 16) | (3 << 12) | (rot << 10) | 3);
   }
   agree('extend', encodings, 30, 0xe47e);
+});
+
+test('data processing with a register-shifted register (every opcode, shift type, with and without S) compiled inline gives the handlers\' results', () => {
+  const encodings: number[] = [];
+  for (let opcode = 0; opcode < 16; opcode++) {
+    const compare = opcode >= 8 && opcode <= 11;
+    for (const s of compare ? [1] : [0, 1]) {
+      for (let type = 0; type < 4; type++) {
+        // rd r3, rn r4, rs r5, rm r6; and rd = rm = rs (r2) for the operand read before the write.
+        encodings.push((0xe0000010 | (opcode << 21) | (s << 20) | (4 << 16) | (3 << 12) | (5 << 8) | (type << 5) | 6) >>> 0);
+        encodings.push((0xe0000010 | (opcode << 21) | (s << 20) | (2 << 16) | (2 << 12) | (2 << 8) | (type << 5) | 2) >>> 0);
+      }
+    }
+  }
+  // Every amount where the shifts change behaviour, with Rm's top and bottom bits both ways (Rs is r5; r2 when it is Rm too).
+  const amounts = [0, 1, 2, 30, 31, 32, 33, 63, 64, 255, 256, 0x120];
+  const tops = [0x80000001, 0x7ffffffe, 0xffffffff, 0];
+  agree('register-shifted register', encodings, amounts.length * tops.length, 0x5a5, (regs, k) => {
+    regs[5] = amounts[k % amounts.length];
+    regs[6] = tops[Math.floor(k / amounts.length)] | 0;
+  });
 });
 
 test('CLZ compiled inline gives the handler\'s result', () => {

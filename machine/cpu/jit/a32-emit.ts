@@ -1,7 +1,7 @@
 /**
  * JavaScript for the most frequent A32 instructions, as the block compiler
- * (block-compiler.ts) inlines them: data processing with an immediate or an
- * immediate-shifted register, MOVW/MOVT, B/BL/BX, the word, byte and
+ * (block-compiler.ts) inlines them: data processing with an immediate, an
+ * immediate-shifted register or a register-shifted register, MOVW/MOVT, B/BL/BX, the word, byte and
  * halfword loads and stores with immediate or register offsets, LDM/STM,
  * MUL/MLA, the 64-bit multiplies, the byte and halfword extends, CLZ.
  *
@@ -45,6 +45,7 @@ export interface Emitted {
 const DP = fieldsOf('---- ---o ooos nnnn dddd ---- ---- ----');
 const IMM12 = fieldsOf('---- ---- ---- ---- ---- iiii iiii iiii');
 const SHIFTED = fieldsOf('---- ---- ---- ---- ---- iiii itt- mmmm');
+const RSR = fieldsOf('---- ---- ---- ---- ---- ssss -tt- mmmm');
 const MOV16 = fieldsOf('---- ---- ---- iiii dddd iiii iiii iiii');
 const ADDR = fieldsOf('---- ---p u-w- nnnn tttt ---- ---- ----');
 const OFF8 = fieldsOf('---- ---- ---- ---- ---- iiii ---- iiii');
@@ -165,6 +166,39 @@ function dataProcessingReg(insn: number, pc: number): Emitted | undefined {
   return dataProcessing(insn, pc, `const m = ${m}; const op = ${sh.value};${sh.carry === undefined ? '' : ` const sc = ${sh.carry};`}`, sh.carry);
 }
 
+/**
+ * Rm shifted by the bottom byte of Rs (operands.ts shiftReg), decided when
+ * the instruction runs: the value and the carry out as expressions over `m`
+ * and `n` (the amount); an amount of 0 leaves both Rm and C as they are.
+ */
+function shiftRegCode(type: number): { value: string; carry: string } {
+  switch (type) {
+    case 0: return {
+      value: 'n === 0 ? m : n < 32 ? m << n : 0',
+      carry: 'n === 0 ? cpu.c : n < 32 ? (m >>> (32 - n)) & 1 : n === 32 ? m & 1 : 0',
+    };
+    case 1: return {
+      value: 'n === 0 ? m : n < 32 ? (m >>> n) | 0 : 0',
+      carry: 'n === 0 ? cpu.c : n < 32 ? (m >>> (n - 1)) & 1 : n === 32 ? m >>> 31 : 0',
+    };
+    case 2: return {
+      value: 'n === 0 ? m : n < 32 ? m >> n : m >> 31',
+      carry: 'n === 0 ? cpu.c : n < 32 ? (m >> (n - 1)) & 1 : m >>> 31',
+    };
+    default: return {
+      value: '(n & 31) === 0 ? m : ((m >>> (n & 31)) | (m << (32 - (n & 31)))) | 0',
+      carry: 'n === 0 ? cpu.c : (n & 31) === 0 ? m >>> 31 : (m >>> ((n & 31) - 1)) & 1',
+    };
+  }
+}
+
+function dataProcessingRsr(insn: number, pc: number): Emitted | undefined {
+  const sh = shiftRegCode(RSR.t(insn));
+  const logicalFlags = DP.s(insn) === 1 && [0, 1, 8, 9, 12, 13, 14, 15].includes(DP.o(insn));
+  const prelude = `const m = r[${RSR.m(insn)}]; const n = r[${RSR.s(insn)}] & 0xff; const op = ${sh.value};`;
+  return dataProcessing(insn, pc, logicalFlags ? `${prelude} const sc = ${sh.carry};` : prelude, logicalFlags ? 'sc' : undefined);
+}
+
 // ---- loads and stores ----------------------------------------------------------
 
 type Width = 'word' | 'byte' | 'half' | 'sbyte' | 'shalf';
@@ -255,6 +289,7 @@ const EMITTERS = new Map<string, Emitter>();
 for (const op of DP_OPS) {
   EMITTERS.set(`${op}_imm`, dataProcessingImm);
   EMITTERS.set(`${op}_reg`, dataProcessingReg);
+  EMITTERS.set(`${op}_rsr`, dataProcessingRsr);
 }
 
 EMITTERS.set('MOVW', (insn) => MOV16.d(insn) === 15 ? undefined : { effect: Effect.Pure, code: `r[${MOV16.d(insn)}] = ${MOV16.i(insn)};` });
