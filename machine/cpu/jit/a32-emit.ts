@@ -1,9 +1,10 @@
 /**
  * JavaScript for the most frequent A32 instructions, as the block compiler
  * (block-compiler.ts) inlines them: data processing with an immediate, an
- * immediate-shifted register or a register-shifted register, MOVW/MOVT, B/BL/BX, the word, byte and
- * halfword loads and stores with immediate or register offsets, LDM/STM,
- * MUL/MLA, the 64-bit multiplies, the byte and halfword extends, CLZ.
+ * immediate-shifted register or a register-shifted register, MOVW/MOVT,
+ * B/BL/BX, the word, byte and halfword loads and stores with immediate or
+ * register offsets, LDM/STM, MUL/MLA, the 64-bit multiplies, the byte and
+ * halfword extends, CLZ.
  *
  * Each emitter is the handler of its row (machine/cpu/a32/) with the
  * instruction's fields and its PC turned into constants: the same operations
