@@ -126,7 +126,11 @@ export const MAX_PAGES = 1 << 20;
  * than the time.
  */
 export function encodeRecord(type: RecordType, icount: number, payload: Uint8Array, level = 6): Buffer {
-  const stored = zlib.deflateRawSync(payload, { level });
+  return frameRecord(type, icount, zlib.deflateRawSync(payload, { level }));
+}
+
+/** A record whose payload is already deflated (raw deflate, as encodeRecord makes it): the frame, then `stored`. */
+export function frameRecord(type: RecordType, icount: number, stored: Buffer): Buffer {
   const frame = Buffer.alloc(FRAME_BYTES);
   frame.writeUInt8(type, 0);
   frame.writeUInt8(1, 1);

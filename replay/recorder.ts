@@ -9,7 +9,8 @@
 import type { Machine } from '../machine/machine';
 import { MODE_NAMES } from '../machine/cpu/modes';
 import { injectionToJson } from '../machine/injections';
-import { RecordType, encodeCheckpoint, storePage, type ChunkRecord, type ConsoleEntry, type RecordingHeader, type RunEvent } from './format';
+import * as zlib from 'node:zlib';
+import { RecordType, encodeCheckpoint, encodeJson, encodeRecord, frameRecord, storePage, type ChunkRecord, type ConsoleEntry, type RecordingHeader, type RunEvent } from './format';
 import { GENESIS, canonicalJson, chunkHash, hashedState, pageBytes } from './state-hash';
 import { RecordingWriteError, RecordingWriter } from './writer';
 import { TraceCollector } from './trace';
@@ -17,6 +18,15 @@ import { TraceCollector } from './trace';
 export const VECTOR_NAMES: Record<number, string> = {
   0x00: 'reset', 0x04: 'undefined', 0x08: 'svc', 0x0c: 'prefetch-abort', 0x10: 'data-abort', 0x18: 'irq', 0x1c: 'fiq',
 };
+
+/** Checkpoints are deflated at zlib's fastest level: a few bytes more cost less than the time. */
+const CHECKPOINT_LEVEL = 1;
+
+/** The most records kept waiting behind a checkpoint being deflated in the background. */
+const MAX_PENDING = 64;
+
+/** A record waiting to be written: its bytes, or (a checkpoint still being deflated) its payload. */
+interface PendingRecord { type: RecordType; icount: number; bytes?: Buffer; payload?: Uint8Array }
 
 export interface RunSummary { verdict: string; stop: { kind: string; code?: number; by?: string }; icount: number }
 
@@ -40,6 +50,15 @@ export class Recorder {
   private readonly stored = new Map<number, Uint8Array>();
   private trace: TraceCollector | undefined;
   private ended = false;
+  /**
+   * Set by a caller that gives the event loop turns while the run goes on
+   * (runScenarioYielding): checkpoints are then deflated on a worker thread
+   * of libuv's pool while the machine runs. A record made while one is
+   * being deflated waits behind it, so that the file's order stays the
+   * same; `pending` is what waits.
+   */
+  deflateInBackground = false;
+  private readonly pending: PendingRecord[] = [];
   /** Unsubscribes from the machine's probes. */
   private readonly unsubscribe: Array<() => void> = [];
   /**
@@ -120,12 +139,46 @@ export class Recorder {
       // checkpoint is taken there (a checkpoint's entries at its tick are still to come).
       const halted = result.stop.kind === 'idle';
       if (this.machine.now() > this.chunkFrom || this.chunkIndex === 0 || this.inputs.length || this.consoleOut.length || halted) this.flushChunk(!halted);
+      this.drain(true);
       this.write(() => this.writer.json(RecordType.End, this.machine.now(), {
         icount: this.machine.now(), verdict: result.verdict, stop: result.stop, pc: this.machine.cpu.pc >>> 0,
         index: this.writer.index.slice(),
       }));
     }
     this.write(() => this.writer.close());
+  }
+
+  /** Writes what waits (deflating now what is still being deflated) and closes the file: a run that ended without end(). */
+  closeFile(): void {
+    this.drain(true);
+    this.writer.close();
+  }
+
+  /** A record for the file: written now, or queued behind a checkpoint still being deflated. */
+  private record(type: RecordType, icount: number, bytes: Buffer): void {
+    if (this.pending.length === 0) {
+      this.write(() => this.writer.raw(type, icount, bytes));
+      return;
+    }
+    this.pending.push({ type, icount, bytes });
+    // Records are not held back for long: behind a slow deflate the queue is emptied here.
+    if (this.pending.length > MAX_PENDING) this.drain(true);
+  }
+
+  /**
+   * Writes the records waiting, in order, up to the first still being
+   * deflated; with `now`, deflates that one here and goes on to the end.
+   */
+  private drain(now: boolean): void {
+    while (this.pending.length) {
+      const p = this.pending[0];
+      if (p.bytes === undefined) {
+        if (!now) return;
+        p.bytes = encodeRecord(p.type, p.icount, p.payload!, CHECKPOINT_LEVEL);
+      }
+      this.pending.shift();
+      this.write(() => this.writer.raw(p.type, p.icount, p.bytes!));
+    }
   }
 
   /** A write to the file; the first failure is kept in writeError and ends the recording. */
@@ -155,9 +208,9 @@ export class Recorder {
       ...(m.pausedCore !== undefined ? { core: m.pausedCore } : {}),
       inputs: this.inputs, console: this.consoleOut, events: this.events,
     };
-    this.write(() => this.writer.json(RecordType.Chunk, this.chunkFrom, chunk));
+    this.record(RecordType.Chunk, this.chunkFrom, encodeJson(RecordType.Chunk, this.chunkFrom, chunk));
     const trace = this.trace?.take();
-    if (trace) this.write(() => this.writer.binary(RecordType.Trace, this.chunkFrom, trace));
+    if (trace) this.record(RecordType.Trace, this.chunkFrom, encodeRecord(RecordType.Trace, this.chunkFrom, trace));
     this.chunkIndex++;
     this.chunkFrom = to;
     this.inputs = [];
@@ -181,6 +234,18 @@ export class Recorder {
     });
     this.sinceCheckpoint.clear();
     const payload = encodeCheckpoint({ chunk: this.chunkIndex, hash: this.hash, dirty }, stateJson, pages);
-    this.write(() => this.writer.binary(RecordType.Checkpoint, m.now(), payload, 1));
+    const icount = m.now();
+    if (!this.deflateInBackground) {
+      this.record(RecordType.Checkpoint, icount, encodeRecord(RecordType.Checkpoint, icount, payload, CHECKPOINT_LEVEL));
+      return;
+    }
+    const entry: PendingRecord = { type: RecordType.Checkpoint, icount, payload };
+    this.pending.push(entry);
+    zlib.deflateRaw(payload, { level: CHECKPOINT_LEVEL }, (err, stored) => {
+      // Written already (drain deflated it itself), or failed (drain will).
+      if (entry.bytes !== undefined || err) return;
+      entry.bytes = frameRecord(entry.type, entry.icount, stored);
+      this.drain(false);
+    });
   }
 }

@@ -70,7 +70,7 @@ export function runRecorded(s: Scenario, file: string, options: RunOptions & Rec
 
 /** runRecorded with runScenarioYielding: Ctrl-C (`signal`) ends the run, and the recording, where it is. */
 export async function runRecordedYielding(s: Scenario, file: string, options: RunOptions & RecordOptions & { signal?: AbortSignal } = {}): Promise<ScenarioResult & { recording: string }> {
-  const recording = startRecording(s, file, options);
+  const recording = startRecording(s, file, options, true);
   let result: ScenarioResult;
   try {
     result = await runScenarioYielding(s, recording.options);
@@ -86,12 +86,14 @@ export async function runRecordedYielding(s: Scenario, file: string, options: Ru
  * stops the recording there and the run goes on: finish() then throws that
  * RecordingWriteError with `result` set to the finished run.
  */
-function startRecording<O extends RunOptions & RecordOptions>(s: Scenario, file: string, options: O) {
+function startRecording<O extends RunOptions & RecordOptions>(s: Scenario, file: string, options: O, yielding = false) {
   const recorder = new Recorder(file, recordingHeader(s, options));
+  // A run that gives the event loop turns lets checkpoints be deflated meanwhile.
+  recorder.deflateInBackground = yielding;
   return {
     options: { ...options, observer: options.observer ? bothObservers(recorder, options.observer) : recorder },
     close: () => {
-      try { recorder.writer.close(); } catch (e) { if (!(e instanceof RecordingWriteError)) throw e; recorder.writeError ??= e; }
+      try { recorder.closeFile(); } catch (e) { if (!(e instanceof RecordingWriteError)) throw e; recorder.writeError ??= e; }
     },
     finish: (result: ScenarioResult, recording: string): ScenarioResult & { recording: string } => {
       const done = Object.assign(result, { recording });
