@@ -3,21 +3,6 @@
 import { applyEngineFromEnvironment } from '../io/engine';
 import { UsageError } from './args';
 import { EXIT } from './exit-codes';
-import { execCommand, EXEC_HELP } from './exec';
-import { disasmCommand, DISASM_HELP } from './disasm';
-import { volumeCommand, VOLUME_HELP } from './volume';
-import { runCommand, RUN_HELP } from './run';
-import { validateCommand, VALIDATE_HELP } from './validate';
-import { testCommand, TEST_HELP } from './test';
-import { stepsCommand, STEPS_HELP } from './steps';
-import { recordCommand, RECORD_HELP } from './record';
-import { replayCommand, REPLAY_HELP } from './replay';
-import { diffCommand, DIFF_HELP } from './diff';
-import { bundleCommand, BUNDLE_HELP } from './bundle';
-import { bisectCommand, BISECT_HELP } from './bisect';
-import { minimizeCommand, MINIMIZE_HELP } from './minimize';
-import { traceCommand, TRACE_HELP } from './trace';
-import { initCommand, INIT_HELP } from './init';
 import { InputFileError } from '../scenario/file/yaml-file';
 import { ImageError } from '../machine/loaders/elf';
 import { ImageMismatchError } from '../scenario/record/recording';
@@ -58,24 +43,36 @@ the reader of stdout went away
 environment: BRINGUP_ENGINE=interpreter|jit chooses how the simulated cores
 execute (default jit, the faster; both give the same runs, docs/translator.md)`;
 
-const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
-  exec: { run: execCommand, help: EXEC_HELP },
-  disasm: { run: disasmCommand, help: DISASM_HELP },
-  volume: { run: volumeCommand, help: VOLUME_HELP },
-  run: { run: runCommand, help: RUN_HELP },
-  validate: { run: validateCommand, help: VALIDATE_HELP },
-  test: { run: testCommand, help: TEST_HELP },
-  steps: { run: stepsCommand, help: STEPS_HELP },
-  record: { run: recordCommand, help: RECORD_HELP },
-  replay: { run: replayCommand, help: REPLAY_HELP },
-  diff: { run: diffCommand, help: DIFF_HELP },
-  bundle: { run: bundleCommand, help: BUNDLE_HELP },
-  bisect: { run: bisectCommand, help: BISECT_HELP },
-  minimize: { run: minimizeCommand, help: MINIMIZE_HELP },
-  trace: { run: traceCommand, help: TRACE_HELP },
-  init: { run: initCommand, help: INIT_HELP },
+interface Command { run: (argv: string[]) => Promise<number>; help: string }
+
+/**
+ * Each command's module, loaded when it is asked for: a run does not wait
+ * for the modules of the others (Cucumber for test and steps, the trace and
+ * bisect writers) to load.
+ */
+const COMMANDS: Record<string, () => Command> = {
+  exec: () => { const m: typeof import('./exec') = require('./exec'); return { run: m.execCommand, help: m.EXEC_HELP }; },
+  disasm: () => { const m: typeof import('./disasm') = require('./disasm'); return { run: m.disasmCommand, help: m.DISASM_HELP }; },
+  volume: () => { const m: typeof import('./volume') = require('./volume'); return { run: m.volumeCommand, help: m.VOLUME_HELP }; },
+  run: () => { const m: typeof import('./run') = require('./run'); return { run: m.runCommand, help: m.RUN_HELP }; },
+  validate: () => { const m: typeof import('./validate') = require('./validate'); return { run: m.validateCommand, help: m.VALIDATE_HELP }; },
+  test: () => { const m: typeof import('./test') = require('./test'); return { run: m.testCommand, help: m.TEST_HELP }; },
+  steps: () => { const m: typeof import('./steps') = require('./steps'); return { run: m.stepsCommand, help: m.STEPS_HELP }; },
+  record: () => { const m: typeof import('./record') = require('./record'); return { run: m.recordCommand, help: m.RECORD_HELP }; },
+  replay: () => { const m: typeof import('./replay') = require('./replay'); return { run: m.replayCommand, help: m.REPLAY_HELP }; },
+  diff: () => { const m: typeof import('./diff') = require('./diff'); return { run: m.diffCommand, help: m.DIFF_HELP }; },
+  bundle: () => { const m: typeof import('./bundle') = require('./bundle'); return { run: m.bundleCommand, help: m.BUNDLE_HELP }; },
+  bisect: () => { const m: typeof import('./bisect') = require('./bisect'); return { run: m.bisectCommand, help: m.BISECT_HELP }; },
+  minimize: () => { const m: typeof import('./minimize') = require('./minimize'); return { run: m.minimizeCommand, help: m.MINIMIZE_HELP }; },
+  trace: () => { const m: typeof import('./trace') = require('./trace'); return { run: m.traceCommand, help: m.TRACE_HELP }; },
+  init: () => { const m: typeof import('./init') = require('./init'); return { run: m.initCommand, help: m.INIT_HELP }; },
 };
 
+
+/** The command named `name` (its module loaded), or undefined. */
+function command(name: string): Command | undefined {
+  return Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name]() : undefined;
+}
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -84,11 +81,11 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (!cmd || cmd === 'help' || cmd === '--help' || cmd === '-h') {
       const topic = cmd === 'help' ? rest[0] : undefined;
-      process.stdout.write((topic && COMMANDS[topic] ? COMMANDS[topic].help : HELP) + '\n');
+      process.stdout.write((topic && command(topic) ? command(topic)!.help : HELP) + '\n');
       return cmd ? EXIT.OK : EXIT.USAGE;
     }
     if (cmd === 'version' || cmd === '--version') { process.stdout.write(`bringup ${VERSION}\n`); return EXIT.OK; }
-    const c = COMMANDS[cmd];
+    const c = command(cmd);
     if (!c) {
       throw new UsageError(`unknown command '${cmd}' (see bringup --help)`);
     }
