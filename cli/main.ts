@@ -68,7 +68,6 @@ const COMMANDS: Record<string, () => Command> = {
   init: () => { const m: typeof import('./init') = require('./init'); return { run: m.initCommand, help: m.INIT_HELP }; },
 };
 
-
 /** The command named `name` (its module loaded), or undefined. */
 function command(name: string): Command | undefined {
   return Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name]() : undefined;
@@ -80,8 +79,8 @@ export async function main(argv: string[]): Promise<number> {
   guardOutput();
   try {
     if (!cmd || cmd === 'help' || cmd === '--help' || cmd === '-h') {
-      const topic = cmd === 'help' ? rest[0] : undefined;
-      process.stdout.write((topic && command(topic) ? command(topic)!.help : HELP) + '\n');
+      const topic = cmd === 'help' && rest[0] ? command(rest[0]) : undefined;
+      process.stdout.write((topic ? topic.help : HELP) + '\n');
       return cmd ? EXIT.OK : EXIT.USAGE;
     }
     if (cmd === 'version' || cmd === '--version') { process.stdout.write(`bringup ${VERSION}\n`); return EXIT.OK; }
