@@ -22,8 +22,13 @@ export const VECTOR_NAMES: Record<number, string> = {
 /** Checkpoints are deflated at zlib's fastest level: a few bytes more cost less than the time. */
 const CHECKPOINT_LEVEL = 1;
 
-/** The most records kept waiting behind a checkpoint being deflated in the background. */
-const MAX_PENDING = 64;
+/**
+ * The most bytes of records kept waiting behind checkpoints being deflated
+ * in the background (then the first is deflated in place): while the
+ * engine's compiler threads keep the other core busy, a deflate can wait
+ * for its thread for a second or more.
+ */
+const MAX_PENDING_BYTES = 16 << 20;
 
 /** A record waiting to be written: its bytes, or (a checkpoint still being deflated) its payload. */
 interface PendingRecord { type: RecordType; icount: number; bytes?: Buffer; payload?: Uint8Array }
@@ -59,6 +64,8 @@ export class Recorder {
    */
   deflateInBackground = false;
   private readonly pending: PendingRecord[] = [];
+  /** The size of what waits: the records' bytes, the checkpoints' payloads. */
+  private pendingBytes = 0;
   /** Unsubscribes from the machine's probes. */
   private readonly unsubscribe: Array<() => void> = [];
   /**
@@ -161,8 +168,9 @@ export class Recorder {
       return;
     }
     this.pending.push({ type, icount, bytes });
-    // Records are not held back for long: behind a slow deflate the queue is emptied here.
-    if (this.pending.length > MAX_PENDING) this.drain(true);
+    this.pendingBytes += bytes.length;
+    // Records are not held back without bound: behind a slow deflate the queue is emptied here.
+    if (this.pendingBytes > MAX_PENDING_BYTES) this.drain(true);
   }
 
   /**
@@ -177,6 +185,7 @@ export class Recorder {
         p.bytes = encodeRecord(p.type, p.icount, p.payload!, CHECKPOINT_LEVEL);
       }
       this.pending.shift();
+      this.pendingBytes -= p.payload?.length ?? p.bytes.length;
       this.write(() => this.writer.raw(p.type, p.icount, p.bytes!));
     }
   }
@@ -241,7 +250,12 @@ export class Recorder {
     }
     const entry: PendingRecord = { type: RecordType.Checkpoint, icount, payload };
     this.pending.push(entry);
-    zlib.deflateRaw(payload, { level: CHECKPOINT_LEVEL }, (err, stored) => {
+    this.pendingBytes += payload.length;
+    // Output room for the whole result: zlib's asynchronous form otherwise comes back to
+    // this thread for every 16 KiB it writes, and this thread turns the event loop only
+    // every few tens of milliseconds.
+    const chunkSize = payload.length + (payload.length >> 8) + 1024;
+    zlib.deflateRaw(payload, { level: CHECKPOINT_LEVEL, chunkSize }, (err, stored) => {
       // Written already (drain deflated it itself), or failed (drain will).
       if (entry.bytes !== undefined || err) return;
       entry.bytes = frameRecord(entry.type, entry.icount, stored);
