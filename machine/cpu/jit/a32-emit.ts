@@ -195,9 +195,10 @@ function shiftRegCode(type: number): { value: string; carry: string } {
 
 function dataProcessingRsr(insn: number, pc: number): Emitted | undefined {
   const sh = shiftRegCode(RSR.t(insn));
-  const logicalFlags = DP.s(insn) === 1 && [0, 1, 8, 9, 12, 13, 14, 15].includes(DP.o(insn));
+  // The carry out only where flags are set (the arithmetic rows leave it unused).
+  const flags = DP.s(insn) === 1;
   const prelude = `const m = r[${RSR.m(insn)}]; const n = r[${RSR.s(insn)}] & 0xff; const op = ${sh.value};`;
-  return dataProcessing(insn, pc, logicalFlags ? `${prelude} const sc = ${sh.carry};` : prelude, logicalFlags ? 'sc' : undefined);
+  return dataProcessing(insn, pc, flags ? `${prelude} const sc = ${sh.carry};` : prelude, flags ? 'sc' : undefined);
 }
 
 // ---- loads and stores ----------------------------------------------------------
@@ -374,14 +375,13 @@ EMITTERS.set('UMAAL', (insn) => longMultiply(insn, false, 'umaal'));
 // of 8, a byte or halfword of it zero- or sign-extended, and for the add forms
 // added to Rn. Decoded rows write neither the PC nor read it as Rm.
 const EXTEND = fieldsOf('---- ---- ---- nnnn dddd rr-- ---- mmmm');
-const EXTENDS: Array<[string, (v: string) => string, boolean]> = [
-  ['UXTB', (v) => `${v} & 0xff`, false], ['UXTH', (v) => `${v} & 0xffff`, false],
-  ['SXTB', (v) => `(${v} << 24) >> 24`, false], ['SXTH', (v) => `(${v} << 16) >> 16`, false],
-  ['UXTAB', (v) => `${v} & 0xff`, true], ['UXTAH', (v) => `${v} & 0xffff`, true],
-  ['SXTAB', (v) => `(${v} << 24) >> 24`, true], ['SXTAH', (v) => `(${v} << 16) >> 16`, true],
+const EXTENDS: Array<[string, (v: string) => string]> = [
+  ['UXTB', (v) => `${v} & 0xff`], ['UXTH', (v) => `${v} & 0xffff`],
+  ['SXTB', (v) => `(${v} << 24) >> 24`], ['SXTH', (v) => `(${v} << 16) >> 16`],
 ];
-for (const [row, extend, add] of EXTENDS) {
-  EMITTERS.set(row, (insn, pc) => {
+// Each extend and its add form (UXTB and UXTAB).
+for (const [extendRow, extend] of EXTENDS) for (const add of [false, true]) {
+  EMITTERS.set(add ? extendRow.replace('XT', 'XTA') : extendRow, (insn, pc) => {
     const rot = EXTEND.r(insn) << 3;
     const v = `(((x >>> ${rot}) | (x << ${32 - rot})) | 0)`;
     const value = add ? `(${reg(EXTEND.n(insn), pc)} + (${extend(v)})) | 0` : extend(v);
