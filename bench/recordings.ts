@@ -78,7 +78,14 @@ function size(file: string): void {
     const name = RecordType[f.type] ?? String(f.type);
     byType[name] = (byType[name] ?? 0) + 20 + f.length;
   }
-  print({ bench: 'recording-size', file: path.relative(root, file), instructions: rec.lastIcount, bytes, bytes_per_1000_instructions: round(bytes / rec.lastIcount * 1000), checkpoints: rec.checkpoints.length, chunks: rec.chunks.length, by_record: byType });
+  // The checkpoint index is a cache beside the recording (rebuilt by replay --verify): counted apart.
+  const index = rec.checkpointsInIndex && fs.existsSync(rec.indexFile!) ? fs.statSync(rec.indexFile!).size : 0;
+  for (const c of rec.checkpoints.filter((x) => x.inIndex)) byType['Checkpoint (index)'] = (byType['Checkpoint (index)'] ?? 0) + 20 + c.frame.length;
+  print({
+    bench: 'recording-size', file: path.relative(root, file), instructions: rec.lastIcount, bytes, bytes_per_1000_instructions: round(bytes / rec.lastIcount * 1000),
+    checkpoints_in: rec.header.checkpoints ?? 'inline', index_bytes: index, index_bytes_per_1000_instructions: round(index / rec.lastIcount * 1000),
+    checkpoints: rec.checkpoints.length, chunks: rec.chunks.length, by_record: byType,
+  });
 }
 
 /** Seeks on a freshly opened recording each time: the end, just before the last checkpoint, and midway between two checkpoints. */

@@ -35,5 +35,8 @@ export async function bundleCommand(argv: string[]): Promise<number> {
     throw e;
   }
   process.stdout.write(`${out}: ${r.images} image(s) embedded, ${r.bytes} bytes\n`);
+  if (rec.checkpointsInIndex && !rec.indexComplete) {
+    process.stderr.write(`bringup: the bundle has no checkpoints (the recording's checkpoint index is missing or incomplete): its seeks replay from the boot until \`bringup replay ${out} --verify\` writes its index\n`);
+  }
   return EXIT.OK;
 }

@@ -67,7 +67,9 @@ the last trace entries (or exceptions).
   --screenshot FILE    save the picture on the board's display at the stop as a
                        PNG; a board without a display, or a display not scanning
                        out at the stop, is refused (exit 2)
-  --verify             replay the whole run from the boot and prove it identical
+  --verify             replay the whole run from the boot and prove it identical;
+                       a recording with a checkpoint index (FILE.idx) gets it
+                       written anew (checkpoints where the recorder took them)
   --images DIR         take the images from DIR (by name) instead of the scenario's files
   --gdb [PORT|-]       serve the recording to gdb (the GDB remote protocol) on
                        127.0.0.1:PORT (default ${DEFAULT_GDB_PORT}), or on stdin/stdout with '-'
@@ -93,7 +95,9 @@ record (stderr says what is lost). A seek never restores a checkpoint that
 does not match the chunk hash chain: it starts from an earlier checkpoint, or
 the boot, and says so. --verify also compares every checkpoint with the
 replayed machine, and fails on any damage, naming the record and its byte
-offset.
+offset. The checkpoint index (FILE.idx) is a cache: when it is missing, cut
+short or damaged, seeks start from the boot (or the last good checkpoint)
+and stderr says so; --verify then passes and writes it anew.
 
 Several cores (docs/recording-format.md): a position is virtual time, the clock
 of the core whose turn it is (each core has its own clock; they take turns
@@ -172,6 +176,7 @@ export async function replayCommand(argvIn: string[]): Promise<number> {
       }
       process.stdout.write(`replay identical: ${pos.chunksVerified} of ${rec.chunks.length} chunk hashes match, ${pos.icount} instructions, ` +
         `ends with ${describeStopReason(pos.stop.kind === 'limit' && rec.end ? rec.end.stop : pos.stop)} (${((performance.now() - t0) / 1000).toFixed(2)} s)\n`);
+      reportIndex(session.replayer);
       return EXIT.OK;
     }
     const target = parseTarget(args.options, args.flags.has('to-crash'), rec.header.clockHz);
@@ -215,12 +220,22 @@ export async function replayCommand(argvIn: string[]): Promise<number> {
   }
 }
 
-/** Opens a recording, warning about a cut-short or damaged file but using what is intact. */
+/** Opens a recording, warning about a cut-short or damaged file (or checkpoint index) but using what is intact. */
 export function openRecording(file: string): RecordingReader {
   let rec: RecordingReader;
   try { rec = RecordingReader.open(file); } catch (e) { throw new UsageError((e as Error).message); }
   for (const p of rec.problems) process.stderr.write(`bringup: ${file}: ${p}; usable: ${rec.describeUsable()}\n`);
+  for (const p of rec.indexProblems) process.stderr.write(`bringup: checkpoint index ${p}\n`);
   return rec;
+}
+
+/** After a verify: what it found wrong with the checkpoint index, and the index it wrote anew. */
+function reportIndex(replayer: Replayer): void {
+  for (const d of replayer.indexDamage) process.stderr.write(`bringup: checkpoint index: ${d}\n`);
+  const w = replayer.indexWritten;
+  if (!w) return;
+  if ('error' in w) process.stderr.write(`bringup: the checkpoint index was not written: ${w.error}\n`);
+  else process.stdout.write(`checkpoint index written: ${w.file} (${w.checkpoints} checkpoint(s))\n`);
 }
 
 function parseTarget(options: Map<string, string[]>, crash: boolean, clockHz: number): ReplayTarget {

@@ -14,11 +14,11 @@ import { ProgressLine } from './progress';
 import { loadScenario } from '../scenario/file/scenario-file';
 import type { RunOptions } from '../scenario/run/runner';
 import { runKeepingFailuresYielding, runRecordedYielding, type RecordOptions } from '../scenario/record/recording';
-import type { TraceLevel } from '../replay/format';
+import type { CheckpointPlace, TraceLevel } from '../replay/format';
 import { formatReport } from '../scenario/check/report';
 
 export const RUN_HELP = `usage: bringup run SCENARIO.yaml [--quiet] [--artifacts DIR] [--record FILE] [--trace LEVEL] [--chunk N]
-                   [--checkpoint-every N] [--gdb [PORT|-]]
+                   [--checkpoint-every N] [--checkpoints index|inline] [--gdb [PORT|-]]
 
 Runs a scenario (schemas/scenario.schema.json; docs/scenarios.md): boots the
 board with the scenario's kernel, command line and boot volume, types its
@@ -44,7 +44,12 @@ instructions against the run's limit.
   --checkpoint-every N
                     a checkpoint (the pages written since the previous one and
                     the machine state) every N chunks (default 16): more means a
-                    smaller file, fewer means faster seeks in a replay
+                    smaller index, fewer means faster seeks in a replay
+  --checkpoints index|inline
+                    where the checkpoints go: index (default), the side file
+                    FILE.idx, which replay --verify writes again if it is lost
+                    (the recording stays small: inputs, console, hashes);
+                    inline, in the recording itself (one file that seeks fast)
 ${GDB_OPTION_HELP}.
                     A run under gdb is not recorded (gdb can change registers
                     and memory): debug a recording with bringup replay --gdb
@@ -71,7 +76,7 @@ export async function runCommand(argvIn: string[]): Promise<number> {
   const { argv, gdb } = takeGdbOption(argvIn, 'run');
   const args = parseArgs(argv, {
     quiet: {}, help: {}, artifacts: { value: true, meta: 'DIR' }, record: { value: true, meta: 'FILE' }, trace: { value: true, meta: 'LEVEL' },
-    chunk: { value: true, meta: 'N' }, 'checkpoint-every': { value: true, meta: 'N' },
+    chunk: { value: true, meta: 'N' }, 'checkpoint-every': { value: true, meta: 'N' }, checkpoints: { value: true, meta: 'index|inline' },
   });
   if (args.flags.has('help')) { process.stdout.write(RUN_HELP + '\n'); return EXIT.OK; }
   expectPositionals(args, 'run', { names: ['SCENARIO.yaml'] });
@@ -200,5 +205,7 @@ function recordOptions(options: Map<string, string[]>): RecordOptions {
   const checkpointEvery = everyText ? parseCount(everyText, '--checkpoint-every') : undefined;
   if (checkpointEvery === 0) throw new UsageError('--checkpoint-every: must be at least 1');
   if (checkpointEvery !== undefined && checkpointEvery > 1e6) throw new UsageError('--checkpoint-every: at most 1000000');
-  return { trace, chunk, checkpointEvery };
+  const checkpoints = (options.get('checkpoints')?.[0] ?? 'index') as CheckpointPlace;
+  if (!['index', 'inline'].includes(checkpoints)) throw new UsageError(`--checkpoints: '${checkpoints}' is not one of index, inline`);
+  return { trace, chunk, checkpointEvery, checkpoints };
 }

@@ -16,7 +16,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { packVolume, readVolume, volumeImage } from '../machine/boot/volume';
 import type { BootDescription, BootImage } from '../machine/boot/boot-machine';
 import type { BoardSpec } from '../machine/boards/board-spec';
-import { FORMAT_VERSION, type RecordingHeader, type TraceLevel } from './format';
+import { FORMAT_VERSION, type CheckpointPlace, type RecordingHeader, type TraceLevel } from './format';
 
 const VERSION: string = require('../../package.json').version;
 
@@ -57,6 +57,8 @@ export interface HeaderOptions {
   chunk?: number;
   /** A checkpoint every this many chunks. */
   checkpointEvery?: number;
+  /** Where the checkpoints go (default: the side index, FILE.idx). */
+  checkpoints?: CheckpointPlace;
 }
 
 /**
@@ -127,6 +129,7 @@ export function buildHeader(run: RecordedRun, options: HeaderOptions = {}): Reco
     trace: options.trace ?? 'events',
     chunkInstructions: options.chunk ?? DEFAULT_CHUNK,
     checkpointEvery: options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY,
+    checkpoints: options.checkpoints ?? 'index',
   };
 }
 

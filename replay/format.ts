@@ -20,6 +20,15 @@ import { constants as bufferConstants } from 'node:buffer';
 
 export const MAGIC = Buffer.from('BRINGUP-RECORDING\n', 'latin1');
 /**
+ * The first bytes of a checkpoint index (the side file FILE.idx of a
+ * recording whose header says `checkpoints: "index"`): the same records,
+ * an index header first, then the checkpoints.
+ */
+export const INDEX_MAGIC = Buffer.from('BRINGUP-CHECKPOINTS\n', 'latin1');
+/**
+ * 5: the header says where the checkpoints are: `inline` (in the recording,
+ * as in format 4) or `index` (in the side file FILE.idx, which a replay can
+ * rebuild: the recording holds the chunks, inputs and hashes only).
  * 4: checkpoint pages are stored by kind (zero, unchanged, XOR with the
  * version the recording stored before, literal), see encodeCheckpoint.
  * 3: the same chunk hashes (the machine's architectural state by name, in
@@ -27,9 +36,9 @@ export const MAGIC = Buffer.from('BRINGUP-RECORDING\n', 'latin1');
  * still read. 2 hashed the simulator's own CPU arrays, so its hashes cannot
  * be checked by this bringup and it is refused.
  */
-export const FORMAT_VERSION = 4;
+export const FORMAT_VERSION = 5;
 /** The formats this bringup reads. */
-export const READ_FORMATS: readonly number[] = [3, 4];
+export const READ_FORMATS: readonly number[] = [3, 4, 5];
 export const FRAME_BYTES = 20;
 
 export enum RecordType {
@@ -40,11 +49,25 @@ export enum RecordType {
   End = 5,
   /** An image embedded by `bringup bundle`. */
   Image = 6,
+  /** The first record of a checkpoint index: the recording it belongs to. */
+  IndexHeader = 7,
 }
 
 export const RECORD_NAMES: Record<number, string> = {
-  1: 'header', 2: 'chunk', 3: 'checkpoint', 4: 'trace', 5: 'end', 6: 'image',
+  1: 'header', 2: 'chunk', 3: 'checkpoint', 4: 'trace', 5: 'end', 6: 'image', 7: 'index header',
 };
+
+/** Checkpoints are deflated at zlib's fastest level: a few bytes more cost less than the time. */
+export const CHECKPOINT_LEVEL = 1;
+
+/** Where a recording's checkpoints are (format 5; older formats: inline). */
+export type CheckpointPlace = 'inline' | 'index';
+
+/** The payload of an index header record. */
+export interface IndexHeader { recording: string; checkpointEvery: number }
+
+/** The side file holding the checkpoints of recording `file`. */
+export function indexFileOf(file: string): string { return `${file}.idx`; }
 
 export type TraceLevel = 'off' | 'events' | 'full';
 
@@ -68,6 +91,8 @@ export interface RecordingHeader {
   trace: TraceLevel;
   chunkInstructions: number;
   checkpointEvery: number;
+  /** Format 5: where the checkpoints are (absent before: in the recording). */
+  checkpoints?: CheckpointPlace;
 }
 
 /** `core`: on several cores, the core the machine was serving when the output came (machine.currentCore()); absent on one core. */

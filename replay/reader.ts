@@ -7,13 +7,21 @@
  * that is cut short, corrupted or out of place, keeping everything before it
  * usable and saying exactly what was lost. Checkpoints are checked against
  * the chunk hash chain before a replay restores one (checkpoint()).
+ *
+ * A recording whose header says `checkpoints: "index"` keeps its checkpoints
+ * in the side file FILE.idx: read after the recording, record by record the
+ * same way, as far as it is intact and belongs to this recording (its index
+ * header names the recording's uuid). The index is a cache: what is wrong
+ * with it goes to `indexProblems`, never makes the recording incomplete, and
+ * `replay --verify` writes it anew.
  */
 
 import {
-  FORMAT_VERSION, READ_FORMATS, FRAME_BYTES, MAGIC, MAX_CHECKPOINT_JSON_BYTES, MAX_END_BYTES, MAX_HEADER_BYTES, MAX_PAGES, MAX_TRACE_ENTRY_BYTES, maxChunkBytes,
+  FORMAT_VERSION, READ_FORMATS, FRAME_BYTES, INDEX_MAGIC, MAGIC, MAX_CHECKPOINT_JSON_BYTES, MAX_END_BYTES, MAX_HEADER_BYTES, MAX_PAGES, MAX_TRACE_ENTRY_BYTES, maxChunkBytes,
   RECORD_NAMES, RecordType, checkTraceLayout, chunkProblem, crc32, decodeCheckpoint, decodeFrame, endProblem, frameCrc, inflatePayload, resolvePage,
-  reviveTyped, type ChunkRecord, type EndRecord, type Frame, type RecordingHeader,
+  indexFileOf, reviveTyped, type ChunkRecord, type EndRecord, type Frame, type IndexHeader, type RecordingHeader,
 } from './format';
+import * as fs from 'node:fs';
 import { decodeTrace, type TraceEntry } from './trace';
 import { headerProblems } from './header-schema';
 import { decodeImageRecord, IMAGE_KEY, MAX_IMAGE_KEY_BYTES } from './boot-record';
@@ -23,7 +31,7 @@ import { InputFileUnusable, readInputFile } from '../io/input-file';
 /** What a refusal of another format says this bringup reads. */
 function readsFormats(): string {
   const older = READ_FORMATS.filter((f) => f !== FORMAT_VERSION);
-  return `it reads format ${FORMAT_VERSION}${older.length ? ` and ${older.map((f) => `format ${f}`).join(', ')}` : ''}`;
+  return `it reads format ${FORMAT_VERSION}${older.length ? ` and ${older.length > 1 ? 'formats' : 'format'} ${older.join(', ').replace(/, (\d+)$/, ' and $1')}` : ''}`;
 }
 
 /** A recording that cannot be used (or not all of it): names the file and what is wrong. Exit status 2. */
@@ -35,8 +43,12 @@ export class RecordingDamaged extends RecordingError {}
 /** The largest recording read: what one read of a file can take. */
 export const MAX_RECORDING_BYTES = 2 ** 31 - 1;
 
-/** A checkpoint record: `chunk` chunks precede it; `record` is its 1-based number in the file. */
-export interface CheckpointRef { icount: number; chunk: number; frame: Frame; record: number }
+/**
+ * A checkpoint record: `chunk` chunks precede it; `record` is its 1-based
+ * number in the file that holds it (the recording, or with `inIndex` its
+ * index).
+ */
+export interface CheckpointRef { icount: number; chunk: number; frame: Frame; record: number; inIndex?: boolean }
 
 export interface Checkpoint { chunk: number; hash: string; state: unknown; pages: Array<{ page: number; bytes: Uint8Array }> }
 
@@ -52,6 +64,14 @@ export class RecordingReader {
   end: EndRecord | undefined;
   /** What is wrong with the file (empty for a complete, intact recording). */
   readonly problems: string[] = [];
+  /**
+   * Checkpoints "index": the side file (FILE.idx), and what is wrong with it
+   * (missing, another recording's, cut short, damaged): the checkpoints
+   * before the first problem are used.
+   */
+  readonly indexFile: string | undefined;
+  readonly indexProblems: string[] = [];
+  private indexBuf: Buffer | undefined;
   /** Instructions of the chunk each trace record covers (parallel to `traces`). */
   private readonly traceCounts: number[] = [];
   /** Checkpoints found damaged when opened (by frame offset). */
@@ -70,10 +90,15 @@ export class RecordingReader {
   private expect: 'trace' | 'checkpoint' | undefined;
 
   static open(file: string): RecordingReader {
-    return new RecordingReader(readInputFile(file, { what: 'recording', maxBytes: MAX_RECORDING_BYTES }), file);
+    const buf = readInputFile(file, { what: 'recording', maxBytes: MAX_RECORDING_BYTES });
+    let index: Buffer | null = null;
+    const indexFile = indexFileOf(file);
+    if (fs.existsSync(indexFile)) index = readInputFile(indexFile, { what: 'checkpoint index', maxBytes: MAX_RECORDING_BYTES });
+    return new RecordingReader(buf, file, index);
   }
 
-  constructor(private readonly buf: Buffer, readonly file: string) {
+  /** `index`: the contents of the recording's checkpoint index (null: there is none; used only when the header says so). */
+  constructor(private readonly buf: Buffer, readonly file: string, index: Buffer | null = null) {
     if (buf.length < MAGIC.length || !buf.subarray(0, MAGIC.length).equals(MAGIC)) {
       throw new RecordingError(file, `not a bringup recording (the file does not start with "${MAGIC.toString('latin1').trim()}")`);
     }
@@ -114,6 +139,57 @@ export class RecordingReader {
     if (!header) throw new RecordingError(file, `no usable header${this.problems.length ? ` (${this.problems.join('; ')})` : ''}`);
     this.header = header;
     if (!this.end && this.problems.length === 0) this.problems.push('incomplete: the recording has no end record (the run was interrupted)');
+    if (header.checkpoints === 'index') {
+      this.indexFile = indexFileOf(file);
+      this.readIndex(index);
+    }
+  }
+
+  /** Whether the checkpoints are in a side index. */
+  get checkpointsInIndex(): boolean { return this.indexFile !== undefined; }
+
+  /**
+   * Takes the checkpoints of the index: after its index header (which must
+   * name this recording), one checkpoint after every `checkpointEvery`-th
+   * chunk, in order, up to the chunks the recording holds; stops at the
+   * first record that is not that.
+   */
+  private readIndex(buf: Buffer | null): void {
+    const name = this.indexFile!;
+    const stop = (why: string) => { this.indexProblems.push(`${name}: ${why}`); };
+    if (buf === null) { stop('missing (seeks replay from the boot; `bringup replay FILE --verify` writes it again)'); return; }
+    if (buf.length < INDEX_MAGIC.length || !buf.subarray(0, INDEX_MAGIC.length).equals(INDEX_MAGIC)) { stop('not a checkpoint index'); return; }
+    this.indexBuf = buf;
+    const every = this.header.checkpointEvery;
+    let offset = INDEX_MAGIC.length;
+    for (let n = 0; offset < buf.length; n++) {
+      if (offset + FRAME_BYTES > buf.length) { stop(`truncated: the file ends inside the frame of record ${n + 1} at byte ${offset}`); return; }
+      const f = decodeFrame(buf, offset);
+      const start = offset + FRAME_BYTES;
+      const label = `record ${n + 1} (${RECORD_NAMES[f.type] ?? `of unknown type ${f.type}`}) at byte ${offset}`;
+      if (start + f.length > buf.length) { stop(`truncated: ${label} needs ${f.length} bytes, the file has ${buf.length - start}`); return; }
+      const stored = buf.subarray(start, start + f.length);
+      if (frameCrc(buf, offset, stored) !== f.crc) { stop(`corrupted: ${label} fails its CRC-32 check`); return; }
+      if (f.flags & ~1 || f.reserved !== 0) { stop(`corrupted: ${label} has unknown flags or reserved bits set`); return; }
+      if (n === 0) {
+        let head: IndexHeader;
+        try {
+          if (f.type !== RecordType.IndexHeader) throw new Error('the first record is not the index header');
+          head = JSON.parse(inflatePayload(f, stored, MAX_HEADER_BYTES).toString('utf8')) as IndexHeader;
+        } catch (e) { stop(`corrupted: ${label}: ${(e as Error).message}`); return; }
+        if (head?.recording !== this.header.uuid) { stop(`the index of another recording (${String(head?.recording)}), not of this one (${this.header.uuid})`); return; }
+        if (head.checkpointEvery !== every) { stop(`its checkpoints are ${head.checkpointEvery} chunks apart, the recording's header says ${every}`); return; }
+      } else {
+        const chunk = n * every;
+        if (f.type !== RecordType.Checkpoint) { stop(`corrupted: ${label} is not a checkpoint`); return; }
+        // The recording may end before the index does only where the run was cut short.
+        if (chunk > this.chunks.length) return;
+        const at = this.chunks[chunk - 1].to;
+        if (f.icount !== at) { stop(`corrupted: ${label}: the checkpoint frame claims instruction ${f.icount}, chunk ${chunk - 1} ends at ${at}`); return; }
+        this.checkpoints.push({ icount: f.icount, chunk, frame: f, record: n + 1, inIndex: true });
+      }
+      offset = start + f.length;
+    }
   }
 
   /** A first record whose CRC is a format 1 CRC (payload only): say which format the file is. */
@@ -163,7 +239,7 @@ export class RecordingReader {
         if (f.icount !== c.from) throw new Error(`the frame of chunk ${c.index} claims instruction ${f.icount}, the chunk starts at ${c.from}`);
         if (c.to - c.from > h!.chunkInstructions) throw new Error(`chunk ${c.index} claims ${c.to - c.from} instructions; chunks hold at most ${h!.chunkInstructions}`);
         this.chunks.push(c);
-        this.expect = h!.trace === 'full' ? 'trace' : this.chunks.length % h!.checkpointEvery === 0 ? 'checkpoint' : undefined;
+        this.expect = h!.trace === 'full' ? 'trace' : this.checkpointDue() ? 'checkpoint' : undefined;
         return;
       }
       case RecordType.Trace: {
@@ -171,10 +247,11 @@ export class RecordingReader {
         if (f.icount !== last.from) throw new Error(`the trace frame claims instruction ${f.icount}, its chunk starts at ${last.from}`);
         this.traces.push(f);
         this.traceCounts.push(last.to - last.from);
-        this.expect = this.chunks.length % h!.checkpointEvery === 0 ? 'checkpoint' : undefined;
+        this.expect = this.checkpointDue() ? 'checkpoint' : undefined;
         return;
       }
       case RecordType.Checkpoint: {
+        if (h!.checkpoints === 'index') throw new Error('a checkpoint in a recording whose checkpoints are in its index');
         if (this.expect !== 'checkpoint') {
           throw new Error(`a checkpoint after chunk ${last ? last.index : '(none)'}, where none belongs (one every ${h!.checkpointEvery} chunk(s))`);
         }
@@ -207,6 +284,11 @@ export class RecordingReader {
     }
   }
 
+  /** Whether a checkpoint record of the recording follows the chunk just read (never where they are in an index). */
+  private checkpointDue(): boolean {
+    return this.parsedHeader!.checkpoints !== 'index' && this.chunks.length % this.parsedHeader!.checkpointEvery === 0;
+  }
+
   /** The last instruction count the usable part of the file covers (the end of its last chunk). */
   get lastIcount(): number {
     return this.chunks.length ? this.chunks[this.chunks.length - 1].to : 0;
@@ -222,6 +304,36 @@ export class RecordingReader {
   payload(f: Frame, max: number): Buffer {
     const start = f.offset + FRAME_BYTES;
     return inflatePayload(f, this.buf.subarray(start, start + f.length), max);
+  }
+
+  /** The payload of checkpoint `ref`, from the file that holds it. */
+  private checkpointPayload(ref: CheckpointRef, max: number): Buffer {
+    if (!ref.inIndex) return this.payload(ref.frame, max);
+    const start = ref.frame.offset + FRAME_BYTES;
+    return inflatePayload(ref.frame, this.indexBuf!.subarray(start, start + ref.frame.length), max);
+  }
+
+  /** The encoded checkpoint record as it is in the file that holds it (frame and payload). */
+  rawCheckpoint(ref: CheckpointRef): Buffer {
+    const f = ref.frame;
+    return (ref.inIndex ? this.indexBuf! : this.buf).subarray(f.offset, f.offset + FRAME_BYTES + f.length);
+  }
+
+  /**
+   * Whether the index holds every checkpoint the recorder took: one after
+   * every `checkpointEvery`-th chunk, but none after the last chunk of a run
+   * that halted.
+   */
+  get indexComplete(): boolean {
+    const every = this.header.checkpointEvery;
+    const n = this.chunks.length;
+    const haltedOnOne = n % every === 0 && this.end?.stop.kind === 'idle';
+    return this.checkpointsInIndex && this.indexProblems.length === 0 && this.checkpoints.length === Math.floor(n / every) - (haltedOnOne ? 1 : 0);
+  }
+
+  /** Where checkpoint `ref` is, for messages: "record 7 (checkpoint) at byte 20544" (of FILE.idx when it is in the index). */
+  whereCheckpoint(ref: CheckpointRef): string {
+    return ref.inIndex ? `record ${ref.record} (checkpoint) of ${this.indexFile} at byte ${ref.frame.offset}` : this.where(ref.frame);
   }
 
   /** The encoded record as it is in the file (frame and payload). */
@@ -251,7 +363,7 @@ export class RecordingReader {
     if (this.lastDecoded && this.lastDecoded.index === index) return this.lastDecoded.cp;
     const known = this.badCheckpoints.get(ref.frame.offset);
     const fail = (why: string) => {
-      const message = `checkpoint at instruction ${ref.icount} (${this.where(ref.frame)}) ${why}`;
+      const message = `checkpoint at instruction ${ref.icount} (${this.whereCheckpoint(ref)}) ${why}`;
       this.badCheckpoints.set(ref.frame.offset, message);
       return new RecordingDamaged(this.file, message);
     };
@@ -269,7 +381,7 @@ export class RecordingReader {
     }
     let cp;
     try {
-      cp = decodeCheckpoint(this.payload(ref.frame, 8 + 2 * MAX_CHECKPOINT_JSON_BYTES + maxPages * 4101), this.header.format);
+      cp = decodeCheckpoint(this.checkpointPayload(ref, 8 + 2 * MAX_CHECKPOINT_JSON_BYTES + maxPages * 4101), this.header.format);
     } catch (e) { throw fail(`is damaged: ${(e as Error).message}`); }
     const chunk = this.chunks[ref.chunk - 1];
     if (cp.head.chunk !== ref.chunk || !chunk) throw fail(`claims to follow chunk ${cp.head.chunk - 1}, it follows chunk ${ref.chunk - 1}`);

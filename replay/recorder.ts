@@ -10,17 +10,19 @@ import type { Machine } from '../machine/machine';
 import { MODE_NAMES } from '../machine/cpu/modes';
 import { injectionToJson } from '../machine/injections';
 import * as zlib from 'node:zlib';
-import { RecordType, encodeCheckpoint, encodeJson, encodeRecord, frameRecord, storePage, type ChunkRecord, type ConsoleEntry, type RecordingHeader, type RunEvent } from './format';
-import { GENESIS, canonicalJson, chunkHash, hashedState, pageBytes } from './state-hash';
+import * as fs from 'node:fs';
+import {
+  CHECKPOINT_LEVEL, INDEX_MAGIC, RecordType, encodeJson, encodeRecord, frameRecord, indexFileOf,
+  type ChunkRecord, type ConsoleEntry, type IndexHeader, type RecordingHeader, type RunEvent,
+} from './format';
+import { GENESIS, canonicalJson, chunkHash, hashedState } from './state-hash';
+import { CheckpointEncoder } from './checkpoint-encoder';
 import { RecordingWriteError, RecordingWriter } from './writer';
 import { TraceCollector } from './trace';
 
 export const VECTOR_NAMES: Record<number, string> = {
   0x00: 'reset', 0x04: 'undefined', 0x08: 'svc', 0x0c: 'prefetch-abort', 0x10: 'data-abort', 0x18: 'irq', 0x1c: 'fiq',
 };
-
-/** Checkpoints are deflated at zlib's fastest level: a few bytes more cost less than the time. */
-const CHECKPOINT_LEVEL = 1;
 
 /**
  * The most bytes of records kept waiting behind checkpoints being deflated
@@ -30,13 +32,16 @@ const CHECKPOINT_LEVEL = 1;
  */
 const MAX_PENDING_BYTES = 16 << 20;
 
-/** A record waiting to be written: its bytes, or (a checkpoint still being deflated) its payload. */
-interface PendingRecord { type: RecordType; icount: number; bytes?: Buffer; payload?: Uint8Array }
+/** A record waiting to be written to `writer`: its bytes, or (a checkpoint still being deflated) its payload. */
+interface PendingRecord { writer: RecordingWriter; type: RecordType; icount: number; bytes?: Buffer; payload?: Uint8Array }
 
 export interface RunSummary { verdict: string; stop: { kind: string; code?: number; by?: string }; icount: number }
 
 export class Recorder {
   readonly writer: RecordingWriter;
+  /** Where checkpoints go: the recording itself, or (checkpoints "index") the side file FILE.idx. */
+  readonly checkpointWriter: RecordingWriter;
+  readonly header: RecordingHeader;
   readonly interval: number;
   private machine!: Machine;
   private hash = GENESIS;
@@ -45,14 +50,7 @@ export class Recorder {
   private inputs: unknown[] = [];
   private consoleOut: ConsoleEntry[] = [];
   private events: RunEvent[] = [];
-  /** Pages written since the last checkpoint. */
-  private sinceCheckpoint = new Set<number>();
-  /**
-   * Each page's stored version: its bytes as the last checkpoint holding it
-   * stored them, what the next checkpoint stores it against (unchanged, or
-   * XOR with these bytes), as a reader decodes it.
-   */
-  private readonly stored = new Map<number, Uint8Array>();
+  private readonly checkpoints = new CheckpointEncoder();
   private trace: TraceCollector | undefined;
   private ended = false;
   /**
@@ -74,12 +72,23 @@ export class Recorder {
    */
   writeError: RecordingWriteError | undefined;
 
-  constructor(file: string, readonly header: RecordingHeader) {
+  constructor(file: string, header: RecordingHeader) {
+    // A recording written to a device or a pipe has no place beside it for an index.
+    if (header.checkpoints === 'index' && !isRegularOrAbsent(file)) header = { ...header, checkpoints: 'inline' };
+    this.header = header;
     this.writer = new RecordingWriter(file);
+    this.checkpointWriter = this.writer;
     try {
       this.writer.json(RecordType.Header, 0, header);
+      if (header.checkpoints === 'index') {
+        // Made now, so that an index left by an earlier recording of the same name is replaced at once.
+        this.checkpointWriter = new RecordingWriter(indexFileOf(file), { magic: INDEX_MAGIC });
+        const head: IndexHeader = { recording: header.uuid, checkpointEvery: header.checkpointEvery };
+        this.checkpointWriter.json(RecordType.IndexHeader, 0, head);
+      }
     } catch (e) {
       this.writer.close();
+      this.checkpointWriter.close();
       throw e;
     }
     this.interval = header.trace === 'full' ? 1 : header.chunkInstructions;
@@ -153,21 +162,27 @@ export class Recorder {
       }));
     }
     this.write(() => this.writer.close());
+    this.write(() => this.checkpointWriter.close());
   }
 
-  /** Writes what waits (deflating now what is still being deflated) and closes the file: a run that ended without end(). */
+  /** Writes what waits (deflating now what is still being deflated) and closes the files: a run that ended without end(). */
   closeFile(): void {
     this.drain(true);
     this.writer.close();
+    this.checkpointWriter.close();
   }
 
-  /** A record for the file: written now, or queued behind a checkpoint still being deflated. */
-  private record(type: RecordType, icount: number, bytes: Buffer): void {
-    if (this.pending.length === 0) {
-      this.write(() => this.writer.raw(type, icount, bytes));
+  /**
+   * A record for `writer` (the recording unless told): written now, or
+   * queued behind a checkpoint for the same file still being deflated (the
+   * queue holds only the index's records when checkpoints go to an index).
+   */
+  private record(type: RecordType, icount: number, bytes: Buffer, writer = this.writer): void {
+    if (this.pending.length === 0 || this.pending[0].writer !== writer) {
+      this.write(() => writer.raw(type, icount, bytes));
       return;
     }
-    this.pending.push({ type, icount, bytes });
+    this.pending.push({ writer, type, icount, bytes });
     this.pendingBytes += bytes.length;
     // Records are not held back without bound: behind a slow deflate the queue is emptied here.
     if (this.pendingBytes > MAX_PENDING_BYTES) this.drain(true);
@@ -186,7 +201,7 @@ export class Recorder {
       }
       this.pending.shift();
       this.pendingBytes -= p.payload?.length ?? p.bytes.length;
-      this.write(() => this.writer.raw(p.type, p.icount, p.bytes!));
+      this.write(() => p.writer.raw(p.type, p.icount, p.bytes!));
     }
   }
 
@@ -201,6 +216,7 @@ export class Recorder {
       this.detach();
       this.trace = undefined;
       try { this.writer.close(); } catch { /* the first failure is the one reported */ }
+      try { this.checkpointWriter.close(); } catch { /* as above */ }
     }
   }
 
@@ -209,7 +225,7 @@ export class Recorder {
     const m = this.machine;
     const to = m.now();
     const pages = m.bus.takeDirtyPages();
-    for (const p of pages) this.sinceCheckpoint.add(p);
+    this.checkpoints.wrote(pages);
     const state = m.stateSnapshot();
     this.hash = chunkHash(this.hash, hashedState(state, this.header.format), m, pages);
     const chunk: ChunkRecord = {
@@ -235,20 +251,14 @@ export class Recorder {
    */
   private checkpoint(stateJson: string, dirty: number[]): void {
     const m = this.machine;
-    const pages = [...this.sinceCheckpoint].sort((a, b) => a - b).map((page) => {
-      const now = pageBytes(m, page);
-      const stored = storePage(page, now, this.stored.get(page));
-      this.stored.set(page, now);
-      return stored;
-    });
-    this.sinceCheckpoint.clear();
-    const payload = encodeCheckpoint({ chunk: this.chunkIndex, hash: this.hash, dirty }, stateJson, pages);
+    const payload = this.checkpoints.encode(m, { chunk: this.chunkIndex, hash: this.hash, dirty }, stateJson);
     const icount = m.now();
+    const writer = this.checkpointWriter;
     if (!this.deflateInBackground) {
-      this.record(RecordType.Checkpoint, icount, encodeRecord(RecordType.Checkpoint, icount, payload, CHECKPOINT_LEVEL));
+      this.record(RecordType.Checkpoint, icount, encodeRecord(RecordType.Checkpoint, icount, payload, CHECKPOINT_LEVEL), writer);
       return;
     }
-    const entry: PendingRecord = { type: RecordType.Checkpoint, icount, payload };
+    const entry: PendingRecord = { writer, type: RecordType.Checkpoint, icount, payload };
     this.pending.push(entry);
     this.pendingBytes += payload.length;
     // Output room for the whole result: zlib's asynchronous form otherwise comes back to
@@ -262,4 +272,9 @@ export class Recorder {
       this.drain(false);
     });
   }
+}
+
+/** Whether `file` is a regular file or does not exist yet (not a device, a pipe or a folder). */
+function isRegularOrAbsent(file: string): boolean {
+  try { return fs.statSync(file).isFile(); } catch { return true; }
 }

@@ -11,7 +11,9 @@ import type { Machine, StopReason } from '../machine/machine';
 import type { Cpu } from '../machine/cpu/cpu';
 import { injectionFromJson, type InjectionEntry } from '../machine/injections';
 import type { MachineSnapshot, MachineState } from '../machine/machine';
-import { GENESIS, chunkHash, hashedState, pageBytes } from './state-hash';
+import { GENESIS, canonicalJson, chunkHash, hashedState, pageBytes } from './state-hash';
+import { CheckpointIndexWriter } from './checkpoint-index';
+import { RecordingWriteError } from './writer';
 import { RecordingDamaged, type Checkpoint, type CheckpointRef, type RecordingReader } from './reader';
 import { describeStopReason } from '../machine/stop-reason';
 
@@ -36,6 +38,16 @@ export class Replayer {
   onNotice?: (message: string) => void;
   /** Damage found while replaying: checkpoints that do not match the chain or the replayed machine. */
   readonly damage: string[] = [];
+  /**
+   * What a verify found wrong with the checkpoints of a checkpoint index
+   * (damaged, or not the replayed machine's): the index is a cache, so
+   * this is not damage of the recording; the verify writes it anew.
+   */
+  readonly indexDamage: string[] = [];
+  /** The checkpoint index the last verify wrote (checkpoints "index"), or why it could not. */
+  indexWritten: { file: string; checkpoints: number } | { error: string } | undefined;
+  /** verify() of a recording with a checkpoint index: the index being written anew. */
+  private indexOut: CheckpointIndexWriter | undefined;
   private hash = GENESIS;
   /** Index of the chunk being executed. */
   private chunk = 0;
@@ -209,13 +221,15 @@ export class Replayer {
    */
   private verifyChunk(c: { index: number; from: number; to: number; hash: string }, mayHalt = false): StopReason | undefined {
     const m = this.machine;
-    let actual = chunkHash(this.hash, hashedState(m.stateSnapshot(), this.rec.header.format), m, m.bus.peekDirtyPages());
+    let state = m.stateSnapshot();
+    let actual = chunkHash(this.hash, hashedState(state, this.rec.header.format), m, m.bus.peekDirtyPages());
     let halted: StopReason | undefined;
     if (actual !== c.hash && mayHalt) {
       const first = actual;
       const stop = m.runUntil(c.to + 1);
       if (stop.kind === 'idle' && this.icount === c.to) {
-        actual = chunkHash(this.hash, hashedState(m.stateSnapshot(), this.rec.header.format), m, m.bus.peekDirtyPages());
+        state = m.stateSnapshot();
+        actual = chunkHash(this.hash, hashedState(state, this.rec.header.format), m, m.bus.peekDirtyPages());
         halted = stop;
       }
       if (actual !== c.hash) throw new ReplayDivergence(c.index, c.from, c.to, c.hash, first);
@@ -223,11 +237,15 @@ export class Replayer {
     if (actual !== c.hash) throw new ReplayDivergence(c.index, c.from, c.to, c.hash, actual);
     const dirty = m.bus.takeDirtyPages();
     for (const p of dirty) this.sinceCheckpoint.add(p);
+    this.indexOut?.wrote(dirty);
     this.hash = actual;
     this.chunk++;
     this.verified.add(c.index);
     if (this.chunk % this.rec.header.checkpointEvery === 0) {
       if (this.checkCheckpoints) this.compareCheckpoint();
+      // Where the recorder took one: never after a run that halted (its last tick's entries are still to come there).
+      const haltedHere = halted !== undefined || (this.haltsAt(c) && this.rec.end!.stop.kind === 'idle');
+      if (this.indexOut && !haltedHere) this.indexOut.checkpoint(m, { chunk: this.chunk, hash: this.hash, dirty }, canonicalJson(state));
       this.sinceCheckpoint = new Set();
     }
     this.onProgress?.(c.to, this.rec.lastIcount);
@@ -248,30 +266,68 @@ export class Replayer {
       cp = this.rec.checkpoint(ref, m.board.memory.reduce((n, r) => n + Math.ceil(r.size / 4096), 0), (page) => m.bus.isRam((page << 12) >>> 0));
     } catch (e) {
       if (!(e instanceof RecordingDamaged)) throw e;
-      this.damage.push(e.reason);
+      (ref.inIndex ? this.indexDamage : this.damage).push(e.reason);
       return;
     }
-    const where = `checkpoint at instruction ${ref.icount} (${this.rec.where(ref.frame)})`;
+    const where = `checkpoint at instruction ${ref.icount} (${this.rec.whereCheckpoint(ref)})`;
+    const found = ref.inIndex ? this.indexDamage : this.damage;
     const want = [...this.sinceCheckpoint].sort((a, b) => a - b);
     const got = cp.pages.map((p) => p.page);
     const missing = want.filter((p) => !got.includes(p));
-    if (missing.length) { this.damage.push(`${where} lacks page 0x${missing[0].toString(16)}, written since the previous checkpoint`); return; }
+    if (missing.length) { found.push(`${where} lacks page 0x${missing[0].toString(16)}, written since the previous checkpoint`); return; }
     for (const p of cp.pages) {
       if (!Buffer.from(p.bytes).equals(Buffer.from(pageBytes(m, p.page)))) {
-        this.damage.push(`${where} holds page 0x${p.page.toString(16)} with bytes the replayed machine does not have`);
+        found.push(`${where} holds page 0x${p.page.toString(16)} with bytes the replayed machine does not have`);
         return;
       }
+    }
+  }
+
+  /**
+   * The start of a verify: a recording whose checkpoints are in an index
+   * gets it written anew as the replay goes (checkpoints at the same places,
+   * the same bytes the recorder wrote), put in place only if the verify
+   * passes.
+   */
+  private startIndex(): void {
+    this.indexWritten = undefined;
+    if (!this.rec.checkpointsInIndex) return;
+    try {
+      this.indexOut = new CheckpointIndexWriter(this.rec.file, this.rec.header);
+    } catch (e) {
+      if (!(e instanceof RecordingWriteError)) throw e;
+      this.indexWritten = { error: e.message };
+    }
+  }
+
+  /** The end of a verify: the index written in place when `passed`, else dropped. */
+  private endIndex(passed: boolean): void {
+    const out = this.indexOut;
+    this.indexOut = undefined;
+    if (!out) return;
+    if (!passed) { out.abandon(); return; }
+    try {
+      out.close();
+      this.indexWritten = { file: out.file, checkpoints: out.checkpoints };
+    } catch (e) {
+      if (!(e instanceof RecordingWriteError)) throw e;
+      this.indexWritten = { error: e.message };
     }
   }
 
   /** Replays the whole run from the boot state, checking every chunk and every checkpoint: the determinism self-check. */
   verify(): ReplayPosition {
     this.checkCheckpoints = true;
+    this.startIndex();
+    let passed = false;
     try {
       this.resetTo(0, false);
-      return this.complete(this.runTo(this.rec.lastIcount));
+      const pos = this.complete(this.runTo(this.rec.lastIcount));
+      passed = true;
+      return pos;
     } finally {
       this.checkCheckpoints = false;
+      this.endIndex(passed);
     }
   }
 
@@ -282,18 +338,25 @@ export class Replayer {
    */
   async verifyYielding(signal?: AbortSignal, slice = 20_000_000): Promise<ReplayPosition | undefined> {
     this.checkCheckpoints = true;
+    this.startIndex();
+    let passed = false;
     try {
       this.resetTo(0, false);
       const last = this.rec.lastIcount;
       for (;;) {
         const target = Math.min(last, this.icount + slice);
         const pos = this.runTo(target);
-        if (target >= last || pos.icount < target) return this.complete(pos);
+        if (target >= last || pos.icount < target) {
+          const done = this.complete(pos);
+          passed = true;
+          return done;
+        }
         await new Promise((resolve) => setImmediate(resolve));
         if (signal?.aborted) return undefined;
       }
     } finally {
       this.checkCheckpoints = false;
+      this.endIndex(passed);
     }
   }
 

@@ -48,6 +48,8 @@ export interface WriterOptions {
    * Used only where `file` is or will be a regular file.
    */
   atomic?: boolean;
+  /** The first bytes of the file: MAGIC (a recording), or INDEX_MAGIC (a checkpoint index). */
+  magic?: Buffer;
 }
 
 export class RecordingWriter {
@@ -68,7 +70,7 @@ export class RecordingWriter {
     }
     this.target = atomic ? path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.partial`) : file;
     try { this.fd = fs.openSync(this.target, 'w'); } catch (e) { throw RecordingWriteError.from(file, e); }
-    this.put(MAGIC);
+    this.put(options.magic ?? MAGIC);
   }
 
   json(type: RecordType, icount: number, value: unknown): void {

@@ -143,6 +143,8 @@ function runBringup(scenario, recording, { echo, checkOutput }) {
         status, seconds, promptSeconds, out, instructions: rec.end ? rec.end.icount : rec.lastIcount, inputAt: typed ? typed.icount : undefined,
         stop: rec.end ? rec.end.stop : undefined,
         reached: status === 0, checks: checkOutput(out), bytes: fs.statSync(recording).size, chunks: rec.chunks.length,
+        // The checkpoint index beside it (a cache replay --verify rebuilds), when the checkpoints are there.
+        indexBytes: rec.indexFile && fs.existsSync(rec.indexFile) ? fs.statSync(rec.indexFile).size : 0,
       });
     });
   });

@@ -188,7 +188,8 @@ async function main() {
     bench: `linux-vexpress${suffix}`, kernel: path.basename(kernel), busybox: busybox.version, cores: smp, shell: ours.reached, checks: ours.checks,
     instructions: ours.instructions, input_at: ours.inputAt, seconds: +ours.seconds.toFixed(2),
     ...(ours.promptSeconds !== undefined ? { seconds_to_prompt: +ours.promptSeconds.toFixed(2) } : {}),
-    mips: +(ours.instructions / ours.seconds / 1e6).toFixed(1), recording: path.relative(root, first), recording_bytes: ours.bytes, chunks: ours.chunks,
+    mips: +(ours.instructions / ours.seconds / 1e6).toFixed(1), recording: path.relative(root, first), recording_bytes: ours.bytes,
+    recording_bytes_per_1000_instructions: ours.instructions ? +(ours.bytes / ours.instructions * 1000).toFixed(3) : 0, index_bytes: ours.indexBytes, chunks: ours.chunks,
     ...(smp > 1 ? { cpu_lines: cpuLines(ours.out) } : {}),
   }));
   if (args.includes('--replay')) {

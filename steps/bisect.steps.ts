@@ -7,7 +7,7 @@
 
 import { When, Then } from '@cucumber/cucumber';
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
+import { removeRecording } from '../replay/recording-files';
 import * as path from 'node:path';
 import { bisectImages, formatBisectOutcome } from '../scenario/hunt/bisect';
 import { repoRoot, scenariosDir } from '../scenario/draft';
@@ -21,7 +21,7 @@ When('the hypervisor builds {string} are bisected with the scenario {string}', a
   const outcome = await bisectImages({ scenario: path.join(scenariosDir(), scenario), images, role: 'kernel' });
   // The report reads the recordings of the last good and first bad runs (the trace diff); they go once it is made.
   this.bisection = { outcome, report: formatBisectOutcome(outcome, 'image').join('\n') };
-  if (outcome.kind === 'found') for (const c of [outcome.firstBad, outcome.lastGood]) if (c.result.recording) fs.rmSync(c.result.recording, { force: true });
+  if (outcome.kind === 'found') for (const c of [outcome.firstBad, outcome.lastGood]) if (c.result.recording) removeRecording(c.result.recording);
   this.attach(this.bisection.report, 'text/plain');
 });
 

@@ -8,7 +8,7 @@
 
 import { Then, Before, After, Status } from '@cucumber/cucumber';
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
+import { removeRecording } from '../replay/recording-files';
 import { checkReplayIdentity } from '../scenario/record/recording';
 import type { BringupWorld } from './world';
 
@@ -25,7 +25,7 @@ const stop = (signal: 'SIGINT' | 'SIGTERM') => {
   if (stopping) return;
   stopping = true;
   const file = current?.result?.recording;
-  if (file) fs.rmSync(file, { force: true });
+  if (file) removeRecording(file);
   process.exit(signal === 'SIGINT' ? 130 : 143);
 };
 process.once('SIGINT', () => stop('SIGINT'));
@@ -50,5 +50,5 @@ After(function (this: BringupWorld, { result }) {
     const r = checkReplayIdentity(run);
     assert.ok(r.ok, `the run does not replay identically: ${r.problem}`);
   }
-  if (run.recording) fs.rmSync(run.recording, { force: true });
+  if (run.recording) removeRecording(run.recording);
 });

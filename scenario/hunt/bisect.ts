@@ -27,6 +27,7 @@ import { InputFileError, loadYamlFile } from '../file/yaml-file';
 import { runRecorded, recordingsDir } from '../record/recording';
 import { RecordingReader } from '../../replay/reader';
 import { diffEvents, formatDiff } from '../../replay/diff';
+import { removeRecording, renameRecording } from '../../replay/recording-files';
 
 // ---- classification and comparison -------------------------------------------
 
@@ -114,7 +115,7 @@ export function removeStaleBisectRecordings(dir = recordingsDir()): string[] {
   try { names = fs.readdirSync(dir); } catch { return removed; }
   for (const n of names) {
     const m = new RegExp(`^${RUNNING_PREFIX}(\\d+)-.*\\.bur$`).exec(n);
-    if (m && !processAlive(Number(m[1]))) { fs.rmSync(path.join(dir, n), { force: true }); removed.push(path.join(dir, n)); }
+    if (m && !processAlive(Number(m[1]))) { removeRecording(path.join(dir, n)); removed.push(path.join(dir, n)); }
   }
   return removed;
 }
@@ -167,11 +168,11 @@ async function pruningRecordings(tested: () => Iterable<TestedCandidate>, search
     for (const c of tested()) {
       const file = c.result?.recording;
       if (!file) continue;
-      if (!keep.has(file)) { fs.rmSync(file, { force: true }); continue; }
+      if (!keep.has(file)) { removeRecording(file); continue; }
       // Kept for the report: no longer a running bisection's file.
       const to = keptName(file);
       if (to !== file) {
-        fs.renameSync(file, to);
+        renameRecording(file, to);
         for (const r of [outcome?.kind === 'found' ? outcome.firstBad.result : undefined, outcome?.kind === 'found' ? outcome.lastGood.result : undefined,
           outcome?.kind === 'ends' ? outcome.candidate.result : undefined]) if (r?.recording === file) r.recording = to;
         c.result!.recording = to;

@@ -28,6 +28,7 @@ import { scenarioBoot } from '../run/boot';
 import { InputFileUnusable, readInputFile } from '../../io/input-file';
 import { loadScenario, scenarioFromText, type Scenario } from '../file/scenario-file';
 import { runScenario, runScenarioYielding, describeStop, type RunObserver, type RunOptions, type ScenarioResult } from '../run/runner';
+import { removeRecording } from '../../replay/recording-files';
 
 export { DEFAULT_CHUNK, DEFAULT_CHECKPOINT_EVERY, ImageMismatchError } from '../../replay/boot-record';
 /** The images of a replay (replay/boot-record.ts). */
@@ -135,7 +136,7 @@ function recordingFileFor(s: Scenario): string {
 
 function keepIfNotPassed(result: ScenarioResult & { recording?: string }, keep?: boolean): ScenarioResult & { recording?: string } {
   if (result.verdict === 'pass' && !keep && result.recording) {
-    fs.rmSync(result.recording, { force: true });
+    removeRecording(result.recording);
     result.recording = undefined;
   }
   return result;
@@ -295,9 +296,19 @@ export function bundleRecording(rec: RecordingReader, out: string, sources: Repl
 
 function writeBundle(rec: RecordingReader, w: RecordingWriter, boot: BootImages, boardBytes: Uint8Array): number {
   let images = 0;
+  // A bundle is one file: the checkpoints of a complete index go into it, each after its chunk
+  // (and that chunk's trace). Without them it stays a recording whose index a verify writes.
+  const inline = rec.indexComplete ? new Map(rec.checkpoints.map((c) => [c.chunk, c])) : undefined;
+  let chunks = 0;
   for (const f of rec.frames) {
     if (f.type === RecordType.End || f.type === RecordType.Image) continue;
-    w.raw(f.type, f.icount, rec.rawRecord(f));
+    if (f.type === RecordType.Header && inline) w.json(RecordType.Header, 0, { ...rec.header, checkpoints: 'inline' });
+    else w.raw(f.type, f.icount, rec.rawRecord(f));
+    if (f.type === RecordType.Chunk) chunks++;
+    const checkpoint = inline?.get(chunks);
+    if (checkpoint && (f.type === RecordType.Trace || (f.type === RecordType.Chunk && rec.header.trace !== 'full'))) {
+      w.raw(RecordType.Checkpoint, checkpoint.icount, rec.rawCheckpoint(checkpoint));
+    }
     if (f.type !== RecordType.Header) continue;
     for (const { key, data } of bundleImages(rec.header, boot, boardBytes)) { w.binary(RecordType.Image, 0, encodeImageRecord(key, data)); images++; }
   }
@@ -354,7 +365,7 @@ function checkAgain(first: ScenarioResult): ReplayIdentity {
   try {
     const pos = openReplay(rec, { scenario: first.scenario }).replayer.verify();
     if (pos.icount !== first.icount) return fail(`the replay ended at instruction ${pos.icount}, the run at ${first.icount}`);
-    if (own) fs.rmSync(file, { force: true });
+    if (own) removeRecording(file);
     return { ok: true, chunks: pos.chunksVerified, icount: pos.icount };
   } catch (e) {
     return fail((e as Error).message);

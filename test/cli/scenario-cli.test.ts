@@ -221,7 +221,7 @@ test('bringup test: a broken expectation fails with a report carrying the consol
   const recorded = /^recording: (.+\.bur)$/.exec(named('.recording')?.body ?? '');
   assert.ok(recorded, `the recording path is attached: ${JSON.stringify(attachments.map((a) => a.fileName))}`);
   assert.equal(path.dirname(recorded[1]), recordings);
-  assert.deepEqual(fs.readdirSync(recordings), [path.basename(recorded[1])], 'the passing scenario leaves no recording');
+  assert.deepEqual(fs.readdirSync(recordings).sort(), [path.basename(recorded[1]), `${path.basename(recorded[1])}.idx`], 'the passing scenario leaves no recording');
   assert.ok(fs.readFileSync(path.join(dir, 'cucumber.html'), 'utf8').includes(path.basename(recorded[1])), 'the HTML report names it');
 
   const replay = bringup('replay', recorded[1], '--verify');

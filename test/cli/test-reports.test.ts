@@ -110,7 +110,9 @@ test('junit.xml: a passing test case carries no recording, replay command or fil
   const tc = testcase('ping-pong as it is');
   assert.doesNotMatch(tc, /<properties>|<failure|ATTACHMENT|recording:|replay:/);
   assert.match(systemOut(tc), /Then the console shows "\[dom0\] pong 10\/10"\.+passed$/);
-  assert.equal(fs.readdirSync(recordings).length, 2, 'only the failed scenarios keep their recordings');
+  const kept = fs.readdirSync(recordings);
+  assert.equal(kept.filter((f) => f.endsWith('.bur')).length, 2, 'only the failed scenarios keep their recordings');
+  assert.deepEqual(kept.filter((f) => !f.endsWith('.bur')).sort(), kept.filter((f) => f.endsWith('.bur')).map((f) => `${f}.idx`).sort(), 'each with its checkpoint index');
   assert.ok(!fs.readdirSync(path.join(reports, 'failed')).some((f) => f.includes('ping-pong-as-it-is')), 'nothing is written for the passing scenario');
 });
 

@@ -234,7 +234,8 @@ export function makeCase(seeds: Seed[], seed: number, index: number, insns: numb
       steps = [{ argv: ['exec', '--board', 'vexpress-a9', '--kernel', path.join(ROOT, 'test/programs/build/conds.elf'), '--dtb', input, '--append', 'console=ttyAMA0', '--max-insns', n], writes: [] }];
       break;
     case 'recording':
-      steps = [{ argv: ['replay', '--verify', input], writes: [] }];
+      // A verify that passes writes the recording's checkpoint index anew, beside it.
+      steps = [{ argv: ['replay', '--verify', input], writes: [`${input}.idx`] }];
       break;
   }
   return { index, seed: s, mutation: m.mutation, bytes: m.bytes, steps };

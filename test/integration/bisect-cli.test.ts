@@ -116,7 +116,9 @@ test('bringup bisect: finds the planted commit in a git repository, leaving the 
   assert.match(r.stdout, /first differing event: #\d+ of the console\/mmio\/exception\/input streams/);
   const named = /recordings: (\S+\.bur) \(last good\), (\S+\.bur) \(first bad\)/.exec(r.stdout);
   assert.ok(named, r.stdout);
-  assert.deepEqual(fs.readdirSync(recordings).sort(), [path.basename(named[1]), path.basename(named[2])].sort(), 'only the two compared runs keep their recordings');
+  // Each with its checkpoint index; the other runs' recordings went with theirs.
+  const kept = [named[1], named[2]].flatMap((f) => [path.basename(f), `${path.basename(f)}.idx`]);
+  assert.deepEqual(fs.readdirSync(recordings).sort(), kept.sort(), 'only the two compared runs keep their recordings');
   assert.match(r.stdout, /FAILED console shows "\[ping\] pingpong: done after 3 rounds"/);
   // Progress on stderr: the ends, then numbered steps with the commit, subject, verdict and what is left.
   assert.match(r.stderr, /bisect: bad end [0-9a-f]{12} "more notes again": fail/);

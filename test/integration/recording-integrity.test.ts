@@ -29,11 +29,11 @@ function bringup(args: string[], env: NodeJS.ProcessEnv = process.env) {
 }
 
 let small: { file: string; bundle: string } | undefined;
-/** A small recording of pingpong (few chunks, a checkpoint every 2) and its bundle. */
+/** A small recording of pingpong (few chunks, a checkpoint every 2, checkpoints in the recording: their damage is what these tests make) and its bundle. */
 function smallRecording(): { file: string; bundle: string } {
   if (!small) {
     const file = path.join(tmp, 'small.bur');
-    assert.equal(runRecorded(scenario(), file, { chunk: 1_000_000, checkpointEvery: 2, text: PINGPONG }).verdict, 'pass');
+    assert.equal(runRecorded(scenario(), file, { chunk: 1_000_000, checkpointEvery: 2, checkpoints: 'inline', text: PINGPONG }).verdict, 'pass');
     const bundle = path.join(tmp, 'small.bundle.bur');
     bundleRecording(RecordingReader.open(file), bundle);
     small = { file, bundle };
@@ -475,6 +475,6 @@ test('a recording of an older format is refused with both versions named', () =>
   const { crc32 } = require('../../replay/format') as typeof import('../../replay/format');
   frame.writeUInt32LE(crc32(stored), 8);
   const old = Buffer.concat([MAGIC, frame, stored]);
-  assert.throws(() => new RecordingReader(old, 'old.bur'), (e: Error) => e instanceof RecordingError && /recording format 1 is not supported by this bringup \(it reads format 4 and format 3\)/.test(e.message));
+  assert.throws(() => new RecordingReader(old, 'old.bur'), (e: Error) => e instanceof RecordingError && /recording format 1 is not supported by this bringup \(it reads format 5 and formats 3 and 4\)/.test(e.message));
 });
 

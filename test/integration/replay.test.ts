@@ -281,10 +281,11 @@ test('bringup run --record FILE writes a recording; a failing run keeps one and 
   const dir = fs.mkdtempSync(path.join(tmp, 'kept-'));
   const bad = spawnSync(process.execPath, [path.join(root, 'bin', 'bringup'), 'run', '--quiet', failing], { encoding: 'utf8', cwd: tmp, env: { ...process.env, BRINGUP_RECORDINGS_DIR: dir } });
   assert.equal(bad.status, 1);
-  const kept = fs.readdirSync(dir);
-  assert.equal(kept.length, 1);
+  // The recording and its checkpoint index.
+  const kept = fs.readdirSync(dir).sort();
+  assert.deepEqual(kept.map((f) => f.replace(/^.*?(\.bur(\.idx)?)$/, '$1')), ['.bur', '.bur.idx']);
   assert.match(bad.stdout, new RegExp(`^recording: .*${kept[0]} \\(bringup replay --to-crash FILE\\)$`, 'm'));
   const passing = spawnSync(process.execPath, [path.join(root, 'bin', 'bringup'), 'run', '--quiet', path.join(scenarios, 'pingpong.yaml')], { encoding: 'utf8', cwd: tmp, env: { ...process.env, BRINGUP_RECORDINGS_DIR: dir } });
   assert.equal(passing.status, 0);
-  assert.equal(fs.readdirSync(dir).length, 1, 'a passing run leaves no recording behind');
+  assert.equal(fs.readdirSync(dir).length, 2, 'a passing run leaves no recording behind');
 });

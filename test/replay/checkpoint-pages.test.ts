@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { scenarioFromText } from '../../scenario/file/scenario-file';
 import { runRecorded, openReplay } from '../../scenario/record/recording';
 import { RecordingReader } from '../../replay/reader';
-import { FRAME_BYTES, PageKind, RecordType, decodeCheckpoint, encodeCheckpoint, resolvePage, storePage } from '../../replay/format';
+import { FRAME_BYTES, PageKind, decodeCheckpoint, encodeCheckpoint, resolvePage, storePage } from '../../replay/format';
 import { canonicalJson, canonicalJsonReference, pageBytes, stateJson } from '../../replay/state-hash';
 import { ROOT as root } from '../support/environment';
 
@@ -88,11 +88,13 @@ test('a recording stores pages written again as unchanged or XOR, seeks from eve
   const s = scenarioFromText(PINGPONG, path.join(scenarios, 'pingpong.yaml'), scenarios);
   assert.equal(runRecorded(s, file, { chunk: 200_000, checkpointEvery: 2, text: PINGPONG }).verdict, 'pass');
   const rec = RecordingReader.open(file);
-  assert.equal(rec.header.format, 4);
+  assert.equal(rec.header.format, 5);
+  assert.equal(rec.header.checkpoints, 'index');
   assert.ok(rec.checkpoints.length >= 3, `${rec.checkpoints.length} checkpoints`);
+  assert.ok(rec.indexComplete, rec.indexProblems.join('; '));
   const kinds = new Set<PageKind>();
-  for (const f of rec.frames.filter((x) => x.type === RecordType.Checkpoint)) {
-    for (const p of decodeCheckpoint(zlib.inflateRawSync(rec.rawRecord(f).subarray(FRAME_BYTES))).pages) kinds.add(p.kind);
+  for (const ref of rec.checkpoints) {
+    for (const p of decodeCheckpoint(zlib.inflateRawSync(rec.rawCheckpoint(ref).subarray(FRAME_BYTES))).pages) kinds.add(p.kind);
   }
   assert.ok(kinds.has(PageKind.Literal) && (kinds.has(PageKind.Xor) || kinds.has(PageKind.XorRuns) || kinds.has(PageKind.Unchanged)), `kinds stored: ${[...kinds].map((k) => PageKind[k]).join(', ')}`);
 
