@@ -68,8 +68,8 @@ the last trace entries (or exceptions).
                        PNG; a board without a display, or a display not scanning
                        out at the stop, is refused (exit 2)
   --verify             replay the whole run from the boot and prove it identical;
-                       a recording with a checkpoint index (FILE.idx) gets it
-                       written anew (checkpoints where the recorder took them)
+                       a checkpoint index (FILE.idx) that is missing, cut short
+                       or damaged is written anew (where the recorder took them)
   --images DIR         take the images from DIR (by name) instead of the scenario's files
   --gdb [PORT|-]       serve the recording to gdb (the GDB remote protocol) on
                        127.0.0.1:PORT (default ${DEFAULT_GDB_PORT}), or on stdin/stdout with '-'

@@ -284,13 +284,11 @@ export class Replayer {
   }
 
   /**
-   * The start of a verify: a recording whose checkpoints are in an index
-   * gets it written anew as the replay goes (checkpoints at the same places,
-   * the same bytes the recorder wrote), put in place only if the verify
-   * passes.
+   * The start of a pass that writes the checkpoint index anew as the replay
+   * goes (checkpoints at the same places, the same bytes the recorder
+   * wrote), put in place only if the pass passes.
    */
   private startIndex(): void {
-    this.indexWritten = undefined;
     if (!this.rec.checkpointsInIndex) return;
     try {
       this.indexOut = new CheckpointIndexWriter(this.rec.file, this.rec.header);
@@ -315,10 +313,46 @@ export class Replayer {
     }
   }
 
-  /** Replays the whole run from the boot state, checking every chunk and every checkpoint: the determinism self-check. */
+  /**
+   * Replays the whole run from the boot state, checking every chunk and every
+   * checkpoint: the determinism self-check. A recording whose checkpoint
+   * index is not complete gets it written as the replay goes; one whose
+   * index turned out damaged gets it written by a second replay (the index
+   * is a cache: its damage does not fail the verify).
+   */
   verify(): ReplayPosition {
-    this.checkCheckpoints = true;
-    this.startIndex();
+    this.indexWritten = undefined;
+    const pos = this.wholePass(true, this.indexWanted());
+    if (this.indexToRewrite()) this.wholePass(false, true);
+    return pos;
+  }
+
+  /**
+   * verify() in slices, giving the event loop a turn between them (Ctrl-C,
+   * a progress line); when `signal` is aborted it stops there and returns
+   * undefined, every chunk passed so far having matched.
+   */
+  async verifyYielding(signal?: AbortSignal, slice = 20_000_000): Promise<ReplayPosition | undefined> {
+    this.indexWritten = undefined;
+    const pos = await this.wholePassYielding(true, this.indexWanted(), signal, slice);
+    if (pos && this.indexToRewrite()) await this.wholePassYielding(false, true, signal, slice);
+    return pos;
+  }
+
+  /** Whether a verify writes the checkpoint index as it goes: the recording has one, and it is not complete. */
+  private indexWanted(): boolean {
+    return this.rec.checkpointsInIndex && !this.rec.indexComplete;
+  }
+
+  /** Whether a verify that passed found the checkpoint index damaged without having written it. */
+  private indexToRewrite(): boolean {
+    return this.rec.checkpointsInIndex && this.indexWritten === undefined && this.indexDamage.length > 0;
+  }
+
+  /** A replay of the whole run from the boot, checking checkpoints (`check`) and writing the index (`writeIndex`). */
+  private wholePass(check: boolean, writeIndex: boolean): ReplayPosition {
+    this.checkCheckpoints = check;
+    if (writeIndex) this.startIndex();
     let passed = false;
     try {
       this.resetTo(0, false);
@@ -331,14 +365,10 @@ export class Replayer {
     }
   }
 
-  /**
-   * verify() in slices, giving the event loop a turn between them (Ctrl-C,
-   * a progress line); when `signal` is aborted it stops there and returns
-   * undefined, every chunk passed so far having matched.
-   */
-  async verifyYielding(signal?: AbortSignal, slice = 20_000_000): Promise<ReplayPosition | undefined> {
-    this.checkCheckpoints = true;
-    this.startIndex();
+  /** wholePass() in slices, as verifyYielding() runs it. */
+  private async wholePassYielding(check: boolean, writeIndex: boolean, signal: AbortSignal | undefined, slice: number): Promise<ReplayPosition | undefined> {
+    this.checkCheckpoints = check;
+    if (writeIndex) this.startIndex();
     let passed = false;
     try {
       this.resetTo(0, false);

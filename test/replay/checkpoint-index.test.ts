@@ -68,6 +68,11 @@ test('a recording keeps its checkpoints in FILE.idx: none in the recording, the 
   assert.ok(rec.checkpoints.length >= 3, `${rec.checkpoints.length} checkpoints`);
   assert.ok(rec.indexComplete, rec.indexProblems.join('; '));
   assert.ok(rec.checkpoints.every((c) => c.inIndex && c.chunk % 2 === 0));
+  // A verify checks a complete, intact index and leaves it alone.
+  const checked = openReplay(rec).replayer;
+  checked.verify();
+  assert.equal(checked.indexWritten, undefined);
+  assert.deepEqual(checked.indexDamage, []);
 
   const inlineFile = path.join(tmp, 'inline.bur');
   assert.equal(runRecorded(scenario(), inlineFile, { ...OPTIONS, checkpoints: 'inline' }).verdict, 'pass');
@@ -128,7 +133,7 @@ test('an index cut short or with a flipped byte keeps its checkpoints before the
   assert.match(foreign.indexProblems[0], new RegExp(`the index of another recording \\(${RecordingReader.open(other).header.uuid}\\), not of this one \\(${rec.header.uuid}\\)`));
 });
 
-test('an index checkpoint that does not match the chunk hash chain is never restored, and a verify passes, says so and writes the index anew', () => {
+test('an index checkpoint that does not match the chunk hash chain is never restored, and a verify passes, says so and writes the index anew (a second replay)', () => {
   const { file, index } = recording();
   const rec = RecordingReader.open(file);
   const ref = rec.checkpoints[1];
