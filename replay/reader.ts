@@ -91,14 +91,24 @@ export class RecordingReader {
 
   static open(file: string): RecordingReader {
     const buf = readInputFile(file, { what: 'recording', maxBytes: MAX_RECORDING_BYTES });
-    let index: Buffer | null = null;
+    let index: Buffer | string | null = null;
     const indexFile = indexFileOf(file);
-    if (fs.existsSync(indexFile)) index = readInputFile(indexFile, { what: 'checkpoint index', maxBytes: MAX_RECORDING_BYTES });
+    if (fs.existsSync(indexFile)) {
+      // An index that cannot be read costs seek time only, as a missing one.
+      try { index = readInputFile(indexFile, { what: 'checkpoint index', maxBytes: MAX_RECORDING_BYTES }); } catch (e) {
+        if (!(e instanceof InputFileUnusable)) throw e;
+        index = e.reason;
+      }
+    }
     return new RecordingReader(buf, file, index);
   }
 
-  /** `index`: the contents of the recording's checkpoint index (null: there is none; used only when the header says so). */
-  constructor(private readonly buf: Buffer, readonly file: string, index: Buffer | null = null) {
+  /**
+   * `index`: the contents of the recording's checkpoint index (null: there
+   * is none; a string: why it cannot be read), used only when the header
+   * says the checkpoints are there.
+   */
+  constructor(private readonly buf: Buffer, readonly file: string, index: Buffer | string | null = null) {
     if (buf.length < MAGIC.length || !buf.subarray(0, MAGIC.length).equals(MAGIC)) {
       throw new RecordingError(file, `not a bringup recording (the file does not start with "${MAGIC.toString('latin1').trim()}")`);
     }
@@ -154,10 +164,11 @@ export class RecordingReader {
    * chunk, in order, up to the chunks the recording holds; stops at the
    * first record that is not that.
    */
-  private readIndex(buf: Buffer | null): void {
+  private readIndex(buf: Buffer | string | null): void {
     const name = this.indexFile!;
     const stop = (why: string) => { this.indexProblems.push(`${name}: ${why}`); };
     if (buf === null) { stop('missing (seeks replay from the boot; `bringup replay FILE --verify` writes it again)'); return; }
+    if (typeof buf === 'string') { stop(`${buf} (seeks replay from the boot)`); return; }
     if (buf.length < INDEX_MAGIC.length || !buf.subarray(0, INDEX_MAGIC.length).equals(INDEX_MAGIC)) { stop('not a checkpoint index'); return; }
     this.indexBuf = buf;
     const every = this.header.checkpointEvery;

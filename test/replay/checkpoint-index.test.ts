@@ -126,6 +126,13 @@ test('an index cut short or with a flipped byte keeps its checkpoints before the
   const target = rec.checkpoints[2].icount + 99;
   assert.equal(stateAt(path.join(tmp, 'flip.bur'), target), stateAt(file, target));
 
+  // An index that cannot be read (a folder) is no index: the recording opens, with no checkpoint.
+  const folder = copyWith('folder.bur', null);
+  fs.mkdirSync(indexFileOf(folder));
+  const unreadable = RecordingReader.open(folder);
+  assert.equal(unreadable.checkpoints.length, 0);
+  assert.match(unreadable.indexProblems[0], /folder\.bur\.idx: .*folder.*\(seeks replay from the boot\)/);
+
   const other = path.join(tmp, 'other.bur');
   assert.equal(runRecorded(scenario(), other, OPTIONS).verdict, 'pass');
   const foreign = RecordingReader.open(copyWith('foreign.bur', fs.readFileSync(indexFileOf(other))));
