@@ -274,7 +274,11 @@ export class Recorder {
   }
 }
 
-/** Whether `file` is a regular file or does not exist yet (not a device, a pipe or a folder). */
+/**
+ * Whether `file` is a regular file or does not exist yet: not a device, a
+ * pipe, a folder, nor a link (/dev/stdout is one, to whatever stdout is:
+ * its index would land in /dev).
+ */
 function isRegularOrAbsent(file: string): boolean {
-  try { return fs.statSync(file).isFile(); } catch { return true; }
+  try { return fs.lstatSync(file).isFile(); } catch { return true; }
 }

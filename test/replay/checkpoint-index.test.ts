@@ -190,12 +190,19 @@ test('a bundle of a recording with a complete index carries the checkpoints inli
   assert.equal(RecordingReader.open(out2).checkpoints.length, rec.checkpoints.length);
 });
 
-test('a recording written to a device keeps its checkpoints inline (there is no place beside it for an index)', () => {
-  const r = new Recorder('/dev/null', recordingHeader(scenario(), OPTIONS));
-  try {
-    assert.equal(r.header.checkpoints, 'inline');
-    assert.ok(!fs.existsSync('/dev/null.idx'));
-  } finally {
-    r.closeFile();
+test('a recording written to a device or through a link (/dev/stdout) keeps its checkpoints inline (there is no place beside it for an index)', () => {
+  // /dev/stdout of a process whose stdout is a file is a link to that file: still no index in /dev.
+  const target = path.join(tmp, 'stdout-target.bur');
+  fs.writeFileSync(target, '');
+  const link = path.join(tmp, 'link.bur');
+  fs.symlinkSync(target, link);
+  for (const file of ['/dev/null', link]) {
+    const r = new Recorder(file, recordingHeader(scenario(), OPTIONS));
+    try {
+      assert.equal(r.header.checkpoints, 'inline', file);
+      assert.ok(!fs.existsSync(indexFileOf(file)), file);
+    } finally {
+      r.closeFile();
+    }
   }
 });
