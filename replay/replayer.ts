@@ -322,8 +322,8 @@ export class Replayer {
    */
   verify(): ReplayPosition {
     this.indexWritten = undefined;
-    const pos = this.wholePass(true, this.indexWanted());
-    if (this.indexToRewrite()) this.wholePass(false, true);
+    const pos = runThrough(this.wholePass(true, this.indexWanted(), Infinity));
+    if (this.indexToRewrite()) runThrough(this.wholePass(false, true, Infinity));
     return pos;
   }
 
@@ -334,8 +334,8 @@ export class Replayer {
    */
   async verifyYielding(signal?: AbortSignal, slice = 20_000_000): Promise<ReplayPosition | undefined> {
     this.indexWritten = undefined;
-    const pos = await this.wholePassYielding(true, this.indexWanted(), signal, slice);
-    if (pos && this.indexToRewrite()) await this.wholePassYielding(false, true, signal, slice);
+    const pos = await runYielding(this.wholePass(true, this.indexWanted(), slice), signal);
+    if (pos && this.indexToRewrite()) await runYielding(this.wholePass(false, true, slice), signal);
     return pos;
   }
 
@@ -349,24 +349,13 @@ export class Replayer {
     return this.rec.checkpointsInIndex && this.indexWritten === undefined && this.indexDamage.length > 0;
   }
 
-  /** A replay of the whole run from the boot, checking checkpoints (`check`) and writing the index (`writeIndex`). */
-  private wholePass(check: boolean, writeIndex: boolean): ReplayPosition {
-    this.checkCheckpoints = check;
-    if (writeIndex) this.startIndex();
-    let passed = false;
-    try {
-      this.resetTo(0, false);
-      const pos = this.complete(this.runTo(this.rec.lastIcount));
-      passed = true;
-      return pos;
-    } finally {
-      this.checkCheckpoints = false;
-      this.endIndex(passed);
-    }
-  }
-
-  /** wholePass() in slices, as verifyYielding() runs it. */
-  private async wholePassYielding(check: boolean, writeIndex: boolean, signal: AbortSignal | undefined, slice: number): Promise<ReplayPosition | undefined> {
+  /**
+   * A replay of the whole run from the boot, checking checkpoints (`check`)
+   * and writing the index (`writeIndex`), `slice` instructions per step of
+   * the generator; it returns where the run ended. Abandoned before its end
+   * (return()), it drops the index it was writing.
+   */
+  private *wholePass(check: boolean, writeIndex: boolean, slice: number): Generator<void, ReplayPosition> {
     this.checkCheckpoints = check;
     if (writeIndex) this.startIndex();
     let passed = false;
@@ -381,8 +370,7 @@ export class Replayer {
           passed = true;
           return done;
         }
-        await new Promise((resolve) => setImmediate(resolve));
-        if (signal?.aborted) return undefined;
+        yield;
       }
     } finally {
       this.checkCheckpoints = false;
@@ -513,5 +501,23 @@ export class Replayer {
     const before = this.icount;
     this.runTo(before + 1);
     return this.icount > before;
+  }
+}
+
+/** Runs a pass to its end at once. */
+function runThrough<T>(pass: Generator<void, T>): T {
+  for (;;) {
+    const r = pass.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** Runs a pass giving the event loop a turn between its slices; stops it (undefined) once `signal` is aborted. */
+async function runYielding<T>(pass: Generator<void, T>, signal?: AbortSignal): Promise<T | undefined> {
+  for (;;) {
+    const r = pass.next();
+    if (r.done) return r.value;
+    await new Promise((resolve) => setImmediate(resolve));
+    if (signal?.aborted) { pass.return(undefined as T); return undefined; }
   }
 }
