@@ -61,7 +61,7 @@ export interface CodeSlots {
 }
 
 /** Entries of the recent-pages table. */
-const RECENT = 64;
+const RECENT = 256;
 
 /** A page dropped again within this many instructions of its last drop is volatile for as many more. */
 const VOLATILE_WINDOW = 10_000_000;

@@ -230,6 +230,13 @@ export class Cpu {
   /** Bumped whenever cached fetch translations or decoded pages may be stale; a bump ends the current block. */
   get codeGen(): number { return this.generation; }
   set codeGen(v: number) { this.generation = v; this.attention = 1; }
+  /**
+   * 1 once the MMU dropped or replaced its entry for the page being executed
+   * (or all entries) since the run loop last looked that page up: the loop
+   * then holds a translation the MMU no longer has, and an ISB or TLB
+   * maintenance makes it look again (translationsSynchronized).
+   */
+  fetchPageLost = 0;
   /** Guest errors already reported, by address then message (or instruction word). */
   private reportedOnce = new Map<number, Set<string>>();
   private reportedInsns = new Map<number, Set<number>>();
@@ -250,6 +257,7 @@ export class Cpu {
     this.cp15 = new Cp15(this, cp15Options);
     this.mmu = new Mmu(this.cp15, bus, (vpn) => {
       this.code.forgetRecent(vpn);
+      if (vpn < 0 || vpn === (this.pc >>> 12)) this.fetchPageLost = 1;
       if (vpn < 0) { this.flushDataTlbs(); return; }
       this.dataTlb.forget(vpn);
       this.storeTlb.forget(vpn);
@@ -794,12 +802,18 @@ export class Cpu {
   }
 
   /**
-   * Called after TLB maintenance and on ISB: fetches translate afresh. The
-   * data fast paths keep their entries: the MMU names each page whose entry
-   * the maintenance dropped (its `replaced`), and they forget those.
+   * Called after TLB maintenance and on ISB. What the MMU still holds
+   * translates as before, so only the page being executed matters: if its
+   * entry is gone or was replaced since the run loop looked the page up,
+   * fetches translate afresh from the next instruction. The pages looked up
+   * lately and the data fast paths keep their entries: the MMU names each
+   * page whose entry it dropped or replaced (its `replaced`), and they forget
+   * those. (A kernel patching its text through a fixmap does this a few
+   * times per word patched: ending the block and forgetting every recent
+   * page each time cost more than the patching.)
    */
   translationsSynchronized(): void {
-    this.codeGen++;
+    if (this.fetchPageLost !== 0 || (this.mmu.enabled && !this.mmu.holds(this.pc >>> 0))) this.codeGen++;
   }
 
   /** The interrupt the CPU takes at the next instruction boundary: Vector.Fiq, Vector.Irq, or -1 for none (FIQ first). */

@@ -148,6 +148,7 @@ export function runLoop(cpu: Cpu, budget: number): number {
           pageVa = pc & ~0xfff;
           pageT = t;
           gen = cpu.codeGen;
+          cpu.fetchPageLost = 0;
         }
         const s = slots!;
         const handlers = s.handlers, insns = s.insns;

@@ -142,6 +142,16 @@ export class Mmu {
     return this.miss(va, kind, user);
   }
 
+  /**
+   * Whether the TLB holds an entry for va's page under the current ASID: a
+   * translation of va then finds it (and changes nothing).
+   */
+  holds(va: number): boolean {
+    const vpn = va >>> 12;
+    const i = vpn & TLB_MASK;
+    return this.tlbVpn[i] === vpn && ((this.tlbAttr[i] & A_GLOBAL) !== 0 || this.tlbAsid[i] === (this.cp15.contextidr & 0xff));
+  }
+
   private miss(va: number, kind: number, user: boolean): number {
     const f = this.walk(va);
     if (f !== 0) this.raise(va, kind, f);

@@ -202,6 +202,45 @@ test('a changed page table is not seen until TLBIMVA', () => {
   assert.equal(cpu.read32(0x20001000), 2);
 });
 
+/**
+ * Code running at VA 0x20001000 (PA 0x50000) points its own page at PA
+ * 0x70000, then runs `steps`; the instruction after them is MOV r0, #1 in
+ * the old page and MOV r0, #2 in the new one: r0 tells which was fetched.
+ */
+function remapRunningPage(steps: number[]): number {
+  const cpu = mmuCpu();
+  const STR_R1_R2 = 0xe5821000;
+  const code = [STR_R1_R2, ...steps];
+  code.forEach((w, k) => cpu.bus.write32(0x50000 + 4 * k, w));
+  cpu.bus.write32(0x50000 + 4 * code.length, 0xe3a00001); // MOV r0, #1
+  cpu.bus.write32(0x70000 + 4 * code.length, 0xe3a00002); // MOV r0, #2
+  cpu.r[1] = 0x00070000 | 0x30 | 2; // the new small-page descriptor
+  cpu.r[2] = L2A + 4; // its place in the table (VA 0x20001000, identity-mapped)
+  cpu.r[3] = 0x20001000;
+  cpu.r[5] = 0x00001000; // a page sharing 0x20001000's TLB slot
+  cpu.r[7] = 0x20001100;
+  cpu.pc = 0x20001000;
+  cpu.run(code.length + 1);
+  assert.equal(cpu.pc, 0x20001000 + 4 * (code.length + 1));
+  return cpu.r[0];
+}
+
+const TLBIMVA_R3 = 0xee083f37;
+const ISB_SY = 0xf57ff06f;
+
+test('a fetch after TLBIMVA and ISB of the running page sees its new translation', () => {
+  assert.equal(remapRunningPage([TLBIMVA_R3, ISB_SY]), 2);
+});
+
+test('ISB alone leaves the running page on its cached translation', () => {
+  assert.equal(remapRunningPage([ISB_SY, ISB_SY]), 1);
+});
+
+test('a fetch after ISB sees the running page\'s entry as data accesses refilled it', () => {
+  // LDR r4, [r5] evicts the page's entry; LDR r6, [r7] walks the edited table again.
+  assert.equal(remapRunningPage([0xe5954000, 0xe5976000, ISB_SY]), 2);
+});
+
 test('TLBIMVA of any address in a section removes every page cached from it', () => {
   const cpu = mmuCpu();
   cpu.bus.write32(0x3000, 0xaaaa);
