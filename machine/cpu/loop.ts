@@ -82,7 +82,7 @@ function chainBlocks(cpu: Cpu, s: CodeSlots, first: CompiledBlock, left: number,
   let done = 0;
   for (;;) {
     done += b.run(cpu, r, left - done);
-    if (done === left || cpu.attention !== 0) return done;
+    if (done >= left || cpu.attention !== 0) return done;
     const npc = cpu.pc;
     if ((npc & ~0xfff) !== pageVa) return done;
     const next = blocks[(npc & 0xfff) >>> 2];
@@ -173,7 +173,7 @@ export function runLoop(cpu: Cpu, budget: number): number {
               cpu.icount--;
               left -= chainBlocks(cpu, s, b, left, pageVa);
               const npc = cpu.pc;
-              if (left === 0 || cpu.attention !== 0 || (npc & ~0xfff) !== pageVa) break;
+              if (left <= 0 || cpu.attention !== 0 || (npc & ~0xfff) !== pageVa) break;
               pc = npc;
               cpu.icount++;
               blockStart = true;
@@ -213,7 +213,7 @@ export function runLoop(cpu: Cpu, budget: number): number {
           // With attention clear, the boundary checks before npc would decide as
           // they did when this block started: a branch within the page chains to
           // its target at once. A hooked instruction starts a block of its own.
-          if (--left === 0 || cpu.attention !== 0 || (npc & ~0xfff) !== pageVa) break;
+          if (--left <= 0 || cpu.attention !== 0 || (npc & ~0xfff) !== pageVa) break;
           if (hooked && hooks.has(npc)) break;
           pc = npc;
           cpu.icount++;

@@ -164,6 +164,33 @@ test('run(n) executes exactly n instructions across chained branches, stepping r
   assert.deepEqual(b.snapshot(), a.snapshot());
 });
 
+test('a compiled block that branches inside itself (a loop to its second instruction, a forward skip) stops at every count as the interpreter does', () => {
+  const program = (cpu: Cpu): void => {
+    placeA32(cpu, 0x1000, [
+      movImm(2, 0), // 0x1000 mov r2, #0
+      ADD_R2_1, // 0x1004 add r2, r2, #1
+      0xe3120001, // 0x1008 tst r2, #1
+      0x1a000000, // 0x100c bne 0x1014
+      0xe2833001, // 0x1010 add r3, r3, #1
+      0xe3520028, // 0x1014 cmp r2, #40
+      0xbafffff9, // 0x1018 blt 0x1004
+      B_SELF, // 0x101c b .
+    ]);
+    cpu.pc = 0x1000;
+  };
+  for (let n = 1; n <= 260; n += 1 + (n >> 5)) {
+    const jit = core(); jit.engine = 'jit'; jit.hotThreshold = 1; program(jit);
+    const interp = core(); interp.engine = 'interpreter'; program(interp);
+    assert.equal(jit.run(n), n);
+    assert.equal(interp.run(n), n);
+    assert.deepEqual(jit.snapshot(), interp.snapshot(), `after ${n} instructions`);
+  }
+  const done = core(); done.engine = 'jit'; done.hotThreshold = 1; program(done);
+  done.run(1000);
+  assert.ok(done.code.slots(0x1000, 0).blocks?.[0], 'the block at 0x1000 was compiled');
+  assert.deepEqual([done.r[2], done.r[3], done.pc], [40, 20, 0x101c]);
+});
+
 /**
  * Core A: Thumb, a loop around an IT block (counts r1 while r0 < 5, r2
  * after); core B: A32, a counting loop. Both on their own bus.

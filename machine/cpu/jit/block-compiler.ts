@@ -4,7 +4,10 @@
  *
  * A block starts at an instruction the run loop found hot and goes on in
  * address order up to an unconditional branch, MAX_LENGTH instructions or
- * the end of the page; a taken conditional branch leaves it in the middle.
+ * the end of the page. A taken branch to an instruction of the block (a
+ * loop, an if without else) jumps there inside the function, as long as the
+ * rest of the block from there fits the budget; any other taken branch
+ * leaves the block in the middle.
  * Frequent rows are inlined (a32-emit.ts); the others call their handler
  * exactly as the interpreter does (cpu.pc, cpu.nextPc, r15 and the time set
  * first), so every row runs here, the rare ones at interpreter speed.
@@ -117,18 +120,11 @@ const RELOAD = '/*reload*/';
  */
 export function compileA32Block(cpu: Cpu, s: CodeSlots, index: number, pc: number, maxLength = MAX_LENGTH): CompiledBlock | undefined {
   const code = cpu.code;
-  const handlers: Handler[] = [];
-  const body: string[] = [];
-  const locals = new Locals();
-  let count = 0;
-  let last = pc;
+  // First the instructions the block covers, then their code: a branch to one
+  // of them is a jump inside the function, which needs to know them all.
+  const insns: Array<{ p: number; insn: number; h: Handler; row: string | undefined; e: ReturnType<typeof emitA32> }> = [];
   let end = false;
-  // Whether the last instruction leaves the block on every path (an unconditional branch).
-  let leaves = false;
-  // Every exit goes through the epilogue (after the loop) with the target in npc, the
-  // instructions retired in $n and the value r15 is left with in $r15.
-  const exit = (K: number, p: number): string => `$n = ${K}; $r15 = ${(p + 8) | 0}; break out;`;
-  for (let k = index; k < 1024 && count < maxLength && !end; k++) {
+  for (let k = index; k < 1024 && insns.length < maxLength && !end; k++) {
     const p = (pc + (k - index) * 4) >>> 0;
     let h = s.handlers[k];
     if (h === undefined) {
@@ -139,54 +135,95 @@ export function compileA32Block(cpu: Cpu, s: CodeSlots, index: number, pc: numbe
     const insn = s.insns[k];
     const d = cpu.decoder.decode(insn >>> 0);
     const row = d.kind === 'ok' ? d.row.name : undefined;
-    const K = count + 1;
+    const e = row === undefined ? undefined : emitA32(row, insn, p);
+    insns.push({ p, insn, h, row, e });
+    const always = (insn >>> 28) >= 14;
+    if (always && (e === undefined ? row === undefined || ENDS_BLOCK.has(row) : e.effect !== Effect.Pure && e.effect !== Effect.Access)) end = true;
+  }
+  const count = insns.length;
+  if (count === 0) return undefined;
+  /** The position in the block of a branch target inside it, or -1. */
+  const inside = (target: number | undefined): number => {
+    if (target === undefined) return -1;
+    const t = (target - pc) / 4;
+    return Number.isInteger(t) && t >= 0 && t < count ? t : -1;
+  };
+  // Positions jumped to other than the start: each gets a case of a switch over $e.
+  const entries = new Set<number>();
+  // Whether any branch jumps inside the block: only then is its body a loop.
+  // (A loop costs V8's optimizing compiler far more than a labeled block: it
+  // peels it and carries every local around it.)
+  let loops = false;
+  for (const { e } of insns) {
+    if (e === undefined || e.effect !== Effect.Branch) continue;
+    const t = inside(e.target);
+    if (t >= 0) loops = true;
+    if (t > 0) entries.add(t);
+  }
+
+  const handlers: Handler[] = [];
+  const body: string[] = [];
+  const locals = new Locals();
+  // What a handler or an access's full path needs stored back: in a block run
+  // straight through, the locals written so far (the others still equal the
+  // cpu's); in a block that loops, every local it writes, known at the end.
+  const storeBackHere = (): string => (loops ? STORE_BACK : locals.storeBack());
+  let last = pc;
+  // Whether the last instruction leaves the block on every path (an unconditional branch).
+  let leaves = false;
+  // Every exit goes through the epilogue (after the loop) with the target in npc, the
+  // instructions retired in $n and the value r15 is left with in $r15.
+  const exit = (K: number, p: number): string => `$n = ${K}; $r15 = ${(p + 8) | 0}; break out;`;
+  if (entries.size > 0) body.push('switch ($e) {', 'case 0:');
+  insns.forEach(({ p, insn, h, row, e }, j) => {
+    const K = j + 1;
     const next = (p + 4) >>> 0;
     const condition = conditionCode(insn >>> 28);
     const cond = condition === undefined ? undefined : locals.rename(condition);
-    const e = row === undefined ? undefined : emitA32(row, insn, p);
+    if (entries.has(j)) body.push(`case ${j}:`);
     body.push(`// ${p.toString(16)}: ${(insn >>> 0).toString(16).padStart(8, '0')} ${row ?? 'undefined'}`);
     if (e === undefined) {
       // The handler works on the cpu: the locals go back first and are loaded again after.
       handlers.push(h);
       body.push(
-        `${cond === undefined ? '{' : `if (${cond}) {`} ${STORE_BACK}cpu.icount = i0 + ${K}; cpu.pc = ${p}; cpu.nextPc = ${next}; r[15] = ${(p + 8) | 0};`,
+        `${cond === undefined ? '{' : `if (${cond}) {`} ${storeBackHere()}cpu.icount = i0 + ${K}; cpu.pc = ${p}; cpu.nextPc = ${next}; r[15] = ${(p + 8) | 0};`,
         `h${handlers.length - 1}(cpu, ${insn | 0});`,
         `if (cpu.attention !== 0 || cpu.nextPc !== ${next}) { cpu.pc = cpu.nextPc; return i0 + ${K} - s0; } ${RELOAD} }`,
       );
-      if (cond === undefined && (row === undefined || ENDS_BLOCK.has(row))) end = true;
     } else {
-      const c = locals.rename(e.code).replaceAll(SYNC, `${STORE_BACK}cpu.icount = i0 + ${K}, cpu.pc = ${p}, `);
+      const renamed = locals.rename(e.code);
+      const c = renamed.replaceAll(SYNC, `${storeBackHere()}cpu.icount = i0 + ${K}, cpu.pc = ${p}, `);
       if (e.effect === Effect.Pure) {
         body.push(cond === undefined ? c : `if (${cond}) ${c}`);
       } else if (e.effect === Effect.Access) {
         body.push(`${cond === undefined ? '' : `if (${cond}) `}{ ${c} if (cpu.attention !== 0) { npc = ${next}; ${exit(K, p)} } }`);
       } else if (e.effect === Effect.AccessBranch) {
         body.push(cond === undefined ? `${c} ${exit(K, p)}` : `if (${cond}) { ${c} ${exit(K, p)} }`);
-        if (cond === undefined) end = leaves = true;
+        if (cond === undefined) leaves = true;
       } else {
-        // A branch back to the start goes round again while a whole turn fits the
-        // budget: attention is clear here (the block would have left otherwise),
-        // so the run loop's checks would let the block run again anyway.
-        const again = e.target === pc ? `if (left - (i0 + ${K} - s0) >= LENGTH) { i0 += ${K}; continue; } ` : '';
+        // A branch to an instruction of this block jumps there while the rest of
+        // the block from there fits the budget: attention is clear here (the block
+        // would have left otherwise), so the run loop's checks would let the block
+        // starting there run anyway. The count goes on from this instruction's.
+        const t = inside(e.target);
+        const again = t < 0 ? '' : `if (left - (i0 + ${K} - s0) >= ${count - t}) { i0 += ${K - t}; ${entries.size > 0 ? `$e = ${t}; ` : ''}continue; } `;
         const leave = `${again}${exit(K, p)}`;
         body.push(cond === undefined ? `${c} ${leave}` : `if (${cond}) { ${c} ${leave} }`);
-        if (cond === undefined) end = leaves = true;
+        if (cond === undefined) leaves = true;
       }
     }
-    count = K;
     last = p;
-  }
-  if (count === 0) return undefined;
+  });
+  if (entries.size > 0) body.push('}');
   if (!leaves) body.push(`npc = ${(last + 4) >>> 0}; ${exit(count, last)}`);
   const storeBack = locals.storeBack();
   const reload = locals.reload();
   const source = [
     ...handlers.map((_, k) => `const h${k} = H[${k}];`),
-    `const LENGTH = ${count};`,
     'return function (cpu, r, left) {',
-    'const s0 = cpu.icount; let i0 = s0; let npc = 0, $n = 0, $r15 = 0; const T = cpu.dataTlb, S = cpu.storeTlb;',
+    `const s0 = cpu.icount; let i0 = s0; let npc = 0, $n = 0, $r15 = 0${entries.size > 0 ? ', $e = 0' : ''}; const T = cpu.dataTlb, S = cpu.storeTlb;`,
     locals.declare(),
-    'out: for (;;) {',
+    loops ? 'out: for (;;) {' : 'out: {',
     ...body.map((line) => line.replaceAll(STORE_BACK, storeBack).replaceAll(RELOAD, reload)),
     '}',
     `${storeBack.replace(/, /g, '; ')}cpu.icount = i0 + $n; cpu.pc = npc; r[15] = $r15; return i0 + $n - s0;`,
