@@ -21,22 +21,23 @@ import { FORMAT_VERSION, type CheckpointPlace, type RecordingHeader, type TraceL
 const VERSION: string = require('../../package.json').version;
 
 /**
- * A state hash every million instructions. Each costs a snapshot of the
- * machine state, its binary form and a sha256 over it (about 50 KB on
+ * A state hash every four million instructions. Each costs a snapshot of the
+ * machine state, its binary form and a sha256 over it (about 80 KB on
  * vexpress-a9, most of it the TLB) and the pages written: at 250,000
  * instructions this was a third of a recorded Linux boot's time under the
- * jit engine, at a million about a tenth, while a diff still steps through
- * at most a million instructions (about two seconds) to find the one where
- * two runs part.
+ * jit engine, at a million about a tenth, at four million a fortieth. The
+ * chunk does not bound a diff's work: it runs both runs through the chunk
+ * where they part at full speed, comparing their states every 64 K
+ * instructions, and steps through at most those (replay/diff.ts).
  */
-export const DEFAULT_CHUNK = 1_000_000;
+export const DEFAULT_CHUNK = 4_000_000;
 /**
- * A checkpoint every 16 chunks: 16 M instructions at the default chunk, so
+ * A checkpoint every 4 chunks: 16 M instructions at the default chunk, so
  * a seek re-executes at most that (well under two seconds), while a long run
  * stores each page's versions far less often than a checkpoint per chunk
  * would.
  */
-export const DEFAULT_CHECKPOINT_EVERY = 16;
+export const DEFAULT_CHECKPOINT_EVERY = 4;
 
 export const sha256 = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
 

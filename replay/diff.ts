@@ -25,6 +25,7 @@ import { Replayer, ReplayDivergence } from './replayer';
 import { addressSpaces, cpuView, consoleLinesUntil, disassembleAround, labelExceptions, symbolNow, type CpuView, type SymbolSource } from './inspect';
 import { eventAsid } from './targets';
 import { hexWord as hex } from '../machine/hex';
+import { stateBinary } from './state-binary';
 
 export interface Side { rec: RecordingReader; replayer?: Replayer; symbols: SymbolSource }
 
@@ -162,10 +163,59 @@ export function diffInstructions(A: Side & { replayer: Replayer }, B: Side & { r
   const ca = watch(A.replayer.machine), cb = watch(B.replayer.machine);
   try {
     if (A.replayer.machine.cpus.length > 1 || B.replayer.machine.cpus.length > 1) return stepCoresToDivergence(A, B, k, end, ca, cb, options);
+    const chunk = Math.min(A.rec.header.chunkInstructions, B.rec.header.chunkInstructions);
+    skipEqualStrides(A, B, Math.min(from + chunk, A.rec.lastIcount, B.rec.lastIcount), ca, cb);
     return stepToDivergence(A, B, k, end, ca, cb, options);
   } finally {
     for (const off of offs) off();
   }
+}
+
+/** Instructions both runs go on together at full speed, before their states are compared again (skipEqualStrides). */
+const STRIDE = 65_536;
+
+/**
+ * Both runs (one core each) at the start of the chunk where they part, equal
+ * there (the chain of hashes up to it says so): runs them on together,
+ * STRIDE instructions at a time at full speed, while their states stay
+ * equal, and leaves them at the last stride where they were, so that the
+ * stepping starts there rather than at the chunk's start, at most STRIDE
+ * instructions before the step that differs. Equal here is what equal chunk
+ * hashes say at a chunk's end, at a finer grain: the same registers and
+ * devices (the state the chunk hash takes), the same bytes in every page
+ * either run wrote since the chunk began, the same inputs and console output.
+ */
+function skipEqualStrides(A: Side & { replayer: Replayer }, B: Side & { replayer: Replayer }, end: number, ca: string[], cb: string[]): void {
+  const start = A.replayer.icount;
+  if (B.replayer.icount !== start) return;
+  const ia = A.replayer.machine.injected.length, ib = B.replayer.machine.injected.length;
+  const la = ca.length, lb = cb.length;
+  let equal = start;
+  for (let at = start + STRIDE; at < end; at += STRIDE) {
+    A.replayer.runTo(at);
+    B.replayer.runTo(at);
+    if (A.replayer.icount !== at || B.replayer.icount !== at) break;
+    const ma = A.replayer.machine, mb = B.replayer.machine;
+    const key = (e: InjectionEntry) => JSON.stringify([e.point, describeInjection(e.injection)]);
+    if (ma.injected.slice(ia).map(key).join() !== mb.injected.slice(ib).map(key).join()) break;
+    if (ca.slice(la).join('') !== cb.slice(lb).join('')) break;
+    if (!sameMachineState(ma, mb)) break;
+    equal = at;
+  }
+  // Back to the last equal stride (from the state kept at the chunk's start).
+  if (A.replayer.icount !== equal) A.replayer.runTo(equal);
+  if (B.replayer.icount !== equal) B.replayer.runTo(equal);
+}
+
+/** Whether two machines at the same time since a common state have the same state: registers, devices, and every page either wrote since then. */
+function sameMachineState(a: Machine, b: Machine): boolean {
+  const stateA = Buffer.from(stateBinary(a.stateSnapshot()));
+  if (!stateA.equals(stateBinary(b.stateSnapshot()))) return false;
+  for (const page of new Set([...a.bus.peekDirtyPages(), ...b.bus.peekDirtyPages()])) {
+    const at = (page << 12) >>> 0;
+    if (!Buffer.from(a.bus.ramPage(at)).equals(b.bus.ramPage(at))) return false;
+  }
+  return true;
 }
 
 /** Steps both runs together from a common state until a step differs or the runs end. */

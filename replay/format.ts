@@ -133,7 +133,7 @@ export const MAX_END_BYTES = 64 << 20;
 /**
  * A chunk record's JSON: 256 bytes per instruction of the header's chunk
  * size (a few events each), at least 16 MiB, at most 256 MiB (V8 parses
- * strings up to ~512 MiB). The default chunk of 1,000,000 instructions: 244 MiB.
+ * strings up to ~512 MiB). The default chunk of 4,000,000 instructions: 256 MiB.
  */
 export function maxChunkBytes(chunkInstructions: number): number {
   return Math.min(256 << 20, Math.max(16 << 20, chunkInstructions * 256));
@@ -372,8 +372,14 @@ const RUN_GAP = 4;
  */
 function encodeRuns(delta: Uint8Array): Uint8Array | undefined {
   const out = Buffer.allocUnsafe(PAGE_BYTES);
+  // Deltas are mostly zero: whole zero words are skipped a word at a time.
+  const words = delta.byteOffset % 4 === 0 ? new Uint32Array(delta.buffer, delta.byteOffset, PAGE_BYTES / 4) : undefined;
   let o = 2, n = 0, i = 0;
   while (i < PAGE_BYTES) {
+    if (words) {
+      while ((i & 3) !== 0 && delta[i] === 0) i++;
+      if ((i & 3) === 0) while (i < PAGE_BYTES && words[i >>> 2] === 0) i += 4;
+    }
     while (i < PAGE_BYTES && delta[i] === 0) i++;
     if (i === PAGE_BYTES) break;
     const start = i;

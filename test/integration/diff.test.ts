@@ -46,6 +46,29 @@ test('two runs that differ only by a fault injected at instruction N diverge at 
   assert.match(text.stdout, /^last common console output:$/m);
 });
 
+test('on one core, a divergence deep inside a chunk is found at its exact instruction', () => {
+  // One chunk of the default size holds the whole run: the diff compares the
+  // runs' states at strides through it and steps only the last stride.
+  const one = `${PINGPONG}\nsmp: 1\n`;
+  const plain = record('plain-1core', one);
+  // A data abort the hypervisor dies of; a bit flipped in memory nothing reads, after which both runs go on alike.
+  const faults: Array<[number, string, RegExp]> = [
+    [1_500_123, 'data-abort, status: translation, address: 0x1234', /^data abort \(status 0x5, read\) at 0x00001234 between instructions/],
+    [2_222_222, 'bit-flip, address: 0x10000000, bit: 3', /^bit 3 of physical 0x10000000 flipped between instructions/],
+  ];
+  for (const [n, fault, input] of faults) {
+    const faulty = record(`fault-1core-${n}`, `${one}faults:\n  - { type: ${fault}, at: ${n} }\n`);
+    const r = bringup('diff', '--json', plain, faulty);
+    assert.equal(r.status, 1, r.stderr);
+    const d = JSON.parse(r.stdout);
+    assert.equal(d.mode, 'instruction');
+    assert.equal(d.chunk, 0);
+    assert.equal(d.icount, n);
+    assert.ok(d.differing.includes('input log'));
+    assert.match(d.b.inputs[0], input);
+  }
+});
+
 test('two recordings of the same scenario are identical', () => {
   const a = record('same-a', PINGPONG), b = record('same-b', PINGPONG);
   const r = bringup('diff', a, b);
