@@ -171,6 +171,9 @@ export function diffInstructions(A: Side & { replayer: Replayer }, B: Side & { r
   }
 }
 
+/** An entry of the input log as two runs' logs are compared: where it took effect and what it was. */
+const inputKey = (e: InjectionEntry): string => JSON.stringify([e.point, describeInjection(e.injection)]);
+
 /** Instructions both runs go on together at full speed, before their states are compared again (skipEqualStrides). */
 const STRIDE = 65_536;
 
@@ -196,8 +199,7 @@ function skipEqualStrides(A: Side & { replayer: Replayer }, B: Side & { replayer
     B.replayer.runTo(at);
     if (A.replayer.icount !== at || B.replayer.icount !== at) break;
     const ma = A.replayer.machine, mb = B.replayer.machine;
-    const key = (e: InjectionEntry) => JSON.stringify([e.point, describeInjection(e.injection)]);
-    if (ma.injected.slice(ia).map(key).join() !== mb.injected.slice(ib).map(key).join()) break;
+    if (ma.injected.slice(ia).map(inputKey).join() !== mb.injected.slice(ib).map(inputKey).join()) break;
     if (ca.slice(la).join('') !== cb.slice(lb).join('')) break;
     if (!sameMachineState(ma, mb)) break;
     equal = at;
@@ -356,8 +358,8 @@ function compareStep(a: Machine, b: Machine, ia: number, ib: number, consoleA: s
     if (consoleA !== consoleB) out.push('console output');
     return out;
   }
-  const inA = a.injected.slice(ia).map((e) => JSON.stringify([e.point, describeInjection(e.injection)]));
-  const inB = b.injected.slice(ib).map((e) => JSON.stringify([e.point, describeInjection(e.injection)]));
+  const inA = a.injected.slice(ia).map(inputKey);
+  const inB = b.injected.slice(ib).map(inputKey);
   if (inA.join() !== inB.join()) out.push('input log');
   if (consoleA !== consoleB) out.push('console output');
   return out;
