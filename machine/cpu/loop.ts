@@ -81,7 +81,7 @@ function chainBlocks(cpu: Cpu, s: CodeSlots, first: CompiledBlock, left: number,
   let b = first;
   let done = 0;
   for (;;) {
-    done += b.run(cpu, r, left - done);
+    done += b.run(cpu, r, left - done, b.handlers);
     if (done >= left || cpu.attention !== 0) return done;
     const npc = cpu.pc;
     if ((npc & ~0xfff) !== pageVa) return done;

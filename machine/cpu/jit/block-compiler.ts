@@ -38,12 +38,20 @@ import type { Handler } from '../encoding';
 import type { CodeSlots } from '../code-cache';
 import { conditionCode, emitA32, Effect, SYNC } from './a32-emit';
 
-/** A compiled block: `run` executes it and returns the instructions it retired. */
+/**
+ * The compiled code of a block: executes it and returns the instructions it
+ * retired. `left`: the budget left, at least the block's length; a block that
+ * loops to its start goes round while a whole turn fits. `H`: the handlers of
+ * the instructions it calls rather than inlines (CompiledBlock.handlers).
+ */
+export type BlockCode = (cpu: Cpu, r: Int32Array, left: number, H: readonly Handler[]) => number;
+
+/** A compiled block: `run(cpu, r, left, handlers)` executes it. */
 export interface CompiledBlock {
   /** Instructions in the block (the most it can retire). */
   readonly length: number;
-  /** `left`: the budget left, at least `length`; a block that loops to its start goes round while a whole turn fits. */
-  readonly run: (cpu: Cpu, r: Int32Array, left: number) => number;
+  readonly run: BlockCode;
+  readonly handlers: readonly Handler[];
 }
 
 /** The longest block: short enough that the budget left usually fits it whole. */
@@ -53,10 +61,14 @@ export const MAX_LENGTH = 64;
 const ENDS_BLOCK = new Set(['BX', 'BXJ', 'BLX_reg', 'BLX_imm', 'SVC', 'UDF', 'BKPT', 'RFE', 'LDM_eret', 'HINT']);
 
 /**
- * Compiled functions by source text: the same code at the same address
- * (a page dropped and loaded again, a second core) is compiled once.
+ * Compiled functions by source text: the same code at the same address (a
+ * page dropped and loaded again, a second core, another machine in the same
+ * process) is one function. It takes its handlers as an argument rather than
+ * closing over them, so that V8's feedback and optimized code for it, which
+ * belong to the function, serve every block made of that source: a second
+ * run of a program starts with its blocks already optimized.
  */
-const factories = new Map<string, (handlers: Handler[]) => CompiledBlock['run']>();
+const compiled = new Map<string, BlockCode>();
 
 const FLAGS = ['n', 'z', 'c', 'v'] as const;
 
@@ -219,8 +231,8 @@ export function compileA32Block(cpu: Cpu, s: CodeSlots, index: number, pc: numbe
   const storeBack = locals.storeBack();
   const reload = locals.reload();
   const source = [
+    'return function (cpu, r, left, H) {',
     ...handlers.map((_, k) => `const h${k} = H[${k}];`),
-    'return function (cpu, r, left) {',
     `const s0 = cpu.icount; let i0 = s0; let npc = 0, $n = 0, $r15 = 0${entries.size > 0 ? ', $e = 0' : ''}; const T = cpu.dataTlb, S = cpu.storeTlb;`,
     locals.declare(),
     loops ? 'out: for (;;) {' : 'out: {',
@@ -229,10 +241,10 @@ export function compileA32Block(cpu: Cpu, s: CodeSlots, index: number, pc: numbe
     `${storeBack.replace(/, /g, '; ')}cpu.icount = i0 + $n; cpu.pc = npc; r[15] = $r15; return i0 + $n - s0;`,
     '};',
   ].join('\n');
-  let factory = factories.get(source);
-  if (factory === undefined) {
-    factory = new Function('H', source) as (handlers: Handler[]) => CompiledBlock['run'];
-    factories.set(source, factory);
+  let run = compiled.get(source);
+  if (run === undefined) {
+    run = (new Function(source) as () => BlockCode)();
+    compiled.set(source, run);
   }
-  return { length: count, run: factory(handlers) };
+  return { length: count, run, handlers };
 }
