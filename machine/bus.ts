@@ -20,14 +20,33 @@ export class RamRegion {
   readonly i32: Int32Array;
   /** Other bus addresses at which the same storage appears (e.g. vexpress low-memory alias). */
   readonly aliasBases: number[] = [];
-  constructor(readonly name: string, readonly base: number, readonly size: number, buffer?: ArrayBuffer) {
+  /** `at`: where the region's bytes start in `buffer` (a page multiple). */
+  constructor(readonly name: string, readonly base: number, readonly size: number, buffer?: ArrayBuffer, at = 0) {
     const buf = buffer ?? new ArrayBuffer(size);
-    this.u8 = new Uint8Array(buf, 0, size);
+    this.u8 = new Uint8Array(buf, at, size);
     // Division, not >>>: a bank may be the whole 4 GiB (size 2^32).
-    this.u16 = new Uint16Array(buf, 0, Math.floor(size / 2));
-    this.i32 = new Int32Array(buf, 0, Math.floor(size / 4));
+    this.u16 = new Uint16Array(buf, at, Math.floor(size / 2));
+    this.i32 = new Int32Array(buf, at, Math.floor(size / 4));
   }
 }
+
+/**
+ * Views of the one buffer that holds every RAM bank of a board (Bus.addRamBanks),
+ * so that the compiled code's fast path (cpu/jit/data-tlb.ts) reaches any
+ * of them through the same three arrays, by a byte offset into the buffer.
+ * Empty until the banks are allocated; not replaced after that.
+ */
+export interface RamArena {
+  u8: Uint8Array;
+  u16: Uint16Array;
+  i32: Int32Array;
+}
+
+/**
+ * The largest arena: offsets into it stay positive int32 values. Banks
+ * larger together get a buffer each, and no fast path.
+ */
+const ARENA_LIMIT = 0x80000000;
 
 interface MmioMapping { device: MmioDevice; base: number; size: number }
 
@@ -146,18 +165,44 @@ export class Bus {
     if (this.writeWatchProbe.active) this.writeWatchProbe.emit();
   }
 
+  /** The buffer of every RAM bank, when the board's banks were allocated together (addRamBanks). */
+  readonly arena: RamArena = { u8: new Uint8Array(0), u16: new Uint16Array(0), i32: new Int32Array(0) };
+
+  /**
+   * Adds the board's RAM banks, in one buffer, the arena, when this bus has
+   * no RAM yet and they fit ARENA_LIMIT (each bank then a view of its part),
+   * else in a buffer each, outside the arena.
+   */
+  addRamBanks(banks: ReadonlyArray<{ name: string; base: number; size: number }>): RamRegion[] {
+    for (const b of banks) checkWindow(`RAM ${b.name}`, b.base, b.size, 0x1000);
+    const total = banks.reduce((sum, b) => sum + b.size, 0);
+    const shared = this.regions.length === 0 && total <= ARENA_LIMIT;
+    const buffer = shared ? new ArrayBuffer(total) : undefined;
+    let at = 0;
+    const added = banks.map((b) => {
+      const r = buffer === undefined ? new RamRegion(b.name, b.base >>> 0, b.size) : new RamRegion(b.name, b.base >>> 0, b.size, buffer, at);
+      at += b.size;
+      this.regions.push(r);
+      this.mapPages(b.base, b.size, this.regions.length);
+      return r;
+    });
+    if (buffer !== undefined) {
+      this.arena.u8 = new Uint8Array(buffer);
+      this.arena.u16 = new Uint16Array(buffer);
+      this.arena.i32 = new Int32Array(buffer);
+    }
+    return added;
+  }
+
+  /** One RAM bank (addRamBanks): the arena when it is the bus's first. */
   addRam(name: string, base: number, size: number): RamRegion {
-    checkWindow(`RAM ${name}`, base, size, 0x1000);
-    const r = new RamRegion(name, base >>> 0, size);
-    this.regions.push(r);
-    this.mapPages(base, size, this.regions.length);
-    return r;
+    return this.addRamBanks([{ name, base, size }])[0];
   }
 
   /** Maps the first `size` bytes of an existing region again at `base`. */
   addRamAlias(name: string, base: number, target: RamRegion, size: number): RamRegion {
     checkWindow(`RAM alias ${name}`, base, size, 0x1000);
-    const r = new RamRegion(name, base >>> 0, Math.min(size, target.size), target.u8.buffer as ArrayBuffer);
+    const r = new RamRegion(name, base >>> 0, Math.min(size, target.size), target.u8.buffer as ArrayBuffer, target.u8.byteOffset);
     target.aliasBases.push(r.base);
     r.aliasBases.push(target.base);
     this.regions.push(r);

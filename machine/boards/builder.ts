@@ -93,7 +93,7 @@ export function buildBoard(
   spec: BoardSpec, bus: Bus, cores: BoardCores, events: EventQueue, types: ReadonlyMap<string, DeviceType>, hooks: BuildHooks,
 ): BuiltBoard {
   const cpus = cores.cpus;
-  for (const m of spec.memory) bus.addRam(m.name, m.base, m.size);
+  bus.addRamBanks(spec.memory);
 
   const devices = new Map<string, Device>();
   const typeOf = new Map<string, DeviceType>();

@@ -15,7 +15,7 @@
  * no tick. A condition-failed instruction counts one tick.
  */
 
-import { Bus, BusError, RamRegion } from '../bus';
+import { Bus, BusError } from '../bus';
 import { DataTlb, DATA_TLB_MASK } from './jit/data-tlb';
 import { Cp15, type Cp15Options } from './cp15';
 import { Mmu, ACCESS_READ, ACCESS_WRITE, type MmuSnapshot } from '../mmu/mmu';
@@ -98,9 +98,9 @@ export class Cpu {
    * The compiled code's fast path for loads (jit/data-tlb.ts), dropped when
    * what its entries assumed changes (see there).
    */
-  readonly dataTlb = new DataTlb(new RamRegion('none', 0, 0));
+  readonly dataTlb: DataTlb;
   /** The same for stores, whose entries also need the page quiet for the bus (Bus.quietRamAt). */
-  readonly storeTlb = new DataTlb(new RamRegion('none', 0, 0));
+  readonly storeTlb: DataTlb;
 
   /** CPSR.M. A change between User and a privileged mode drops the loads' fast path. */
   get mode(): number { return this.modeBits; }
@@ -254,6 +254,8 @@ export class Cpu {
   };
 
   constructor(readonly bus: Bus, cp15Options: Cp15Options = {}) {
+    this.dataTlb = new DataTlb(bus.arena);
+    this.storeTlb = new DataTlb(bus.arena);
     this.cp15 = new Cp15(this, cp15Options);
     this.mmu = new Mmu(this.cp15, bus, (vpn) => {
       this.code.forgetRecent(vpn);
@@ -605,7 +607,7 @@ export class Cpu {
   read32(va: number, flags = 0): number {
     if (this.fastAccess(va, 3, flags)) {
       const T = this.dataTlb, i = (va >>> 12) & DATA_TLB_MASK;
-      if (T.page[i] === (va & ~0xfff)) return T.region[i].i32[(T.offset[i] + (va & 0xfff)) >>> 2];
+      if (T.page[i] === (va & ~0xfff)) return T.arena.i32[(T.offset[i] + (va & 0xfff)) >>> 2];
       return this.jitRead32(va, flags);
     }
     return this.fullRead32(va, flags);
@@ -614,7 +616,7 @@ export class Cpu {
   read16(va: number, flags = 0): number {
     if (this.fastAccess(va, 1, flags)) {
       const T = this.dataTlb, i = (va >>> 12) & DATA_TLB_MASK;
-      if (T.page[i] === (va & ~0xfff)) return T.region[i].u16[(T.offset[i] + (va & 0xfff)) >>> 1];
+      if (T.page[i] === (va & ~0xfff)) return T.arena.u16[(T.offset[i] + (va & 0xfff)) >>> 1];
       return this.jitRead16(va, flags);
     }
     return this.fullRead16(va, flags);
@@ -623,7 +625,7 @@ export class Cpu {
   read8(va: number, flags = 0): number {
     if (this.fastAccess(va, 0, flags)) {
       const T = this.dataTlb, i = (va >>> 12) & DATA_TLB_MASK;
-      if (T.page[i] === (va & ~0xfff)) return T.region[i].u8[T.offset[i] + (va & 0xfff)];
+      if (T.page[i] === (va & ~0xfff)) return T.arena.u8[T.offset[i] + (va & 0xfff)];
       return this.jitRead8(va);
     }
     return this.fullRead8(va, flags);
@@ -632,7 +634,7 @@ export class Cpu {
   write32(va: number, v: number, flags = 0): void {
     if (this.fastAccess(va, 3, flags)) {
       const S = this.storeTlb, i = (va >>> 12) & DATA_TLB_MASK;
-      if (S.page[i] === (va & ~0xfff)) { S.region[i].i32[(S.offset[i] + (va & 0xfff)) >>> 2] = v; return; }
+      if (S.page[i] === (va & ~0xfff)) { S.arena.i32[(S.offset[i] + (va & 0xfff)) >>> 2] = v; return; }
       this.jitWrite32(va, v, flags);
       return;
     }
@@ -642,7 +644,7 @@ export class Cpu {
   write16(va: number, v: number, flags = 0): void {
     if (this.fastAccess(va, 1, flags)) {
       const S = this.storeTlb, i = (va >>> 12) & DATA_TLB_MASK;
-      if (S.page[i] === (va & ~0xfff)) { S.region[i].u16[(S.offset[i] + (va & 0xfff)) >>> 1] = v; return; }
+      if (S.page[i] === (va & ~0xfff)) { S.arena.u16[(S.offset[i] + (va & 0xfff)) >>> 1] = v; return; }
       this.jitWrite16(va, v, flags);
       return;
     }
@@ -652,7 +654,7 @@ export class Cpu {
   write8(va: number, v: number, flags = 0): void {
     if (this.fastAccess(va, 0, flags)) {
       const S = this.storeTlb, i = (va >>> 12) & DATA_TLB_MASK;
-      if (S.page[i] === (va & ~0xfff)) { S.region[i].u8[S.offset[i] + (va & 0xfff)] = v; return; }
+      if (S.page[i] === (va & ~0xfff)) { S.arena.u8[S.offset[i] + (va & 0xfff)] = v; return; }
       this.jitWrite8(va, v);
       return;
     }

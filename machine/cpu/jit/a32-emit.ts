@@ -215,14 +215,15 @@ type Width = 'word' | 'byte' | 'half' | 'sbyte' | 'shalf';
 export const SYNC = '/*sync*/';
 
 /**
- * A load through the fast path (data-tlb.ts; `T` is cpu.dataTlb): the entry
+ * A load through the fast path (data-tlb.ts; `T` is cpu.dataTlb, `Mi32`,
+ * `Mu16` and `Mu8` the views of the RAM arena it points into): the entry
  * of a's page matches when its page address equals a with the bits that
  * must be zero for alignment kept (so a misaligned load misses), else the
  * full path, which fills it.
  */
 function fastLoad(a: string, keep: number, view: string, index: string, slow: string, flags = 0): string {
   return `(T.page[(${a} >>> 12) & ${DATA_TLB_MASK}] === (${a} & ${~0xfff | keep}) ? ` +
-    `T.region[(${a} >>> 12) & ${DATA_TLB_MASK}].${view}[${index}] : (${SYNC}cpu.${slow}(${a}, ${flags})))`;
+    `M${view}[${index}] : (${SYNC}cpu.${slow}(${a}, ${flags})))`;
 }
 
 const at = (a: string): string => `(T.offset[(${a} >>> 12) & ${DATA_TLB_MASK}] + (${a} & 0xfff))`;
@@ -238,7 +239,7 @@ const READ: Record<Width, (a: string) => string> = {
 /** A store through the fast path (`S` is cpu.storeTlb), as fastLoad. */
 function fastStore(a: string, keep: number, view: string, index: string, slow: string, v: string, flags = 0): string {
   return `if (S.page[(${a} >>> 12) & ${DATA_TLB_MASK}] === (${a} & ${~0xfff | keep})) ` +
-    `S.region[(${a} >>> 12) & ${DATA_TLB_MASK}].${view}[${index}] = ${v}; else (${SYNC}cpu.${slow}(${a}, ${v}, ${flags}));`;
+    `M${view}[${index}] = ${v}; else (${SYNC}cpu.${slow}(${a}, ${v}, ${flags}));`;
 }
 
 const storeAt = (a: string): string => `(S.offset[(${a} >>> 12) & ${DATA_TLB_MASK}] + (${a} & 0xfff))`;

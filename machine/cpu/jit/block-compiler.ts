@@ -233,7 +233,7 @@ export function compileA32Block(cpu: Cpu, s: CodeSlots, index: number, pc: numbe
   const source = [
     'return function (cpu, r, left, H) {',
     ...handlers.map((_, k) => `const h${k} = H[${k}];`),
-    `const s0 = cpu.icount; let i0 = s0; let npc = 0, $n = 0, $r15 = 0${entries.size > 0 ? ', $e = 0' : ''}; const T = cpu.dataTlb, S = cpu.storeTlb;`,
+    `const s0 = cpu.icount; let i0 = s0; let npc = 0, $n = 0, $r15 = 0${entries.size > 0 ? ', $e = 0' : ''}; const T = cpu.dataTlb, S = cpu.storeTlb, Mi32 = T.arena.i32, Mu16 = T.arena.u16, Mu8 = T.arena.u8;`,
     locals.declare(),
     loops ? 'out: for (;;) {' : 'out: {',
     ...body.map((line) => line.replaceAll(STORE_BACK, storeBack).replaceAll(RELOAD, reload)),

@@ -1,8 +1,9 @@
 /**
  * The compiled code's fast path for loads and stores to RAM (a table for
- * each): per virtual page, where its bytes are in the bus's RAM, as the last
- * access through the full path found them (a software TLB with host
- * addresses, as QEMU's softmmu keeps). An access whose page is here and that
+ * each): per virtual page, where its bytes are in the bus's RAM arena (the
+ * one buffer of every RAM bank: Bus.addRamBanks), as the last access through
+ * the full path found them (a software TLB with host addresses, as QEMU's
+ * softmmu keeps). An access whose page is here and that
  * needs nothing else (aligned, little endian) reads or writes the RAM array
  * directly; any other goes the full way (Cpu.read32, Cpu.write32 and their
  * kin), which fills the entry when the access was a plain one.
@@ -19,7 +20,7 @@
  * writeWatchProbe) and while another core holds an exclusive reservation.
  */
 
-import type { RamRegion } from '../../bus';
+import type { RamArena, RamRegion } from '../../bus';
 
 const ENTRIES = 256;
 export const DATA_TLB_MASK = ENTRIES - 1;
@@ -27,21 +28,23 @@ export const DATA_TLB_MASK = ENTRIES - 1;
 export class DataTlb {
   /** Per entry: the virtual page address it translates (low 12 bits clear), or 1 (never matches). */
   readonly page = new Int32Array(ENTRIES).fill(1);
-  /** Per entry: the page's byte offset in its RAM region. */
+  /** Per entry: the page's byte offset in the arena. */
   readonly offset = new Int32Array(ENTRIES);
-  /** Per entry: the RAM region holding the page. */
-  readonly region: RamRegion[] = [];
   private empty = true;
 
-  constructor(placeholder: RamRegion) {
-    for (let k = 0; k < ENTRIES; k++) this.region.push(placeholder);
-  }
+  /**
+   * `arena`: the bus's buffer of all RAM (Bus.arena), which every entry
+   * points into: one set of arrays for every page, which compiled code loads
+   * once per call (a bank outside it gets no entries).
+   */
+  constructor(readonly arena: RamArena) {}
 
+  /** Notes where the page of va is: at `offset` bytes into `region` (if the region is in the arena). */
   fill(va: number, region: RamRegion, offset: number): void {
+    if (region.u8.buffer !== this.arena.u8.buffer) return;
     const i = (va >>> 12) & DATA_TLB_MASK;
     this.page[i] = va & ~0xfff;
-    this.region[i] = region;
-    this.offset[i] = offset & ~0xfff;
+    this.offset[i] = (region.u8.byteOffset + offset) & ~0xfff;
     this.empty = false;
   }
 
