@@ -69,22 +69,44 @@ import { itAdvance } from './t32/common';
 import { compileA32Block, type CompiledBlock } from './jit/block-compiler';
 
 /**
- * Runs compiled blocks of one page one after another, the first given, each
- * next one where the last left off as long as it is compiled, fits the budget
- * and attention is clear (the checks the run loop would make there could not
+ * Runs compiled blocks one after another, the first given, each next one
+ * where the last left off as long as it is compiled, fits the budget and
+ * attention is clear (the checks the run loop would make there could not
  * decide otherwise); returns the instructions retired. A small loop of its
  * own, so that the engine's dispatch stays as quick as the blocks.
+ *
+ * A block that leaves its page goes on in the page it went to when the
+ * recent-pages table has that page (CodeCache.recent: the fetch translation
+ * still holds and nothing was invalidated since, so the run loop's lookup
+ * would find the same slots) and the page is not one the engine leaves
+ * interpreted; otherwise the run loop takes over. Having left its page, the
+ * chain sets chainLeftPage: the run loop then looks its page up again before
+ * running on in it, as it does after any block that left the page (the
+ * page's translation may have gone meanwhile, and looking it up again is
+ * what refills the MMU's entry, which is guest-visible state).
  */
+let chainLeftPage = false;
+
 function chainBlocks(cpu: Cpu, s: CodeSlots, first: CompiledBlock, left: number, pageVa: number): number {
   const r = cpu.r;
-  const blocks = s.blocks!;
+  let blocks = s.blocks!;
   let b = first;
   let done = 0;
+  // Set afresh by every chain (one that faulted may have left it set).
+  chainLeftPage = false;
   for (;;) {
     done += b.run(cpu, r, left - done, b.handlers);
     if (done >= left || cpu.attention !== 0) return done;
     const npc = cpu.pc;
-    if ((npc & ~0xfff) !== pageVa) return done;
+    if ((npc & ~0xfff) !== pageVa) {
+      const other = cpu.code.recent(npc, 0);
+      if (other === undefined || other.blocks === undefined || cpu.icount < other.volatileUntil) return done;
+      // As after the run loop's own lookup: the page just found is the one whose translation counts.
+      cpu.fetchPageLost = 0;
+      chainLeftPage = true;
+      blocks = other.blocks;
+      pageVa = npc & ~0xfff;
+    }
     const next = blocks[(npc & 0xfff) >>> 2];
     if (next == null || next.length > left - done) return done;
     b = next;
@@ -172,6 +194,7 @@ export function runLoop(cpu: Cpu, budget: number): number {
               // The block counts its own instructions (block-compiler.ts has the contract).
               cpu.icount--;
               left -= chainBlocks(cpu, s, b, left, pageVa);
+              if (chainLeftPage) { chainLeftPage = false; pageVa = 1; }
               const npc = cpu.pc;
               if (left <= 0 || cpu.attention !== 0 || (npc & ~0xfff) !== pageVa) break;
               pc = npc;

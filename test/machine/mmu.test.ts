@@ -241,6 +241,85 @@ test('a fetch after ISB sees the running page\'s entry as data accesses refilled
   assert.equal(remapRunningPage([0xe5954000, 0xe5976000, ISB_SY]), 2);
 });
 
+/**
+ * Code at VA 0x2000 calls a function at VA 0x20001000 (PA 0x50000: MOV r0, #1)
+ * a hundred times and adds up r0; after the 51st call it points that page at
+ * PA 0x70000 (MOV r0, #2) and invalidates it with TLBIMVA. Compiled (every
+ * block at its first run), the calls chain from block to block across the two
+ * pages (whose entries in the recent-pages table differ: 0x1000 would share
+ * one with 0x20001000, and every call would go back to the run loop): the
+ * calls after the remap must fetch from the new page all the same.
+ */
+function callRemappedPage(engine: 'jit' | 'interpreter'): Cpu {
+  const cpu = mmuCpu();
+  cpu.engine = engine;
+  cpu.hotThreshold = 1;
+  cpu.bus.write32(0x50000, 0xe3a00001); // MOV r0, #1
+  cpu.bus.write32(0x50004, 0xe12fff1e); // BX lr
+  cpu.bus.write32(0x70000, 0xe3a00002); // MOV r0, #2
+  cpu.bus.write32(0x70004, 0xe12fff1e); // BX lr
+  place(cpu, 0x2000, [
+    0xe12fff3a, // BLX r10
+    0xe0888000, // ADD r8, r8, r0
+    0xe3590032, // CMP r9, #50
+    0x05821000, // STREQ r1, [r2]: the new descriptor
+    0x0e083f37, // MCREQ p15, 0, r3, c8, c7, 1: TLBIMVA
+    ISB_SY,
+    0xe2599001, // SUBS r9, r9, #1
+    0x1afffff7, // BNE 0x2000
+    0xeafffffe, // B .
+  ]);
+  cpu.r[1] = 0x00070000 | 0x30 | 2;
+  cpu.r[2] = L2A + 4;
+  cpu.r[3] = 0x20001000;
+  cpu.r[9] = 100;
+  cpu.r[10] = 0x20001000;
+  assert.equal(cpu.run(1000), 1000);
+  return cpu;
+}
+
+test('calls chained into another page fetch from its new translation after TLBIMVA', () => {
+  const jit = callRemappedPage('jit');
+  assert.equal(jit.pc, 0x2020);
+  assert.equal(jit.r[8], 51 * 1 + 49 * 2);
+  assert.deepEqual(Array.from(jit.r), Array.from(callRemappedPage('interpreter').r));
+});
+
+/**
+ * Code at VA 0x20001000 (PA 0x50000) calls a function at VA 0x2000 that loads
+ * from VA 0x1000, whose TLB entry takes the caller's slot, and returns: each
+ * time the caller's page is fetched from again, its translation is walked
+ * and its entry is back (the TLB is guest-visible state: recordings hash it).
+ * The compiled calls chain from block to block across the pages; the TLB
+ * must end as the interpreter leaves it.
+ */
+function callEvictingCaller(engine: 'jit' | 'interpreter'): Cpu {
+  const cpu = mmuCpu();
+  cpu.engine = engine;
+  cpu.hotThreshold = 1;
+  cpu.bus.write32(0x2000, 0xe5954000); // LDR r4, [r5]
+  cpu.bus.write32(0x2004, 0xe12fff1e); // BX lr
+  [
+    0xe12fff3a, // BLX r10
+    0xe2899001, // ADD r9, r9, #1
+    0xe3590032, // CMP r9, #50
+    0x1afffffb, // BNE 0x20001000
+    0xeafffffe, // B .
+  ].forEach((w, k) => cpu.bus.write32(0x50000 + 4 * k, w));
+  cpu.pc = 0x20001000;
+  cpu.r[5] = 0x00001000;
+  cpu.r[10] = 0x2000;
+  assert.equal(cpu.run(300), 300);
+  return cpu;
+}
+
+test('a caller whose TLB entry its callee evicted is walked again when it runs on, as the interpreter does', () => {
+  const jit = callEvictingCaller('jit'), interpreted = callEvictingCaller('interpreter');
+  assert.equal(jit.pc, 0x20001010);
+  assert.ok(jit.mmu.holds(0x20001000), 'the caller\'s page is in the TLB at the end');
+  assert.deepEqual(jit.mmu.snapshot(), interpreted.mmu.snapshot());
+});
+
 test('TLBIMVA of any address in a section removes every page cached from it', () => {
   const cpu = mmuCpu();
   cpu.bus.write32(0x3000, 0xaaaa);
