@@ -40,7 +40,9 @@
  * the loop then calls instead of interpreting, whenever the whole block fits
  * the budget left; the block keeps this loop's rule (attention ends it after
  * the current instruction) and its state at every instruction that can
- * observe or fault, so both engines give the same run.
+ * observe or fault, so both engines give the same run. A compiled block is
+ * entered only where a block starts: the instructions interpreted in order
+ * pay nothing for the compiled tier.
  *
  * Timing (as documented in cpu.ts): every instruction fetched counts one tick
  * (one that faults, is UNDEFINED, fails its condition or is replaced by an
@@ -183,10 +185,13 @@ export function runLoop(cpu: Cpu, budget: number): number {
         // ---- the block: one instruction per turn.
         for (;;) {
           const index = (pc & 0xfff) >>> shift;
-          if (compiled) {
+          // Only where a block starts: the instructions the interpreter reaches in
+          // order run on interpreted (a compiled block there is entered at the next
+          // block start) and cost nothing more than under the interpreter engine.
+          if (compiled && blockStart) {
             const blocks = s.blocks ?? startBlocks(s);
             let b = blocks[index];
-            if (b === undefined && blockStart && ++s.heat![index] >= hot) b = blocks[index] = compileA32Block(cpu, s, index, pc) ?? null;
+            if (b === undefined && ++s.heat![index] >= hot) b = blocks[index] = compileA32Block(cpu, s, index, pc) ?? null;
             // A block longer than the budget left: the interpreter runs its head, or,
             // where everything is compiled at once, a block of just that head.
             if (b != null && b.length > left && hot === 1) b = compileA32Block(cpu, s, index, pc, left) ?? null;
