@@ -191,6 +191,30 @@ test('a compiled block that branches inside itself (a loop to its second instruc
   assert.deepEqual([done.r[2], done.r[3], done.pc], [40, 20, 0x101c]);
 });
 
+test('a load that aborts in the middle of a compiled block leaves the registers and flags the instructions before it wrote, as the interpreter does', () => {
+  const program = (cpu: Cpu): void => {
+    placeA32(cpu, 0x1000, [
+      0xe2811001, // 0x1000 add r1, r1, #1
+      0xe2522001, // 0x1004 subs r2, r2, #1 (Z set)
+      0xe1a06001, // 0x1008 mov r6, r1
+      0xe5943000, // 0x100c ldr r3, [r4]: nothing at r4, an external abort
+      0xe3a05007, // 0x1010 mov r5, #7
+      B_SELF,
+    ]);
+    placeA32(cpu, 0x10, [B_SELF]); // the Data Abort vector
+    cpu.pc = 0x1000;
+    cpu.r[1] = 41; cpu.r[2] = 1; cpu.r[4] = 0x80000000;
+  };
+  const jit = core(); jit.engine = 'jit'; jit.hotThreshold = 1; program(jit);
+  const interp = core(); interp.engine = 'interpreter'; program(interp);
+  // Run long enough for the abort and the vector: the block from 0x1000 is compiled whole and faults at its fourth instruction.
+  assert.equal(jit.run(10), 10);
+  assert.equal(interp.run(10), 10);
+  assert.equal(jit.pc, 0x10);
+  assert.deepEqual([jit.r[1], jit.r[6], jit.r[5], jit.r[14]], [42, 42, 0, 0x100c + 8]);
+  assert.deepEqual(jit.snapshot(), interp.snapshot());
+});
+
 /**
  * Core A: Thumb, a loop around an IT block (counts r1 while r0 < 5, r2
  * after); core B: A32, a counting loop. Both on their own bus.

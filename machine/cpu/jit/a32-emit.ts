@@ -207,10 +207,11 @@ type Width = 'word' | 'byte' | 'half' | 'sbyte' | 'shalf';
 
 /**
  * Marks where the full path of an access is called: the block compiler puts
- * there what makes the state exact (the time, the PC, the registers and
- * flags it keeps in locals), as a list of expressions ending in a comma. The
- * fast path needs none of it: it cannot fault, and nothing sees it but the
- * RAM it reads or writes.
+ * there the instruction's time and PC (and notes that an access, not a
+ * handler, is under way: if it throws, the block's catch stores back the
+ * registers and flags it keeps in locals), as a list of expressions ending
+ * in a comma. The fast path needs none of it: it cannot fault, and nothing
+ * sees it but the RAM it reads or writes.
  */
 export const SYNC = '/*sync*/';
 

@@ -77,8 +77,11 @@ const FLAGS = ['n', 'z', 'c', 'v'] as const;
  * while it runs, so that the engine holds them in machine registers rather
  * than in cpu.r and the cpu object. They are loaded when the block starts and
  * after each handler call, and stored back (those the block writes) before
- * a handler call or an access's full path (which may fault or look at them)
- * and when the block leaves.
+ * a handler call, when the block leaves, and when an access's full path
+ * throws (an abort: the block's catch, told by `$s` that an access threw
+ * and not a handler, which stored them itself and may have changed them).
+ * The full path that returns sees none of them (it reads or writes memory
+ * and devices, and the time and PC, which the access stores first).
  */
 class Locals {
   private readonly used = new Set<number>();
@@ -176,7 +179,7 @@ export function compileA32Block(cpu: Cpu, s: CodeSlots, index: number, pc: numbe
   const handlers: Handler[] = [];
   const body: string[] = [];
   const locals = new Locals();
-  // What a handler or an access's full path needs stored back: in a block run
+  // What a handler needs stored back: in a block run
   // straight through, the locals written so far (the others still equal the
   // cpu's); in a block that loops, every local it writes, known at the end.
   const storeBackHere = (): string => (loops ? STORE_BACK : locals.storeBack());
@@ -198,13 +201,13 @@ export function compileA32Block(cpu: Cpu, s: CodeSlots, index: number, pc: numbe
       // The handler works on the cpu: the locals go back first and are loaded again after.
       handlers.push(h);
       body.push(
-        `${cond === undefined ? '{' : `if (${cond}) {`} ${storeBackHere()}cpu.icount = i0 + ${K}; cpu.pc = ${p}; cpu.nextPc = ${next}; r[15] = ${(p + 8) | 0};`,
+        `${cond === undefined ? '{' : `if (${cond}) {`} ${storeBackHere()}$s = 0; cpu.icount = i0 + ${K}; cpu.pc = ${p}; cpu.nextPc = ${next}; r[15] = ${(p + 8) | 0};`,
         `h${handlers.length - 1}(cpu, ${insn | 0});`,
         `if (cpu.attention !== 0 || cpu.nextPc !== ${next}) { cpu.pc = cpu.nextPc; return i0 + ${K} - s0; } ${RELOAD} }`,
       );
     } else {
       const renamed = locals.rename(e.code);
-      const c = renamed.replaceAll(SYNC, `${storeBackHere()}cpu.icount = i0 + ${K}, cpu.pc = ${p}, `);
+      const c = renamed.replaceAll(SYNC, `cpu.icount = i0 + ${K}, cpu.pc = ${p}, $s = 1, `);
       if (e.effect === Effect.Pure) {
         body.push(cond === undefined ? c : `if (${cond}) ${c}`);
       } else if (e.effect === Effect.Access) {
@@ -233,11 +236,13 @@ export function compileA32Block(cpu: Cpu, s: CodeSlots, index: number, pc: numbe
   const source = [
     'return function (cpu, r, left, H) {',
     ...handlers.map((_, k) => `const h${k} = H[${k}];`),
-    `const s0 = cpu.icount; let i0 = s0; let npc = 0, $n = 0, $r15 = 0${entries.size > 0 ? ', $e = 0' : ''}; const T = cpu.dataTlb, S = cpu.storeTlb, Mi32 = T.arena.i32, Mu16 = T.arena.u16, Mu8 = T.arena.u8;`,
+    `const s0 = cpu.icount; let i0 = s0; let npc = 0, $n = 0, $r15 = 0, $s = 0${entries.size > 0 ? ', $e = 0' : ''}; const T = cpu.dataTlb, S = cpu.storeTlb, Mi32 = T.arena.i32, Mu16 = T.arena.u16, Mu8 = T.arena.u8;`,
     locals.declare(),
+    'try {',
     loops ? 'out: for (;;) {' : 'out: {',
     ...body.map((line) => line.replaceAll(STORE_BACK, storeBack).replaceAll(RELOAD, reload)),
     '}',
+    `} catch (e) { if ($s !== 0) { ${storeBack.replace(/, /g, '; ')}} throw e; }`,
     `${storeBack.replace(/, /g, '; ')}cpu.icount = i0 + $n; cpu.pc = npc; r[15] = $r15; return i0 + $n - s0;`,
     '};',
   ].join('\n');
