@@ -179,9 +179,9 @@ export function compileA32Block(cpu: Cpu, s: CodeSlots, index: number, pc: numbe
   const handlers: Handler[] = [];
   const body: string[] = [];
   const locals = new Locals();
-  // What a handler needs stored back: in a block run
-  // straight through, the locals written so far (the others still equal the
-  // cpu's); in a block that loops, every local it writes, known at the end.
+  // What a handler needs stored back: in a block run straight through, the
+  // locals written so far (the others still equal the cpu's); in a block that
+  // loops, every local it writes, known at the end.
   const storeBackHere = (): string => (loops ? STORE_BACK : locals.storeBack());
   let last = pc;
   // Whether the last instruction leaves the block on every path (an unconditional branch).
@@ -232,6 +232,8 @@ export function compileA32Block(cpu: Cpu, s: CodeSlots, index: number, pc: numbe
   if (entries.size > 0) body.push('}');
   if (!leaves) body.push(`npc = ${(last + 4) >>> 0}; ${exit(count, last)}`);
   const storeBack = locals.storeBack();
+  // The same stores as statements, for the abort's catch and the exit.
+  const storeBackStatements = storeBack.replace(/, /g, '; ');
   const reload = locals.reload();
   const source = [
     'return function (cpu, r, left, H) {',
@@ -242,8 +244,8 @@ export function compileA32Block(cpu: Cpu, s: CodeSlots, index: number, pc: numbe
     loops ? 'out: for (;;) {' : 'out: {',
     ...body.map((line) => line.replaceAll(STORE_BACK, storeBack).replaceAll(RELOAD, reload)),
     '}',
-    `} catch (e) { if ($s !== 0) { ${storeBack.replace(/, /g, '; ')}} throw e; }`,
-    `${storeBack.replace(/, /g, '; ')}cpu.icount = i0 + $n; cpu.pc = npc; r[15] = $r15; return i0 + $n - s0;`,
+    `} catch (e) { if ($s !== 0) { ${storeBackStatements}} throw e; }`,
+    `${storeBackStatements}cpu.icount = i0 + $n; cpu.pc = npc; r[15] = $r15; return i0 + $n - s0;`,
     '};',
   ].join('\n');
   let run = compiled.get(source);

@@ -3,10 +3,10 @@
  * each): per virtual page, where its bytes are in the bus's RAM arena (the
  * one buffer of every RAM bank: Bus.addRamBanks), as the last access through
  * the full path found them (a software TLB with host addresses, as QEMU's
- * softmmu keeps). An access whose page is here and that
- * needs nothing else (aligned, little endian) reads or writes the RAM array
- * directly; any other goes the full way (Cpu.read32, Cpu.write32 and their
- * kin), which fills the entry when the access was a plain one.
+ * softmmu keeps). An access whose page is here and that needs nothing else
+ * (aligned, little endian) reads or writes the arena directly; any other goes
+ * the full way (Cpu.read32, Cpu.write32 and their kin), which fills the entry
+ * when the access was a plain one.
  *
  * An entry repeats what the full path computed from the translation, the
  * privilege and the endianness in force when it was filled, so it is dropped
