@@ -22,9 +22,9 @@ that replays up to its last complete chunk.
                    events (default): also exceptions, IRQs, hypercalls and MMIO writes;
                    full: also every instruction's PC, register and memory writes (slow; one
                    core only: a tegra2-xoom scenario needs smp: 1)
-  --chunk N        instructions per chunk (state hash granularity; default 4000000)
+  --chunk N        instructions per chunk (state hash granularity; default 8000000)
   --checkpoint-every N
-                   a checkpoint every N chunks (default 4; more: a smaller index,
+                   a checkpoint every N chunks (default 2; more: a smaller index,
                    fewer: faster seeks)
   --checkpoints index|inline
                    index (default): checkpoints in FILE.idx; inline: in the

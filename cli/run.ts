@@ -40,10 +40,10 @@ instructions against the run's limit.
                     hashes: off; events (default): exceptions, IRQs, hypercalls,
                     MMIO writes; full: also every instruction (slow; one core
                     only: a tegra2-xoom scenario needs smp: 1)
-  --chunk N         instructions per recorded chunk (state hash; default 4000000)
+  --chunk N         instructions per recorded chunk (state hash; default 8000000)
   --checkpoint-every N
                     a checkpoint (the pages written since the previous one and
-                    the machine state) every N chunks (default 4): more means a
+                    the machine state) every N chunks (default 2): more means a
                     smaller index, fewer means faster seeks in a replay
   --checkpoints index|inline
                     where the checkpoints go: index (default), the side file

@@ -3,13 +3,18 @@
  * Checkpoints): the state, and every page written since the previous
  * checkpoint, each stored against the version the last checkpoint holding it
  * stored (unchanged, XOR or literal), as a reader decodes it. One encoder per
- * sequence of checkpoints: the recorder's, or that of a verify writing a
- * checkpoint index anew; both give the same bytes for the same run.
+ * sequence of checkpoints: the recording thread's (recording-thread.ts), or
+ * that of a verify writing a checkpoint index anew; both give the same bytes
+ * for the same run.
  */
 
-import type { Machine } from '../machine/machine';
 import { encodeCheckpoint, storePage, type CheckpointHead } from './format';
-import { pageBytes } from './state-hash';
+
+/**
+ * The bytes of a page now, as a copy the encoder may keep (it becomes the
+ * page's stored version, compared against at the next checkpoint).
+ */
+export type PageCopy = (page: number) => Uint8Array;
 
 export class CheckpointEncoder {
   /** Pages written since the last checkpoint. */
@@ -22,10 +27,10 @@ export class CheckpointEncoder {
     for (const p of pages) this.since.add(p);
   }
 
-  /** The payload of a checkpoint of machine `m` here: `head`, the state (as hashed, in canonical JSON) and the pages written since the last one. */
-  encode(m: Machine, head: CheckpointHead, stateJson: string): Buffer {
+  /** The payload of a checkpoint here: `head`, the state (as hashed, in canonical JSON) and the pages written since the last one, read with `copyOf`. */
+  encode(head: CheckpointHead, stateJson: string, copyOf: PageCopy): Buffer {
     const pages = [...this.since].sort((a, b) => a - b).map((page) => {
-      const now = pageBytes(m, page);
+      const now = copyOf(page);
       const stored = storePage(page, now, this.stored.get(page));
       this.stored.set(page, now);
       return stored;

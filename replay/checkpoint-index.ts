@@ -10,6 +10,7 @@
 import type { Machine } from '../machine/machine';
 import { CHECKPOINT_LEVEL, INDEX_MAGIC, RecordType, indexFileOf, type CheckpointHead, type IndexHeader, type RecordingHeader } from './format';
 import { CheckpointEncoder } from './checkpoint-encoder';
+import { pageBytes } from './state-hash';
 import { RecordingWriter } from './writer';
 
 export class CheckpointIndexWriter {
@@ -32,7 +33,7 @@ export class CheckpointIndexWriter {
 
   /** A checkpoint of `m` at a checkpoint boundary (the end of chunk head.chunk - 1). */
   checkpoint(m: Machine, head: CheckpointHead, stateJson: string): void {
-    this.writer.binary(RecordType.Checkpoint, m.now(), this.encoder.encode(m, head, stateJson), CHECKPOINT_LEVEL);
+    this.writer.binary(RecordType.Checkpoint, m.now(), this.encoder.encode(head, stateJson, (page) => pageBytes(m, page)), CHECKPOINT_LEVEL);
     this.checkpoints++;
   }
 

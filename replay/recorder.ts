@@ -9,14 +9,13 @@
 import type { Machine } from '../machine/machine';
 import { MODE_NAMES } from '../machine/cpu/modes';
 import { injectionToJson } from '../machine/injections';
-import * as zlib from 'node:zlib';
 import * as fs from 'node:fs';
 import {
-  CHECKPOINT_LEVEL, INDEX_MAGIC, RecordType, encodeJson, encodeRecord, frameRecord, indexFileOf,
-  type ChunkRecord, type ConsoleEntry, type IndexHeader, type RecordingHeader, type RunEvent,
+  INDEX_MAGIC, RecordType, indexFileOf,
+  type ConsoleEntry, type IndexHeader, type RecordingHeader, type RunEvent,
 } from './format';
-import { GENESIS, canonicalJson, chunkHash, hashedState } from './state-hash';
-import { CheckpointEncoder } from './checkpoint-encoder';
+import { canonicalJson, hashedState } from './state-hash';
+import { ChunkSealer, type SealedRecord } from './chunk-sealer';
 import { RecordingWriteError, RecordingWriter } from './writer';
 import { TraceCollector } from './trace';
 
@@ -25,15 +24,11 @@ export const VECTOR_NAMES: Record<number, string> = {
 };
 
 /**
- * The most bytes of records kept waiting behind checkpoints being deflated
- * in the background (then the first is deflated in place): while the
- * engine's compiler threads keep the other core busy, a deflate can wait
- * for its thread for a second or more.
+ * The most chunks handed to the sealing thread and not written yet: the
+ * recording on disk lags the run by no more than these (what a killed run
+ * loses), and a thread slower than the run holds the run back here.
  */
-const MAX_PENDING_BYTES = 16 << 20;
-
-/** A record waiting to be written to `writer`: its bytes, or (a checkpoint still being deflated) its payload. */
-interface PendingRecord { writer: RecordingWriter; type: RecordType; icount: number; bytes?: Buffer; payload?: Uint8Array }
+const MAX_OUTSTANDING = 8;
 
 export interface RunSummary { verdict: string; stop: { kind: string; code?: number; by?: string }; icount: number }
 
@@ -44,26 +39,15 @@ export class Recorder {
   readonly header: RecordingHeader;
   readonly interval: number;
   private machine!: Machine;
-  private hash = GENESIS;
+  /** Hashes the chunks and encodes their records and the checkpoints (chunk-sealer.ts). */
+  private readonly sealer: ChunkSealer;
   private chunkIndex = 0;
   private chunkFrom = 0;
   private inputs: unknown[] = [];
   private consoleOut: ConsoleEntry[] = [];
   private events: RunEvent[] = [];
-  private readonly checkpoints = new CheckpointEncoder();
   private trace: TraceCollector | undefined;
   private ended = false;
-  /**
-   * Set by a caller that gives the event loop turns while the run goes on
-   * (runScenarioYielding): checkpoints are then deflated on a worker thread
-   * of libuv's pool while the machine runs. A record made while one is
-   * being deflated waits behind it, so that the file's order stays the
-   * same; `pending` is what waits.
-   */
-  deflateInBackground = false;
-  private readonly pending: PendingRecord[] = [];
-  /** The size of what waits: the records' bytes, the checkpoints' payloads. */
-  private pendingBytes = 0;
   /** Unsubscribes from the machine's probes. */
   private readonly unsubscribe: Array<() => void> = [];
   /**
@@ -92,6 +76,7 @@ export class Recorder {
       throw e;
     }
     this.interval = header.trace === 'full' ? 1 : header.chunkInstructions;
+    this.sealer = new ChunkSealer();
   }
 
   get file(): string { return this.writer.file; }
@@ -155,53 +140,33 @@ export class Recorder {
       // checkpoint is taken there (a checkpoint's entries at its tick are still to come).
       const halted = result.stop.kind === 'idle';
       if (this.machine.now() > this.chunkFrom || this.chunkIndex === 0 || this.inputs.length || this.consoleOut.length || halted) this.flushChunk(!halted);
-      this.drain(true);
+      this.writeSealed(0);
       this.write(() => this.writer.json(RecordType.End, this.machine.now(), {
         icount: this.machine.now(), verdict: result.verdict, stop: result.stop, pc: this.machine.cpu.pc >>> 0,
         index: this.writer.index.slice(),
       }));
     }
+    this.sealer.close();
     this.write(() => this.writer.close());
     this.write(() => this.checkpointWriter.close());
   }
 
-  /** Writes what waits (deflating now what is still being deflated) and closes the files: a run that ended without end(). */
+  /** Writes the chunks still being sealed and closes the files: a run that ended without end(). */
   closeFile(): void {
-    this.drain(true);
+    if (!this.writeError) this.writeSealed(0);
+    this.sealer.close();
     this.writer.close();
     this.checkpointWriter.close();
   }
 
   /**
-   * A record for `writer` (the recording unless told): written now, or
-   * queued behind a checkpoint for the same file still being deflated (the
-   * queue holds only the index's records when checkpoints go to an index).
+   * Writes the records of the chunks sealed so far, in order, waiting until
+   * no more than `outstanding` chunks are still being sealed.
    */
-  private record(type: RecordType, icount: number, bytes: Buffer, writer = this.writer): void {
-    if (this.pending.length === 0 || this.pending[0].writer !== writer) {
-      this.write(() => writer.raw(type, icount, bytes));
-      return;
-    }
-    this.pending.push({ writer, type, icount, bytes });
-    this.pendingBytes += bytes.length;
-    // Records are not held back without bound: behind a slow deflate the queue is emptied here.
-    if (this.pendingBytes > MAX_PENDING_BYTES) this.drain(true);
-  }
-
-  /**
-   * Writes the records waiting, in order, up to the first still being
-   * deflated; with `now`, deflates that one here and goes on to the end.
-   */
-  private drain(now: boolean): void {
-    while (this.pending.length) {
-      const p = this.pending[0];
-      if (p.bytes === undefined) {
-        if (!now) return;
-        p.bytes = encodeRecord(p.type, p.icount, p.payload!, CHECKPOINT_LEVEL);
-      }
-      this.pending.shift();
-      this.pendingBytes -= p.payload?.length ?? p.bytes.length;
-      this.write(() => p.writer.raw(p.type, p.icount, p.bytes!));
+  private writeSealed(outstanding: number): void {
+    for (const r of this.sealer.take(outstanding)) {
+      const writer = r.checkpoint ? this.checkpointWriter : this.writer;
+      this.write(() => writer.raw(r.type, r.icount, bytesOf(r)));
     }
   }
 
@@ -215,63 +180,52 @@ export class Recorder {
       this.writeError = e;
       this.detach();
       this.trace = undefined;
+      this.sealer.close();
       try { this.writer.close(); } catch { /* the first failure is the one reported */ }
       try { this.checkpointWriter.close(); } catch { /* as above */ }
     }
   }
 
+  /**
+   * A chunk's end: what the chunk hash and a checkpoint need of the machine
+   * (the state as hashed, a copy of each page the chunk wrote) goes to the
+   * sealing thread, with the chunk's record but its hash.
+   */
   private flushChunk(checkpoint = true): void {
     if (this.writeError) return;
     const m = this.machine;
     const to = m.now();
     const pages = m.bus.takeDirtyPages();
-    this.checkpoints.wrote(pages);
+    const data = this.sealer.pageBuffer(pages.length);
+    pages.forEach((page, k) => data.set(m.bus.ramPage((page << 12) >>> 0), k * 4096));
     const state = m.stateSnapshot();
-    this.hash = chunkHash(this.hash, hashedState(state, this.header.format), m, pages);
-    const chunk: ChunkRecord = {
-      index: this.chunkIndex, from: this.chunkFrom, to, hash: this.hash,
-      ...(m.pausedCore !== undefined ? { core: m.pausedCore } : {}),
-      inputs: this.inputs, console: this.consoleOut, events: this.events,
-    };
-    this.record(RecordType.Chunk, this.chunkFrom, encodeJson(RecordType.Chunk, this.chunkFrom, chunk));
-    const trace = this.trace?.take();
-    if (trace) this.record(RecordType.Trace, this.chunkFrom, encodeRecord(RecordType.Trace, this.chunkFrom, trace));
+    const hashed = hashedState(state, this.header.format);
+    const index = this.chunkIndex;
     this.chunkIndex++;
+    const checkpointHere = checkpoint && this.chunkIndex % this.header.checkpointEvery === 0;
+    this.sealer.seal({
+      chunk: {
+        index, from: this.chunkFrom, to,
+        ...(m.pausedCore !== undefined ? { core: m.pausedCore } : {}),
+      },
+      rest: JSON.stringify({ inputs: this.inputs, console: this.consoleOut, events: this.events }),
+      // A copy: the binary form is reused by the next call.
+      state: typeof hashed === 'string' ? hashed : new Uint8Array(hashed),
+      pages, data: data.buffer as ArrayBuffer,
+      trace: this.trace?.take(),
+      ...(checkpointHere ? { checkpoint: { icount: to, stateJson: canonicalJson(state) } } : {}),
+    });
     this.chunkFrom = to;
     this.inputs = [];
     this.consoleOut = [];
     this.events = [];
-    if (checkpoint && this.chunkIndex % this.header.checkpointEvery === 0) this.checkpoint(canonicalJson(state), pages);
+    this.writeSealed(MAX_OUTSTANDING);
   }
+}
 
-  /**
-   * A checkpoint at a chunk boundary: the state (as hashed), the pages
-   * written since the previous one, and which of them the last chunk wrote
-   * (so that a reader can check it against that chunk's hash).
-   */
-  private checkpoint(stateJson: string, dirty: number[]): void {
-    const m = this.machine;
-    const payload = this.checkpoints.encode(m, { chunk: this.chunkIndex, hash: this.hash, dirty }, stateJson);
-    const icount = m.now();
-    const writer = this.checkpointWriter;
-    if (!this.deflateInBackground) {
-      this.record(RecordType.Checkpoint, icount, encodeRecord(RecordType.Checkpoint, icount, payload, CHECKPOINT_LEVEL), writer);
-      return;
-    }
-    const entry: PendingRecord = { writer, type: RecordType.Checkpoint, icount, payload };
-    this.pending.push(entry);
-    this.pendingBytes += payload.length;
-    // Output room for the whole result: zlib's asynchronous form otherwise comes back to
-    // this thread for every 16 KiB it writes, and this thread turns the event loop only
-    // every few tens of milliseconds.
-    const chunkSize = payload.length + (payload.length >> 8) + 1024;
-    zlib.deflateRaw(payload, { level: CHECKPOINT_LEVEL, chunkSize }, (err, stored) => {
-      // Written already (drain deflated it itself), or failed (drain will).
-      if (entry.bytes !== undefined || err) return;
-      entry.bytes = frameRecord(entry.type, entry.icount, stored);
-      this.drain(false);
-    });
-  }
+/** A sealed record's bytes as a Buffer (a message between threads delivers a plain Uint8Array). */
+function bytesOf(r: SealedRecord): Buffer {
+  return Buffer.from(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength);
 }
 
 /**

@@ -71,7 +71,7 @@ export function runRecorded(s: Scenario, file: string, options: RunOptions & Rec
 
 /** runRecorded with runScenarioYielding: Ctrl-C (`signal`) ends the run, and the recording, where it is. */
 export async function runRecordedYielding(s: Scenario, file: string, options: RunOptions & RecordOptions & { signal?: AbortSignal } = {}): Promise<ScenarioResult & { recording: string }> {
-  const recording = startRecording(s, file, options, true);
+  const recording = startRecording(s, file, options);
   let result: ScenarioResult;
   try {
     result = await runScenarioYielding(s, recording.options);
@@ -87,10 +87,8 @@ export async function runRecordedYielding(s: Scenario, file: string, options: Ru
  * stops the recording there and the run goes on: finish() then throws that
  * RecordingWriteError with `result` set to the finished run.
  */
-function startRecording<O extends RunOptions & RecordOptions>(s: Scenario, file: string, options: O, yielding = false) {
+function startRecording<O extends RunOptions & RecordOptions>(s: Scenario, file: string, options: O) {
   const recorder = new Recorder(file, recordingHeader(s, options));
-  // A run that gives the event loop turns lets checkpoints be deflated meanwhile.
-  recorder.deflateInBackground = yielding;
   return {
     options: { ...options, observer: options.observer ? bothObservers(recorder, options.observer) : recorder },
     close: () => {

@@ -1,0 +1,59 @@
+/**
+ * The thread of chunk-sealer.ts: for each recorder's channel, the chain of
+ * chunk hashes and the checkpoint encoder, and for each chunk handed over,
+ * its records encoded (chunk, trace, checkpoint), sent back in order.
+ */
+
+import { parentPort, type MessagePort } from 'node:worker_threads';
+import { CHECKPOINT_LEVEL, RecordType, encodeRecord, type ChunkRecord } from './format';
+import { GENESIS, chainHash } from './state-hash';
+import { CheckpointEncoder } from './checkpoint-encoder';
+import type { ChunkJob, SealedChunk, SealedRecord } from './chunk-sealer';
+
+const PAGE = 4096;
+
+class Sealing {
+  private hash = GENESIS;
+  private readonly encoder = new CheckpointEncoder();
+  /** The bytes of each page written since the last checkpoint, as the last chunk writing it left them. */
+  private readonly latest = new Map<number, Uint8Array>();
+
+  constructor(port: MessagePort, private readonly answered: Int32Array) {
+    port.on('message', (m: ChunkJob | { close: true }) => {
+      if ('close' in m) { port.close(); return; }
+      let answer: SealedChunk;
+      try {
+        answer = { records: this.seal(m), data: m.data };
+      } catch (e) {
+        answer = { error: (e as Error).stack ?? String(e) };
+      }
+      // The page buffer goes back to the recorder for a later chunk.
+      port.postMessage(answer, 'data' in answer ? [answer.data] : []);
+      Atomics.add(this.answered, 0, 1);
+      Atomics.notify(this.answered, 0);
+    });
+  }
+
+  private seal(job: ChunkJob): SealedRecord[] {
+    const pages = job.pages.map((page, k) => ({ page, bytes: new Uint8Array(job.data, k * PAGE, PAGE) }));
+    this.hash = chainHash(this.hash, job.state, pages);
+    const c = job.chunk;
+    // The record's JSON as JSON.stringify writes a ChunkRecord: its keys in this order.
+    const head: Omit<ChunkRecord, 'inputs' | 'console' | 'events'> = { index: c.index, from: c.from, to: c.to, hash: this.hash, ...(c.core !== undefined ? { core: c.core } : {}) };
+    const json = `${JSON.stringify(head).slice(0, -1)},${job.rest.slice(1)}`;
+    const records: SealedRecord[] = [{ type: RecordType.Chunk, icount: c.from, bytes: encodeRecord(RecordType.Chunk, c.from, Buffer.from(json, 'utf8')), checkpoint: false }];
+    if (job.trace) records.push({ type: RecordType.Trace, icount: c.from, bytes: encodeRecord(RecordType.Trace, c.from, job.trace), checkpoint: false });
+    this.encoder.wrote(job.pages);
+    // Copies: the buffer goes back, and a page's bytes become its stored version at the checkpoint.
+    for (const p of pages) this.latest.set(p.page, p.bytes.slice());
+    if (job.checkpoint) {
+      const { icount, stateJson } = job.checkpoint;
+      const payload = this.encoder.encode({ chunk: c.index + 1, hash: this.hash, dirty: job.pages }, stateJson, (page) => this.latest.get(page)!);
+      this.latest.clear();
+      records.push({ type: RecordType.Checkpoint, icount, bytes: encodeRecord(RecordType.Checkpoint, icount, payload, CHECKPOINT_LEVEL), checkpoint: true });
+    }
+    return records;
+  }
+}
+
+parentPort!.on('message', ({ port, answered }: { port: MessagePort; answered: Int32Array }) => { new Sealing(port, answered); });
