@@ -18,7 +18,7 @@
  * out), console lines matching an ignore list skipped on both sides.
  */
 
-import type { Machine } from '../machine/machine';
+import type { Machine, MachineState } from '../machine/machine';
 import { describeInjection, describePoint, injectionFromJson, type InjectionEntry } from '../machine/injections';
 import type { RecordingReader } from './reader';
 import { Replayer, ReplayDivergence } from './replayer';
@@ -162,10 +162,16 @@ export function diffInstructions(A: Side & { replayer: Replayer }, B: Side & { r
   };
   const ca = watch(A.replayer.machine), cb = watch(B.replayer.machine);
   try {
-    if (A.replayer.machine.cpus.length > 1 || B.replayer.machine.cpus.length > 1) return stepCoresToDivergence(A, B, k, end, ca, cb, options);
+    const several = A.replayer.machine.cpus.length > 1 || B.replayer.machine.cpus.length > 1;
     const chunk = Math.min(A.rec.header.chunkInstructions, B.rec.header.chunkInstructions);
-    skipEqualStrides(A, B, Math.min(from + chunk, A.rec.lastIcount, B.rec.lastIcount), ca, cb);
-    return stepToDivergence(A, B, k, end, ca, cb, options);
+    // Runs on different numbers of cores are reported as such at the chunk's start.
+    if (A.replayer.machine.cpus.length === B.replayer.machine.cpus.length) {
+      const limit = Math.min(from + chunk, A.rec.lastIcount, B.rec.lastIcount);
+      skipEqualStrides(A, B, limit, ca, cb, STRIDE);
+      // Then through the stride where they part, in finer strides: a step costs far more than a stride.
+      skipEqualStrides(A, B, Math.min(A.replayer.icount + STRIDE, limit), ca, cb, FINE_STRIDE);
+    }
+    return several ? stepCoresToDivergence(A, B, k, end, ca, cb, options) : stepToDivergence(A, B, k, end, ca, cb, options);
   } finally {
     for (const off of offs) off();
   }
@@ -176,25 +182,30 @@ const inputKey = (e: InjectionEntry): string => JSON.stringify([e.point, describ
 
 /** Instructions both runs go on together at full speed, before their states are compared again (skipEqualStrides). */
 const STRIDE = 65_536;
+/** The strides through the stride where the runs part: the stepping starts at most these before the step that differs. */
+const FINE_STRIDE = 1024;
 
 /**
- * Both runs (one core each) at the start of the chunk where they part, equal
- * there (the chain of hashes up to it says so): runs them on together,
- * STRIDE instructions at a time at full speed, while their states stay
+ * Both runs at the same point, equal there (at the start of the chunk where
+ * they part, the chain of hashes up to it says so): runs them on together,
+ * `stride` instructions at a time at full speed, while their states stay
  * equal, and leaves them at the last stride where they were, so that the
- * stepping starts there rather than at the chunk's start, at most STRIDE
+ * stepping starts there rather than at the chunk's start, at most `stride`
  * instructions before the step that differs. Equal here is what equal chunk
  * hashes say at a chunk's end, at a finer grain: the same registers and
  * devices (the state the chunk hash takes), the same bytes in every page
  * either run wrote since the chunk began, the same inputs and console output.
+ * On several cores the state includes every core's and the schedule's (whose
+ * turn it is, how far into it), so that two runs equal at a stride also
+ * step on in the same order from there.
  */
-function skipEqualStrides(A: Side & { replayer: Replayer }, B: Side & { replayer: Replayer }, end: number, ca: string[], cb: string[]): void {
+function skipEqualStrides(A: Side & { replayer: Replayer }, B: Side & { replayer: Replayer }, end: number, ca: string[], cb: string[], stride: number): void {
   const start = A.replayer.icount;
   if (B.replayer.icount !== start) return;
   const ia = A.replayer.machine.injected.length, ib = B.replayer.machine.injected.length;
   const la = ca.length, lb = cb.length;
   let equal = start;
-  for (let at = start + STRIDE; at < end; at += STRIDE) {
+  for (let at = start + stride; at < end; at += stride) {
     A.replayer.runTo(at);
     B.replayer.runTo(at);
     if (A.replayer.icount !== at || B.replayer.icount !== at) break;
@@ -209,15 +220,26 @@ function skipEqualStrides(A: Side & { replayer: Replayer }, B: Side & { replayer
   if (B.replayer.icount !== equal) B.replayer.runTo(equal);
 }
 
-/** Whether two machines at the same time since a common state have the same state: registers, devices, and every page either wrote since then. */
+/**
+ * Whether two machines at the same time since a common state have the same
+ * state: registers, devices, and every page either wrote since then. On
+ * several cores, but for where the current round of turns ends: the next
+ * scheduled event ends it, and an input one run has further on (a fault at
+ * N) is such an event from the start, although nothing differs before N.
+ */
 function sameMachineState(a: Machine, b: Machine): boolean {
-  const stateA = Buffer.from(stateBinary(a.stateSnapshot()));
-  if (!stateA.equals(stateBinary(b.stateSnapshot()))) return false;
+  const stateA = Buffer.from(stateBinary(comparedState(a)));
+  if (!stateA.equals(stateBinary(comparedState(b)))) return false;
   for (const page of new Set([...a.bus.peekDirtyPages(), ...b.bus.peekDirtyPages()])) {
     const at = (page << 12) >>> 0;
     if (!Buffer.from(a.bus.ramPage(at)).equals(b.bus.ramPage(at))) return false;
   }
   return true;
+}
+
+function comparedState(m: Machine): MachineState {
+  const s = m.stateSnapshot();
+  return s.scheduler ? { ...s, scheduler: { ...s.scheduler, roundEnd: 0 } } : s;
 }
 
 /** Steps both runs together from a common state until a step differs or the runs end. */

@@ -7,7 +7,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { scenarioFromText } from '../../scenario/file/scenario-file';
-import { runRecorded } from '../../scenario/record/recording';
+import { openReplay, runRecorded } from '../../scenario/record/recording';
+import { RecordingReader } from '../../replay/reader';
+import { AddressSpaces } from '../../replay/symbols';
+import { diffInstructions, type InstructionDivergence, type Side } from '../../replay/diff';
+import type { Replayer } from '../../replay/replayer';
 import { ROOT as root, requireTools, toolSkip } from '../support/environment';
 
 const scenarios = path.join(root, 'features', 'scenarios');
@@ -44,6 +48,29 @@ test('two runs that differ only by a fault injected at instruction N diverge at 
   assert.match(text.stdout, /^first divergence at time 1500123 \(in chunk \d+\): core 0 diverged first: input log; core 0: pc, cpsr, /m);
   assert.match(text.stdout, /^ {2}pc {4}\*[0-9a-f]{8} {2}[0-9a-f]{8} {4}00100000 {2}00100000$/m);
   assert.match(text.stdout, /^last common console output:$/m);
+});
+
+test('on two cores, both runs go on together in strides while equal: a divergence 1.5 M instructions in is stepped to through at most one fine stride', () => {
+  const plain = record('plain-strides', PINGPONG);
+  const faulty = record('fault-strides', `${PINGPONG}\nfaults:\n  - { type: data-abort, status: translation, address: 0x1234, at: 1500123 }\n`);
+  const side = (file: string): Side & { replayer: Replayer } => {
+    const rec = RecordingReader.open(file);
+    const { replayer, boot } = openReplay(rec);
+    return { rec, replayer, symbols: new AddressSpaces(boot) };
+  };
+  const A = side(plain), B = side(faulty);
+  assert.ok(A.rec.header.boot.cores === 2 && A.rec.header.chunkInstructions > 1_500_123, 'two cores, one chunk up to the fault');
+  // Counted: the instructions the diff steps one at a time (a fault scheduled
+  // in one run ends its rounds of turns early, which must not stop the strides).
+  let steps = 0;
+  for (const r of [A.replayer, B.replayer]) {
+    const stepAny = r.stepAny.bind(r);
+    r.stepAny = (limit?: number) => { steps++; return stepAny(limit); };
+  }
+  const d = diffInstructions(A, B);
+  assert.equal(d.mode, 'instruction');
+  assert.equal((d as InstructionDivergence).icount, 1_500_123);
+  assert.ok(steps <= 2 * 1024 + 2, `${steps} steps`);
 });
 
 test('on one core, a divergence deep inside a chunk is found at its exact instruction', () => {
