@@ -580,3 +580,34 @@ export function reviveTyped(_key: string, value: unknown): unknown {
   }
   return value;
 }
+
+/**
+ * JSON.parse(text, reviveTyped), without a call into the reviver for every
+ * value: a machine state's TLB columns are long lists of numbers, and those
+ * calls were most of the time a checkpoint's state took to read. The parsed
+ * value is walked once instead, objects only, bottom up as JSON.parse calls
+ * a reviver.
+ */
+export function parseTyped(text: string): unknown {
+  return revive(JSON.parse(text));
+}
+
+function revive(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const e: unknown = v[i];
+      if (e !== null && typeof e === 'object') v[i] = revive(e);
+    }
+    return v;
+  }
+  const o = v as Record<string, unknown>;
+  for (const k of Object.keys(o)) {
+    const e = o[k];
+    if (e === null || typeof e !== 'object') continue;
+    const r = revive(e);
+    // Assigned only when replaced (a key named __proto__ would otherwise set the prototype).
+    if (r !== e) o[k] = r;
+  }
+  return reviveTyped('', o);
+}

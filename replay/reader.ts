@@ -19,7 +19,7 @@
 import {
   FORMAT_VERSION, READ_FORMATS, FRAME_BYTES, INDEX_MAGIC, MAGIC, MAX_CHECKPOINT_JSON_BYTES, MAX_END_BYTES, MAX_HEADER_BYTES, MAX_PAGES, MAX_TRACE_ENTRY_BYTES, maxChunkBytes,
   RECORD_NAMES, RecordType, checkTraceLayout, chunkProblem, crc32, decodeCheckpoint, decodeFrame, endProblem, frameCrc, inflatePayload, resolvePage,
-  indexFileOf, reviveTyped, type ChunkRecord, type EndRecord, type Frame, type IndexHeader, type RecordingHeader,
+  indexFileOf, parseTyped, type ChunkRecord, type EndRecord, type Frame, type IndexHeader, type RecordingHeader,
 } from './format';
 import * as fs from 'node:fs';
 import { decodeTrace, type TraceEntry } from './trace';
@@ -413,7 +413,7 @@ export class RecordingReader {
     }
     let state: unknown, hashed: string | Uint8Array;
     try {
-      state = JSON.parse(cp.stateJson.toString('utf8'), reviveTyped);
+      state = parseTyped(cp.stateJson.toString('utf8'));
       // Format 3 hashed these very bytes; format 4 the binary form of the state they hold.
       hashed = this.header.format >= 4 ? hashedState(state, this.header.format) : cp.stateJson;
     } catch (e) { throw fail(`has a state that is not JSON: ${(e as Error).message}`); }

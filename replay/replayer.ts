@@ -11,7 +11,7 @@ import type { Machine, StopReason } from '../machine/machine';
 import type { Cpu } from '../machine/cpu/cpu';
 import { injectionFromJson, type InjectionEntry } from '../machine/injections';
 import type { MachineSnapshot, MachineState } from '../machine/machine';
-import { GENESIS, canonicalJson, chunkHash, hashedState, pageBytes } from './state-hash';
+import { GENESIS, canonicalJson, chunkHash, hashedState } from './state-hash';
 import { CheckpointIndexWriter } from './checkpoint-index';
 import { RecordingWriteError } from './writer';
 import { RecordingDamaged, type Checkpoint, type CheckpointRef, type RecordingReader } from './reader';
@@ -276,7 +276,8 @@ export class Replayer {
     const missing = want.filter((p) => !got.includes(p));
     if (missing.length) { found.push(`${where} lacks page 0x${missing[0].toString(16)}, written since the previous checkpoint`); return; }
     for (const p of cp.pages) {
-      if (!Buffer.from(p.bytes).equals(Buffer.from(pageBytes(m, p.page)))) {
+      // Compared in place: neither side is copied.
+      if (!Buffer.from(p.bytes.buffer, p.bytes.byteOffset, p.bytes.byteLength).equals(m.bus.ramPage((p.page << 12) >>> 0))) {
         found.push(`${where} holds page 0x${p.page.toString(16)} with bytes the replayed machine does not have`);
         return;
       }

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { stateBinary } from '../../replay/state-binary';
 import { canonicalJson, hashedState } from '../../replay/state-hash';
-import { reviveTyped } from '../../replay/format';
+import { parseTyped, reviveTyped } from '../../replay/format';
 import { RecordingReader } from '../../replay/reader';
 import { openReplay } from '../../scenario/record/recording';
 import { ROOT as root } from '../support/environment';
@@ -24,6 +24,21 @@ test('a value and its canonical JSON parsed back have the same binary form', () 
     [], {}, 'text with ü and "quotes"', 0, -0, null,
   ];
   for (const v of values) assert.deepEqual(bytes(roundTrip(v)), bytes(v), JSON.stringify(canonicalJson(v)));
+});
+
+test('parseTyped gives what JSON.parse with reviveTyped gives: typed arrays revived at any depth, inside objects and lists, and nothing else changed', () => {
+  const values = [
+    { regs: new Uint32Array([1, 0xffffffff]), list: [new Int16Array([-2]), { deep: new Float32Array([0.5]) }, 3, null], n: [1, 2], s: 'x' },
+    [new Uint8Array([7]), [[new Int32Array([-1])]]],
+    { $typed: 'NoSuchArray', data: [1] }, { __proto__x: { a: 1 } }, 'text', 5, null,
+  ];
+  for (const v of values) {
+    const text = canonicalJson(v);
+    const got = parseTyped(text), want = JSON.parse(text, reviveTyped);
+    assert.deepEqual(got, want, text);
+    assert.deepEqual(bytes(got), bytes(want), text);
+  }
+  assert.ok((parseTyped(canonicalJson({ a: [{ b: new Uint16Array([1]) }] })) as { a: Array<{ b: unknown }> }).a[0].b instanceof Uint16Array);
 });
 
 test('the binary form tells apart what the JSON tells apart: key order does not matter, values and names do', () => {
