@@ -216,7 +216,11 @@ export function inflatePayload(frame: Frame, stored: Uint8Array, max: number): B
     return Buffer.from(stored);
   }
   try {
-    return zlib.inflateRawSync(stored, { maxOutputLength: Math.max(1, Math.min(max, bufferConstants.MAX_LENGTH)) });
+    const maxOutputLength = Math.max(1, Math.min(max, bufferConstants.MAX_LENGTH));
+    // Output in pieces about the size it inflates to (a checkpoint, some hundreds of KiB), not
+    // zlib's 16 KiB: each piece is a call into zlib, and the pieces are copied together at the end.
+    const chunkSize = Math.min(maxOutputLength, 4 << 20, Math.max(16 << 10, stored.length * 4));
+    return zlib.inflateRawSync(stored, { maxOutputLength, chunkSize: Math.max(64, chunkSize) });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {
       throw new PayloadTooLarge(`its payload inflates to more than ${max} bytes, the most a ${RECORD_NAMES[frame.type] ?? 'record'} may hold (refused before inflating it whole)`);
@@ -431,6 +435,15 @@ function applyRuns(runs: Uint8Array, before: Uint8Array): Uint8Array {
 }
 
 const ZERO_PAGE = new Uint8Array(PAGE_BYTES);
+
+/**
+ * Whether a page resolvePage gave has a buffer of its own (a page made from
+ * a difference), which may be kept as it is; a literal page is a view into
+ * the payload it came in, and a zero page is shared.
+ */
+export function ownsItsBuffer(page: Uint8Array): boolean {
+  return page !== ZERO_PAGE && page.byteOffset === 0 && page.byteLength === page.buffer.byteLength;
+}
 
 function isZeroPage(b: Uint8Array): boolean {
   return Buffer.from(b.buffer, b.byteOffset, PAGE_BYTES).equals(ZERO_PAGE);

@@ -19,7 +19,7 @@
 import {
   FORMAT_VERSION, READ_FORMATS, FRAME_BYTES, INDEX_MAGIC, MAGIC, MAX_CHECKPOINT_JSON_BYTES, MAX_END_BYTES, MAX_HEADER_BYTES, MAX_PAGES, MAX_TRACE_ENTRY_BYTES, maxChunkBytes,
   RECORD_NAMES, RecordType, checkTraceLayout, chunkProblem, crc32, decodeCheckpoint, decodeFrame, endProblem, frameCrc, inflatePayload, resolvePage,
-  indexFileOf, parseTyped, type ChunkRecord, type EndRecord, type Frame, type IndexHeader, type RecordingHeader,
+  indexFileOf, ownsItsBuffer, parseTyped, type ChunkRecord, type EndRecord, type Frame, type IndexHeader, type RecordingHeader,
 } from './format';
 import * as fs from 'node:fs';
 import { decodeTrace, type TraceEntry } from './trace';
@@ -431,7 +431,7 @@ export class RecordingReader {
   /** Makes `pages` the stored versions, as own copies: a stored version outlives the inflated payload it came from. */
   private keepStored(pages: Array<{ page: number; bytes: Uint8Array }>): void {
     for (const p of pages) {
-      const own = p.bytes === this.stored.get(p.page) ? p.bytes : new Uint8Array(p.bytes);
+      const own = p.bytes === this.stored.get(p.page) || ownsItsBuffer(p.bytes) ? p.bytes : new Uint8Array(p.bytes);
       this.stored.set(p.page, own);
       p.bytes = own;
     }
