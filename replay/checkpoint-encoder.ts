@@ -3,7 +3,7 @@
  * Checkpoints): the state, and every page written since the previous
  * checkpoint, each stored against the version the last checkpoint holding it
  * stored (unchanged, XOR or literal), as a reader decodes it. One encoder per
- * sequence of checkpoints: the recording thread's (recording-thread.ts), or
+ * sequence of checkpoints: the recording's (chunk-sealer-thread.ts), or
  * that of a verify writing a checkpoint index anew; both give the same bytes
  * for the same run.
  */

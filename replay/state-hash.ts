@@ -3,8 +3,8 @@
  * previous hash, the machine's architectural state and the contents of every
  * RAM page written during the chunk. Chained, so the first differing hash of
  * two runs marks the chunk where they part (a binary search finds it).
- * Recorder, replayer and the reader's checkpoint check compute it with these
- * functions.
+ * The recorder (on its sealing thread, chunk-sealer-thread.ts), the replayer
+ * and the reader's checkpoint check compute it with these functions.
  *
  * The state hashed is architectural, by name, in a canonical order
  * (stateJson): the CPU's registers by architectural name (every bank, CPSR,
