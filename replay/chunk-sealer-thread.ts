@@ -19,8 +19,8 @@ class Sealing {
   private readonly latest = new Map<number, Uint8Array>();
 
   constructor(port: MessagePort, private readonly answered: Int32Array) {
-    port.on('message', (m: ChunkJob | { close: true }) => {
-      if ('close' in m) { port.close(); return; }
+    // The recorder closing its end closes this one too, and with it this listener.
+    port.on('message', (m: ChunkJob) => {
       let answer: SealedChunk;
       try {
         answer = { records: this.seal(m), data: m.data };

@@ -142,7 +142,8 @@ export class ChunkSealer {
       }
       if (this.outstanding <= outstanding) return records;
       const seen = Atomics.load(this.answered, 0);
-      if (seen !== this.received) continue;
+      if (seen !== this.received) { waitedSince = undefined; continue; }
+      // How long the thread has not answered: a wait for many slow chunks that keep coming is no stall.
       waitedSince ??= Date.now();
       if (Date.now() - waitedSince > STALL_MS) {
         throw new Error(`the thread sealing recorded chunks has not answered for ${STALL_MS / 1000} s${threadEnded ? ` (${threadEnded})` : ''}`);
@@ -151,11 +152,10 @@ export class ChunkSealer {
     }
   }
 
-  /** Ends the channel (what is still outstanding is dropped). */
+  /** Ends the channel, on both sides (what is still outstanding is dropped). */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.port.postMessage({ close: true });
     this.port.close();
   }
 }
