@@ -40,11 +40,11 @@ instructions against the run's limit.
                     hashes: off; events (default): exceptions, IRQs, hypercalls,
                     MMIO writes; full: also every instruction (slow; one core
                     only: a tegra2-xoom scenario needs smp: 1)
-  --chunk N         instructions per recorded chunk (state hash; default 8000000)
+  --chunk N         instructions per recorded chunk (state hash; default 16000000)
   --checkpoint-every N
                     a checkpoint (the pages written since the previous one and
-                    the machine state) every N chunks (default 2): more means a
-                    smaller index, fewer means faster seeks in a replay
+                    the machine state) every N chunks (default 1): more means a
+                    smaller index and slower seeks in a replay
   --checkpoints index|inline
                     where the checkpoints go: index (default), the side file
                     FILE.idx, which replay --verify writes again if it is lost

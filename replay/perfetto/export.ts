@@ -53,7 +53,6 @@ export async function exportTrace(replayer: Replayer, options: ExportOptions): P
     collector.sampleDomains();
     // The chunk ends inside the window, then the window's end.
     const stops = [...rec.chunks.map((c) => c.to).filter((t) => t > start && t < to), to];
-    let steps = 0;
     for (const target of stops) {
       if (replayer.icount >= to || collector.full !== undefined) break;
       const pos = replayer.runTo(target);
@@ -61,10 +60,9 @@ export async function exportTrace(replayer: Replayer, options: ExportOptions): P
       options.onProgress?.(pos.icount, to);
       // The machine stopped by itself (a halt) or at the event limit.
       if (pos.icount < target) break;
-      if (++steps % 4 === 0) {
-        await new Promise((resolve) => setImmediate(resolve));
-        if (options.signal?.aborted) return undefined;
-      }
+      // A turn of the event loop after every chunk (Ctrl-C, the progress line).
+      await new Promise((resolve) => setImmediate(resolve));
+      if (options.signal?.aborted) return undefined;
     }
     return collector.finish(from, Math.min(replayer.icount, to));
   } finally {
@@ -81,15 +79,12 @@ async function seek(replayer: Replayer, from: number, options: ExportOptions): P
   const rec = replayer.rec;
   const checkpoint = rec.checkpoints.filter((c) => c.icount <= from).pop();
   replayer.runTo(checkpoint?.icount ?? 0);
-  let steps = 0;
   for (const target of [...rec.chunks.map((c) => c.to).filter((t) => t > replayer.icount && t < from), from]) {
     const pos = replayer.runTo(target);
     options.onProgress?.(pos.icount, from);
     if (pos.icount < target) break;
-    if (++steps % 4 === 0) {
-      await new Promise((resolve) => setImmediate(resolve));
-      if (options.signal?.aborted) return false;
-    }
+    await new Promise((resolve) => setImmediate(resolve));
+    if (options.signal?.aborted) return false;
   }
   return true;
 }

@@ -448,7 +448,7 @@ test('a recording that cannot be written raises RecordingWriteError naming the f
   };
   let caught: unknown;
   try {
-    runRecorded(scenario(), file, { chunk: 500_000, text: PINGPONG });
+    runRecorded(scenario(), file, { chunk: 500_000, checkpointEvery: 2, text: PINGPONG });
   } catch (e) {
     caught = e;
   } finally {
