@@ -4,10 +4,10 @@
  * its records encoded (chunk, trace, checkpoint), sent back in order.
  */
 
-import { parentPort, type MessagePort } from 'node:worker_threads';
 import { CHECKPOINT_LEVEL, RecordType, encodeRecord, type ChunkRecord } from './format';
 import { GENESIS, chainHash } from './state-hash';
 import { CheckpointEncoder } from './checkpoint-encoder';
+import { serveChannels, type Answer } from './side-thread';
 import type { ChunkJob, SealedChunk, SealedRecord } from './chunk-sealer';
 
 const PAGE = 4096;
@@ -18,20 +18,10 @@ class Sealing {
   /** The bytes of each page written since the last checkpoint, as the last chunk writing it left them. */
   private readonly latest = new Map<number, Uint8Array>();
 
-  constructor(port: MessagePort, private readonly answered: Int32Array) {
-    // The recorder closing its end closes this one too, and with it this listener.
-    port.on('message', (m: ChunkJob) => {
-      let answer: SealedChunk;
-      try {
-        answer = { records: this.seal(m), data: m.data };
-      } catch (e) {
-        answer = { error: (e as Error).stack ?? String(e) };
-      }
-      // The page buffer goes back to the recorder for a later chunk.
-      port.postMessage(answer, 'data' in answer ? [answer.data] : []);
-      Atomics.add(this.answered, 0, 1);
-      Atomics.notify(this.answered, 0);
-    });
+  /** A chunk's records, and its page buffer given back to the recorder for a later chunk. */
+  answer(job: ChunkJob): Answer {
+    const sealed: SealedChunk = { records: this.seal(job), data: job.data };
+    return { message: sealed, transfer: [job.data] };
   }
 
   private seal(job: ChunkJob): SealedRecord[] {
@@ -56,4 +46,7 @@ class Sealing {
   }
 }
 
-parentPort!.on('message', ({ port, answered }: { port: MessagePort; answered: Int32Array }) => { new Sealing(port, answered); });
+serveChannels(() => {
+  const sealing = new Sealing();
+  return (job: ChunkJob) => sealing.answer(job);
+});

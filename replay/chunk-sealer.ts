@@ -13,16 +13,12 @@
  * the checkpoints' encoding and deflating took about a seventh of the run's
  * time), and none of it has to hold the machine up.
  *
- * One thread serves every recorder of the process (it is started with the
- * first and does not keep the process alive); each recorder talks to it over
- * a channel of its own, and collects its results synchronously
- * (receiveMessageOnPort), so that a run that never gives the event loop a
- * turn records as well as one that does.
+ * The thread is side-thread.ts's kind: one per process, a channel per
+ * recorder, answers collected synchronously.
  */
 
-import * as path from 'node:path';
-import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { ChunkRecord, RecordType } from './format';
+import { SideChannel } from './side-thread';
 
 /** A chunk as the recorder hands it over. */
 export interface ChunkJob {
@@ -55,55 +51,23 @@ export interface SealedRecord {
 }
 
 /** The thread's answer to a chunk: its records and, given back, the buffer its pages came in. */
-export type SealedChunk = { records: SealedRecord[]; data: ArrayBuffer } | { error: string };
+export interface SealedChunk { records: SealedRecord[]; data: ArrayBuffer }
 
 const PAGE = 4096;
 
 /** Page buffers kept for reuse: enough for the chunks that can be outstanding at once. */
 const SPARE_BUFFERS = 16;
 
-/** How long a recorder waits for an answer before it gives up on the thread. */
-const STALL_MS = 120_000;
-
-let thread: Worker | undefined;
-/** Why the thread ended, when it did. */
-let threadEnded: string | undefined;
-
-function sealerThread(): Worker {
-  if (thread === undefined) {
-    const t = new Worker(path.join(__dirname, 'chunk-sealer-thread.js'));
-    t.unref();
-    t.on('error', (e) => { threadEnded = e.stack ?? String(e); });
-    t.on('exit', (code) => {
-      threadEnded ??= `it exited with code ${code}`;
-      if (thread === t) thread = undefined;
-    });
-    thread = t;
-    threadEnded = undefined;
-  }
-  return thread;
-}
-
 export class ChunkSealer {
-  private readonly port: MessagePort;
-  /** How many answers the thread has sent on this channel (it wakes a recorder waiting on it). */
-  private readonly answered = new Int32Array(new SharedArrayBuffer(4));
+  private readonly channel = new SideChannel('chunk-sealer-thread.js', 'sealing recorded chunks');
   private posted = 0;
   private received = 0;
-  private closed = false;
   /**
    * Page buffers the thread gave back, for the next chunks: memory freshly
    * allocated for every chunk costs the host a page fault per 4 KiB touched,
    * several times what copying the pages into it does.
    */
   private readonly spare: ArrayBuffer[] = [];
-
-  constructor() {
-    const { port1, port2 } = new MessageChannel();
-    port1.unref();
-    sealerThread().postMessage({ port: port2, answered: this.answered }, [port2]);
-    this.port = port1;
-  }
 
   /** Chunks handed over and not answered yet. */
   get outstanding(): number { return this.posted - this.received; }
@@ -120,7 +84,7 @@ export class ChunkSealer {
   seal(job: ChunkJob): void {
     const transfer: ArrayBuffer[] = [job.data];
     if (job.state instanceof Uint8Array) transfer.push(job.state.buffer as ArrayBuffer);
-    this.port.postMessage(job, transfer);
+    this.channel.post(job, transfer);
     this.posted++;
   }
 
@@ -131,31 +95,18 @@ export class ChunkSealer {
    */
   take(outstanding = Infinity): SealedRecord[] {
     const records: SealedRecord[] = [];
-    let waitedSince: number | undefined;
-    for (;;) {
-      for (let m = receiveMessageOnPort(this.port); m !== undefined; m = receiveMessageOnPort(this.port)) {
-        this.received++;
-        const answer = m.message as SealedChunk;
-        if ('error' in answer) throw new Error(`sealing a recorded chunk failed: ${answer.error}`);
-        for (const r of answer.records) records.push(r);
-        if (this.spare.length < SPARE_BUFFERS) this.spare.push(answer.data);
-      }
-      if (this.outstanding <= outstanding) return records;
-      const seen = Atomics.load(this.answered, 0);
-      if (seen !== this.received) { waitedSince = undefined; continue; }
-      // How long the thread has not answered: a wait for many slow chunks that keep coming is no stall.
-      waitedSince ??= Date.now();
-      if (Date.now() - waitedSince > STALL_MS) {
-        throw new Error(`the thread sealing recorded chunks has not answered for ${STALL_MS / 1000} s${threadEnded ? ` (${threadEnded})` : ''}`);
-      }
-      Atomics.wait(this.answered, 0, seen, 100);
-    }
+    const collect = (answer: SealedChunk) => {
+      this.received++;
+      for (const r of answer.records) records.push(r);
+      if (this.spare.length < SPARE_BUFFERS) this.spare.push(answer.data);
+    };
+    for (let a = this.channel.poll(); a !== undefined; a = this.channel.poll()) collect(a as SealedChunk);
+    while (this.outstanding > outstanding) collect(this.channel.next() as SealedChunk);
+    return records;
   }
 
   /** Ends the channel, on both sides (what is still outstanding is dropped). */
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.port.close();
+    this.channel.close();
   }
 }

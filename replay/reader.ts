@@ -359,6 +359,11 @@ export class RecordingReader {
    * previous chunk's hash) to it. Pages must be RAM pages (`isRamPage`), at
    * most `maxPages` of them. Throws RecordingDamaged naming the record.
    */
+  /** The bytes the reader was made from: the recording, and the checkpoint index it reads (if any). */
+  contents(): { recording: Buffer; index: Buffer | undefined } {
+    return { recording: this.buf, index: this.indexBuf };
+  }
+
   checkpoint(ref: CheckpointRef, maxPages = MAX_PAGES, isRamPage?: (page: number) => boolean): Checkpoint {
     return this.decodeCheckpoint(ref, maxPages, isRamPage, false)!;
   }

@@ -14,7 +14,8 @@ import type { MachineSnapshot, MachineState } from '../machine/machine';
 import { GENESIS, canonicalJson, chunkHash, hashedState } from './state-hash';
 import { CheckpointIndexWriter } from './checkpoint-index';
 import { RecordingWriteError } from './writer';
-import { RecordingDamaged, type Checkpoint, type CheckpointRef, type RecordingReader } from './reader';
+import { RecordingDamaged, type CheckpointRef, type RecordingReader } from './reader';
+import { CheckpointPrefetcher } from './checkpoint-prefetch';
 import { describeStopReason } from '../machine/stop-reason';
 
 export class ReplayDivergence extends Error {
@@ -57,6 +58,8 @@ export class Replayer {
   private sinceCheckpoint = new Set<number>();
   /** verify(): every checkpoint passed is compared with the replayed machine. */
   private checkCheckpoints = false;
+  /** During a verify: the recording's checkpoints, decoded ahead on a thread. */
+  private prefetch: CheckpointPrefetcher | undefined;
   private readonly noticed = new Set<number>();
   /**
    * A state kept in memory at a chunk boundary (keep()): a seek to it or
@@ -105,7 +108,6 @@ export class Replayer {
       this.chunk = kept.chunk;
       this.sinceCheckpoint = new Set(kept.since);
     } else if (useCheckpoints) {
-      const ramPages = m.board.memory.reduce((n, r) => n + Math.ceil(r.size / 4096), 0);
       const isRam = (page: number) => m.bus.isRam((page << 12) >>> 0);
       const refs = this.rec.checkpoints;
       let k = -1;
@@ -114,7 +116,7 @@ export class Replayer {
         const ref = refs[k];
         let restored;
         try {
-          restored = this.rec.restore(ref, ramPages, isRam);
+          restored = this.rec.restore(ref, ramPages(m), isRam);
         } catch (e) {
           if (!(e instanceof RecordingDamaged)) throw e;
           // The first damaged checkpoint (this one or one it depends on): start from the one before it.
@@ -258,22 +260,29 @@ export class Replayer {
    * one, with the bytes the replayed machine has now.
    */
   private compareCheckpoint(): void {
-    const ref = this.rec.checkpoints.find((r) => r.chunk === this.chunk);
-    if (!ref) return; // the file ends before it (a problem the reader reported)
+    const k = this.rec.checkpoints.findIndex((r) => r.chunk === this.chunk);
+    if (k < 0) return; // the file ends before it (a problem the reader reported)
+    const ref = this.rec.checkpoints[k];
     const m = this.machine;
-    let cp: Checkpoint;
-    try {
-      cp = this.rec.checkpoint(ref, m.board.memory.reduce((n, r) => n + Math.ceil(r.size / 4096), 0), (page) => m.bus.isRam((page << 12) >>> 0));
-    } catch (e) {
-      if (!(e instanceof RecordingDamaged)) throw e;
-      (ref.inIndex ? this.indexDamage : this.damage).push(e.reason);
-      return;
+    let cp: { pages: Array<{ page: number; bytes: Uint8Array }> };
+    const ahead = this.prefetch?.get(k);
+    const maxPages = ramPages(m);
+    if (ahead && !('damaged' in ahead) && ahead.pages.length <= maxPages && ahead.pages.every((p) => m.bus.isRam((p.page << 12) >>> 0))) cp = ahead;
+    else {
+      // Damaged, or wrong for this board (or no thread): decoded here, which says how.
+      try {
+        cp = this.rec.checkpoint(ref, maxPages, (page) => m.bus.isRam((page << 12) >>> 0));
+      } catch (e) {
+        if (!(e instanceof RecordingDamaged)) throw e;
+        (ref.inIndex ? this.indexDamage : this.damage).push(e.reason);
+        return;
+      }
     }
     const where = `checkpoint at instruction ${ref.icount} (${this.rec.whereCheckpoint(ref)})`;
     const found = ref.inIndex ? this.indexDamage : this.damage;
     const want = [...this.sinceCheckpoint].sort((a, b) => a - b);
-    const got = cp.pages.map((p) => p.page);
-    const missing = want.filter((p) => !got.includes(p));
+    const got = new Set(cp.pages.map((p) => p.page));
+    const missing = want.filter((p) => !got.has(p));
     if (missing.length) { found.push(`${where} lacks page 0x${missing[0].toString(16)}, written since the previous checkpoint`); return; }
     for (const p of cp.pages) {
       // Compared in place: neither side is copied.
@@ -361,6 +370,7 @@ export class Replayer {
     if (writeIndex) this.startIndex();
     let passed = false;
     try {
+      if (check && this.rec.checkpoints.length) this.prefetch = new CheckpointPrefetcher(this.rec);
       this.resetTo(0, false);
       const last = this.rec.lastIcount;
       for (;;) {
@@ -375,6 +385,8 @@ export class Replayer {
       }
     } finally {
       this.checkCheckpoints = false;
+      this.prefetch?.close();
+      this.prefetch = undefined;
       this.endIndex(passed);
     }
   }
@@ -521,4 +533,9 @@ async function runYielding<T>(pass: Generator<void, T>, signal?: AbortSignal): P
     await new Promise((resolve) => setImmediate(resolve));
     if (signal?.aborted) { pass.return(undefined as T); return undefined; }
   }
+}
+
+/** The most pages a checkpoint may hold: the board's RAM. */
+function ramPages(m: Machine): number {
+  return m.board.memory.reduce((n, r) => n + Math.ceil(r.size / 4096), 0);
 }
