@@ -22,7 +22,7 @@ that replays up to its last complete chunk.
                    events (default): also exceptions, IRQs, hypercalls and MMIO writes;
                    full: also every instruction's PC, register and memory writes (slow; one
                    core only: a tegra2-xoom scenario needs smp: 1)
-  --chunk N        instructions per chunk (state hash granularity; default 16000000)
+  --chunk N        instructions per chunk (state hash granularity; default 32000000)
   --checkpoint-every N
                    a checkpoint every N chunks (default 1; more: a smaller index,
                    slower seeks)

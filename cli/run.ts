@@ -40,7 +40,7 @@ instructions against the run's limit.
                     hashes: off; events (default): exceptions, IRQs, hypercalls,
                     MMIO writes; full: also every instruction (slow; one core
                     only: a tegra2-xoom scenario needs smp: 1)
-  --chunk N         instructions per recorded chunk (state hash; default 16000000)
+  --chunk N         instructions per recorded chunk (state hash; default 32000000)
   --checkpoint-every N
                     a checkpoint (the pages written since the previous one and
                     the machine state) every N chunks (default 1): more means a

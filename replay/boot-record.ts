@@ -21,25 +21,26 @@ import { FORMAT_VERSION, type CheckpointPlace, type RecordingHeader, type TraceL
 const VERSION: string = require('../../package.json').version;
 
 /**
- * A state hash every sixteen million instructions. At each, the run itself
+ * A state hash every 32 million instructions. At each, the run itself
  * pays for a snapshot of the machine state and its binary form (about 32 KB
  * on vexpress-a9 in a Linux boot, most of it the TLB) and a copy of the
  * pages written; their hashing and the checkpoints are made on another
  * thread (chunk-sealer.ts). At 250,000 instructions hashing on the run's
  * thread was a third of a recorded Linux boot's time under the jit engine,
  * at a million about a tenth; with the thread, what is left at each chunk's
- * end was 5-6 % of the boot at four million, 4-6 % at eight and 3-4 % at
- * sixteen (a page written in two chunks is copied once). The chunk does not
- * bound a diff's work: it runs both runs through the chunk where they part
- * at full speed, comparing their states every 64 K instructions, and steps
- * through at most those (replay/diff.ts).
+ * end was 5-6 % of the boot at four million; at eight, sixteen and 32
+ * million 0.69, 0.55-0.60 and 0.43-0.44 s of a boot of about 20 s (a page
+ * written in two chunks is copied once, a checkpoint's JSON made once). The
+ * chunk does not bound a diff's work: it runs both runs through the chunk
+ * where they part at full speed, comparing their states every 64 K
+ * instructions, and steps through at most those (replay/diff.ts).
  */
-export const DEFAULT_CHUNK = 16_000_000;
+export const DEFAULT_CHUNK = 32_000_000;
 /**
- * A checkpoint at every chunk's end: 16 M instructions apart at the default
- * chunk, so a seek re-executes at most that (well under two seconds), while
- * a long run stores each page's versions far less often than a checkpoint
- * every million instructions would.
+ * A checkpoint at every chunk's end: 32 M instructions apart at the default
+ * chunk, so a seek re-executes at most that (well under a second at the
+ * jit's speed), while a long run stores each page's versions far less often
+ * than a checkpoint every million instructions would.
  */
 export const DEFAULT_CHECKPOINT_EVERY = 1;
 

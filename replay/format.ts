@@ -133,7 +133,7 @@ export const MAX_END_BYTES = 64 << 20;
 /**
  * A chunk record's JSON: 256 bytes per instruction of the header's chunk
  * size (a few events each), at least 16 MiB, at most 256 MiB (V8 parses
- * strings up to ~512 MiB). The default chunk of 16,000,000 instructions: 256 MiB.
+ * strings up to ~512 MiB). The default chunk of 32,000,000 instructions: 256 MiB.
  */
 export function maxChunkBytes(chunkInstructions: number): number {
   return Math.min(256 << 20, Math.max(16 << 20, chunkInstructions * 256));

@@ -28,7 +28,7 @@ export const VECTOR_NAMES: Record<number, string> = {
  * recording on disk lags the run by no more than these (what a killed run
  * loses), and a thread slower than the run holds the run back here.
  */
-const MAX_OUTSTANDING = 8;
+const MAX_OUTSTANDING = 4;
 
 export interface RunSummary { verdict: string; stop: { kind: string; code?: number; by?: string }; icount: number }
 
