@@ -374,7 +374,7 @@ export class Replayer {
       this.resetTo(0, false);
       const last = this.rec.lastIcount;
       for (;;) {
-        const target = Math.min(last, this.icount + slice);
+        const target = this.sliceEnd(slice);
         const pos = this.runTo(target);
         if (target >= last || pos.icount < target) {
           const done = this.complete(pos);
@@ -389,6 +389,22 @@ export class Replayer {
       this.prefetch = undefined;
       this.endIndex(passed);
     }
+  }
+
+  /**
+   * Where a slice of a whole pass ends: the end of the chunk at least
+   * `slice` instructions on (or of the run). Never inside a chunk: a run
+   * stopped and resumed there can leave the TLB unlike the recorded run,
+   * which did not stop there (when the MMU replaced its entry for the page
+   * being executed, the run loop goes on with the translation it holds, but
+   * a run starting looks the page up again and refills the entry), and the
+   * TLB is hashed state.
+   */
+  private sliceEnd(slice: number): number {
+    const at = this.icount + slice;
+    const chunks = this.rec.chunks;
+    for (let i = this.chunk; i < chunks.length; i++) if (chunks[i].to >= at) return chunks[i].to;
+    return this.rec.lastIcount;
   }
 
   /**

@@ -92,6 +92,21 @@ test('verify in slices: the same answer as verify(); an abort stops it between s
   assert.ok(stopped.icount >= 2_000_000 && stopped.icount < icount);
 });
 
+test('verify in slices stops the machine only at chunk ends, slices shorter than a chunk included (a stop inside one can refill the TLB differently)', async () => {
+  const { file } = pingpongRecording();
+  const rec = RecordingReader.open(file);
+  const ends = new Set(rec.chunks.map((c) => c.to));
+  const { replayer } = openReplay(rec);
+  const stops: number[] = [];
+  const runTo = replayer.runTo.bind(replayer);
+  replayer.runTo = (target: number) => { stops.push(target); return runTo(target); };
+  const chunk = rec.header.chunkInstructions;
+  const pos = await replayer.verifyYielding(undefined, Math.floor(chunk / 3));
+  assert.equal(pos?.chunksVerified, rec.chunks.length);
+  assert.ok(stops.length >= rec.chunks.length / 2, `${stops.length} slices`);
+  assert.deepEqual(stops.filter((t) => !ends.has(t)), [], 'every slice ends at a chunk end');
+});
+
 test('replay seeks from checkpoints: the state at N is the same from the boot and from a checkpoint', () => {
   const { file, icount } = pingpongRecording();
   const rec = RecordingReader.open(file);
