@@ -75,6 +75,12 @@ export interface MachineOptions {
    * execution; plain rounds exist to check exactly that.
    */
   loneCoreShortcut?: boolean;
+  /**
+   * Whether a run takes up the fetch translation the last run of its core
+   * held (Cpu.heldFetch; default). False reproduces runs of recordings made
+   * before format 6, in which every run looked its page up afresh.
+   */
+  holdFetchAcrossRuns?: boolean;
 }
 
 export interface MachineSnapshot extends MachineState {
@@ -163,6 +169,7 @@ export class Machine {
     this.grid = new QuantumGrid(this.schedule);
     this.loneCoreShortcut = options.loneCoreShortcut ?? true;
     const cpus = this.cpus = Array.from({ length: count }, (_, k) => new Cpu(this.bus, { cbar: board.cpu.periphbase, cpuId: k }));
+    for (const c of cpus) c.holdsFetchAcrossRuns = options.holdFetchAcrossRuns ?? true;
     this.cpu = cpus[0];
     this.turn = count;
     this.stallUntil = new Array<number>(count).fill(0);

@@ -163,6 +163,8 @@ export function replayBoot(h: RecordingHeader, board: BoardSpec, images: Recorde
     // A header without cores is of a one-core run (whatever the board's default is now).
     cores: h.boot.cores ?? 1,
     schedule: h.boot.schedule,
+    // Runs of older recordings looked their page up afresh at every start.
+    holdFetchAcrossRuns: h.format >= 6,
   };
 }
 

@@ -26,6 +26,12 @@ export const MAGIC = Buffer.from('BRINGUP-RECORDING\n', 'latin1');
  */
 export const INDEX_MAGIC = Buffer.from('BRINGUP-CHECKPOINTS\n', 'latin1');
 /**
+ * 6: a core's run takes up the fetch translation its last run held
+ * (machine/cpu/cpu.ts heldFetch), so that where a run was stopped and
+ * resumed does not change the TLB, and the CPU state holds that translation
+ * (fetchHeld) when the TLB no longer does; the hashes of all other states are
+ * those of format 5. Recordings of formats 3-5 replay as they ran: every run
+ * looks its page up afresh.
  * 5: the header says where the checkpoints are: `inline` (in the recording,
  * as in format 4) or `index` (in the side file FILE.idx, which a replay can
  * rebuild: the recording holds the chunks, inputs and hashes only).
@@ -36,9 +42,9 @@ export const INDEX_MAGIC = Buffer.from('BRINGUP-CHECKPOINTS\n', 'latin1');
  * still read. 2 hashed the simulator's own CPU arrays, so its hashes cannot
  * be checked by this bringup and it is refused.
  */
-export const FORMAT_VERSION = 5;
+export const FORMAT_VERSION = 6;
 /** The formats this bringup reads. */
-export const READ_FORMATS: readonly number[] = [3, 4, 5];
+export const READ_FORMATS: readonly number[] = [3, 4, 5, 6];
 export const FRAME_BYTES = 20;
 
 export enum RecordType {

@@ -393,12 +393,12 @@ export class Replayer {
 
   /**
    * Where a slice of a whole pass ends: the end of the chunk at least
-   * `slice` instructions on (or of the run). Never inside a chunk: a run
-   * stopped and resumed there can leave the TLB unlike the recorded run,
-   * which did not stop there (when the MMU replaced its entry for the page
-   * being executed, the run loop goes on with the translation it holds, but
-   * a run starting looks the page up again and refills the entry), and the
-   * TLB is hashed state.
+   * `slice` instructions on (or of the run). Never inside a chunk: in a
+   * replay of a recording before format 6 a run stopped and resumed there
+   * can leave the TLB unlike the recorded run, which did not stop there
+   * (when the MMU replaced its entry for the page being executed, the run
+   * loop goes on with the translation it holds, but a run starting looked
+   * the page up again and refilled the entry), and the TLB is hashed state.
    */
   private sliceEnd(slice: number): number {
     const at = this.icount + slice;

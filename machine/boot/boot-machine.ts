@@ -72,6 +72,8 @@ export interface BootDescription {
   cores?: number;
   /** How several cores take turns (default: machine/schedule.ts DEFAULT_SCHEDULE). */
   schedule?: Schedule;
+  /** MachineOptions.holdFetchAcrossRuns (default true; false for replays of recordings before format 6). */
+  holdFetchAcrossRuns?: boolean;
   /** Device models by type name (default: the shipped ones). */
   deviceTypes?: ReadonlyMap<string, DeviceType>;
 }
@@ -129,7 +131,7 @@ export function checkBootDescription(d: BootDescription): void {
 /** Builds the board's machine and boots the described images into it, ready to run. */
 export function bootMachine(d: BootDescription): BootedMachine {
   checkBootDescription(d);
-  const machine = new Machine(d.board, d.deviceTypes ?? DEVICE_TYPES, { cores: d.cores ?? d.board.cpu.count, schedule: d.schedule });
+  const machine = new Machine(d.board, d.deviceTypes ?? DEVICE_TYPES, { cores: d.cores ?? d.board.cpu.count, schedule: d.schedule, holdFetchAcrossRuns: d.holdFetchAcrossRuns });
   let layout: BootLayout | undefined;
   let symbols: ElfSymbol[] = [];
   if (d.kernel) {

@@ -28,7 +28,7 @@ import { VfpState, type VfpSnapshot } from './vfp/state';
 import { DATA_ABORT, PREFETCH_ABORT, FS_ALIGNMENT, FS_SYNC_EXTERNAL, faultStatusRegister } from './faults';
 import { AccessProbe, ExecProbe, Probe } from '../probes';
 import { defaultEngine, defaultHotThreshold, type Engine } from './engine';
-import { CodeCache } from './code-cache';
+import { CodeCache, type CodeSlots } from './code-cache';
 import { runLoop } from './loop';
 
 
@@ -46,6 +46,9 @@ export type GuestErrorSink = (message: string, pc: number) => void;
  * event register, CP15 registers by name, VFP and the TLB. How the simulator
  * keeps the banks internally is not part of it.
  */
+/** What the run loop holds of the page it executes, across runs (Cpu.heldFetch). */
+export interface HeldFetch { gen: number; pageVa: number; t: number; slots: CodeSlots }
+
 export interface CpuSnapshot {
   version: number;
   registers: Record<string, number>;
@@ -55,6 +58,12 @@ export interface CpuSnapshot {
   /** Waiting in WFE (SEV wakes it); present only when true (only a core with peers waits for an event). */
   waitingForEvent?: boolean;
   monitorAddr: number; monitorActive: boolean;
+  /**
+   * The fetch translation the next run takes up although the TLB no longer
+   * holds it (Cpu.heldFetch): the page's virtual and physical address and
+   * instruction set. Present only then.
+   */
+  fetchHeld?: { page: number; pa: number; t: number };
   cp15: Record<string, number>;
   /** TLB contents: guests may legitimately depend on stale entries. */
   mmu?: MmuSnapshot;
@@ -237,6 +246,18 @@ export class Cpu {
    * maintenance makes it look again (translationsSynchronized).
    */
   fetchPageLost = 0;
+  /**
+   * The fetch translation the run loop held when its last run ended (the
+   * page's slots, what they were looked up for, codeGen then), which the
+   * next run takes up as if the run had gone on; undefined: the next run
+   * looks its page up. Ending a run and starting another must not change
+   * what the machine does: looking the page up again refills the MMU's
+   * entry for it, which a run going on does not do when that entry was
+   * replaced meanwhile (fetchPageLost), and the MMU's entries are state.
+   */
+  heldFetch: HeldFetch | undefined;
+  /** Whether runs take up heldFetch (MachineOptions.holdFetchAcrossRuns). */
+  holdsFetchAcrossRuns = true;
   /** Guest errors already reported, by address then message (or instruction word). */
   private reportedOnce = new Map<number, Set<string>>();
   private reportedInsns = new Map<number, Set<number>>();
@@ -795,6 +816,7 @@ export class Cpu {
   /** Drops every decoded instruction (reset, restore). */
   invalidateCode(): void {
     this.code.clear();
+    this.heldFetch = undefined;
   }
 
   /** Called when translations change (SCTLR, TTBR, DACR, ASID): fetches translate afresh, and the data fast paths forget everything. */
@@ -884,6 +906,7 @@ export class Cpu {
       icount: this.icount, waiting: this.waiting, eventRegister: this.eventRegister,
       ...(this.waitingForEvent ? { waitingForEvent: true } : {}),
       monitorAddr: this.monitorAddr, monitorActive: this.monitorActive,
+      ...this.heldFetchState(),
       cp15: this.cp15.snapshot(),
       mmu: this.mmu.snapshot(),
       vfp: this.vfp.snapshot(),
@@ -930,6 +953,25 @@ export class Cpu {
     if (s.vfp) this.vfp.restore(s.vfp); else this.vfp.reset();
     if (s.mmu) this.mmu.restore(s.mmu); else this.mmu.flush();
     this.invalidateCode();
+    const held = s.fetchHeld;
+    if (held) {
+      this.heldFetch = { gen: this.codeGen, pageVa: held.page >>> 0, t: held.t, slots: this.code.slots(held.pa >>> 0, held.t) };
+      this.fetchPageLost = 1;
+    }
+  }
+
+  /**
+   * The held fetch translation as state, when it is state: the next run
+   * takes it up (it still fits the core) and the MMU no longer has it
+   * (otherwise looking the page up again finds the same, changing nothing).
+   * Absent from every other snapshot, so that their state is what it was
+   * before fetches were held across runs.
+   */
+  private heldFetchState(): { fetchHeld?: { page: number; pa: number; t: number } } {
+    const h = this.heldFetch;
+    if (!this.holdsFetchAcrossRuns || this.fetchPageLost === 0 || h === undefined) return {};
+    if (h.gen !== this.codeGen || h.pageVa !== ((this.pc & ~0xfff) >>> 0) || h.t !== this.t) return {};
+    return { fetchHeld: { page: h.pageVa, pa: h.slots.pa >>> 0, t: h.t } };
   }
 }
 

@@ -135,11 +135,13 @@ export function runLoop(cpu: Cpu, budget: number): number {
   const hot = cpu.hotThreshold;
   // Another core's exclusive reservation needs every store to go the full way.
   if (cpu.peerMonitors !== 0) cpu.storeTlb.flush();
-  // The slots in use and what they were looked up for.
+  // The slots in use and what they were looked up for: those the core's last run held, as if it had gone on.
   let gen = -1;
   let pageVa = 1; // never page aligned: forces the first lookup
   let pageT = -1;
   let slots: CodeSlots | undefined;
+  const held = cpu.heldFetch;
+  if (held !== undefined && cpu.holdsFetchAcrossRuns) { gen = held.gen; pageVa = held.pageVa; pageT = held.t; slots = held.slots; }
   while (cpu.icount < cpu.runEnd) {
     try {
       while (cpu.icount < cpu.runEnd) {
@@ -149,7 +151,7 @@ export function runLoop(cpu: Cpu, budget: number): number {
           if (cpu.takeInterrupt()) continue;
           if (cpu.waiting) cpu.waiting = false;
         }
-        if (cpu.waiting || cpu.stopRequested) return cpu.icount - start;
+        if (cpu.waiting || cpu.stopRequested) return endRun(cpu, start, gen, pageVa, pageT, slots);
         const hooked = hooks.size !== 0;
         let left = cpu.runEnd - cpu.icount;
         let pc = cpu.pc;
@@ -255,6 +257,12 @@ export function runLoop(cpu: Cpu, budget: number): number {
       else throw e;
     }
   }
+  return endRun(cpu, start, gen, pageVa, pageT, slots);
+}
+
+/** The end of a run: what the loop holds of its page is kept for the next run (Cpu.heldFetch); returns the instructions executed. */
+function endRun(cpu: Cpu, start: number, gen: number, pageVa: number, t: number, slots: CodeSlots | undefined): number {
+  cpu.heldFetch = pageVa === 1 || slots === undefined ? undefined : { gen, pageVa, t, slots };
   return cpu.icount - start;
 }
 

@@ -475,6 +475,6 @@ test('a recording of an older format is refused with both versions named', () =>
   const { crc32 } = require('../../replay/format') as typeof import('../../replay/format');
   frame.writeUInt32LE(crc32(stored), 8);
   const old = Buffer.concat([MAGIC, frame, stored]);
-  assert.throws(() => new RecordingReader(old, 'old.bur'), (e: Error) => e instanceof RecordingError && /recording format 1 is not supported by this bringup \(it reads format 5 and formats 3 and 4\)/.test(e.message));
+  assert.throws(() => new RecordingReader(old, 'old.bur'), (e: Error) => e instanceof RecordingError && /recording format 1 is not supported by this bringup \(it reads format 6 and formats 3, 4 and 5\)/.test(e.message));
 });
 

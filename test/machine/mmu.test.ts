@@ -427,3 +427,52 @@ test('TLB contents survive snapshot and restore', () => {
   cpu.mmu.restore(JSON.parse(JSON.stringify(snap)));
   assert.equal(cpu.read32(0x20001000), 1);
 });
+
+/**
+ * A loop at VA 0x20001000 whose load from VA 0x1000 replaces the loop's own
+ * TLB entry every time round (the two share an entry): the run loop goes on
+ * with the fetch translation it holds. The core runs `stops` instructions at
+ * a time; with `viaSnapshot` each time on a fresh core restored from the
+ * last one's snapshot.
+ */
+function loopEvictingItsPage(engine: 'jit' | 'interpreter', stops: number[], viaSnapshot = false): Cpu {
+  const build = () => {
+    const cpu = mmuCpu();
+    cpu.engine = engine;
+    cpu.hotThreshold = 1;
+    [
+      0xe5954000, // LDR r4, [r5]
+      0xe2899001, // ADD r9, r9, #1
+      0xe3590032, // CMP r9, #50
+      0x1afffffb, // BNE 0x20001000
+      0xeafffffe, // B .
+    ].forEach((w, k) => cpu.bus.write32(0x50000 + 4 * k, w));
+    return cpu;
+  };
+  let cpu = build();
+  cpu.pc = 0x20001000;
+  cpu.r[5] = 0x00001000;
+  for (const n of stops) {
+    if (viaSnapshot) {
+      const s = cpu.snapshot();
+      cpu = build();
+      cpu.restore(s);
+    }
+    assert.equal(cpu.run(n), n);
+  }
+  return cpu;
+}
+
+test('a run stopped and resumed where the TLB no longer holds the running page goes on as if it had not stopped, a restored snapshot too', () => {
+  for (const engine of ['jit', 'interpreter'] as const) {
+    // Two times round (8 instructions) and the third load, stopped there; then its ADD and CMP.
+    const whole = loopEvictingItsPage(engine, [11]);
+    assert.ok(!whole.mmu.holds(0x20001000), `${engine}: the loop runs on from a translation the TLB no longer has`);
+    for (const viaSnapshot of [false, true]) {
+      const stopped = loopEvictingItsPage(engine, [9, 2], viaSnapshot);
+      assert.equal(stopped.icount, whole.icount);
+      assert.deepEqual(stopped.mmu.snapshot(), whole.mmu.snapshot(), `${engine}${viaSnapshot ? ', restored' : ''}: the TLB as without the stop`);
+      assert.deepEqual(stopped.snapshot(), whole.snapshot(), `${engine}${viaSnapshot ? ', restored' : ''}: the state as without the stop`);
+    }
+  }
+});

@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { scenarioFromText } from '../../scenario/file/scenario-file';
 import { runRecorded, openReplay } from '../../scenario/record/recording';
 import { RecordingReader } from '../../replay/reader';
-import { FRAME_BYTES, PageKind, decodeCheckpoint, encodeCheckpoint, resolvePage, storePage } from '../../replay/format';
+import { FORMAT_VERSION, FRAME_BYTES, PageKind, decodeCheckpoint, encodeCheckpoint, resolvePage, storePage } from '../../replay/format';
 import { canonicalJson, canonicalJsonReference, pageBytes, stateJson } from '../../replay/state-hash';
 import { ROOT as root } from '../support/environment';
 
@@ -88,7 +88,7 @@ test('a recording stores pages written again as unchanged or XOR, seeks from eve
   const s = scenarioFromText(PINGPONG, path.join(scenarios, 'pingpong.yaml'), scenarios);
   assert.equal(runRecorded(s, file, { chunk: 200_000, checkpointEvery: 2, text: PINGPONG }).verdict, 'pass');
   const rec = RecordingReader.open(file);
-  assert.equal(rec.header.format, 5);
+  assert.equal(rec.header.format, FORMAT_VERSION);
   assert.equal(rec.header.checkpoints, 'index');
   assert.ok(rec.checkpoints.length >= 3, `${rec.checkpoints.length} checkpoints`);
   assert.ok(rec.indexComplete, rec.indexProblems.join('; '));
