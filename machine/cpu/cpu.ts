@@ -38,17 +38,18 @@ export { ACC_ALIGN, ACC_UNPRIV };
 
 export type GuestErrorSink = (message: string, pc: number) => void;
 
+/** What the run loop holds of the page it executes, across runs (Cpu.heldFetch). */
+export interface HeldFetch { gen: number; pageVa: number; t: number; slots: CodeSlots }
+
 /**
  * The CPU's architectural state by name (version 2): the registers of every
  * bank as the architecture names them (r0-r7, r8_usr-r12_usr, r8_fiq-r12_fiq,
  * sp_<mode> and lr_<mode> for usr, fiq, irq, svc, abt, und, and pc), CPSR as
  * one word, the SPSR of each exception mode, the exclusive monitor, the
- * event register, CP15 registers by name, VFP and the TLB. How the simulator
- * keeps the banks internally is not part of it.
+ * event register, CP15 registers by name, VFP and the TLB (and the fetch
+ * translation the next run takes up, where the TLB no longer has it). How
+ * the simulator keeps the banks internally is not part of it.
  */
-/** What the run loop holds of the page it executes, across runs (Cpu.heldFetch). */
-export interface HeldFetch { gen: number; pageVa: number; t: number; slots: CodeSlots }
-
 export interface CpuSnapshot {
   version: number;
   registers: Record<string, number>;
