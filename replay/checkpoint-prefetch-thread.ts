@@ -5,11 +5,10 @@
  * RecordingReader.checkpoint decodes and checks them (against no board).
  */
 
+import { PAGE_BYTES } from './format';
 import { RecordingDamaged, RecordingReader } from './reader';
 import { serveChannels, type Answer } from './side-thread';
 import type { PrefetchOpen, PrefetchedCheckpoint } from './checkpoint-prefetch';
-
-const PAGE = 4096;
 
 const asBuffer = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
@@ -19,8 +18,8 @@ serveChannels((open: PrefetchOpen) => {
     let answer: PrefetchedCheckpoint;
     try {
       const cp = rec.checkpoint(rec.checkpoints[k]);
-      const data = new Uint8Array(cp.pages.length * PAGE);
-      cp.pages.forEach((p, i) => data.set(p.bytes, i * PAGE));
+      const data = new Uint8Array(cp.pages.length * PAGE_BYTES);
+      cp.pages.forEach((p, i) => data.set(p.bytes, i * PAGE_BYTES));
       answer = { k, pages: cp.pages.map((p) => p.page), data: data.buffer };
     } catch (e) {
       if (!(e instanceof RecordingDamaged)) throw e;

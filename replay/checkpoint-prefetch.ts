@@ -15,6 +15,7 @@
  * without the thread does.
  */
 
+import { pagesIn } from './format';
 import type { RecordingReader } from './reader';
 import { SideChannel } from './side-thread';
 
@@ -27,8 +28,6 @@ export interface PrefetchOpen {
 
 /** A checkpoint decoded: its pages, their bytes in `data` at 4096 each in that order; or damaged. */
 export type PrefetchedCheckpoint = { k: number; pages: number[]; data: ArrayBuffer } | { k: number; damaged: true };
-
-const PAGE = 4096;
 
 /** Checkpoints decoded before they are asked for: a Linux boot's first hold some MB of pages each. */
 const AHEAD = 2;
@@ -62,7 +61,7 @@ export class CheckpointPrefetcher {
       const a = this.channel.next() as PrefetchedCheckpoint;
       if (a.k < k) continue;
       if ('damaged' in a) return a;
-      return { pages: a.pages.map((page, i) => ({ page, bytes: new Uint8Array(a.data, i * PAGE, PAGE) })) };
+      return { pages: pagesIn(a.pages, a.data) };
     }
   }
 

@@ -4,13 +4,11 @@
  * its records encoded (chunk, trace, checkpoint), sent back in order.
  */
 
-import { CHECKPOINT_LEVEL, RecordType, encodeRecord, type ChunkRecord } from './format';
+import { CHECKPOINT_LEVEL, RecordType, encodeRecord, pagesIn, type ChunkRecord } from './format';
 import { GENESIS, chainHash } from './state-hash';
 import { CheckpointEncoder } from './checkpoint-encoder';
 import { serveChannels, type Answer } from './side-thread';
 import type { ChunkJob, SealedChunk, SealedRecord } from './chunk-sealer';
-
-const PAGE = 4096;
 
 class Sealing {
   private hash = GENESIS;
@@ -25,7 +23,7 @@ class Sealing {
   }
 
   private seal(job: ChunkJob): SealedRecord[] {
-    const pages = job.pages.map((page, k) => ({ page, bytes: new Uint8Array(job.data, k * PAGE, PAGE) }));
+    const pages = pagesIn(job.pages, job.data);
     this.hash = chainHash(this.hash, job.state, pages);
     const c = job.chunk;
     // The record's JSON as JSON.stringify writes a ChunkRecord: its keys in this order.

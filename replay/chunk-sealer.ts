@@ -17,7 +17,7 @@
  * recorder, answers collected synchronously.
  */
 
-import type { ChunkRecord, RecordType } from './format';
+import { PAGE_BYTES, type ChunkRecord, type RecordType } from './format';
 import { SideChannel } from './side-thread';
 
 /** A chunk as the recorder hands it over. */
@@ -53,8 +53,6 @@ export interface SealedRecord {
 /** The thread's answer to a chunk: its records and, given back, the buffer its pages came in. */
 export interface SealedChunk { records: SealedRecord[]; data: ArrayBuffer }
 
-const PAGE = 4096;
-
 /** Page buffers kept for reuse: enough for the chunks that can be outstanding at once. */
 const SPARE_BUFFERS = 16;
 
@@ -74,9 +72,9 @@ export class ChunkSealer {
 
   /** A buffer for the bytes of `pages` pages (ChunkJob.data). */
   pageBuffer(pages: number): Uint8Array {
-    const k = this.spare.findIndex((b) => b.byteLength >= pages * PAGE);
+    const k = this.spare.findIndex((b) => b.byteLength >= pages * PAGE_BYTES);
     // Room to spare, so that a buffer serves the next chunks too.
-    const buffer = k >= 0 ? this.spare.splice(k, 1)[0] : new ArrayBuffer(Math.max(64, pages + (pages >> 2)) * PAGE);
+    const buffer = k >= 0 ? this.spare.splice(k, 1)[0] : new ArrayBuffer(Math.max(64, pages + (pages >> 2)) * PAGE_BYTES);
     return new Uint8Array(buffer);
   }
 

@@ -262,7 +262,12 @@ export enum PageKind { Literal = 0, Zero = 1, Unchanged = 2, Xor = 3, XorRuns = 
 /** A page entry as stored: `bytes` is the literal page or the XOR delta (4096 bytes), the XOR delta's runs (kind 4), empty for zero and unchanged pages. */
 export interface StoredPage { page: number; kind: PageKind; bytes: Uint8Array }
 
-const PAGE_BYTES = 4096;
+export const PAGE_BYTES = 4096;
+
+/** Pages whose bytes lie back to back in `data`, PAGE_BYTES each in the order of `pages` (how the replay's threads pass them), as views. */
+export function pagesIn(pages: readonly number[], data: ArrayBuffer): Array<{ page: number; bytes: Uint8Array }> {
+  return pages.map((page, k) => ({ page, bytes: new Uint8Array(data, k * PAGE_BYTES, PAGE_BYTES) }));
+}
 const EMPTY: Uint8Array = new Uint8Array(0);
 const carriesBytes = (kind: PageKind): boolean => kind === PageKind.Literal || kind === PageKind.Xor;
 

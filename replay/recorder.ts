@@ -11,7 +11,7 @@ import { MODE_NAMES } from '../machine/cpu/modes';
 import { injectionToJson } from '../machine/injections';
 import * as fs from 'node:fs';
 import {
-  INDEX_MAGIC, RecordType, indexFileOf,
+  INDEX_MAGIC, PAGE_BYTES, RecordType, indexFileOf,
   type ConsoleEntry, type IndexHeader, type RecordingHeader, type RunEvent,
 } from './format';
 import { canonicalJson, hashedState } from './state-hash';
@@ -197,7 +197,7 @@ export class Recorder {
     const to = m.now();
     const pages = m.bus.takeDirtyPages();
     const data = this.sealer.pageBuffer(pages.length);
-    pages.forEach((page, k) => data.set(m.bus.ramPage((page << 12) >>> 0), k * 4096));
+    pages.forEach((page, k) => data.set(m.bus.ramPage((page << 12) >>> 0), k * PAGE_BYTES));
     const state = m.stateSnapshot();
     const hashed = hashedState(state, this.header.format);
     const index = this.chunkIndex;
