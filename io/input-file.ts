@@ -23,6 +23,11 @@ export interface ReadInputOptions {
   what?: string;
   /** The largest file accepted (default 1 GiB). */
   maxBytes?: number;
+  /**
+   * Read into memory that threads share (a SharedArrayBuffer): a thread
+   * given the bytes then sees them without a copy.
+   */
+  shared?: boolean;
 }
 
 /** Describes why a path is not a regular file, or undefined when it is one. */
@@ -59,10 +64,39 @@ export function checkInputFile(file: string, opts: ReadInputOptions = {}): numbe
 
 /** Reads a regular input file whole, after checkInputFile. */
 export function readInputFile(file: string, opts: ReadInputOptions = {}): Buffer {
-  checkInputFile(file, opts);
-  try { return fs.readFileSync(file); } catch (e) {
+  const size = checkInputFile(file, opts);
+  try { return opts.shared ? readShared(file, size) : fs.readFileSync(file); } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new InputFileUnusable(file, `cannot read ${opts.what ? `${opts.what} ` : ''}file (${code ?? (e as Error).message})`);
+  }
+}
+
+/**
+ * The file's bytes in a SharedArrayBuffer: `size` as checked, or what is
+ * there if the file changed size meanwhile (as readFileSync would).
+ */
+function readShared(file: string, size: number): Buffer {
+  const fd = fs.openSync(file, 'r');
+  try {
+    let buf = Buffer.from(new SharedArrayBuffer(size));
+    let length = 0;
+    for (;;) {
+      if (length === buf.length) {
+        // Full: grown since it was checked, unless this read finds the end.
+        const probe = Buffer.alloc(1);
+        if (fs.readSync(fd, probe, 0, 1, length) === 0) break;
+        const bigger = Buffer.from(new SharedArrayBuffer(Math.max(1, buf.length * 2)));
+        buf.copy(bigger, 0, 0, length);
+        bigger[length++] = probe[0];
+        buf = bigger;
+      }
+      const n = fs.readSync(fd, buf, length, buf.length - length, length);
+      if (n === 0) break;
+      length += n;
+    }
+    return buf.subarray(0, length);
+  } finally {
+    fs.closeSync(fd);
   }
 }
 

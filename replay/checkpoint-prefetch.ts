@@ -29,6 +29,15 @@ export interface PrefetchOpen {
 /** A checkpoint decoded: its pages, their bytes in `data` at 4096 each in that order; or damaged. */
 export type PrefetchedCheckpoint = { k: number; pages: number[]; data: ArrayBuffer } | { k: number; damaged: true };
 
+const isShared = (b: Uint8Array): boolean => b.buffer instanceof SharedArrayBuffer;
+
+/**
+ * Bytes for the thread: shared memory as it is (RecordingReader.open reads
+ * files into it), anything else copied (a Buffer may sit in a larger pool)
+ * to be moved there.
+ */
+const forThread = (b: Uint8Array): Uint8Array => (isShared(b) ? b : Uint8Array.prototype.slice.call(b));
+
 /** Checkpoints decoded before they are asked for: a Linux boot's first hold some MB of pages each. */
 const AHEAD = 2;
 
@@ -41,11 +50,8 @@ export class CheckpointPrefetcher {
   /** Starts decoding `rec`'s checkpoints (before the replay's machine is booted: the thread takes a moment to start). */
   constructor(rec: RecordingReader) {
     const { recording, index } = rec.contents();
-    // Copies of exactly these bytes (a Buffer may sit in a larger pool), moved to the thread.
-    const open: PrefetchOpen = {
-      file: rec.file, recording: Uint8Array.prototype.slice.call(recording), index: index && Uint8Array.prototype.slice.call(index),
-    };
-    const moved = [open.recording.buffer, ...(open.index ? [open.index.buffer] : [])] as ArrayBuffer[];
+    const open: PrefetchOpen = { file: rec.file, recording: forThread(recording), index: index && forThread(index) };
+    const moved = [open.recording, open.index].filter((b) => b && !isShared(b)).map((b) => b!.buffer as ArrayBuffer);
     this.channel = new SideChannel('checkpoint-prefetch-thread.js', 'decoding checkpoints for the verify', open, moved);
     this.count = rec.checkpoints.length;
     this.ask(-1);

@@ -90,12 +90,13 @@ export class RecordingReader {
   private expect: 'trace' | 'checkpoint' | undefined;
 
   static open(file: string): RecordingReader {
-    const buf = readInputFile(file, { what: 'recording', maxBytes: MAX_RECORDING_BYTES });
+    // Read into shared memory: a verify's checkpoint prefetcher (its own thread) reads the same bytes without a copy.
+    const buf = readInputFile(file, { what: 'recording', maxBytes: MAX_RECORDING_BYTES, shared: true });
     let index: Buffer | string | null = null;
     const indexFile = indexFileOf(file);
     if (fs.existsSync(indexFile)) {
       // An index that cannot be read costs seek time only, as a missing one.
-      try { index = readInputFile(indexFile, { what: 'checkpoint index', maxBytes: MAX_RECORDING_BYTES }); } catch (e) {
+      try { index = readInputFile(indexFile, { what: 'checkpoint index', maxBytes: MAX_RECORDING_BYTES, shared: true }); } catch (e) {
         if (!(e instanceof InputFileUnusable)) throw e;
         index = e.reason;
       }

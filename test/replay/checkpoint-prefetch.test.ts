@@ -36,8 +36,8 @@ function recording(): string {
 
 const pagesOf = (cp: { pages: Array<{ page: number; bytes: Uint8Array }> }) => cp.pages.map((p) => [p.page, Buffer.from(p.bytes).toString('hex')]);
 
-test('the thread decodes every checkpoint into the pages the reader decodes', () => {
-  const rec = RecordingReader.open(recording());
+/** Every checkpoint from the thread against the same from a reader of its own. */
+function assertAllDecoded(rec: RecordingReader): void {
   assert.ok(rec.checkpoints.length >= 4, `${rec.checkpoints.length} checkpoints`);
   const ahead = new CheckpointPrefetcher(rec);
   try {
@@ -50,6 +50,19 @@ test('the thread decodes every checkpoint into the pages the reader decodes', ()
   } finally {
     ahead.close();
   }
+}
+
+test('the thread decodes every checkpoint into the pages the reader decodes', () => {
+  const rec = RecordingReader.open(recording());
+  assert.ok(rec.contents().recording.buffer instanceof SharedArrayBuffer, 'a file opened is shared with the thread');
+  assertAllDecoded(rec);
+});
+
+test('a reader made from bytes in ordinary memory gives the thread a copy of them, and keeps its own', () => {
+  const file = recording();
+  const rec = new RecordingReader(fs.readFileSync(file), file, fs.readFileSync(indexFileOf(file)));
+  assertAllDecoded(rec);
+  assert.ok(rec.contents().recording.length > 0 && rec.checkpoint(rec.checkpoints[0]).pages.length > 0, 'the reader still reads its bytes');
 });
 
 test('checkpoints skipped between two requests are dropped, not mistaken for the one asked for', () => {
