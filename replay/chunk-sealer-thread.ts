@@ -6,6 +6,7 @@
 
 import { CHECKPOINT_LEVEL, RecordType, encodeRecord, pagesIn, type ChunkRecord } from './format';
 import { GENESIS, chainHash } from './state-hash';
+import { canonicalJsonOfBinary } from './state-binary';
 import { CheckpointEncoder } from './checkpoint-encoder';
 import { serveChannels, type Answer } from './side-thread';
 import type { ChunkJob, SealedChunk, SealedRecord } from './chunk-sealer';
@@ -35,7 +36,9 @@ class Sealing {
     // Copies: the buffer goes back, and a page's bytes become its stored version at the checkpoint.
     for (const p of pages) this.latest.set(p.page, p.bytes.slice());
     if (job.checkpoint) {
-      const { icount, stateJson } = job.checkpoint;
+      const { icount } = job.checkpoint;
+      // The state in canonical JSON: in format 3 the state hashed is that text; from format 4 on it is read back from the binary form.
+      const stateJson = typeof job.state === 'string' ? job.state : canonicalJsonOfBinary(job.state);
       const payload = this.encoder.encode({ chunk: c.index + 1, hash: this.hash, dirty: job.pages }, stateJson, (page) => this.latest.get(page)!);
       this.latest.clear();
       records.push({ type: RecordType.Checkpoint, icount, bytes: encodeRecord(RecordType.Checkpoint, icount, payload, CHECKPOINT_LEVEL), checkpoint: true });

@@ -37,8 +37,8 @@ export interface ChunkJob {
   data: ArrayBuffer;
   /** The trace record's payload (a full trace), if any. */
   trace?: Uint8Array;
-  /** A checkpoint at the chunk's end: its time and the state in canonical JSON. */
-  checkpoint?: { icount: number; stateJson: string };
+  /** A checkpoint at the chunk's end, at this time; its state JSON is written from `state`. */
+  checkpoint?: { icount: number };
 }
 
 /** What the thread gives back for a chunk: its records, encoded, to be written in this order. */

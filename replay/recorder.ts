@@ -14,7 +14,7 @@ import {
   INDEX_MAGIC, PAGE_BYTES, RecordType, indexFileOf,
   type ConsoleEntry, type IndexHeader, type RecordingHeader, type RunEvent,
 } from './format';
-import { canonicalJson, hashedState } from './state-hash';
+import { hashedState } from './state-hash';
 import { ChunkSealer, type SealedRecord } from './chunk-sealer';
 import { RecordingWriteError, RecordingWriter } from './writer';
 import { TraceCollector } from './trace';
@@ -213,7 +213,7 @@ export class Recorder {
       state: typeof hashed === 'string' ? hashed : new Uint8Array(hashed),
       pages, data: data.buffer as ArrayBuffer,
       trace: this.trace?.take(),
-      ...(checkpointHere ? { checkpoint: { icount: to, stateJson: canonicalJson(state) } } : {}),
+      ...(checkpointHere ? { checkpoint: { icount: to } } : {}),
     });
     this.chunkFrom = to;
     this.inputs = [];

@@ -172,3 +172,65 @@ export function stateBinary(state: unknown): Uint8Array {
   value(state, '');
   return buf.subarray(0, at);
 }
+
+/** The typed arrays the binary form may name, by name. */
+const TYPED_ARRAYS: Record<string, { new (buffer: ArrayBuffer): ArrayLike<number | bigint> }> = {
+  Uint8Array, Uint8ClampedArray, Int8Array, Uint16Array, Int16Array, Uint32Array, Int32Array,
+  Float32Array, Float64Array, BigUint64Array, BigInt64Array,
+};
+
+/**
+ * Canonical JSON (canonicalJson in state-hash.ts) of the value whose binary
+ * form `bytes` is, read from the bytes alone: a thread that was handed only
+ * the binary form writes a checkpoint's state JSON from it. The text is
+ * canonicalJson's for every machine state; the one thing the binary form
+ * does not keep is a float typed array's NaN, infinities and -0, written
+ * here as 0 where canonicalJson writes null (and 0): both read back as 0.
+ */
+export function canonicalJsonOfBinary(bytes: Uint8Array): string {
+  const data = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let p = 0;
+  const count = (): number => { const n = data.getUint32(p, true); p += 4; return n; };
+  const text = (): string => {
+    const n = count();
+    const s = Buffer.from(bytes.buffer, bytes.byteOffset + p, n).toString('utf8');
+    p += n;
+    return s;
+  };
+  // A copy of the next n bytes in a buffer of their own: typed arrays need their element alignment.
+  // (Uint8Array's slice, which copies: a Buffer's is a view.)
+  const aligned = (n: number): ArrayBuffer => { const b = Uint8Array.prototype.slice.call(bytes, p, p + n).buffer as ArrayBuffer; p += n; return b; };
+  const json = (): string => {
+    const tag = bytes[p++] as Tag;
+    switch (tag) {
+      case Tag.Null: return 'null';
+      case Tag.False: return 'false';
+      case Tag.True: return 'true';
+      case Tag.Number: { const x = data.getFloat64(p, true); p += 8; return String(x); }
+      case Tag.String: return JSON.stringify(text());
+      case Tag.Numbers: return `[${Array.prototype.join.call(new Float64Array(aligned(count() * 8)), ',')}]`;
+      case Tag.Array: {
+        const n = count();
+        const items: string[] = [];
+        for (let i = 0; i < n; i++) items.push(json());
+        return `[${items.join(',')}]`;
+      }
+      case Tag.Object: {
+        const n = count();
+        const items: string[] = [];
+        for (let i = 0; i < n; i++) { const k = text(); items.push(`${JSON.stringify(k)}:${json()}`); }
+        return `{${items.join(',')}}`;
+      }
+      case Tag.Typed: {
+        const name = text();
+        const Typed = TYPED_ARRAYS[name];
+        if (!Typed) throw new Error(`the binary state names an unknown typed array ${JSON.stringify(name)}`);
+        return `{"$typed":${JSON.stringify(name)},"data":[${Array.prototype.join.call(new Typed(aligned(count())), ',')}]}`;
+      }
+      default: throw new Error(`the binary state has an unknown tag ${tag} at byte ${p - 1}`);
+    }
+  };
+  const s = json();
+  if (p !== bytes.length) throw new Error(`the binary state has ${bytes.length - p} bytes after its value`);
+  return s;
+}
