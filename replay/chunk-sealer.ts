@@ -63,7 +63,9 @@ export class ChunkSealer {
   /**
    * Page buffers the thread gave back, for the next chunks: memory freshly
    * allocated for every chunk costs the host a page fault per 4 KiB touched,
-   * several times what copying the pages into it does.
+   * several times what copying the pages into it does. (The thread gives
+   * back a bigger buffer, touched, for one a chunk filled more than half:
+   * the chunks writing the most pages find one ready.)
    */
   private readonly spare: ArrayBuffer[] = [];
 
@@ -72,7 +74,9 @@ export class ChunkSealer {
 
   /** A buffer for the bytes of `pages` pages (ChunkJob.data). */
   pageBuffer(pages: number): Uint8Array {
-    const k = this.spare.findIndex((b) => b.byteLength >= pages * PAGE_BYTES);
+    // The smallest that will do, keeping the bigger ones for the chunks that need them.
+    let k = -1;
+    this.spare.forEach((b, i) => { if (b.byteLength >= pages * PAGE_BYTES && (k < 0 || b.byteLength < this.spare[k].byteLength)) k = i; });
     // Room to spare, so that a buffer serves the next chunks too.
     const buffer = k >= 0 ? this.spare.splice(k, 1)[0] : new ArrayBuffer(Math.max(64, pages + (pages >> 2)) * PAGE_BYTES);
     return new Uint8Array(buffer);
@@ -96,7 +100,9 @@ export class ChunkSealer {
     const collect = (answer: SealedChunk) => {
       this.received++;
       for (const r of answer.records) records.push(r);
-      if (this.spare.length < SPARE_BUFFERS) this.spare.push(answer.data);
+      this.spare.push(answer.data);
+      // Too many: the smallest goes.
+      if (this.spare.length > SPARE_BUFFERS) this.spare.splice(this.spare.reduce((m, b, i, all) => (b.byteLength < all[m].byteLength ? i : m), 0), 1);
     };
     for (let a = this.channel.poll(); a !== undefined; a = this.channel.poll()) collect(a as SealedChunk);
     while (this.outstanding > outstanding) collect(this.channel.next() as SealedChunk);
