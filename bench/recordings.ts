@@ -2,10 +2,10 @@
  * What recording costs and what a recording gives back, on one scenario
  * (by default the Linux boot `npm run linux:vexpress` writes into
  * .cache/linux): the recording's size in bytes per 1000 instructions, the
- * wall time a recorded run adds to the same run without a recorder (runs
- * alternated in this process: the medians' ratio, and the median of each
- * round's ratio), the time a seek to a few positions
- * takes on a freshly opened recording, `replay --verify` against the run,
+ * wall time a recorded run adds to the same run without a recorder and
+ * `replay --verify` against the recorded run (rounds in this process after
+ * a warm-up run; the medians' ratio, and the median of each round's ratio),
+ * the time a seek to a few positions takes on a freshly opened recording,
  * and `bringup diff` of two recordings given with --diff A B. Prints one
  * JSON line per figure.
  *
@@ -32,10 +32,14 @@ const flagged = new Set(['--insns', '--runs', '--recording']);
 const positional = args.filter((a, i) => !a.startsWith('--') && !flagged.has(args[i - 1] ?? '') && !(args[i - 1] === '--diff' || args[i - 2] === '--diff'));
 const scenarioFile = positional[0] ?? path.join(root, '.cache', 'linux', 'linux-vexpress.yaml');
 const insns = value('--insns') ? Number(value('--insns')) : undefined;
-const runs = Number(value('--runs') ?? 3);
+const runs = Number(value('--runs') ?? 4);
 
 const seconds = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e9;
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs: number[]): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
 const round = (x: number, digits = 3): number => +x.toFixed(digits);
 const print = (o: object): void => { console.log(JSON.stringify(o)); };
 
@@ -46,35 +50,53 @@ function scenario() {
 }
 
 /**
- * Run, recorded run and `replay --verify` of that recording, alternated
- * (medians); the recording of the last round is kept for the figures after.
+ * Run, recorded run and `replay --verify` of that recording, `runs` rounds
+ * after a run that warms the process up (the host's JIT compiling
+ * bringup's own code is not what recording costs); the recording of the last
+ * round is kept for the figures after. The rounds go run, recorded, verify
+ * and then verify, recorded, run, alternately: a machine whose speed drifts
+ * over the minutes slows neither side of a comparison more than the other.
+ * Each figure is given as the ratio of the medians and as the median of
+ * each round's ratio (which drift between rounds moves less), with every
+ * round's times.
  */
 function runRecordVerify(file: string): void {
-  const plain: number[] = [], recorded: number[] = [], verified: number[] = [];
-  let icount = 0;
+  const t = process.hrtime.bigint();
+  const icount = runScenario(scenario()).icount;
+  const warmup = seconds(t);
+  const steps: Record<'run' | 'record' | 'verify', () => void> = {
+    run: () => { runScenario(scenario()); },
+    record: () => { runRecorded(scenario(), file); },
+    verify: () => {
+      const { replayer } = openReplay(RecordingReader.open(file), { onNotice: () => {} });
+      replayer.verify();
+    },
+  };
+  const rounds: Array<Record<'run' | 'record' | 'verify', number>> = [];
   for (let i = 0; i < runs; i++) {
-    let t0 = process.hrtime.bigint();
-    const r = runScenario(scenario());
-    plain.push(seconds(t0));
-    icount = r.icount;
-    t0 = process.hrtime.bigint();
-    runRecorded(scenario(), file);
-    recorded.push(seconds(t0));
-    t0 = process.hrtime.bigint();
-    const { replayer } = openReplay(RecordingReader.open(file), { onNotice: () => {} });
-    replayer.verify();
-    verified.push(seconds(t0));
+    // (A verify needs a recording: the first round makes it before verifying.)
+    const order = i % 2 === 0 ? (['run', 'record', 'verify'] as const) : (['verify', 'record', 'run'] as const);
+    const took = { run: 0, record: 0, verify: 0 };
+    for (const step of order) {
+      const t0 = process.hrtime.bigint();
+      steps[step]();
+      took[step] = seconds(t0);
+    }
+    rounds.push(took);
   }
-  const run = median(plain), record = median(recorded), verify = median(verified);
-  // Also round by round (the recorded run over the run just before it), whose median a
-  // machine's speed drifting between rounds moves less than it moves the medians' ratio.
-  const byRound = median(recorded.map((r, i) => r / plain[i]));
+  const of = (k: 'run' | 'record' | 'verify') => rounds.map((r) => r[k]);
+  const run = median(of('run')), record = median(of('record')), verify = median(of('verify'));
+  const byRound = (a: 'run' | 'record' | 'verify', b: 'run' | 'record' | 'verify') => median(rounds.map((r) => r[a] / r[b]));
+  const times = rounds.map((r) => ({ run: round(r.run), record: round(r.record), verify: round(r.verify) }));
   print({
-    bench: 'recording-overhead', scenario: path.basename(scenarioFile), instructions: icount, runs, run_seconds: round(run), record_seconds: round(record),
-    overhead_percent: round((record / run - 1) * 100, 1), overhead_percent_median_by_round: round((byRound - 1) * 100, 1),
+    bench: 'recording-overhead', scenario: path.basename(scenarioFile), instructions: icount, runs, warmup_run_seconds: round(warmup), run_seconds: round(run), record_seconds: round(record),
+    overhead_percent: round((record / run - 1) * 100, 1), overhead_percent_median_by_round: round((byRound('record', 'run') - 1) * 100, 1), rounds: times,
   });
   // `bringup run` records every run (kept when it fails), so the run a verify is held against is the recorded one.
-  print({ bench: 'replay-verify', instructions: icount, seconds: round(verify), mips: round(icount / verify / 1e6, 1), recorded_run_seconds: round(record), verify_over_recorded_run: round(verify / record), run_seconds: round(run), verify_over_run: round(verify / run) });
+  print({
+    bench: 'replay-verify', instructions: icount, seconds: round(verify), mips: round(icount / verify / 1e6, 1), recorded_run_seconds: round(record),
+    verify_over_recorded_run: round(verify / record), verify_over_recorded_run_median_by_round: round(byRound('verify', 'record')), run_seconds: round(run), verify_over_run: round(verify / run),
+  });
 }
 
 function size(file: string): void {
