@@ -4,11 +4,11 @@
  * its records encoded (chunk, trace, checkpoint), sent back in order.
  */
 
-import { CHECKPOINT_LEVEL, PAGE_BYTES, RecordType, encodeRecord, pagesIn, type ChunkRecord } from './format';
+import { CHECKPOINT_LEVEL, RecordType, encodeRecord, pagesIn, type ChunkRecord } from './format';
 import { GENESIS, chainHash } from './state-hash';
 import { canonicalJsonOfBinary } from './state-binary';
 import { CheckpointEncoder } from './checkpoint-encoder';
-import { serveChannels, type Answer } from './side-thread';
+import { lowerOwnPriority, serveChannels, type Answer } from './side-thread';
 import type { ChunkJob, SealedChunk, SealedRecord } from './chunk-sealer';
 
 class Sealing {
@@ -17,19 +17,10 @@ class Sealing {
   /** The bytes of each page written since the last checkpoint, as the last chunk writing it left them. */
   private readonly latest = new Map<number, Uint8Array>();
 
-  /**
-   * A chunk's records, and its page buffer given back to the recorder for a
-   * later chunk: one twice what this chunk filled, already touched, when it
-   * filled more than half of it. Memory a process touches for the first time costs a
-   * page fault every 4 KiB, several times what copying a page into it does;
-   * taken here, that cost stays off the run's thread.
-   */
+  /** A chunk's records, and its page buffer given back to the recorder for a later chunk. */
   answer(job: ChunkJob): Answer {
-    const records = this.seal(job);
-    const used = job.pages.length * PAGE_BYTES;
-    const data = used > job.data.byteLength / 2 ? touched(used * 2) : job.data;
-    const sealed: SealedChunk = { records, data };
-    return { message: sealed, transfer: [data] };
+    const sealed: SealedChunk = { records: this.seal(job), data: job.data };
+    return { message: sealed, transfer: [job.data] };
   }
 
   private seal(job: ChunkJob): SealedRecord[] {
@@ -56,13 +47,8 @@ class Sealing {
   }
 }
 
-/** A buffer of `bytes` bytes whose memory the process has already written to (one byte a page). */
-function touched(bytes: number): ArrayBuffer {
-  const buffer = new ArrayBuffer(bytes);
-  const b = new Uint8Array(buffer);
-  for (let i = 0; i < bytes; i += 4096) b[i] = 0;
-  return buffer;
-}
+// Sealing may lag the run by several chunks (MAX_OUTSTANDING in recorder.ts): it yields the core to whatever the run waits for.
+lowerOwnPriority();
 
 serveChannels(() => {
   const sealing = new Sealing();

@@ -63,9 +63,9 @@ export class ChunkSealer {
   /**
    * Page buffers the thread gave back, for the next chunks: memory freshly
    * allocated for every chunk costs the host a page fault per 4 KiB touched,
-   * several times what copying the pages into it does. (The thread gives
-   * back a bigger buffer, touched, for one a chunk filled more than half:
-   * the chunks writing the most pages find one ready.)
+   * several times what copying the pages into it does. A buffer is made
+   * with room for twice the pages asked for: memory never written costs
+   * nothing, and a later chunk that writes more pages fits in it.
    */
   private readonly spare: ArrayBuffer[] = [];
 
@@ -78,7 +78,7 @@ export class ChunkSealer {
     let k = -1;
     this.spare.forEach((b, i) => { if (b.byteLength >= pages * PAGE_BYTES && (k < 0 || b.byteLength < this.spare[k].byteLength)) k = i; });
     // Room to spare, so that a buffer serves the next chunks too.
-    const buffer = k >= 0 ? this.spare.splice(k, 1)[0] : new ArrayBuffer(Math.max(64, pages + (pages >> 2)) * PAGE_BYTES);
+    const buffer = k >= 0 ? this.spare.splice(k, 1)[0] : new ArrayBuffer(Math.max(64, 2 * pages) * PAGE_BYTES);
     return new Uint8Array(buffer);
   }
 
