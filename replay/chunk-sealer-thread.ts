@@ -8,7 +8,7 @@ import { CHECKPOINT_LEVEL, RecordType, encodeRecord, pagesIn, type ChunkRecord }
 import { GENESIS, chainHash } from './state-hash';
 import { canonicalJsonOfBinary } from './state-binary';
 import { CheckpointEncoder } from './checkpoint-encoder';
-import { lowerOwnPriority, serveChannels, type Answer } from './side-thread';
+import { serveChannels, type Answer } from './side-thread';
 import type { ChunkJob, SealedChunk, SealedRecord } from './chunk-sealer';
 
 class Sealing {
@@ -46,9 +46,6 @@ class Sealing {
     return records;
   }
 }
-
-// Sealing may lag the run by several chunks (MAX_OUTSTANDING in recorder.ts): it yields the core to whatever the run waits for.
-lowerOwnPriority();
 
 serveChannels(() => {
   const sealing = new Sealing();

@@ -12,8 +12,6 @@
  * loop a turn is served as well as one that does.
  */
 
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { MessageChannel, Worker, parentPort, receiveMessageOnPort, type MessagePort, type TransferListItem } from 'node:worker_threads';
 
@@ -95,21 +93,6 @@ export class SideChannel {
     this.closed = true;
     this.port.close();
   }
-}
-
-/**
- * Gives the calling thread the lowest scheduling priority (on Linux a
- * thread's nice value is its own; elsewhere, or where it is not allowed,
- * nothing changes). For a thread whose work may lag the run by some chunks:
- * on a machine with few cores it would otherwise take turns with the
- * threads the JavaScript engine compiles the run's code on, which a run
- * that has just started waits for.
- */
-export function lowerOwnPriority(): void {
-  try {
-    const tid = Number(path.basename(fs.readlinkSync('/proc/thread-self')));
-    if (Number.isInteger(tid) && tid > 0) os.setPriority(tid, os.constants.priority.PRIORITY_LOW);
-  } catch { /* not Linux, or not allowed: the thread keeps its priority */ }
 }
 
 /** An answer, and what of it moves to the user rather than being copied. */
