@@ -172,7 +172,7 @@ export class Replayer {
    * recording's last chunk.
    */
   runTo(target: number): ReplayPosition {
-    if (!this.machine || target < this.icount) this.resetTo(target);
+    if (!this.machine || target < this.icount || (target > this.icount && this.resumeUnlikeRecorded())) this.resetTo(target);
     const m = this.machine;
     target = Math.min(target, this.rec.lastIcount);
     let stop: StopReason = { kind: 'limit' };
@@ -198,6 +198,18 @@ export class Replayer {
       if (this.icount < until || stop.kind === 'stopped') break;
     }
     return { icount: this.icount, stop, chunksVerified: this.chunksVerified };
+  }
+
+  /**
+   * Whether going on from here would not do what the recorded run did: the
+   * replay stopped inside a chunk where a core of a recording of format 5
+   * or before would look its page up again (Cpu.resumeRefillsFetch). The
+   * replay then starts again from a checkpoint (or the state kept) at or
+   * before where it is going, and runs there without stopping inside a chunk.
+   */
+  private resumeUnlikeRecorded(): boolean {
+    const c = this.rec.chunks[this.chunk];
+    return c !== undefined && this.icount > c.from && this.machine.cpus.some((cpu) => cpu.resumeRefillsFetch);
   }
 
   /** Whether the recorded run halted (WFI with nothing scheduled) or was powered off at the end of this chunk, its last. */

@@ -970,9 +970,26 @@ export class Cpu {
    */
   private heldFetchState(): { fetchHeld?: { page: number; pa: number; t: number } } {
     const h = this.heldFetch;
-    if (!this.holdsFetchAcrossRuns || this.fetchPageLost === 0 || h === undefined) return {};
-    if (h.gen !== this.codeGen || h.pageVa !== ((this.pc & ~0xfff) >>> 0) || h.t !== this.t) return {};
+    if (!this.holdsFetchAcrossRuns || !this.holdsLostFetch() || h === undefined) return {};
     return { fetchHeld: { page: h.pageVa, pa: h.slots.pa >>> 0, t: h.t } };
+  }
+
+  /** Whether the held fetch translation fits the core (codeGen, pc's page, instruction set) and the MMU no longer has it. */
+  private holdsLostFetch(): boolean {
+    const h = this.heldFetch;
+    return this.fetchPageLost !== 0 && h !== undefined && h.gen === this.codeGen && h.pageVa === ((this.pc & ~0xfff) >>> 0) && h.t === this.t;
+  }
+
+  /**
+   * Whether the next run would change the MMU's entries where this run going
+   * on would not: runs do not take up the held fetch translation (recordings
+   * of format 5 and before, MachineOptions.holdFetchAcrossRuns false), and
+   * the MMU has dropped the entry of the page being executed, which a new
+   * run looks up again. A replay of such a recording must not resume here
+   * (its recorded run did not stop here).
+   */
+  get resumeRefillsFetch(): boolean {
+    return !this.holdsFetchAcrossRuns && this.holdsLostFetch();
   }
 }
 

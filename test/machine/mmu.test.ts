@@ -476,3 +476,18 @@ test('a run stopped and resumed where the TLB no longer holds the running page g
     }
   }
 });
+
+test('a core whose runs do not take up the held fetch says when resuming would look its page up again (recordings of format 5 and before)', () => {
+  for (const engine of ['jit', 'interpreter'] as const) {
+    const holding = loopEvictingItsPage(engine, [9]);
+    assert.equal(holding.resumeRefillsFetch, false, `${engine}: a core that takes up its held fetch resumes as it would go on`);
+    for (const n of [1, 9]) {
+      const cpu = loopEvictingItsPage(engine, [n]);
+      cpu.holdsFetchAcrossRuns = false;
+      assert.equal(cpu.resumeRefillsFetch, true, `${engine}: stopped after ${n}, past a load that replaced the loop's entry`);
+    }
+    const before = loopEvictingItsPage(engine, []);
+    before.holdsFetchAcrossRuns = false;
+    assert.equal(before.resumeRefillsFetch, false, `${engine}: nothing run, nothing held`);
+  }
+});
