@@ -9,8 +9,10 @@
  * and `bringup diff` of two recordings given with --diff A B. Prints one
  * JSON line per figure.
  *
- *   node dist/bench/recordings.js [SCENARIO.yaml] [--insns N] [--runs K] [--recording FILE [--no-run] [--no-verify]] [--diff A B]
+ *   node dist/bench/recordings.js [SCENARIO.yaml] [--insns N] [--runs K] [--cold-runs K] [--recording FILE [--no-run] [--no-verify]] [--diff A B]
  *
+ * --cold-runs K (default 2, 0: none) also compares a run and a recorded run
+ * each in a process of its own, as `bringup run` starts one.
  * --insns N runs the scenario's first N instructions; --recording FILE keeps
  * the recording there (with --no-run: measures an existing one, no runs).
  */
@@ -28,11 +30,12 @@ import { RecordType } from '../replay/format';
 const root = path.resolve(__dirname, '..', '..');
 const args = process.argv.slice(2);
 const value = (name: string): string | undefined => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
-const flagged = new Set(['--insns', '--runs', '--recording']);
+const flagged = new Set(['--insns', '--runs', '--cold-runs', '--recording', '--child']);
 const positional = args.filter((a, i) => !a.startsWith('--') && !flagged.has(args[i - 1] ?? '') && !(args[i - 1] === '--diff' || args[i - 2] === '--diff'));
 const scenarioFile = positional[0] ?? path.join(root, '.cache', 'linux', 'linux-vexpress.yaml');
 const insns = value('--insns') ? Number(value('--insns')) : undefined;
 const runs = Number(value('--runs') ?? 4);
+const coldRuns = Number(value('--cold-runs') ?? 2);
 
 const seconds = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e9;
 const median = (xs: number[]): number => {
@@ -99,6 +102,43 @@ function runRecordVerify(file: string): void {
   });
 }
 
+/**
+ * The run against the recorded run, each in a fresh process (`--cold-runs`
+ * rounds, alternating which goes first): a process that has just started is
+ * still compiling bringup's code and the guest code translated to
+ * JavaScript, and recording has measured several times dearer there than in
+ * a warm process. Each child times its own run (not the process's start,
+ * which is the same for both).
+ */
+function freshProcessRounds(file: string): void {
+  if (coldRuns <= 0) return;
+  const once = (kind: 'run' | 'record'): number => {
+    const r = spawnSync(process.execPath, [__filename, scenarioFile, '--child', kind, '--recording', file, ...(insns !== undefined ? ['--insns', String(insns)] : [])], { encoding: 'utf8' });
+    const took = Number(r.stdout.trim());
+    if (r.status !== 0 || !Number.isFinite(took)) throw new Error(`the ${kind} process failed (${r.status}): ${r.stderr || r.stdout}`);
+    return took;
+  };
+  const rounds: Array<{ run: number; record: number }> = [];
+  for (let i = 0; i < coldRuns; i++) {
+    const took = { run: 0, record: 0 };
+    for (const kind of i % 2 === 0 ? (['run', 'record'] as const) : (['record', 'run'] as const)) took[kind] = once(kind);
+    rounds.push(took);
+  }
+  const run = median(rounds.map((r) => r.run)), record = median(rounds.map((r) => r.record));
+  print({
+    bench: 'recording-overhead-fresh-process', scenario: path.basename(scenarioFile), runs: coldRuns, run_seconds: round(run), record_seconds: round(record),
+    overhead_percent: round((record / run - 1) * 100, 1), overhead_percent_median_by_round: round((median(rounds.map((r) => r.record / r.run)) - 1) * 100, 1),
+    rounds: rounds.map((r) => ({ run: round(r.run), record: round(r.record) })),
+  });
+}
+
+/** A child of freshProcessRounds: one run (or recorded run into --recording), its seconds printed. */
+function child(kind: string): void {
+  const t0 = process.hrtime.bigint();
+  if (kind === 'record') runRecorded(scenario(), value('--recording')!); else runScenario(scenario());
+  console.log(seconds(t0));
+}
+
 function size(file: string): void {
   const rec = RecordingReader.open(file);
   const bytes = fs.statSync(file).size;
@@ -151,17 +191,20 @@ function diff(a: string, b: string): void {
 }
 
 function main(): void {
+  const kind = value('--child');
+  if (kind !== undefined) { child(kind); return; }
   const d = value('--diff') !== undefined ? args.indexOf('--diff') : -1;
   if (d >= 0) { diff(args[d + 1], args[d + 2]); if (!value('--recording') && args.includes('--no-run')) return; }
   let file = value('--recording');
   let temp: string | undefined;
   const ran = !file || !args.includes('--no-run');
-  if (ran) {
-    temp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-recordings-'));
-    file = file ?? path.join(temp, 'run.bur');
-    runRecordVerify(file);
-  }
   try {
+    if (ran) {
+      temp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-recordings-'));
+      file = file ?? path.join(temp, 'run.bur');
+      freshProcessRounds(file);
+      runRecordVerify(file);
+    }
     size(file!);
     seeks(file!);
     if (!ran && !args.includes('--no-verify')) verify(file!);
